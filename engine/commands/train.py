@@ -1,0 +1,92 @@
+"""`lumiere-studio train` and `lumiere-studio export-model`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def add_train_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--stage", choices=("base", "ssr"), default="base", help="which model to train")
+    p.add_argument("--out", required=True, help="run folder (checkpoints; resumes if present)")
+    p.add_argument("--steps", type=int, default=2000, help="total optimiser steps")
+    p.add_argument("--batch-size", type=int, default=8, help="clips per step per process")
+    p.add_argument("--lr", type=float, default=3e-4, help="peak learning rate")
+    p.add_argument("--frames", type=int, default=16, help="frames per training clip")
+    p.add_argument("--size", type=int, default=32, help="frame size (high-res size for ssr)")
+    p.add_argument("--crop", type=int, default=None, help="ssr: train on random crops")
+    p.add_argument("--ssr-scale", type=int, default=4, help="ssr: upsampling factor")
+    p.add_argument("--device", default="auto", help="auto|cpu|cuda|mps")
+    p.add_argument("--seed", type=int, default=0, help="data and init seed")
+    p.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch default)")
+    p.add_argument("--save-every", type=int, default=250, help="checkpoint interval (steps)")
+    p.add_argument("--max-minutes", type=float, default=None, help="stop (and save) after this")
+    p.add_argument("--model-json", default=None, help="JSON of STUNet config overrides")
+    p.add_argument("--init-weights", default=None, help="safetensors to start from")
+    p.add_argument("--trainable", choices=("all", "spatial"), default="all",
+                   help="spatial: fine-tune image layers only (styles)")  # fmt: skip
+    p.add_argument("--style", default=None, help="style transform of the training data")
+    p.add_argument("--hold-out", action="store_true",
+                   help="never train on the evaluation's held-out combinations")  # fmt: skip
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from engine.train.loop import Trainer, TrainConfig
+    from engine.train.procedural import held_out_combinations
+
+    config = TrainConfig(
+        out=args.out, stage=args.stage, steps=args.steps, batch_size=args.batch_size,
+        lr=args.lr, frames=args.frames, size=args.size, crop=args.crop,
+        ssr_scale=args.ssr_scale, device=args.device, seed=args.seed, threads=args.threads,
+        save_every=args.save_every,
+        model=json.loads(args.model_json) if args.model_json else {},
+        init_weights=args.init_weights, trainable=args.trainable, style=args.style,
+        held_out=[list(t) for t in held_out_combinations()] if args.hold_out else [],
+    )  # fmt: skip
+    trainer = Trainer(config)
+    try:
+        trainer.train(max_seconds=args.max_minutes * 60 if args.max_minutes else None)
+    finally:
+        trainer.close()
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from engine.train.export import export_model
+
+    out = export_model(
+        Path(args.base), Path(args.out), args.name,
+        ssr_run=Path(args.ssr) if args.ssr else None, fps=args.fps,
+        description=args.description, reproduce=args.reproduce,
+    )  # fmt: skip
+    print(f"wrote model folder {out}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="train a base or SSR model (single process or torchrun)")
+    add_train_arguments(p)
+    p.set_defaults(func=run_train)
+    e = sub.add_parser("export-model", help="make a model folder from training runs")
+    e.add_argument("--base", required=True, help="base model run folder")
+    e.add_argument("--ssr", default=None, help="SSR model run folder")
+    e.add_argument("--out", required=True, help="model folder to write")
+    e.add_argument("--name", required=True, help="model name")
+    e.add_argument("--fps", type=int, default=8, help="native frame rate")
+    e.add_argument("--description", default="", help="one line about the model")
+    e.add_argument("--reproduce", default="", help="the commands that made it")
+    e.set_defaults(func=run_export)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m engine.train")
+    sub = parser.add_subparsers(dest="command", required=True)
+    register(sub)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""Continuous-time cosine noise schedule in log-SNR form, with the resolution shift for
+pixel-space models, and the conversions between the model's prediction targets.
+
+z_t = alpha * x0 + sigma * eps, alpha^2 + sigma^2 = 1, logsnr = log(alpha^2 / sigma^2).
+v = alpha * eps - sigma * x0 (Salimans & Ho, 2022).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import torch
+
+PREDICTIONS = ("v", "eps", "x0")
+
+
+@dataclass
+class ScheduleConfig:
+    prediction: str = "v"
+    # The cosine schedule is defined at `reference_size`; bigger frames get a noisier
+    # schedule (log-SNR shifted by 2 * log(reference / size), Hoogeboom et al. 2023).
+    reference_size: int = 32
+    logsnr_min: float = -15.0
+    logsnr_max: float = 15.0
+
+    def __post_init__(self) -> None:
+        if self.prediction not in PREDICTIONS:
+            raise ValueError(f"prediction must be one of {PREDICTIONS}, got {self.prediction!r}")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class CosineSchedule:
+    def __init__(self, config: ScheduleConfig, size: int):
+        self.config = config
+        self.shift = 2.0 * math.log(config.reference_size / size)
+        # t range that keeps log-SNR inside [logsnr_min, logsnr_max] before the shift.
+        self.t_min = math.atan(math.exp(-0.5 * config.logsnr_max)) / (math.pi / 2)
+        self.t_max = math.atan(math.exp(-0.5 * config.logsnr_min)) / (math.pi / 2)
+
+    def logsnr(self, t: torch.Tensor) -> torch.Tensor:
+        """t in [0, 1] (0 = clean, 1 = pure noise) to shifted log-SNR."""
+        t = self.t_min + t * (self.t_max - self.t_min)
+        return -2.0 * torch.log(torch.tan(math.pi / 2 * t)) + self.shift
+
+    @staticmethod
+    def alpha_sigma(logsnr: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return torch.sigmoid(logsnr).sqrt(), torch.sigmoid(-logsnr).sqrt()
+
+
+def _bcast(a: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    return a.reshape(a.shape + (1,) * (like.ndim - a.ndim)).to(like.dtype)
+
+
+def add_noise(x0: torch.Tensor, eps: torch.Tensor, logsnr: torch.Tensor) -> torch.Tensor:
+    alpha, sigma = CosineSchedule.alpha_sigma(logsnr)
+    return _bcast(alpha, x0) * x0 + _bcast(sigma, x0) * eps
+
+
+def target(prediction: str, x0: torch.Tensor, eps: torch.Tensor, logsnr: torch.Tensor):
+    """What the network is trained to output for this prediction type."""
+    alpha, sigma = CosineSchedule.alpha_sigma(logsnr)
+    if prediction == "v":
+        return _bcast(alpha, x0) * eps - _bcast(sigma, x0) * x0
+    if prediction == "eps":
+        return eps
+    if prediction == "x0":
+        return x0
+    raise ValueError(f"unknown prediction {prediction!r}")
+
+
+def to_x0_eps(
+    prediction: str, out: torch.Tensor, z: torch.Tensor, logsnr: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Turn a network output into (x0, eps) estimates given the noisy input z."""
+    alpha, sigma = CosineSchedule.alpha_sigma(logsnr)
+    a, s = _bcast(alpha, z), _bcast(sigma, z)
+    if prediction == "v":
+        return a * z - s * out, s * z + a * out
+    if prediction == "eps":
+        return (z - s * out) / a, out
+    if prediction == "x0":
+        return out, (z - a * out) / s
+    raise ValueError(f"unknown prediction {prediction!r}")

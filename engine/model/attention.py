@@ -1,0 +1,104 @@
+"""Attention blocks for the coarsest STUNet level.
+
+Spatial self-attention and text cross-attention belong to the image U-Net; temporal
+attention is inflation (``is_temporal``) and starts as an identity through zero-initialised
+output projections. All attention goes through ``scaled_dot_product_attention`` so CUDA
+picks flash / memory-efficient kernels.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from einops import rearrange
+from torch import nn
+
+
+class MultiHeadAttention(nn.Module):
+    def __init__(self, dim: int, heads: int, context_dim: int | None = None):
+        super().__init__()
+        self.heads = heads
+        self.to_q = nn.Linear(dim, dim, bias=False)
+        self.to_kv = nn.Linear(context_dim or dim, 2 * dim, bias=False)
+        self.out = nn.Linear(dim, dim)
+
+    def forward(
+        self,
+        x: torch.Tensor,
+        context: torch.Tensor | None = None,
+        context_mask: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        context = x if context is None else context
+        q = rearrange(self.to_q(x), "b n (h d) -> b h n d", h=self.heads)
+        k, v = rearrange(self.to_kv(context), "b m (two h d) -> two b h m d", two=2, h=self.heads)
+        mask = None if context_mask is None else context_mask[:, None, None, :].bool()
+        y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+        return self.out(rearrange(y, "b h n d -> b n (h d)"))
+
+
+class FeedForward(nn.Sequential):
+    def __init__(self, dim: int, mult: int = 4):
+        super().__init__(nn.Linear(dim, dim * mult), nn.GELU(), nn.Linear(dim * mult, dim))
+
+
+def _zero(linear: nn.Linear) -> None:
+    nn.init.zeros_(linear.weight)
+    nn.init.zeros_(linear.bias)
+
+
+class SpatialTransformer(nn.Module):
+    """Per-frame self-attention over pixels, cross-attention to the prompt, feed-forward."""
+
+    def __init__(self, dim: int, heads: int, context_dim: int):
+        super().__init__()
+        self.norm_self = nn.LayerNorm(dim)
+        self.self_attn = MultiHeadAttention(dim, heads)
+        self.norm_cross = nn.LayerNorm(dim)
+        self.cross_attn = MultiHeadAttention(dim, heads, context_dim)
+        self.norm_ff = nn.LayerNorm(dim)
+        self.ff = FeedForward(dim)
+
+    def forward(
+        self, x: torch.Tensor, context: torch.Tensor, context_mask: torch.Tensor
+    ) -> torch.Tensor:
+        b, _, t, h, w = x.shape
+        tokens = rearrange(x, "b c t h w -> (b t) (h w) c")
+        ctx = context.repeat_interleave(t, dim=0)
+        ctx_mask = context_mask.repeat_interleave(t, dim=0)
+        tokens = tokens + self.self_attn(self.norm_self(tokens))
+        tokens = tokens + self.cross_attn(self.norm_cross(tokens), ctx, ctx_mask)
+        tokens = tokens + self.ff(self.norm_ff(tokens))
+        return rearrange(tokens, "(b t) (h w) c -> b c t h w", b=b, h=h)
+
+
+def sinusoid_positions(length: int, dim: int, device: torch.device) -> torch.Tensor:
+    half = dim // 2
+    freqs = torch.exp(-math.log(10000.0) * torch.arange(half, device=device) / half)
+    args = torch.arange(length, device=device)[:, None] * freqs[None]
+    return torch.cat([torch.sin(args), torch.cos(args)], dim=-1)
+
+
+class TemporalTransformer(nn.Module):
+    """Self-attention along frames at every pixel, then a feed-forward; both residual
+    branches end in zero-initialised projections so the block starts as an identity."""
+
+    is_temporal = True
+
+    def __init__(self, dim: int, heads: int):
+        super().__init__()
+        self.norm_attn = nn.LayerNorm(dim)
+        self.attn = MultiHeadAttention(dim, heads)
+        self.norm_ff = nn.LayerNorm(dim)
+        self.ff = FeedForward(dim)
+        _zero(self.attn.out)
+        _zero(self.ff[-1])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _, c, t, h, w = x.shape
+        tokens = rearrange(x, "b c t h w -> (b h w) t c")
+        pos = sinusoid_positions(t, c, x.device).to(tokens.dtype)
+        tokens = tokens + self.attn(self.norm_attn(tokens + pos))
+        tokens = tokens + self.ff(self.norm_ff(tokens))
+        return rearrange(tokens, "(b h w) t c -> b c t h w", h=h, w=w)

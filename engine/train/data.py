@@ -1,0 +1,167 @@
+"""Training batches: procedural clips (or a folder of captioned clips), random task masks so one
+checkpoint learns text-to-video, image-to-video, inpainting and cinemagraphs, and low-resolution
+inputs for the super-resolution stage."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from engine.tasks.conditioning import Conditioning, cinemagraph, image_to_video, inpainting
+from engine.train.procedural import ProceduralConfig, render, sample_clip
+
+# Share of each task among training examples (the rest is text-to-video).
+TASK_MIX = {"i2v": 0.15, "inpaint": 0.1, "cinemagraph": 0.1}
+
+
+def to_tensor(video: np.ndarray) -> torch.Tensor:
+    """uint8 (T, H, W, 3) to float (3, T, H, W) in [-1, 1]."""
+    return torch.from_numpy(video).permute(3, 0, 1, 2).float() / 127.5 - 1.0
+
+
+def random_blob(h: int, w: int, rng: np.random.Generator) -> torch.Tensor:
+    """A random soft-free ellipse union, (1, H, W) in {0, 1}, covering 10-50% of the frame."""
+    yy, xx = np.mgrid[0:h, 0:w] / np.array([h, w])[:, None, None]
+    region = np.zeros((h, w), bool)
+    for _ in range(int(rng.integers(1, 3))):
+        cy, cx = rng.uniform(0.2, 0.8, size=2)
+        ry, rx = rng.uniform(0.15, 0.4, size=2)
+        region |= ((yy - cy) / ry) ** 2 + ((xx - cx) / rx) ** 2 <= 1
+    return torch.from_numpy(region[None].astype(np.float32))
+
+
+def task_example(
+    video: torch.Tensor, rng: np.random.Generator
+) -> tuple[str, torch.Tensor, Conditioning]:
+    """Pick a task; return (task, target video, conditioning)."""
+    _, t, h, w = video.shape
+    u = rng.uniform()
+    if u < TASK_MIX["i2v"]:
+        return "i2v", video, image_to_video(video[:, 0], t)
+    u -= TASK_MIX["i2v"]
+    if u < TASK_MIX["inpaint"]:
+        return "inpaint", video, inpainting(video, random_blob(h, w, rng))
+    u -= TASK_MIX["inpaint"]
+    if u < TASK_MIX["cinemagraph"]:
+        region = random_blob(h, w, rng)
+        still = video[:, 0]
+        # The target is a cinemagraph: the still outside the region, the clip inside it.
+        target = torch.where(region[:, None].bool(), video, still[:, None])
+        return "cinemagraph", target, cinemagraph(still, region, t)
+    return "t2v", video, Conditioning(torch.zeros_like(video), torch.zeros(1, t, h, w))
+
+
+@dataclass
+class Batch:
+    video: torch.Tensor  # (B, 3, T, H, W) target
+    cond: torch.Tensor  # (B, C, T, H, W) extra input channels
+    captions: list[str]
+
+
+def downsample_video(video: torch.Tensor, factor: int) -> torch.Tensor:
+    """Area-downsample (B, 3, T, H, W) in space by an integer factor."""
+    b, c, t, h, w = video.shape
+    frames = video.permute(0, 2, 1, 3, 4).reshape(b * t, c, h, w)
+    small = F.avg_pool2d(frames, factor)
+    return small.reshape(b, t, c, h // factor, w // factor).permute(0, 2, 1, 3, 4)
+
+
+def upsample_video(video: torch.Tensor, factor: int) -> torch.Tensor:
+    """Bilinear upsampling in space of (B, 3, T, H, W)."""
+    b, c, t, h, w = video.shape
+    frames = video.permute(0, 2, 1, 3, 4).reshape(b * t, c, h, w)
+    big = F.interpolate(frames, scale_factor=factor, mode="bilinear", align_corners=False)
+    return big.reshape(b, t, c, h * factor, w * factor).permute(0, 2, 1, 3, 4)
+
+
+class ProceduralBatches:
+    """Infinite batches. `rank`/`world` split the seed stream so DDP replicas see different
+    clips; `style` maps a uint8 video to its stylised version (style fine-tuning)."""
+
+    def __init__(
+        self,
+        stage: str,
+        batch_size: int,
+        frames: int,
+        size: int,
+        seed: int = 0,
+        rank: int = 0,
+        world: int = 1,
+        ssr_scale: int = 4,
+        crop: int | None = None,
+        procedural: ProceduralConfig | None = None,
+        style: Callable[[np.ndarray], np.ndarray] | None = None,
+    ):
+        if stage not in ("base", "ssr"):
+            raise ValueError(f"stage must be 'base' or 'ssr', got {stage!r}")
+        self.stage, self.batch_size, self.frames, self.size = stage, batch_size, frames, size
+        self.seed, self.rank, self.world = seed, rank, world
+        self.ssr_scale, self.crop = ssr_scale, crop
+        self.procedural = procedural or ProceduralConfig()
+        self.style = style
+        self._index = 0
+
+    def _next_seed(self) -> int:
+        s = self.seed * 1_000_003 + self._index * self.world + self.rank
+        self._index += 1
+        return s
+
+    def state(self) -> dict:
+        return {"index": self._index}
+
+    def load_state(self, state: dict) -> None:
+        self._index = int(state.get("index", 0))
+
+    def __iter__(self) -> Iterator[Batch]:
+        return self
+
+    def __next__(self) -> Batch:
+        videos, conds, captions = [], [], []
+        for _ in range(self.batch_size):
+            seed = self._next_seed()
+            spec = sample_clip(seed, self.procedural)
+            raw = render(spec, self.frames, self.size, self.size)
+            if self.style is not None:
+                raw = self.style(raw)
+            video = to_tensor(raw)
+            rng = np.random.default_rng(seed + 99991)
+            if self.stage == "base":
+                _, target, cond = task_example(video, rng)
+                videos.append(target)
+                conds.append(cond.model_channels())
+            else:
+                videos.append(video)
+            captions.append(spec.caption)
+        video = torch.stack(videos)
+        if self.stage == "base":
+            return Batch(video, torch.stack(conds), captions)
+        low = upsample_video(downsample_video(video, self.ssr_scale), self.ssr_scale)
+        if self.crop:
+            rng = np.random.default_rng(self._index)
+            y, x = rng.integers(0, self.size - self.crop + 1, size=2)
+            sl = (..., slice(y, y + self.crop), slice(x, x + self.crop))
+            video, low = video[sl], low[sl]
+        return Batch(video, low, captions)
+
+
+def read_folder_captions(folder: Path) -> list[tuple[Path, str]]:
+    """Clips in a folder with a caption each in a same-named .txt file."""
+    pairs = []
+    for clip in sorted(folder.iterdir()):
+        if clip.suffix.lower() in (".mp4", ".mov", ".mkv", ".webm", ".avi"):
+            txt = clip.with_suffix(".txt")
+            pairs.append((clip, txt.read_text().strip() if txt.exists() else ""))
+    return pairs
+
+
+def cosine_lr(step: int, total: int, base: float, warmup: int) -> float:
+    if step < warmup:
+        return base * (step + 1) / warmup
+    progress = (step - warmup) / max(1, total - warmup)
+    return base * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(progress, 1.0))))

