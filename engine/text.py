@@ -56,6 +56,10 @@ class TextEncoder:
 
     def __init__(self, folder: Path, max_length: int = 32, cache_size: int = 4096):
         from transformers import AutoModel, AutoTokenizer  # heavy import: only when used
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()  # its load progress bar would garble our own output
+        hf_logging.disable_progress_bar()
 
         self.folder = Path(folder)
         self.max_length = max_length

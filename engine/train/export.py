@@ -66,3 +66,49 @@ def export_model(
     atomic_write_text(existing, json.dumps(config, indent=1))
     read_model_info(out)  # validate what was written
     return out
+
+
+def write_untrained_model(
+    out: Path,
+    name: str,
+    base_config: dict,
+    frames: int,
+    size: int,
+    ssr_config: dict | None = None,
+    ssr_scale: int = 2,
+    ssr_window: int = 8,
+    fps: int = 8,
+    seed: int = 0,
+    text_encoder: dict | None = None,
+) -> Path:
+    """A model folder with freshly initialised weights: for tests, benchmarks and as the start
+    of a training run on another machine. Its output is noise-like, not a picture."""
+    import torch
+
+    from engine.checkpoints import atomic_save_safetensors
+    from engine.model.stunet import STUNet, STUNetConfig
+    from engine.train.loop import DEFAULT_TEXT_ENCODER
+
+    torch.manual_seed(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    base = STUNet(STUNetConfig.from_dict(base_config))
+    atomic_save_safetensors(base.state_dict(), out / "base.safetensors")
+    config = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "name": name,
+        "description": "untrained (random weights)",
+        "native": {"frames": frames, "height": size, "width": size, "fps": fps},
+        "text_encoder": text_encoder or dict(DEFAULT_TEXT_ENCODER),
+        "base": {"config": base.config.to_dict(), "weights": "base.safetensors", "schedule": {}},
+    }
+    if ssr_config is not None:
+        ssr = STUNet(STUNetConfig.from_dict(ssr_config))
+        atomic_save_safetensors(ssr.state_dict(), out / "ssr.safetensors")
+        config["ssr"] = {
+            "config": ssr.config.to_dict(), "weights": "ssr.safetensors", "schedule": {},
+            "scale": ssr_scale, "window": ssr_window,
+        }  # fmt: skip
+    atomic_write_text(out / "config.json", json.dumps(config, indent=1))
+    read_model_info(out)
+    return out
