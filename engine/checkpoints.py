@@ -121,7 +121,9 @@ def read_model_info(path: Path) -> ModelInfo:
     if raw.get("format") != FORMAT:
         raise ModelError(f"{cfg_path}: format is {raw.get('format')!r}, expected {FORMAT!r}")
     if int(raw.get("format_version", 0)) > FORMAT_VERSION:
-        raise ModelError(f"{cfg_path}: made by a newer Lumiere Studio (format {raw['format_version']})")
+        raise ModelError(
+            f"{cfg_path}: made by a newer Lumiere Studio (format {raw['format_version']})"
+        )
     base = _stage(raw, "base")
     if base is None:
         raise ModelError(f"{cfg_path} has no 'base' model entry")

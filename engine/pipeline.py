@@ -165,9 +165,7 @@ class Engine:
             if guidance == 1.0:
                 out = model(x.to(dtype), logsnr.expand(1), states[:1], mask[:1], pooled[:1])
             else:
-                both = model(
-                    torch.cat([x, x]).to(dtype), logsnr.expand(2), states, mask, pooled
-                )
+                both = model(torch.cat([x, x]).to(dtype), logsnr.expand(2), states, mask, pooled)
                 pos, neg = split_guided_batch(both.float())
                 out = classifier_free_guidance(pos, neg, guidance)
             x0, _ = to_x0_eps(prediction, out.float(), z, logsnr)
@@ -194,7 +192,9 @@ class Engine:
     ) -> Result:
         info = loaded.info
         frames = job.frames or info.native_frames
-        loaded.base.check_shape(min(frames, info.native_frames), info.native_height, info.native_width)
+        loaded.base.check_shape(
+            min(frames, info.native_frames), info.native_height, info.native_width
+        )
         if frames > info.native_frames and frames % loaded.base.config.temporal_factor:
             loaded.base.check_shape(frames, info.native_height, info.native_width)
         cond = self._conditioning(job, loaded, frames).model_channels()
@@ -254,7 +254,9 @@ class Engine:
         def on_step(i, n, x0):
             report(Progress("ssr", i, n, preview=to_uint8(x0[0, :, :1])[0]))
 
-        hi = sample(denoise, z, sched, job.ssr_steps, job.sampler, on_step=on_step, should_stop=stop)
+        hi = sample(
+            denoise, z, sched, job.ssr_steps, job.sampler, on_step=on_step, should_stop=stop
+        )
         hi = hi[0].float().cpu()
         note = f"SSR x{scale} to {hi_w}x{hi_h}"
         if (hi_h, hi_w) != (height, width):

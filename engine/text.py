@@ -87,7 +87,7 @@ class TextEncoder:
     def encode(self, prompts: list[str]) -> list[PromptEmbedding]:
         missing = list(dict.fromkeys(p for p in prompts if p not in self._cache))
         if missing:
-            for prompt, emb in zip(missing, self._encode_uncached(missing)):
+            for prompt, emb in zip(missing, self._encode_uncached(missing), strict=True):
                 self._cache[prompt] = emb
         out = []
         for p in prompts:

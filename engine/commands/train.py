@@ -33,7 +33,7 @@ def add_train_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from engine.train.loop import Trainer, TrainConfig
+    from engine.train.loop import TrainConfig, Trainer
     from engine.train.procedural import held_out_combinations
 
     config = TrainConfig(

@@ -74,7 +74,9 @@ class SpaceTimeConvBlock(nn.Module):
 
     def __init__(self, channels: int):
         super().__init__()
-        self.spatial = nn.Sequential(nn.Conv2d(channels, channels, 3, padding=1), group_norm(channels))
+        self.spatial = nn.Sequential(
+            nn.Conv2d(channels, channels, 3, padding=1), group_norm(channels)
+        )
         self.temporal = nn.Conv1d(channels, channels, 3, padding=1, padding_mode="replicate")
         self.norm2 = group_norm(channels)
         self.proj = nn.Linear(channels, channels)

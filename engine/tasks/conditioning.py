@@ -23,7 +23,9 @@ class Conditioning:
 
 
 def text_to_video(frames: int, height: int, width: int) -> Conditioning:
-    return Conditioning(torch.zeros(3, frames, height, width), torch.zeros(1, frames, height, width))
+    return Conditioning(
+        torch.zeros(3, frames, height, width), torch.zeros(1, frames, height, width)
+    )
 
 
 def image_to_video(image: torch.Tensor, frames: int) -> Conditioning:

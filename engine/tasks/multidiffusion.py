@@ -10,9 +10,7 @@ from collections.abc import Callable
 
 import torch
 
-WindowDenoiser = Callable[
-    [torch.Tensor, torch.Tensor, slice], tuple[torch.Tensor, torch.Tensor]
-]
+WindowDenoiser = Callable[[torch.Tensor, torch.Tensor, slice], tuple[torch.Tensor, torch.Tensor]]
 
 
 def window_starts(frames: int, window: int, stride: int) -> list[int]:

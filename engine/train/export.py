@@ -36,7 +36,12 @@ def export_model(
         "format_version": FORMAT_VERSION,
         "name": name,
         "description": description,
-        "native": {"frames": cfg["frames"], "height": cfg["size"], "width": cfg["size"], "fps": fps},
+        "native": {
+            "frames": cfg["frames"],
+            "height": cfg["size"],
+            "width": cfg["size"],
+            "fps": fps,
+        },
         "text_encoder": cfg["text_encoder"],
         "base": {
             "config": base["model_config"],

@@ -94,8 +94,7 @@ class Progress:
         filled = int(width * step / max(self.total, 1))
         bar = "#" * filled + "-" * (width - filled)
         line = (
-            f"[{bar}] {step}/{self.total} loss {loss:.4f} {rate:.2f} step/s "
-            f"eta {eta / 60:.1f} min"
+            f"[{bar}] {step}/{self.total} loss {loss:.4f} {rate:.2f} step/s eta {eta / 60:.1f} min"
         )
         self.stream.write(("\r" + line) if self.tty else line + "\n")
         self.stream.flush()
@@ -193,7 +192,9 @@ class Trainer:
             return
         state = json.loads((ckpt / "state.json").read_text())
         self.model.load_state_dict(load_safetensors(ckpt / "model.safetensors"))
-        self.ema = {k: v.to(self.device) for k, v in load_safetensors(ckpt / "ema.safetensors").items()}
+        self.ema = {
+            k: v.to(self.device) for k, v in load_safetensors(ckpt / "ema.safetensors").items()
+        }
         opt_tensors = load_safetensors(ckpt / "optimizer.safetensors")
         _load_optimizer(self.opt, opt_tensors, state["optimizer"])
         self.step = int(state["step"])
@@ -229,9 +230,7 @@ class Trainer:
         batch = next(self.batches)
         x0 = batch.video.to(self.device)
         cond = batch.cond.to(self.device)
-        captions = [
-            "" if self.rng.uniform() < cfg.cond_dropout else c for c in batch.captions
-        ]
+        captions = ["" if self.rng.uniform() < cfg.cond_dropout else c for c in batch.captions]
         b = x0.shape[0]
         t = torch.from_numpy(self.rng.uniform(size=b)).float().to(self.device)
         logsnr = self.schedule.logsnr(t)

@@ -1,0 +1,51 @@
+"""The headless command line: `lumiere-studio <command>` (or `python -m engine`).
+
+Each command lives in `engine/commands/<name>.py` with a `register(subparsers)` function;
+this module only assembles them, so adding a command is adding a module to COMMANDS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+COMMANDS = ("generate", "models", "info", "train")
+COMMAND_NAMES = {"generate", "models", "info", "train", "export-model"}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from engine import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="lumiere-studio",
+        description="Lumiere Studio: video generation and editing with a Space-Time U-Net. "
+        "With no command, the desktop app opens.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(f"engine.commands.{name}").register(sub)
+    return parser
+
+
+def is_command(argv: list[str]) -> bool:
+    """True when argv asks for a CLI command (or help/version) rather than the GUI."""
+    return bool(argv) and (argv[0] in COMMAND_NAMES or argv[0] in ("-h", "--help", "--version"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
