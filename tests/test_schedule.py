@@ -1,0 +1,50 @@
+"""Cosine log-SNR schedule, resolution shift, and v / eps / x0 conversions."""
+
+import math
+
+import pytest
+import torch
+
+from engine.diffusion.schedule import (
+    CosineSchedule,
+    ScheduleConfig,
+    add_noise,
+    target,
+    to_x0_eps,
+)
+
+
+def test_logsnr_is_decreasing_and_bounded():
+    s = CosineSchedule(ScheduleConfig(), 32)
+    ls = s.logsnr(torch.linspace(0, 1, 50))
+    assert (ls[1:] < ls[:-1]).all()
+    assert ls[0] == pytest.approx(15.0, abs=1e-3) and ls[-1] == pytest.approx(-15.0, abs=1e-3)
+
+
+def test_resolution_shift_makes_bigger_frames_noisier():
+    t = torch.tensor([0.5])
+    small = CosineSchedule(ScheduleConfig(reference_size=32), 32).logsnr(t)
+    big = CosineSchedule(ScheduleConfig(reference_size=32), 128).logsnr(t)
+    assert float(small - big) == pytest.approx(2 * math.log(4), abs=1e-5)
+
+
+def test_alpha_sigma_variance_preserving():
+    a, s = CosineSchedule.alpha_sigma(torch.linspace(-10, 10, 21))
+    assert torch.allclose(a**2 + s**2, torch.ones(21), atol=1e-6)
+
+
+@pytest.mark.parametrize("prediction", ["v", "eps", "x0"])
+def test_perfect_prediction_recovers_x0_and_eps(prediction):
+    g = torch.Generator().manual_seed(0)
+    x0 = torch.rand(2, 3, 4, 8, 8, generator=g) * 2 - 1
+    eps = torch.randn(2, 3, 4, 8, 8, generator=g)
+    logsnr = torch.tensor([-3.0, 4.0])
+    z = add_noise(x0, eps, logsnr)
+    x0_hat, eps_hat = to_x0_eps(prediction, target(prediction, x0, eps, logsnr), z, logsnr)
+    assert torch.allclose(x0_hat, x0, atol=1e-4)
+    assert torch.allclose(eps_hat, eps, atol=1e-4)
+
+
+def test_unknown_prediction_is_refused():
+    with pytest.raises(ValueError, match="prediction"):
+        ScheduleConfig(prediction="score")
