@@ -1,0 +1,279 @@
+"""Frame-accurate random access to video frames with PyAV.
+
+On open, the packets are demuxed once (no decoding) to learn every frame's presentation
+time and which packets are keyframes. Frame `n` is then the n-th presentation time: to show
+it, seek to the last keyframe at or before it and decode forward. Sequential requests (play)
+continue the running decoder without seeking. Decoded frames go into a byte-bounded LRU
+cache, and `read_ahead` fills the cache with the next frames on a background thread, so
+playback and scrubbing near the playhead are cache hits.
+
+No Qt here. A `FrameReader` is safe to call from several threads (one lock around PyAV).
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+
+from engine.media.probe import IMAGE_SUFFIXES
+
+
+class DecodeError(ValueError):
+    """A frame could not be decoded (broken file, frame out of range)."""
+
+
+class FrameCache:
+    """LRU of frame index -> uint8 (H, W, 3), bounded by bytes, not by count, so 1080p and
+    thumbnails share one sensible limit."""
+
+    def __init__(self, max_bytes: int = 256 << 20) -> None:
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[int, np.ndarray] = OrderedDict()
+        self._bytes = 0
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, n: int) -> np.ndarray | None:
+        frame = self._items.get(n)
+        if frame is None:
+            self.misses += 1
+            return None
+        self._items.move_to_end(n)
+        self.hits += 1
+        return frame
+
+    def __contains__(self, n: int) -> bool:
+        return n in self._items
+
+    def put(self, n: int, frame: np.ndarray) -> None:
+        old = self._items.pop(n, None)
+        if old is not None:
+            self._bytes -= old.nbytes
+        self._items[n] = frame
+        self._bytes += frame.nbytes
+        while self._bytes > self.max_bytes and len(self._items) > 1:
+            _, dropped = self._items.popitem(last=False)
+            self._bytes -= dropped.nbytes
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def _rotate(image: np.ndarray, rotation: int) -> np.ndarray:
+    """Apply a counter-clockwise display rotation (degrees, multiple of 90)."""
+    k = (rotation // 90) % 4
+    return np.ascontiguousarray(np.rot90(image, k)) if k else image
+
+
+class FrameReader:
+    """Random access to the frames of one video file (or one still, as a 1-frame clip)."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        cache_bytes: int = 256 << 20,
+        size: tuple[int, int] | None = None,
+        keep_behind: int = 8,
+    ) -> None:
+        """`size` (width, height): decode straight to this size (cheaper than full size when
+        the viewer is smaller than the video). `keep_behind`: frames before a sought target
+        that are also cached, so stepping backwards after a seek is cheap."""
+        self.path = Path(path)
+        self.size = size
+        self.keep_behind = keep_behind
+        self.cache = FrameCache(cache_bytes)
+        self._lock = threading.RLock()
+        self._container = None
+        self._stream = None
+        self._decoder = None  # running frame iterator
+        self._next = -1  # index the running decoder yields next, -1 = unknown
+        self._ahead_gen = 0
+        self._ahead_thread: threading.Thread | None = None
+        self.seeks = 0
+        if self.path.suffix.lower() in IMAGE_SUFFIXES:
+            self._still = self._load_still()
+            self.pts: list[int] = [0]
+            self.keyframes: list[int] = [0]
+            self.fps = 0.0
+            self.rotation = 0
+        else:
+            self._still = None
+            self._open()
+
+    # --- opening -----------------------------------------------------------------------
+    def _load_still(self) -> np.ndarray:
+        from engine.media.load import MediaLoadError, load_image
+
+        try:
+            image = load_image(self.path)
+        except MediaLoadError as e:
+            raise DecodeError(str(e)) from e
+        if self.size:
+            from PIL import Image
+
+            image = np.asarray(Image.fromarray(image).resize(self.size, Image.Resampling.BILINEAR))
+        return image
+
+    def _open(self) -> None:
+        import av
+
+        try:
+            self._container = av.open(str(self.path))
+            if not self._container.streams.video:
+                raise DecodeError(f"{self.path.name} has no video stream")
+            self._stream = self._container.streams.video[0]
+            self._stream.thread_type = "AUTO"
+            rate = self._stream.average_rate or self._stream.guessed_rate
+            self.fps = float(rate) if rate else 24.0
+            pts, keys = [], []
+            for packet in self._container.demux(self._stream):
+                if packet.size and packet.pts is not None:
+                    pts.append(packet.pts)
+                    if packet.is_keyframe:
+                        keys.append(packet.pts)
+            if not pts:
+                raise DecodeError(f"{self.path.name}: no video frames")
+            self.pts = sorted(pts)
+            self._index_of = {p: i for i, p in enumerate(self.pts)}
+            # Keyframes as frame indices, in order: where a seek can start decoding.
+            self.keyframes = sorted(self._index_of[k] for k in keys) or [0]
+            self._container.seek(self.pts[0], stream=self._stream, backward=True)
+            first = next(self._container.decode(self._stream))
+            self.rotation = int(getattr(first, "rotation", 0) or 0) % 360
+            self._decoder = None
+            self._next = -1
+        except DecodeError:
+            self.close()
+            raise
+        except (av.error.FFmpegError, OSError, ValueError, StopIteration) as e:
+            self.close()
+            raise DecodeError(f"{self.path.name} could not be read as a video: {e}") from e
+
+    def close(self) -> None:
+        self._ahead_gen += 1
+        with self._lock:
+            if self._container is not None:
+                self._container.close()
+            self._container = None
+            self._decoder = None
+
+    def __enter__(self) -> FrameReader:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def frame_count(self) -> int:
+        return len(self.pts)
+
+    # --- reading -----------------------------------------------------------------------
+    def frame(self, n: int) -> np.ndarray:
+        """Frame `n` (0-based, presentation order) as uint8 (H, W, 3), display-rotated."""
+        if not 0 <= n < self.frame_count:
+            raise DecodeError(f"frame {n} is out of range (0..{self.frame_count - 1})")
+        if self._still is not None:
+            return self._still
+        cached = self.cache.get(n)
+        if cached is not None:
+            return cached
+        self._ahead_gen += 1  # a foreground request stops any read-ahead at its next frame
+        with self._lock:
+            cached = self.cache.get(n)
+            if cached is not None:
+                return cached
+            return self._decode_to(n, cache_from=max(0, n - self.keep_behind))
+
+    def _to_array(self, frame) -> np.ndarray:
+        if self.size:
+            w, h = self.size
+            if self.rotation % 180:
+                w, h = h, w
+            image = frame.to_ndarray(format="rgb24", width=w, height=h)
+        else:
+            image = frame.to_ndarray(format="rgb24")
+        return _rotate(image, self.rotation)
+
+    def _seek_start(self, n: int) -> int:
+        """The keyframe index a decode for frame n must start from."""
+        i = bisect.bisect_right(self.keyframes, n) - 1
+        return self.keyframes[max(0, i)]
+
+    def _decode_to(self, n: int, cache_from: int) -> np.ndarray:
+        import av
+
+        key = self._seek_start(n)
+        # Continue the running decoder when it is already between the keyframe and n.
+        if not (self._decoder is not None and key <= self._next <= n):
+            self._container.seek(self.pts[key], stream=self._stream, backward=True)
+            self._decoder = self._container.decode(self._stream)
+            self._next = -1
+            self.seeks += 1
+        try:
+            for frame in self._decoder:
+                idx = self._index_of.get(frame.pts, -1) if frame.pts is not None else -1
+                if idx < 0:
+                    continue
+                self._next = idx + 1
+                if idx < cache_from:
+                    continue
+                image = self._to_array(frame)
+                if idx >= cache_from:
+                    self.cache.put(idx, image)
+                if idx == n:
+                    return image
+                if idx > n:
+                    break  # the stream skipped n (broken GOP): fall through to the error
+        except av.error.FFmpegError as e:
+            self._decoder = None
+            raise DecodeError(f"{self.path.name}: frame {n} could not be decoded: {e}") from e
+        self._decoder = None
+        self._next = -1
+        raise DecodeError(f"{self.path.name}: frame {n} could not be decoded")
+
+    def read_ahead(self, n: int, count: int = 12) -> None:
+        """Decode frames n..n+count-1 into the cache on a background thread. A later
+        foreground `frame()` call takes priority: the read-ahead stops at its next frame."""
+        if self._still is not None or count <= 0:
+            return
+        self._ahead_gen += 1
+        gen = self._ahead_gen
+        last = min(self.frame_count, n + count)
+
+        def work() -> None:
+            for i in range(n, last):
+                if gen != self._ahead_gen or self._container is None:
+                    return
+                if i in self.cache:
+                    continue
+                with self._lock:
+                    if gen != self._ahead_gen or self._container is None:
+                        return
+                    try:
+                        self._decode_to(i, cache_from=i)
+                    except DecodeError:
+                        return
+
+        self._ahead_thread = threading.Thread(target=work, name="read-ahead", daemon=True)
+        self._ahead_thread.start()
+
+    def wait_read_ahead(self, timeout: float | None = None) -> None:
+        if self._ahead_thread is not None:
+            self._ahead_thread.join(timeout)
+
+
+def decode_sequential(path: str | Path) -> list[np.ndarray]:
+    """Every frame in order, decoded front to back: the reference for frame accuracy."""
+    import av
+
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        out = []
+        for frame in container.decode(stream):
+            rot = int(getattr(frame, "rotation", 0) or 0) % 360
+            out.append(_rotate(frame.to_ndarray(format="rgb24"), rot))
+        return out
