@@ -51,7 +51,8 @@ class MediaInfo:
             return f"still {w}x{h}"
         audio = ", audio" if self.has_audio else ""
         rot = f", rotated {self.rotation}" if self.rotation else ""
-        return f"{w}x{h}, {self.fps:.3g} fps, {self.frames} frames ({self.duration:.2f} s){audio}{rot}"
+        length = f"{self.frames} frames ({self.duration:.2f} s)"
+        return f"{w}x{h}, {self.fps:.3g} fps, {length}{audio}{rot}"
 
 
 def _first_frame_rotation(container, stream) -> int:
