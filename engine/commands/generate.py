@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         result = Engine().run(job, on_progress=lambda p: bar.update(p.stage, p.step, p.total))
         path = save_result(result, args.out, force=args.force, crf=args.crf)
     except (JobError, ModelError, EngineError, EncodeError, DeviceUnavailable,
-            TextEncoderNotFound, OSError) as e:  # fmt: skip
+            TextEncoderNotFound, OSError, ValueError) as e:  # fmt: skip
         print(f"error: {e}", file=sys.stderr)
         return 2
     t, h, w, _ = result.frames.shape
