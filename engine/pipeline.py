@@ -24,11 +24,16 @@ from engine.diffusion.samplers import Cancelled, sample
 from engine.diffusion.schedule import CosineSchedule, to_x0_eps
 from engine.jobs import Job, JobError, Progress
 from engine.model.stunet import STUNet
-from engine.tasks.conditioning import Conditioning, text_to_video
+from engine.tasks.composite import composite, default_feather, feathered_alpha
+from engine.tasks.fit import crop_fit
+from engine.tasks.inputs import Prepared, prepare, to_float
 from engine.tasks.multidiffusion import multidiffusion
+from engine.tasks.sdedit import sdedit_start, sdedit_steps
+from engine.tasks.styles import blend_model, load_style_tensors
 from engine.text import TextEncoder, resolve_text_encoder
 
 ProgressCallback = Callable[[Progress], None]
+STYLE_CACHE = 2  # blended style models kept (each is a full copy of the base model)
 CancelFlag = Callable[[], bool] | threading.Event | None
 
 
@@ -79,6 +84,16 @@ def from_uint8(frames: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(frames)).permute(3, 0, 1, 2).float() / 127.5 - 1
 
 
+def _generated(frames: int, height: int, width: int, value: int) -> np.ndarray:
+    return np.full((frames, height, width), value, np.uint8)
+
+
+def _psnr(a: torch.Tensor, b: torch.Tensor) -> float:
+    """PSNR in dB of two [-1, 1] images (peak-to-peak 2)."""
+    mse = float(((a.float() - b.float()) ** 2).mean())
+    return float("inf") if mse == 0 else 10 * np.log10(4.0 / mse)
+
+
 def resize_video(video: torch.Tensor, height: int, width: int) -> torch.Tensor:
     """Bilinear (antialiased when shrinking) resize of (C, T, H, W)."""
     if video.shape[-2:] == (height, width):
@@ -91,6 +106,7 @@ def resize_video(video: torch.Tensor, height: int, width: int) -> torch.Tensor:
 class Engine:
     def __init__(self) -> None:
         self._loaded: dict[tuple[str, str], LoadedModel] = {}
+        self._styled: dict[tuple[str, str, float], STUNet] = {}
 
     # --- models --------------------------------------------------------------------------
     def load(self, model: str | None, device_name: str = "auto") -> LoadedModel:
@@ -104,6 +120,7 @@ class Engine:
             ssr = load_stage(info, info.ssr).to(device) if info.ssr else None
             text = TextEncoder(resolve_text_encoder(info.text_encoder, info.path))
             self._loaded.clear()  # one model resident at a time keeps memory bounded
+            self._styled.clear()
             self._loaded[key] = LoadedModel(
                 info, base, ssr, text, device, dtype, weights_hash(info)
             )
@@ -177,11 +194,29 @@ class Engine:
 
         return denoise
 
-    def _conditioning(self, job: Job, loaded: LoadedModel, frames: int) -> Conditioning:
+    def _check_frames(self, loaded: LoadedModel, frames: int) -> None:
+        """Up to the native length the model runs on the clip as is; longer clips are covered
+        by native-length windows, so any count works."""
         info = loaded.info
-        if job.task == "t2v":
-            return text_to_video(frames, info.native_height, info.native_width)
-        raise JobError(f"task {job.task} is not available in this engine yet")
+        try:
+            loaded.base.check_shape(
+                min(frames, info.native_frames), info.native_height, info.native_width
+            )
+        except ValueError as e:
+            raise JobError(f"--frames: {e}") from e
+
+    def _base_model(self, loaded: LoadedModel, job: Job, notes: list[str]) -> STUNet:
+        """The base model with the job's style blended in (cached per style and strength)."""
+        if not job.style:
+            return loaded.base
+        key = (str(loaded.info.path.resolve()), job.style, float(job.style_strength))
+        if key not in self._styled:
+            tensors = load_style_tensors(loaded.info, job.style, loaded.base)
+            if len(self._styled) >= STYLE_CACHE:
+                self._styled.pop(next(iter(self._styled)))
+            self._styled[key] = blend_model(loaded.base, tensors, job.style_strength)
+        notes.append(f"style {job.style} at strength {job.style_strength:g}")
+        return self._styled[key]
 
     def _generate(
         self,
@@ -192,42 +227,104 @@ class Engine:
     ) -> Result:
         info = loaded.info
         frames = job.frames or info.native_frames
-        loaded.base.check_shape(
-            min(frames, info.native_frames), info.native_height, info.native_width
-        )
-        if frames > info.native_frames and frames % loaded.base.config.temporal_factor:
-            loaded.base.check_shape(frames, info.native_height, info.native_width)
-        cond = self._conditioning(job, loaded, frames).model_channels()
-        text = self._text(loaded, job)
-        video = self.sample_base(job, loaded, cond, text, frames, report, stop)
-        height = job.height or info.native_height
-        width = job.width or info.native_width
-        notes = []
-        if (height, width) != (info.native_height, info.native_width):
-            video, note = self.upscale(job, loaded, video, text, height, width, report, stop)
-            notes.append(note)
-        fps = job.fps or info.native_fps
-        return Result(to_uint8(video), fps, job, info.name, loaded.hash, 0.0, notes)
+        self._check_frames(loaded, frames)
+        if job.loop and frames < info.native_frames:
+            raise JobError(f"--loop needs at least the native {info.native_frames} frames")
+        prep = prepare(job, frames, info.native_height, info.native_width)
+        notes = list(prep.notes)
+        fps = job.fps or (round(prep.fps) if prep.fps else info.native_fps)
+        name = info.name
+        if job.style and job.style_strength > 0:
+            name += f" + style {job.style} x{job.style_strength:g}"
 
-    def sample_base(self, job, loaded: LoadedModel, cond, text, frames, report, stop):
+        def result(frames_u8: np.ndarray, generated: np.ndarray) -> Result:
+            return Result(
+                frames_u8, fps, job, name, loaded.hash, 0.0, notes, generated, prep.source
+            )  # fmt: skip
+
+        if prep.fit is not None:  # masked tasks keep the input's size
+            out_h, out_w = prep.fit.ph, prep.fit.pw
+        else:
+            out_h = job.height or info.native_height
+            out_w = job.width or info.native_width
+        if job.task == "v2v" and job.strength == 0.0:
+            notes.append("strength 0: the source is returned unchanged")
+            return result(
+                self._fitted_source(prep, out_h, out_w), _generated(frames, out_h, out_w, 0)
+            )
+
+        model = self._base_model(loaded, job, notes)
+        text = self._text(loaded, job)
+        video = self.sample_base(
+            job, loaded, prep.cond.model_channels(), text, frames, report, stop, model=model,
+            init=prep.init, circular=job.loop,
+        )  # fmt: skip
+        # Known pixels are the input's own: keep them (the model only estimates them).
+        known = prep.cond.mask.bool()
+        if job.task == "i2v":
+            psnr = _psnr(video[:, 0], prep.cond.video[:, 0])
+            notes.append(f"model's own frame 0 vs the still: {psnr:.1f} dB PSNR")
+        video = torch.where(known, prep.cond.video, video)
+        if (out_h, out_w) != (info.native_height, info.native_width):
+            video, note = self.upscale(job, loaded, video, text, out_h, out_w, report, stop)
+            notes.append(note)
+
+        if prep.fit is not None:
+            assert prep.original is not None and prep.region is not None
+            generated = to_uint8(prep.fit.from_padded(video))
+            alpha = feathered_alpha(prep.region, default_feather(*prep.region.shape[1:]))
+            frames_u8 = composite(prep.original, generated, alpha)
+            return result(frames_u8, np.where(alpha > 0, 255, 0).astype(np.uint8))
+        frames_u8 = to_uint8(video)
+        mask = _generated(frames, out_h, out_w, 255)
+        if job.task == "i2v":
+            frames_u8[0] = self._fitted_source(prep, out_h, out_w)[0]
+            mask[0] = 0
+        return result(frames_u8, mask)
+
+    @staticmethod
+    def _fitted_source(prep: Prepared, height: int, width: int) -> np.ndarray:
+        """The source frames (still or clip) as uint8 at the output size, cropped the way the
+        model saw them; the input's own bytes when it already has that size."""
+        assert prep.source_frames is not None
+        if prep.source_frames.shape[1:3] == (height, width):
+            return prep.source_frames.copy()
+        fitted, _ = crop_fit(to_float(prep.source_frames), height, width)
+        return to_uint8(fitted)
+
+    def sample_base(
+        self, job, loaded: LoadedModel, cond, text, frames, report, stop, model=None,
+        init: torch.Tensor | None = None, circular: bool = False,
+    ):  # fmt: skip
+        """Sample the base clip over native-length MultiDiffusion windows. With `init` (SDEdit)
+        the trajectory starts from the source noised to t = job.strength."""
         info = loaded.info
+        model = model or loaded.base
         sched = CosineSchedule(info.base.schedule, max(info.native_height, info.native_width))
         window = info.native_frames
         denoise = multidiffusion(
             self._guided_denoiser(
-                loaded.base, sched, info.base.schedule.prediction, cond, text, job.guidance,
+                model, sched, info.base.schedule.prediction, cond, text, job.guidance,
                 loaded.dtype,
             ),
-            frames, window, max(1, window // 2),
+            frames, window, max(1, window // 2), circular=circular,
         )  # fmt: skip
-        gen = torch.Generator().manual_seed(job.seed)
         shape = (1, 3, frames, info.native_height, info.native_width)
-        z = torch.randn(shape, generator=gen).to(loaded.device)
+        steps, t_start = job.steps, 1.0
+        if init is not None:
+            z = sdedit_start(init[None].to(loaded.device), job.strength, sched, job.seed)
+            steps, t_start = sdedit_steps(job.steps, job.strength), job.strength
+        else:
+            gen = torch.Generator().manual_seed(job.seed)
+            z = torch.randn(shape, generator=gen).to(loaded.device)
 
         def on_step(i, n, x0):
             report(Progress("base", i, n, preview=to_uint8(x0[0, :, :1])[0]))
 
-        out = sample(denoise, z, sched, job.steps, job.sampler, on_step=on_step, should_stop=stop)
+        out = sample(
+            denoise, z, sched, steps, job.sampler, t_start=t_start, on_step=on_step,
+            should_stop=stop,
+        )  # fmt: skip
         return out[0].float().cpu()
 
     def upscale(self, job, loaded: LoadedModel, video, text, height, width, report, stop):

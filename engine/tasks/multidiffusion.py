@@ -2,6 +2,9 @@
 model's window is covered by overlapping windows; at every denoising step each window is
 denoised on its own and the per-frame estimates are fused by a weighted average. Windows run one
 after another, so memory does not grow with the clip's length.
+
+With `circular=True` the windows wrap around the clip's end, so the last frames are denoised
+together with the first ones and the clip loops (cinemagraph "loop").
 """
 
 from __future__ import annotations
@@ -10,7 +13,10 @@ from collections.abc import Callable
 
 import torch
 
-WindowDenoiser = Callable[[torch.Tensor, torch.Tensor, slice], tuple[torch.Tensor, torch.Tensor]]
+FrameIndex = slice | torch.Tensor  # a slice, or a LongTensor of frame indices (circular)
+WindowDenoiser = Callable[
+    [torch.Tensor, torch.Tensor, FrameIndex], tuple[torch.Tensor, torch.Tensor]
+]
 
 
 def window_starts(frames: int, window: int, stride: int) -> list[int]:
@@ -47,23 +53,48 @@ def fusion_weights(frames: int, window: int, stride: int) -> list[tuple[slice, t
     return [(slice(s, s + window), raw / total[s : s + window]) for s in starts]
 
 
+def circular_fusion_weights(
+    frames: int, window: int, stride: int
+) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """Like fusion_weights, but windows start every `stride` frames all the way round and
+    wrap past the end: (frame indices, normalised weights) per window."""
+    if frames < window:
+        raise ValueError(f"a looping clip needs at least {window} frames, got {frames}")
+    if stride < 1 or stride > window:
+        raise ValueError(f"stride must be in [1, {window}], got {stride}")
+    raw = window_weights(window)
+    plan = [(torch.arange(s, s + window) % frames, raw) for s in range(0, frames, stride)]
+    total = torch.zeros(frames)
+    for index, w in plan:
+        total.index_add_(0, index, w)
+    return [(index, w / total[index]) for index, w in plan]
+
+
 def multidiffusion(
-    denoise_window: WindowDenoiser, frames: int, window: int, stride: int
+    denoise_window: WindowDenoiser, frames: int, window: int, stride: int, circular: bool = False
 ) -> Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:
-    """Wrap a per-window denoiser (z_window, logsnr, frame slice) -> (x0, eps) into a denoiser
+    """Wrap a per-window denoiser (z_window, logsnr, frame index) -> (x0, eps) into a denoiser
     of the whole clip. z is (B, C, T, H, W)."""
-    plan = fusion_weights(frames, window, stride)
+    plan: list[tuple[FrameIndex, torch.Tensor]]
+    if circular:
+        plan = list(circular_fusion_weights(frames, window, stride))
+    else:
+        plan = list(fusion_weights(frames, window, stride))
 
     def denoise(z: torch.Tensor, logsnr: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         if len(plan) == 1:
             return denoise_window(z, logsnr, plan[0][0])
         x0 = torch.zeros_like(z)
         eps = torch.zeros_like(z)
-        for frame_slice, weights in plan:
+        for index, weights in plan:
             w = weights.to(z.device, z.dtype)[None, None, :, None, None]
-            x0_w, eps_w = denoise_window(z[:, :, frame_slice], logsnr, frame_slice)
-            x0[:, :, frame_slice] += w * x0_w
-            eps[:, :, frame_slice] += w * eps_w
+            x0_w, eps_w = denoise_window(z[:, :, index], logsnr, index)
+            if isinstance(index, slice):
+                x0[:, :, index] += w * x0_w
+                eps[:, :, index] += w * eps_w
+            else:  # a wrapped window: indices are distinct, so index_add_ is a plain scatter
+                x0.index_add_(2, index.to(z.device), w * x0_w)
+                eps.index_add_(2, index.to(z.device), w * eps_w)
         return x0, eps
 
     return denoise
