@@ -1,0 +1,1 @@
+"""The project's data: the document, masks, undo commands and autosave."""

@@ -1,0 +1,87 @@
+"""Autosave and crash recovery. While a project has unsaved edits, its full state (masks
+included, as PNG in base64) is written atomically to a recovery file in the platformdirs
+data dir. A clean save or close removes it; a recovery file found at start-up means the last
+session did not end cleanly, so the app offers to restore it."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+from lumiere_studio.model.masks import Mask
+from lumiere_studio.model.project import Project, ProjectError, atomic_write_bytes, validate
+
+SUFFIX = ".lumiere-recovery.json"
+
+
+def recovery_dir() -> Path:
+    return Path(user_data_dir("lumiere-studio", appauthor=False)) / "recovery"
+
+
+@dataclass
+class Recovery:
+    path: Path
+    project_folder: Path | None
+    saved_at: float
+
+    def describe(self) -> str:
+        where = str(self.project_folder) if self.project_folder else "an unsaved project"
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self.saved_at))
+        return f"{where} (autosaved {when})"
+
+
+def recovery_path(project: Project, session: str, root: Path | None = None) -> Path:
+    """One file per project folder (or per session for an unsaved project)."""
+    key = str(project.folder.absolute()) if project.folder else f"untitled-{session}"
+    digest = hashlib.sha1(key.encode()).hexdigest()[:16]
+    return (root or recovery_dir()) / f"{digest}{SUFFIX}"
+
+
+def write_recovery(project: Project, path: Path) -> None:
+    data = {
+        "project_folder": str(project.folder) if project.folder else None,
+        "saved_at": time.time(),
+        "document": project.to_dict(),
+        "mask_png": {
+            mid: base64.b64encode(m.to_png_bytes()).decode()
+            for mid, m in project.masks.items()
+            if m.any()
+        },
+    }
+    atomic_write_bytes(path, json.dumps(data).encode())
+
+
+def find_recoveries(root: Path | None = None) -> list[Recovery]:
+    folder = root or recovery_dir()
+    found = []
+    for path in sorted(folder.glob(f"*{SUFFIX}")) if folder.is_dir() else []:
+        try:
+            data = json.loads(path.read_text())
+            pf = data.get("project_folder")
+            found.append(Recovery(path, Path(pf) if pf else None, float(data["saved_at"])))
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # unreadable leftovers are ignored, not fatal
+    return found
+
+
+def restore(recovery: Recovery) -> Project:
+    try:
+        data = json.loads(recovery.path.read_text())
+        document = data["document"]
+        validate(document)
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise ProjectError(f"the recovery file {recovery.path} is damaged: {e}") from e
+    project = Project.from_dict({**document, "masks": {}}, recovery.project_folder)
+    for mid, b64 in data.get("mask_png", {}).items():
+        project.masks[mid] = Mask.from_png_bytes(base64.b64decode(b64))
+    return project
+
+
+def discard(recovery: Recovery) -> None:
+    recovery.path.unlink(missing_ok=True)

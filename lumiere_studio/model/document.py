@@ -1,0 +1,223 @@
+"""The open project as a QObject: every edit goes through here as an undoable command, and
+views listen to `changed` / `mask_changed`. The widgets never mutate `Project` directly."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from engine.media.probe import MediaInfo
+from engine.timeline import TimelineClip, Track
+from lumiere_studio.model.history import MaskCommand, SnapshotCommand
+from lumiere_studio.model.masks import Patch
+from lumiere_studio.model.project import MaskMeta, MediaItem, Project, new_id
+
+
+class Document(QObject):
+    changed = Signal()  # media, timeline, in/out, history
+    mask_changed = Signal(str)  # media id
+    dirty_changed = Signal(bool)
+
+    def __init__(self, project: Project | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.project = project or Project()
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        self._autosave_dirty = False
+
+    # --- plumbing ------------------------------------------------------------------------
+    def _on_clean_changed(self, clean: bool) -> None:
+        self.dirty_changed.emit(not clean)
+
+    @property
+    def dirty(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    def apply_state(self, state: dict[str, Any]) -> None:
+        self.project.set_state(state)
+        self._autosave_dirty = True
+        self.changed.emit()
+
+    def edit(self, text: str, change: Callable[[Project], None]) -> None:
+        """Run `change` on the project as one undoable step (skipped if it changed nothing)."""
+        before = self.project.state()
+        change(self.project)
+        after = self.project.state()
+        if after == before:
+            return
+        self.project.set_state(before)
+        self.undo_stack.push(SnapshotCommand(self, text, before, after))
+
+    def put_mask_patch(self, media_id: str, rect, pixels) -> None:
+        mask = self.project.mask_for(media_id)
+        if mask is not None:
+            mask.put_rect(rect, pixels)
+            self._autosave_dirty = True
+            self.mask_changed.emit(media_id)
+
+    def take_autosave_dirty(self) -> bool:
+        dirty, self._autosave_dirty = self._autosave_dirty, False
+        return dirty
+
+    # --- media ---------------------------------------------------------------------------
+    def import_media(self, infos: list[MediaInfo]) -> list[MediaItem]:
+        items = [
+            MediaItem(path=self.project.relative(i.path), info=i.to_dict(), name=Path(i.path).name)
+            for i in infos
+        ]
+        if items:
+            text = f"Import {items[0].name}" if len(items) == 1 else f"Import {len(items)} files"
+            self.edit(text, lambda p: p.media.extend(items))
+        return items
+
+    def remove_media(self, media_id: str) -> None:
+        def change(p: Project) -> None:
+            item = p.media_by_id(media_id)
+            if item is None:
+                return
+            p.media.remove(item)
+            for track in p.timeline.tracks:
+                track.clips = [c for c in track.clips if c.media != item.path]
+
+        self.edit("Remove media", change)
+
+    def add_generated(self, item: MediaItem, job: dict[str, Any]) -> TimelineClip:
+        """A finished generation: into the bin, onto the end of the first track, and into
+        the history, as one undoable step."""
+        clip = self._clip_for(item, start=self.project.timeline.duration)
+        clip.generated = True
+        clip.edited_real = job.get("task") in ("inpaint", "v2v")
+        clip.job, clip.model_name, clip.model_hash = job, item.model_name, item.model_hash
+
+        def change(p: Project) -> None:
+            p.media.append(item)
+            p.timeline.tracks[0].clips.append(clip)
+            p.history.append(job)
+
+        self.edit(f"Generate {item.name}", change)
+        return clip
+
+    # --- timeline ------------------------------------------------------------------------
+    def _clip_for(self, item: MediaItem, start: int) -> TimelineClip:
+        info = item.media_info
+        frames = info.frames if info.kind == "video" else int(round(self.project.timeline.fps))
+        return TimelineClip(
+            media=item.path, source_in=0, source_out=max(1, frames), start=start,
+            name=item.name, generated=item.generated, id=new_id(),
+        )  # fmt: skip
+
+    def find_clip(self, clip_id: str) -> tuple[Track, TimelineClip] | None:
+        for track in self.project.timeline.tracks:
+            for clip in track.clips:
+                if clip.id == clip_id:
+                    return track, clip
+        return None
+
+    def add_to_timeline(self, media_id: str, start: int | None = None, track: int = 0) -> str:
+        item = self.project.media_by_id(media_id)
+        if item is None:
+            return ""
+        first = start if start is not None else self.project.timeline.duration
+        clip = self._clip_for(item, first)
+        if item.generated:
+            clip.job, clip.model_name, clip.model_hash = item.job, item.model_name, item.model_hash
+
+        def change(p: Project) -> None:
+            while len(p.timeline.tracks) <= track:
+                p.timeline.tracks.append(Track(name=f"V{len(p.timeline.tracks) + 1}"))
+            p.timeline.tracks[track].clips.append(clip)
+
+        self.edit(f"Add {item.name} to timeline", change)
+        return clip.id
+
+    def _clip_edit(self, text: str, clip_id: str, fn: Callable[[Project, Track, Any], None]):
+        def change(p: Project) -> None:
+            for track in p.timeline.tracks:
+                for clip in track.clips:
+                    if clip.id == clip_id:
+                        fn(p, track, clip)
+                        return
+
+        self.edit(text, change)
+
+    def move_clip(self, clip_id: str, start: int, track_index: int | None = None) -> None:
+        def fn(p: Project, track: Track, clip: TimelineClip) -> None:
+            clip.start = max(0, int(start))
+            if track_index is not None and p.timeline.tracks.index(track) != track_index:
+                while len(p.timeline.tracks) <= track_index:
+                    p.timeline.tracks.append(Track(name=f"V{len(p.timeline.tracks) + 1}"))
+                track.clips.remove(clip)
+                p.timeline.tracks[track_index].clips.append(clip)
+
+        self._clip_edit("Move clip", clip_id, fn)
+
+    def trim_clip(self, clip_id: str, source_in: int, source_out: int, start: int) -> None:
+        def fn(p: Project, track: Track, clip: TimelineClip) -> None:
+            item = p.media_by_path(clip.media)
+            limit = item.media_info.frames if item and item.media_info.kind == "video" else None
+            lo = max(0, int(source_in))
+            hi = int(source_out) if limit is None else min(limit, int(source_out))
+            if hi - lo < 1:
+                return
+            clip.source_in, clip.source_out, clip.start = lo, hi, max(0, int(start))
+
+        self._clip_edit("Trim clip", clip_id, fn)
+
+    def split_clip(self, clip_id: str, at: int) -> str:
+        """Cut a clip at timeline frame `at`; returns the new right-hand clip's id."""
+        right_id = new_id()
+
+        def fn(p: Project, track: Track, clip: TimelineClip) -> None:
+            if not clip.start < at < clip.end:
+                return
+            cut = clip.source_in + (at - clip.start)
+            right = TimelineClip(**{**clip.__dict__, "id": right_id})
+            right.source_in, right.start = cut, at
+            clip.source_out = cut
+            track.clips.insert(track.clips.index(clip) + 1, right)
+
+        self._clip_edit("Split clip", clip_id, fn)
+        return right_id if self.find_clip(right_id) else ""
+
+    def delete_clip(self, clip_id: str) -> None:
+        self._clip_edit("Delete clip", clip_id, lambda p, t, c: t.clips.remove(c))
+
+    def set_in_out(self, in_point: int | None = ..., out_point: int | None = ...) -> None:
+        def change(p: Project) -> None:
+            if in_point is not ...:
+                p.in_point = in_point
+            if out_point is not ...:
+                p.out_point = out_point
+
+        label = "Set in point" if out_point is ... else "Set out point"
+        self.edit(label, change)
+
+    # --- masks ---------------------------------------------------------------------------
+    def set_mask_from_frame(self, media_id: str, frame: int) -> None:
+        def change(p: Project) -> None:
+            p.mask_meta[media_id] = MaskMeta(from_frame=max(0, int(frame)))
+
+        self.edit("Mask start frame", change)
+
+    def commit_mask_patch(self, media_id: str, text: str, patch: Patch) -> None:
+        """Record an edit already made to the mask (live painting) for undo."""
+        if (patch.before == patch.after).all():
+            return
+        self._autosave_dirty = True
+        self.undo_stack.push(MaskCommand(self, media_id, text, patch))
+        self.mask_changed.emit(media_id)
+
+    def mask_operation(self, media_id: str, op: str) -> None:
+        """invert / clear / fill as one undoable step."""
+        mask = self.project.mask_for(media_id)
+        if mask is None:
+            return
+        rect = mask.full_rect()
+        before = mask.copy_rect(rect)
+        getattr(mask, op)()
+        self.commit_mask_patch(media_id, f"Mask {op}", Patch(rect, before, mask.copy_rect(rect)))
+        self.mask_changed.emit(media_id)

@@ -1,0 +1,255 @@
+"""The project document: media, timeline, masks and generation history, saved as
+`<folder>/project.lumiere.json` (versioned schema, validated on load). Pure Python, no Qt.
+
+The timeline is stored as `engine.timeline.Timeline.to_dict()` under "timeline" because
+export reads exactly that. Paths inside the project folder are stored relative to it.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+import tempfile
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from engine.media.probe import MediaInfo
+from engine.timeline import Timeline
+from lumiere_studio.model.masks import Mask
+
+SCHEMA = 1
+DOC_NAME = "project.lumiere.json"
+APP_ID = "lumiere-studio"
+
+
+class ProjectError(ValueError):
+    """A project folder or document that cannot be opened; the message says why."""
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+@dataclass
+class MediaItem:
+    path: str  # absolute, or relative to the project folder
+    info: dict[str, Any]  # engine.media.probe.MediaInfo as a dict
+    id: str = field(default_factory=new_id)
+    name: str = ""
+    generated: bool = False
+    job: dict[str, Any] | None = None
+    model_name: str = ""
+    model_hash: str = ""
+
+    @property
+    def media_info(self) -> MediaInfo:
+        return MediaInfo.from_dict(self.info)
+
+
+@dataclass
+class MaskMeta:
+    """Where a media item's mask applies: all frames, or from `from_frame` on."""
+
+    from_frame: int = 0
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class Project:
+    """The document. `state()`/`set_state()` give a JSON-able snapshot of everything but the
+    mask pixels, which is what undo and autosave use."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder
+        self.media: list[MediaItem] = []
+        self.timeline = Timeline()
+        self.masks: dict[str, Mask] = {}  # media id -> painted mask
+        self.mask_meta: dict[str, MaskMeta] = {}
+        self.history: list[dict[str, Any]] = []  # past generation jobs, newest last
+        self.in_point: int | None = None
+        self.out_point: int | None = None
+
+    # --- lookups -----------------------------------------------------------------------
+    def media_by_id(self, media_id: str) -> MediaItem | None:
+        return next((m for m in self.media if m.id == media_id), None)
+
+    def media_by_path(self, path: str) -> MediaItem | None:
+        return next((m for m in self.media if m.path == path), None)
+
+    def resolve(self, path: str) -> Path:
+        """A stored path as an absolute one."""
+        p = Path(path)
+        if not p.is_absolute() and self.folder is not None:
+            return self.folder / p
+        return p
+
+    def relative(self, path: Path | str) -> str:
+        """A path as stored: relative when inside the project folder."""
+        p = Path(path).absolute()
+        if self.folder is not None:
+            try:
+                return str(p.relative_to(self.folder.absolute()))
+            except ValueError:
+                pass
+        return str(p)
+
+    # --- snapshot (undo, autosave) -----------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        return copy.deepcopy({
+            "media": [asdict(m) for m in self.media],
+            "timeline": self.timeline.to_dict(),
+            "mask_meta": {k: asdict(v) for k, v in self.mask_meta.items()},
+            "history": self.history,
+            "in_point": self.in_point,
+            "out_point": self.out_point,
+        })  # fmt: skip
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        state = copy.deepcopy(state)
+        self.media = [MediaItem(**m) for m in state["media"]]
+        self.timeline = Timeline.from_dict(state["timeline"])
+        self.mask_meta = {k: MaskMeta(**v) for k, v in state.get("mask_meta", {}).items()}
+        self.history = list(state.get("history", []))
+        self.in_point = state.get("in_point")
+        self.out_point = state.get("out_point")
+
+    def to_dict(self) -> dict[str, Any]:
+        doc = {"schema": SCHEMA, "app": APP_ID}
+        doc.update(self.state())
+        doc["masks"] = {mid: f"masks/{mid}.png" for mid, m in self.masks.items() if m.any()}
+        return doc
+
+    # --- disk --------------------------------------------------------------------------
+    def save(self, folder: Path | None = None) -> Path:
+        """Write the document and masks into `folder` (Save As when it differs). Generated
+        media that lives outside the folder (an unsaved project's scratch files) is copied
+        in so the project folder is self-contained."""
+        folder = Path(folder or self.folder or "")
+        if not str(folder):
+            raise ProjectError("choose a folder to save the project in")
+        folder.mkdir(parents=True, exist_ok=True)
+        old_folder = self.folder
+        self._adopt_paths(old_folder, folder)
+        self.folder = folder
+        for mid, mask in self.masks.items():
+            target = folder / "masks" / f"{mid}.png"
+            if mask.any():
+                atomic_write_bytes(target, mask.to_png_bytes())
+            else:
+                target.unlink(missing_ok=True)
+        text = json.dumps(self.to_dict(), indent=1)
+        atomic_write_bytes(folder / DOC_NAME, text.encode())
+        return folder / DOC_NAME
+
+    def _adopt_paths(self, old: Path | None, new: Path) -> None:
+        def move(path: str, generated: bool) -> str:
+            abs_path = Path(path) if Path(path).is_absolute() else (old or new) / path
+            if generated and not _inside(abs_path, new) and abs_path.exists():
+                dest = new / "generated" / abs_path.name
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                if not dest.exists():
+                    shutil.copy2(abs_path, dest)
+                abs_path = dest
+            try:
+                return str(abs_path.absolute().relative_to(new.absolute()))
+            except ValueError:
+                return str(abs_path.absolute())
+
+        mapping: dict[str, str] = {}
+        for m in self.media:
+            new_path = move(m.path, m.generated)
+            mapping[m.path] = new_path
+            m.path = new_path
+        for track in self.timeline.tracks:
+            for clip in track.clips:
+                clip.media = mapping.get(clip.media, move(clip.media, clip.generated))
+
+    @classmethod
+    def load(cls, folder: Path) -> Project:
+        folder = Path(folder)
+        if folder.is_file() and folder.name == DOC_NAME:
+            folder = folder.parent
+        doc_path = folder / DOC_NAME
+        if not doc_path.is_file():
+            raise ProjectError(f"{folder} is not a Lumiere Studio project (no {DOC_NAME})")
+        try:
+            data = json.loads(doc_path.read_text())
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise ProjectError(f"{doc_path} could not be read: {e}") from e
+        project = cls.from_dict(data, folder)
+        return project
+
+    @classmethod
+    def from_dict(cls, data: Any, folder: Path | None) -> Project:
+        validate(data)
+        project = cls(folder)
+        try:
+            project.set_state(data)
+        except (TypeError, KeyError, ValueError) as e:
+            raise ProjectError(f"project document is malformed: {e}") from e
+        for mid, rel in data.get("masks", {}).items():
+            png = project.resolve(rel)
+            if png.is_file():
+                try:
+                    project.masks[mid] = Mask.from_png_bytes(png.read_bytes())
+                except ValueError as e:
+                    raise ProjectError(f"mask {png} could not be read: {e}") from e
+        return project
+
+    def mask_for(self, media_id: str, create: bool = True) -> Mask | None:
+        mask = self.masks.get(media_id)
+        if mask is None and create:
+            item = self.media_by_id(media_id)
+            if item is None:
+                return None
+            w, h = item.media_info.display_size
+            mask = self.masks[media_id] = Mask(np.zeros((h, w), np.uint8))
+        return mask
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.absolute().relative_to(folder.absolute())
+        return True
+    except ValueError:
+        return False
+
+
+def validate(data: Any) -> None:
+    """Check the document's shape before anything is built from it."""
+    if not isinstance(data, dict):
+        raise ProjectError("project document must be a JSON object")
+    if data.get("app") != APP_ID:
+        raise ProjectError("not a Lumiere Studio project document")
+    schema = data.get("schema")
+    if not isinstance(schema, int):
+        raise ProjectError("project document has no schema version")
+    if schema > SCHEMA:
+        raise ProjectError(f"project schema {schema} is newer than this app ({SCHEMA}); update")
+    for key, kind in (("media", list), ("timeline", dict)):
+        if not isinstance(data.get(key), kind):
+            raise ProjectError(f"project document: '{key}' is missing or not a {kind.__name__}")
+    for m in data["media"]:
+        if not isinstance(m, dict) or not isinstance(m.get("path"), str) or "info" not in m:
+            raise ProjectError("project document: a media entry has no path or info")
+    for key in ("masks", "mask_meta"):
+        if not isinstance(data.get(key, {}), dict):
+            raise ProjectError(f"project document: '{key}' must be an object")

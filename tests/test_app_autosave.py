@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import numpy as np
+
+from lumiere_studio.model.autosave import (
+    discard,
+    find_recoveries,
+    recovery_path,
+    restore,
+    write_recovery,
+)
+from lumiere_studio.model.masks import Mask
+from lumiere_studio.model.project import MediaItem, Project
+
+
+def _project() -> Project:
+    p = Project()
+    info = {"path": "/x/a.mp4", "kind": "video", "width": 8, "height": 8, "fps": 24.0,
+            "frames": 10, "duration": 0.4}  # fmt: skip
+    p.media.append(MediaItem("/x/a.mp4", info, id="m1", name="a.mp4"))
+    p.masks["m1"] = Mask(np.zeros((8, 8), np.uint8))
+    p.masks["m1"].fill()
+    return p
+
+
+def test_crash_then_restore(tmp_path):
+    p = _project()
+    path = recovery_path(p, "s1", root=tmp_path)
+    write_recovery(p, path)  # ... and the app "crashes" here: the file stays
+    found = find_recoveries(tmp_path)
+    assert [r.path for r in found] == [path]
+    assert "unsaved" in found[0].describe()
+    q = restore(found[0])
+    assert q.state() == p.state()
+    assert q.masks["m1"].pixels.min() == 255
+
+
+def test_decline_discards(tmp_path):
+    p = _project()
+    write_recovery(p, recovery_path(p, "s2", root=tmp_path))
+    discard(find_recoveries(tmp_path)[0])
+    assert find_recoveries(tmp_path) == []
+
+
+def test_damaged_recovery_files_are_ignored(tmp_path):
+    (tmp_path / "junk.lumiere-recovery.json").write_text("{broken")
+    assert find_recoveries(tmp_path) == []

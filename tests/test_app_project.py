@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from engine.media.probe import probe
+from engine.timeline import Timeline
+from lumiere_studio.model.masks import Mask
+from lumiere_studio.model.project import DOC_NAME, MediaItem, Project, ProjectError
+from lumiere_studio.testing import make_clip
+
+
+def _project_with_clip(tmp_path) -> Project:
+    clip = make_clip(tmp_path / "src.mp4", frames=12)
+    p = Project()
+    info = probe(clip)
+    p.media.append(MediaItem(path=str(clip), info=info.to_dict(), name="src.mp4", id="m1"))
+    from engine.timeline import TimelineClip
+
+    p.timeline.tracks[0].clips.append(TimelineClip(str(clip), 2, 10, 0, "src", id="c1"))
+    p.masks["m1"] = Mask(np.zeros((48, 64), np.uint8))
+    p.masks["m1"].dab(10, 10, 5, 1.0, erase=False)
+    return p
+
+
+def test_save_and_reopen_round_trip(tmp_path):
+    p = _project_with_clip(tmp_path)
+    folder = tmp_path / "proj"
+    p.save(folder)
+    data = json.loads((folder / DOC_NAME).read_text())
+    assert data["schema"] == 1
+    # The export engineer reads exactly this key with Timeline.from_dict.
+    tl = Timeline.from_dict(data["timeline"])
+    assert tl.tracks[0].clips[0].source_in == 2
+    assert (folder / "masks" / "m1.png").is_file()
+    q = Project.load(folder)
+    assert q.state() == p.state()
+    assert np.array_equal(q.masks["m1"].pixels, p.masks["m1"].pixels)
+
+
+def test_generated_media_is_copied_into_the_project_and_made_relative(tmp_path):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    gen = make_clip(scratch / "gen.mp4", frames=8)
+    p = Project()
+    p.media.append(MediaItem(str(gen), probe(gen).to_dict(), name="gen", generated=True))
+    folder = tmp_path / "proj"
+    p.save(folder)
+    assert p.media[0].path == "generated/gen.mp4"
+    assert (folder / "generated" / "gen.mp4").is_file()
+    assert gen.is_file()  # the original stays
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("{not json", "could not be read"),
+        ('{"app": "lumiere-studio", "schema": 99, "media": [], "timeline": {}}', "newer"),
+        ('{"app": "other", "schema": 1}', "not a Lumiere"),
+        ('{"app": "lumiere-studio", "schema": 1, "media": {}, "timeline": {}}', "media"),
+        ('[1, 2]', "JSON object"),
+    ],
+)
+def test_bad_documents_are_refused_with_a_reason(tmp_path, text, words):
+    (tmp_path / DOC_NAME).write_text(text)
+    with pytest.raises(ProjectError, match=words):
+        Project.load(tmp_path)
+    assert (tmp_path / DOC_NAME).read_text() == text
+
+
+def test_not_a_project_folder(tmp_path):
+    with pytest.raises(ProjectError, match="not a Lumiere Studio project"):
+        Project.load(tmp_path)
+
+
+def test_mask_brush_math():
+    m = Mask(np.zeros((40, 40), np.uint8))
+    m.stroke([(5, 20), (35, 20)], radius=3, hardness=1.0, erase=False)
+    assert m.pixels[20, 5:35].min() == 255  # a solid line
+    assert m.pixels[5, 20] == 0 and m.pixels[35, 20] == 0
+    m.stroke([(20, 20)], radius=2, hardness=1.0, erase=True)
+    assert m.pixels[20, 20] == 0 and m.pixels[20, 10] == 255
+    soft = Mask(np.zeros((40, 40), np.uint8))
+    soft.dab(20, 20, 10, hardness=0.0, erase=False)
+    assert 0 < soft.pixels[20, 27] < 255  # feathered edge
+    m.invert()
+    assert m.pixels[20, 10] == 0 and m.pixels[0, 0] == 255
+    assert Mask.from_png_bytes(m.to_png_bytes()).pixels.tolist() == m.pixels.tolist()
