@@ -1,0 +1,96 @@
+"""The command line: generate writes a decodable clip; models and info; clear errors."""
+
+import subprocess
+import sys
+
+import av
+import numpy as np
+import pytest
+
+from engine.cli import main
+
+
+def _decode(path):
+    with av.open(str(path)) as c:
+        s = c.streams.video[0]
+        frames = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
+        return s, frames, float(s.average_rate)
+
+
+def test_generate_mp4_with_asked_frames_size_fps(tiny_model, tmp_path, capsys):
+    out = tmp_path / "clip.mp4"
+    rc = main(["generate", "--model", str(tiny_model), "--prompt", "a red circle moving left",
+               "--frames", "16", "--size", "32x32", "--fps", "12", "--steps", "2",
+               "--ssr-steps", "1", "--out", str(out)])  # fmt: skip
+    assert rc == 0, capsys.readouterr().err
+    stream, frames, fps = _decode(out)
+    assert len(frames) == 16 and frames[0].shape == (32, 32, 3)
+    assert fps == 12 and stream.codec_context.name == "h264"
+    assert "wrote" in capsys.readouterr().out
+
+
+def test_same_seed_same_frames_other_seed_other_frames(tiny_model, tmp_path):
+    outs = []
+    for name, seed in (("a", 3), ("b", 3), ("c", 4)):
+        target = tmp_path / name
+        rc = main(["generate", "--model", str(tiny_model), "--prompt", "a blue star",
+                   "--steps", "2", "--seed", str(seed), "--out", f"{target}/"])  # fmt: skip
+        assert rc == 0
+        outs.append(np.stack([_decode(p)[1][0] for p in sorted(target.iterdir())]))
+    assert np.array_equal(outs[0], outs[1])
+    assert not np.array_equal(outs[0], outs[2])
+
+
+def test_job_file_round_trip(tiny_model, tmp_path):
+    job = tmp_path / "job.json"
+    assert main(["generate", "--model", str(tiny_model), "--prompt", "x", "--steps", "1",
+                 "--save-job", str(job), "--out", str(tmp_path / "a.mp4")]) == 0  # fmt: skip
+    assert main(["generate", "--job", str(job), "--out", str(tmp_path / "b.mp4")]) == 0
+    assert np.array_equal(_decode(tmp_path / "a.mp4")[1][0], _decode(tmp_path / "b.mp4")[1][0])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--frames", "6"], "multiple of 4"),
+        (["--steps", "0"], "steps"),
+        (["--model", "no-such-model"], "not found"),
+        (["--out-suffix", ".avi"], "unsupported output"),
+    ],
+)
+def test_bad_arguments_give_clear_errors(tiny_model, tmp_path, capsys, args, message):
+    out = str(tmp_path / "x.mp4")
+    if args[0] == "--out-suffix":
+        out, args = str(tmp_path / f"x{args[1]}"), []
+    argv = ["generate", "--model", str(tiny_model), "--prompt", "x", "--steps", "1", *args]
+    assert main([*argv, "--out", out]) == 2
+    assert message in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())  # nothing half-written
+
+
+def test_existing_output_needs_force(tiny_model, tmp_path, capsys):
+    out = tmp_path / "x.mp4"
+    out.write_bytes(b"precious")
+    argv = ["generate", "--model", str(tiny_model), "--steps", "1", "--out", str(out)]
+    assert main(argv) == 2
+    assert out.read_bytes() == b"precious"
+    assert main([*argv, "--force"]) == 0
+    assert out.read_bytes() != b"precious"
+
+
+def test_models_and_info(tiny_model, monkeypatch, capsys):
+    monkeypatch.setenv("LUMIERE_STUDIO_MODELS", str(tiny_model.parent))
+    assert main(["models"]) == 0
+    out = capsys.readouterr().out
+    assert "tiny: 8 frames at 16x16" in out and "SSR x2" in out
+    assert main(["info"]) == 0
+    assert "torch" in capsys.readouterr().out
+
+
+def test_help_documents_every_generate_flag():
+    text = subprocess.run(
+        [sys.executable, "-m", "engine", "generate", "--help"], capture_output=True, text=True
+    ).stdout
+    for flag in ("--prompt", "--negative", "--task", "--frames", "--fps", "--size", "--steps",
+                 "--guidance", "--seed", "--model", "--device", "--out"):  # fmt: skip
+        assert flag in text

