@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-from engine.model.blocks import SpaceTimeConvBlock, TemporalDownsample, TemporalUpsample
 from engine.model.attention import TemporalTransformer
+from engine.model.blocks import SpaceTimeConvBlock, TemporalDownsample, TemporalUpsample
 from engine.model.stunet import STUNet, STUNetConfig
 
 SMALL = STUNetConfig(channels=(8, 16, 32), temporal_down=(True, True), heads=2)
@@ -108,7 +108,10 @@ def test_structure_follows_fig4():
     coarse = [m for stage in model.down[-1] for m in stage] + list(model.mid)
     assert any(isinstance(m, SpaceTimeConvBlock) for m in fine)
     assert not any(isinstance(m, TemporalTransformer) for m in fine)
-    assert sum(isinstance(m, TemporalTransformer) for m in model.mid) == SMALL.temporal_attention_blocks
+    assert (
+        sum(isinstance(m, TemporalTransformer) for m in model.mid)
+        == SMALL.temporal_attention_blocks
+    )
     assert any(isinstance(m, TemporalTransformer) for m in coarse)
 
 
