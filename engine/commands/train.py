@@ -78,6 +78,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--description", default="", help="one line about the model")
     e.add_argument("--reproduce", default="", help="the commands that made it")
     e.set_defaults(func=run_export)
+    from engine.train.export_style import add_arguments
+
+    add_arguments(sub.add_parser("export-style", help="add a style fine-tune to a model folder"))
 
 
 def main(argv: list[str] | None = None) -> int:

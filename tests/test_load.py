@@ -1,0 +1,92 @@
+"""Input loading: stills, masks (white = region, resized with a note, empty refused) and
+source frames (exact range, clear errors for short, broken and truncated files)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from PIL import Image
+
+from engine.jobs import JobError
+from engine.media.load import MediaLoadError, load_image, load_mask, load_video_frames
+
+
+def write_video(path: Path, frames: np.ndarray, fps: int = 8) -> None:
+    """Lossless FFV1 so decoded frames equal what was written."""
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("ffv1", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = frames.shape[2], frames.shape[1], "bgr0"
+        for f in frames:
+            out.mux(stream.encode(av.VideoFrame.from_ndarray(f, format="rgb24")))
+        out.mux(stream.encode())
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory) -> tuple[Path, np.ndarray]:
+    frames = np.random.default_rng(0).integers(0, 256, (10, 12, 16, 3), dtype=np.uint8)
+    path = tmp_path_factory.mktemp("load") / "clip.mkv"
+    write_video(path, frames)
+    return path, frames
+
+
+def test_load_image_rgb_and_alpha(tmp_path: Path) -> None:
+    rgba = np.zeros((6, 8, 4), np.uint8)
+    rgba[..., 0] = 200
+    rgba[:, :4, 3] = 255  # left half opaque red, right half transparent
+    Image.fromarray(rgba).save(tmp_path / "a.png")
+    img = load_image(tmp_path / "a.png")
+    assert img.shape == (6, 8, 3) and img.dtype == np.uint8
+    assert (img[:, :4, 0] == 200).all() and (img[:, 4:] == 0).all()
+
+
+def test_load_image_errors(tmp_path: Path) -> None:
+    with pytest.raises(MediaLoadError, match="does not exist"):
+        load_image(tmp_path / "nope.png")
+    (tmp_path / "bad.png").write_bytes(b"not a png at all")
+    with pytest.raises(MediaLoadError, match="could not be read"):
+        load_image(tmp_path / "bad.png")
+    assert issubclass(MediaLoadError, JobError)  # bad inputs are job errors for every client
+
+
+def test_mask_white_is_region_and_resize_note(tmp_path: Path) -> None:
+    m = np.zeros((4, 4), np.uint8)
+    m[:2, :2] = 255
+    Image.fromarray(m).save(tmp_path / "m.png")
+    region, note = load_mask(tmp_path / "m.png", (4, 4))
+    assert note is None and region.sum() == 4 and region[0, 0] and not region[3, 3]
+    big, note = load_mask(tmp_path / "m.png", (8, 8))
+    assert big.shape == (8, 8) and big[:4, :4].all() and not big[4:].any()
+    assert note is not None and "resized to 8x8" in note
+
+
+def test_empty_mask_is_refused(tmp_path: Path) -> None:
+    Image.fromarray(np.zeros((4, 4), np.uint8)).save(tmp_path / "empty.png")
+    with pytest.raises(MediaLoadError, match="empty"):
+        load_mask(tmp_path / "empty.png")
+
+
+def test_video_frames_exact_range(clip) -> None:
+    path, frames = clip
+    got, fps = load_video_frames(path, 3, 5)
+    assert fps == pytest.approx(8)
+    assert np.array_equal(got, frames[3:8])
+
+
+def test_video_shorter_than_asked(clip) -> None:
+    path, _ = clip
+    with pytest.raises(MediaLoadError, match="shorter than asked.*10 readable frames"):
+        load_video_frames(path, 4, 8)
+
+
+def test_broken_and_truncated_video(clip, tmp_path: Path) -> None:
+    path, _ = clip
+    (tmp_path / "junk.mp4").write_bytes(b"\x00" * 1000)
+    with pytest.raises(MediaLoadError, match="could not be read"):
+        load_video_frames(tmp_path / "junk.mp4", 0, 2)
+    data = path.read_bytes()
+    (tmp_path / "cut.mkv").write_bytes(data[: len(data) // 2])
+    with pytest.raises(MediaLoadError):
+        load_video_frames(tmp_path / "cut.mkv", 0, 10)

@@ -1,0 +1,138 @@
+"""End-to-end tasks on the tiny untrained model: the property that defines each task, the
+result's generated mask and source, input fitting, and clear refusals of wrong inputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from PIL import Image
+
+from engine.jobs import Job, JobError
+from engine.media.load import load_video_frames
+
+FAST = {"steps": 1, "ssr_steps": 1, "guidance": 1.0}
+
+
+def write_video(path: Path, frames: np.ndarray, fps: int = 8) -> None:
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("ffv1", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = frames.shape[2], frames.shape[1], "bgr0"
+        for f in frames:
+            out.mux(stream.encode(av.VideoFrame.from_ndarray(f, format="rgb24")))
+        out.mux(stream.encode())
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory) -> dict[str, Path]:
+    d = tmp_path_factory.mktemp("media")
+    rng = np.random.default_rng(1)
+    Image.fromarray(rng.integers(0, 256, (20, 30, 3), dtype=np.uint8)).save(d / "still.png")
+    Image.fromarray(rng.integers(0, 256, (16, 16, 3), dtype=np.uint8)).save(d / "square.png")
+    mask = np.zeros((20, 30), np.uint8)
+    mask[4:14, 8:20] = 255
+    Image.fromarray(mask).save(d / "mask.png")
+    small = np.zeros((10, 15), np.uint8)
+    small[2:7, 4:10] = 255
+    Image.fromarray(small).save(d / "mask_small.png")
+    Image.fromarray(np.zeros((20, 30), np.uint8)).save(d / "empty.png")
+    write_video(d / "clip.mkv", rng.integers(0, 256, (10, 20, 30, 3), dtype=np.uint8))
+    return {p.stem: p for p in d.iterdir()}
+
+
+def run(engine, model: Path, **kw):
+    return engine.run(Job(model=str(model), **FAST, **kw))
+
+
+def test_t2v_is_all_generated(engine, tiny_model) -> None:
+    r = run(engine, tiny_model, task="t2v", prompt="a red ball")
+    assert r.frames.shape == (8, 16, 16, 3) and r.frames.dtype == np.uint8
+    assert (r.generated_mask == 255).all() and r.source is None
+
+
+def test_i2v_frame0_is_the_still(engine, tiny_model, media) -> None:
+    r = run(engine, tiny_model, task="i2v", image=str(media["square"]))
+    still = np.asarray(Image.open(media["square"]).convert("RGB")).astype(float)
+    mse = ((r.frames[0].astype(float) - still) ** 2).mean()
+    psnr = float("inf") if mse == 0 else 10 * np.log10(255**2 / mse)
+    assert psnr >= 35
+    assert (r.generated_mask[0] == 0).all() and (r.generated_mask[1:] == 255).all()
+    assert r.source == str(media["square"])
+    assert any("frame 0" in n for n in r.notes)  # the model's own frame-0 PSNR is reported
+
+
+def test_i2v_crops_other_aspects(engine, tiny_model, media) -> None:
+    r = run(engine, tiny_model, task="i2v", image=str(media["still"]))
+    assert r.frames.shape == (8, 16, 16, 3)
+    assert any("centre-cropped to 20x20" in n for n in r.notes)
+
+
+def test_cinemagraph_outside_mask_is_the_still(engine, tiny_model, media) -> None:
+    r = run(engine, tiny_model, task="cinemagraph", image=str(media["still"]),
+            mask=str(media["mask"]))  # fmt: skip
+    still = np.asarray(Image.open(media["still"]).convert("RGB"))
+    region = np.asarray(Image.open(media["mask"])) >= 128
+    assert r.frames.shape == (8, 20, 30, 3)  # the input's size, not the model's
+    assert np.array_equal(r.frames[0], still)
+    for f in r.frames:
+        assert np.array_equal(f[~region], still[~region])
+    assert not np.array_equal(r.frames[3][region], still[region])  # inside, it moves
+    assert (r.generated_mask[1:][:, ~region] == 0).all()
+    assert (r.generated_mask[1:][:, region] == 255).all() and (r.generated_mask[0] == 0).all()
+    assert any("padded to 30x30" in n for n in r.notes)
+
+
+def test_cinemagraph_loop(engine, tiny_model, media) -> None:
+    r = run(engine, tiny_model, task="cinemagraph", image=str(media["still"]),
+            mask=str(media["mask"]), loop=True)  # fmt: skip
+    still = np.asarray(Image.open(media["still"]).convert("RGB"))
+    region = np.asarray(Image.open(media["mask"])) >= 128
+    assert all(np.array_equal(f[~region], still[~region]) for f in r.frames)
+
+
+def test_inpaint_outside_mask_is_bit_exact(engine, tiny_model, media) -> None:
+    r = run(engine, tiny_model, task="inpaint", video=str(media["clip"]),
+            mask=str(media["mask_small"]), video_start_frame=1, mask_from_frame=2)  # fmt: skip
+    source, _ = load_video_frames(media["clip"], 1, 8)
+    region = np.zeros((8, 20, 30), bool)
+    region[2:, 4:14, 8:20] = True  # the small mask resized to the clip, from frame 2 on
+    assert r.frames.shape == source.shape
+    assert np.array_equal(r.frames[~region], source[~region])
+    assert not np.array_equal(r.frames[region], source[region])
+    assert np.array_equal(r.generated_mask > 0, region)
+    assert r.source == str(media["clip"]) and r.fps == 8
+    assert any("resized to 30x20" in n for n in r.notes)
+
+
+def test_long_clip_uses_windows(engine, tiny_model) -> None:
+    r = run(engine, tiny_model, task="t2v", frames=14)  # native 8, windows at 0, 4, 6
+    assert r.frames.shape == (14, 16, 16, 3)
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"task": "cinemagraph", "image": "still"}, "needs a mask"),
+        ({"task": "cinemagraph", "image": "still", "mask": "empty"}, "empty"),
+        ({"task": "inpaint", "video": "clip", "mask": "mask", "frames": 16}, "shorter than"),
+        ({"task": "t2v", "mask": "mask"}, "does not use --mask"),
+        ({"task": "inpaint", "video": "clip", "mask": "mask", "width": 32}, "--size"),
+        ({"task": "i2v", "image": "clip"}, "could not be read"),
+        ({"task": "i2v", "image": "still", "loop": True}, "--loop"),
+        ({"task": "inpaint", "video": "clip", "mask": "mask", "mask_from_frame": 8}, "past"),
+        ({"task": "t2v", "frames": 6}, "multiple of 4"),
+    ],
+)
+def test_wrong_inputs_are_refused(engine, tiny_model, media, kw, message) -> None:
+    kw = {k: str(media[v]) if k in ("image", "video", "mask") else v for k, v in kw.items()}
+    with pytest.raises(JobError, match=message):
+        run(engine, tiny_model, **kw)
+
+
+def test_cancel_stops_between_steps(engine, tiny_model) -> None:
+    from engine.diffusion.samplers import Cancelled
+
+    with pytest.raises(Cancelled):
+        engine.run(Job(model=str(tiny_model), steps=3), cancel=lambda: True)
