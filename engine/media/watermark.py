@@ -261,8 +261,18 @@ def detect_luma(avg: np.ndarray, frames_used: int = 1) -> Detection:
             dy, dx = np.unravel_index(int(corr.argmax()), corr.shape)
             best = (z, scale, (int(dy), int(dx)), spec)
     if best is None:
-        return Detection(False, 0.0, 0.0, False, None, None, 1.0, (0, 0), frames_used,
-                         note=f"image smaller than {MIN_SIZE}x{MIN_SIZE}: too small to read")
+        return Detection(
+            False,
+            0.0,
+            0.0,
+            False,
+            None,
+            None,
+            1.0,
+            (0, 0),
+            frames_used,
+            note=f"image smaller than {MIN_SIZE}x{MIN_SIZE}: too small to read",
+        )
     z, scale, (dy, dx), spec = best
     # Undo the found shift, then read each bit's sign from its own bins.
     u = np.fft.fftfreq(P, 1 / P)[:, None]
@@ -270,7 +280,7 @@ def detect_luma(avg: np.ndarray, frames_used: int = 1) -> Detection:
     aligned = spec * np.exp(2j * np.pi * (u * dy + v * dx) / P)
     soft = np.array([
         np.real(np.sum(aligned[b[:, 0], b[:, 1]] * np.conj(ph)))
-        for b, ph in zip(pats.bit_bins, pats.bit_phase)
+        for b, ph in zip(pats.bit_bins, pats.bit_phase, strict=True)
     ])  # fmt: skip
     payload = _decode(soft)
     valid = payload is not None
