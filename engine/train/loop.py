@@ -199,11 +199,17 @@ class Trainer:
         _load_optimizer(self.opt, opt_tensors, state["optimizer"])
         self.step = int(state["step"])
         self.batches.load_state(state["data"])
-        self.rng = np.random.default_rng(state["rng_seed"])
+        self._reseed()
         if self.rank == 0:
             print(f"resumed from {ckpt} at step {self.step}", file=sys.stderr)
 
+    def _reseed(self) -> None:
+        """Noise stream keyed by (seed, step, rank) from each checkpoint on, so a resumed run
+        draws exactly the numbers the uninterrupted run draws after that point."""
+        self.rng = np.random.default_rng([self.config.seed, self.step, self.rank])
+
     def save(self) -> None:
+        self._reseed()
         if self.rank != 0:
             return
         ckpt = self._ckpt_dir()
@@ -214,7 +220,6 @@ class Trainer:
         state = {
             "step": self.step,
             "data": self.batches.state(),
-            "rng_seed": int(self.rng.integers(2**62)),
             "optimizer": opt_meta,
             "train_config": asdict(self.config),
             "model_config": self.model_config.to_dict(),
