@@ -1,4 +1,5 @@
-"""Write frames to disk with PyAV: H.264 MP4, ProRes MOV, or a PNG sequence folder.
+"""Write frames to disk with PyAV: H.264 MP4, ProRes 422 HQ / 4444 (alpha) MOV, or a PNG
+sequence folder; with container metadata, a start timecode, BT.709 tags and optional audio.
 
 Every write goes to a temporary name beside the target and is renamed into place only when
 complete, so a crash or a cancel never leaves a half-written file at the target path.
@@ -16,11 +17,20 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.media.audio import AudioClip, add_audio_stream, encode_audio
+
 VIDEO_SUFFIXES = (".mp4", ".mov")
+PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower",
+           "veryslow")  # fmt: skip
+PRORES_PROFILES = {"prores": "3", "prores4444": "4"}  # prores_ks: 3 = 422 HQ, 4 = 4444
 
 
 class EncodeError(ValueError):
     """The output cannot be written as asked (bad path, size or settings)."""
+
+
+class EncodeCancelled(RuntimeError):
+    """The caller's cancel flag was set; nothing was left at the target."""
 
 
 @dataclass
@@ -30,6 +40,19 @@ class VideoSettings:
     preset: str = "medium"
     codec: str | None = None  # default: libx264 for .mp4, prores_ks for .mov
     metadata: dict[str, str] = field(default_factory=dict)
+    prores: str = "prores"  # .mov flavour: "prores" (422 HQ 10-bit) or "prores4444" (alpha)
+    alpha: np.ndarray | None = None  # (T, H, W) uint8 for ProRes 4444; None = opaque
+    timecode: str = "00:00:00:00"  # start timecode (a tmcd track in MOV/MP4)
+    audio: AudioClip | None = None  # written after the video, from t = 0
+    cancel: Callable[[], bool] | None = None  # checked before each frame
+
+    def check(self) -> None:
+        if not 0 <= self.crf <= 51:
+            raise EncodeError(f"crf must be between 0 and 51, got {self.crf}")
+        if self.preset not in PRESETS:
+            raise EncodeError(f"preset must be one of {', '.join(PRESETS)}, got {self.preset!r}")
+        if self.prores not in PRORES_PROFILES:
+            raise EncodeError(f"prores flavour must be prores or prores4444, got {self.prores}")
 
 
 def output_kind(path: Path | str) -> str:
@@ -82,10 +105,12 @@ def write_video(
     settings: VideoSettings | None = None,
     on_frame: Callable[[int], None] | None = None,
 ) -> Path:
-    """Encode uint8 (H, W, 3) frames to `path` (.mp4 H.264 yuv420p, .mov ProRes 422 HQ)."""
+    """Encode uint8 (H, W, 3) frames to `path` (.mp4 H.264 yuv420p, .mov ProRes 422 HQ or,
+    with settings.prores = "prores4444", ProRes 4444 with settings.alpha as alpha)."""
     import av
 
     settings = settings or VideoSettings()
+    settings.check()
     path = Path(path)
     kind = output_kind(path)
     if kind == "png":
@@ -100,17 +125,27 @@ def write_video(
             for key, value in settings.metadata.items():
                 container.metadata[key] = value
             stream = None
+            alpha = kind == "mov" and settings.prores == "prores4444"
             for i, frame in enumerate(frames):
-                frame = _even_pad(_check_frames(np.asarray(frame)[None]))[0]
+                if settings.cancel and settings.cancel():
+                    raise EncodeCancelled("export cancelled")
+                frame = _check_frames(np.asarray(frame)[None])[0]
+                if alpha:
+                    frame = _with_alpha(frame, settings.alpha, i)
+                else:  # 4:2:0 / 4:2:2 chroma needs even sizes
+                    frame = _even_pad(frame[None])[0]
                 if stream is None:
                     stream = _add_stream(container, kind, settings, rate, frame.shape)
-                video_frame = av.VideoFrame.from_ndarray(frame, format="rgb24")
-                container.mux(stream.encode(video_frame))
+                fmt = "rgba" if alpha else "rgb24"
+                container.mux(stream.encode(av.VideoFrame.from_ndarray(frame, format=fmt)))
                 if on_frame:
                     on_frame(i + 1)
             if stream is None:
                 raise EncodeError("no frames to write")
             container.mux(stream.encode(None))
+            if settings.audio is not None and settings.audio.samples.size:
+                encode_audio(container, add_audio_stream(container, kind, settings.audio),
+                             settings.audio)  # fmt: skip
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -126,14 +161,28 @@ def _add_stream(container, kind: str, settings: VideoSettings, rate: Fraction, s
         stream.options = {"crf": str(settings.crf), "preset": settings.preset}
     else:
         stream = container.add_stream(settings.codec or "prores_ks", rate=rate)
-        stream.pix_fmt = "yuv422p10le"
-        stream.options = {"profile": "3"}  # 422 HQ
+        four = settings.prores == "prores4444"
+        stream.pix_fmt = "yuva444p10le" if four else "yuv422p10le"
+        stream.options = {"profile": PRORES_PROFILES[settings.prores], "vendor": "apl0"}
     stream.width, stream.height = w, h
+    stream.sample_aspect_ratio = Fraction(1, 1)  # square pixels
+    if settings.timecode:
+        stream.metadata["timecode"] = settings.timecode
     stream.codec_context.color_primaries = 1  # BT.709
     stream.codec_context.color_trc = 1
     stream.codec_context.colorspace = 1
     stream.codec_context.color_range = 1  # limited (TV) range, what editors expect
     return stream
+
+
+def _with_alpha(frame: np.ndarray, alpha: np.ndarray | None, i: int) -> np.ndarray:
+    h, w = frame.shape[:2]
+    if alpha is None:
+        return np.concatenate([frame, np.full((h, w, 1), 255, np.uint8)], axis=-1)
+    a = np.asarray(alpha[min(i, len(alpha) - 1)])
+    if a.shape != (h, w):
+        raise EncodeError(f"alpha frame is {a.shape}, video is {(h, w)}")
+    return np.concatenate([frame, a[..., None].astype(np.uint8)], axis=-1)
 
 
 def write_png_sequence(frames: np.ndarray, folder: Path | str, prefix: str = "frame") -> Path:

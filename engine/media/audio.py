@@ -1,0 +1,94 @@
+"""Audio passthrough: read the stretch of a source's audio that lines up with an edited clip,
+so an export of an edit of real footage keeps its sound in sync."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass
+class AudioClip:
+    samples: np.ndarray  # float32 (channels, n), -1..1
+    rate: int
+    layout: str  # "mono", "stereo", ...
+
+    @property
+    def seconds(self) -> float:
+        return self.samples.shape[1] / self.rate
+
+
+def read_audio(path: Path | str, start_s: float, duration_s: float) -> AudioClip | None:
+    """Samples of `path`'s first audio stream from start_s for duration_s (padded with silence
+    if the source is shorter), or None when it has no audio."""
+    import av
+
+    with av.open(str(path)) as container:
+        if not container.streams.audio:
+            return None
+        stream = container.streams.audio[0]
+        rate = stream.codec_context.sample_rate or 48000
+        layout = stream.codec_context.layout.name if stream.codec_context.layout else "stereo"
+        resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate)
+        chunks, t0 = [], None
+        for frame in container.decode(stream):
+            for out in resampler.resample(frame):
+                if t0 is None:
+                    t0 = float(out.pts * out.time_base) if out.pts is not None else 0.0
+                chunks.append(out.to_ndarray())
+        for out in resampler.resample(None):
+            chunks.append(out.to_ndarray())
+    if not chunks:
+        return None
+    allsamples = np.concatenate(chunks, axis=1).astype(np.float32)
+    first = int(round((start_s - (t0 or 0.0)) * rate))
+    n = int(round(duration_s * rate))
+    out = np.zeros((allsamples.shape[0], n), np.float32)
+    lo, hi = max(first, 0), min(first + n, allsamples.shape[1])
+    if hi > lo:
+        out[:, lo - first : hi - first] = allsamples[:, lo:hi]
+    return AudioClip(out, rate, layout)
+
+
+def add_audio_stream(container, kind: str, clip: AudioClip):
+    """AAC in MP4 (what every player takes), 24-bit PCM in MOV (what editors expect)."""
+    codec = "aac" if kind == "mp4" else "pcm_s24le"
+    stream = container.add_stream(codec, rate=clip.rate, layout=clip.layout)
+    return stream
+
+
+def encode_audio(container, stream, clip: AudioClip, chunk: int = 1024) -> None:
+    import av
+
+    fmt = stream.codec_context.format.name
+    resampler = av.AudioResampler(format=fmt, layout=clip.layout, rate=clip.rate)
+    for i in range(0, clip.samples.shape[1], chunk):
+        block = np.ascontiguousarray(clip.samples[:, i : i + chunk])
+        frame = av.AudioFrame.from_ndarray(block, format="fltp", layout=clip.layout)
+        frame.sample_rate = clip.rate
+        frame.pts = i
+        for out in resampler.resample(frame):
+            container.mux(stream.encode(out))
+    for out in resampler.resample(None):
+        container.mux(stream.encode(out))
+    container.mux(stream.encode(None))
+
+
+def audio_for_clip(
+    source: Path | str, start_frame: int, frames: int, fps: float
+) -> AudioClip | None:
+    """The source's audio under frames [start_frame, start_frame + frames) of its video (start in
+    the source's own frame rate), `frames / fps` seconds long; None without audio."""
+    import av
+
+    try:
+        with av.open(str(source)) as container:
+            if not container.streams.audio:
+                return None
+            video = container.streams.video[0] if container.streams.video else None
+            rate = float(video.average_rate) if video and video.average_rate else fps
+    except av.error.FFmpegError:
+        return None
+    return read_audio(source, start_frame / rate, frames / float(fps))
