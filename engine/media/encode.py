@@ -124,7 +124,7 @@ def write_video(
         with av.open(str(tmp), mode="w", format=kind, container_options=options) as container:
             for key, value in settings.metadata.items():
                 container.metadata[key] = value
-            stream = None
+            stream = audio_stream = None
             alpha = kind == "mov" and settings.prores == "prores4444"
             for i, frame in enumerate(frames):
                 if settings.cancel and settings.cancel():
@@ -134,8 +134,10 @@ def write_video(
                     frame = _with_alpha(frame, settings.alpha, i)
                 else:  # 4:2:0 / 4:2:2 chroma needs even sizes
                     frame = _even_pad(frame[None])[0]
-                if stream is None:
+                if stream is None:  # every stream must exist before the first packet
                     stream = _add_stream(container, kind, settings, rate, frame.shape)
+                    if settings.audio is not None and settings.audio.samples.size:
+                        audio_stream = add_audio_stream(container, kind, settings.audio)
                 fmt = "rgba" if alpha else "rgb24"
                 container.mux(stream.encode(av.VideoFrame.from_ndarray(frame, format=fmt)))
                 if on_frame:
@@ -143,9 +145,8 @@ def write_video(
             if stream is None:
                 raise EncodeError("no frames to write")
             container.mux(stream.encode(None))
-            if settings.audio is not None and settings.audio.samples.size:
-                encode_audio(container, add_audio_stream(container, kind, settings.audio),
-                             settings.audio)  # fmt: skip
+            if audio_stream is not None:
+                encode_audio(container, audio_stream, settings.audio)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

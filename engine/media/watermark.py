@@ -288,6 +288,8 @@ def detect_luma(avg: np.ndarray, frames_used: int = 1) -> Detection:
     chance = min(1.0, tests * 0.5 * math.erfc(z / math.sqrt(2)))
     detected = (z >= Z_DETECT and valid) or z >= Z_STRONG
     note = "" if valid or not detected else "pilot found but the payload is damaged"
+    if min(avg.shape) < P:
+        note = f"image smaller than the {P}px tile: too small to read reliably. " + note
     return Detection(
         detected=bool(detected), z=round(z, 2), confidence=round(1.0 - chance, 6),
         payload_valid=bool(valid), app_id=payload.app_id if valid else None,

@@ -1,0 +1,134 @@
+"""The writers: each format reads back with the right codec, profile, pixel format, frame count,
+rate, tags and timecode; audio rides along; a cancelled or killed write leaves nothing."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from fractions import Fraction
+
+import av
+import numpy as np
+import pytest
+
+from engine.media.audio import AudioClip
+from engine.media.encode import (
+    EncodeCancelled,
+    EncodeError,
+    VideoSettings,
+    as_fraction,
+    write_png_sequence,
+    write_video,
+)
+
+
+def frames(t: int = 6, h: int = 32, w: int = 48) -> np.ndarray:
+    rng = np.random.default_rng(0)
+    return rng.integers(0, 255, (t, h, w, 3), dtype=np.uint8)
+
+
+def probe(path):
+    with av.open(str(path)) as c:
+        v = c.streams.video[0]
+        n = sum(1 for _ in c.decode(video=0))
+        return {
+            "codec": v.codec_context.name, "profile": v.codec_context.profile,
+            "pix_fmt": v.codec_context.pix_fmt, "frames": n, "rate": v.average_rate,
+            "meta": dict(c.metadata), "vmeta": dict(v.metadata),
+            "primaries": v.codec_context.color_primaries, "audio": len(c.streams.audio),
+        }  # fmt: skip
+
+
+def test_h264_mp4_reads_back(tmp_path):
+    settings = VideoSettings(fps=23.976, crf=20, preset="fast", metadata={"k": "v"})
+    out = write_video(frames(), tmp_path / "a.mp4", settings)
+    p = probe(out)
+    assert p["codec"] == "h264" and p["pix_fmt"] == "yuv420p" and p["frames"] == 6
+    assert p["rate"] == Fraction(24000, 1001)
+    assert p["meta"]["k"] == "v" and p["primaries"] == 1
+    assert p["vmeta"].get("timecode") == "00:00:00:00"
+
+
+def test_prores_422_hq_is_10_bit(tmp_path):
+    p = probe(
+        write_video(frames(), tmp_path / "a.mov", VideoSettings(fps=29.97, timecode="01:00:00:00"))
+    )
+    assert p["codec"] == "prores" and p["profile"] == "HQ" and p["pix_fmt"] == "yuv422p10le"
+    assert p["rate"] == Fraction(30000, 1001) and p["frames"] == 6
+    assert p["vmeta"]["timecode"] == "01:00:00:00"
+
+
+def test_prores_4444_carries_the_alpha(tmp_path):
+    alpha = np.zeros((6, 32, 48), np.uint8)
+    alpha[:, :, 24:] = 255
+    out = write_video(frames(), tmp_path / "a.mov",
+                      VideoSettings(fps=24, prores="prores4444", alpha=alpha))  # fmt: skip
+    p = probe(out)
+    assert p["codec"] == "prores" and p["profile"] == "4444"
+    assert p["pix_fmt"].startswith("yuva444p")
+    with av.open(str(out)) as c:
+        first = next(c.decode(video=0)).to_ndarray(format="rgba")
+    assert first[:, :24, 3].max() < 8 and first[:, 24:, 3].min() > 247
+
+
+def test_audio_is_muxed_with_the_right_length(tmp_path):
+    rate = 48000
+    tone = np.sin(np.linspace(0, 440 * 2 * np.pi, rate // 4)).astype(np.float32)
+    clip = AudioClip(np.stack([tone, tone]) * 0.5, rate, "stereo")
+    out = write_video(frames(6), tmp_path / "a.mov", VideoSettings(fps=24, audio=clip))
+    with av.open(str(out)) as c:
+        assert c.streams.audio[0].codec_context.name == "pcm_s24le"
+        n = sum(f.samples for f in c.decode(audio=0))
+    assert n == rate // 4
+
+
+def test_png_sequence_is_lossless(tmp_path):
+    f = frames(3)
+    folder = write_png_sequence(f, tmp_path / "seq")
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["frame_00000.png", "frame_00001.png", "frame_00002.png"]
+    with av.open(str(folder / names[1])) as c:
+        assert np.array_equal(next(c.decode(video=0)).to_ndarray(format="rgb24"), f[1])
+
+
+def test_bad_settings_are_refused(tmp_path):
+    with pytest.raises(EncodeError, match="preset"):
+        write_video(frames(), tmp_path / "a.mp4", VideoSettings(preset="warp"))
+    with pytest.raises(EncodeError, match="crf"):
+        write_video(frames(), tmp_path / "a.mp4", VideoSettings(crf=80))
+    assert as_fraction(59.94) == Fraction(60000, 1001)
+
+
+def test_cancel_leaves_nothing(tmp_path):
+    calls = []
+    target = tmp_path / "a.mp4"
+    with pytest.raises(EncodeCancelled):
+        write_video(frames(), target, VideoSettings(cancel=lambda: len(calls) >= 2),
+                    on_frame=calls.append)  # fmt: skip
+    assert not target.exists() and list(tmp_path.iterdir()) == []
+
+
+KILL_SCRIPT = """
+import sys, numpy as np
+from engine.media.encode import write_video, VideoSettings
+def slow_frames():
+    for i in range(100000):
+        if i == 3:
+            print("writing", flush=True)
+        yield np.full((64, 64, 3), i % 255, np.uint8)
+write_video(slow_frames(), sys.argv[1], VideoSettings(fps=24))
+"""
+
+
+def test_killed_export_leaves_no_file_at_target(tmp_path):
+    target = tmp_path / "killed.mp4"
+    proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(target)],
+                            stdout=subprocess.PIPE, text=True)  # fmt: skip
+    assert proc.stdout.readline().strip() == "writing"
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    assert proc.returncode == -signal.SIGKILL
+    assert not target.exists()
