@@ -347,3 +347,62 @@ def held_out_combinations() -> tuple[tuple[str, str, str], ...]:
         for _ in range(2):
             triples.append((colour, str(rng.choice(SHAPES)), str(rng.choice(moves))))
     return tuple(dict.fromkeys(triples))
+
+
+# Words and sentence patterns the training grammar never uses: evaluation prompts built from
+# them test whether the model follows meaning rather than memorised captions.
+EVAL_COLOUR_WORDS: dict[str, list[str]] = {
+    "red": ["ruby", "cherry red"], "green": ["grass green", "jade"],
+    "blue": ["cobalt", "sapphire"], "yellow": ["sunflower yellow", "canary"],
+    "orange": ["pumpkin orange", "apricot"], "purple": ["plum", "lavender purple"],
+    "pink": ["bubblegum pink", "flamingo pink"], "cyan": ["teal", "sky cyan"],
+    "white": ["pure white", "milk white"],
+}  # fmt: skip
+EVAL_SHAPE_WORDS: dict[str, list[str]] = {
+    "circle": ["round blob", "sphere"], "square": ["tile", "quadrilateral"],
+    "triangle": ["three-sided shape", "arrowhead"], "star": ["five-pointed star", "asterisk"],
+}  # fmt: skip
+EVAL_MOTION_WORDS: dict[str, list[str]] = {
+    "left": ["heading west", "gliding towards the left edge"],
+    "right": ["heading east", "gliding towards the right edge"],
+    "up": ["climbing towards the top", "ascending"],
+    "down": ["dropping towards the bottom", "descending"],
+    "up-left": ["climbing towards the top left corner"],
+    "up-right": ["climbing towards the top right corner"],
+    "down-left": ["dropping towards the bottom left corner"],
+    "down-right": ["dropping towards the bottom right corner"],
+}  # fmt: skip
+EVAL_TEMPLATES = (
+    "there is a {colour} {shape} {motion}",
+    "footage of one {colour} {shape} {motion} across the frame",
+    "watch a {colour} {shape} as it keeps {motion}",
+    "{colour} {shape}, {motion}",
+)
+
+
+def evaluation_prompts(count: int = 100, seed: int = 7) -> list[tuple[str, ClipSpec]]:
+    """Held-out prompts and the clips they describe: (colour, shape, motion) triples from
+    `held_out_combinations()` (never trained on with --hold-out), phrased half with training
+    words and half with words and patterns the grammar never produces."""
+    rng = np.random.default_rng(seed)
+    combos = held_out_combinations()
+    out = []
+    for i in range(count):
+        colour, shape, motion = combos[i % len(combos)]
+        paraphrase = i % 2 == 1
+        words = (EVAL_COLOUR_WORDS, EVAL_SHAPE_WORDS, EVAL_MOTION_WORDS) if paraphrase else (
+            COLOUR_WORDS, SHAPE_WORDS, MOTION_WORDS)  # fmt: skip
+        template = EVAL_TEMPLATES if paraphrase else TEMPLATES[:1]
+        prompt = str(rng.choice(template)).format(
+            colour=str(rng.choice(words[0][colour])),
+            shape=str(rng.choice(words[1][shape])),
+            motion=str(rng.choice(words[2][motion])),
+            background="",
+        )
+        obj = ObjectSpec(shape, colour, motion, float(rng.uniform(0.4, 0.6)),
+                         float(rng.uniform(0.4, 0.6)), float(rng.uniform(0.14, 0.22)),
+                         float(rng.uniform(0.45, 0.6)), float(rng.uniform(0, 6.28)))  # fmt: skip
+        spec = ClipSpec([obj], "solid", str(rng.choice(list(BACKGROUND_TONES))), None, prompt,
+                        seed * 100_003 + i)  # fmt: skip
+        out.append((prompt, spec))
+    return out
