@@ -120,7 +120,7 @@ def write_video(
     rate = as_fraction(settings.fps)
     tmp = _temp_beside(path, path.suffix)
     try:
-        options = {"movflags": "use_metadata_tags"} if kind == "mp4" else {}
+        options = {"movflags": "use_metadata_tags"}  # arbitrary keys (our labels) in MP4 and MOV
         with av.open(str(tmp), mode="w", format=kind, container_options=options) as container:
             for key, value in settings.metadata.items():
                 container.metadata[key] = value
