@@ -7,7 +7,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -148,16 +147,6 @@ class ProceduralBatches:
             sl = (..., slice(y, y + self.crop), slice(x, x + self.crop))
             video, low = video[sl], low[sl]
         return Batch(video, low, captions)
-
-
-def read_folder_captions(folder: Path) -> list[tuple[Path, str]]:
-    """Clips in a folder with a caption each in a same-named .txt file."""
-    pairs = []
-    for clip in sorted(folder.iterdir()):
-        if clip.suffix.lower() in (".mp4", ".mov", ".mkv", ".webm", ".avi"):
-            txt = clip.with_suffix(".txt")
-            pairs.append((clip, txt.read_text().strip() if txt.exists() else ""))
-    return pairs
 
 
 def cosine_lr(step: int, total: int, base: float, warmup: int) -> float:

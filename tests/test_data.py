@@ -1,0 +1,55 @@
+"""Training batches: task conditioning mix, DDP seed split, SSR pairs."""
+
+import numpy as np
+import pytest
+import torch
+
+from engine.train.data import ProceduralBatches, cosine_lr, task_example, to_tensor
+from engine.train.procedural import render, sample_clip
+
+
+def test_task_examples_follow_the_design():
+    video = to_tensor(render(sample_clip(3), 8, 16, 16))
+    seen = {}
+    for seed in range(200):
+        task, target, cond = task_example(video, np.random.default_rng(seed))
+        seen[task] = (target, cond)
+    assert set(seen) == {"t2v", "i2v", "inpaint", "cinemagraph"}
+    _, c = seen["t2v"]
+    assert c.mask.sum() == 0 and c.video.abs().sum() == 0
+    _, c = seen["i2v"]
+    assert c.mask[:, 0].all() and c.mask[:, 1:].sum() == 0
+    assert torch.equal(c.video[:, 0], video[:, 0])
+    _, c = seen["inpaint"]
+    kept = c.mask.bool().expand_as(video)
+    assert 0 < c.mask.mean() < 1 and torch.equal(c.video[kept], video[kept])
+    target, c = seen["cinemagraph"]
+    assert c.mask[:, 0].all()  # the whole still is given
+    static = c.mask[0, 1].bool()
+    assert torch.equal(target[:, 1][:, static], video[:, 0][:, static])  # still outside
+
+
+def test_batches_shapes_and_rank_split():
+    a = ProceduralBatches("base", 3, 8, 16, rank=0, world=2)
+    b = ProceduralBatches("base", 3, 8, 16, rank=1, world=2)
+    ba, bb = next(a), next(b)
+    assert ba.video.shape == (3, 3, 8, 16, 16) and ba.cond.shape == (3, 4, 8, 16, 16)
+    assert ba.captions != bb.captions
+    state = a.state()
+    again = ProceduralBatches("base", 3, 8, 16, rank=0, world=2)
+    again.load_state(state)
+    assert next(again).captions == next(a).captions
+
+
+def test_ssr_batches_pair_low_and_high_res():
+    batch = next(ProceduralBatches("ssr", 2, 4, 32, ssr_scale=4))
+    assert batch.video.shape == batch.cond.shape == (2, 3, 4, 32, 32)
+    # The condition is the blurred (down-then-up sampled) target.
+    assert (batch.cond - batch.video).abs().mean() > 0.01
+    assert (batch.cond - batch.video).abs().mean() < 0.3
+
+
+def test_cosine_lr_warmup_and_decay():
+    assert cosine_lr(0, 100, 1.0, 10) < cosine_lr(9, 100, 1.0, 10) <= 1.0
+    assert cosine_lr(100, 100, 1.0, 10) == pytest.approx(0.1)  # decays to a 10% floor
+    assert cosine_lr(50, 100, 1.0, 10) < cosine_lr(20, 100, 1.0, 10)
