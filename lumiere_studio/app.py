@@ -1,15 +1,45 @@
-"""Entry point of the desktop app (placeholder window until the editor lands)."""
+"""Entry point of the desktop app: `lumiere-studio [PROJECT_FOLDER | MEDIA ...]`."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 
 def main(argv: list[str]) -> int:
-    from PySide6.QtWidgets import QApplication, QLabel
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
 
+    from lumiere_studio.ui.main_window import MainWindow
+    from lumiere_studio.ui.theme import apply_dark_theme
+
+    if any(a in ("-h", "--help") for a in argv):
+        print("usage: lumiere-studio [PROJECT_FOLDER | MEDIA_FILE ...]\n"
+              "       lumiere-studio generate|models|info ...  (headless CLI)")  # fmt: skip
+        return 0
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+    )
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
-    label = QLabel("Lumiere Studio")
-    label.resize(480, 270)
-    label.show()
+    app.setApplicationName("Lumiere Studio")
+    app.setOrganizationName("lumiere-studio")
+    apply_dark_theme(app)
+    window = MainWindow()
+    window.show()
+    if not window.offer_recovery():
+        open_args(window, argv)
     return app.exec()
+
+
+def open_args(window, argv: list[str]) -> None:
+    """A project folder opens; media files are imported into a new project."""
+    media = []
+    for arg in argv:
+        p = Path(arg)
+        if p.is_dir() or p.name == "project.lumiere.json":
+            window.open_project(p if p.is_dir() else p.parent)
+        else:
+            media.append(arg)
+    if media:
+        window.import_paths(media)

@@ -94,6 +94,7 @@ class Document(QObject):
         clip.job, clip.model_name, clip.model_hash = job, item.model_name, item.model_hash
 
         def change(p: Project) -> None:
+            _fit_timeline(p, item)
             p.media.append(item)
             p.timeline.tracks[0].clips.append(clip)
             p.history.append(job)
@@ -127,6 +128,7 @@ class Document(QObject):
             clip.job, clip.model_name, clip.model_hash = item.job, item.model_name, item.model_hash
 
         def change(p: Project) -> None:
+            _fit_timeline(p, item)
             while len(p.timeline.tracks) <= track:
                 p.timeline.tracks.append(Track(name=f"V{len(p.timeline.tracks) + 1}"))
             p.timeline.tracks[track].clips.append(clip)
@@ -221,3 +223,13 @@ class Document(QObject):
         getattr(mask, op)()
         self.commit_mask_patch(media_id, f"Mask {op}", Patch(rect, before, mask.copy_rect(rect)))
         self.mask_changed.emit(media_id)
+
+
+def _fit_timeline(p: Project, item: MediaItem) -> None:
+    """The first clip on an empty timeline sets its size and rate, as editors do."""
+    if p.timeline.duration:
+        return
+    info = item.media_info
+    p.timeline.width, p.timeline.height = info.display_size
+    if info.kind == "video" and info.fps > 0:
+        p.timeline.fps = round(info.fps, 3)

@@ -1,0 +1,676 @@
+"""The main window: viewer in the middle; media bin, prompt panel, jobs panel, mask tools and
+timeline as docks (layout kept in QSettings); menus, shortcuts, playback, projects, autosave
+and the glue between the engine thread and the document."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+    QUndoCommand,
+)
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QProgressDialog,
+    QWidget,
+)
+
+from engine.jobs import JobError
+from engine.media.probe import MEDIA_SUFFIXES, ProbeError, probe
+from engine.timeline import Timeline
+from lumiere_studio.engine_thread import JobQueue
+from lumiere_studio.model import autosave
+from lumiere_studio.model.document import Document
+from lumiere_studio.model.project import MediaItem, Project, ProjectError, atomic_write_bytes
+from lumiere_studio.ui.frames import FrameServer
+from lumiere_studio.ui.jobs_panel import JobsPanel
+from lumiere_studio.ui.mask_tools import MaskTools
+from lumiere_studio.ui.media_bin import MediaBin
+from lumiere_studio.ui.prompt_panel import NEEDS_IMAGE, PromptPanel
+from lumiere_studio.ui.thumbnails import Thumbnailer
+from lumiere_studio.ui.timeline_view import TimelineView
+from lumiere_studio.ui.viewer import Viewer
+
+AUTOSAVE_MS = 60_000
+MAX_RECENT = 8
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: QSettings | None = None, recovery_root: Path | None = None):
+        super().__init__()
+        self.settings = settings or QSettings("lumiere-studio", "Lumiere Studio")
+        self.recovery_root = recovery_root
+        self.session = uuid.uuid4().hex[:8]
+        self.doc = Document()
+        self.queue = JobQueue(self)
+        self.frames = FrameServer(self)
+        self.thumbs = Thumbnailer(self)
+        self.mode = "source"  # the viewer follows the bin ("source") or the timeline
+        self._scratch = Path(tempfile.mkdtemp(prefix="lumiere-studio-"))
+        self._play_dir = 0
+        self._play_speed = 1
+        self._job_sources: dict[int, dict] = {}
+
+        self.viewer = Viewer(self.doc, self.frames)
+        self.setCentralWidget(self.viewer)
+        self.bin = MediaBin(self.doc, self.thumbs)
+        self.prompt = PromptPanel()
+        self.jobs = JobsPanel(self.queue)
+        self.timeline = TimelineView(self.doc, self.thumbs)
+        self.mask_tools = MaskTools(self.viewer, self.doc)
+        self.docks: dict[str, QDockWidget] = {}
+        self._dock("Media", self.bin, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._dock("Mask", self.mask_tools, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._dock("Prompt", self.prompt, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._dock("Jobs", self.jobs, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._dock("Timeline", self.timeline, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.busy = QProgressBar()
+        self.busy.setMaximumWidth(160)
+        self.busy.setRange(0, 0)
+        self.busy.hide()
+        self.statusBar().addPermanentWidget(self.busy)
+
+        self.play_timer = QTimer(self)
+        self.play_timer.timeout.connect(self._tick)
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.timeout.connect(self.autosave_now)
+        self.autosave_timer.start(AUTOSAVE_MS)
+
+        self._build_menus()
+        self._connect()
+        self.setAcceptDrops(True)
+        self.resize(1440, 900)
+        self._load_models()
+        self._restore_layout()
+        self._update_title()
+
+    # --- construction --------------------------------------------------------------------
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> None:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock-{title.lower()}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.docks[title] = dock
+
+    def _action(self, menu, text: str, slot, shortcut=None, context_widget=False) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        f = mb.addMenu("&File")
+        K = QKeySequence.StandardKey  # noqa: N806
+        self._action(f, "&New Project", self.new_project, K.New)
+        self._action(f, "&Open Project...", self.open_project_dialog, K.Open)
+        self.recent_menu = f.addMenu("Open &Recent")
+        self._action(f, "&Save", self.save, K.Save)
+        self._action(f, "Save &As...", self.save_as, K.SaveAs)
+        f.addSeparator()
+        self._action(f, "&Import Media...", self.import_dialog, "Ctrl+I")
+        self._action(f, "&Export Timeline (H.264 MP4)...", self.export_dialog, "Ctrl+E")
+        f.addSeparator()
+        self._action(f, "&Quit", self.close, K.Quit)
+
+        e = mb.addMenu("&Edit")
+        undo = self.doc.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(K.Undo)
+        redo = self.doc.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence(K.Redo)])
+        e.addAction(undo)
+        e.addAction(redo)
+        e.addSeparator()
+        self._action(
+            e, "Add Selected Media to Timeline", self.add_selected_to_timeline, "Ctrl+Return"
+        )
+        self._action(e, "&Split Clip at Playhead", self.split_at_playhead, "S")
+        self._action(e, "&Delete Clip", self.delete_selected_clip, "Delete")
+        self._action(e, "Set &In Point", self.set_in, "I")
+        self._action(e, "Set &Out Point", self.set_out, "O")
+        self._action(e, "Clear In/Out", lambda: self.doc.set_in_out(None, None), "Alt+X")
+        e.addSeparator()
+        self._action(e, "Mask &Brush", lambda: self.mask_tools.set_tool("brush"), "B")
+        self._action(e, "Mask &Eraser", lambda: self.mask_tools.set_tool("eraser"), "E")
+        self._action(e, "Smaller Brush", lambda: self.mask_tools.grow(1 / 1.25), "[")
+        self._action(e, "Larger Brush", lambda: self.mask_tools.grow(1.25), "]")
+
+        v = mb.addMenu("&View")
+        self._action(v, "Play / Pause", self.toggle_play, "Space")
+        self._action(v, "Play Backwards (J)", lambda: self.shuttle(-1), "J")
+        self._action(v, "Pause (K)", self.pause, "K")
+        self._action(v, "Play Forwards (L)", lambda: self.shuttle(1), "L")
+        self._action(v, "Previous Frame", lambda: self.step(-1), "Left")
+        self._action(v, "Next Frame", lambda: self.step(1), "Right")
+        self._action(v, "Go to Start", lambda: self.go_to(0), "Home")
+        self._action(v, "Go to End", lambda: self.go_to(10**9), "End")
+        v.addSeparator()
+        self._action(v, "Zoom In", lambda: self.viewer.zoom_by(1.25), "Ctrl+=")
+        self._action(v, "Zoom Out", lambda: self.viewer.zoom_by(0.8), "Ctrl+-")
+        self._action(v, "Fit", lambda: self.viewer.set_zoom(None), "F")
+        self._action(v, "Timeline Zoom In", lambda: self.timeline.zoom(1.25), "=")
+        self._action(v, "Timeline Zoom Out", lambda: self.timeline.zoom(0.8), "-")
+        v.addSeparator()
+        for dock in self.docks.values():
+            v.addAction(dock.toggleViewAction())
+        self._action(v, "Reset Layout", self.reset_layout)
+
+        g = mb.addMenu("&Generate")
+        self._action(g, "&Generate", self.generate, "Ctrl+G")
+        self._action(g, "&Cancel Running Job", self.cancel_running, "Ctrl+.")
+
+        h = mb.addMenu("&Help")
+        self._action(h, "&About Lumiere Studio", self.about)
+        self._update_recent_menu()
+
+    def _connect(self) -> None:
+        self.bin.media_selected.connect(self._bin_selected)
+        self.bin.media_activated.connect(lambda mid: self.doc.add_to_timeline(mid))
+        self.timeline.playhead_changed.connect(self._playhead_moved)
+        self.prompt.generate_requested.connect(self.generate)
+        self.queue.job_done.connect(self._job_done)
+        self.queue.job_failed.connect(self._job_failed)
+        self.queue.changed.connect(self._job_changed)
+        self.doc.dirty_changed.connect(lambda _d: self._update_title())
+        self.doc.changed.connect(lambda: self.prompt.set_history(self.doc.project.history))
+        self.viewer.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        self.thumbs.pending_changed.connect(self._thumbs_pending)
+
+    def _load_models(self) -> None:
+        from engine.checkpoints import list_models
+
+        try:
+            self.models = list_models()
+        except Exception as e:  # a malformed models folder must not stop the app
+            self.models = []
+            self.statusBar().showMessage(f"models could not be listed: {e}")
+        self.prompt.set_models(self.models)
+        if not self.models:
+            self.statusBar().showMessage(
+                "No model installed: generation is off. Put a model folder in resources/models/ "
+                "or set LUMIERE_STUDIO_MODELS (see Help > About)."
+            )
+
+    # --- layout --------------------------------------------------------------------------
+    def _restore_layout(self) -> None:
+        self._default_state = self.saveState()
+        geometry = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
+    def reset_layout(self) -> None:
+        self.restoreState(self._default_state)
+        for dock in self.docks.values():
+            dock.show()
+
+    def _update_title(self) -> None:
+        folder = self.doc.project.folder
+        name = folder.name if folder else "Untitled"
+        self.setWindowTitle(f"{name}{' *' if self.doc.dirty else ''} — Lumiere Studio")
+
+    def _thumbs_pending(self, n: int) -> None:
+        self.busy.setVisible(n > 0)
+        if n:
+            self.statusBar().showMessage(f"making thumbnails ({n} left)", 2000)
+
+    # --- media ---------------------------------------------------------------------------
+    def import_dialog(self) -> None:
+        pattern = " ".join(f"*{s}" for s in MEDIA_SUFFIXES)
+        paths, _ = QFileDialog.getOpenFileNames(self, "Import media", "", f"Media ({pattern})")
+        if paths:
+            self.import_paths(paths)
+
+    def import_paths(self, paths: list[str]) -> list[MediaItem]:
+        """Probe and import; broken or unsupported files are reported and skipped."""
+        infos, errors = [], []
+        for path in paths:
+            try:
+                infos.append(probe(path))
+            except ProbeError as e:
+                errors.append(str(e))
+        items = self.doc.import_media(infos)
+        for item in items:
+            self.thumbs.get(str(self.doc.project.resolve(item.path)))
+        if items:
+            self.bin.select_media(items[-1].id)
+            self.statusBar().showMessage(f"imported {len(items)} file(s)", 5000)
+        if errors:
+            self.error("Some files could not be imported", "\n".join(errors))
+        return items
+
+    def dragEnterEvent(self, e: QDragEnterEvent) -> None:  # noqa: N802
+        if e.mimeData().hasUrls():
+            e.acceptProposedAction()
+
+    def dropEvent(self, e: QDropEvent) -> None:  # noqa: N802
+        paths = [u.toLocalFile() for u in e.mimeData().urls() if u.isLocalFile()]
+        folders = [p for p in paths if (Path(p) / "project.lumiere.json").is_file()]
+        if folders:
+            self.open_project(Path(folders[0]))
+        elif paths:
+            self.import_paths(paths)
+
+    def _bin_selected(self, media_id: str) -> None:
+        self.mode = "source"
+        self.viewer.show_media(media_id, 0)
+        self.mask_tools.refresh()
+        self._update_source_label()
+
+    def add_selected_to_timeline(self) -> None:
+        mid = self.bin.current_media_id()
+        if mid:
+            self.doc.add_to_timeline(mid)
+
+    # --- timeline & playback -------------------------------------------------------------
+    def _playhead_moved(self, frame: int) -> None:
+        self.mode = "timeline"
+        from lumiere_studio.export import clip_at
+
+        clip = clip_at(self.doc.project.timeline, frame)
+        if clip is None:
+            return
+        item = self.doc.project.media_by_path(clip.media)
+        if item is not None:
+            self.viewer.show_media(item.id, clip.source_in + frame - clip.start)
+            self.mask_tools.refresh()
+            self._update_source_label()
+
+    def split_at_playhead(self) -> None:
+        cid = self.timeline.selected_clip
+        tl = self.doc.project.timeline
+        ph = self.timeline.playhead
+        candidates = [c for t in tl.tracks for c in t.clips if c.start < ph < c.end]
+        target = next((c for c in candidates if c.id == cid), candidates[0] if candidates else None)
+        if target is not None:
+            self.doc.split_clip(target.id, ph)
+
+    def delete_selected_clip(self) -> None:
+        if self.timeline.selected_clip:
+            self.doc.delete_clip(self.timeline.selected_clip)
+            self.timeline.selected_clip = None
+
+    def set_in(self) -> None:
+        self.doc.set_in_out(in_point=self._position())
+
+    def set_out(self) -> None:
+        self.doc.set_in_out(out_point=self._position() + 1)
+
+    def _position(self) -> int:
+        return self.timeline.playhead if self.mode == "timeline" else self.viewer.frame
+
+    def _fps(self) -> float:
+        if self.mode == "timeline":
+            return self.doc.project.timeline.fps
+        return self.viewer.fps or 24.0
+
+    def toggle_play(self) -> None:
+        if self.play_timer.isActive():
+            self.pause()
+        else:
+            self.shuttle(1, reset=True)
+
+    def shuttle(self, direction: int, reset: bool = False) -> None:
+        """J/L: play backwards/forwards; pressing the same key again doubles the speed."""
+        if reset or direction != self._play_dir or not self.play_timer.isActive():
+            self._play_speed = 1
+        else:
+            self._play_speed = min(8, self._play_speed * 2)
+        self._play_dir = direction
+        self.play_timer.start(max(1, round(1000 / self._fps())))
+
+    def pause(self) -> None:
+        self.play_timer.stop()
+        self._play_dir = 0
+
+    def _tick(self) -> None:
+        delta = self._play_dir * self._play_speed
+        if self.mode == "timeline":
+            end = self.doc.project.out_point or self.doc.project.timeline.duration
+            nxt = self.timeline.playhead + delta
+            if nxt < 0 or nxt >= end:
+                self.pause()
+                return
+            self.timeline.set_playhead(nxt)
+        else:
+            nxt = self.viewer.frame + delta
+            if nxt < 0 or nxt >= self.viewer.frame_count:
+                self.pause()
+                return
+            self.viewer.seek(nxt, read_ahead=8 if delta > 0 else 0)
+
+    def step(self, delta: int) -> None:
+        self.pause()
+        self.go_to(self._position() + delta)
+
+    def go_to(self, frame: int) -> None:
+        if self.mode == "timeline":
+            self.timeline.set_playhead(min(frame, max(0, self.doc.project.timeline.duration - 1)))
+        else:
+            self.viewer.seek(frame)
+
+    # --- generation ----------------------------------------------------------------------
+    def _output_dir(self) -> Path:
+        folder = self.doc.project.folder
+        out = (folder / "generated") if folder else (self._scratch / "generated")
+        out.mkdir(parents=True, exist_ok=True)
+        return out
+
+    def _update_source_label(self) -> None:
+        item = self.doc.project.media_by_id(self.viewer.media_id or "")
+        text = "source: none (text to video needs none)"
+        if item is not None:
+            mask = self.doc.project.masks.get(item.id)
+            has_mask = "with mask" if mask is not None and mask.any() else "no mask"
+            text = f"source: {item.name}, frame {self.viewer.frame}, {has_mask}"
+        self.prompt.set_source_text(text)
+
+    def _write_png(self, pixels: np.ndarray, name: str) -> str:
+        import io
+
+        from PIL import Image
+
+        buf = io.BytesIO()
+        Image.fromarray(pixels).save(buf, format="PNG")
+        path = self._output_dir().parent / "masks" / name if self.doc.project.folder else (
+            self._scratch / name)  # fmt: skip
+        atomic_write_bytes(path, buf.getvalue())
+        return str(path)
+
+    def build_job(self):
+        """The job for the prompt panel's settings and the current clip, range and mask."""
+        item = self.doc.project.media_by_id(self.viewer.media_id or "")
+        task = self.prompt.task_key()
+        source = kind = None
+        start = self.viewer.frame
+        count = None
+        mask_png = None
+        from_frame = 0
+        if item is not None:
+            source = str(self.doc.project.resolve(item.path))
+            kind = item.media_info.kind
+            pin, pout = self.doc.project.in_point, self.doc.project.out_point
+            if self.mode == "source" and pin is not None and pout is not None and pout > pin:
+                start, count = pin, pout - pin
+            if task in NEEDS_IMAGE and kind == "video" and self.viewer.image is not None:
+                from lumiere_studio.ui.frames import qimage_to_array
+
+                source = self._write_png(qimage_to_array(self.viewer.image),
+                                         f"still-{uuid.uuid4().hex[:8]}.png")  # fmt: skip
+            mask = self.doc.project.masks.get(item.id)
+            if mask is not None and mask.any():
+                mask_png = self._write_png(
+                    mask.pixels, f"mask-{item.id}-{uuid.uuid4().hex[:6]}.png"
+                )
+                meta = self.doc.project.mask_meta.get(item.id)
+                from_frame = max(0, (meta.from_frame if meta else 0) - start)
+        return self.prompt.build_job(source, start, count if task != "t2v" else None,
+                                     mask_png, from_frame)  # fmt: skip
+
+    def generate(self) -> int | None:
+        try:
+            job = self.build_job()
+        except JobError as e:
+            self.error("Cannot generate", str(e))
+            return None
+        out = self._output_dir() / f"gen-{job.task}-{job.seed}-{uuid.uuid4().hex[:6]}.mp4"
+        jid = self.queue.submit(job, out)
+        self.docks["Jobs"].raise_()
+        self.statusBar().showMessage(f"job #{jid} queued", 4000)
+        return jid
+
+    def cancel_running(self) -> None:
+        running = self.queue.running
+        if running is not None:
+            self.queue.cancel(running.id)
+
+    def _job_changed(self, job_id: int) -> None:
+        entry = self.queue.entries.get(job_id)
+        if entry is not None and entry.state == "running":
+            self.statusBar().showMessage(f"job #{job_id}: {entry.message}", 3000)
+
+    def _job_done(self, job_id: int) -> None:
+        entry = self.queue.entries[job_id]
+        path = entry.result["path"]
+        try:
+            info = probe(path)
+        except ProbeError as e:
+            self.error("The generated file could not be read", str(e))
+            return
+        item = MediaItem(
+            path=self.doc.project.relative(path), info=info.to_dict(), name=Path(path).name,
+            generated=True, job=entry.job.to_dict(), model_name=entry.result["model_name"],
+            model_hash=entry.result["model_hash"],
+        )  # fmt: skip
+        self.doc.add_generated(item, entry.job.to_dict())
+        self.thumbs.get(str(self.doc.project.resolve(item.path)))
+        notes = "; ".join(entry.result.get("notes", []))
+        self.statusBar().showMessage(f"job #{job_id} done: {item.name} {notes}", 8000)
+
+    def _job_failed(self, job_id: int, message: str) -> None:
+        self.statusBar().showMessage(f"job #{job_id} failed: {message}", 15000)
+
+    # --- projects ------------------------------------------------------------------------
+    def _confirm_discard(self) -> bool:
+        if not self.doc.dirty:
+            return True
+        answer = QMessageBox.question(
+            self, "Unsaved changes", "The project has unsaved changes. Save them first?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+        )  # fmt: skip
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def set_project(self, project: Project) -> None:
+        self._discard_recovery()
+        old = self.doc
+        self.doc.project = project
+        old.undo_stack.clear()
+        self.doc.changed.emit()
+        for mid in project.masks:
+            self.doc.mask_changed.emit(mid)
+        self.viewer.show_media(project.media[0].id if project.media else None)
+        for m in project.media:
+            self.thumbs.get(str(project.resolve(m.path)))
+        self._update_title()
+
+    def new_project(self) -> None:
+        if self._confirm_discard():
+            self.set_project(Project())
+
+    def open_project_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open project folder")
+        if folder and self._confirm_discard():
+            self.open_project(Path(folder))
+
+    def open_project(self, folder: Path) -> bool:
+        try:
+            project = Project.load(folder)
+        except ProjectError as e:
+            self.error("The project could not be opened", str(e))
+            return False
+        self.set_project(project)
+        missing = [m.path for m in project.media if not project.resolve(m.path).exists()]
+        if missing:
+            self.error("Missing media", "These files are gone:\n" + "\n".join(missing))
+        self._add_recent(folder)
+        return True
+
+    def save(self) -> bool:
+        if self.doc.project.folder is None:
+            return self.save_as()
+        return self.save_to(self.doc.project.folder)
+
+    def save_as(self) -> bool:
+        folder = QFileDialog.getExistingDirectory(self, "Save project in folder")
+        return self.save_to(Path(folder)) if folder else False
+
+    def save_to(self, folder: Path) -> bool:
+        self._discard_recovery()  # the recovery file is keyed by folder: drop the old one
+        try:
+            self.doc.project.save(folder)
+        except (OSError, ProjectError) as e:
+            self.error("The project could not be saved", str(e))
+            return False
+        self.doc.undo_stack.setClean()
+        self.doc.changed.emit()
+        self._add_recent(folder)
+        self._update_title()
+        self.statusBar().showMessage(f"saved {folder}", 4000)
+        return True
+
+    def _add_recent(self, folder: Path) -> None:
+        recent = [str(folder.absolute())]
+        recent += [r for r in self.settings.value("recent", [], list) or [] if r != recent[0]]
+        self.settings.setValue("recent", recent[:MAX_RECENT])
+        self._update_recent_menu()
+
+    def _update_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for r in self.settings.value("recent", [], list) or []:
+            act = self.recent_menu.addAction(r)
+            act.triggered.connect(lambda _=False, r=r: self._confirm_discard()
+                                  and self.open_project(Path(r)))  # fmt: skip
+
+    # --- autosave ------------------------------------------------------------------------
+    def _recovery_path(self) -> Path:
+        return autosave.recovery_path(self.doc.project, self.session, self.recovery_root)
+
+    def autosave_now(self) -> None:
+        if (
+            self.doc.dirty
+            and self.doc.take_autosave_dirty()
+            or (self.doc.dirty and not self._recovery_path().exists())
+        ):
+            try:
+                autosave.write_recovery(self.doc.project, self._recovery_path())
+            except OSError as e:
+                self.statusBar().showMessage(f"autosave failed: {e}", 8000)
+
+    def _discard_recovery(self) -> None:
+        self._recovery_path().unlink(missing_ok=True)
+
+    def offer_recovery(self, ask=None) -> bool:
+        """After a crash: offer each recovery file. `ask(description) -> bool` is the
+        question (a message box unless given). Declined files are deleted."""
+        ask = ask or (lambda d: QMessageBox.question(
+            self, "Recover unsaved work?",
+            f"Lumiere Studio did not close cleanly. Restore the autosaved state of {d}?",
+        ) == QMessageBox.StandardButton.Yes)  # fmt: skip
+        for rec in autosave.find_recoveries(self.recovery_root):
+            if ask(rec.describe()):
+                try:
+                    project = autosave.restore(rec)
+                except ProjectError as e:
+                    self.error("Recovery failed", str(e))
+                    continue
+                self.set_project(project)
+                self.doc.undo_stack.resetClean()
+                self.doc.undo_stack.push(_Marker())  # restored work is unsaved work
+                autosave.discard(rec)
+                self.autosave_now()
+                return True
+            autosave.discard(rec)
+        return False
+
+    # --- export --------------------------------------------------------------------------
+    def export_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export timeline", "timeline.mp4",
+                                              "H.264 MP4 (*.mp4)")  # fmt: skip
+        if path:
+            if not path.lower().endswith(".mp4"):
+                path += ".mp4"
+            self.export_to(Path(path))
+
+    def export_to(self, out: Path, wait: bool = False):
+        from lumiere_studio.export import ExportWorker, start_export
+
+        tl = self.doc.project.timeline
+        if not tl.duration:
+            self.error("Nothing to export", "The timeline is empty.")
+            return None
+        first = self.doc.project.in_point or 0
+        last = self.doc.project.out_point or tl.duration
+        worker = ExportWorker(_detached(tl), self.doc.project.resolve, out, first, last)
+        dialog = QProgressDialog(f"Exporting {out.name}", "Cancel", 0, last - first, self)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.canceled.connect(worker.cancel.set)
+        worker.progress.connect(lambda i, n: dialog.setValue(i))
+        worker.finished.connect(lambda p: (dialog.reset(), self.statusBar().showMessage(
+            f"exported {p}", 8000)))  # fmt: skip
+        worker.failed.connect(lambda m: (dialog.reset(), self.error("Export failed", m)))
+        worker.cancelled.connect(lambda: self.statusBar().showMessage("export cancelled", 5000))
+        self._export = (worker, start_export(worker), dialog)
+        return self._export
+
+    # --- misc ----------------------------------------------------------------------------
+    def error(self, title: str, text: str) -> None:
+        """Errors go to the status bar and a non-modal box (tests read `last_error`)."""
+        self.last_error = text
+        self.statusBar().showMessage(f"{title}: {text.splitlines()[0]}", 15000)
+        if os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+            box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=self)
+            box.setModal(False)
+            box.show()
+
+    def about(self) -> None:
+        models = "\n".join(m.summary() for m in self.models) or (
+            "No model installed. Generation needs a model folder (config.json + .safetensors) "
+            "in resources/models/, the user data folder, or LUMIERE_STUDIO_MODELS."
+        )
+        from engine import __version__
+
+        QMessageBox.about(self, "About Lumiere Studio", (
+            f"Lumiere Studio {__version__}\n\nA video editor whose engine is a Space-Time "
+            f"U-Net video diffusion model (after Lumiere, Bar-Tal et al. 2024).\n\n"
+            f"Model(s):\n{models}\n\nGenerated clips are marked as AI-generated."
+        ))  # fmt: skip
+
+    def closeEvent(self, e: QCloseEvent) -> None:  # noqa: N802
+        if os.environ.get("QT_QPA_PLATFORM") != "offscreen" and not self._confirm_discard():
+            e.ignore()
+            return
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.shutdown()
+        e.accept()
+
+    def shutdown(self) -> None:
+        self._discard_recovery()  # a clean exit leaves no recovery file
+        self.pause()
+        self.autosave_timer.stop()
+        self.queue.shutdown()
+        self.frames.shutdown()
+        self.thumbs.pool.waitForDone(5000)
+
+
+def _detached(tl: Timeline) -> Timeline:
+    """A copy, so edits made during an export do not change what is being written."""
+    return Timeline.from_dict(tl.to_dict())
+
+
+class _Marker(QUndoCommand):
+    """Makes restored work count as unsaved (the title shows *, closing asks to save)."""
+
+    def __init__(self) -> None:
+        super().__init__("Recovered work")

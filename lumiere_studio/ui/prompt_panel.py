@@ -1,0 +1,234 @@
+"""The prompt panel: every setting of a generation, turned into an `engine.jobs.Job` by
+`build_job` from the current clip, frame range and mask. A history lists past jobs; a
+double-click puts one's settings back into the panel."""
+
+from __future__ import annotations
+
+import random
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.jobs import TASK_LABELS, Job
+
+# The issue's task list; "stylize" is text-to-video with a style applied.
+PANEL_TASKS = [*TASK_LABELS.items(), ("stylize", "Stylize (text to video + style)")]
+NEEDS_IMAGE = ("i2v", "cinemagraph")
+NEEDS_VIDEO = ("inpaint", "v2v")
+NEEDS_MASK = ("cinemagraph", "inpaint")
+
+
+class PromptPanel(QWidget):
+    generate_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.task = QComboBox()
+        for key, label in PANEL_TASKS:
+            self.task.addItem(label, key)
+        self.prompt = QPlainTextEdit()
+        self.prompt.setPlaceholderText("Describe the video: subject, motion, camera, light...")
+        self.prompt.setMaximumHeight(80)
+        self.negative = QPlainTextEdit()
+        self.negative.setPlaceholderText("Negative prompt (what to avoid)")
+        self.negative.setMaximumHeight(44)
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed_lock = QCheckBox("lock")
+        self.seed_lock.setToolTip("Keep this seed; unlocked, each Generate draws a new one")
+        self.randomise = QToolButton()
+        self.randomise.setText("🎲")
+        self.randomise.setToolTip("New random seed")
+        self.randomise.clicked.connect(self.new_seed)
+        self.steps = QSpinBox()
+        self.steps.setRange(1, 1000)
+        self.steps.setValue(20)
+        self.guidance = QDoubleSpinBox()
+        self.guidance.setRange(0, 30)
+        self.guidance.setSingleStep(0.5)
+        self.guidance.setValue(5.0)
+        self.strength = QDoubleSpinBox()
+        self.strength.setRange(0, 1)
+        self.strength.setSingleStep(0.05)
+        self.strength.setValue(0.6)
+        self.style = QComboBox()
+        self.style_blend = QSlider(Qt.Orientation.Horizontal)
+        self.style_blend.setRange(0, 100)
+        self.style_blend.setValue(100)
+        self.frames = QSpinBox()
+        self.frames.setRange(0, 10000)
+        self.frames.setSpecialValueText("model default")
+        self.fps = QSpinBox()
+        self.fps.setRange(0, 240)
+        self.fps.setSpecialValueText("model default")
+        self.model = QComboBox()
+        self.device = QComboBox()
+        self.device.addItems(["auto", "cpu", "cuda", "mps"])
+        self.source_label = QLabel("source: none")
+        self.source_label.setWordWrap(True)
+        self.generate = QPushButton("Generate")
+        self.generate.setDefault(True)
+        self.generate.clicked.connect(self.generate_requested)
+        self.history = QListWidget()
+        self.history.setToolTip("Past generations: double-click to reuse the settings")
+        self.history.itemDoubleClicked.connect(self._reuse)
+
+        seed_row = QHBoxLayout()
+        for w in (self.seed, self.seed_lock, self.randomise):
+            seed_row.addWidget(w)
+        form = QFormLayout()
+        form.addRow("Task", self.task)
+        form.addRow("Prompt", self.prompt)
+        form.addRow("Negative", self.negative)
+        form.addRow("Seed", seed_row)
+        form.addRow("Steps", self.steps)
+        form.addRow("Guidance", self.guidance)
+        form.addRow("Strength", self.strength)
+        form.addRow("Style", self.style)
+        form.addRow("Style blend", self.style_blend)
+        form.addRow("Frames", self.frames)
+        form.addRow("FPS", self.fps)
+        form.addRow("Model", self.model)
+        form.addRow("Device", self.device)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.source_label)
+        layout.addWidget(self.generate)
+        layout.addWidget(QLabel("History"))
+        layout.addWidget(self.history, 1)
+        self.task.currentIndexChanged.connect(self._task_changed)
+        self._models: list = []
+        self._task_changed()
+
+    # --- models --------------------------------------------------------------------------
+    def set_models(self, models: list) -> None:
+        """`engine.checkpoints.ModelInfo` list; an empty list disables Generate with a reason."""
+        self._models = models
+        self.model.clear()
+        for info in models:
+            self.model.addItem(info.name, str(info.path))
+            self.model.setItemData(
+                self.model.count() - 1, info.summary(), Qt.ItemDataRole.ToolTipRole
+            )
+        self.model.currentIndexChanged.connect(self._model_changed)
+        self._model_changed()
+        has = bool(models)
+        self.generate.setEnabled(has)
+        self.generate.setToolTip("" if has else "No model installed: see Help > About")
+        if not has:
+            self.model.addItem("no model installed")
+            self.model.setEnabled(False)
+
+    def set_model_path(self, path: str) -> None:
+        """Use a model folder that is not in the search paths (tests, custom models)."""
+        self.model.setEnabled(True)
+        self.model.addItem(path.rsplit("/", 1)[-1], path)
+        self.model.setCurrentIndex(self.model.count() - 1)
+        self.generate.setEnabled(True)
+
+    def _model_changed(self) -> None:
+        self.style.clear()
+        self.style.addItem("none", None)
+        info = next((m for m in self._models if str(m.path) == self.model.currentData()), None)
+        for name in sorted(info.styles) if info else []:
+            self.style.addItem(name, name)
+
+    # --- task ----------------------------------------------------------------------------
+    def task_key(self) -> str:
+        return self.task.currentData()
+
+    def _task_changed(self) -> None:
+        key = self.task_key()
+        self.strength.setEnabled(key == "v2v")
+        self.style_blend.setEnabled(True)
+
+    def new_seed(self) -> None:
+        self.seed.setValue(random.randrange(0, 2**31 - 1))
+
+    def set_source_text(self, text: str) -> None:
+        self.source_label.setText(text)
+
+    # --- job -----------------------------------------------------------------------------
+    def build_job(
+        self,
+        source: str | None = None,
+        start_frame: int = 0,
+        frame_count: int | None = None,
+        mask_png: str | None = None,
+        mask_from_frame: int = 0,
+    ) -> Job:
+        """The Job for the current settings. `source` is the selected clip's media file; it
+        goes to `image` or `video` as the task needs. Raises JobError if it cannot run."""
+        if not self.seed_lock.isChecked():
+            self.new_seed()
+        key = self.task_key()
+        task = "t2v" if key == "stylize" else key
+        job = Job(
+            task=task,
+            prompt=self.prompt.toPlainText().strip(),
+            negative_prompt=self.negative.toPlainText().strip(),
+            steps=self.steps.value(),
+            guidance=self.guidance.value(),
+            seed=self.seed.value(),
+            strength=self.strength.value(),
+            style=self.style.currentData(),
+            style_strength=self.style_blend.value() / 100,
+            frames=self.frames.value() or frame_count or None,
+            fps=self.fps.value() or None,
+            model=self.model.currentData() if self.model.isEnabled() else None,
+            device=self.device.currentText(),
+        )
+        if task in NEEDS_IMAGE and source:
+            job.image = source  # a still (the caller exports a video frame to PNG first)
+        if task in NEEDS_VIDEO and source:
+            job.video = source
+            job.video_start_frame = start_frame
+        if task in NEEDS_MASK or (task in NEEDS_VIDEO and mask_png):
+            job.mask = mask_png
+            job.mask_from_frame = mask_from_frame
+        job.validate()
+        return job
+
+    def apply_job(self, job: dict) -> None:
+        """Put a past job's settings back into the panel."""
+        key = "stylize" if job.get("task") == "t2v" and job.get("style") else job.get("task")
+        idx = self.task.findData(key)
+        if idx >= 0:
+            self.task.setCurrentIndex(idx)
+        self.prompt.setPlainText(job.get("prompt", ""))
+        self.negative.setPlainText(job.get("negative_prompt", ""))
+        self.seed.setValue(int(job.get("seed", 0)))
+        self.seed_lock.setChecked(True)
+        self.steps.setValue(int(job.get("steps", 20)))
+        self.guidance.setValue(float(job.get("guidance", 5.0)))
+        self.strength.setValue(float(job.get("strength", 0.6)))
+        self.style_blend.setValue(round(float(job.get("style_strength", 1.0)) * 100))
+        self.frames.setValue(int(job.get("frames") or 0))
+        self.fps.setValue(int(job.get("fps") or 0))
+
+    def set_history(self, jobs: list[dict]) -> None:
+        self.history.clear()
+        for job in reversed(jobs):
+            text = f"{TASK_LABELS.get(job.get('task'), job.get('task'))}: {job.get('prompt', '')}"
+            item = QListWidgetItem(f"{text}  (seed {job.get('seed')})")
+            item.setData(Qt.ItemDataRole.UserRole, job)
+            self.history.addItem(item)
+
+    def _reuse(self, item: QListWidgetItem) -> None:
+        self.apply_job(item.data(Qt.ItemDataRole.UserRole))

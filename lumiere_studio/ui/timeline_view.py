@@ -1,0 +1,258 @@
+"""The timeline: tracks of clips (with thumbnails) in a QGraphicsView. Drag a clip to move
+it, drag its edges to trim, click or drag the ruler to scrub. Moves and trims snap to clip
+edges and the playhead. Every change is committed to the Document on release (one undo step).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QImage, QMouseEvent, QPainter, QPen, QWheelEvent
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsRectItem,
+    QGraphicsScene,
+    QGraphicsSceneMouseEvent,
+    QGraphicsView,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
+
+from engine.timeline import TimelineClip
+from lumiere_studio.model.document import Document
+from lumiere_studio.ui.thumbnails import Thumbnailer
+
+RULER_H = 24
+TRACK_H = 64
+EDGE = 6  # pixels at each clip end that trim instead of move
+SNAP_PX = 8
+
+
+class ClipItem(QGraphicsRectItem):
+    def __init__(self, view: TimelineView, clip: TimelineClip, track: int) -> None:
+        super().__init__()
+        self.view, self.clip, self.track = view, clip, track
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setAcceptHoverEvents(True)
+        self._mode = ""
+        self._press_x = 0.0
+        self._orig = (clip.start, clip.source_in, clip.source_out)
+        self.place()
+
+    def place(self, start=None, source_in=None, source_out=None) -> None:
+        s = self.clip.start if start is None else start
+        i = self.clip.source_in if source_in is None else source_in
+        o = self.clip.source_out if source_out is None else source_out
+        ppf = self.view.px_per_frame
+        self.setRect(
+            QRectF(s * ppf, RULER_H + self.track * TRACK_H + 3, (o - i) * ppf, TRACK_H - 6)
+        )
+
+    def paint(self, p: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        r = self.rect()
+        base = QColor(128, 84, 160) if self.clip.generated else QColor(58, 104, 150)
+        p.fillRect(r, base.darker(130) if not self.isSelected() else base)
+        thumb: QImage | None = self.view.thumbs.get(self.view.resolve(self.clip.media))
+        if thumb is not None and not thumb.isNull():
+            h = r.height() - 18
+            w = thumb.width() * h / max(1, thumb.height())
+            x = r.x() + 2
+            p.save()
+            p.setClipRect(r)
+            while x < r.right():  # a strip of the clip's thumbnail
+                p.drawImage(QRectF(x, r.y() + 16, w, h), thumb)
+                x += w + 2
+            p.restore()
+        p.setPen(QPen(QColor(250, 250, 250) if self.isSelected() else base.lighter(150), 1.5))
+        p.drawRect(r)
+        p.setFont(QFont("sans", 8))
+        label = ("AI  " if self.clip.generated else "") + (self.clip.name or self.clip.media)
+        p.drawText(r.adjusted(4, 1, -4, 0), Qt.AlignmentFlag.AlignLeft, label)
+
+    def _edge(self, x: float) -> str:
+        r = self.rect()
+        if x - r.left() < EDGE:
+            return "trim_in"
+        if r.right() - x < EDGE:
+            return "trim_out"
+        return "move"
+
+    def hoverMoveEvent(self, e) -> None:  # noqa: N802
+        mode = self._edge(e.pos().x())
+        shape = Qt.CursorShape.SizeHorCursor if mode != "move" else Qt.CursorShape.OpenHandCursor
+        self.setCursor(shape)
+
+    def mousePressEvent(self, e: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        self.view.scene().clearSelection()
+        self.setSelected(True)
+        self.view.clip_selected.emit(self.clip.id)
+        self._mode = self._edge(e.pos().x())
+        self._press_x = e.scenePos().x()
+        self._orig = (self.clip.start, self.clip.source_in, self.clip.source_out)
+        self._preview = self._orig
+
+    def mouseMoveEvent(self, e: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        df = round((e.scenePos().x() - self._press_x) / self.view.px_per_frame)
+        start, src_in, src_out = self._orig
+        if self._mode == "move":
+            start = self.view.snap(max(0, start + df), self.clip.id, length=src_out - src_in)
+        elif self._mode == "trim_in":
+            new_start = self.view.snap(start + df, self.clip.id)
+            delta = max(-src_in, min(new_start - start, src_out - src_in - 1))
+            start, src_in = start + delta, src_in + delta
+        else:
+            end = self.view.snap(start + src_out - src_in + df, self.clip.id)
+            src_out = max(src_in + 1, src_in + end - start)
+        self._preview = (start, src_in, src_out)
+        self.place(*self._preview)
+
+    def mouseReleaseEvent(self, e: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        if self._preview == self._orig:
+            return
+        start, src_in, src_out = self._preview
+        if self._mode == "move":
+            self.view.doc.move_clip(self.clip.id, start)
+        else:
+            self.view.doc.trim_clip(self.clip.id, src_in, src_out, start)
+
+
+class TimelineView(QGraphicsView):
+    playhead_changed = Signal(int)
+    clip_selected = Signal(str)
+
+    def __init__(self, doc: Document, thumbs: Thumbnailer, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.doc, self.thumbs = doc, thumbs
+        self.px_per_frame = 4.0
+        self.playhead = 0
+        self.selected_clip: str | None = None
+        self._scrubbing = False
+        self.setScene(QGraphicsScene(self))
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.setBackgroundBrush(QBrush(QColor(24, 24, 27)))
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
+        self.setMinimumHeight(RULER_H + TRACK_H + 20)
+        doc.changed.connect(self.rebuild)
+        thumbs.ready.connect(lambda *a: self.viewport().update())
+        self.clip_selected.connect(self._remember_selection)
+        self.rebuild()
+
+    def resolve(self, path: str) -> str:
+        return str(self.doc.project.resolve(path))
+
+    def _remember_selection(self, clip_id: str) -> None:
+        self.selected_clip = clip_id
+
+    # --- model -> items ------------------------------------------------------------------
+    def rebuild(self) -> None:
+        scene = self.scene()
+        scene.clear()
+        tl = self.doc.project.timeline
+        for ti, track in enumerate(tl.tracks):
+            for clip in track.clips:
+                item = ClipItem(self, clip, ti)
+                scene.addItem(item)
+                if clip.id == self.selected_clip:
+                    item.setSelected(True)
+        width = (max(tl.duration, self.playhead) + 10 * tl.fps) * self.px_per_frame
+        scene.setSceneRect(0, 0, width, RULER_H + max(1, len(tl.tracks)) * TRACK_H + 8)
+        self.viewport().update()
+
+    def clip_items(self) -> list[ClipItem]:
+        return [i for i in self.scene().items() if isinstance(i, ClipItem)]
+
+    def snap(self, frame: int, clip_id: str, length: int = 0) -> int:
+        """Snap a frame (or, for a move, either end of the moved clip) to nearby edges."""
+        edges = [self.playhead, 0]
+        for track in self.doc.project.timeline.tracks:
+            for c in track.clips:
+                if c.id != clip_id:
+                    edges += [c.start, c.end]
+        tolerance = SNAP_PX / self.px_per_frame
+        best, best_d = frame, tolerance + 1
+        for e in edges:
+            for candidate, anchor in ((e, frame), (e - length, frame + length)):
+                d = abs(anchor - e)
+                if length == 0 and anchor != frame:
+                    continue
+                if d <= tolerance and d < best_d:
+                    best, best_d = candidate, d
+        return max(0, int(best))
+
+    # --- playhead ------------------------------------------------------------------------
+    def set_playhead(self, frame: int, emit: bool = True) -> None:
+        frame = max(0, int(frame))
+        if frame == self.playhead and not emit:
+            return
+        self.playhead = frame
+        self.viewport().update()
+        self.ensureVisible(QRectF(frame * self.px_per_frame, 0, 1, RULER_H), 40, 0)
+        if emit:
+            self.playhead_changed.emit(frame)
+
+    def frame_at(self, pos) -> int:
+        return max(0, round(self.mapToScene(pos).x() / self.px_per_frame))
+
+    def mousePressEvent(self, e: QMouseEvent) -> None:  # noqa: N802
+        if self.mapToScene(e.position().toPoint()).y() < RULER_H:
+            self._scrubbing = True
+            self.set_playhead(self.frame_at(e.position().toPoint()))
+            return
+        super().mousePressEvent(e)
+
+    def mouseMoveEvent(self, e: QMouseEvent) -> None:  # noqa: N802
+        if self._scrubbing:
+            self.set_playhead(self.frame_at(e.position().toPoint()))
+            return
+        super().mouseMoveEvent(e)
+
+    def mouseReleaseEvent(self, e: QMouseEvent) -> None:  # noqa: N802
+        self._scrubbing = False
+        super().mouseReleaseEvent(e)
+
+    def wheelEvent(self, e: QWheelEvent) -> None:  # noqa: N802
+        if e.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.zoom(1.25 if e.angleDelta().y() > 0 else 0.8)
+        else:
+            super().wheelEvent(e)
+
+    def zoom(self, factor: float) -> None:
+        self.px_per_frame = min(64.0, max(0.05, self.px_per_frame * factor))
+        self.rebuild()
+
+    # --- drawing -------------------------------------------------------------------------
+    def drawBackground(self, p: QPainter, rect: QRectF) -> None:  # noqa: N802
+        super().drawBackground(p, rect)
+        tl = self.doc.project.timeline
+        for ti in range(len(tl.tracks)):
+            y = RULER_H + ti * TRACK_H
+            p.fillRect(QRectF(rect.left(), y, rect.width(), TRACK_H - 1),
+                       QColor(32, 32, 36) if ti % 2 == 0 else QColor(36, 36, 40))  # fmt: skip
+
+    def drawForeground(self, p: QPainter, rect: QRectF) -> None:  # noqa: N802
+        tl = self.doc.project.timeline
+        fps = max(1.0, tl.fps)
+        p.fillRect(QRectF(rect.left(), 0, rect.width(), RULER_H), QColor(48, 48, 53))
+        ppf = self.px_per_frame
+        pin, pout = self.doc.project.in_point, self.doc.project.out_point
+        if pin is not None or pout is not None:
+            a = (pin or 0) * ppf
+            b = (pout if pout is not None else tl.duration) * ppf
+            p.fillRect(QRectF(a, 0, max(1.0, b - a), RULER_H), QColor(86, 156, 214, 90))
+        step_s = 1
+        while step_s * fps * ppf < 60:
+            step_s *= 2 if step_s < 8 else 5
+        p.setPen(QColor(170, 170, 175))
+        p.setFont(QFont("sans", 7))
+        sec = int(rect.left() / ppf / fps)
+        sec -= sec % step_s
+        while sec * fps * ppf < rect.right():
+            x = sec * fps * ppf
+            p.drawLine(QPointF(x, RULER_H - 8), QPointF(x, RULER_H))
+            p.drawText(QPointF(x + 3, RULER_H - 10), f"{sec // 60}:{sec % 60:02d}")
+            sec += step_s
+        x = self.playhead * ppf
+        p.setPen(QPen(QColor(255, 80, 80), 1.5))
+        p.drawLine(QPointF(x, 0), QPointF(x, rect.bottom()))
+        p.setBrush(QColor(255, 80, 80))
+        p.drawPolygon([QPointF(x - 5, 0), QPointF(x + 5, 0), QPointF(x, 8)])

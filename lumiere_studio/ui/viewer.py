@@ -1,0 +1,236 @@
+"""The viewer: draws the current frame with QPainter (fit or zoom), a timecode, and the mask
+overlay, and turns mouse drags into mask brush strokes when the brush is on."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPaintEvent, QWheelEvent
+from PySide6.QtWidgets import QWidget
+
+from lumiere_studio.model.document import Document
+from lumiere_studio.model.masks import Patch
+from lumiere_studio.ui.frames import FrameServer, to_qimage
+from lumiere_studio.ui.theme import MASK_COLOR
+
+
+def timecode(frame: int, fps: float) -> str:
+    """HH:MM:SS:FF (non-drop) for a frame index."""
+    if fps <= 0:
+        return "--:--:--:--"
+    rate = max(1, round(fps))
+    ff = frame % rate
+    seconds = frame // rate
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}:{ff:02d}"
+
+
+class BrushSettings:
+    def __init__(self) -> None:
+        self.enabled = False
+        self.erase = False
+        self.size = 40.0  # diameter in source pixels
+        self.hardness = 0.7
+        self.opacity = 0.5
+
+
+class Viewer(QWidget):
+    frame_shown = Signal(int)
+    message = Signal(str)
+
+    def __init__(self, doc: Document, frames: FrameServer, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.doc = doc
+        self.frames = frames
+        self.brush = BrushSettings()
+        self.media_id: str | None = None
+        self.path: str | None = None
+        self.frame = 0
+        self.frame_count = 0
+        self.fps = 24.0
+        self.zoom: float | None = None  # None = fit
+        self.image: QImage | None = None
+        self._overlay: QImage | None = None
+        self._stroke: list[tuple[float, float]] = []
+        self._stroke_before: np.ndarray | None = None
+        self.setMinimumSize(320, 180)
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        frames.frame_ready.connect(self._on_frame)
+        frames.error.connect(lambda path, msg: self.message.emit(msg))
+        doc.mask_changed.connect(self._on_mask_changed)
+
+    # --- source --------------------------------------------------------------------------
+    def show_media(self, media_id: str | None, frame: int = 0) -> None:
+        item = self.doc.project.media_by_id(media_id) if media_id else None
+        if item is None:
+            self.media_id = self.path = None
+            self.image = self._overlay = None
+            self.frame_count = 0
+            self.update()
+            return
+        if media_id != self.media_id:
+            self.media_id = media_id
+            self.path = str(self.doc.project.resolve(item.path))
+            info = item.media_info
+            self.frame_count = info.frames
+            self.fps = info.fps or self.doc.project.timeline.fps
+            self._rebuild_overlay()
+        self.seek(frame)
+
+    def seek(self, frame: int, read_ahead: int = 0) -> None:
+        if self.path is None:
+            return
+        self.frame = int(np.clip(frame, 0, max(0, self.frame_count - 1)))
+        self.frames.request(self.path, self.frame, read_ahead)
+        self.update()
+
+    def step(self, delta: int) -> None:
+        self.seek(self.frame + delta)
+
+    def _on_frame(self, path: str, n: int, frame: np.ndarray) -> None:
+        if path != self.path:
+            return
+        self.image = to_qimage(frame)
+        if self._overlay is None:
+            self._rebuild_overlay()
+        self.update()
+        self.frame_shown.emit(n)
+
+    # --- mask overlay --------------------------------------------------------------------
+    def _mask(self, create: bool = False):
+        return self.doc.project.mask_for(self.media_id, create=create) if self.media_id else None
+
+    def _on_mask_changed(self, media_id: str) -> None:
+        if media_id == self.media_id:
+            self._rebuild_overlay()
+            self.update()
+
+    def _rebuild_overlay(self) -> None:
+        mask = self._mask()
+        if mask is None or not mask.any():
+            self._overlay = None
+            return
+        h, w = mask.pixels.shape
+        rgba = np.empty((h, w, 4), np.uint8)
+        rgba[..., 0], rgba[..., 1], rgba[..., 2] = (
+            MASK_COLOR.red(),
+            MASK_COLOR.green(),
+            MASK_COLOR.blue(),
+        )
+        rgba[..., 3] = mask.pixels
+        self._overlay = QImage(rgba.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
+
+    def mask_applies(self) -> bool:
+        meta = self.doc.project.mask_meta.get(self.media_id or "")
+        return meta is None or self.frame >= meta.from_frame
+
+    # --- geometry ------------------------------------------------------------------------
+    def _source_size(self) -> tuple[int, int]:
+        if self.image is not None:
+            return self.image.width(), self.image.height()
+        mask = self._mask()
+        return mask.size if mask else (16, 9)
+
+    def image_rect(self) -> QRectF:
+        sw, sh = self._source_size()
+        if self.zoom is None:
+            scale = min(self.width() / sw, self.height() / sh)
+        else:
+            scale = self.zoom
+        w, h = sw * scale, sh * scale
+        return QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
+
+    def to_source(self, pos: QPointF) -> tuple[float, float]:
+        r = self.image_rect()
+        sw, sh = self._source_size()
+        return ((pos.x() - r.x()) * sw / r.width(), (pos.y() - r.y()) * sh / r.height())
+
+    def set_zoom(self, zoom: float | None) -> None:
+        self.zoom = None if zoom is None else float(np.clip(zoom, 0.05, 16.0))
+        self.update()
+
+    def zoom_by(self, factor: float) -> None:
+        r = self.image_rect()
+        current = r.width() / self._source_size()[0]
+        self.set_zoom(current * factor)
+
+    # --- painting ------------------------------------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt API)
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor(12, 12, 14))
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        rect = self.image_rect()
+        if self.image is not None:
+            p.drawImage(rect, self.image)
+        else:
+            p.setPen(QColor(140, 140, 145))
+            text = "Import a clip (File > Import, or drop files here)"
+            if self.path:
+                text = "decoding..."
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, text)
+        if self._overlay is not None and self.brush.opacity > 0:
+            p.setOpacity(self.brush.opacity if self.mask_applies() else self.brush.opacity * 0.3)
+            p.drawImage(rect, self._overlay)
+            p.setOpacity(1.0)
+        if self.path:
+            p.setFont(QFont("monospace", 11))
+            tc = f"{timecode(self.frame, self.fps)}  [{self.frame + 1}/{self.frame_count}]"
+            p.setPen(QColor(0, 0, 0, 160))
+            p.drawText(QPointF(13, self.height() - 11), tc)
+            p.setPen(QColor(235, 235, 240))
+            p.drawText(QPointF(12, self.height() - 12), tc)
+        if self.brush.enabled and self.underMouse():
+            pos = self.mapFromGlobal(self.cursor().pos())
+            radius = self.brush.size / 2 * rect.width() / self._source_size()[0]
+            p.setPen(QColor(255, 255, 255, 200))
+            p.drawEllipse(QPointF(pos), radius, radius)
+        p.end()
+
+    # --- brush ---------------------------------------------------------------------------
+    def mousePressEvent(self, e: QMouseEvent) -> None:  # noqa: N802
+        if not (self.brush.enabled and self.media_id and e.button() == Qt.MouseButton.LeftButton):
+            return super().mousePressEvent(e)
+        mask = self._mask(create=True)
+        if mask is None:
+            return None
+        self._stroke_before = mask.pixels.copy()
+        self._stroke = [self.to_source(e.position())]
+        self._paint_stroke(self._stroke[-1:])
+        return None
+
+    def mouseMoveEvent(self, e: QMouseEvent) -> None:  # noqa: N802
+        if self._stroke_before is not None:
+            prev = self._stroke[-1]
+            self._stroke.append(self.to_source(e.position()))
+            self._paint_stroke([prev, self._stroke[-1]])
+        elif self.brush.enabled:
+            self.update()
+
+    def mouseReleaseEvent(self, e: QMouseEvent) -> None:  # noqa: N802
+        if self._stroke_before is None or self.media_id is None:
+            return
+        mask = self._mask()
+        rect = mask.stroke_rect(self._stroke, self.brush.size / 2)
+        x0, y0, x1, y1 = rect
+        before = self._stroke_before[y0:y1, x0:x1].copy()
+        self._stroke_before = None
+        label = "Erase mask" if self.brush.erase else "Paint mask"
+        self.doc.commit_mask_patch(self.media_id, label, Patch(rect, before, mask.copy_rect(rect)))
+        self._stroke = []
+
+    def _paint_stroke(self, points: list[tuple[float, float]]) -> None:
+        mask = self._mask(create=True)
+        mask.stroke(points, self.brush.size / 2, self.brush.hardness, self.brush.erase)
+        self._rebuild_overlay()
+        self.update()
+
+    def wheelEvent(self, e: QWheelEvent) -> None:  # noqa: N802
+        if e.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.zoom_by(1.15 if e.angleDelta().y() > 0 else 1 / 1.15)
+        elif self.brush.enabled:
+            self.brush.size = float(np.clip(self.brush.size * (1.1 if e.angleDelta().y() > 0
+                                                               else 1 / 1.1), 1, 2000))  # fmt: skip
+            self.update()
+        else:
+            self.step(-1 if e.angleDelta().y() > 0 else 1)
