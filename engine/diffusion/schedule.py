@@ -20,7 +20,7 @@ class ScheduleConfig:
     prediction: str = "v"
     # The cosine schedule is defined at `reference_size`; bigger frames get a noisier
     # schedule (log-SNR shifted by 2 * log(reference / size), Hoogeboom et al. 2023).
-    reference_size: int = 32
+    reference_size: float = 32
     logsnr_min: float = -15.0
     logsnr_max: float = 15.0
 

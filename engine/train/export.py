@@ -57,10 +57,15 @@ def export_model(
         ssr = _run_state(ssr_run)
         shutil.copyfile(ssr_run / "checkpoint" / "ema.safetensors", out / "ssr.safetensors")
         scfg = ssr["train_config"]
+        schedule = dict(ssr["schedule"])
+        if scfg.get("crop"):
+            # Trained on crops, run on whole frames: scale the reference size so the engine's
+            # resolution shift at the full size gives the noise levels the model trained with.
+            schedule["reference_size"] = schedule["reference_size"] * scfg["size"] / scfg["crop"]
         config["ssr"] = {
             "config": ssr["model_config"],
             "weights": "ssr.safetensors",
-            "schedule": ssr["schedule"],
+            "schedule": schedule,
             "scale": scfg["ssr_scale"],
             "window": scfg["frames"],
             "trained_steps": ssr["step"],
