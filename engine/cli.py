@@ -10,8 +10,8 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("generate", "models", "info", "train")
-COMMAND_NAMES = {"generate", "models", "info", "train", "export-model"}
+COMMANDS = ("generate", "models", "info", "train", "export", "detect")
+COMMAND_NAMES = {"generate", "models", "info", "train", "export-model", "export", "detect"}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,51 @@
+"""`lumiere-studio export`: a project's timeline or one clip to H.264, ProRes, PNG or OTIO."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def run(args: argparse.Namespace) -> int:
+    from engine.commands.progress_bar import ProgressBar
+    from engine.export.run import export_clip, export_project
+    from engine.export.sources import SourceError
+    from engine.media.encode import EncodeCancelled, EncodeError
+    from engine.media.provenance import ProvenanceError
+
+    src = Path(args.input)
+    bar = ProgressBar()
+    kw = dict(force=args.force, crf=args.crf, preset=args.preset, timecode=args.timecode,
+              progress=lambda i, n: bar.update("export", i, n))  # fmt: skip
+    try:
+        if not src.exists():
+            raise SourceError(f"{src} does not exist")
+        is_project = (src.is_dir() and (src / "project.lumiere.json").is_file()) or (
+            src.suffix == ".json"
+        )
+        export = export_project if is_project else export_clip
+        path = export(src, args.format, Path(args.out), **kw)
+    except (SourceError, EncodeError, EncodeCancelled, ProvenanceError, ValueError,
+            OSError) as e:  # fmt: skip
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from engine.export.run import FORMATS
+    from engine.media.encode import PRESETS
+
+    p = sub.add_parser("export", help="export a project or a clip for other editors")
+    p.add_argument("input", help="project folder (or its project.lumiere.json) or a clip file")
+    p.add_argument("--format", choices=tuple(FORMATS), default="h264",
+                   help="h264 (.mp4), prores (422 HQ .mov), prores4444 (alpha .mov), png (folder),"
+                   " otio (.otio + exported media)")  # fmt: skip
+    p.add_argument("--out", required=True, help="target file or folder")
+    p.add_argument("--crf", type=int, default=18, help="H.264 quality, 0-51 (lower = better)")
+    p.add_argument("--preset", choices=PRESETS, default="medium", help="H.264 speed preset")
+    p.add_argument("--timecode", default="00:00:00:00", help="start timecode (HH:MM:SS:FF)")
+    p.add_argument("--force", action="store_true", help="replace an existing target")
+    p.set_defaults(func=run)

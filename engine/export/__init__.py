@@ -1,0 +1,1 @@
+"""Export for editors: a project's timeline or one clip to H.264 / ProRes / PNG / OTIO, labelled."""

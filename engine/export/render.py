@@ -1,0 +1,106 @@
+"""Render a Timeline to frames (the top-most clip at each frame wins; gaps are black) and work
+out the labels the whole export must carry."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from engine.export.sources import SourceError, read_frames
+from engine.media import provenance as pv
+from engine.timeline import Timeline, TimelineClip
+
+PROJECT_FILE = "project.lumiere.json"
+
+
+def load_project(path: Path | str) -> tuple[Timeline, Path]:
+    """(timeline, folder media paths are relative to) from a project folder or its JSON file."""
+    path = Path(path)
+    doc = path / PROJECT_FILE if path.is_dir() else path
+    try:
+        data = json.loads(doc.read_text())
+    except (OSError, json.JSONDecodeError) as e:
+        raise SourceError(f"{doc} is not a readable project: {e}") from e
+    if "timeline" not in data:
+        raise SourceError(f"{doc.name} has no timeline")
+    try:
+        return Timeline.from_dict(data["timeline"]), doc.parent
+    except ValueError as e:
+        raise SourceError(str(e)) from e
+
+
+def media_path(clip: TimelineClip, base: Path) -> Path:
+    p = Path(clip.media)
+    return p if p.is_absolute() else base / p
+
+
+def video_tracks(timeline: Timeline) -> list:
+    return [t for t in timeline.tracks if t.kind == "video"]
+
+
+def render_frames(timeline: Timeline, base: Path) -> Iterator[np.ndarray]:
+    """Frames 0..duration at the timeline's size; later tracks sit on top of earlier ones."""
+    import av
+
+    cache: dict[str, np.ndarray] = {}
+    w, h = timeline.width, timeline.height
+    clips = [c for t in video_tracks(timeline) for c in t.clips]
+    for f in range(timeline.duration):
+        top = None
+        for clip in clips:  # later in the list = higher track (or later on the same track)
+            if clip.start <= f < clip.end:
+                top = clip
+        if top is None:
+            yield np.zeros((h, w, 3), np.uint8)
+            continue
+        key = str(media_path(top, base))
+        if key not in cache:
+            cache[key] = read_frames(key)
+        media = cache[key]
+        idx = min(top.source_in + f - top.start, len(media) - 1)
+        frame = media[idx]
+        if frame.shape[:2] != (h, w):
+            frame = av.VideoFrame.from_ndarray(frame, format="rgb24").reformat(
+                w, h, interpolation="BICUBIC"
+            ).to_ndarray(format="rgb24")  # fmt: skip
+        yield frame
+
+
+def clip_provenance(clip: TimelineClip, base: Path) -> pv.Provenance | None:
+    if not clip.generated:
+        return None
+    from engine.export.sources import labels_of
+
+    labels = labels_of(media_path(clip, base))
+    if labels is not None:
+        return labels
+    job = clip.job or {}
+    return pv.Provenance(
+        pv.COMPOSITE if clip.edited_real else pv.GENERATED, clip.model_name, clip.model_hash,
+        prompt=job.get("prompt", ""), negative_prompt=job.get("negative_prompt", ""),
+        seed=job.get("seed"), task=job.get("task", ""),
+    )  # fmt: skip
+
+
+def timeline_provenance(timeline: Timeline, base: Path) -> pv.Provenance | None:
+    """None when no clip holds generated pixels; a composite when generated and real clips
+    (or edits of real footage) share the export."""
+    clips = [c for t in video_tracks(timeline) for c in t.clips]
+    generated = [(c, clip_provenance(c, base)) for c in clips if c.generated]
+    if not generated:
+        return None
+    first = generated[0][1]
+    mixed = len(generated) < len(clips) or any(
+        c.edited_real or p.source_type == pv.COMPOSITE for c, p in generated
+    )
+    models = sorted({p.model_name for _, p in generated if p.model_name})
+    hashes = sorted({p.model_hash for _, p in generated if p.model_hash})
+    return pv.Provenance(
+        pv.COMPOSITE if mixed else pv.GENERATED, ", ".join(models), ", ".join(hashes),
+        prompt=" | ".join(p.prompt for _, p in generated if p.prompt), seed=first.seed,
+        task=first.task, clip_id=first.clip_id if len(generated) == 1 else None,
+        extra={"generated_clips": [c.name or Path(c.media).name for c, _ in generated]},
+    )  # fmt: skip

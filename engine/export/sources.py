@@ -1,0 +1,80 @@
+"""Reading what export and detect take in: a video, a still, or a PNG-sequence folder, and the
+labels a generated clip carries (its sidecar manifest, else its container metadata)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from engine.media import provenance as pv
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp")
+
+
+class SourceError(ValueError):
+    """A file that cannot be read as video or image."""
+
+
+def frame_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        if not files:
+            raise SourceError(f"{path} holds no image frames")
+        return files
+    return [path]
+
+
+def iter_frames(path: Path | str, limit: int | None = None) -> Iterator[np.ndarray]:
+    """uint8 RGB frames of a video, a still or a folder of frames."""
+    import av
+
+    path = Path(path)
+    if not path.exists():
+        raise SourceError(f"{path} does not exist")
+    count = 0
+    try:
+        for f in frame_files(path):
+            with av.open(str(f)) as container:
+                if not container.streams.video:
+                    raise SourceError(f"{f.name} has no video or image stream")
+                for frame in container.decode(video=0):
+                    yield frame.to_ndarray(format="rgb24")
+                    count += 1
+                    if limit is not None and count >= limit:
+                        return
+    except av.error.FFmpegError as e:
+        raise SourceError(f"{path.name} is not a readable video or image: {e}") from e
+    if count == 0:
+        raise SourceError(f"{path.name} has no frames")
+
+
+def read_frames(path: Path | str) -> np.ndarray:
+    return np.stack(list(iter_frames(path)))
+
+
+def frame_rate(path: Path | str, default: float = 24.0) -> Fraction | float:
+    import av
+
+    path = Path(path)
+    if path.is_dir() or path.suffix.lower() in IMAGE_SUFFIXES:
+        return default
+    try:
+        with av.open(str(path)) as c:
+            rate = c.streams.video[0].average_rate if c.streams.video else None
+    except av.error.FFmpegError as e:
+        raise SourceError(f"{path.name} is not a readable video: {e}") from e
+    return rate or default
+
+
+def labels_of(path: Path | str) -> pv.Provenance | None:
+    """The clip's provenance: its manifest first, then its container metadata."""
+    path = Path(path)
+    manifest = pv.read_manifest(path)
+    if manifest and "provenance" in manifest:
+        return pv.Provenance.from_dict(manifest["provenance"])
+    if path.is_file() and path.suffix.lower() in (".mp4", ".mov", ".m4v"):
+        return pv.Provenance.from_container_metadata(pv.read_container_metadata(path))
+    return None
