@@ -1,0 +1,169 @@
+"""Quality of the edit tasks on a trained model (the bundled one by default), with contact
+sheets to look at:
+
+- cinemagraph: mean frame-to-frame change inside the painted region vs outside it
+  (goal: inside > 5x outside; outside is the still by construction, so it is 0);
+- inpainting: the colour named in the prompt inside the region (nearest palette colour of
+  the region's mean, per prompt; and the mean distance to the asked colour);
+- image-to-video: the model's own frame 0 against the still (before frame 0 is set to it).
+
+    python bench/quality_tasks.py [--model DIR] [--steps 12] [--sheets docs/tasks]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+import av
+import numpy as np
+from PIL import Image
+
+from engine.jobs import Job
+from engine.pipeline import Engine
+from engine.train.procedural import COLOURS, render, sample_clip
+
+TEST_COLOURS = ("red", "green", "blue", "yellow")
+
+
+def write_video(path: Path, frames: np.ndarray, fps: int = 8) -> None:
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("ffv1", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = frames.shape[2], frames.shape[1], "bgr0"
+        for f in frames:
+            out.mux(stream.encode(av.VideoFrame.from_ndarray(f, format="rgb24")))
+        out.mux(stream.encode())
+
+
+def find_spec(want, start: int = 0):
+    for seed in range(start, start + 5000):
+        spec = sample_clip(seed)
+        if want(spec):
+            return spec
+    raise RuntimeError("no procedural clip matched")
+
+
+def motion(frames: np.ndarray, region: np.ndarray) -> float:
+    """Mean absolute frame-to-frame change (0..255) over the pixels of a bool (H, W) region."""
+    diff = np.abs(np.diff(frames.astype(np.float32), axis=0)).mean(axis=-1)
+    return float(diff[:, region].mean()) if region.any() else 0.0
+
+
+def nearest_colour(rgb: np.ndarray) -> str:
+    return min(COLOURS, key=lambda c: float(np.sum((np.array(COLOURS[c]) - rgb) ** 2)))
+
+
+def sheet(rows: list[np.ndarray], path: Path, scale: int = 4) -> None:
+    """Rows of uint8 frames (N, H, W, 3), padded to a common width, one image."""
+    h = max(r.shape[1] for r in rows)
+    w = max(r.shape[0] * (r.shape[2] + 2) for r in rows)
+    canvas = np.full((len(rows) * (h + 2), w, 3), 255, np.uint8)
+    for i, r in enumerate(rows):
+        for j, f in enumerate(r):
+            y, x = i * (h + 2), j * (r.shape[2] + 2)
+            canvas[y : y + f.shape[0], x : x + f.shape[1]] = f
+    img = Image.fromarray(canvas)
+    img.resize((img.width * scale, img.height * scale), Image.Resampling.NEAREST).save(path)
+    print(f"  sheet {path}")
+
+
+def every(frames: np.ndarray, n: int = 8) -> np.ndarray:
+    idx = np.linspace(0, len(frames) - 1, min(n, len(frames))).round().astype(int)
+    return frames[idx]
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--model", default=None, help="model folder (default: the bundled model)")
+    p.add_argument("--steps", type=int, default=12)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--sheets", default=None, help="folder for contact sheets (docs/tasks)")
+    args = p.parse_args()
+    engine = Engine()
+    info = engine.load(args.model).info
+    n, s = info.native_frames, info.native_height
+    tmp = Path(tempfile.mkdtemp(prefix="quality_tasks_"))
+    sheets = Path(args.sheets) if args.sheets else None
+    if sheets:
+        sheets.mkdir(parents=True, exist_ok=True)
+    common = {"model": args.model, "steps": args.steps, "seed": args.seed}
+    print(f"model {info.summary()}, {args.steps} steps")
+
+    # Cinemagraph: animate the water (lower half) of a still; the rest must not move.
+    water = find_spec(lambda c: c.natural == "water")
+    still = render(water, 1, s, s)[0]
+    Image.fromarray(still).save(tmp / "still.png")
+    region = np.zeros((s, s), bool)
+    region[s // 2 :] = True
+    Image.fromarray(region.astype(np.uint8) * 255).save(tmp / "water.png")
+    r = engine.run(Job(task="cinemagraph", image=str(tmp / "still.png"),
+                       mask=str(tmp / "water.png"), prompt=water.caption, **common))  # fmt: skip
+    inside, outside = motion(r.frames, region), motion(r.frames, ~region)
+    ratio = inside / outside if outside else float("inf")
+    print(f"cinemagraph: motion inside {inside:.2f}, outside {outside:.2f} (ratio {ratio:.1f}, "
+          f"goal > 5); prompt {water.caption!r}")  # fmt: skip
+    loop = engine.run(Job(task="cinemagraph", image=str(tmp / "still.png"),
+                          mask=str(tmp / "water.png"), prompt=water.caption, loop=True,
+                          **common))  # fmt: skip
+    seam = motion(np.stack([loop.frames[-1], loop.frames[0]]), region)
+    print(f"cinemagraph loop: last->first change {seam:.2f} vs mean step "
+          f"{motion(loop.frames, region):.2f} inside")  # fmt: skip
+    if sheets:
+        sheet([every(r.frames), every(loop.frames)], sheets / "cinemagraph.png")
+
+    # Inpainting: replace the centre of a clip with an object of a named colour.
+    base = find_spec(lambda c: c.natural is None and len(c.objects) == 1)
+    clip = render(base, n, s, s)
+    write_video(tmp / "clip.mkv", clip)
+    box = np.zeros((s, s), bool)
+    box[s // 4 : 3 * s // 4, s // 4 : 3 * s // 4] = True
+    Image.fromarray(box.astype(np.uint8) * 255).save(tmp / "box.png")
+    hits, dists, rows = 0, [], [every(clip)]
+    for colour in TEST_COLOURS:
+        prompt = f"a {colour} circle still"
+        r = engine.run(Job(task="inpaint", video=str(tmp / "clip.mkv"), mask=str(tmp / "box.png"),
+                           prompt=prompt, **common))  # fmt: skip
+        mean = r.frames[:, box].reshape(-1, 3).astype(np.float32).mean(axis=0)
+        near = nearest_colour(mean)
+        hits += near == colour
+        dists.append(float(np.linalg.norm(mean - np.array(COLOURS[colour]))))
+        print(f"inpaint {prompt!r}: region mean {mean.round().astype(int).tolist()} "
+              f"nearest {near} ({'hit' if near == colour else 'miss'})")  # fmt: skip
+        rows.append(every(r.frames))
+    print(f"inpaint colour adherence: {hits}/{len(TEST_COLOURS)} prompts, mean RGB distance "
+          f"to the asked colour {np.mean(dists):.0f}")  # fmt: skip
+    if sheets:
+        sheet(rows, sheets / "inpaint.png")
+
+    # Image-to-video: the model's own frame 0 against the still.
+    shape = find_spec(lambda c: c.natural is None and len(c.objects) == 1, start=100)
+    Image.fromarray(render(shape, 1, s, s)[0]).save(tmp / "shape.png")
+    r = engine.run(Job(task="i2v", image=str(tmp / "shape.png"), prompt=shape.caption, **common))
+    print("i2v: " + next(x for x in r.notes if "frame 0" in x) + f"; prompt {shape.caption!r}")
+    if sheets:
+        rows = [every(r.frames)]
+        t2v = engine.run(Job(prompt=shape.caption, **common))
+        long = engine.run(Job(prompt=shape.caption, frames=2 * n, **common))
+        v2v = [every(engine.run(Job(task="v2v", video=str(tmp / "clip.mkv"), strength=a,
+                                    prompt="a yellow star moving left", **common)).frames)
+               for a in (0.3, 0.6, 0.9)]  # fmt: skip
+        sheet(rows, sheets / "i2v.png")
+        sheet([every(t2v.frames)], sheets / "t2v.png")
+        sheet([every(long.frames, 16)], sheets / "long_clip.png")
+        sheet([every(clip), *v2v], sheets / "v2v.png")
+        if info.ssr is not None:
+            big = s * info.ssr_scale
+            ssr = engine.run(Job(prompt=shape.caption, width=big, height=big, **common))
+            sheet([every(ssr.frames, 4)], sheets / "ssr.png", scale=2)
+        for name in sorted(info.styles):
+            styled = [every(engine.run(Job(prompt=shape.caption, style=name,
+                                           style_strength=a, **common)).frames)
+                      for a in (0.0, 0.5, 1.0)]  # fmt: skip
+            sheet(styled, sheets / f"style_{name}.png")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
