@@ -40,9 +40,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--style", help="style name (see `lumiere-studio models`)")
     p.add_argument("--style-strength", type=float, default=1.0, help="style blend, 0..1")
     p.add_argument("--loop", action="store_true", help="cinemagraph: make the clip loop")
-    p.add_argument("--frames", type=int, help="frame count (default: the model's native length)")
+    p.add_argument("--frames", type=int,
+                   help="frame count (default: the model's native length; longer clips are "
+                   "sampled over overlapping temporal windows)")  # fmt: skip
     p.add_argument("--fps", type=int, help="frame rate of the written clip")
-    p.add_argument("--size", type=parse_size, help="WxH output size; larger than native runs SSR")
+    p.add_argument("--size", type=parse_size, help="WxH output size; larger than native runs SSR "
+                   "(inpaint and cinemagraph keep the input's size)")  # fmt: skip
     p.add_argument("--steps", type=int, default=20, help="denoising steps (base model)")
     p.add_argument("--ssr-steps", type=int, default=6, help="denoising steps (SSR stage)")
     p.add_argument("--guidance", type=float, default=5.0, help="classifier-free guidance scale")
