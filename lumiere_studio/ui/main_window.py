@@ -191,6 +191,8 @@ class MainWindow(QMainWindow):
         self.doc.changed.connect(lambda: self.prompt.set_history(self.doc.project.history))
         self.viewer.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.thumbs.pending_changed.connect(self._thumbs_pending)
+        self.viewer.frame_shown.connect(lambda _n: self._update_source_label())
+        self.doc.mask_changed.connect(lambda _m: self._update_source_label())
 
     def _load_models(self) -> None:
         from engine.checkpoints import list_models

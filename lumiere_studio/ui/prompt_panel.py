@@ -53,7 +53,7 @@ class PromptPanel(QWidget):
         self.seed_lock = QCheckBox("lock")
         self.seed_lock.setToolTip("Keep this seed; unlocked, each Generate draws a new one")
         self.randomise = QToolButton()
-        self.randomise.setText("🎲")
+        self.randomise.setText("Random")
         self.randomise.setToolTip("New random seed")
         self.randomise.clicked.connect(self.new_seed)
         self.steps = QSpinBox()
