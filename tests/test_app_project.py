@@ -60,7 +60,7 @@ def test_generated_media_is_copied_into_the_project_and_made_relative(tmp_path):
         ('{"app": "lumiere-studio", "schema": 99, "media": [], "timeline": {}}', "newer"),
         ('{"app": "other", "schema": 1}', "not a Lumiere"),
         ('{"app": "lumiere-studio", "schema": 1, "media": {}, "timeline": {}}', "media"),
-        ('[1, 2]', "JSON object"),
+        ("[1, 2]", "JSON object"),
     ],
 )
 def test_bad_documents_are_refused_with_a_reason(tmp_path, text, words):
