@@ -118,7 +118,13 @@ class Engine:
             dtype = compute_dtype(device)
             base = load_stage(info, info.base).to(device)
             ssr = load_stage(info, info.ssr).to(device) if info.ssr else None
-            text = TextEncoder(resolve_text_encoder(info.text_encoder, info.path))
+            # Models that share a text encoder (a base and its copies) reuse the loaded one.
+            text_path = resolve_text_encoder(info.text_encoder, info.path).resolve()
+            previous = next(iter(self._loaded.values()), None)
+            if previous is not None and previous.text.folder == text_path:
+                text = previous.text
+            else:
+                text = TextEncoder(text_path)
             self._loaded.clear()  # one model resident at a time keeps memory bounded
             self._styled.clear()
             self._loaded[key] = LoadedModel(

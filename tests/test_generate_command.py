@@ -36,7 +36,7 @@ def test_cinemagraph_png_sequence_is_bit_exact_outside(shared_engine, tiny_model
     code = main([
         "generate", "--task", "cinemagraph", "--image", str(inputs["s"]), "--mask",
         str(inputs["m"]), "--prompt", "water ripples", "--model", str(tiny_model),
-        "--steps", "1", "--out", f"{out}/",
+        "--steps", "1", "--ssr-steps", "1", "--guidance", "1", "--out", f"{out}/",
     ])  # fmt: skip
     assert code == 0, capsys.readouterr().err
     files = sorted(out.glob("*.png"))
