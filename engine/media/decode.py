@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,10 @@ from engine.media.probe import IMAGE_SUFFIXES
 
 class DecodeError(ValueError):
     """A frame could not be decoded (broken file, frame out of range)."""
+
+
+class DecodeAborted(Exception):
+    """A decode was given up because its `abort` callback said so (a newer request came)."""
 
 
 class FrameCache:
@@ -98,6 +103,7 @@ class FrameReader:
             self._still = self._load_still()
             self.pts: list[int] = [0]
             self.keyframes: list[int] = [0]
+            self.intra_only = True
             self.fps = 0.0
             self.rotation = 0
         else:
@@ -126,7 +132,6 @@ class FrameReader:
             if not self._container.streams.video:
                 raise DecodeError(f"{self.path.name} has no video stream")
             self._stream = self._container.streams.video[0]
-            self._stream.thread_type = "AUTO"
             rate = self._stream.average_rate or self._stream.guessed_rate
             self.fps = float(rate) if rate else 24.0
             pts, keys = [], []
@@ -141,6 +146,11 @@ class FrameReader:
             self._index_of = {p: i for i, p in enumerate(self.pts)}
             # Keyframes as frame indices, in order: where a seek can start decoding.
             self.keyframes = sorted(self._index_of[k] for k in keys) or [0]
+            # Long GOPs: frame threading decodes the run up to a target on all cores. Intra-only
+            # (proxies): one packet per frame, and frame threading would only add latency (the
+            # decoder holds back a frame per thread), so slice threads at most.
+            self.intra_only = len(self.keyframes) == len(self.pts)
+            self._stream.thread_type = "SLICE" if self.intra_only else "AUTO"
             self._container.seek(self.pts[0], stream=self._stream, backward=True)
             first = next(self._container.decode(self._stream))
             self.rotation = int(getattr(first, "rotation", 0) or 0) % 360
@@ -172,8 +182,10 @@ class FrameReader:
         return len(self.pts)
 
     # --- reading -----------------------------------------------------------------------
-    def frame(self, n: int) -> np.ndarray:
-        """Frame `n` (0-based, presentation order) as uint8 (H, W, 3), display-rotated."""
+    def frame(self, n: int, abort: Callable[[], bool] | None = None) -> np.ndarray:
+        """Frame `n` (0-based, presentation order) as uint8 (H, W, 3), display-rotated.
+        `abort`, polled once per decoded frame, gives up with DecodeAborted when it returns
+        True; the frames decoded so far stay cached and the decoder stays usable."""
         if not 0 <= n < self.frame_count:
             raise DecodeError(f"frame {n} is out of range (0..{self.frame_count - 1})")
         if self._still is not None:
@@ -186,7 +198,7 @@ class FrameReader:
             cached = self.cache.get(n)
             if cached is not None:
                 return cached
-            return self._decode_to(n, cache_from=max(0, n - self.keep_behind))
+            return self._decode_to(n, cache_from=max(0, n - self.keep_behind), abort=abort)
 
     def _to_array(self, frame) -> np.ndarray:
         if self.size:
@@ -203,7 +215,9 @@ class FrameReader:
         i = bisect.bisect_right(self.keyframes, n) - 1
         return self.keyframes[max(0, i)]
 
-    def _decode_to(self, n: int, cache_from: int) -> np.ndarray:
+    def _decode_to(
+        self, n: int, cache_from: int, abort: Callable[[], bool] | None = None
+    ) -> np.ndarray:
         import av
 
         key = self._seek_start(n)
@@ -219,6 +233,8 @@ class FrameReader:
                 if idx < 0:
                     continue
                 self._next = idx + 1
+                if abort is not None and idx < n and abort():
+                    raise DecodeAborted(f"frame {n}")
                 if idx < cache_from:
                     continue
                 image = self._to_array(frame)

@@ -1,6 +1,12 @@
 """Frames for the GUI without blocking it: a `FrameServer` QObject on its own QThread owns
-one FrameReader per file and answers requests with `frame_ready`. Only the newest request is
-served (scrubbing skips frames it has no time for), and after a frame it reads ahead."""
+the FrameReaders and answers requests with `frame_ready`. Only the newest request is served
+(scrubbing skips frames it has no time for), and after a frame it reads ahead.
+
+When a file has a proxy (`set_proxy`), a request is answered from it at once (one small intra
+frame). If the request asks for refinement (the playhead rests; not during playback) and no
+newer request arrives within `REFINE_DELAY_S`, the full-resolution frame follows; a newer
+request aborts that decode between frames. Without a proxy the original is decoded as before.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,9 @@ import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtGui import QImage
 
-from engine.media.decode import DecodeError, FrameReader
+from engine.media.decode import DecodeAborted, DecodeError, FrameReader
+
+REFINE_DELAY_S = 0.15  # a scrub pauses shorter than this between moves: no full decode yet
 
 
 def to_qimage(frame: np.ndarray) -> QImage:
@@ -21,7 +29,7 @@ def to_qimage(frame: np.ndarray) -> QImage:
 
 
 class _Worker(QObject):
-    ready = Signal(str, int, object)
+    ready = Signal(str, int, object, bool)
     error = Signal(str, str)
 
     def __init__(self, server: FrameServer) -> None:
@@ -29,21 +37,38 @@ class _Worker(QObject):
         self.server = server
         self.readers: dict[str, FrameReader] = {}
 
+    def _reader(self, path: str) -> FrameReader:
+        reader = self.readers.get(path)
+        if reader is None:
+            reader = self.readers[path] = FrameReader(path, cache_bytes=192 << 20)
+        return reader
+
     @Slot()
     def serve(self) -> None:
         request = self.server.take_request()
         if request is None:
             return
-        path, n, ahead = request
+        path, n, ahead, refine = request
+        proxy = self.server.proxy_for(path)
         try:
-            reader = self.readers.get(path)
-            if reader is None:
-                reader = self.readers[path] = FrameReader(path, cache_bytes=192 << 20)
+            if proxy is not None:
+                try:
+                    reader = self._reader(proxy)
+                except DecodeError:  # an unreadable proxy: forget it, use the original
+                    self.server.set_proxy(path, None)
+                    proxy = None
+            if proxy is None:
+                reader = self._reader(path)
             n = min(max(0, n), reader.frame_count - 1)
             frame = reader.frame(n)
-            self.ready.emit(path, n, frame)
+            self.ready.emit(path, n, frame, proxy is None)
             if ahead:
                 reader.read_ahead(n + 1, ahead)
+            if proxy is not None and refine and not self.server.wait_for_request(REFINE_DELAY_S):
+                full = self._reader(path).frame(n, abort=self.server.has_request)
+                self.ready.emit(path, n, full, True)
+        except DecodeAborted:
+            return  # a newer request is waiting; its own kick serves it
         except DecodeError as e:
             self.error.emit(path, str(e))
 
@@ -55,7 +80,8 @@ class _Worker(QObject):
 
 
 class FrameServer(QObject):
-    frame_ready = Signal(str, int, object)  # path, frame index, uint8 (H, W, 3)
+    # path, frame index, uint8 (H, W, 3), full resolution (False: a proxy frame)
+    frame_ready = Signal(str, int, object, bool)
     error = Signal(str, str)
     _kick = Signal()
     _close = Signal()
@@ -63,7 +89,10 @@ class FrameServer(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._lock = threading.Lock()
-        self._pending: tuple[str, int, int] | None = None
+        self._pending: tuple[str, int, int, bool] | None = None
+        self._arrived = threading.Event()
+        self._proxies: dict[str, str] = {}
+        self._closing = False
         self.thread = QThread()
         self.thread.setObjectName("frames")
         self.worker = _Worker(self)
@@ -74,17 +103,41 @@ class FrameServer(QObject):
         self.worker.error.connect(self.error)
         self.thread.start()
 
-    def request(self, path: str, n: int, read_ahead: int = 0) -> None:
+    def request(self, path: str, n: int, read_ahead: int = 0, refine: bool = True) -> None:
+        """Show frame n of path. `refine`: follow a proxy frame with the full-resolution one
+        once the playhead rests (False during playback)."""
         with self._lock:
-            self._pending = (path, n, read_ahead)
+            self._pending = (path, n, read_ahead, refine)
+            self._arrived.set()
         self._kick.emit()
 
-    def take_request(self) -> tuple[str, int, int] | None:
+    def take_request(self) -> tuple[str, int, int, bool] | None:
         with self._lock:
             req, self._pending = self._pending, None
+            self._arrived.clear()
         return req
 
+    def has_request(self) -> bool:
+        return self._pending is not None or self._closing
+
+    def wait_for_request(self, seconds: float) -> bool:
+        """Called on the worker thread: True as soon as a newer request arrives."""
+        return self._arrived.wait(seconds)
+
+    def set_proxy(self, source: str, proxy: str | None) -> None:
+        with self._lock:
+            if proxy is None:
+                self._proxies.pop(source, None)
+            else:
+                self._proxies[source] = proxy
+
+    def proxy_for(self, source: str) -> str | None:
+        with self._lock:
+            return self._proxies.get(source)
+
     def shutdown(self) -> None:
+        self._closing = True  # aborts a full-resolution decode in progress
+        self._arrived.set()
         self._close.emit()
         self.thread.quit()
         self.thread.wait(5000)

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from engine.jobs import JobError
 from engine.media.probe import MEDIA_SUFFIXES, ProbeError, probe
+from engine.media.proxy import PROXY_MIN_PIXELS, needs_proxy
 from engine.timeline import Timeline
 from lumiere_studio.engine_thread import JobQueue
 from lumiere_studio.model import autosave
@@ -41,6 +42,7 @@ from lumiere_studio.ui.jobs_panel import JobsPanel
 from lumiere_studio.ui.mask_tools import MaskTools
 from lumiere_studio.ui.media_bin import MediaBin
 from lumiere_studio.ui.prompt_panel import NEEDS_IMAGE, PromptPanel
+from lumiere_studio.ui.proxies import ProxyManager
 from lumiere_studio.ui.thumbnails import Thumbnailer
 from lumiere_studio.ui.timeline_view import TimelineView
 from lumiere_studio.ui.viewer import Viewer
@@ -59,6 +61,8 @@ class MainWindow(QMainWindow):
         self.queue = JobQueue(self)
         self.frames = FrameServer(self)
         self.thumbs = Thumbnailer(self)
+        self.proxies = ProxyManager(self)
+        self.proxy_min_pixels = PROXY_MIN_PIXELS
         self.mode = "source"  # the viewer follows the bin ("source") or the timeline
         self._scratch = Path(tempfile.mkdtemp(prefix="lumiere-studio-"))
         self._play_dir = 0
@@ -190,7 +194,15 @@ class MainWindow(QMainWindow):
         self.doc.dirty_changed.connect(lambda _d: self._update_title())
         self.doc.changed.connect(lambda: self.prompt.set_history(self.doc.project.history))
         self.viewer.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
-        self.thumbs.pending_changed.connect(self._thumbs_pending)
+        self.thumbs.pending_changed.connect(lambda _n: self._background_pending())
+        self.proxies.pending_changed.connect(lambda _n: self._background_pending())
+        self.proxies.ready.connect(self.frames.set_proxy)
+        self.proxies.failed.connect(
+            lambda src, msg: self.statusBar().showMessage(f"no proxy, decoding the original: "
+                                                          f"{msg}", 8000))  # fmt: skip
+        self.proxies.progress.connect(
+            lambda src, i, n: self.statusBar().showMessage(
+                f"making proxy of {Path(src).name}: {i}/{n or '?'} frames", 2000))  # fmt: skip
         self.viewer.frame_shown.connect(lambda _n: self._update_source_label())
         self.doc.mask_changed.connect(lambda _m: self._update_source_label())
 
@@ -229,10 +241,19 @@ class MainWindow(QMainWindow):
         name = folder.name if folder else "Untitled"
         self.setWindowTitle(f"{name}{' *' if self.doc.dirty else ''} — Lumiere Studio")
 
-    def _thumbs_pending(self, n: int) -> None:
-        self.busy.setVisible(n > 0)
-        if n:
-            self.statusBar().showMessage(f"making thumbnails ({n} left)", 2000)
+    def _background_pending(self) -> None:
+        thumbs, proxies = self.thumbs.pending_count(), len(self.proxies._pending)
+        self.busy.setVisible(thumbs + proxies > 0)
+        if thumbs:
+            self.statusBar().showMessage(f"making thumbnails ({thumbs} left)", 2000)
+
+    def _prepare_media(self, item: MediaItem) -> None:
+        """Background work for a new media item: thumbnail, filmstrip, proxy."""
+        path = str(self.doc.project.resolve(item.path))
+        self.thumbs.get(path)
+        info = item.media_info
+        if needs_proxy(info.kind, info.width, info.height, self.proxy_min_pixels):
+            self.proxies.request(path)
 
     # --- media ---------------------------------------------------------------------------
     def import_dialog(self) -> None:
@@ -251,7 +272,7 @@ class MainWindow(QMainWindow):
                 errors.append(str(e))
         items = self.doc.import_media(infos)
         for item in items:
-            self.thumbs.get(str(self.doc.project.resolve(item.path)))
+            self._prepare_media(item)
         if items:
             self.bin.select_media(items[-1].id)
             self.statusBar().showMessage(f"imported {len(items)} file(s)", 5000)
@@ -292,7 +313,8 @@ class MainWindow(QMainWindow):
             return
         item = self.doc.project.media_by_path(clip.media)
         if item is not None:
-            self.viewer.show_media(item.id, clip.source_in + frame - clip.start)
+            refine = not self.play_timer.isActive()  # playback: proxy frames are enough
+            self.viewer.show_media(item.id, clip.source_in + frame - clip.start, refine)
             self.mask_tools.refresh()
             self._update_source_label()
 
@@ -340,8 +362,11 @@ class MainWindow(QMainWindow):
         self.play_timer.start(max(1, round(1000 / self._fps())))
 
     def pause(self) -> None:
+        was_playing = self.play_timer.isActive()
         self.play_timer.stop()
         self._play_dir = 0
+        if was_playing:
+            self.viewer.seek(self.viewer.frame)  # at rest: the full-resolution frame
 
     def _tick(self) -> None:
         delta = self._play_dir * self._play_speed
@@ -357,7 +382,7 @@ class MainWindow(QMainWindow):
             if nxt < 0 or nxt >= self.viewer.frame_count:
                 self.pause()
                 return
-            self.viewer.seek(nxt, read_ahead=8 if delta > 0 else 0)
+            self.viewer.seek(nxt, read_ahead=8 if delta > 0 else 0, refine=False)
 
     def step(self, delta: int) -> None:
         self.pause()
@@ -413,6 +438,11 @@ class MainWindow(QMainWindow):
             if self.mode == "source" and pin is not None and pout is not None and pout > pin:
                 start, count = pin, pout - pin
             if task in NEEDS_IMAGE and kind == "video" and self.viewer.image is not None:
+                if not self.viewer.image_full:
+                    raise JobError(
+                        "The full-resolution frame is still being decoded "
+                        "(the viewer shows a proxy); try again in a moment."
+                    )
                 from lumiere_studio.ui.frames import qimage_to_array
 
                 source = self._write_png(qimage_to_array(self.viewer.image),
@@ -463,7 +493,7 @@ class MainWindow(QMainWindow):
             model_hash=entry.result["model_hash"],
         )  # fmt: skip
         self.doc.add_generated(item, entry.job.to_dict())
-        self.thumbs.get(str(self.doc.project.resolve(item.path)))
+        self._prepare_media(item)
         notes = "; ".join(entry.result.get("notes", []))
         self.statusBar().showMessage(f"job #{job_id} done: {item.name} {notes}", 8000)
 
@@ -493,7 +523,7 @@ class MainWindow(QMainWindow):
             self.doc.mask_changed.emit(mid)
         self.viewer.show_media(project.media[0].id if project.media else None)
         for m in project.media:
-            self.thumbs.get(str(project.resolve(m.path)))
+            self._prepare_media(m)
         self._update_title()
 
     def new_project(self) -> None:
@@ -662,6 +692,7 @@ class MainWindow(QMainWindow):
         self.pause()
         self.autosave_timer.stop()
         self.queue.shutdown()
+        self.proxies.shutdown()
         self.frames.shutdown()
         self.thumbs.pool.waitForDone(5000)
 

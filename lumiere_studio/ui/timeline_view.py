@@ -1,4 +1,4 @@
-"""The timeline: tracks of clips (with thumbnails) in a QGraphicsView. Drag a clip to move
+"""The timeline: tracks of clips (with filmstrips) in a QGraphicsView. Drag a clip to move
 it, drag its edges to trim, click or drag the ruler to scrub. Moves and trims snap to clip
 edges and the playhead. Every change is committed to the Document on release (one undo step).
 """
@@ -51,15 +51,22 @@ class ClipItem(QGraphicsRectItem):
         r = self.rect()
         base = QColor(128, 84, 160) if self.clip.generated else QColor(58, 104, 150)
         p.fillRect(r, base.darker(130) if not self.isSelected() else base)
-        thumb: QImage | None = self.view.thumbs.get(self.view.resolve(self.clip.media))
+        path = self.view.resolve(self.clip.media)
+        strip = self.view.thumbs.strip(path)
+        thumb: QImage | None = self.view.thumbs.get(path) if strip is None else strip.tiles[0]
         if thumb is not None and not thumb.isNull():
             h = r.height() - 18
             w = thumb.width() * h / max(1, thumb.height())
+            ppf = self.view.px_per_frame
             x = r.x() + 2
             p.save()
             p.setClipRect(r)
-            while x < r.right():  # a strip of the clip's thumbnail
-                p.drawImage(QRectF(x, r.y() + 16, w, h), thumb)
+            while x < r.right():
+                # Each tile shows the source frame under its middle (the thumbnail until the
+                # filmstrip is ready), so a trimmed clip shows its own part of the media.
+                frame = self.clip.source_in + int((x + w / 2 - r.x()) / ppf)
+                tile = strip.tile_for(frame) if strip is not None else thumb
+                p.drawImage(QRectF(x, r.y() + 16, w, h), tile)
                 x += w + 2
             p.restore()
         p.setPen(QPen(QColor(250, 250, 250) if self.isSelected() else base.lighter(150), 1.5))

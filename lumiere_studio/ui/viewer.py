@@ -49,6 +49,8 @@ class Viewer(QWidget):
         self.fps = 24.0
         self.zoom: float | None = None  # None = fit
         self.image: QImage | None = None
+        self.image_full = False  # False: `image` is a proxy frame (smaller than the source)
+        self._display_size: tuple[int, int] | None = None
         self._overlay: QImage | None = None
         self._stroke: list[tuple[float, float]] = []
         self._stroke_before: np.ndarray | None = None
@@ -61,12 +63,13 @@ class Viewer(QWidget):
         doc.mask_changed.connect(self._on_mask_changed)
 
     # --- source --------------------------------------------------------------------------
-    def show_media(self, media_id: str | None, frame: int = 0) -> None:
+    def show_media(self, media_id: str | None, frame: int = 0, refine: bool = True) -> None:
         item = self.doc.project.media_by_id(media_id) if media_id else None
         if item is None:
             self.media_id = self.path = None
             self.image = self._overlay = None
             self.frame_count = 0
+            self._display_size = None
             self.update()
             return
         if media_id != self.media_id:
@@ -74,24 +77,27 @@ class Viewer(QWidget):
             self.path = str(self.doc.project.resolve(item.path))
             info = item.media_info
             self.frame_count = info.frames
+            self._display_size = info.display_size
             self.fps = info.fps or self.doc.project.timeline.fps
             self._rebuild_overlay()
-        self.seek(frame)
+        self.seek(frame, refine=refine)
 
-    def seek(self, frame: int, read_ahead: int = 0) -> None:
+    def seek(self, frame: int, read_ahead: int = 0, refine: bool = True) -> None:
+        """Ask for a frame. `refine=False` (playback): a proxy frame is enough."""
         if self.path is None:
             return
         self.frame = int(np.clip(frame, 0, max(0, self.frame_count - 1)))
-        self.frames.request(self.path, self.frame, read_ahead)
+        self.frames.request(self.path, self.frame, read_ahead, refine)
         self.update()
 
     def step(self, delta: int) -> None:
         self.seek(self.frame + delta)
 
-    def _on_frame(self, path: str, n: int, frame: np.ndarray) -> None:
-        if path != self.path:
-            return
+    def _on_frame(self, path: str, n: int, frame: np.ndarray, full: bool) -> None:
+        if path != self.path or (full and n != self.frame and not self.image_full):
+            return  # a full-resolution refine that the playhead has already left
         self.image = to_qimage(frame)
+        self.image_full = full
         if self._overlay is None:
             self._rebuild_overlay()
         self.update()
@@ -127,6 +133,10 @@ class Viewer(QWidget):
 
     # --- geometry ------------------------------------------------------------------------
     def _source_size(self) -> tuple[int, int]:
+        """The source's size as displayed: masks and brush use it, whatever the size of the
+        picture being drawn (a proxy frame is smaller)."""
+        if self._display_size is not None:
+            return self._display_size
         if self.image is not None:
             return self.image.width(), self.image.height()
         mask = self._mask()
