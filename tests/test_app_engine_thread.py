@@ -24,7 +24,7 @@ def test_job_runs_on_the_engine_thread_and_writes_output(qtbot, queue, tiny_mode
         lambda *a: threads.add(threading.current_thread().name), type=_direct()
     )
     out = tmp_path / "out.mp4"
-    with qtbot.waitSignal(queue.job_done, timeout=60000):
+    with qtbot.waitSignal(queue.job_done, timeout=180000):
         jid = queue.submit(Job(prompt="a red ball", steps=2, model=str(tiny_model)), out)
     entry = queue.entries[jid]
     assert entry.state == DONE and out.is_file()
@@ -36,20 +36,20 @@ def test_cancel_stops_within_a_step(qtbot, queue, tiny_model, tmp_path):
     steps_seen = []
     queue.worker.progress.connect(lambda j, s, step, t, m: steps_seen.append((s, step)))
     jid = queue.submit(Job(prompt="x", steps=400, model=str(tiny_model)), tmp_path / "c.mp4")
-    qtbot.waitUntil(lambda: queue.entries[jid].stage == "base", timeout=60000)
+    qtbot.waitUntil(lambda: queue.entries[jid].stage == "base", timeout=180000)
     queue.cancel(jid)
-    qtbot.waitUntil(lambda: queue.entries[jid].state == CANCELLED, timeout=20000)
+    qtbot.waitUntil(lambda: queue.entries[jid].state == CANCELLED, timeout=60000)
     base_steps = [step for s, step in steps_seen if s == "base"]
     assert max(base_steps) < 400
     assert not (tmp_path / "c.mp4").exists()
 
 
 def test_missing_model_fails_with_a_message_and_retry_requeues(qtbot, queue, tmp_path):
-    with qtbot.waitSignal(queue.job_failed, timeout=30000) as sig:
+    with qtbot.waitSignal(queue.job_failed, timeout=120000) as sig:
         jid = queue.submit(Job(prompt="x", model=str(tmp_path / "no-model")), tmp_path / "o.mp4")
     assert "not found" in sig.args[1] or "no-model" in sig.args[1]
     assert queue.entries[jid].state == FAILED
-    with qtbot.waitSignal(queue.job_failed, timeout=30000):
+    with qtbot.waitSignal(queue.job_failed, timeout=120000):
         again = queue.retry(jid)
     assert again != jid and queue.entries[again].state == FAILED
 
@@ -63,7 +63,7 @@ def test_queued_jobs_can_be_removed(qtbot, queue, tiny_model, tmp_path):
     queue.remove(first)  # running: not removable
     assert first in queue.entries
     queue.cancel(first)
-    qtbot.waitUntil(lambda: queue.entries[first].state == CANCELLED, timeout=60000)
+    qtbot.waitUntil(lambda: queue.entries[first].state == CANCELLED, timeout=180000)
 
 
 def _direct():
