@@ -83,13 +83,16 @@ class FrameReader:
         cache_bytes: int = 256 << 20,
         size: tuple[int, int] | None = None,
         keep_behind: int = 8,
+        thread_type: str | None = None,
     ) -> None:
         """`size` (width, height): decode straight to this size (cheaper than full size when
         the viewer is smaller than the video). `keep_behind`: frames before a sought target
-        that are also cached, so stepping backwards after a seek is cheap."""
+        that are also cached, so stepping backwards after a seek is cheap. `thread_type`: the
+        codec's threading ("AUTO", "FRAME", "SLICE", "NONE"); None chooses by GOP (`_open`)."""
         self.path = Path(path)
         self.size = size
         self.keep_behind = keep_behind
+        self.thread_type = thread_type
         self.cache = FrameCache(cache_bytes)
         self._lock = threading.RLock()
         self._container = None
@@ -150,7 +153,8 @@ class FrameReader:
             # (proxies): one packet per frame, and frame threading would only add latency (the
             # decoder holds back a frame per thread), so slice threads at most.
             self.intra_only = len(self.keyframes) == len(self.pts)
-            self._stream.thread_type = "SLICE" if self.intra_only else "AUTO"
+            auto = "SLICE" if self.intra_only else "AUTO"
+            self._stream.thread_type = self.thread_type or auto
             self._container.seek(self.pts[0], stream=self._stream, backward=True)
             first = next(self._container.decode(self._stream))
             self.rotation = int(getattr(first, "rotation", 0) or 0) % 360

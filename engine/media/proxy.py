@@ -1,12 +1,12 @@
 """Editing proxies: an intra-only, viewer-sized copy of a video for fast random access.
 
 A long-GOP source (e.g. H.264 with a keyframe every 250 frames) needs up to a whole GOP of
-decoding to show one random frame. A proxy stores every frame as an independent MJPEG picture
-at most `PROXY_WIDTH` wide, so any frame is one small JPEG decode. Frame `i` of the proxy is
-frame `i` of the source in presentation order, already display-rotated (the proxy carries no
-rotation). Proxies live in the platformdirs cache, keyed by the source's absolute path, size
-and mtime (so an edited source gets a new proxy), and are written to a temporary name, then
-renamed, so a half-written proxy is never used. The source is only ever read.
+decoding to show one random frame. A proxy stores every frame as an independent MJPEG picture,
+at most `PROXY_WIDTH` on its longer side, so any frame is one small JPEG decode. Frame `i` of
+the proxy is frame `i` of the source in presentation order, already display-rotated (the
+proxy carries no rotation). Proxies live in the platformdirs cache, keyed by the source's
+absolute path, size and mtime (so an edited source gets a new proxy), and are written to a
+temporary name, then renamed, so a half-written proxy is never used. The source is only ever read.
 
 No Qt here: the app runs `ensure_proxy` on a worker thread.
 """
@@ -38,9 +38,10 @@ def cache_root() -> Path:
     return Path(user_cache_dir("lumiere-studio", appauthor=False)) / "proxies"
 
 
-def proxy_size(width: int, height: int, max_width: int = PROXY_WIDTH) -> tuple[int, int]:
-    """Viewer size with the source's aspect ratio, even dimensions (4:2:0 chroma)."""
-    scale = min(1.0, max_width / width)
+def proxy_size(width: int, height: int, max_side: int = PROXY_WIDTH) -> tuple[int, int]:
+    """Viewer size with the source's aspect ratio, even dimensions (4:2:0 chroma). The longer
+    side is limited, so a portrait video gets as small a proxy as a landscape one."""
+    scale = min(1.0, max_side / max(width, height))
     w = max(2, int(round(width * scale / 2)) * 2)
     h = max(2, int(round(height * scale / 2)) * 2)
     return w, h
