@@ -11,7 +11,6 @@ import importlib
 import sys
 
 COMMANDS = ("generate", "models", "info", "train", "export", "detect")
-COMMAND_NAMES = {"generate", "models", "info", "train", "export-model", "export", "detect"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,9 +28,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def command_names(parser: argparse.ArgumentParser | None = None) -> set[str]:
+    """Every sub-command the parser knows (a module may register more than one)."""
+    parser = parser or build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return set(sub.choices)
+
+
 def is_command(argv: list[str]) -> bool:
     """True when argv asks for a CLI command (or help/version) rather than the GUI."""
-    return bool(argv) and (argv[0] in COMMAND_NAMES or argv[0] in ("-h", "--help", "--version"))
+    if not argv:
+        return False
+    return argv[0] in ("-h", "--help", "--version") or argv[0] in command_names()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -94,3 +94,13 @@ def test_help_documents_every_generate_flag():
     for flag in ("--prompt", "--negative", "--task", "--frames", "--fps", "--size", "--steps",
                  "--guidance", "--seed", "--model", "--device", "--out"):  # fmt: skip
         assert flag in text
+
+
+def test_every_registered_command_is_dispatched_to_the_cli():
+    from engine.cli import command_names, is_command
+
+    names = command_names()
+    assert {"generate", "models", "info", "train", "export-model", "export-style", "export",
+            "detect"} <= names  # fmt: skip
+    assert all(is_command([n]) for n in names)
+    assert not is_command([]) and not is_command(["clip.mp4"]) and not is_command(["project/"])
