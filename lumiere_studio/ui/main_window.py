@@ -54,6 +54,7 @@ MAX_RECENT = 8
 class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings | None = None, recovery_root: Path | None = None):
         super().__init__()
+        self._export: tuple | None = None  # (worker, thread, progress dialog) of the export
         self.settings = settings or QSettings("lumiere-studio", "Lumiere Studio")
         self.recovery_root = recovery_root
         self.session = uuid.uuid4().hex[:8]
@@ -647,13 +648,31 @@ class MainWindow(QMainWindow):
         dialog = QProgressDialog(f"Exporting {out.name}", "Cancel", 0, last - first, self)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.canceled.connect(worker.cancel.set)
-        worker.progress.connect(lambda i, n: dialog.setValue(i))
-        worker.finished.connect(lambda p: (dialog.reset(), self.statusBar().showMessage(
-            f"exported {p}", 8000)))  # fmt: skip
-        worker.failed.connect(lambda m: (dialog.reset(), self.error("Export failed", m)))
-        worker.cancelled.connect(lambda: self.statusBar().showMessage("export cancelled", 5000))
+        # Bound methods of this window (not lambdas) so Qt queues the calls onto the GUI
+        # thread: a lambda would run on the export thread and touch widgets from there.
+        worker.progress.connect(self._export_progress)
+        worker.finished.connect(self._export_finished)
+        worker.failed.connect(self._export_failed)
+        worker.cancelled.connect(self._export_cancelled)
         self._export = (worker, start_export(worker), dialog)
         return self._export
+
+    def _export_progress(self, done: int, total: int) -> None:
+        if self._export:
+            self._export[2].setValue(done)
+
+    def _export_finished(self, path: str) -> None:
+        if self._export:
+            self._export[2].reset()
+        self.statusBar().showMessage(f"exported {path}", 8000)
+
+    def _export_failed(self, message: str) -> None:
+        if self._export:
+            self._export[2].reset()
+        self.error("Export failed", message)
+
+    def _export_cancelled(self) -> None:
+        self.statusBar().showMessage("export cancelled", 5000)
 
     # --- misc ----------------------------------------------------------------------------
     def error(self, title: str, text: str) -> None:
