@@ -4,11 +4,10 @@ keeps DDP replicas identical (2 CPU processes, gloo)."""
 import os
 import socket
 
-import pytest
 import torch
 import torch.multiprocessing as mp
 
-from engine.train.loop import Trainer, TrainConfig
+from engine.train.loop import TrainConfig, Trainer
 
 TINY = {"channels": [8, 16, 32], "heads": 2, "temporal_attention_blocks": 1}
 
@@ -51,8 +50,10 @@ def test_spatial_fine_tune_freezes_temporal_layers(tmp_path):
 
 
 def test_ssr_stage_trains_on_crops(tmp_path):
-    t = Trainer(tiny_config(tmp_path / "ssr", stage="ssr", steps=1, size=32, crop=16, ssr_scale=2,
-                            model={"channels": [8, 16], "temporal_down": [False], "heads": 2}))  # fmt: skip
+    ssr_model = {"channels": [8, 16], "temporal_down": [False], "heads": 2}
+    config = tiny_config(tmp_path / "ssr", stage="ssr", steps=1, size=32, crop=16, ssr_scale=2,
+                         model=ssr_model)  # fmt: skip
+    t = Trainer(config)
     batch = next(t.batches)
     assert batch.video.shape[-2:] == (16, 16) and batch.cond.shape[1] == 3
     t.train()
