@@ -37,3 +37,36 @@ def engine():
     from engine.pipeline import Engine
 
     return Engine()
+
+
+def _write_lossless_video(path: Path, frames, fps: int = 8) -> None:
+    """FFV1 in MKV: decoded frames equal what was written, so tests can compare pixels."""
+    import av
+
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("ffv1", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = frames.shape[2], frames.shape[1], "bgr0"
+        for f in frames:
+            out.mux(stream.encode(av.VideoFrame.from_ndarray(f, format="rgb24")))
+        out.mux(stream.encode())
+
+
+@pytest.fixture(scope="session")
+def write_lossless_video():
+    return _write_lossless_video
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch):
+    """The real main window with its settings, caches and recovery files in tmp_path."""
+    from PySide6.QtCore import QSettings
+
+    from lumiere_studio.ui.main_window import MainWindow
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(settings=settings, recovery_root=tmp_path / "recovery")
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.shutdown()

@@ -13,17 +13,6 @@ from lumiere_studio.testing import make_clip
 from lumiere_studio.ui.main_window import MainWindow
 
 
-@pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(settings=settings, recovery_root=tmp_path / "recovery")
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.shutdown()
-
-
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory):
     return make_clip(tmp_path_factory.mktemp("clips") / "clip.mp4", frames=30, size=(64, 48))

@@ -14,17 +14,6 @@ from lumiere_studio.ui.main_window import MainWindow
 from lumiere_studio.ui.thumbnails import Filmstrip, Thumbnailer, strip_frames
 
 
-@pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(settings=settings, recovery_root=tmp_path / "recovery")
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.shutdown()
-
-
 @pytest.fixture(scope="module")
 def wide_clip(tmp_path_factory):
     # Wider than a proxy (960), so proxy frames and full frames differ in size.

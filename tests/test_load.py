@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import av
 import numpy as np
 import pytest
 from PIL import Image
@@ -14,21 +13,11 @@ from engine.jobs import JobError
 from engine.media.load import MediaLoadError, load_image, load_mask, load_video_frames
 
 
-def write_video(path: Path, frames: np.ndarray, fps: int = 8) -> None:
-    """Lossless FFV1 so decoded frames equal what was written."""
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream("ffv1", rate=fps)
-        stream.width, stream.height, stream.pix_fmt = frames.shape[2], frames.shape[1], "bgr0"
-        for f in frames:
-            out.mux(stream.encode(av.VideoFrame.from_ndarray(f, format="rgb24")))
-        out.mux(stream.encode())
-
-
 @pytest.fixture(scope="module")
-def clip(tmp_path_factory) -> tuple[Path, np.ndarray]:
+def clip(tmp_path_factory, write_lossless_video) -> tuple[Path, np.ndarray]:
     frames = np.random.default_rng(0).integers(0, 256, (10, 12, 16, 3), dtype=np.uint8)
     path = tmp_path_factory.mktemp("load") / "clip.mkv"
-    write_video(path, frames)
+    write_lossless_video(path, frames)
     return path, frames
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import av
 import numpy as np
 import pytest
 from PIL import Image
@@ -16,17 +15,8 @@ from engine.media.load import load_video_frames
 FAST = {"steps": 1, "ssr_steps": 1, "guidance": 1.0}
 
 
-def write_video(path: Path, frames: np.ndarray, fps: int = 8) -> None:
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream("ffv1", rate=fps)
-        stream.width, stream.height, stream.pix_fmt = frames.shape[2], frames.shape[1], "bgr0"
-        for f in frames:
-            out.mux(stream.encode(av.VideoFrame.from_ndarray(f, format="rgb24")))
-        out.mux(stream.encode())
-
-
 @pytest.fixture(scope="module")
-def media(tmp_path_factory) -> dict[str, Path]:
+def media(tmp_path_factory, write_lossless_video) -> dict[str, Path]:
     d = tmp_path_factory.mktemp("media")
     rng = np.random.default_rng(1)
     Image.fromarray(rng.integers(0, 256, (20, 30, 3), dtype=np.uint8)).save(d / "still.png")
@@ -38,7 +28,7 @@ def media(tmp_path_factory) -> dict[str, Path]:
     small[2:7, 4:10] = 255
     Image.fromarray(small).save(d / "mask_small.png")
     Image.fromarray(np.zeros((20, 30), np.uint8)).save(d / "empty.png")
-    write_video(d / "clip.mkv", rng.integers(0, 256, (10, 20, 30, 3), dtype=np.uint8))
+    write_lossless_video(d / "clip.mkv", rng.integers(0, 256, (10, 20, 30, 3), dtype=np.uint8))
     return {p.stem: p for p in d.iterdir()}
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import av
 import numpy as np
 import pytest
 import torch
@@ -16,22 +15,13 @@ from engine.media.load import load_video_frames
 from engine.tasks.sdedit import sdedit_start, sdedit_steps
 
 
-def write_video(path: Path, frames: np.ndarray, fps: int = 8) -> None:
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream("ffv1", rate=fps)
-        stream.width, stream.height, stream.pix_fmt = frames.shape[2], frames.shape[1], "bgr0"
-        for f in frames:
-            out.mux(stream.encode(av.VideoFrame.from_ndarray(f, format="rgb24")))
-        out.mux(stream.encode())
-
-
 @pytest.fixture(scope="module")
-def clip(tmp_path_factory) -> Path:
+def clip(tmp_path_factory, write_lossless_video) -> Path:
     t = np.arange(8)[:, None, None, None]
     x = np.arange(16)[None, None, :, None]
     frames = np.broadcast_to((t * 20 + x * 10) % 256, (8, 16, 16, 3)).astype(np.uint8)
     path = tmp_path_factory.mktemp("v2v") / "clip.mkv"
-    write_video(path, np.ascontiguousarray(frames))
+    write_lossless_video(path, np.ascontiguousarray(frames))
     return path
 
 
