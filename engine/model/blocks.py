@@ -32,11 +32,33 @@ def per_frame(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
     return rearrange(y, "(b t) c h w -> b c t h w", t=t)
 
 
-def per_pixel_in_time(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    """Apply a 1D module along frames at every spatial position of a (b, c, t, h, w) video."""
-    _, _, _, h, w = x.shape
-    y = module(rearrange(x, "b c t h w -> (b h w) c t"))
-    return rearrange(y, "(b h w) c t -> b c t h w", h=h, w=w)
+def frame_conv(conv: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
+    """Apply a 2D convolution to every frame of a (b, c, t, h, w) video.
+
+    Same weights and result as ``per_frame(conv, x)``, run as a (1, k, k) 3D convolution so
+    the video is not copied into a frames-in-batch layout and back.
+    """
+    return F.conv3d(
+        x, conv.weight.unsqueeze(2), conv.bias, stride=(1, *conv.stride),
+        padding=(0, *conv.padding),
+    )  # fmt: skip
+
+
+def time_conv(conv: nn.Conv1d, x: torch.Tensor) -> torch.Tensor:
+    """Apply a 1D convolution (replicate-padded) along frames at every pixel of a video.
+
+    Run as a (k, 1, 1) 3D convolution on the video in place: the same result as folding
+    the pixels into the batch, without the two full-size copies that folding costs.
+    """
+    pad = conv.padding[0]
+    if pad:
+        x = F.pad(x, (0, 0, 0, 0, pad, pad), mode="replicate")
+    return F.conv3d(x, conv.weight[..., None, None], conv.bias, stride=(conv.stride[0], 1, 1))
+
+
+def channel_linear(linear: nn.Linear, x: torch.Tensor) -> torch.Tensor:
+    """Apply a Linear layer across the channels of a (b, c, t, h, w) video (a 1x1x1 conv)."""
+    return F.conv3d(x, linear.weight[..., None, None, None], linear.bias)
 
 
 class ResBlock2D(nn.Module):
@@ -84,11 +106,11 @@ class SpaceTimeConvBlock(nn.Module):
         nn.init.zeros_(self.proj.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h = F.silu(per_frame(self.spatial, x))
-        h = per_pixel_in_time(self.temporal, h)
+        conv, norm = self.spatial
+        h = F.silu(per_frame(norm, frame_conv(conv, x)))
+        h = time_conv(self.temporal, h)
         h = F.silu(per_frame(self.norm2, h))
-        h = rearrange(self.proj(rearrange(h, "b c t h w -> b t h w c")), "b t h w c -> b c t h w")
-        return x + h
+        return x + channel_linear(self.proj, h)
 
 
 class SpatialDownsample(nn.Module):
@@ -99,7 +121,7 @@ class SpatialDownsample(nn.Module):
         self.conv = nn.Conv2d(channels, channels, 3, stride=2, padding=1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return per_frame(self.conv, x)
+        return frame_conv(self.conv, x)
 
 
 class SpatialUpsample(nn.Module):
@@ -110,12 +132,7 @@ class SpatialUpsample(nn.Module):
         self.conv = nn.Conv2d(channels, channels, 3, padding=1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        def up(frames: torch.Tensor) -> torch.Tensor:
-            return self.conv(F.interpolate(frames, scale_factor=2.0, mode="nearest"))
-
-        t = x.shape[2]
-        y = up(rearrange(x, "b c t h w -> (b t) c h w"))
-        return rearrange(y, "(b t) c h w -> b c t h w", t=t)
+        return frame_conv(self.conv, F.interpolate(x, scale_factor=(1.0, 2.0, 2.0), mode="nearest"))
 
 
 class TemporalDownsample(nn.Module):
@@ -138,7 +155,7 @@ class TemporalDownsample(nn.Module):
                 self.conv.weight[c, c] = kernel
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return per_pixel_in_time(self.conv, x)
+        return time_conv(self.conv, x)
 
 
 class TemporalUpsample(nn.Module):
@@ -157,7 +174,18 @@ class TemporalUpsample(nn.Module):
                 self.conv.weight[c, c, 1] = 1.0
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return per_pixel_in_time(self.conv, x.repeat_interleave(2, dim=2))
+        # conv3(repeat2(x)) without building the doubled video: with taps (w0, w1, w2), output
+        # frame 2i is w0 x[i-1] + (w1 + w2) x[i] and frame 2i+1 is (w0 + w1) x[i] + w2 x[i+1]
+        # (replicate padding at both ends), two 2-tap convolutions at the input's frame rate.
+        w, b = self.conv.weight, self.conv.bias
+        w0, w1, w2 = w.unbind(-1)
+        padded = F.pad(x, (0, 0, 0, 0, 1, 1), mode="replicate")
+        kernel_even = torch.stack([w0, w1 + w2], dim=-1)[..., None, None]
+        kernel_odd = torch.stack([w0 + w1, w2], dim=-1)[..., None, None]
+        even = F.conv3d(padded[:, :, :-1], kernel_even, b)
+        odd = F.conv3d(padded[:, :, 1:], kernel_odd, b)
+        bsz, c, t, h, wid = even.shape
+        return torch.stack([even, odd], dim=3).view(bsz, c, 2 * t, h, wid)
 
 
 def timestep_embedding(logsnr: torch.Tensor, dim: int) -> torch.Tensor:

@@ -25,6 +25,7 @@ from engine.model.blocks import (
     SpatialUpsample,
     TemporalDownsample,
     TemporalUpsample,
+    frame_conv,
     group_norm,
     per_frame,
     timestep_embedding,
@@ -203,7 +204,7 @@ class STUNet(nn.Module):
         emb = self.time_mlp(timestep_embedding(logsnr, self.config.channels[0]).to(x.dtype))
         emb = emb + self.text_pool(text_pooled)
 
-        h = per_frame(self.conv_in, x)
+        h = frame_conv(self.conv_in, x)
         skips = []
         for level, blocks in enumerate(self.down):
             for stage in blocks:
