@@ -2,7 +2,8 @@
 
 Each frame count runs in a fresh subprocess so peaks do not mix. On the CPU the figure is the
 growth of the resident set while sampling (polled every 2 ms) over the resident set after the
-model and text encoder are loaded; on CUDA it is torch's peak allocation during sampling.
+model and text encoder are loaded, with large blocks mapped and unmapped directly (see
+`child_env`) so that it follows live memory; on CUDA it is torch's peak allocation during sampling.
 
     python bench/long_clip.py                     # bundled model, or an untrained 16x32x32 one
     python bench/long_clip.py --model DIR --frames 16 32 64 128 --steps 4 --device cuda
@@ -69,6 +70,14 @@ def measure(model: str, frames: int, steps: int, device: str) -> dict:
     }  # fmt: skip
 
 
+def child_env() -> dict[str, str]:
+    """A fixed glibc mmap threshold: blocks of 64 KiB and more are mapped on allocation and
+    unmapped on free, so the resident set follows live memory instead of whatever the
+    allocator's heap happened to keep from earlier (which made the CPU figures swing by
+    tens of MiB from run to run)."""
+    return {**os.environ, "MALLOC_MMAP_THRESHOLD_": "65536"}
+
+
 def default_model() -> str:
     from engine.checkpoints import ModelError, find_model
 
@@ -82,6 +91,15 @@ def default_model() -> str:
         write_untrained_model(out, "untrained-16x32", default_model_config("base").to_dict(),
                               frames=16, size=32)  # fmt: skip
         return str(out)
+
+
+def _child(model: str, frames: int, steps: int, device: str, env: dict[str, str]) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--model", model, "--child", str(frames), "--steps",
+         str(steps), "--device", device],
+        capture_output=True, text=True, check=True, env=env,
+    )  # fmt: skip
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main() -> int:
@@ -99,12 +117,11 @@ def main() -> int:
     print(f"model {model}, {args.steps} steps, guidance 5 (prompt + negative batch)")
     rows = []
     for n in args.frames:
-        out = subprocess.run(
-            [sys.executable, __file__, "--model", model, "--child", str(n), "--steps",
-             str(args.steps), "--device", args.device],
-            capture_output=True, text=True, check=True,
-        )  # fmt: skip
-        row = json.loads(out.stdout.strip().splitlines()[-1])
+        # Memory from a child with the mmap allocator setting, time from one without it (the
+        # setting makes every large allocation a page-faulting mmap, which slows the CPU).
+        row = _child(model, n, args.steps, args.device, child_env())
+        row["seconds"] = _child(model, n, args.steps, args.device, dict(os.environ))["seconds"]
+        row["s_per_frame"] = row["seconds"] / n
         rows.append(row)
         ms = row["s_per_frame"] * 1000
         print(f"{n:4d} frames  peak +{row['peak_mib']:7.1f} MiB  {row['seconds']:7.1f} s  "

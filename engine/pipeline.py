@@ -21,13 +21,13 @@ from engine.checkpoints import ModelInfo, find_model, load_stage, read_model_inf
 from engine.devices import compute_dtype, is_out_of_memory, pick_device
 from engine.diffusion.guidance import classifier_free_guidance, split_guided_batch
 from engine.diffusion.samplers import Cancelled, sample
-from engine.diffusion.schedule import CosineSchedule, to_x0_eps
+from engine.diffusion.schedule import CosineSchedule, eps_from_x0, to_x0_eps
 from engine.jobs import Job, JobError, Progress
 from engine.model.stunet import STUNet
 from engine.tasks.composite import composite, default_feather, feathered_alpha
 from engine.tasks.fit import crop_fit
 from engine.tasks.inputs import Prepared, prepare, to_float
-from engine.tasks.multidiffusion import multidiffusion
+from engine.tasks.multidiffusion import FrameIndex, multidiffusion
 from engine.tasks.sdedit import sdedit_start, sdedit_steps
 from engine.tasks.styles import blend_model, load_style_tensors
 from engine.text import TextEncoder, resolve_text_encoder
@@ -173,17 +173,17 @@ class Engine:
         model: STUNet,
         schedule: CosineSchedule,
         prediction: str,
-        cond: torch.Tensor,
+        cond: Callable[[FrameIndex], torch.Tensor],
         text,
         guidance: float,
         dtype: torch.dtype,
     ):
-        """(z window, logsnr, frame slice) -> (x0, eps) with classifier-free guidance; `cond`
-        holds the extra input channels of the whole clip (C, T, H, W)."""
+        """(z window, logsnr, frame index) -> (x0, eps) with classifier-free guidance;
+        `cond(frames)` gives the model's extra input channels (C, t, H, W) of those frames."""
         states, mask, pooled = text
 
-        def denoise(z: torch.Tensor, logsnr: torch.Tensor, frames: slice):
-            c = cond[:, frames].unsqueeze(0).to(z.device, z.dtype)
+        def denoise(z: torch.Tensor, logsnr: torch.Tensor, frames: FrameIndex):
+            c = cond(frames).unsqueeze(0).to(z.device, z.dtype)
             x = torch.cat([z, c], dim=1)
             if guidance == 1.0:
                 out = model(x.to(dtype), logsnr.expand(1), states[:1], mask[:1], pooled[:1])
@@ -194,9 +194,7 @@ class Engine:
             x0, _ = to_x0_eps(prediction, out.float(), z, logsnr)
             # Clamp the clean estimate to the valid pixel range and keep eps consistent.
             x0 = x0.clamp(-1, 1)
-            alpha, sigma = CosineSchedule.alpha_sigma(logsnr)
-            eps = (z - alpha * x0) / sigma
-            return x0, eps
+            return x0, eps_from_x0(z, x0, logsnr)
 
         return denoise
 
@@ -262,7 +260,7 @@ class Engine:
         model = self._base_model(loaded, job, notes)
         text = self._text(loaded, job)
         video = self.sample_base(
-            job, loaded, prep.cond.model_channels(), text, frames, report, stop, model=model,
+            job, loaded, prep.cond.model_channels, text, frames, report, stop, model=model,
             init=prep.init, circular=job.loop,
         )  # fmt: skip
         # Known pixels are the input's own: keep them (the model only estimates them).
@@ -347,7 +345,8 @@ class Engine:
         frames = video.shape[1]
         denoise = multidiffusion(
             self._guided_denoiser(
-                loaded.ssr, sched, info.ssr.schedule.prediction, low_up, text, 1.0, loaded.dtype
+                loaded.ssr, sched, info.ssr.schedule.prediction, lambda f: low_up[:, f], text, 1.0,
+                loaded.dtype,
             ),
             frames, window, max(1, window // 2),
         )  # fmt: skip

@@ -83,3 +83,17 @@ def test_windows_are_native_length() -> None:
     denoise = multidiffusion(_toy_denoiser(calls), 20, 8, 4)
     denoise(torch.randn(1, 3, 20, 2, 2), torch.tensor(0.0))
     assert [(c.start, c.stop) for c in calls] == [(0, 8), (4, 12), (8, 16), (12, 20)]
+
+
+def test_fused_eps_is_the_weighted_average_of_the_windows_eps() -> None:
+    # The fusion keeps only x0 and derives eps; for windows whose eps is consistent with their
+    # x0 (the pipeline's are) that must equal averaging the windows' eps with the same weights.
+    calls: list = []
+    toy = _toy_denoiser(calls)
+    z = torch.randn(1, 3, 14, 3, 3, generator=torch.Generator().manual_seed(2))
+    logsnr = torch.tensor(-1.0)
+    _, eps = multidiffusion(toy, 14, 8, 4)(z, logsnr)
+    expected = torch.zeros_like(z)
+    for sl, w in fusion_weights(14, 8, 4):
+        expected[:, :, sl] += w[None, None, :, None, None] * toy(z[:, :, sl], logsnr, sl)[1]
+    torch.testing.assert_close(eps, expected, atol=1e-5, rtol=1e-5)

@@ -9,6 +9,7 @@ from engine.diffusion.schedule import (
     CosineSchedule,
     ScheduleConfig,
     add_noise,
+    eps_from_x0,
     target,
     to_x0_eps,
 )
@@ -48,3 +49,13 @@ def test_perfect_prediction_recovers_x0_and_eps(prediction):
 def test_unknown_prediction_is_refused():
     with pytest.raises(ValueError, match="prediction"):
         ScheduleConfig(prediction="score")
+
+
+def test_eps_from_x0_recovers_the_noise_that_was_added():
+    g = torch.Generator().manual_seed(3)
+    x0 = torch.rand(1, 3, 4, 5, 5, generator=g) * 2 - 1
+    eps = torch.randn(1, 3, 4, 5, 5, generator=g)
+    for logsnr in (-6.0, 0.0, 5.0):
+        ls = torch.tensor(logsnr)
+        z = add_noise(x0, eps, ls)
+        torch.testing.assert_close(eps_from_x0(z, x0, ls), eps, atol=1e-4, rtol=1e-4)

@@ -71,6 +71,13 @@ def target(prediction: str, x0: torch.Tensor, eps: torch.Tensor, logsnr: torch.T
     raise ValueError(f"unknown prediction {prediction!r}")
 
 
+def eps_from_x0(z: torch.Tensor, x0: torch.Tensor, logsnr: torch.Tensor) -> torch.Tensor:
+    """The noise that z = alpha x0 + sigma eps implies, built in one allocation (samplers call
+    this on whole clips)."""
+    alpha, sigma = CosineSchedule.alpha_sigma(logsnr)
+    return (x0 * -_bcast(alpha, z)).add_(z).div_(_bcast(sigma, z))
+
+
 def to_x0_eps(
     prediction: str, out: torch.Tensor, z: torch.Tensor, logsnr: torch.Tensor
 ) -> tuple[torch.Tensor, torch.Tensor]:

@@ -17,9 +17,11 @@ class Conditioning:
     video: torch.Tensor  # (3, T, H, W), the known pixels (anything where mask == 0)
     mask: torch.Tensor  # (1, T, H, W), 1 = known / kept
 
-    def model_channels(self) -> torch.Tensor:
-        """The 4 extra input channels: masked video (3) and mask (1)."""
-        return torch.cat([self.video * self.mask, self.mask], dim=0)
+    def model_channels(self, frames: slice | torch.Tensor = slice(None)) -> torch.Tensor:
+        """The 4 extra input channels of the given frames (all by default): masked video (3)
+        and mask (1). Samplers ask per window, so no clip-sized copy is kept."""
+        video, mask = self.video[:, frames], self.mask[:, frames]
+        return torch.cat([video * mask, mask], dim=0)
 
 
 def text_to_video(frames: int, height: int, width: int) -> Conditioning:

@@ -13,6 +13,8 @@ from collections.abc import Callable
 
 import torch
 
+from engine.diffusion.schedule import eps_from_x0
+
 FrameIndex = slice | torch.Tensor  # a slice, or a LongTensor of frame indices (circular)
 WindowDenoiser = Callable[
     [torch.Tensor, torch.Tensor, FrameIndex], tuple[torch.Tensor, torch.Tensor]
@@ -74,7 +76,13 @@ def multidiffusion(
     denoise_window: WindowDenoiser, frames: int, window: int, stride: int, circular: bool = False
 ) -> Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:
     """Wrap a per-window denoiser (z_window, logsnr, frame index) -> (x0, eps) into a denoiser
-    of the whole clip. z is (B, C, T, H, W)."""
+    of the whole clip. z is (B, C, T, H, W).
+
+    Only the clean estimates are fused; eps is then derived from z and the fused x0. That is
+    exactly the fused eps when each window's eps is (z - alpha x0) / sigma, as the pipeline's
+    are (the fusion weights of a frame sum to one), and it keeps one clip-sized accumulator
+    instead of two, so the clip's length costs as little memory as it can.
+    """
     plan: list[tuple[FrameIndex, torch.Tensor]]
     if circular:
         plan = list(circular_fusion_weights(frames, window, stride))
@@ -85,16 +93,13 @@ def multidiffusion(
         if len(plan) == 1:
             return denoise_window(z, logsnr, plan[0][0])
         x0 = torch.zeros_like(z)
-        eps = torch.zeros_like(z)
         for index, weights in plan:
             w = weights.to(z.device, z.dtype)[None, None, :, None, None]
-            x0_w, eps_w = denoise_window(z[:, :, index], logsnr, index)
+            x0_w, _ = denoise_window(z[:, :, index], logsnr, index)
             if isinstance(index, slice):
                 x0[:, :, index] += w * x0_w
-                eps[:, :, index] += w * eps_w
             else:  # a wrapped window: indices are distinct, so index_add_ is a plain scatter
                 x0.index_add_(2, index.to(z.device), w * x0_w)
-                eps.index_add_(2, index.to(z.device), w * eps_w)
-        return x0, eps
+        return x0, eps_from_x0(z, x0, logsnr)
 
     return denoise
