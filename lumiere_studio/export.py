@@ -1,82 +1,48 @@
-"""Rendering the timeline (or its in/out range) to H.264 MP4 through the engine's writer.
-The topmost track wins where clips overlap; gaps are black; every frame is scaled to the
-timeline's size. Runs on a worker thread; cancel raises out of the writer's frame callback,
-and the writer's temp-then-rename means a cancelled export leaves no file."""
+"""Exporting the timeline (or its in/out range) from the window, on a worker thread.
+
+The rendering, labels, audio and atomic writes are the engine's (`engine.export.run`), the
+same code as `lumiere-studio export`, so a file exported from the app and one exported from
+the command line are alike. Cancel raises out of the writer's progress callback; the writers
+then remove their temporary output, so a cancelled export leaves nothing behind.
+"""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from engine.media.decode import FrameReader
-from engine.media.encode import VideoSettings, write_video
 from engine.timeline import Timeline
+
+# What the export dialog offers: (format, file-dialog filter, suffix the target must have).
+EXPORT_FORMATS = [
+    ("h264", "H.264 MP4 (*.mp4)", ".mp4"),
+    ("prores", "ProRes 422 HQ MOV (*.mov)", ".mov"),
+    ("prores4444", "ProRes 4444 MOV with alpha (*.mov)", ".mov"),
+    ("png", "PNG sequence (a new folder)", ""),
+    ("otio", "OpenTimelineIO (*.otio)", ".otio"),
+]
+
+
+def format_for_filter(name_filter: str) -> tuple[str, str]:
+    """(format, suffix) of a filter chosen in the dialog; H.264 when it is not one of ours."""
+    for fmt, text, suffix in EXPORT_FORMATS:
+        if text == name_filter:
+            return fmt, suffix
+    return EXPORT_FORMATS[0][0], EXPORT_FORMATS[0][2]
+
+
+def target_path(path: str, suffix: str) -> Path:
+    """The path typed in the dialog with the format's suffix (a PNG sequence is a folder)."""
+    out = Path(path)
+    if not suffix:
+        return out.with_suffix("") if out.suffix else out
+    return out if out.suffix.lower() == suffix else out.with_name(out.name + suffix)
 
 
 class ExportCancelled(Exception):
     pass
-
-
-def clip_at(timeline: Timeline, frame: int):
-    for track in reversed(timeline.tracks):
-        for clip in track.clips:
-            if clip.start <= frame < clip.end:
-                return clip
-    return None
-
-
-def render_frames(
-    timeline: Timeline, resolve: Callable[[str], Path], first: int, last: int
-) -> Iterator[np.ndarray]:
-    from PIL import Image
-
-    w, h = timeline.width, timeline.height
-    w, h = w + w % 2, h + h % 2
-    readers: dict[str, FrameReader] = {}
-    black = np.zeros((h, w, 3), np.uint8)
-    try:
-        for f in range(first, last):
-            clip = clip_at(timeline, f)
-            if clip is None:
-                yield black
-                continue
-            path = str(resolve(clip.media))
-            reader = readers.get(path)
-            if reader is None:
-                reader = readers[path] = FrameReader(path, cache_bytes=64 << 20)
-            n = min(reader.frame_count - 1, clip.source_in + f - clip.start)
-            frame = reader.frame(n)
-            if frame.shape[:2] != (h, w):
-                frame = np.asarray(Image.fromarray(frame).resize((w, h), Image.Resampling.BICUBIC))
-            yield frame
-    finally:
-        for r in readers.values():
-            r.close()
-
-
-def export_timeline(
-    timeline: Timeline, resolve: Callable[[str], Path], out: Path,
-    first: int = 0, last: int | None = None,
-    on_frame: Callable[[int, int], None] | None = None,
-    cancel: threading.Event | None = None,
-) -> Path:  # fmt: skip
-    last = timeline.duration if last is None else last
-    if last <= first:
-        raise ValueError("the timeline is empty: nothing to export")
-    total = last - first
-
-    def progress(i: int) -> None:
-        if cancel is not None and cancel.is_set():
-            raise ExportCancelled()
-        if on_frame:
-            on_frame(i, total)
-
-    settings = VideoSettings(fps=timeline.fps, metadata={"comment": "Edited in Lumiere Studio"})
-    return write_video(render_frames(timeline, resolve, first, last), out, settings, progress)
 
 
 class ExportWorker(QObject):
@@ -85,17 +51,26 @@ class ExportWorker(QObject):
     failed = Signal(str)
     cancelled = Signal()
 
-    def __init__(self, timeline: Timeline, resolve, out: Path, first: int, last: int) -> None:
+    def __init__(self, timeline: Timeline, base: Path, out: Path, first: int, last: int,
+                 fmt: str = "h264") -> None:  # fmt: skip
         super().__init__()
-        self.args = (timeline, resolve, out, first, last)
+        self.args = (timeline, base, fmt, out, first, last)
         self.cancel = threading.Event()
+
+    def _progress(self, done: int, total: int) -> None:
+        if self.cancel.is_set():
+            raise ExportCancelled()
+        self.progress.emit(done, total)
 
     @Slot()
     def run(self) -> None:
-        timeline, resolve, out, first, last = self.args
+        from engine.export.run import export_timeline
+
+        timeline, base, fmt, out, first, last = self.args
         try:
-            path = export_timeline(timeline, resolve, out, first, last,
-                                   lambda i, n: self.progress.emit(i, n), self.cancel)  # fmt: skip
+            # force: the save dialog has already asked before replacing an existing file
+            path = export_timeline(timeline, base, fmt, out, force=True, first=first, last=last,
+                                   progress=self._progress)  # fmt: skip
         except ExportCancelled:
             self.cancelled.emit()
             return

@@ -70,3 +70,40 @@ def window(qtbot, tmp_path, monkeypatch):
     w.show()
     yield w
     w.shutdown()
+
+
+@pytest.fixture()
+def project(tmp_path):
+    """A project folder: 8 frames of a real clip at 23.976 fps with a 440 Hz tone, then 6 frames
+    of a generated (labelled, watermarked) clip."""
+    import json
+    from fractions import Fraction
+
+    import numpy as np
+
+    from engine.jobs import Job
+    from engine.media.audio import AudioClip
+    from engine.media.encode import VideoSettings, write_video
+    from engine.outputs import save_result
+    from engine.pipeline import Result
+    from engine.timeline import Timeline, TimelineClip, Track
+
+    folder = tmp_path / "proj"
+    (folder / "media").mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    real = rng.integers(0, 255, (12, 64, 64, 3), dtype=np.uint8)
+    fps = Fraction(24000, 1001)
+    t = np.arange(int(48000 * 12 / fps)) / 48000
+    tone = np.tile(0.5 * np.sin(2 * np.pi * 440 * t), (2, 1)).astype(np.float32)
+    write_video(real, folder / "media" / "real.mov",
+                VideoSettings(fps=fps, audio=AudioClip(tone, 48000, "stereo")))  # fmt: skip
+    gen = Result(rng.integers(0, 255, (8, 64, 64, 3), dtype=np.uint8), 24,
+                 Job(prompt="a yellow circle", seed=4), "tiny", "12" * 32, 0.1)  # fmt: skip
+    save_result(gen, folder / "media" / "gen.mov")
+    tl = Timeline(fps=23.976, width=64, height=64, tracks=[Track(clips=[
+        TimelineClip("media/real.mov", 2, 10, 0, name="real"),
+        TimelineClip("media/gen.mov", 0, 6, 8, name="gen", generated=True,
+                     model_name="tiny", model_hash="12" * 32),
+    ])])  # fmt: skip
+    (folder / "project.lumiere.json").write_text(json.dumps({"timeline": tl.to_dict()}))
+    return folder

@@ -3,7 +3,6 @@ manifest; an existing target needs --force."""
 
 from __future__ import annotations
 
-import json
 from fractions import Fraction
 
 import av
@@ -11,31 +10,9 @@ import numpy as np
 import pytest
 
 from engine.cli import main
-from engine.jobs import Job
+from engine.export.render import load_project
+from engine.export.run import export_timeline
 from engine.media import provenance as pv
-from engine.media.encode import VideoSettings, write_video
-from engine.outputs import save_result
-from engine.pipeline import Result
-from engine.timeline import Timeline, TimelineClip, Track
-
-
-@pytest.fixture()
-def project(tmp_path):
-    folder = tmp_path / "proj"
-    (folder / "media").mkdir(parents=True)
-    rng = np.random.default_rng(0)
-    real = rng.integers(0, 255, (12, 64, 64, 3), dtype=np.uint8)
-    write_video(real, folder / "media" / "real.mov", VideoSettings(fps=Fraction(24000, 1001)))
-    gen = Result(rng.integers(0, 255, (8, 64, 64, 3), dtype=np.uint8), 24,
-                 Job(prompt="a yellow circle", seed=4), "tiny", "12" * 32, 0.1)  # fmt: skip
-    save_result(gen, folder / "media" / "gen.mov")
-    tl = Timeline(fps=23.976, width=64, height=64, tracks=[Track(clips=[
-        TimelineClip("media/real.mov", 2, 10, 0, name="real"),
-        TimelineClip("media/gen.mov", 0, 6, 8, name="gen", generated=True,
-                     model_name="tiny", model_hash="12" * 32),
-    ])])  # fmt: skip
-    (folder / "project.lumiere.json").write_text(json.dumps({"timeline": tl.to_dict()}))
-    return folder
 
 
 def read(path):
@@ -89,3 +66,70 @@ def test_bad_out_suffix_and_missing_input(project, tmp_path):
     assert main(["export", str(tmp_path / "nope"), "--format", "h264",
                  "--out", str(tmp_path / "x.mp4")]) == 2  # fmt: skip
     assert not (tmp_path / "x.mp4").exists()
+
+
+def test_timeline_audio_is_exported_in_sync(project, tmp_path):
+    from engine.media.audio import read_audio
+
+    fps = Fraction(24000, 1001)
+    tone = read_audio(project / "media" / "real.mov", 2 / fps, 8 / fps).samples  # frames 2..9
+    for fmt, suffix in (("prores", ".mov"), ("h264", ".mp4")):
+        out = tmp_path / f"cut{suffix}"
+        assert main(["export", str(project), "--format", fmt, "--out", str(out)]) == 0
+        got = read_audio(out, 0.0, 14 / fps, 48000, "stereo").samples
+        real, gen = got[:, : tone.shape[1]], got[:, tone.shape[1] :]
+        if fmt == "prores":  # 24-bit PCM: the real clip's sound, sample for sample
+            assert np.allclose(real, tone, atol=1e-4)
+        else:  # AAC: the same tone, within the codec's error
+            assert np.sqrt(np.mean((real - tone) ** 2)) < 0.05
+        assert np.abs(gen).max() < 0.02  # the generated clip has no sound
+
+
+def test_a_range_exports_only_its_frames_and_labels(project, tmp_path):
+    timeline, base = load_project(project)
+    cut = export_timeline(timeline, base, "h264", tmp_path / "mid.mp4", first=4, last=12)
+    assert read(cut)[2] == 8
+    assert read(cut)[3]["lumiere_digital_source_type"].endswith("/" + pv.COMPOSITE)
+    real_only = export_timeline(timeline, base, "h264", tmp_path / "real.mp4", first=0, last=8)
+    assert read(real_only)[2] == 8
+    assert "lumiere_digital_source_type" not in read(real_only)[3]
+    assert pv.read_manifest(real_only) is None
+
+
+def stop_at(n: int):
+    def progress(done: int, total: int) -> None:
+        if done >= n:
+            raise KeyboardInterrupt("cancelled")
+
+    return progress
+
+
+def test_png_force_keeps_the_old_frames_until_the_new_are_complete(project, tmp_path):
+    timeline, base = load_project(project)
+    out = tmp_path / "frames"
+    out.mkdir()
+    (out / "old.png").write_bytes(b"old")
+    with pytest.raises(KeyboardInterrupt):
+        export_timeline(timeline, base, "png", out, force=True, progress=stop_at(5))
+    assert [p.name for p in tmp_path.iterdir() if p.name != "proj"] == ["frames"]
+    assert [p.name for p in out.iterdir()] == ["old.png"]  # untouched
+    export_timeline(timeline, base, "png", out, force=True)
+    assert len(list(out.glob("*.png"))) == 14 and not (out / "old.png").exists()
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == ["frames", "frames.provenance.json", "proj"]
+
+
+def test_cancelled_otio_export_leaves_nothing(project, tmp_path):
+    timeline, base = load_project(project)
+    with pytest.raises(KeyboardInterrupt):
+        export_timeline(timeline, base, "otio", tmp_path / "cut.otio", progress=stop_at(1))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["proj"]
+
+
+def test_replacing_a_labelled_export_with_real_footage_drops_its_manifest(project, tmp_path):
+    timeline, base = load_project(project)
+    out = tmp_path / "cut.mp4"
+    export_timeline(timeline, base, "h264", out)
+    assert pv.verify_manifest(out) is True
+    export_timeline(timeline, base, "h264", out, force=True, first=0, last=8)
+    assert pv.read_manifest(out) is None

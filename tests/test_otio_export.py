@@ -4,13 +4,12 @@ exists, with the AI labels on generated clips."""
 from __future__ import annotations
 
 import opentimelineio as otio
-from test_export_command import project  # noqa: F401  (the shared project fixture)
 
 from engine.cli import main
 from engine.export import otio_file
 
 
-def test_otio_round_trip(project, tmp_path):  # noqa: F811
+def test_otio_round_trip(project, tmp_path):
     out = tmp_path / "cut.otio"
     assert main(["export", str(project), "--format", "otio", "--out", str(out)]) == 0
     tl = otio.adapters.read_from_file(str(out))

@@ -41,32 +41,78 @@ def video_tracks(timeline: Timeline) -> list:
     return [t for t in timeline.tracks if t.kind == "video"]
 
 
-def render_frames(timeline: Timeline, base: Path) -> Iterator[np.ndarray]:
-    """Frames 0..duration at the timeline's size; later tracks sit on top of earlier ones."""
+def clips_in(timeline: Timeline, first: int = 0, last: int | None = None) -> list[TimelineClip]:
+    """Video clips that show in frames [first, last), lowest track first."""
+    last = timeline.duration if last is None else last
+    return [c for t in video_tracks(timeline) for c in t.clips if c.start < last and c.end > first]
+
+
+def clip_at(timeline: Timeline, frame: int) -> TimelineClip | None:
+    """The clip seen at `frame`: the top-most track's (later tracks sit on top)."""
+    for track in reversed(video_tracks(timeline)):
+        for clip in track.clips:
+            if clip.start <= frame < clip.end:
+                return clip
+    return None
+
+
+class _MediaFrames:
+    """Frame n of a clip's media: seekable decoding for files (long clips are not read into
+    memory), the whole sequence for a folder of frames (generated, short)."""
+
+    def __init__(self, path: Path) -> None:
+        self.reader = None
+        self.frames = None
+        if path.is_dir():
+            self.frames = read_frames(path)
+        else:
+            from engine.media.decode import DecodeError, FrameReader
+
+            try:
+                self.reader = FrameReader(path, cache_bytes=64 << 20)
+            except (DecodeError, OSError) as e:
+                raise SourceError(f"{path.name} cannot be read: {e}") from e
+        self.count = len(self.frames) if self.frames is not None else self.reader.frame_count
+
+    def frame(self, n: int) -> np.ndarray:
+        n = min(max(n, 0), self.count - 1)
+        return self.frames[n] if self.frames is not None else self.reader.frame(n)
+
+    def close(self) -> None:
+        if self.reader is not None:
+            self.reader.close()
+
+
+def render_frames(
+    timeline: Timeline, base: Path, first: int = 0, last: int | None = None
+) -> Iterator[np.ndarray]:
+    """Frames first..last (default: the whole timeline) at the timeline's size; later tracks
+    sit on top of earlier ones; gaps are black."""
     import av
 
-    cache: dict[str, np.ndarray] = {}
+    last = timeline.duration if last is None else last
     w, h = timeline.width, timeline.height
-    clips = [c for t in video_tracks(timeline) for c in t.clips]
-    for f in range(timeline.duration):
-        top = None
-        for clip in clips:  # later in the list = higher track (or later on the same track)
-            if clip.start <= f < clip.end:
-                top = clip
-        if top is None:
-            yield np.zeros((h, w, 3), np.uint8)
-            continue
-        key = str(media_path(top, base))
-        if key not in cache:
-            cache[key] = read_frames(key)
-        media = cache[key]
-        idx = min(top.source_in + f - top.start, len(media) - 1)
-        frame = media[idx]
-        if frame.shape[:2] != (h, w):
-            frame = av.VideoFrame.from_ndarray(frame, format="rgb24").reformat(
-                w, h, interpolation="BICUBIC"
-            ).to_ndarray(format="rgb24")  # fmt: skip
-        yield frame
+    clips = clips_in(timeline, first, last)
+    sources: dict[Path, _MediaFrames] = {}
+    try:
+        for f in range(first, last):
+            # clips_in lists the lowest track first: the last one covering f is on top
+            top = next((c for c in reversed(clips) if c.start <= f < c.end), None)
+            if top is None:
+                yield np.zeros((h, w, 3), np.uint8)
+                continue
+            path = media_path(top, base)
+            if path not in sources:
+                sources[path] = _MediaFrames(path)
+            frame = sources[path].frame(top.source_in + f - top.start)
+            if frame.shape[:2] != (h, w):
+                frame = av.VideoFrame.from_ndarray(frame, format="rgb24").reformat(
+                    w, h, interpolation="BICUBIC"
+                ).to_ndarray(format="rgb24")  # fmt: skip
+            yield frame
+    finally:
+        for source in sources.values():
+            source.close()
 
 
 def clip_provenance(clip: TimelineClip, base: Path) -> pv.Provenance | None:
@@ -85,10 +131,12 @@ def clip_provenance(clip: TimelineClip, base: Path) -> pv.Provenance | None:
     )  # fmt: skip
 
 
-def timeline_provenance(timeline: Timeline, base: Path) -> pv.Provenance | None:
-    """None when no clip holds generated pixels; a composite when generated and real clips
-    (or edits of real footage) share the export."""
-    clips = [c for t in video_tracks(timeline) for c in t.clips]
+def timeline_provenance(
+    timeline: Timeline, base: Path, first: int = 0, last: int | None = None
+) -> pv.Provenance | None:
+    """None when no clip in frames [first, last) holds generated pixels; a composite when
+    generated and real clips (or edits of real footage) share the export."""
+    clips = clips_in(timeline, first, last)
     generated = [(c, clip_provenance(c, base)) for c in clips if c.generated]
     if not generated:
         return None

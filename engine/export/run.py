@@ -11,8 +11,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from engine.export import otio_file
-from engine.export.render import load_project, media_path, render_frames, timeline_provenance
+from engine.export.render import (
+    clip_provenance,
+    load_project,
+    media_path,
+    render_frames,
+    timeline_provenance,
+)
 from engine.export.sources import SourceError, frame_rate, iter_frames, labels_of, read_frames
+from engine.export.timeline_audio import timeline_audio
 from engine.media import provenance as pv
 from engine.media.encode import EncodeError, VideoSettings, write_video
 from engine.timeline import Timeline
@@ -52,16 +59,30 @@ def _write(fmt: str, frames, out: Path, settings: VideoSettings, total: int, for
            progress: Progress | None) -> Path:  # fmt: skip
     on_frame = (lambda i: progress(i, total)) if progress else None
     if fmt == "png":
-        frames = read_frames_list(frames)
-        if force and out.exists():  # a folder cannot be swapped atomically; clear it first
-            shutil.rmtree(out)
         from engine.media.encode import write_png_sequence
 
-        path = write_png_sequence(frames, out)
-        if progress:
-            progress(total, total)
+        # A folder cannot be swapped atomically: the new frames are written beside it first,
+        # and the old folder is removed only once they are all there.
+        old = None
+        if force and out.exists():
+            old = out.with_name(f".{out.name}.replaced")
+            shutil.rmtree(old, ignore_errors=True)
+        staged = out if old is None else out.with_name(f".{out.name}.new")
+        path = write_png_sequence(read_frames_list(frames), staged, on_frame=on_frame)
+        if old is not None:
+            out.rename(old)
+            path = staged.rename(out)
+            shutil.rmtree(old, ignore_errors=True)
         return path
     return write_video(frames, out, settings, on_frame)
+
+
+def _label(path: Path, prov: pv.Provenance | None, watermark: dict | None = None) -> None:
+    """The manifest beside an export; a replaced export's old manifest must not outlive it."""
+    if prov is not None:
+        pv.write_manifest(path, prov, watermark)
+    else:
+        pv.manifest_path(path).unlink(missing_ok=True)
 
 
 def read_frames_list(frames):
@@ -87,9 +108,7 @@ def export_clip(src: Path, fmt: str, out: Path, force: bool = False, crf: int = 
         audio = read_audio(src, 0.0, total / float(fps))
     settings = _settings(fmt, fps, prov, crf=crf, preset=preset, timecode=timecode, audio=audio)
     path = _write(fmt, iter_frames(src), out, settings, total, force, progress)
-    if prov is not None:
-        manifest = pv.read_manifest(src) or {}
-        pv.write_manifest(path, prov, manifest.get("watermark"))
+    _label(path, prov, (pv.read_manifest(src) or {}).get("watermark"))
     return path
 
 
@@ -98,46 +117,73 @@ def export_project(project: Path, fmt: str, out: Path, force: bool = False, crf:
                    progress: Progress | None = None) -> Path:  # fmt: skip
     out = check_out(fmt, out, force)
     timeline, base = load_project(project)
-    if timeline.duration == 0:
-        raise SourceError("the timeline is empty")
+    return export_timeline(timeline, base, fmt, out, force, crf=crf, preset=preset,
+                           timecode=timecode, progress=progress)  # fmt: skip
+
+
+def export_timeline(timeline: Timeline, base: Path, fmt: str, out: Path, force: bool = False,
+                    first: int = 0, last: int | None = None, crf: int = 18,
+                    preset: str = "medium", timecode: str = "00:00:00:00",
+                    progress: Progress | None = None) -> Path:  # fmt: skip
+    """Frames [first, last) of a timeline (all of it by default) whose relative media paths are
+    relative to `base`, with the clips' mixed audio, labels and manifest. `progress(done,
+    total)` may raise to cancel: the writers then remove their temporary output."""
+    out = check_out(fmt, out, force)
+    last = timeline.duration if last is None else last
+    if last <= first:
+        raise SourceError("the timeline is empty: nothing to export")
     if fmt == "otio":
         return export_otio(timeline, base, out, crf, progress)
-    prov = timeline_provenance(timeline, base)
-    settings = _settings(fmt, timeline.fps, prov, crf=crf, preset=preset, timecode=timecode)
-    path = _write(fmt, render_frames(timeline, base), out, settings, timeline.duration, force,
-                  progress)  # fmt: skip
-    if prov is not None:
-        pv.write_manifest(path, prov)
+    prov = timeline_provenance(timeline, base, first, last)
+    audio = timeline_audio(timeline, base, first, last) if fmt != "png" else None
+    settings = _settings(fmt, timeline.fps, prov, crf=crf, preset=preset, timecode=timecode,
+                         audio=audio)  # fmt: skip
+    path = _write(fmt, render_frames(timeline, base, first, last), out, settings, last - first,
+                  force, progress)  # fmt: skip
+    _label(path, prov)
     return path
 
 
 def export_otio(timeline: Timeline, base: Path, out: Path, crf: int = 18,
                 progress: Progress | None = None) -> Path:  # fmt: skip
     """Each media file the timeline uses is exported whole (ProRes 422 HQ, so frame numbers and
-    the clips' ranges stay valid) into `<name>_media/`, then the OTIO file points at them."""
+    the clips' ranges stay valid) into `<name>_media/`, then the OTIO file points at them.
+    A failed or cancelled export removes the media it had written."""
     folder = out.with_name(out.stem + "_media")
+    made = not folder.exists()
     folder.mkdir(exist_ok=True)
+    written: list[Path] = []
+    try:
+        return _write_otio(timeline, base, out, folder, written, progress)
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+            pv.manifest_path(path).unlink(missing_ok=True)
+        if made:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+def _write_otio(timeline: Timeline, base: Path, out: Path, folder: Path, written: list[Path],
+                progress: Progress | None) -> Path:  # fmt: skip
     media: dict[str, str] = {}
     labels: dict[str, pv.Provenance | None] = {}
-    used = sorted({c.media for t in timeline.tracks for c in t.clips})
+    first_use = {}
+    for clip in (c for t in timeline.tracks for c in t.clips):
+        first_use.setdefault(clip.media, clip)
+    used = sorted(first_use)
     for i, name in enumerate(used):
-        src = media_path(next(c for t in timeline.tracks for c in t.clips if c.media == name),
-                         base)  # fmt: skip
+        clip = first_use[name]
+        src = media_path(clip, base)
         target = folder / f"{i:03d}_{Path(name).stem}.mov"
-        clip = next(c for t in timeline.tracks for c in t.clips if c.media == name)
-        from engine.export.render import clip_provenance
-
         prov = clip_provenance(clip, base)
-        frames = read_frames(src)
-        settings = _settings("prores", timeline.fps, prov)
-        write_video(frames, target, settings)
-        if prov is not None:
-            pv.write_manifest(target, prov, (pv.read_manifest(src) or {}).get("watermark"))
+        write_video(read_frames(src), target, _settings("prores", timeline.fps, prov))
+        written.append(target)
+        _label(target, prov, (pv.read_manifest(src) or {}).get("watermark"))
         media[name] = str(target.relative_to(out.parent))
         labels[name] = prov
         if progress:
             progress(i + 1, len(used) + 1)
-    path = otio_file.write(otio_file.build(timeline, media, labels), out)
-    if progress:
+    if progress:  # before the write, so a cancel here cannot leave an OTIO without media
         progress(len(used) + 1, len(used) + 1)
-    return path
+    return otio_file.write(otio_file.build(timeline, media, labels), out)

@@ -20,17 +20,25 @@ class AudioClip:
         return self.samples.shape[1] / self.rate
 
 
-def read_audio(path: Path | str, start_s: float, duration_s: float) -> AudioClip | None:
+def read_audio(
+    path: Path | str,
+    start_s: float,
+    duration_s: float,
+    rate: int | None = None,
+    layout: str | None = None,
+) -> AudioClip | None:
     """Samples of `path`'s first audio stream from start_s for duration_s (padded with silence
-    if the source is shorter), or None when it has no audio."""
+    if the source is shorter), or None when it has no audio. `rate` / `layout` convert to that
+    sample rate / channel layout (default: the source's own)."""
     import av
 
     with av.open(str(path)) as container:
         if not container.streams.audio:
             return None
         stream = container.streams.audio[0]
-        rate = stream.codec_context.sample_rate or 48000
-        layout = stream.codec_context.layout.name if stream.codec_context.layout else "stereo"
+        own_layout = stream.codec_context.layout.name if stream.codec_context.layout else "stereo"
+        rate = rate or stream.codec_context.sample_rate or 48000
+        layout = layout or own_layout
         resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate)
         chunks, t0 = [], None
         for frame in container.decode(stream):

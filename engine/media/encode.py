@@ -186,9 +186,15 @@ def _with_alpha(frame: np.ndarray, alpha: np.ndarray | None, i: int) -> np.ndarr
     return np.concatenate([frame, a[..., None].astype(np.uint8)], axis=-1)
 
 
-def write_png_sequence(frames: np.ndarray, folder: Path | str, prefix: str = "frame") -> Path:
+def write_png_sequence(
+    frames: np.ndarray,
+    folder: Path | str,
+    prefix: str = "frame",
+    on_frame: Callable[[int], None] | None = None,
+) -> Path:
     """Write frames as `prefix_00000.png`... into `folder` (built beside it, then renamed).
-    An existing non-empty folder is refused rather than mixed with new frames."""
+    An existing non-empty folder is refused rather than mixed with new frames. `on_frame(i)`
+    is called after each frame; an exception from it cancels and leaves no folder."""
     frames = _check_frames(np.asarray(frames))
     folder = Path(str(folder).rstrip("/" + os.sep))
     if folder.exists() and any(folder.iterdir()):
@@ -199,6 +205,8 @@ def write_png_sequence(frames: np.ndarray, folder: Path | str, prefix: str = "fr
     try:
         for i, frame in enumerate(frames):
             _write_png(frame, tmp / f"{prefix}_{i:05d}.png")
+            if on_frame is not None:
+                on_frame(i + 1)
         if folder.exists():
             folder.rmdir()
         os.replace(tmp, folder)

@@ -307,7 +307,7 @@ class MainWindow(QMainWindow):
     # --- timeline & playback -------------------------------------------------------------
     def _playhead_moved(self, frame: int) -> None:
         self.mode = "timeline"
-        from lumiere_studio.export import clip_at
+        from engine.export.render import clip_at
 
         clip = clip_at(self.doc.project.timeline, frame)
         if clip is None:
@@ -628,14 +628,16 @@ class MainWindow(QMainWindow):
 
     # --- export --------------------------------------------------------------------------
     def export_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export timeline", "timeline.mp4",
-                                              "H.264 MP4 (*.mp4)")  # fmt: skip
-        if path:
-            if not path.lower().endswith(".mp4"):
-                path += ".mp4"
-            self.export_to(Path(path))
+        from lumiere_studio.export import EXPORT_FORMATS, format_for_filter, target_path
 
-    def export_to(self, out: Path, wait: bool = False):
+        filters = ";;".join(text for _fmt, text, _suffix in EXPORT_FORMATS)
+        path, chosen = QFileDialog.getSaveFileName(self, "Export timeline", "timeline.mp4",
+                                                   filters)  # fmt: skip
+        if path:
+            fmt, suffix = format_for_filter(chosen)
+            self.export_to(target_path(path, suffix), fmt=fmt)
+
+    def export_to(self, out: Path, fmt: str = "h264"):
         from lumiere_studio.export import ExportWorker, start_export
 
         tl = self.doc.project.timeline
@@ -644,7 +646,8 @@ class MainWindow(QMainWindow):
             return None
         first = self.doc.project.in_point or 0
         last = self.doc.project.out_point or tl.duration
-        worker = ExportWorker(_detached(tl), self.doc.project.resolve, out, first, last)
+        base = self.doc.project.folder or Path.cwd()  # relative media paths need a folder
+        worker = ExportWorker(_detached(tl), base, out, first, last, fmt)
         dialog = QProgressDialog(f"Exporting {out.name}", "Cancel", 0, last - first, self)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.canceled.connect(worker.cancel.set)

@@ -1,0 +1,68 @@
+"""timeline_audio: each clip's sound lands under its frames on the timeline, for any range;
+silent media adds nothing; overlapping sound is summed and limited to full scale."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.export.timeline_audio import MIX_RATE, timeline_audio
+from engine.media.audio import AudioClip
+from engine.media.encode import VideoSettings, write_video
+from engine.timeline import Timeline, TimelineClip, Track
+
+FPS = 8
+PER_FRAME = MIX_RATE // FPS  # samples under one frame
+
+
+def staircase(path, frames=16, step=0.01, silent=False):
+    """A clip whose sound under frame k is the constant (k + 1) * step (24-bit PCM in MOV
+    keeps it exact), so where a sample lands tells which source frame it came from."""
+    level = np.repeat((np.arange(frames) + 1) * step, PER_FRAME).astype(np.float32)
+    audio = None if silent else AudioClip(np.stack([level, level]), MIX_RATE, "stereo")
+    write_video(np.zeros((frames, 16, 16, 3), np.uint8), path,
+                VideoSettings(fps=FPS, audio=audio))  # fmt: skip
+    return path
+
+
+def timeline(*clips: TimelineClip, tracks: int = 1) -> Timeline:
+    return Timeline(fps=FPS, width=16, height=16,
+                    tracks=[Track(f"V{i + 1}", [c for c in clips if c.name == f"V{i + 1}"])
+                            for i in range(tracks)])  # fmt: skip
+
+
+def frame_levels(sound: AudioClip) -> np.ndarray:
+    """The mean level under each frame (left channel)."""
+    return sound.samples[0].reshape(-1, PER_FRAME).mean(axis=1)
+
+
+def test_clip_sound_sits_under_its_frames(tmp_path):
+    staircase(tmp_path / "a.mov")
+    # source frames 4..11 placed at timeline frames 10..17; the timeline ends at 18
+    sound = timeline_audio(timeline(TimelineClip("a.mov", 4, 12, 10, name="V1")), tmp_path)
+    assert sound is not None and sound.rate == MIX_RATE
+    assert sound.samples.shape == (2, 18 * PER_FRAME)
+    levels = frame_levels(sound)
+    assert np.allclose(levels[:10], 0.0, atol=1e-6)  # nothing before the clip starts
+    assert np.allclose(levels[10:], (np.arange(4, 12) + 1) * 0.01, atol=1e-4)
+    assert np.array_equal(sound.samples[0], sound.samples[1])
+
+
+def test_a_range_takes_its_own_stretch(tmp_path):
+    staircase(tmp_path / "a.mov")
+    tl = timeline(TimelineClip("a.mov", 4, 12, 10, name="V1"))
+    sound = timeline_audio(tl, tmp_path, first=12, last=16)
+    assert sound.samples.shape[1] == 4 * PER_FRAME
+    assert np.allclose(frame_levels(sound), (np.arange(6, 10) + 1) * 0.01, atol=1e-4)
+
+
+def test_silent_media_gives_no_audio(tmp_path):
+    staircase(tmp_path / "quiet.mov", silent=True)
+    assert timeline_audio(timeline(TimelineClip("quiet.mov", 0, 8, 0, name="V1")), tmp_path) is None
+
+
+def test_overlapping_sound_is_summed_and_limited(tmp_path):
+    staircase(tmp_path / "loud.mov", step=0.1)  # frame k at (k + 1) / 10
+    tl = timeline(TimelineClip("loud.mov", 0, 8, 0, name="V1"),
+                  TimelineClip("loud.mov", 0, 8, 0, name="V2"), tracks=2)  # fmt: skip
+    levels = frame_levels(timeline_audio(tl, tmp_path))
+    assert np.allclose(levels, np.minimum((np.arange(8) + 1) * 0.2, 1.0), atol=1e-4)
