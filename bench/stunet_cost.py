@@ -3,7 +3,8 @@ FLOPs and CPU time for one denoising step, measured side by side in one run.
 
     python bench/stunet_cost.py [--frames 16] [--size 32] [--repeats 5]
 
-Same widths, same blocks, same input; the only difference is `temporal_down`.
+Same widths, same blocks, same input; the only difference is `temporal_down`. The process
+allocates memory as the engine does (`engine.cpu_allocator`) unless --default-allocator is given.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import time
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
+from engine.cpu_allocator import keep_freed_memory
 from engine.model.stunet import STUNet, STUNetConfig
 from engine.train.loop import default_model_config
 
@@ -72,9 +74,14 @@ def main() -> None:
     p.add_argument("--batch", type=int, default=2, help="2 = one guided (CFG) step")
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--threads", type=int, default=0)
+    p.add_argument("--default-allocator", action="store_true",
+                   help="glibc's default malloc behaviour, not the engine's")  # fmt: skip
     args = p.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
+    kept = False if args.default_allocator else keep_freed_memory()
+    print(f"allocator: {'freed memory kept (as the engine runs)' if kept else 'glibc default'}, "
+          f"{torch.get_num_threads()} threads\n")  # fmt: skip
     print("bundled base configuration:")
     print("\n".join(compare(default_model_config("base"), args.frames, args.size, args.batch,
                             args.repeats)))  # fmt: skip

@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from engine.checkpoints import ModelInfo, find_model, load_stage, read_model_info, weights_hash
+from engine.cpu_allocator import keep_freed_memory
 from engine.devices import compute_dtype, is_out_of_memory, pick_device
 from engine.diffusion.guidance import classifier_free_guidance, split_guided_batch
 from engine.diffusion.samplers import Cancelled, sample
@@ -105,6 +106,7 @@ def resize_video(video: torch.Tensor, height: int, width: int) -> torch.Tensor:
 
 class Engine:
     def __init__(self) -> None:
+        keep_freed_memory()  # CPU speed: no page faults for each step's large tensors
         self._loaded: dict[tuple[str, str], LoadedModel] = {}
         self._styled: dict[tuple[str, str, float], STUNet] = {}
 

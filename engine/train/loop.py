@@ -18,6 +18,7 @@ import torch.distributed as dist
 import torch.nn.functional as F
 
 from engine.checkpoints import atomic_save_safetensors, atomic_write_text, load_safetensors
+from engine.cpu_allocator import keep_freed_memory
 from engine.devices import autocast_for, pick_device
 from engine.diffusion.schedule import CosineSchedule, ScheduleConfig, add_noise, target
 from engine.model.stunet import STUNet, STUNetConfig
@@ -128,6 +129,7 @@ class Trainer:
     def __init__(self, config: TrainConfig):
         self.config = config
         self.world, self.rank, local = _ddp_env()
+        keep_freed_memory()  # CPU speed: no page faults for each step's large tensors
         if config.threads:
             torch.set_num_threads(config.threads)
         if self.world > 1 and not dist.is_initialized():
