@@ -38,7 +38,12 @@ def target_path(path: str, suffix: str) -> Path:
     out = Path(path)
     if not suffix:
         return out.with_suffix("") if out.suffix else out
-    return out if out.suffix.lower() == suffix else out.with_name(out.name + suffix)
+    if out.suffix.lower() == suffix:
+        return out
+    # another format's suffix left from the default name is replaced; anything else is kept
+    if out.suffix.lower() in {s for _f, _t, s in EXPORT_FORMATS if s}:
+        return out.with_suffix(suffix)
+    return out.with_name(out.name + suffix)
 
 
 class ExportCancelled(Exception):

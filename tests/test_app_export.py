@@ -50,6 +50,8 @@ def test_dialog_filters_map_to_formats_and_suffixes():
     assert format_for_filter("something else") == ("h264", ".mp4")
     assert target_path("/x/cut", ".mov").name == "cut.mov"
     assert target_path("/x/cut.MOV", ".mov").name == "cut.MOV"
+    assert target_path("/x/timeline.mp4", ".mov").name == "timeline.mov"
+    assert target_path("/x/take.v2", ".mov").name == "take.v2.mov"
     assert target_path("/x/cut.mp4", "").name == "cut"  # a PNG sequence is a folder
 
 

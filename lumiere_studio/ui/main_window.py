@@ -649,7 +649,10 @@ class MainWindow(QMainWindow):
         base = self.doc.project.folder or Path.cwd()  # relative media paths need a folder
         worker = ExportWorker(_detached(tl), base, out, first, last, fmt)
         dialog = QProgressDialog(f"Exporting {out.name}", "Cancel", 0, last - first, self)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        # Not modal: the export works on a detached copy of the timeline, so editing can go on
+        # (and a modal QProgressDialog would run the event loop inside every setValue()).
+        dialog.setWindowModality(Qt.WindowModality.NonModal)
+        dialog.setMinimumDuration(500)
         dialog.canceled.connect(worker.cancel.set)
         # Bound methods of this window (not lambdas) so Qt queues the calls onto the GUI
         # thread: a lambda would run on the export thread and touch widgets from there.
