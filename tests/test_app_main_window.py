@@ -156,3 +156,28 @@ def test_layout_is_saved_and_restored(qtbot, tmp_path, monkeypatch):
     w2.show()
     assert not w2.docks["Jobs"].isVisible() and w2.docks["Prompt"].isVisible()
     w2.shutdown()
+
+
+def test_drag_a_clip_to_a_new_track_and_back(qtbot, window, clip):
+    """V1 is the bottom lane; the strip above the top track takes a new track."""
+    window.import_paths([str(clip)])
+    window.add_selected_to_timeline()
+    view = window.timeline
+    window.docks["Timeline"].resize(900, 300)
+    view.resize(880, 260)
+    item = view.clip_items()[0]
+    r = item.rect()
+    grab = view.mapFromScene(r.center())
+    above = view.mapFromScene(r.center().x() + 10 * view.px_per_frame, view.track_y(0) - 8)
+    qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=grab)
+    for k in range(1, 6):  # the drag, in steps, up one lane and 10 frames right
+        qtbot.mouseMove(view.viewport(), grab + (above - grab) * k / 5)
+    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=above)
+    tracks = window.doc.project.timeline.tracks
+    assert len(tracks) == 2 and not tracks[0].clips
+    assert tracks[1].name == "V2" and tracks[1].clips[0].start == 10
+    v2 = view.clip_items()[0].rect()
+    assert v2.top() < view.track_y(0)  # drawn above V1, as in other editors
+    window.doc.undo_stack.undo()
+    tracks = window.doc.project.timeline.tracks
+    assert len(tracks) == 1 and tracks[0].clips[0].start == 0

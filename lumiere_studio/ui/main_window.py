@@ -22,10 +22,12 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
+    QFrame,
     QMainWindow,
     QMessageBox,
     QProgressBar,
     QProgressDialog,
+    QScrollArea,
     QWidget,
 )
 
@@ -79,8 +81,8 @@ class MainWindow(QMainWindow):
         self.mask_tools = MaskTools(self.viewer, self.doc)
         self.docks: dict[str, QDockWidget] = {}
         self._dock("Media", self.bin, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self._dock("Mask", self.mask_tools, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self._dock("Prompt", self.prompt, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._dock("Mask", self.mask_tools, Qt.DockWidgetArea.LeftDockWidgetArea, scroll=True)
+        self._dock("Prompt", self.prompt, Qt.DockWidgetArea.RightDockWidgetArea, scroll=True)
         self._dock("Jobs", self.jobs, Qt.DockWidgetArea.RightDockWidgetArea)
         self._dock("Timeline", self.timeline, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.busy = QProgressBar()
@@ -104,9 +106,17 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     # --- construction --------------------------------------------------------------------
-    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> None:
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea,
+              scroll: bool = False) -> None:  # fmt: skip
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock-{title.lower()}")
+        if scroll:  # a tall form scrolls instead of setting the window's minimum height
+            area_widget = QScrollArea()
+            area_widget.setWidget(widget)
+            area_widget.setWidgetResizable(True)
+            area_widget.setFrameShape(QFrame.Shape.NoFrame)
+            area_widget.setMinimumWidth(widget.minimumSizeHint().width() + 16)
+            widget = area_widget
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         self.docks[title] = dock
@@ -231,6 +241,17 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if state is not None:
             self.restoreState(state)
+        else:  # dock sizes need the window's real size: set them once it is shown
+            QTimer.singleShot(0, self._default_dock_sizes)
+
+    def _default_dock_sizes(self) -> None:
+        """Two timeline tracks in view, and the whole prompt form (Generate visible) above a
+        short jobs list."""
+        timeline_h = self.timeline.sizeHint().height() + 24
+        self.resizeDocks([self.docks["Timeline"]], [timeline_h], Qt.Orientation.Vertical)
+        form_h = self.prompt.sizeHint().height() + 24
+        self.resizeDocks([self.docks["Prompt"], self.docks["Jobs"]], [form_h, 100],
+                         Qt.Orientation.Vertical)  # fmt: skip
 
     def reset_layout(self) -> None:
         self.restoreState(self._default_state)

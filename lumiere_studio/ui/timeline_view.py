@@ -1,11 +1,14 @@
 """The timeline: tracks of clips (with filmstrips) in a QGraphicsView. Drag a clip to move
-it, drag its edges to trim, click or drag the ruler to scrub. Moves and trims snap to clip
-edges and the playhead. Every change is committed to the Document on release (one undo step).
+it (across tracks too; the empty lane above the top track makes a new one), drag its edges to
+trim, click or drag the ruler to scrub. As in other editors V1 is the bottom track and higher
+tracks are drawn above it, matching what covers what in the rendered frame. Moves and trims
+snap to clip edges and the playhead. Every change is committed to the Document on release (one
+undo step).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QMouseEvent, QPainter, QPen, QWheelEvent
 from PySide6.QtWidgets import (
     QGraphicsItem,
@@ -23,6 +26,7 @@ from lumiere_studio.ui.thumbnails import Thumbnailer
 
 RULER_H = 24
 TRACK_H = 64
+NEW_LANE_H = 22  # the strip above the top track: drop a clip there for a new track
 EDGE = 6  # pixels at each clip end that trim instead of move
 SNAP_PX = 8
 
@@ -36,16 +40,16 @@ class ClipItem(QGraphicsRectItem):
         self._mode = ""
         self._press_x = 0.0
         self._orig = (clip.start, clip.source_in, clip.source_out)
+        self._target_track = track
         self.place()
 
-    def place(self, start=None, source_in=None, source_out=None) -> None:
+    def place(self, start=None, source_in=None, source_out=None, track=None) -> None:
         s = self.clip.start if start is None else start
         i = self.clip.source_in if source_in is None else source_in
         o = self.clip.source_out if source_out is None else source_out
+        t = self.track if track is None else track
         ppf = self.view.px_per_frame
-        self.setRect(
-            QRectF(s * ppf, RULER_H + self.track * TRACK_H + 3, (o - i) * ppf, TRACK_H - 6)
-        )
+        self.setRect(QRectF(s * ppf, self.view.track_y(t) + 3, (o - i) * ppf, TRACK_H - 6))
 
     def paint(self, p: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         r = self.rect()
@@ -96,12 +100,14 @@ class ClipItem(QGraphicsRectItem):
         self._press_x = e.scenePos().x()
         self._orig = (self.clip.start, self.clip.source_in, self.clip.source_out)
         self._preview = self._orig
+        self._target_track = self.track
 
     def mouseMoveEvent(self, e: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
         df = round((e.scenePos().x() - self._press_x) / self.view.px_per_frame)
         start, src_in, src_out = self._orig
         if self._mode == "move":
             start = self.view.snap(max(0, start + df), self.clip.id, length=src_out - src_in)
+            self._target_track = self.view.track_at(e.scenePos().y())
         elif self._mode == "trim_in":
             new_start = self.view.snap(start + df, self.clip.id)
             delta = max(-src_in, min(new_start - start, src_out - src_in - 1))
@@ -110,14 +116,15 @@ class ClipItem(QGraphicsRectItem):
             end = self.view.snap(start + src_out - src_in + df, self.clip.id)
             src_out = max(src_in + 1, src_in + end - start)
         self._preview = (start, src_in, src_out)
-        self.place(*self._preview)
+        self.place(*self._preview, track=self._target_track)
 
     def mouseReleaseEvent(self, e: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
-        if self._preview == self._orig:
+        if self._preview == self._orig and self._target_track == self.track:
             return
         start, src_in, src_out = self._preview
         if self._mode == "move":
-            self.view.doc.move_clip(self.clip.id, start)
+            track = None if self._target_track == self.track else self._target_track
+            self.view.doc.move_clip(self.clip.id, start, track)
         else:
             self.view.doc.trim_clip(self.clip.id, src_in, src_out, start)
 
@@ -138,11 +145,14 @@ class TimelineView(QGraphicsView):
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.setBackgroundBrush(QBrush(QColor(24, 24, 27)))
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
-        self.setMinimumHeight(RULER_H + TRACK_H + 20)
+        self.setMinimumHeight(RULER_H + NEW_LANE_H + TRACK_H + 8)
         doc.changed.connect(self.rebuild)
         thumbs.ready.connect(lambda *a: self.viewport().update())
         self.clip_selected.connect(self._remember_selection)
         self.rebuild()
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(800, RULER_H + NEW_LANE_H + 2 * TRACK_H + 8)  # two tracks in view
 
     def resolve(self, path: str) -> str:
         return str(self.doc.project.resolve(path))
@@ -162,8 +172,20 @@ class TimelineView(QGraphicsView):
                 if clip.id == self.selected_clip:
                     item.setSelected(True)
         width = (max(tl.duration, self.playhead) + 10 * tl.fps) * self.px_per_frame
-        scene.setSceneRect(0, 0, width, RULER_H + max(1, len(tl.tracks)) * TRACK_H + 8)
+        scene.setSceneRect(0, 0, width, RULER_H + NEW_LANE_H + len(tl.tracks) * TRACK_H + 4)
         self.viewport().update()
+
+    def track_y(self, track: int) -> float:
+        """Top of a track's lane (V1 lowest; the new-track strip sits under the ruler)."""
+        tracks = len(self.doc.project.timeline.tracks)
+        return RULER_H + NEW_LANE_H + (tracks - 1 - track) * TRACK_H
+
+    def track_at(self, y: float) -> int:
+        """The track under scene height y; at or above the new-track strip, a new track."""
+        tracks = len(self.doc.project.timeline.tracks)
+        if y < RULER_H + NEW_LANE_H:
+            return tracks
+        return min(tracks - 1, max(0, tracks - 1 - int((y - RULER_H - NEW_LANE_H) // TRACK_H)))
 
     def clip_items(self) -> list[ClipItem]:
         return [i for i in self.scene().items() if isinstance(i, ClipItem)]
@@ -232,9 +254,15 @@ class TimelineView(QGraphicsView):
         super().drawBackground(p, rect)
         tl = self.doc.project.timeline
         for ti in range(len(tl.tracks)):
-            y = RULER_H + ti * TRACK_H
+            y = self.track_y(ti)
             p.fillRect(QRectF(rect.left(), y, rect.width(), TRACK_H - 1),
                        QColor(32, 32, 36) if ti % 2 == 0 else QColor(36, 36, 40))  # fmt: skip
+            p.setPen(QColor(90, 90, 96))
+            p.setFont(QFont("sans", 7))
+            p.drawText(QPointF(rect.left() + 4, y + TRACK_H - 6), tl.tracks[ti].name)
+        p.setPen(QColor(80, 80, 86))
+        p.drawText(QRectF(rect.left() + 4, RULER_H, 400, NEW_LANE_H),
+                   Qt.AlignmentFlag.AlignVCenter, "drop a clip here for a new track")  # fmt: skip
 
     def drawForeground(self, p: QPainter, rect: QRectF) -> None:  # noqa: N802
         tl = self.doc.project.timeline
