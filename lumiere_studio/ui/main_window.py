@@ -250,7 +250,7 @@ class MainWindow(QMainWindow):
         timeline_h = self.timeline.sizeHint().height() + 24
         self.resizeDocks([self.docks["Timeline"]], [timeline_h], Qt.Orientation.Vertical)
         form_h = self.prompt.sizeHint().height() + 24
-        self.resizeDocks([self.docks["Prompt"], self.docks["Jobs"]], [form_h, 100],
+        self.resizeDocks([self.docks["Prompt"], self.docks["Jobs"]], [form_h, 150],
                          Qt.Orientation.Vertical)  # fmt: skip
 
     def reset_layout(self) -> None:
