@@ -17,24 +17,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-import av
 import numpy as np
 from PIL import Image
 
 from engine.jobs import Job
 from engine.pipeline import Engine
 from engine.train.procedural import COLOURS, render, sample_clip
+from lumiere_studio.testing import write_lossless_video
 
 TEST_COLOURS = ("red", "green", "blue", "yellow")
-
-
-def write_video(path: Path, frames: np.ndarray, fps: int = 8) -> None:
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream("ffv1", rate=fps)
-        stream.width, stream.height, stream.pix_fmt = frames.shape[2], frames.shape[1], "bgr0"
-        for f in frames:
-            out.mux(stream.encode(av.VideoFrame.from_ndarray(f, format="rgb24")))
-        out.mux(stream.encode())
 
 
 def find_spec(want, start: int = 0):
@@ -116,7 +107,7 @@ def main() -> int:
     # Inpainting: replace the centre of a clip with an object of a named colour.
     base = find_spec(lambda c: c.natural is None and len(c.objects) == 1)
     clip = render(base, n, s, s)
-    write_video(tmp / "clip.mkv", clip)
+    write_lossless_video(tmp / "clip.mkv", clip)
     box = np.zeros((s, s), bool)
     box[s // 4 : 3 * s // 4, s // 4 : 3 * s // 4] = True
     Image.fromarray(box.astype(np.uint8) * 255).save(tmp / "box.png")

@@ -1,5 +1,6 @@
 """Synthetic media for tests, benchmarks and screenshots: H.264 clips with B-frames and a
-chosen keyframe interval (so seeking is really exercised), each frame visibly different."""
+chosen keyframe interval (so seeking is really exercised), each frame visibly different, and
+lossless FFV1 clips whose decoded frames equal what was written."""
 
 from __future__ import annotations
 
@@ -42,4 +43,17 @@ def make_clip(
                 af.sample_rate = 48000
                 c.mux(a.encode(af))
             c.mux(a.encode(None))
+    return path
+
+
+def write_lossless_video(path: Path, frames: np.ndarray, fps: int = 8) -> Path:
+    """FFV1 in MKV: decoded frames equal what was written, so pixels can be compared."""
+    import av
+
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("ffv1", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = frames.shape[2], frames.shape[1], "bgr0"
+        for f in frames:
+            out.mux(stream.encode(av.VideoFrame.from_ndarray(f, format="rgb24")))
+        out.mux(stream.encode())
     return path

@@ -39,21 +39,11 @@ def engine():
     return Engine()
 
 
-def _write_lossless_video(path: Path, frames, fps: int = 8) -> None:
-    """FFV1 in MKV: decoded frames equal what was written, so tests can compare pixels."""
-    import av
-
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream("ffv1", rate=fps)
-        stream.width, stream.height, stream.pix_fmt = frames.shape[2], frames.shape[1], "bgr0"
-        for f in frames:
-            out.mux(stream.encode(av.VideoFrame.from_ndarray(f, format="rgb24")))
-        out.mux(stream.encode())
-
-
 @pytest.fixture(scope="session")
 def write_lossless_video():
-    return _write_lossless_video
+    from lumiere_studio.testing import write_lossless_video
+
+    return write_lossless_video
 
 
 @pytest.fixture
