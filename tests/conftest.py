@@ -97,3 +97,33 @@ def project(tmp_path):
     ])])  # fmt: skip
     (folder / "project.lumiere.json").write_text(json.dumps({"timeline": tl.to_dict()}))
     return folder
+
+
+def _make_style_run(model: Path, out: Path, trainable: str = "spatial", style: str = "ink") -> Path:
+    """A fake finished fine-tune run: the base weights with every parameter nudged."""
+    import json
+
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    from engine.checkpoints import read_model_info
+
+    info = read_model_info(model)
+    weights = load_file(str(model / info.base.weights))
+    gen = torch.Generator().manual_seed(0)
+    ema = {k: v + 0.05 * torch.randn(v.shape, generator=gen) for k, v in weights.items()}
+    (out / "checkpoint").mkdir(parents=True)
+    save_file(ema, str(out / "checkpoint" / "ema.safetensors"))
+    state = {
+        "step": 5,
+        "train_config": {"style": style, "trainable": trainable},
+        "model_config": info.base.config.to_dict(),
+    }
+    (out / "checkpoint" / "state.json").write_text(json.dumps(state))
+    return out
+
+
+@pytest.fixture(scope="session")
+def make_run():
+    """Builds fake style fine-tune runs (for export-style and style blending tests)."""
+    return _make_style_run

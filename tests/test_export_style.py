@@ -9,28 +9,11 @@ from pathlib import Path
 
 import pytest
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
 
 from engine.checkpoints import ModelError, read_model_info
 from engine.model.stunet import STUNet
 from engine.train.export_style import export_style
-
-
-def make_run(model: Path, out: Path, trainable: str = "spatial", style: str = "ink") -> Path:
-    """A fake finished fine-tune run: the base weights with every parameter nudged."""
-    info = read_model_info(model)
-    weights = load_file(str(model / info.base.weights))
-    gen = torch.Generator().manual_seed(0)
-    ema = {k: v + 0.05 * torch.randn(v.shape, generator=gen) for k, v in weights.items()}
-    (out / "checkpoint").mkdir(parents=True)
-    save_file(ema, str(out / "checkpoint" / "ema.safetensors"))
-    state = {
-        "step": 5,
-        "train_config": {"style": style, "trainable": trainable},
-        "model_config": info.base.config.to_dict(),
-    }
-    (out / "checkpoint" / "state.json").write_text(json.dumps(state))
-    return out
 
 
 @pytest.fixture()
@@ -38,7 +21,7 @@ def model(tiny_model, tmp_path) -> Path:
     return Path(shutil.copytree(tiny_model, tmp_path / "model"))
 
 
-def test_exports_only_spatial_tensors(model: Path, tmp_path: Path) -> None:
+def test_exports_only_spatial_tensors(model: Path, tmp_path: Path, make_run) -> None:
     run = make_run(model, tmp_path / "run")
     path = export_style(run, model)
     assert path == model / "styles" / "ink.safetensors"
@@ -56,7 +39,7 @@ def test_exports_only_spatial_tensors(model: Path, tmp_path: Path) -> None:
     assert set(read_model_info(model).styles) == {"ink", "wash"}
 
 
-def test_refuses_full_fine_tunes_and_other_models(model: Path, tmp_path: Path) -> None:
+def test_refuses_full_fine_tunes_and_other_models(model: Path, tmp_path: Path, make_run) -> None:
     with pytest.raises(ModelError, match="--trainable spatial"):
         export_style(make_run(model, tmp_path / "all", trainable="all"), model)
     run = make_run(model, tmp_path / "other")
@@ -70,7 +53,7 @@ def test_refuses_full_fine_tunes_and_other_models(model: Path, tmp_path: Path) -
     assert read_model_info(model).styles == {}  # nothing half-registered
 
 
-def test_cli_sub_command(model: Path, tmp_path: Path, capsys) -> None:
+def test_cli_sub_command(model: Path, tmp_path: Path, capsys, make_run) -> None:
     from engine.commands.train import main
 
     run = make_run(model, tmp_path / "run")

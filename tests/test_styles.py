@@ -12,11 +12,10 @@ import torch
 
 from engine.jobs import Job, JobError
 from engine.train.export_style import export_style
-from tests.test_export_style import make_run
 
 
 @pytest.fixture(scope="module")
-def styled(tiny_model, tmp_path_factory) -> Path:
+def styled(tiny_model, tmp_path_factory, make_run) -> Path:
     tmp = tmp_path_factory.mktemp("styled")
     model = Path(shutil.copytree(tiny_model, tmp / "model"))
     export_style(make_run(model, tmp / "run"), model)
