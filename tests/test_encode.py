@@ -132,3 +132,22 @@ def test_killed_export_leaves_no_file_at_target(tmp_path):
     proc.wait(timeout=10)
     assert proc.returncode == -signal.SIGKILL
     assert not target.exists()
+
+
+def test_png_sequence_streams_and_a_cancel_stops_reading(tmp_path):
+    """Frames are consumed one at a time (a long render is not held in memory), and a cancel
+    from on_frame stops before the rest are even made, leaving nothing behind."""
+    made = []
+
+    def frames():
+        for i in range(50):
+            made.append(i)
+            yield np.full((8, 8, 3), i, np.uint8)
+
+    def stop(i: int) -> None:
+        if i == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_png_sequence(frames(), tmp_path / "seq", on_frame=stop)
+    assert len(made) == 3 and list(tmp_path.iterdir()) == []

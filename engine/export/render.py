@@ -92,12 +92,10 @@ def render_frames(
 
     last = timeline.duration if last is None else last
     w, h = timeline.width, timeline.height
-    clips = clips_in(timeline, first, last)
     sources: dict[Path, _MediaFrames] = {}
     try:
         for f in range(first, last):
-            # clips_in lists the lowest track first: the last one covering f is on top
-            top = next((c for c in reversed(clips) if c.start <= f < c.end), None)
+            top = clip_at(timeline, f)
             if top is None:
                 yield np.zeros((h, w, 3), np.uint8)
                 continue

@@ -61,19 +61,7 @@ def _write(fmt: str, frames, out: Path, settings: VideoSettings, total: int, for
     if fmt == "png":
         from engine.media.encode import write_png_sequence
 
-        # A folder cannot be swapped atomically: the new frames are written beside it first,
-        # and the old folder is removed only once they are all there.
-        old = None
-        if force and out.exists():
-            old = out.with_name(f".{out.name}.replaced")
-            shutil.rmtree(old, ignore_errors=True)
-        staged = out if old is None else out.with_name(f".{out.name}.new")
-        path = write_png_sequence(read_frames_list(frames), staged, on_frame=on_frame)
-        if old is not None:
-            out.rename(old)
-            path = staged.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        return path
+        return write_png_sequence(frames, out, on_frame=on_frame, replace=force)
     return write_video(frames, out, settings, on_frame)
 
 
@@ -83,12 +71,6 @@ def _label(path: Path, prov: pv.Provenance | None, watermark: dict | None = None
         pv.write_manifest(path, prov, watermark)
     else:
         pv.manifest_path(path).unlink(missing_ok=True)
-
-
-def read_frames_list(frames):
-    import numpy as np
-
-    return np.stack(list(frames))
 
 
 def export_clip(src: Path, fmt: str, out: Path, force: bool = False, crf: int = 18,

@@ -114,7 +114,7 @@ def write_video(
     path = Path(path)
     kind = output_kind(path)
     if kind == "png":
-        return write_png_sequence(np.asarray(frames), path)
+        return write_png_sequence(frames, path)
     if not path.parent.is_dir():
         raise EncodeError(f"folder {path.parent} does not exist")
     rate = as_fraction(settings.fps)
@@ -187,29 +187,40 @@ def _with_alpha(frame: np.ndarray, alpha: np.ndarray | None, i: int) -> np.ndarr
 
 
 def write_png_sequence(
-    frames: np.ndarray,
+    frames: np.ndarray | Iterable[np.ndarray],
     folder: Path | str,
     prefix: str = "frame",
     on_frame: Callable[[int], None] | None = None,
+    replace: bool = False,
 ) -> Path:
-    """Write frames as `prefix_00000.png`... into `folder` (built beside it, then renamed).
-    An existing non-empty folder is refused rather than mixed with new frames. `on_frame(i)`
-    is called after each frame; an exception from it cancels and leaves no folder."""
-    frames = _check_frames(np.asarray(frames))
+    """Write frames (an array or a stream of them) as `prefix_00000.png`... into `folder`.
+    They are written into a hidden folder beside it, which is renamed into place once complete.
+    An existing non-empty folder is refused, or with `replace` swapped out only at that point.
+    `on_frame(i)` is called after each frame; an exception from it cancels and leaves nothing."""
     folder = Path(str(folder).rstrip("/" + os.sep))
-    if folder.exists() and any(folder.iterdir()):
+    if folder.exists() and any(folder.iterdir()) and not replace:
         raise EncodeError(f"{folder} exists and is not empty; choose a new folder")
     if not folder.parent.is_dir():
         raise EncodeError(f"folder {folder.parent} does not exist")
-    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.", suffix=".tmp"))
+    hidden = f".{folder.name}."
+    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=hidden, suffix=".tmp"))
     try:
+        count = 0
         for i, frame in enumerate(frames):
+            frame = _check_frames(np.asarray(frame)[None])[0]
             _write_png(frame, tmp / f"{prefix}_{i:05d}.png")
+            count += 1
             if on_frame is not None:
-                on_frame(i + 1)
-        if folder.exists():
-            folder.rmdir()
+                on_frame(count)
+        if count == 0:
+            raise EncodeError("no frames to write")
+        old = None
+        if folder.exists():  # a folder cannot be swapped atomically: move it aside first
+            old = Path(tempfile.mkdtemp(dir=folder.parent, prefix=hidden, suffix=".old"))
+            os.replace(folder, old / folder.name)
         os.replace(tmp, folder)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
