@@ -4,10 +4,13 @@ keeps DDP replicas identical (2 CPU processes, gloo)."""
 import os
 import socket
 
+import numpy as np
+import pytest
 import torch
 import torch.multiprocessing as mp
+from safetensors.torch import save_file
 
-from engine.train.loop import TrainConfig, Trainer
+from engine.train.loop import TrainConfig, Trainer, draw_noise_levels
 
 TINY = {"channels": [8, 16, 32], "heads": 2, "temporal_attention_blocks": 1}
 
@@ -99,3 +102,38 @@ def test_ddp_two_cpu_processes_keep_replicas_equal(tmp_path):
     for k in w0:  # ...and still hold the same weights
         assert (w0[k] == w1[k]).all(), k
     assert (tmp_path / "ddp" / "checkpoint" / "state.json").is_file()  # rank 0 saved
+
+
+def test_noise_bias_draws_more_noisy_steps():
+    rng = np.random.default_rng(0)
+    uniform = draw_noise_levels(rng, 20000, 0.0)
+    biased = draw_noise_levels(rng, 20000, 1.0)
+    assert uniform.min() >= 0 and biased.max() <= 1
+    # Mean of t for density (1+b) t^b is (1+b)/(2+b): 1/2 and 2/3.
+    assert abs(uniform.mean() - 0.5) < 0.01 and abs(biased.mean() - 2 / 3) < 0.01
+    assert (biased > 0.8).mean() > 1.6 * (uniform > 0.8).mean()
+    with pytest.raises(ValueError, match="noise_bias"):
+        tiny_config("unused", noise_bias=-1)
+
+
+def test_translate_prob_reaches_the_data(tmp_path):
+    t = Trainer(tiny_config(tmp_path / "m", translate_prob=1.0))
+    assert t.batches.procedural.translate_prob == 1.0
+    with pytest.raises(ValueError, match="translate_prob"):
+        tiny_config(tmp_path / "x", translate_prob=1.5)
+
+
+def test_init_weights_grow_prompt_attention_in_temporal_blocks(tmp_path):
+    """A run may start from weights saved without the temporal blocks' prompt attention:
+    the new branches start as identities, then learn."""
+    plain = Trainer(tiny_config(tmp_path / "plain", steps=1))
+    plain.train()
+    saved = tmp_path / "plain.safetensors"
+    save_file({k: v.contiguous() for k, v in plain.model.state_dict().items()}, str(saved))
+    grown_model = dict(TINY, temporal_text=True)
+    grown = Trainer(tiny_config(tmp_path / "grown", steps=2, init_weights=str(saved),
+                                model=grown_model))  # fmt: skip
+    fresh = [k for k in weights(grown) if ".text_attn.out." in k]
+    assert fresh and all(not grown.model.state_dict()[k].any() for k in fresh)
+    grown.train()
+    assert any(grown.model.state_dict()[k].any() for k in fresh)

@@ -155,3 +155,20 @@ def test_text_changes_the_output():
     a = model(x, logsnr, text, mask, pooled)
     b = model(x, logsnr, -text, mask, -pooled)
     assert (a - b).abs().max() > 1e-3
+
+
+def test_grown_model_loads_plain_weights_and_computes_the_same():
+    torch.manual_seed(0)
+    plain = STUNet(SMALL).eval()
+    _randomise_image_layers(plain)
+    options = {"temporal_text": True, "spatial_positions": True}
+    grown = STUNet(STUNetConfig(**{**SMALL.to_dict(), **options})).eval()
+    fresh = grown.load_grown(plain.state_dict())
+    assert any(".text_attn." in n for n in fresh) and any(".positions." in n for n in fresh)
+    assert all(any(k in n for k in (".text_attn.", ".norm_text.", ".positions.")) for n in fresh)
+    inputs = _inputs(SMALL, 1, 8, 16, 16)
+    with torch.no_grad():
+        assert torch.allclose(plain(*inputs), grown(*inputs), atol=1e-6)
+    broken = {k: v for k, v in plain.state_dict().items() if not k.startswith("conv_in")}
+    with pytest.raises(ValueError, match="conv_in"):
+        grown.load_grown(broken)

@@ -28,6 +28,10 @@ def add_train_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--trainable", choices=("all", "spatial"), default="all",
                    help="spatial: fine-tune image layers only (styles)")  # fmt: skip
     p.add_argument("--style", default=None, help="style transform of the training data")
+    p.add_argument("--noise-bias", type=float, default=0.0,
+                   help="favour noisy steps, t = u^(1/(1+b)); motion is learnt there")  # fmt: skip
+    p.add_argument("--translate-prob", type=float, default=None,
+                   help="share of clips whose object translates (default 0.6)")  # fmt: skip
     p.add_argument("--hold-out", action="store_true",
                    help="never train on the evaluation's held-out combinations")  # fmt: skip
 
@@ -43,6 +47,7 @@ def run_train(args: argparse.Namespace) -> int:
         save_every=args.save_every,
         model=json.loads(args.model_json) if args.model_json else {},
         init_weights=args.init_weights, trainable=args.trainable, style=args.style,
+        noise_bias=args.noise_bias, translate_prob=args.translate_prob,
         held_out=[list(t) for t in held_out_combinations()] if args.hold_out else [],
     )  # fmt: skip
     trainer = Trainer(config)

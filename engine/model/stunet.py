@@ -44,6 +44,10 @@ class STUNetConfig:
     heads: int = 4
     context_dim: int = 384
     dropout: float = 0.0
+    # Temporal attention blocks also attend to the prompt (see TemporalTransformer).
+    temporal_text: bool = False
+    # Spatial attention blocks add each pixel's place in the frame (see SpatialTransformer).
+    spatial_positions: bool = False
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -76,6 +80,11 @@ class STUNetConfig:
         if unknown:
             raise ValueError(f"unknown STUNet config keys: {sorted(unknown)}")
         return cls(**d)
+
+
+# Optional branches that start as identities: weights saved without them load into a model
+# that has them (STUNet.load_grown).
+GROWN_BRANCHES = (".text_attn.", ".norm_text.", ".positions.")
 
 
 def _valid_counts(factor: int, n: int = 6) -> str:
@@ -140,9 +149,13 @@ class STUNet(nn.Module):
         cfg = self.config
         layers: list[nn.Module] = [ResBlock2D(in_ch, out_ch, self.emb_dim, cfg.dropout)]
         if coarsest:
-            layers.append(SpatialTransformer(out_ch, cfg.heads, cfg.context_dim))
+            layers.append(
+                SpatialTransformer(out_ch, cfg.heads, cfg.context_dim, cfg.spatial_positions)
+            )
+            prompt_dim = cfg.context_dim if cfg.temporal_text else None
             layers += [
-                TemporalTransformer(out_ch, cfg.heads) for _ in range(cfg.temporal_attention_blocks)
+                TemporalTransformer(out_ch, cfg.heads, prompt_dim)
+                for _ in range(cfg.temporal_attention_blocks)
             ]
         else:
             layers.append(SpaceTimeConvBlock(out_ch))
@@ -176,7 +189,7 @@ class STUNet(nn.Module):
                 continue
             if isinstance(layer, ResBlock2D):
                 h = layer(h, emb)
-            elif isinstance(layer, SpatialTransformer):
+            elif isinstance(layer, SpatialTransformer | TemporalTransformer):
                 h = layer(h, text, text_mask)
             else:
                 h = layer(h)
@@ -221,6 +234,21 @@ class STUNet(nn.Module):
             if i < len(self.upsample):
                 h = self._resize(self.upsample[i], h, spatial_only)
         return per_frame(self.head, h)
+
+    def load_grown(self, state: dict[str, torch.Tensor]) -> list[str]:
+        """Load weights saved by a model without the optional branches (`temporal_text`,
+        `spatial_positions`); those keep their identity start, so the grown model computes
+        exactly what the saved one did. Returns the names started fresh;
+        any other missing or unexpected name is an error."""
+        missing, unexpected = self.load_state_dict(state, strict=False)
+        grown = [n for n in missing if any(k in n for k in GROWN_BRANCHES)]
+        if unexpected or len(grown) != len(missing):
+            others = [n for n in missing if n not in grown]
+            raise ValueError(
+                f"weights do not match this model: missing {others[:5]}, "
+                f"unexpected {unexpected[:5]}"
+            )
+        return grown
 
     def temporal_parameters(self) -> list[str]:
         """Names of the parameters that belong to inflation (temporal) layers."""

@@ -53,6 +53,10 @@ class TrainConfig:
     crop: int | None = None  # SSR: train on random crops of this size
     ssr_scale: int = 4
     cond_dropout: float = 0.1
+    # 0 draws noise levels uniformly in t; b > 0 draws t = u ** (1 / (1 + b)), more of the
+    # high-noise steps where only the prompt can say where the object goes (its motion).
+    noise_bias: float = 0.0
+    translate_prob: float | None = None  # share of clips whose object translates (data default)
     ema_decay: float = 0.999
     grad_clip: float = 1.0
     seed: int = 0
@@ -68,6 +72,12 @@ class TrainConfig:
     held_out: list = field(default_factory=list)  # [colour, shape, motion] triples
     threads: int = 0  # CPU threads (0 = torch default)
 
+    def __post_init__(self) -> None:
+        if self.noise_bias < 0:
+            raise ValueError(f"noise_bias must be >= 0, got {self.noise_bias}")
+        if self.translate_prob is not None and not 0.0 <= self.translate_prob <= 1.0:
+            raise ValueError(f"translate_prob must be in [0, 1], got {self.translate_prob}")
+
     def model_config(self) -> STUNetConfig:
         base = default_model_config(self.stage).to_dict()
         base.update(self.model)
@@ -77,6 +87,14 @@ class TrainConfig:
         d = {"reference_size": 32}
         d.update(self.schedule)
         return ScheduleConfig(**d)
+
+
+def draw_noise_levels(rng: np.random.Generator, n: int, bias: float) -> np.ndarray:
+    """n noise levels t in [0, 1] (1 = pure noise): uniform for bias 0; t = u^(1/(1+bias))
+    otherwise, whose density 1+bias times t^bias favours the noisy end."""
+    if bias < 0:
+        raise ValueError(f"noise bias must be >= 0, got {bias}")
+    return rng.uniform(size=n) ** (1.0 / (1.0 + bias))
 
 
 class Progress:
@@ -145,7 +163,9 @@ class Trainer:
         self.model_config = config.model_config()
         self.model = STUNet(self.model_config).to(self.device)
         if config.init_weights:
-            self.model.load_state_dict(load_safetensors(Path(config.init_weights)))
+            grown = self.model.load_grown(load_safetensors(Path(config.init_weights)))
+            if grown and self.rank == 0:
+                print(f"{len(grown)} new tensors start as identity branches", file=sys.stderr)
         temporal = set(self.model.temporal_parameters())
         self.trainable = [
             (n, p)
@@ -175,7 +195,7 @@ class Trainer:
         self.batches = ProceduralBatches(
             config.stage, config.batch_size, config.frames, config.size, seed=config.seed,
             rank=self.rank, world=self.world, ssr_scale=config.ssr_scale, crop=config.crop,
-            procedural=ProceduralConfig(held_out=tuple(tuple(h) for h in config.held_out)),
+            procedural=self._procedural_config(),
             style=style_fn,
         )  # fmt: skip
         self.step = 0
@@ -183,6 +203,12 @@ class Trainer:
         self.rng = np.random.default_rng(config.seed * 7919 + self.rank)
         self.out = Path(config.out)
         self._resume()
+
+    def _procedural_config(self) -> ProceduralConfig:
+        held = tuple(tuple(h) for h in self.config.held_out)
+        if self.config.translate_prob is None:
+            return ProceduralConfig(held_out=held)
+        return ProceduralConfig(held_out=held, translate_prob=self.config.translate_prob)
 
     # --- checkpoints -------------------------------------------------------------------
     def _ckpt_dir(self) -> Path:
@@ -239,7 +265,8 @@ class Trainer:
         cond = batch.cond.to(self.device)
         captions = ["" if self.rng.uniform() < cfg.cond_dropout else c for c in batch.captions]
         b = x0.shape[0]
-        t = torch.from_numpy(self.rng.uniform(size=b)).float().to(self.device)
+        t = torch.from_numpy(draw_noise_levels(self.rng, b, cfg.noise_bias)).float()
+        t = t.to(self.device)
         logsnr = self.schedule.logsnr(t)
         eps = torch.from_numpy(self.rng.standard_normal(x0.shape)).float().to(self.device)
         z = add_noise(x0, eps, logsnr)
