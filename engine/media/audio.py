@@ -8,6 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
+# How far before the wanted stretch decoding starts after a seek, and past it decoding stops.
+SEEK_MARGIN_S = 0.5
+
 
 @dataclass
 class AudioClip:
@@ -29,9 +32,11 @@ def read_audio(
 ) -> AudioClip | None:
     """Samples of `path`'s first audio stream from start_s for duration_s (padded with silence
     if the source is shorter), or None when it has no audio. `rate` / `layout` convert to that
-    sample rate / channel layout (default: the source's own)."""
+    sample rate / channel layout (default: the source's own). Only the stretch asked for is
+    decoded: the reader seeks to just before it and stops just after it."""
     import av
 
+    end_s = start_s + duration_s
     with av.open(str(path)) as container:
         if not container.streams.audio:
             return None
@@ -39,6 +44,11 @@ def read_audio(
         own_layout = stream.codec_context.layout.name if stream.codec_context.layout else "stereo"
         rate = rate or stream.codec_context.sample_rate or 48000
         layout = layout or own_layout
+        if start_s > SEEK_MARGIN_S and stream.time_base:
+            # Audio packets are all seek points; the margin covers codec priming (AAC needs
+            # the previous frame to decode the next one exactly).
+            target = int((start_s - SEEK_MARGIN_S) / stream.time_base)
+            container.seek(target, stream=stream, backward=True)
         resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate)
         chunks, t0 = [], None
         for frame in container.decode(stream):
@@ -46,6 +56,8 @@ def read_audio(
                 if t0 is None:
                     t0 = float(out.pts * out.time_base) if out.pts is not None else 0.0
                 chunks.append(out.to_ndarray())
+            if frame.time is not None and frame.time > end_s + SEEK_MARGIN_S:
+                break
         for out in resampler.resample(None):
             chunks.append(out.to_ndarray())
     if not chunks:
