@@ -16,6 +16,7 @@ import time
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
+from engine.checkpoints import ModelError, find_model, read_model_info
 from engine.cpu_allocator import keep_freed_memory
 from engine.model.stunet import STUNet, STUNetConfig
 from engine.train.loop import default_model_config
@@ -25,6 +26,14 @@ def flops(model: STUNet, inputs) -> int:
     with FlopCounterMode(display=False) as counter, torch.inference_mode():
         model(*inputs)
     return counter.get_total_flops()
+
+
+def bundled_base_config() -> STUNetConfig:
+    """The shipped base model's shape (the trainer's default when no model is installed)."""
+    try:
+        return read_model_info(find_model(None)).base.config
+    except (ModelError, OSError):
+        return default_model_config("base")
 
 
 def inputs_for(cfg: STUNetConfig, batch: int, frames: int, size: int):
@@ -83,7 +92,7 @@ def main() -> None:
     print(f"allocator: {'freed memory kept (as the engine runs)' if kept else 'glibc default'}, "
           f"{torch.get_num_threads()} threads\n")  # fmt: skip
     print("bundled base configuration:")
-    print("\n".join(compare(default_model_config("base"), args.frames, args.size, args.batch,
+    print("\n".join(compare(bundled_base_config(), args.frames, args.size, args.batch,
                             args.repeats)))  # fmt: skip
     deeper = STUNetConfig(channels=(32, 64, 128, 256), temporal_down=(True, True, True))
     print("\nfour-level configuration (a larger checkpoint's shape):")
