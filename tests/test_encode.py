@@ -1,5 +1,6 @@
 """The writers: each format reads back with the right codec, profile, pixel format, frame count,
-rate, tags and timecode; audio rides along; a cancelled or killed write leaves nothing."""
+rate, tags and timecode; audio rides along; a cancelled or killed write leaves nothing at the
+target, and the next write clears a killed writer's temporary file."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from engine.media.encode import (
     EncodeError,
     VideoSettings,
     as_fraction,
+    sweep_stale_temps,
     write_png_sequence,
     write_video,
 )
@@ -132,6 +134,31 @@ def test_killed_export_leaves_no_file_at_target(tmp_path):
     proc.wait(timeout=10)
     assert proc.returncode == -signal.SIGKILL
     assert not target.exists()
+    left = [p.name for p in tmp_path.iterdir()]
+    assert left and all(name.startswith(f".killed.mp4.{proc.pid}-") for name in left)
+    # The next export to the same target clears what the killed one left behind.
+    write_video(np.zeros((2, 16, 16, 3), np.uint8), target, VideoSettings(fps=24))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["killed.mp4"]
+
+
+def test_sweep_spares_live_writers_and_the_previous_frames(tmp_path):
+    target = tmp_path / "shots"
+    finished = subprocess.Popen([sys.executable, "-c", "pass"])
+    finished.wait(timeout=10)
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        dead = tmp_path / f".shots.{finished.pid}-abc.tmp"
+        alive = tmp_path / f".shots.{live.pid}-def.tmp"
+        previous = tmp_path / ".shots.xyz123.old"  # a PNG swap's previous frames
+        other = tmp_path / f".other.{finished.pid}-abc.tmp"
+        for folder in (dead, alive, previous, other):
+            folder.mkdir()
+            (folder / "frame_00000.png").write_bytes(b"x")
+        assert sweep_stale_temps(target, ".tmp") == [dead]
+        assert not dead.exists() and alive.exists() and previous.exists() and other.exists()
+    finally:
+        live.kill()
+        live.wait(timeout=10)
 
 
 def test_png_sequence_streams_and_a_cancel_stops_reading(tmp_path):

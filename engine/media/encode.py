@@ -2,12 +2,15 @@
 sequence folder; with container metadata, a start timecode, BT.709 tags and optional audio.
 
 Every write goes to a temporary name beside the target and is renamed into place only when
-complete, so a crash or a cancel never leaves a half-written file at the target path.
+complete, so a crash or a cancel never leaves a half-written file at the target path. Temporary
+names carry the writer's process id, so the next write to the same target removes what a killed
+writer left behind.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
@@ -93,8 +96,44 @@ def _even_pad(frames: np.ndarray) -> np.ndarray:
     return np.pad(frames, ((0, 0), (0, h % 2), (0, w % 2), (0, 0)), mode="edge")
 
 
+def _temp_prefix(path: Path) -> str:
+    return f".{path.name}.{os.getpid()}-"
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def sweep_stale_temps(path: Path, suffix: str) -> list[Path]:
+    """Remove the temporary files or folders (`suffix`) that writers to `path` left behind when
+    they were killed: only those whose process is gone, never a live writer's and never the
+    `.old` folder a PNG swap keeps the previous frames in. POSIX only (elsewhere a process
+    cannot be asked safely whether it is alive); returns what was removed."""
+    if os.name != "posix" or not path.parent.is_dir():
+        return []
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.(\d+)-.+{re.escape(suffix)}")
+    removed = []
+    for entry in path.parent.iterdir():
+        match = pattern.fullmatch(entry.name)
+        if not match or int(match.group(1)) == os.getpid() or _process_alive(int(match.group(1))):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+        removed.append(entry)
+    return removed
+
+
 def _temp_beside(path: Path, suffix: str) -> Path:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
+    sweep_stale_temps(path, suffix)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_temp_prefix(path), suffix=suffix)
     os.close(fd)
     return Path(tmp)
 
@@ -203,7 +242,8 @@ def write_png_sequence(
     if not folder.parent.is_dir():
         raise EncodeError(f"folder {folder.parent} does not exist")
     hidden = f".{folder.name}."
-    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=hidden, suffix=".tmp"))
+    sweep_stale_temps(folder, ".tmp")
+    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=_temp_prefix(folder), suffix=".tmp"))
     try:
         count = 0
         for i, frame in enumerate(frames):
