@@ -83,3 +83,14 @@ def test_positions_start_as_identity_then_tell_pixels_apart():
     _randomise(block.positions)
     placed = block(x, ctx, mask)
     assert (placed[..., 0, 0] - placed[..., 3, 3]).abs().max() > 1e-2
+
+
+def test_cached_positions_serve_training_after_inference():
+    """The position table is cached; one first made during a generation (inference mode)
+    must still let a later training step backpropagate."""
+    block = SpatialTransformer(16, 2, context_dim=12, positions=True)
+    x, ctx, mask = torch.randn(1, 16, 2, 5, 5), torch.randn(1, 5, 12), torch.ones(1, 5)
+    with torch.inference_mode():
+        block(x, ctx, mask)
+    block(x, ctx, mask).sum().backward()
+    assert block.positions.weight.grad is not None

@@ -8,6 +8,7 @@ picks flash / memory-efficient kernels.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import torch
@@ -55,9 +56,16 @@ def _zero(linear: nn.Linear) -> None:
     nn.init.zeros_(linear.bias)
 
 
+@functools.lru_cache(maxsize=16)
 def frame_positions(height: int, width: int, dim: int, device: torch.device) -> torch.Tensor:
     """(height * width, dim) sinusoids of each pixel's place as a fraction of the frame, so
-    "the left third" means the same at every frame size."""
+    "the left third" means the same at every frame size. Cached: every denoising step asks
+    for the same few tables."""
+    with torch.inference_mode(False):  # a cached table must also serve training (autograd)
+        return _frame_positions(height, width, dim, device)
+
+
+def _frame_positions(height: int, width: int, dim: int, device: torch.device) -> torch.Tensor:
     bands = dim // 4
     # Wavelengths from four frame widths down to a quarter of one: coarse and fine place.
     freqs = math.pi * 2.0 ** torch.linspace(-1.0, 3.0, bands, device=device)
@@ -95,7 +103,7 @@ class SpatialTransformer(nn.Module):
         b, _, t, h, w = x.shape
         tokens = rearrange(x, "b c t h w -> (b t) (h w) c")
         if self.positions is not None:
-            grid = frame_positions(h, w, x.shape[1], x.device).to(tokens.dtype)
+            grid = frame_positions(h, w, x.shape[1], x.device).to(tokens.dtype)  # read-only
             tokens = tokens + self.positions(grid)
         ctx = context.repeat_interleave(t, dim=0)
         ctx_mask = context_mask.repeat_interleave(t, dim=0)

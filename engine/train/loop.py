@@ -91,9 +91,8 @@ class TrainConfig:
 
 def draw_noise_levels(rng: np.random.Generator, n: int, bias: float) -> np.ndarray:
     """n noise levels t in [0, 1] (1 = pure noise): uniform for bias 0; t = u^(1/(1+bias))
-    otherwise, whose density 1+bias times t^bias favours the noisy end."""
-    if bias < 0:
-        raise ValueError(f"noise bias must be >= 0, got {bias}")
+    otherwise, whose density 1+bias times t^bias favours the noisy end (TrainConfig checks
+    bias >= 0)."""
     return rng.uniform(size=n) ** (1.0 / (1.0 + bias))
 
 
