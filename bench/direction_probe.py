@@ -6,7 +6,11 @@ say where the object goes). Positive differences mean the right word helps; a mo
 ignores the word gives 0 within the error. The colour word is probed the same way (a different
 colour) as a reference.
 
-    python bench/direction_probe.py [--model DIR] [--clips 48] [--draws 2]
+With `--task i2v` the first frame is given, as in image-to-video: the start is then known, so
+the direction word alone says where the object is in later frames, and an ideal model gains
+far more from it than from a text-to-video prompt.
+
+    python bench/direction_probe.py [--model DIR] [--clips 48] [--draws 2] [--task t2v|i2v]
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import torch
 
 from engine.checkpoints import find_model, load_stage, read_model_info
 from engine.diffusion.schedule import CosineSchedule, add_noise, target
-from engine.tasks.conditioning import text_to_video
+from engine.tasks.conditioning import image_to_video, text_to_video
 from engine.text import TextEncoder, resolve_text_encoder
 from engine.train.data import to_tensor
 from engine.train.procedural import (
@@ -61,6 +65,7 @@ def main() -> None:
     p.add_argument("--clips", type=int, default=48)
     p.add_argument("--draws", type=int, default=2, help="noise draws per clip and level")
     p.add_argument("--threads", type=int, default=0)
+    p.add_argument("--task", choices=("t2v", "i2v"), default="t2v")
     args = p.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -70,11 +75,14 @@ def main() -> None:
     frames, size = info.native_frames, info.native_height
     schedule = CosineSchedule(info.base.schedule, size)
     x0, right, opposite, recoloured = captions(args.clips, size, frames)
-    cond = text_to_video(frames, size, size).model_channels()[None].expand(len(x0), -1, -1, -1, -1)
+    if args.task == "i2v":
+        cond = torch.stack([image_to_video(clip[:, 0], frames).model_channels() for clip in x0])
+    else:
+        cond = text_to_video(frames, size, size).model_channels()[None].expand(len(x0), -1, -1, -1, -1)
     embedded = [text.batch(c, torch.device("cpu"), torch.float32)
                 for c in (right, opposite, recoloured)]  # fmt: skip
     g = torch.Generator().manual_seed(0)
-    print(f"{info.name}: {args.clips} clips x {args.draws} noise draws; loss(wrong word) - "
+    print(f"{info.name} ({args.task}): {args.clips} clips x {args.draws} noise draws; loss(wrong word) - "
           "loss(right word): mean +- standard error, how often the right word wins")  # fmt: skip
     for level in NOISE_LEVELS:
         logsnr = schedule.logsnr(torch.full((len(x0),), level))

