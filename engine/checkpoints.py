@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from platformdirs import user_data_dir
 
 from engine.diffusion.schedule import ScheduleConfig
 from engine.model.stunet import STUNet, STUNetConfig
+from engine.tempfiles import create_temp_beside
 
 FORMAT = "lumiere-studio-model"
 FORMAT_VERSION = 1
@@ -202,8 +202,7 @@ def atomic_save_safetensors(tensors: dict[str, torch.Tensor], path: Path, meta=N
     from safetensors.torch import save_file
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
+    tmp = create_temp_beside(path, f".{path.name}.")
     try:
         save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, tmp, meta)
         os.replace(tmp, path)
@@ -214,9 +213,9 @@ def atomic_save_safetensors(tensors: dict[str, torch.Tensor], path: Path, meta=N
 
 def atomic_write_text(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = create_temp_beside(path, f".{path.name}.")
     try:
-        with os.fdopen(fd, "w") as f:
+        with open(tmp, "w") as f:
             f.write(text)
         os.replace(tmp, path)
     except BaseException:

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.media.audio import AudioClip, add_audio_stream, encode_audio
+from engine.tempfiles import create_temp_beside, create_temp_dir_beside
 
 VIDEO_SUFFIXES = (".mp4", ".mov")
 PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower",
@@ -133,9 +134,7 @@ def sweep_stale_temps(path: Path, suffix: str) -> list[Path]:
 
 def _temp_beside(path: Path, suffix: str) -> Path:
     sweep_stale_temps(path, suffix)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_temp_prefix(path), suffix=suffix)
-    os.close(fd)
-    return Path(tmp)
+    return create_temp_beside(path, _temp_prefix(path), suffix)
 
 
 def write_video(
@@ -243,7 +242,7 @@ def write_png_sequence(
         raise EncodeError(f"folder {folder.parent} does not exist")
     hidden = f".{folder.name}."
     sweep_stale_temps(folder, ".tmp")
-    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=_temp_prefix(folder), suffix=".tmp"))
+    tmp = create_temp_dir_beside(folder, _temp_prefix(folder))
     try:
         count = 0
         for i, frame in enumerate(frames):

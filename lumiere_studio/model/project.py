@@ -11,7 +11,6 @@ import copy
 import json
 import os
 import shutil
-import tempfile
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from engine.media.probe import MediaInfo
+from engine.tempfiles import create_temp_beside
 from engine.timeline import Timeline
 from lumiere_studio.model.masks import Mask
 
@@ -61,9 +61,9 @@ class MaskMeta:
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = create_temp_beside(path, f".{path.name}.")
     try:
-        with os.fdopen(fd, "wb") as f:
+        with open(tmp, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
