@@ -78,12 +78,14 @@ def main() -> None:
     if args.task == "i2v":
         cond = torch.stack([image_to_video(clip[:, 0], frames).model_channels() for clip in x0])
     else:
-        cond = text_to_video(frames, size, size).model_channels()[None].expand(len(x0), -1, -1, -1, -1)
+        blank = text_to_video(frames, size, size).model_channels()
+        cond = blank[None].expand(len(x0), -1, -1, -1, -1)
     embedded = [text.batch(c, torch.device("cpu"), torch.float32)
                 for c in (right, opposite, recoloured)]  # fmt: skip
     g = torch.Generator().manual_seed(0)
-    print(f"{info.name} ({args.task}): {args.clips} clips x {args.draws} noise draws; loss(wrong word) - "
-          "loss(right word): mean +- standard error, how often the right word wins")  # fmt: skip
+    print(f"{info.name} ({args.task}): {args.clips} clips x {args.draws} noise draws; "
+          "loss(wrong word) - loss(right word): mean +- standard error, "
+          "how often the right word wins")  # fmt: skip
     for level in NOISE_LEVELS:
         logsnr = schedule.logsnr(torch.full((len(x0),), level))
         gaps: dict[str, list[np.ndarray]] = {"direction": [], "colour": []}
