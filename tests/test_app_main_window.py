@@ -158,6 +158,25 @@ def test_layout_is_saved_and_restored(qtbot, tmp_path, monkeypatch):
     w2.shutdown()
 
 
+@pytest.mark.parametrize("height", [900, 1200])
+def test_generate_and_one_job_stay_in_view(qtbot, tmp_path, monkeypatch, height):
+    """On a short screen the prompt form scrolls; Generate stays below it, in view, and the
+    jobs dock shows one job in full."""
+    from lumiere_studio.ui.jobs_panel import JOBS_MIN_HEIGHT
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    settings = QSettings(str(tmp_path / "fresh.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(settings=settings, recovery_root=tmp_path / "r")
+    qtbot.addWidget(w)
+    w.resize(1440, height)
+    w.show()
+    qtbot.waitUntil(lambda: w.docks["Jobs"].height() >= JOBS_MIN_HEIGHT - 12, timeout=3000)
+    qtbot.waitUntil(lambda: not w.prompt.generate.visibleRegion().isEmpty(), timeout=3000)
+    button = w.prompt.generate
+    assert button.visibleRegion().boundingRect().height() == button.height()  # all of it
+    w.shutdown()
+
+
 def test_drag_a_clip_to_a_new_track_and_back(qtbot, window, clip):
     """V1 is the bottom lane; the strip above the top track takes a new track."""
     window.import_paths([str(clip)])

@@ -19,6 +19,9 @@ from engine.jobs import TASK_LABELS
 from lumiere_studio.engine_thread import CANCELLED, DONE, FAILED, QUEUED, RUNNING, JobQueue
 from lumiere_studio.ui.frames import to_qimage
 
+# Default height of the jobs dock: one job row (preview, title, bar, status, buttons) in full.
+JOBS_MIN_HEIGHT = 170
+
 
 class JobRow(QWidget):
     def __init__(self, queue: JobQueue, job_id: int) -> None:
@@ -29,6 +32,7 @@ class JobRow(QWidget):
         self.preview.setStyleSheet("background:#111")
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.title = QLabel()
+        self.title.setWordWrap(True)  # a narrow dock wraps the title instead of scrolling sideways
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.bar = QProgressBar()
@@ -58,6 +62,7 @@ class JobRow(QWidget):
             return
         job = entry.job
         self.title.setText(f"#{entry.id} {TASK_LABELS.get(job.task, job.task)}: {job.prompt[:48]}")
+        self.title.setToolTip(job.prompt)
         self.bar.setValue(int(entry.fraction * 1000))
         self.status.setText(f"{entry.state}: {entry.message}" if entry.message else entry.state)
         color = {FAILED: "#e06c75", DONE: "#98c379", CANCELLED: "#999"}.get(entry.state, "")
@@ -85,6 +90,7 @@ class JobsPanel(QScrollArea):
         self.box.addStretch(1)
         self.setWidget(inner)
         self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         queue.added.connect(self._added)
         queue.changed.connect(self._changed)
         queue.removed.connect(self._removed)

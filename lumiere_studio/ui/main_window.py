@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QProgressDialog,
     QScrollArea,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -40,7 +41,7 @@ from lumiere_studio.model import autosave
 from lumiere_studio.model.document import Document
 from lumiere_studio.model.project import MediaItem, Project, ProjectError, atomic_write_bytes
 from lumiere_studio.ui.frames import FrameServer
-from lumiere_studio.ui.jobs_panel import JobsPanel
+from lumiere_studio.ui.jobs_panel import JOBS_MIN_HEIGHT, JobsPanel
 from lumiere_studio.ui.mask_tools import MaskTools
 from lumiere_studio.ui.media_bin import MediaBin
 from lumiere_studio.ui.prompt_panel import NEEDS_IMAGE, PromptPanel
@@ -82,7 +83,8 @@ class MainWindow(QMainWindow):
         self.docks: dict[str, QDockWidget] = {}
         self._dock("Media", self.bin, Qt.DockWidgetArea.LeftDockWidgetArea)
         self._dock("Mask", self.mask_tools, Qt.DockWidgetArea.LeftDockWidgetArea, scroll=True)
-        self._dock("Prompt", self.prompt, Qt.DockWidgetArea.RightDockWidgetArea, scroll=True)
+        self._dock("Prompt", self.prompt, Qt.DockWidgetArea.RightDockWidgetArea, scroll=True,
+                   pinned=self.prompt.generate)  # fmt: skip
         self._dock("Jobs", self.jobs, Qt.DockWidgetArea.RightDockWidgetArea)
         self._dock("Timeline", self.timeline, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.busy = QProgressBar()
@@ -107,16 +109,25 @@ class MainWindow(QMainWindow):
 
     # --- construction --------------------------------------------------------------------
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea,
-              scroll: bool = False) -> None:  # fmt: skip
+              scroll: bool = False, pinned: QWidget | None = None) -> None:  # fmt: skip
+        """`scroll`: a tall form scrolls instead of setting the window's minimum height;
+        `pinned` stays below the scrolling part, always in view."""
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock-{title.lower()}")
-        if scroll:  # a tall form scrolls instead of setting the window's minimum height
+        if scroll:
             area_widget = QScrollArea()
             area_widget.setWidget(widget)
             area_widget.setWidgetResizable(True)
             area_widget.setFrameShape(QFrame.Shape.NoFrame)
             area_widget.setMinimumWidth(widget.minimumSizeHint().width() + 16)
             widget = area_widget
+        if pinned is not None:
+            holder = QWidget()
+            column = QVBoxLayout(holder)
+            column.setContentsMargins(9, 0, 9, 6)
+            column.addWidget(widget, 1)
+            column.addWidget(pinned)
+            widget = holder
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         self.docks[title] = dock
@@ -245,13 +256,16 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._default_dock_sizes)
 
     def _default_dock_sizes(self) -> None:
-        """Two timeline tracks in view, and the whole prompt form (Generate visible) above a
-        short jobs list."""
+        """Two timeline tracks in view, and the prompt form (whole where the screen allows)
+        above a jobs list that always shows one job in full; on a short screen the form scrolls
+        rather than the jobs."""
         timeline_h = self.timeline.sizeHint().height() + 24
         self.resizeDocks([self.docks["Timeline"]], [timeline_h], Qt.Orientation.Vertical)
-        form_h = self.prompt.sizeHint().height() + 24
-        self.resizeDocks([self.docks["Prompt"], self.docks["Jobs"]], [form_h, 150],
-                         Qt.Orientation.Vertical)  # fmt: skip
+        prompt, jobs = self.docks["Prompt"], self.docks["Jobs"]
+        column = prompt.height() + jobs.height()
+        whole_form = self.prompt.sizeHint().height() + self.prompt.generate.sizeHint().height()
+        form_h = min(whole_form + 30, column - JOBS_MIN_HEIGHT)
+        self.resizeDocks([prompt, jobs], [form_h, column - form_h], Qt.Orientation.Vertical)
 
     def reset_layout(self) -> None:
         self.restoreState(self._default_state)

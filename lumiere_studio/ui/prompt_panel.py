@@ -109,7 +109,8 @@ class PromptPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.source_label)
-        layout.addWidget(self.generate)
+        # Generate is not in this layout: the window pins it below the form's scroll area so it
+        # stays in view on a short screen.
         layout.addWidget(QLabel("History"))
         layout.addWidget(self.history, 1)
         self.task.currentIndexChanged.connect(self._task_changed)
