@@ -160,8 +160,8 @@ def test_layout_is_saved_and_restored(qtbot, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("height", [900, 1200])
 def test_generate_and_one_job_stay_in_view(qtbot, tmp_path, monkeypatch, height):
-    """On a short screen the prompt form scrolls; Generate stays below it, in view, and the
-    jobs dock shows one job in full."""
+    """On a short screen the prompt form scrolls; Generate and the source line stay below it,
+    in view, and the jobs dock shows one job in full."""
     from lumiere_studio.ui.jobs_panel import JOBS_MIN_HEIGHT
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
@@ -172,8 +172,8 @@ def test_generate_and_one_job_stay_in_view(qtbot, tmp_path, monkeypatch, height)
     w.show()
     qtbot.waitUntil(lambda: w.docks["Jobs"].height() >= JOBS_MIN_HEIGHT - 12, timeout=3000)
     qtbot.waitUntil(lambda: not w.prompt.generate.visibleRegion().isEmpty(), timeout=3000)
-    button = w.prompt.generate
-    assert button.visibleRegion().boundingRect().height() == button.height()  # all of it
+    for pinned in (w.prompt.generate, w.prompt.source_label):  # all of each
+        assert pinned.visibleRegion().boundingRect().height() == pinned.height()
     w.shutdown()
 
 

@@ -84,7 +84,7 @@ class MainWindow(QMainWindow):
         self._dock("Media", self.bin, Qt.DockWidgetArea.LeftDockWidgetArea)
         self._dock("Mask", self.mask_tools, Qt.DockWidgetArea.LeftDockWidgetArea, scroll=True)
         self._dock("Prompt", self.prompt, Qt.DockWidgetArea.RightDockWidgetArea, scroll=True,
-                   pinned=self.prompt.generate)  # fmt: skip
+                   pinned=self.prompt.footer)  # fmt: skip
         self._dock("Jobs", self.jobs, Qt.DockWidgetArea.RightDockWidgetArea)
         self._dock("Timeline", self.timeline, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.busy = QProgressBar()
@@ -263,7 +263,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["Timeline"]], [timeline_h], Qt.Orientation.Vertical)
         prompt, jobs = self.docks["Prompt"], self.docks["Jobs"]
         column = prompt.height() + jobs.height()
-        whole_form = self.prompt.sizeHint().height() + self.prompt.generate.sizeHint().height()
+        whole_form = self.prompt.sizeHint().height() + self.prompt.footer.sizeHint().height()
         form_h = min(whole_form + 30, column - JOBS_MIN_HEIGHT)
         self.resizeDocks([prompt, jobs], [form_h, column - form_h], Qt.Orientation.Vertical)
 

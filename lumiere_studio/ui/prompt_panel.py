@@ -108,9 +108,13 @@ class PromptPanel(QWidget):
         form.addRow("Device", self.device)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(self.source_label)
-        # Generate is not in this layout: the window pins it below the form's scroll area so it
-        # stays in view on a short screen.
+        # The source line and Generate are not in this layout: the window pins `footer` below
+        # the form's scroll area so both stay in view on a short screen.
+        self.footer = QWidget()
+        footer = QVBoxLayout(self.footer)
+        footer.setContentsMargins(0, 0, 0, 0)
+        footer.addWidget(self.source_label)
+        footer.addWidget(self.generate)
         layout.addWidget(QLabel("History"))
         layout.addWidget(self.history, 1)
         self.task.currentIndexChanged.connect(self._task_changed)
