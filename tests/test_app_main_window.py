@@ -162,7 +162,7 @@ def test_layout_is_saved_and_restored(qtbot, tmp_path, monkeypatch):
 def test_generate_and_one_job_stay_in_view(qtbot, tmp_path, monkeypatch, height):
     """On a short screen the prompt form scrolls; Generate and the source line stay below it,
     in view, and the jobs dock shows one job in full."""
-    from lumiere_studio.ui.jobs_panel import JOBS_MIN_HEIGHT
+    from lumiere_studio.ui.jobs_panel import JOBS_DOCK_HEIGHT
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     settings = QSettings(str(tmp_path / "fresh.ini"), QSettings.Format.IniFormat)
@@ -170,7 +170,7 @@ def test_generate_and_one_job_stay_in_view(qtbot, tmp_path, monkeypatch, height)
     qtbot.addWidget(w)
     w.resize(1440, height)
     w.show()
-    qtbot.waitUntil(lambda: w.docks["Jobs"].height() >= JOBS_MIN_HEIGHT - 12, timeout=3000)
+    qtbot.waitUntil(lambda: w.docks["Jobs"].height() >= JOBS_DOCK_HEIGHT - 12, timeout=3000)
     qtbot.waitUntil(lambda: not w.prompt.generate.visibleRegion().isEmpty(), timeout=3000)
     for pinned in (w.prompt.generate, w.prompt.source_label):  # all of each
         assert pinned.visibleRegion().boundingRect().height() == pinned.height()

@@ -20,7 +20,7 @@ from lumiere_studio.engine_thread import CANCELLED, DONE, FAILED, QUEUED, RUNNIN
 from lumiere_studio.ui.frames import to_qimage
 
 # Default height of the jobs dock: one job row (preview, title, bar, status, buttons) in full.
-JOBS_MIN_HEIGHT = 170
+JOBS_DOCK_HEIGHT = 170
 
 
 class JobRow(QWidget):

@@ -41,7 +41,7 @@ from lumiere_studio.model import autosave
 from lumiere_studio.model.document import Document
 from lumiere_studio.model.project import MediaItem, Project, ProjectError, atomic_write_bytes
 from lumiere_studio.ui.frames import FrameServer
-from lumiere_studio.ui.jobs_panel import JOBS_MIN_HEIGHT, JobsPanel
+from lumiere_studio.ui.jobs_panel import JOBS_DOCK_HEIGHT, JobsPanel
 from lumiere_studio.ui.mask_tools import MaskTools
 from lumiere_studio.ui.media_bin import MediaBin
 from lumiere_studio.ui.prompt_panel import NEEDS_IMAGE, PromptPanel
@@ -264,7 +264,7 @@ class MainWindow(QMainWindow):
         prompt, jobs = self.docks["Prompt"], self.docks["Jobs"]
         column = prompt.height() + jobs.height()
         whole_form = self.prompt.sizeHint().height() + self.prompt.footer.sizeHint().height()
-        form_h = min(whole_form + 30, column - JOBS_MIN_HEIGHT)
+        form_h = min(whole_form + 30, column - JOBS_DOCK_HEIGHT)
         self.resizeDocks([prompt, jobs], [form_h, column - form_h], Qt.Orientation.Vertical)
 
     def reset_layout(self) -> None:
