@@ -19,7 +19,7 @@ from platformdirs import user_data_dir
 
 from engine.diffusion.schedule import ScheduleConfig
 from engine.model.stunet import STUNet, STUNetConfig
-from engine.tempfiles import create_temp_beside
+from engine.tempfiles import atomic_write_bytes, create_temp_beside
 
 FORMAT = "lumiere-studio-model"
 FORMAT_VERSION = 1
@@ -212,15 +212,7 @@ def atomic_save_safetensors(tensors: dict[str, torch.Tensor], path: Path, meta=N
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = create_temp_beside(path, f".{path.name}.")
-    try:
-        with open(tmp, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def weights_hash(info: ModelInfo) -> str:

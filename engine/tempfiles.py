@@ -34,3 +34,19 @@ def create_temp_beside(path: Path, prefix: str, suffix: str = ".tmp") -> Path:
 def create_temp_dir_beside(path: Path, prefix: str, suffix: str = ".tmp") -> Path:
     """Create an empty new folder `prefix` + random + `suffix` in path's folder."""
     return _create_new(path, prefix, suffix, lambda candidate: candidate.mkdir(0o777))
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write `data` to a temporary file beside `path`, flush it to disk, then rename it over
+    `path`: a crash leaves either the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = create_temp_beside(path, f".{path.name}.")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -8,7 +8,7 @@ import pytest
 
 from engine.checkpoints import atomic_write_text
 from engine.media.encode import write_png_sequence
-from engine.tempfiles import create_temp_beside, create_temp_dir_beside
+from engine.tempfiles import atomic_write_bytes, create_temp_beside, create_temp_dir_beside
 
 
 @pytest.fixture
@@ -47,3 +47,20 @@ def test_atomic_writes_leave_readable_results(tmp_path, umask_022):
 def test_names_never_collide(tmp_path):
     names = {create_temp_beside(tmp_path / "a", ".a.") for _ in range(200)}
     assert len(names) == 200 and all(p.exists() for p in names)
+
+
+def test_a_failed_write_keeps_the_old_file_and_no_temp(tmp_path, monkeypatch):
+    target = tmp_path / "project.json"
+    atomic_write_bytes(target, b"old")
+
+    def refuse(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(OSError, match="disk full"):
+        atomic_write_bytes(target, b"new")
+    monkeypatch.undo()
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["project.json"]
+    atomic_write_text(target, "héllo")  # text is stored as UTF-8 on every platform
+    assert target.read_bytes() == "héllo".encode()

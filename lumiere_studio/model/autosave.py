@@ -14,8 +14,9 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
+from engine.tempfiles import atomic_write_bytes
 from lumiere_studio.model.masks import Mask
-from lumiere_studio.model.project import Project, ProjectError, atomic_write_bytes, validate
+from lumiere_studio.model.project import Project, ProjectError, validate
 
 SUFFIX = ".lumiere-recovery.json"
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import shutil
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -19,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from engine.media.probe import MediaInfo
-from engine.tempfiles import create_temp_beside
+from engine.tempfiles import atomic_write_bytes
 from engine.timeline import Timeline
 from lumiere_studio.model.masks import Mask
 
@@ -57,20 +56,6 @@ class MaskMeta:
     """Where a media item's mask applies: all frames, or from `from_frame` on."""
 
     from_frame: int = 0
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = create_temp_beside(path, f".{path.name}.")
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class Project:

@@ -35,11 +35,12 @@ from PySide6.QtWidgets import (
 from engine.jobs import JobError
 from engine.media.probe import MEDIA_SUFFIXES, ProbeError, probe
 from engine.media.proxy import PROXY_MIN_PIXELS, needs_proxy
+from engine.tempfiles import atomic_write_bytes
 from engine.timeline import Timeline
 from lumiere_studio.engine_thread import JobQueue
 from lumiere_studio.model import autosave
 from lumiere_studio.model.document import Document
-from lumiere_studio.model.project import MediaItem, Project, ProjectError, atomic_write_bytes
+from lumiere_studio.model.project import MediaItem, Project, ProjectError
 from lumiere_studio.ui.frames import FrameServer
 from lumiere_studio.ui.jobs_panel import JOBS_DOCK_HEIGHT, JobsPanel
 from lumiere_studio.ui.mask_tools import MaskTools
