@@ -174,6 +174,10 @@ def test_generate_and_one_job_stay_in_view(qtbot, tmp_path, monkeypatch, height)
     qtbot.waitUntil(lambda: not w.prompt.generate.visibleRegion().isEmpty(), timeout=3000)
     for pinned in (w.prompt.generate, w.prompt.source_label):  # all of each
         assert pinned.visibleRegion().boundingRect().height() == pinned.height()
+    # The form's last row is in view too, with no scrolling: paired short fields keep the
+    # whole form within a 900-px screen.
+    last = w.prompt.device
+    assert last.visibleRegion().boundingRect().height() == last.height()
     w.shutdown()
 
 

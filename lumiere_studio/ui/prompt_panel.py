@@ -34,6 +34,15 @@ NEEDS_VIDEO = ("inpaint", "v2v")
 NEEDS_MASK = ("cinemagraph", "inpaint")
 
 
+def _pair(left: QWidget, label: str, right: QWidget) -> QHBoxLayout:
+    """Two fields on one form row: `left`, then `label` and `right`, equal widths."""
+    row = QHBoxLayout()
+    row.addWidget(left, 1)
+    row.addWidget(QLabel(label))
+    row.addWidget(right, 1)
+    return row
+
+
 class PromptPanel(QWidget):
     generate_requested = Signal()
 
@@ -97,13 +106,12 @@ class PromptPanel(QWidget):
         form.addRow("Prompt", self.prompt)
         form.addRow("Negative", self.negative)
         form.addRow("Seed", seed_row)
-        form.addRow("Steps", self.steps)
-        form.addRow("Guidance", self.guidance)
+        # Short settings share a row so the whole form fits a 900-px screen without a scroll.
+        form.addRow("Steps", _pair(self.steps, "Guidance", self.guidance))
         form.addRow("Strength", self.strength)
         form.addRow("Style", self.style)
         form.addRow("Style blend", self.style_blend)
-        form.addRow("Frames", self.frames)
-        form.addRow("FPS", self.fps)
+        form.addRow("Frames", _pair(self.frames, "FPS", self.fps))
         form.addRow("Model", self.model)
         form.addRow("Device", self.device)
         layout = QVBoxLayout(self)
