@@ -11,6 +11,7 @@ import torch.multiprocessing as mp
 from safetensors.torch import save_file
 
 from engine.train.loop import TrainConfig, Trainer, draw_noise_levels
+from engine.train.procedural import COLOUR_WORDS, WIDE_COLOUR_WORDS
 
 TINY = {"channels": [8, 16, 32], "heads": 2, "temporal_attention_blocks": 1}
 
@@ -121,6 +122,13 @@ def test_translate_prob_reaches_the_data(tmp_path):
     assert t.batches.procedural.translate_prob == 1.0
     with pytest.raises(ValueError, match="translate_prob"):
         tiny_config(tmp_path / "x", translate_prob=1.5)
+
+
+def test_wide_colours_reach_the_data(tmp_path):
+    assert Trainer(tiny_config(tmp_path / "a")).batches.procedural.colour_words == COLOUR_WORDS
+    wide = Trainer(tiny_config(tmp_path / "b", wide_colours=True, translate_prob=1.0))
+    assert wide.batches.procedural.colour_words == WIDE_COLOUR_WORDS
+    assert wide.batches.procedural.translate_prob == 1.0  # the overrides combine
 
 
 def test_i2v_share_reaches_the_batches(tmp_path):

@@ -6,9 +6,12 @@ from engine.train.procedural import (
     BACKGROUND_TONES,
     COLOUR_WORDS,
     DIRECTIONS,
+    EVAL_COLOUR_WORDS,
     EVAL_TEMPLATES,
+    MORE_COLOUR_WORDS,
     MOTION_WORDS,
     SHAPES,
+    WIDE_COLOUR_WORDS,
     ProceduralConfig,
     evaluation_prompts,
     ground_truth,
@@ -42,6 +45,25 @@ def test_caption_names_colour_and_motion():
         spec = sample_clip(seed)
         assert any(w in spec.caption for w in COLOUR_WORDS[spec.main.colour])
         assert any(w in spec.caption for w in MOTION_WORDS[spec.main.motion])
+
+
+def test_wide_colours_name_each_colour_with_more_words_and_no_evaluation_word():
+    cfg = ProceduralConfig(colour_words=WIDE_COLOUR_WORDS)
+    specs = [sample_clip(s, cfg) for s in range(900)]
+    for colour, extra in MORE_COLOUR_WORDS.items():
+        captions = [s.caption for s in specs if s.main.colour == colour]
+        assert any(w in c for c in captions for w in extra), colour  # the new names are used
+        assert any(w in c for c in captions for w in COLOUR_WORDS[colour]), colour  # and the old
+        assert len(WIDE_COLOUR_WORDS[colour]) >= 8
+    # The held-out evaluation tests names the model never saw: no training name may share a
+    # word with them beyond the basic colour names themselves.
+    basic = set(COLOUR_WORDS)
+    trained = {w for words in WIDE_COLOUR_WORDS.values() for name in words for w in name.split()}
+    held = {w for words in EVAL_COLOUR_WORDS.values() for name in words for w in name.split()}
+    assert not (trained & held) - basic
+    # The default vocabulary is unchanged, so older runs resume on the same captions.
+    extra = [w for words in MORE_COLOUR_WORDS.values() for w in words]
+    assert not any(w in sample_clip(s).caption for s in range(300) for w in extra)
 
 
 def test_held_out_combinations_never_sampled():

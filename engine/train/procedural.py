@@ -36,6 +36,24 @@ COLOUR_WORDS: dict[str, list[str]] = {
     "cyan": ["cyan", "turquoise", "aqua"],
     "white": ["white", "snow white", "ivory"],
 }
+# More names per colour, for training only (`--wide-colours`): with three names a colour the
+# model memorises those tokens; with eight it has to read the colour from what the encoder says
+# about a word, which is what carries it to names it never saw. None of these is an evaluation
+# word (EVAL_COLOUR_WORDS), checked by a test.
+MORE_COLOUR_WORDS: dict[str, list[str]] = {
+    "red": ["vermilion", "carmine", "brick red", "tomato red", "blood red"],
+    "green": ["forest green", "mint green", "leaf green", "bright green", "pea green"],
+    "blue": ["royal blue", "cerulean", "ultramarine", "denim blue", "cornflower blue"],
+    "yellow": ["mustard yellow", "butter yellow", "banana yellow", "saffron", "dandelion yellow"],
+    "orange": ["carrot orange", "burnt orange", "mandarin", "marigold", "copper orange"],
+    "purple": ["mauve", "amethyst", "grape purple", "orchid purple", "royal purple"],
+    "pink": ["fuchsia", "hot pink", "salmon pink", "blush pink", "candy pink"],
+    "cyan": ["aquamarine", "seafoam", "bright cyan", "electric cyan", "pale turquoise"],
+    "white": ["pearl white", "chalk white", "alabaster", "bone white", "frost white"],
+}  # fmt: skip
+WIDE_COLOUR_WORDS: dict[str, list[str]] = {
+    colour: words + MORE_COLOUR_WORDS[colour] for colour, words in COLOUR_WORDS.items()
+}
 SHAPES = ("circle", "square", "triangle", "star")
 SHAPE_WORDS: dict[str, list[str]] = {
     "circle": ["circle", "ball", "disc", "dot"],
@@ -245,6 +263,7 @@ def caption_for(
     tone: str,
     natural: str | None,
     rng: np.random.Generator,
+    colour_words: dict[str, list[str]] = COLOUR_WORDS,
 ) -> str:
     def pick(words: list[str]) -> str:
         return words[int(rng.integers(len(words)))]
@@ -252,7 +271,7 @@ def caption_for(
     def phrase(obj: ObjectSpec) -> str:
         template = pick(list(TEMPLATES))
         return template.format(
-            colour=pick(COLOUR_WORDS[obj.colour]),
+            colour=pick(colour_words[obj.colour]),
             shape=pick(SHAPE_WORDS[obj.shape]),
             motion=pick(MOTION_WORDS[obj.motion]),
             background=tone,
@@ -262,7 +281,7 @@ def caption_for(
     if len(objects) > 1:
         second = objects[1]
         text += (
-            f" and a {pick(COLOUR_WORDS[second.colour])} {pick(SHAPE_WORDS[second.shape])} "
+            f" and a {pick(colour_words[second.colour])} {pick(SHAPE_WORDS[second.shape])} "
             f"{pick(MOTION_WORDS[second.motion])}"
         )
     if natural is not None:
@@ -280,6 +299,8 @@ class ProceduralConfig:
     # Share of clips whose main object translates; direction is the hardest thing to learn.
     translate_prob: float = 0.6
     colours: tuple[str, ...] = tuple(COLOURS)
+    # Caption colour names: COLOUR_WORDS, or WIDE_COLOUR_WORDS (more names a colour).
+    colour_words: dict[str, list[str]] = field(default_factory=lambda: COLOUR_WORDS)
 
 
 def sample_clip(seed: int, config: ProceduralConfig | None = None) -> ClipSpec:
@@ -320,7 +341,7 @@ def sample_clip(seed: int, config: ProceduralConfig | None = None) -> ClipSpec:
     background = str(rng.choice(BACKGROUNDS))
     tone = str(rng.choice(list(BACKGROUND_TONES)))
     natural = str(rng.choice(NATURAL)) if rng.uniform() < config.natural_prob else None
-    caption = caption_for(objects, background, tone, natural, rng)
+    caption = caption_for(objects, background, tone, natural, rng, config.colour_words)
     return ClipSpec(objects, background, tone, natural, caption, seed)
 
 
