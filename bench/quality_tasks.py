@@ -4,7 +4,8 @@ sheets to look at:
 - cinemagraph: mean frame-to-frame change inside the painted region vs outside it
   (goal: inside > 5x outside; outside is the still by construction, so it is 0);
 - inpainting: the colour named in the prompt inside the region (nearest palette colour of
-  the region's mean, per prompt; and the mean distance to the asked colour);
+  the mean of the region's pixels that differ from the background, per prompt; and the mean
+  distance to the asked colour);
 - image-to-video: the model's own frame 0 against the still (before frame 0 is set to it).
 
     python bench/quality_tasks.py [--model DIR] [--steps 12] [--sheets docs/tasks]
@@ -111,12 +112,18 @@ def main() -> int:
     box = np.zeros((s, s), bool)
     box[s // 4 : 3 * s // 4, s // 4 : 3 * s // 4] = True
     Image.fromarray(box.astype(np.uint8) * 255).save(tmp / "box.png")
+    background = np.median(clip[0].reshape(-1, 3), axis=0).astype(np.float32)
     hits, dists, rows = 0, [], [every(clip)]
     for colour in TEST_COLOURS:
         prompt = f"a {colour} circle still"
         r = engine.run(Job(task="inpaint", video=str(tmp / "clip.mkv"), mask=str(tmp / "box.png"),
                            prompt=prompt, **common))  # fmt: skip
-        mean = r.frames[:, box].reshape(-1, 3).astype(np.float32).mean(axis=0)
+        # The object's own pixels: those far from the clip's background colour (the box is
+        # larger than any circle drawn in it, and averaging the background in would shift
+        # every colour towards it).
+        pixels = r.frames[:, box].reshape(-1, 3).astype(np.float32)
+        drawn = pixels[np.linalg.norm(pixels - background, axis=1) > 60]
+        mean = (drawn if len(drawn) else pixels).mean(axis=0)
         near = nearest_colour(mean)
         hits += near == colour
         dists.append(float(np.linalg.norm(mean - np.array(COLOURS[colour]))))
