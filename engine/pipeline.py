@@ -19,7 +19,7 @@ import torch.nn.functional as F
 
 from engine.checkpoints import ModelInfo, find_model, load_stage, read_model_info, weights_hash
 from engine.cpu_allocator import keep_freed_memory
-from engine.devices import compute_dtype, is_out_of_memory, pick_device
+from engine.devices import autocast_for, compute_dtype, is_out_of_memory, pick_device
 from engine.diffusion.guidance import classifier_free_guidance, split_guided_batch
 from engine.diffusion.samplers import Cancelled, sample
 from engine.diffusion.schedule import CosineSchedule, eps_from_x0, to_x0_eps
@@ -187,12 +187,13 @@ class Engine:
         def denoise(z: torch.Tensor, logsnr: torch.Tensor, frames: FrameIndex):
             c = cond(frames).unsqueeze(0).to(z.device, z.dtype)
             x = torch.cat([z, c], dim=1)
-            if guidance == 1.0:
-                out = model(x.to(dtype), logsnr.expand(1), states[:1], mask[:1], pooled[:1])
-            else:
-                both = model(torch.cat([x, x]).to(dtype), logsnr.expand(2), states, mask, pooled)
-                pos, neg = split_guided_batch(both.float())
-                out = classifier_free_guidance(pos, neg, guidance)
+            n = 1 if guidance == 1.0 else 2  # the prompt, and the negative prompt for guidance
+            # Weights stay float32; on a GPU autocast runs the layers in `dtype` (bf16/fp16).
+            with autocast_for(z.device):
+                xn = x.repeat(n, 1, 1, 1, 1).to(dtype)
+                out = model(xn, logsnr.expand(n), states[:n], mask[:n], pooled[:n])
+            if n == 2:
+                out = classifier_free_guidance(*split_guided_batch(out.float()), guidance)
             x0, _ = to_x0_eps(prediction, out.float(), z, logsnr)
             # Clamp the clean estimate to the valid pixel range and keep eps consistent.
             x0 = x0.clamp(-1, 1)

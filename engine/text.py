@@ -54,7 +54,13 @@ class TextEncoder:
     """Frozen encoder with an LRU cache of prompt embeddings (identical prompts are encoded
     once)."""
 
-    def __init__(self, folder: Path, max_length: int = 32, cache_size: int = 4096):
+    def __init__(
+        self,
+        folder: Path,
+        max_length: int = 32,
+        cache_size: int = 4096,
+        device: torch.device | str = "cpu",
+    ):
         from transformers import AutoModel, AutoTokenizer  # heavy import: only when used
         from transformers.utils import logging as hf_logging
 
@@ -65,7 +71,10 @@ class TextEncoder:
         self.max_length = max_length
         self.tokenizer = AutoTokenizer.from_pretrained(self.folder, local_files_only=True)
         self.model = AutoModel.from_pretrained(self.folder, local_files_only=True)
-        self.model.eval().requires_grad_(False)
+        # A trainer on a GPU puts the encoder there too: fresh captions every step would
+        # otherwise keep the CPU busy encoding while the GPU waits.
+        self.device = torch.device(device)
+        self.model.eval().requires_grad_(False).to(self.device)
         self.dim = int(self.model.config.hidden_size)
         self._cache: OrderedDict[str, PromptEmbedding] = OrderedDict()
         self._cache_size = cache_size
@@ -78,7 +87,7 @@ class TextEncoder:
             truncation=True,
             max_length=self.max_length,
             return_tensors="pt",
-        )
+        ).to(self.device)
         states = self.model(**tokens).last_hidden_state.float()
         mask = tokens["attention_mask"].float()
         pooled = (states * mask[..., None]).sum(1) / mask.sum(1, keepdim=True).clamp(min=1)

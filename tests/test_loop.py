@@ -152,3 +152,18 @@ def test_init_weights_grow_prompt_attention_in_temporal_blocks(tmp_path):
     assert fresh and all(not grown.model.state_dict()[k].any() for k in fresh)
     grown.train()
     assert any(grown.model.state_dict()[k].any() for k in fresh)
+
+
+def test_data_workers_train_on_the_same_batches(tmp_path):
+    serial = Trainer(tiny_config(tmp_path / "a", steps=2))
+    serial.train()
+    ahead = Trainer(tiny_config(tmp_path / "b", steps=2, data_workers=2))
+    try:
+        ahead.train()
+    finally:
+        ahead.close()
+    assert ahead.losses == serial.losses
+    a, b = weights(serial), weights(ahead)
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    with pytest.raises(ValueError, match="data_workers"):
+        tiny_config(tmp_path / "c", data_workers=-1)

@@ -59,3 +59,13 @@ def test_eps_from_x0_recovers_the_noise_that_was_added():
         ls = torch.tensor(logsnr)
         z = add_noise(x0, eps, ls)
         torch.testing.assert_close(eps_from_x0(z, x0, ls), eps, atol=1e-4, rtol=1e-4)
+
+
+def test_noise_levels_follow_the_clip_to_its_device():
+    # Samplers hold noise levels on the CPU; the clip may be on an accelerator ("meta" here
+    # checks devices as CUDA does: a CPU tensor is accepted only as a 0-dim scalar).
+    z = torch.zeros(1, 3, 2, 4, 4, device="meta")
+    x0, eps = to_x0_eps("v", z, z, torch.tensor(0.5))
+    assert x0.device.type == eps.device.type == "meta"
+    assert add_noise(z, z, torch.tensor([0.5])).device.type == "meta"
+    assert eps_from_x0(z, z, torch.tensor(0.5)).device.type == "meta"

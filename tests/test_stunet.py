@@ -172,3 +172,11 @@ def test_grown_model_loads_plain_weights_and_computes_the_same():
     broken = {k: v for k, v in plain.state_dict().items() if not k.startswith("conv_in")}
     with pytest.raises(ValueError, match="conv_in"):
         grown.load_grown(broken)
+
+
+def test_noise_level_on_the_cpu_reaches_a_model_on_another_device():
+    # Samplers keep noise levels on the CPU ("meta" stands in for a GPU: it checks devices).
+    model = STUNet(SMALL).to("meta")
+    x, logsnr, text, mask, pooled = _inputs(SMALL, 1, 8, 16, 16)
+    out = model(x.to("meta"), logsnr, text.to("meta"), mask.to("meta"), pooled.to("meta"))
+    assert out.device.type == "meta" and out.shape == (1, SMALL.out_channels, 8, 16, 16)

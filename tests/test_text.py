@@ -48,3 +48,11 @@ def test_missing_encoder_is_a_clear_error(tmp_path):
         resolve_text_encoder({"package": "no_such_encoder_pkg"})
     with pytest.raises(TextEncoderNotFound):
         resolve_text_encoder({"path": str(tmp_path / "absent")})
+
+
+def test_encoder_runs_on_the_device_it_is_given():
+    text = TextEncoder(resolve_text_encoder(SPEC), device="cpu")
+    assert text.device == torch.device("cpu")
+    assert {p.device for p in text.model.parameters()} == {torch.device("cpu")}
+    (emb,) = text.encode(["a green square sliding up"])
+    assert emb.states.device == text.device and torch.isfinite(emb.states).all()

@@ -36,6 +36,8 @@ def add_train_arguments(p: argparse.ArgumentParser) -> None:
                    help="share of image-to-video examples (default 0.15)")  # fmt: skip
     p.add_argument("--wide-colours", action="store_true",
                    help="name colours with more words in captions (8 a colour, not 3)")  # fmt: skip
+    p.add_argument("--data-workers", type=int, default=0,
+                   help="processes making batches ahead (for GPUs; same batches)")  # fmt: skip
     p.add_argument("--hold-out", action="store_true",
                    help="never train on the evaluation's held-out combinations")  # fmt: skip
 
@@ -52,7 +54,7 @@ def run_train(args: argparse.Namespace) -> int:
         model=json.loads(args.model_json) if args.model_json else {},
         init_weights=args.init_weights, trainable=args.trainable, style=args.style,
         noise_bias=args.noise_bias, translate_prob=args.translate_prob, i2v_share=args.i2v_share,
-        wide_colours=args.wide_colours,
+        wide_colours=args.wide_colours, data_workers=args.data_workers,
         held_out=[list(t) for t in held_out_combinations()] if args.hold_out else [],
     )  # fmt: skip
     trainer = Trainer(config)

@@ -51,7 +51,9 @@ class CosineSchedule:
 
 
 def _bcast(a: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
-    return a.reshape(a.shape + (1,) * (like.ndim - a.ndim)).to(like.dtype)
+    # Onto like's device too: samplers hold noise levels on the CPU, and once reshaped they
+    # are no longer scalars that an accelerator's kernels accept from the CPU.
+    return a.reshape(a.shape + (1,) * (like.ndim - a.ndim)).to(like.device, like.dtype)
 
 
 def add_noise(x0: torch.Tensor, eps: torch.Tensor, logsnr: torch.Tensor) -> torch.Tensor:

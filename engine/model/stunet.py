@@ -214,6 +214,9 @@ class STUNet(nn.Module):
         text_mask: (b, L) with 1 for real tokens; text_pooled: (b, context_dim)."""
         _, _, t, hgt, wid = x.shape
         self.check_shape(None if spatial_only else t, hgt, wid)
+        # Samplers keep their time grid on the CPU: fine for elementwise maths with a scalar,
+        # not as a layer's input on an accelerator.
+        logsnr = logsnr.to(x.device)
         emb = self.time_mlp(timestep_embedding(logsnr, self.config.channels[0]).to(x.dtype))
         emb = emb + self.text_pool(text_pooled)
 

