@@ -167,3 +167,17 @@ def test_data_workers_train_on_the_same_batches(tmp_path):
     assert all(torch.equal(a[k], b[k]) for k in a)
     with pytest.raises(ValueError, match="data_workers"):
         tiny_config(tmp_path / "c", data_workers=-1)
+
+
+@pytest.mark.parametrize(
+    "kw, message",
+    [
+        ({"steps": 0}, "steps must be >= 1"),
+        ({"frames": 0}, "frames must be >= 1"),
+        ({"stage": "ssr", "size": 16, "crop": 32}, "crop must be between 1 and size"),
+        ({"stage": "ssr", "size": 18, "ssr_scale": 4}, "not a multiple of ssr_scale"),
+    ],
+)
+def test_settings_that_cannot_train_are_refused_up_front(tmp_path, kw, message):
+    with pytest.raises(ValueError, match=message):
+        tiny_config(tmp_path / "x", **kw)

@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from engine.train.style_transforms import STYLE_TRANSFORMS
+
 
 def add_train_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--stage", choices=("base", "ssr"), default="base", help="which model to train")
@@ -27,7 +29,8 @@ def add_train_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--init-weights", default=None, help="safetensors to start from")
     p.add_argument("--trainable", choices=("all", "spatial"), default="all",
                    help="spatial: fine-tune image layers only (styles)")  # fmt: skip
-    p.add_argument("--style", default=None, help="style transform of the training data")
+    p.add_argument("--style", default=None, choices=sorted(STYLE_TRANSFORMS),
+                   help="style transform of the training data")  # fmt: skip
     p.add_argument("--noise-bias", type=float, default=0.0,
                    help="favour noisy steps, t = u^(1/(1+b)); motion is learnt there")  # fmt: skip
     p.add_argument("--translate-prob", type=float, default=None,
@@ -42,22 +45,44 @@ def add_train_arguments(p: argparse.ArgumentParser) -> None:
                    help="never train on the evaluation's held-out combinations")  # fmt: skip
 
 
+# What a wrong argument or a missing file raises while a run is set up or exported: the user's
+# to fix, so a one-line message rather than a traceback.
+SETUP_ERRORS = (ValueError, TypeError, OSError, RuntimeError)
+
+
+def _model_overrides(text: str | None) -> dict:
+    if not text:
+        return {}
+    try:
+        overrides = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"--model-json is not valid JSON ({e})") from None
+    if not isinstance(overrides, dict):
+        raise ValueError(f"--model-json must be a JSON object, got {text!r}")
+    return overrides
+
+
 def run_train(args: argparse.Namespace) -> int:
+    from engine.checkpoints import ModelError
     from engine.train.loop import TrainConfig, Trainer
     from engine.train.procedural import held_out_combinations
 
-    config = TrainConfig(
-        out=args.out, stage=args.stage, steps=args.steps, batch_size=args.batch_size,
-        lr=args.lr, frames=args.frames, size=args.size, crop=args.crop,
-        ssr_scale=args.ssr_scale, device=args.device, seed=args.seed, threads=args.threads,
-        save_every=args.save_every,
-        model=json.loads(args.model_json) if args.model_json else {},
-        init_weights=args.init_weights, trainable=args.trainable, style=args.style,
-        noise_bias=args.noise_bias, translate_prob=args.translate_prob, i2v_share=args.i2v_share,
-        wide_colours=args.wide_colours, data_workers=args.data_workers,
-        held_out=[list(t) for t in held_out_combinations()] if args.hold_out else [],
-    )  # fmt: skip
-    trainer = Trainer(config)
+    try:
+        config = TrainConfig(
+            out=args.out, stage=args.stage, steps=args.steps, batch_size=args.batch_size,
+            lr=args.lr, frames=args.frames, size=args.size, crop=args.crop,
+            ssr_scale=args.ssr_scale, device=args.device, seed=args.seed, threads=args.threads,
+            save_every=args.save_every, model=_model_overrides(args.model_json),
+            init_weights=args.init_weights, trainable=args.trainable, style=args.style,
+            noise_bias=args.noise_bias, translate_prob=args.translate_prob,
+            i2v_share=args.i2v_share, wide_colours=args.wide_colours,
+            data_workers=args.data_workers,
+            held_out=[list(t) for t in held_out_combinations()] if args.hold_out else [],
+        )  # fmt: skip
+        trainer = Trainer(config)
+    except (*SETUP_ERRORS, ModelError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     try:
         trainer.train(max_seconds=args.max_minutes * 60 if args.max_minutes else None)
     finally:
@@ -66,13 +91,18 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from engine.checkpoints import ModelError
     from engine.train.export import export_model
 
-    out = export_model(
-        Path(args.base), Path(args.out), args.name,
-        ssr_run=Path(args.ssr) if args.ssr else None, fps=args.fps,
-        description=args.description, reproduce=args.reproduce,
-    )  # fmt: skip
+    try:
+        out = export_model(
+            Path(args.base), Path(args.out), args.name,
+            ssr_run=Path(args.ssr) if args.ssr else None, fps=args.fps,
+            description=args.description, reproduce=args.reproduce,
+        )  # fmt: skip
+    except (*SETUP_ERRORS, ModelError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     print(f"wrote model folder {out}")
     return 0
 

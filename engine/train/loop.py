@@ -84,6 +84,13 @@ class TrainConfig:
         task_mix(self.i2v_share)  # raises on a share out of range
         if self.data_workers < 0:
             raise ValueError(f"data_workers must be >= 0, got {self.data_workers}")
+        for name in ("steps", "batch_size", "frames", "size", "ssr_scale", "save_every"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.crop is not None and not 1 <= self.crop <= self.size:
+            raise ValueError(f"crop must be between 1 and size ({self.size}), got {self.crop}")
+        if self.stage == "ssr" and self.size % self.ssr_scale:
+            raise ValueError(f"size {self.size} is not a multiple of ssr_scale {self.ssr_scale}")
 
     def model_config(self) -> STUNetConfig:
         base = default_model_config(self.stage).to_dict()
