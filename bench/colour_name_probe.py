@@ -5,9 +5,11 @@ encoder's output for prompts with the training grammar's colour names and scored
 the evaluation's held-out names (EVAL_COLOUR_WORDS, e.g. "sapphire", "jade"). A diffusion
 model reads the same features, so a name the probe cannot place is one the model can only guess.
 Two features: the pooled sentence vector, and the colour word's own token states. Two
-vocabularies: the default three names a colour and `--wide-colours` (eight).
+vocabularies: the default three names a colour and `--wide-colours` (eight). `--layers` also
+probes every layer of the encoder (standardised features), in case an earlier layer kept more
+of what a word means than the sentence-similarity-tuned output does.
 
-    python bench/colour_name_probe.py [--model DIR] [--contexts 6]
+    python bench/colour_name_probe.py [--model DIR] [--contexts 6] [--layers]
 """
 
 from __future__ import annotations
@@ -43,9 +45,20 @@ def prompts_for(vocab: dict[str, list[str]], contexts: int, seed: int):
                 yield prompt, name, COLOUR_NAMES.index(colour)
 
 
-def features(text: TextEncoder, vocab, contexts: int, seed: int, kind: str):
+def layer_embeddings(text: TextEncoder, prompts: list[str], layer: int) -> list[PromptEmbedding]:
+    """The states of one layer of the encoder (0 = token embeddings), as PromptEmbeddings."""
+    tokens = text.tokenizer(prompts, padding=True, return_tensors="pt")
+    with torch.no_grad():
+        states = text.model(**tokens, output_hidden_states=True).hidden_states[layer]
+    mask = tokens["attention_mask"].float()
+    pooled = (states * mask[..., None]).sum(1) / mask.sum(1, keepdim=True)
+    return [PromptEmbedding(states[i], mask[i], pooled[i]) for i in range(len(prompts))]
+
+
+def features(text: TextEncoder, vocab, contexts: int, seed: int, kind: str, layer: int | None):
     rows = list(prompts_for(vocab, contexts, seed))
-    embeddings = text.encode([p for p, _, _ in rows])
+    prompts = [p for p, _, _ in rows]
+    embeddings = text.encode(prompts) if layer is None else layer_embeddings(text, prompts, layer)
 
     def name_states(e: PromptEmbedding, name: str) -> torch.Tensor:
         # Token 0 is [CLS], token 1 is "a"; the colour name's pieces follow.
@@ -76,6 +89,7 @@ def main() -> None:
     p.add_argument("--model", default=None, help="model folder or name (default: bundled)")
     p.add_argument("--contexts", type=int, default=6, help="sentences per colour name")
     p.add_argument("--threads", type=int, default=0)
+    p.add_argument("--layers", action="store_true", help="also probe each encoder layer")
     args = p.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -84,8 +98,8 @@ def main() -> None:
     print("linear probe, trained on the training names, scored on the held-out names:")
     for kind in ("pooled", "name tokens"):
         for label, vocab in (("3 names", COLOUR_WORDS), ("8 names", WIDE_COLOUR_WORDS)):
-            x, y, _ = features(text, vocab, args.contexts, 0, kind)
-            xt, yt, names = features(text, EVAL_COLOUR_WORDS, args.contexts, 1, kind)
+            x, y, _ = features(text, vocab, args.contexts, 0, kind, None)
+            xt, yt, names = features(text, EVAL_COLOUR_WORDS, args.contexts, 1, kind, None)
             classify = fit_linear(x, y)
             with torch.no_grad():
                 right = (classify(xt) == yt).tolist()
@@ -95,6 +109,23 @@ def main() -> None:
             missed = [n for n, oks in by_name.items() if sum(oks) * 2 < len(oks)]
             print(f"  {kind:12s} {label:8s} {np.mean(right):5.0%}   mostly wrong: "
                   f"{', '.join(missed)}")  # fmt: skip
+    if args.layers:
+        layers = int(text.model.config.num_hidden_layers)
+        print("each layer (0 = token embeddings), standardised features, 3 / 8 names:")
+        for kind in ("pooled", "name tokens"):
+            for layer in range(layers + 1):
+                scores = [layer_score(text, vocab, args.contexts, kind, layer)
+                          for vocab in (COLOUR_WORDS, WIDE_COLOUR_WORDS)]  # fmt: skip
+                print(f"  {kind:12s} layer {layer}  {scores[0]:5.0%} {scores[1]:5.0%}")
+
+
+def layer_score(text: TextEncoder, vocab, contexts: int, kind: str, layer: int) -> float:
+    x, y, _ = features(text, vocab, contexts, 0, kind, layer)
+    xt, yt, _ = features(text, EVAL_COLOUR_WORDS, contexts, 1, kind, layer)
+    mean, std = x.mean(0), x.std(0) + 1e-6  # layers differ in scale
+    classify = fit_linear((x - mean) / std, y)
+    with torch.no_grad():
+        return float((classify((xt - mean) / std) == yt).float().mean())
 
 
 if __name__ == "__main__":
