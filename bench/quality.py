@@ -70,8 +70,9 @@ def frame_change(video: np.ndarray) -> float:
     return float(np.abs(np.diff(video.astype(np.float32), axis=0)).mean())
 
 
-def adherence(engine: Engine, model: str | None, count: int, steps: int, guidance: float):
-    prompts = evaluation_prompts(count)
+def adherence(engine: Engine, model: str | None, count: int, steps: int, guidance: float,
+              prompt_seed: int = 7):  # fmt: skip
+    prompts = evaluation_prompts(count, seed=prompt_seed)
     rows, clips = [], []
     for i, (prompt, spec) in enumerate(prompts):
         result = engine.run(Job(prompt=prompt, seed=i, steps=steps, guidance=guidance,
@@ -194,6 +195,8 @@ def main() -> None:
     p.add_argument("--model", default=None, help="model folder or name (default: bundled)")
     p.add_argument("--prompts", type=int, default=100)
     p.add_argument("--steps", type=int, default=20)
+    p.add_argument("--prompt-seed", type=int, default=7,
+                   help="another draw of held-out prompts (README figures: 7)")  # fmt: skip
     p.add_argument("--guidance", type=float, default=5.0)
     p.add_argument("--i2v", type=int, default=20, help="clips for the I2V PSNR check")
     p.add_argument("--speed-runs", type=int, default=5)
@@ -210,7 +213,8 @@ def main() -> None:
     if "detector" not in args.skip:
         figures["detector"] = detector_on_ground_truth(500, info.native_frames, info.native_width)
         print("detector on ground-truth clips:", json.dumps(figures["detector"]))
-    rows, clips = adherence(engine, args.model, args.prompts, args.steps, args.guidance)
+    rows, clips = adherence(engine, args.model, args.prompts, args.steps, args.guidance,
+                            args.prompt_seed)  # fmt: skip
     figures["adherence"] = score(rows)
     a = figures["adherence"]
     print(f"held-out prompts: {a['prompts']}, {args.steps} steps, guidance {args.guidance}")
