@@ -166,7 +166,7 @@ class Engine:
 
     def _text(self, loaded: LoadedModel, job: Job):
         states, mask, pooled = loaded.text.batch(
-            [job.prompt, job.negative_prompt], loaded.device, loaded.dtype
+            [job.prompt, job.negative_prompt], loaded.device, torch.float32
         )
         return states, mask, pooled
 
@@ -178,7 +178,6 @@ class Engine:
         cond: Callable[[FrameIndex], torch.Tensor],
         text,
         guidance: float,
-        dtype: torch.dtype,
     ):
         """(z window, logsnr, frame index) -> (x0, eps) with classifier-free guidance;
         `cond(frames)` gives the model's extra input channels (C, t, H, W) of those frames."""
@@ -188,9 +187,10 @@ class Engine:
             c = cond(frames).unsqueeze(0).to(z.device, z.dtype)
             x = torch.cat([z, c], dim=1)
             n = 1 if guidance == 1.0 else 2  # the prompt, and the negative prompt for guidance
-            # Weights stay float32; on a GPU autocast runs the layers in `dtype` (bf16/fp16).
+            # Weights and inputs stay float32; on a GPU autocast runs the layers in the device's
+            # compute dtype (bf16 / fp16), and where autocast is missing all stays float32.
+            xn = x if n == 1 else torch.cat([x, x])
             with autocast_for(z.device):
-                xn = x.repeat(n, 1, 1, 1, 1).to(dtype)
                 out = model(xn, logsnr.expand(n), states[:n], mask[:n], pooled[:n])
             if n == 2:
                 out = classifier_free_guidance(*split_guided_batch(out.float()), guidance)
@@ -311,8 +311,7 @@ class Engine:
         window = info.native_frames
         denoise = multidiffusion(
             self._guided_denoiser(
-                model, sched, info.base.schedule.prediction, cond, text, job.guidance,
-                loaded.dtype,
+                model, sched, info.base.schedule.prediction, cond, text, job.guidance
             ),
             frames, window, max(1, window // 2), circular=circular,
         )  # fmt: skip
@@ -348,8 +347,7 @@ class Engine:
         frames = video.shape[1]
         denoise = multidiffusion(
             self._guided_denoiser(
-                loaded.ssr, sched, info.ssr.schedule.prediction, lambda f: low_up[:, f], text, 1.0,
-                loaded.dtype,
+                loaded.ssr, sched, info.ssr.schedule.prediction, lambda f: low_up[:, f], text, 1.0
             ),
             frames, window, max(1, window // 2),
         )  # fmt: skip

@@ -144,3 +144,19 @@ def test_half_precision_path_of_gpus_generates_the_same_clip(tiny_model, monkeyp
     assert half.frames.shape == full.frames.shape == (8, 32, 32, 3)  # SSR x2 ran
     diff = np.abs(half.frames.astype(int) - full.frames.astype(int))
     assert 0 < diff.mean() < 3  # bf16 rounding (so it did run in bf16), not another clip
+
+
+def test_a_device_without_autocast_still_generates_in_float32(tiny_model, monkeypatch) -> None:
+    """MPS on an older torch has no autocast: the inputs must not be cast on their own."""
+    from contextlib import nullcontext
+
+    import torch
+
+    from engine import pipeline
+
+    job = Job(model=str(tiny_model), prompt="a red ball", seed=2, steps=2, ssr_steps=1,
+              guidance=3.0)  # fmt: skip
+    full = pipeline.Engine().run(job)
+    monkeypatch.setattr(pipeline, "compute_dtype", lambda device: torch.float16)
+    monkeypatch.setattr(pipeline, "autocast_for", lambda device: nullcontext())
+    assert np.array_equal(pipeline.Engine().run(job).frames, full.frames)
