@@ -287,23 +287,28 @@ class Trainer:
         return torch.randn(shape, generator=gen, device=self.device)
 
     def train_step(self) -> float:
-        cfg = self.config
+        """One optimiser step, in parts that bench/train_speed.py times one by one."""
         batch = next(self.batches)
-        x0 = batch.video.to(self.device)
-        cond = batch.cond.to(self.device)
-        captions = ["" if self.rng.uniform() < cfg.cond_dropout else c for c in batch.captions]
-        b = x0.shape[0]
-        t = torch.from_numpy(draw_noise_levels(self.rng, b, cfg.noise_bias)).float()
-        t = t.to(self.device)
-        logsnr = self.schedule.logsnr(t)
-        eps = self._noise(x0.shape)
-        z = add_noise(x0, eps, logsnr)
-        lr = cosine_lr(self.step, cfg.steps, cfg.lr, cfg.warmup)
-        for group in self.opt.param_groups:
-            group["lr"] = lr
+        captions = [
+            "" if self.rng.uniform() < self.config.cond_dropout else c for c in batch.captions
+        ]
         # The encoder runs in float32 outside autocast, as it does at inference: under bf16
         # autocast the model would learn from embeddings it never sees when generating.
-        states, mask, pooled = self.text.batch(captions, self.device, torch.float32)
+        text = self.text.batch(captions, self.device, torch.float32)
+        loss = self.optimise(batch.video.to(self.device), batch.cond.to(self.device), text)
+        self.update_ema()
+        return loss
+
+    def optimise(self, x0: torch.Tensor, cond: torch.Tensor, text) -> float:
+        """Noise the batch, predict, step the optimiser; returns the loss."""
+        cfg = self.config
+        t = torch.from_numpy(draw_noise_levels(self.rng, x0.shape[0], cfg.noise_bias)).float()
+        logsnr = self.schedule.logsnr(t.to(self.device))
+        eps = self._noise(x0.shape)
+        z = add_noise(x0, eps, logsnr)
+        for group in self.opt.param_groups:
+            group["lr"] = cosine_lr(self.step, cfg.steps, cfg.lr, cfg.warmup)
+        states, mask, pooled = text
         with autocast_for(self.device):
             out = self.net(torch.cat([z, cond], dim=1), logsnr, states, mask, pooled)
         loss = F.mse_loss(out.float(), target(self.schedule_config.prediction, x0, eps, logsnr))
@@ -312,11 +317,13 @@ class Trainer:
         torch.nn.utils.clip_grad_norm_([p for _, p in self.trainable], cfg.grad_clip)
         self.opt.step()
         self.step += 1
-        decay = min(cfg.ema_decay, (1 + self.step) / (10 + self.step))
+        return float(loss.detach())
+
+    def update_ema(self) -> None:
+        decay = min(self.config.ema_decay, (1 + self.step) / (10 + self.step))
         with torch.no_grad():
             for n, p in self.model.named_parameters():
                 self.ema[n].lerp_(p.detach(), 1 - decay)
-        return float(loss.detach())
 
     def train(self, max_seconds: float | None = None) -> None:
         cfg = self.config
