@@ -160,7 +160,29 @@ def main() -> int:
                                            style_strength=a, **common)).frames)
                       for a in (0.0, 0.5, 1.0)]  # fmt: skip
             sheet(styled, sheets / f"style_{name}.png")
+    for name in sorted(info.styles):
+        styled, plain = style_fidelity(engine, name, common)
+        print(f"style {name}: distance to the style's own transform of the unstyled clip, "
+              f"styled {styled:.1f} vs unstyled {plain:.1f} (mean |dRGB|, 6 prompts)")  # fmt: skip
     return 0
+
+
+def style_fidelity(engine: Engine, name: str, common: dict, prompts: int = 6):
+    """How close a style at full strength comes to its training transform: both the styled clip
+    and the plain one (same prompt and seed) against the transform applied to the plain one."""
+    from engine.train.style_transforms import STYLE_TRANSFORMS
+
+    transform = STYLE_TRANSFORMS[name]
+    styled_d, plain_d = [], []
+    for i in range(prompts):
+        spec = find_spec(lambda c: c.natural is None, start=200 + 37 * i)
+        plain = engine.run(Job(prompt=spec.caption, **common)).frames
+        styled = engine.run(Job(prompt=spec.caption, style=name, style_strength=1.0,
+                                **common)).frames  # fmt: skip
+        target = transform(plain).astype(np.float32)
+        styled_d.append(float(np.abs(styled.astype(np.float32) - target).mean()))
+        plain_d.append(float(np.abs(plain.astype(np.float32) - target).mean()))
+    return float(np.mean(styled_d)), float(np.mean(plain_d))
 
 
 if __name__ == "__main__":
