@@ -84,6 +84,15 @@ def fit_linear(x: torch.Tensor, y: torch.Tensor, steps: int = 500) -> Callable:
     return lambda z: (z @ w + b).argmax(1)
 
 
+def layer_score(text: TextEncoder, vocab, contexts: int, kind: str, layer: int) -> float:
+    x, y, _ = features(text, vocab, contexts, 0, kind, layer)
+    xt, yt, _ = features(text, EVAL_COLOUR_WORDS, contexts, 1, kind, layer)
+    mean, std = x.mean(0), x.std(0) + 1e-6  # layers differ in scale
+    classify = fit_linear((x - mean) / std, y)
+    with torch.no_grad():
+        return float((classify((xt - mean) / std) == yt).float().mean())
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--model", default=None, help="model folder or name (default: bundled)")
@@ -117,15 +126,6 @@ def main() -> None:
                 scores = [layer_score(text, vocab, args.contexts, kind, layer)
                           for vocab in (COLOUR_WORDS, WIDE_COLOUR_WORDS)]  # fmt: skip
                 print(f"  {kind:12s} layer {layer}  {scores[0]:5.0%} {scores[1]:5.0%}")
-
-
-def layer_score(text: TextEncoder, vocab, contexts: int, kind: str, layer: int) -> float:
-    x, y, _ = features(text, vocab, contexts, 0, kind, layer)
-    xt, yt, _ = features(text, EVAL_COLOUR_WORDS, contexts, 1, kind, layer)
-    mean, std = x.mean(0), x.std(0) + 1e-6  # layers differ in scale
-    classify = fit_linear((x - mean) / std, y)
-    with torch.no_grad():
-        return float((classify((xt - mean) / std) == yt).float().mean())
 
 
 if __name__ == "__main__":

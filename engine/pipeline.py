@@ -19,7 +19,7 @@ import torch.nn.functional as F
 
 from engine.checkpoints import ModelInfo, find_model, load_stage, read_model_info, weights_hash
 from engine.cpu_allocator import keep_freed_memory
-from engine.devices import autocast_for, compute_dtype, is_out_of_memory, pick_device
+from engine.devices import autocast_for, is_out_of_memory, pick_device
 from engine.diffusion.guidance import classifier_free_guidance, split_guided_batch
 from engine.diffusion.samplers import Cancelled, sample
 from engine.diffusion.schedule import CosineSchedule, eps_from_x0, to_x0_eps
@@ -62,7 +62,6 @@ class LoadedModel:
     ssr: STUNet | None
     text: TextEncoder
     device: torch.device
-    dtype: torch.dtype
     hash: str
 
 
@@ -117,7 +116,6 @@ class Engine:
         key = (str(path.resolve()), str(device))
         if key not in self._loaded:
             info = read_model_info(path)
-            dtype = compute_dtype(device)
             base = load_stage(info, info.base).to(device)
             ssr = load_stage(info, info.ssr).to(device) if info.ssr else None
             # Models that share a text encoder (a base and its copies) reuse the loaded one.
@@ -129,9 +127,7 @@ class Engine:
                 text = TextEncoder(text_path)
             self._loaded.clear()  # one model resident at a time keeps memory bounded
             self._styled.clear()
-            self._loaded[key] = LoadedModel(
-                info, base, ssr, text, device, dtype, weights_hash(info)
-            )
+            self._loaded[key] = LoadedModel(info, base, ssr, text, device, weights_hash(info))
         return self._loaded[key]
 
     # --- running -------------------------------------------------------------------------

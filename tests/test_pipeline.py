@@ -139,7 +139,6 @@ def test_half_precision_path_of_gpus_generates_the_same_clip(tiny_model, monkeyp
               guidance=3.0, width=32, height=32)  # fmt: skip
     full = pipeline.Engine().run(job)
     monkeypatch.setattr(devices, "compute_dtype", lambda device: torch.bfloat16)
-    monkeypatch.setattr(pipeline, "compute_dtype", lambda device: torch.bfloat16)
     half = pipeline.Engine().run(job)
     assert half.frames.shape == full.frames.shape == (8, 32, 32, 3)  # SSR x2 ran
     diff = np.abs(half.frames.astype(int) - full.frames.astype(int))
@@ -152,11 +151,11 @@ def test_a_device_without_autocast_still_generates_in_float32(tiny_model, monkey
 
     import torch
 
-    from engine import pipeline
+    from engine import devices, pipeline
 
     job = Job(model=str(tiny_model), prompt="a red ball", seed=2, steps=2, ssr_steps=1,
               guidance=3.0)  # fmt: skip
     full = pipeline.Engine().run(job)
-    monkeypatch.setattr(pipeline, "compute_dtype", lambda device: torch.float16)
+    monkeypatch.setattr(devices, "compute_dtype", lambda device: torch.float16)
     monkeypatch.setattr(pipeline, "autocast_for", lambda device: nullcontext())
     assert np.array_equal(pipeline.Engine().run(job).frames, full.frames)
