@@ -12,7 +12,7 @@ from engine.train.data import (
     task_mix,
     to_tensor,
 )
-from engine.train.procedural import render, sample_clip
+from engine.train.procedural import COLOUR_WORDS, render, sample_clip
 
 
 def test_task_examples_follow_the_design():
@@ -50,6 +50,30 @@ def test_task_mix_sets_the_image_to_video_share():
         task_mix(0.9)
     with pytest.raises(ValueError, match=">= 0"):
         task_mix(-0.1)
+
+
+def test_motion_captions_replace_only_image_to_video_captions():
+    mix = {"i2v": 0.5, "inpaint": 0.1, "cinemagraph": 0.1}
+    plain = ProceduralBatches("base", 64, 4, 16, mix=mix).batch_at(0)
+    loose = ProceduralBatches("base", 64, 4, 16, mix=mix, motion_captions=1.0).batch_at(0)
+    assert torch.equal(plain.video, loose.video) and torch.equal(plain.cond, loose.cond)
+    changed = [
+        i for i, (a, b) in enumerate(zip(plain.captions, loose.captions, strict=True)) if a != b
+    ]
+    first_frame_only = [
+        i for i in range(64)
+        if loose.cond[i, 3, 0].all() and not loose.cond[i, 3, 1:].any()
+    ]  # fmt: skip
+    assert changed == first_frame_only and len(changed) > 20  # every i2v example, no other
+    for i in changed:
+        spec = sample_clip(ProceduralBatches("base", 1, 4, 16)._seed_for(i))
+        assert spec.caption == plain.captions[i]
+        assert not any(w in loose.captions[i] for w in COLOUR_WORDS[spec.main.colour])
+    half = ProceduralBatches("base", 64, 4, 16, mix=mix, motion_captions=0.5).batch_at(0)
+    some = sum(a != b for a, b in zip(plain.captions, half.captions, strict=True))
+    assert 0 < some < len(changed)
+    with pytest.raises(ValueError, match="motion caption share"):
+        ProceduralBatches("base", 4, 4, 16, motion_captions=1.5)
 
 
 def test_batches_shapes_and_rank_split():

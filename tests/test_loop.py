@@ -136,6 +136,10 @@ def test_i2v_share_reaches_the_batches(tmp_path):
     assert t.batches.mix["i2v"] == 0.4
     with pytest.raises(ValueError, match="task shares"):
         tiny_config(tmp_path / "x", i2v_share=0.95)
+    loose = Trainer(tiny_config(tmp_path / "l", i2v_share=0.4, i2v_motion_captions=0.5))
+    assert loose.batches.motion_captions == 0.5
+    with pytest.raises(ValueError, match="i2v_motion_captions"):
+        tiny_config(tmp_path / "y", i2v_motion_captions=-0.1)
 
 
 def test_init_weights_grow_prompt_attention_in_temporal_blocks(tmp_path):

@@ -1,5 +1,7 @@
 """The procedural captioned data set."""
 
+import re
+
 import numpy as np
 
 from engine.train.procedural import (
@@ -16,6 +18,7 @@ from engine.train.procedural import (
     evaluation_prompts,
     ground_truth,
     held_out_combinations,
+    motion_caption,
     render,
     sample_clip,
 )
@@ -45,6 +48,23 @@ def test_caption_names_colour_and_motion():
         spec = sample_clip(seed)
         assert any(w in spec.caption for w in COLOUR_WORDS[spec.main.colour])
         assert any(w in spec.caption for w in MOTION_WORDS[spec.main.motion])
+
+
+def test_motion_caption_names_the_motion_and_never_a_colour():
+    names = [name for vocab in (WIDE_COLOUR_WORDS, EVAL_COLOUR_WORDS)
+             for words in vocab.values() for name in words]  # fmt: skip
+    any_colour = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b")
+    rng = np.random.default_rng(0)
+    captions = set()
+    for seed in range(300):
+        spec = sample_clip(seed)
+        caption = motion_caption(spec, rng)
+        assert not any_colour.search(caption), caption
+        assert any(w in caption for w in MOTION_WORDS[spec.main.motion]), caption
+        if spec.natural is not None:  # the texture is part of what the still does not show
+            assert ", with " in caption
+        captions.add(caption.split()[0])
+    assert {"a", "the", "it"} <= captions  # several phrasings, not one template
 
 
 def test_wide_colours_name_each_colour_with_more_words_and_no_evaluation_word():

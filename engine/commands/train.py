@@ -37,6 +37,9 @@ def add_train_arguments(p: argparse.ArgumentParser) -> None:
                    help="share of clips whose object translates (default 0.6)")  # fmt: skip
     p.add_argument("--i2v-share", type=float, default=None,
                    help="share of image-to-video examples (default 0.15)")  # fmt: skip
+    p.add_argument("--i2v-motion-captions", type=float, default=0.0,
+                   help="share of image-to-video examples captioned with the motion only, "
+                        "so the colour comes from the still (default 0)")  # fmt: skip
     p.add_argument("--wide-colours", action="store_true",
                    help="name colours with more words in captions (8 a colour, not 3)")  # fmt: skip
     p.add_argument("--data-workers", type=int, default=0,
@@ -75,7 +78,8 @@ def run_train(args: argparse.Namespace) -> int:
             save_every=args.save_every, model=_model_overrides(args.model_json),
             init_weights=args.init_weights, trainable=args.trainable, style=args.style,
             noise_bias=args.noise_bias, translate_prob=args.translate_prob,
-            i2v_share=args.i2v_share, wide_colours=args.wide_colours,
+            i2v_share=args.i2v_share, i2v_motion_captions=args.i2v_motion_captions,
+            wide_colours=args.wide_colours,
             data_workers=args.data_workers,
             held_out=[list(t) for t in held_out_combinations()] if args.hold_out else [],
         )  # fmt: skip

@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from engine.tasks.conditioning import Conditioning, cinemagraph, image_to_video, inpainting
-from engine.train.procedural import ProceduralConfig, render, sample_clip
+from engine.train.procedural import ProceduralConfig, motion_caption, render, sample_clip
 
 # Share of each task among training examples (the rest is text-to-video).
 TASK_MIX = {"i2v": 0.15, "inpaint": 0.1, "cinemagraph": 0.1}
@@ -109,6 +109,7 @@ class ProceduralBatches:
         procedural: ProceduralConfig | None = None,
         style: Callable[[np.ndarray], np.ndarray] | None = None,
         mix: dict[str, float] = TASK_MIX,
+        motion_captions: float = 0.0,
     ):
         if stage not in ("base", "ssr"):
             raise ValueError(f"stage must be 'base' or 'ssr', got {stage!r}")
@@ -118,6 +119,10 @@ class ProceduralBatches:
         self.procedural = procedural or ProceduralConfig()
         self.style = style
         self.mix = mix
+        if not 0.0 <= motion_captions <= 1.0:
+            raise ValueError(f"motion caption share must be in [0, 1], got {motion_captions}")
+        # Share of image-to-video examples captioned with the motion only (motion_caption).
+        self.motion_captions = motion_captions
         self._index = 0
 
     def _seed_for(self, index: int) -> int:
@@ -149,13 +154,17 @@ class ProceduralBatches:
                 raw = self.style(raw)
             video = to_tensor(raw)
             rng = np.random.default_rng(seed + 99991)
+            caption = spec.caption
             if self.stage == "base":
-                _, target, cond = task_example(video, rng, self.mix)
+                task, target, cond = task_example(video, rng, self.mix)
                 videos.append(target)
                 conds.append(cond.model_channels())
+                # Drawn only when asked for, so existing runs keep their exact batches.
+                if task == "i2v" and self.motion_captions and rng.uniform() < self.motion_captions:
+                    caption = motion_caption(spec, rng)
             else:
                 videos.append(video)
-            captions.append(spec.caption)
+            captions.append(caption)
         video = torch.stack(videos)
         if self.stage == "base":
             return Batch(video, torch.stack(conds), captions)

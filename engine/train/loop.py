@@ -59,6 +59,7 @@ class TrainConfig:
     noise_bias: float = 0.0
     translate_prob: float | None = None  # share of clips whose object translates (data default)
     i2v_share: float | None = None  # share of image-to-video examples (TASK_MIX default)
+    i2v_motion_captions: float = 0.0  # share of those captioned with the motion only
     wide_colours: bool = False  # captions name colours with WIDE_COLOUR_WORDS
     data_workers: int = 0  # processes making batches ahead (same batches; for fast devices)
     ema_decay: float = 0.999
@@ -82,6 +83,10 @@ class TrainConfig:
         if self.translate_prob is not None and not 0.0 <= self.translate_prob <= 1.0:
             raise ValueError(f"translate_prob must be in [0, 1], got {self.translate_prob}")
         task_mix(self.i2v_share)  # raises on a share out of range
+        if not 0.0 <= self.i2v_motion_captions <= 1.0:
+            raise ValueError(
+                f"i2v_motion_captions must be between 0 and 1, got {self.i2v_motion_captions}"
+            )
         if self.data_workers < 0:
             raise ValueError(f"data_workers must be >= 0, got {self.data_workers}")
         for name in ("steps", "batch_size", "frames", "size", "ssr_scale", "save_every"):
@@ -212,6 +217,7 @@ class Trainer:
             rank=self.rank, world=self.world, ssr_scale=config.ssr_scale, crop=config.crop,
             procedural=self._procedural_config(),
             style=style_fn, mix=task_mix(config.i2v_share),
+            motion_captions=config.i2v_motion_captions,
         )  # fmt: skip
         if config.data_workers:
             self.batches = PrefetchedBatches(self.batches, config.data_workers)

@@ -108,6 +108,20 @@ TEMPLATES = (
 )
 
 
+# Captions of image-to-video examples that leave the look to the still: the colour is never
+# named and the shape only sometimes, as a person animating a photo writes ("make it drift
+# left"). Without them every training caption names the colour, and the model learnt to take
+# the colour from the prompt: given a still and a prompt with no colour word, it recoloured the
+# object after frame 0.
+MOTION_ONLY_TEMPLATES = (
+    "a {shape} {motion}",
+    "the {shape} {motion}",
+    "a shape {motion}",
+    "the object {motion}",
+    "it keeps {motion}",
+)
+
+
 @dataclass
 class ObjectSpec:
     shape: str
@@ -286,6 +300,20 @@ def caption_for(
         )
     if natural is not None:
         text += f", with {pick(NATURAL_WORDS[natural])}"
+    return text
+
+
+def motion_caption(spec: ClipSpec, rng: np.random.Generator) -> str:
+    """A caption of the main object's motion that does not name its colour (for image-to-video
+    examples, where the first frame shows it)."""
+    obj = spec.main
+    template = MOTION_ONLY_TEMPLATES[int(rng.integers(len(MOTION_ONLY_TEMPLATES)))]
+    shapes, motions = SHAPE_WORDS[obj.shape], MOTION_WORDS[obj.motion]
+    text = template.format(shape=shapes[int(rng.integers(len(shapes)))],
+                           motion=motions[int(rng.integers(len(motions)))])  # fmt: skip
+    if spec.natural is not None:
+        words = NATURAL_WORDS[spec.natural]
+        text += f", with {words[int(rng.integers(len(words)))]}"
     return text
 
 
