@@ -9,13 +9,14 @@ vocabularies: the default three names a colour and `--wide-colours` (eight). `--
 probes every layer of the encoder (standardised features), in case an earlier layer kept more
 of what a word means than the sentence-similarity-tuned output does.
 
-    python bench/colour_name_probe.py [--model DIR] [--contexts 6] [--layers]
+    python bench/colour_name_probe.py [--model DIR | --encoder DIR] [--contexts 6] [--layers]
 """
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -97,13 +98,19 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--model", default=None, help="model folder or name (default: bundled)")
     p.add_argument("--contexts", type=int, default=6, help="sentences per colour name")
+    p.add_argument("--encoder", default=None,
+                   help="a text encoder folder to probe instead of the model's own")  # fmt: skip
     p.add_argument("--threads", type=int, default=0)
     p.add_argument("--layers", action="store_true", help="also probe each encoder layer")
     args = p.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-    info = read_model_info(find_model(args.model))
-    text = TextEncoder(resolve_text_encoder(info.text_encoder, info.path))
+    if args.encoder:
+        text = TextEncoder(Path(args.encoder))
+    else:
+        info = read_model_info(find_model(args.model))
+        text = TextEncoder(resolve_text_encoder(info.text_encoder, info.path))
+    print(f"encoder: {text.folder.name} ({text.dim}-d)")
     print("linear probe, trained on the training names, scored on the held-out names:")
     for kind in ("pooled", "name tokens"):
         for label, vocab in (("3 names", COLOUR_WORDS), ("8 names", WIDE_COLOUR_WORDS)):

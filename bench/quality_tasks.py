@@ -6,7 +6,8 @@ sheets to look at:
 - inpainting: the colour named in the prompt inside the region (nearest palette colour of
   the mean of the region's pixels that differ from the background, per prompt; and the mean
   distance to the asked colour);
-- image-to-video: the model's own frame 0 against the still (before frame 0 is set to it).
+- image-to-video: the model's own frame 0 against the still (before frame 0 is set to it), and
+  whether the object keeps the still's colour when the prompt names only the motion.
 
     python bench/quality_tasks.py [--model DIR] [--steps 12] [--sheets docs/tasks]
 """
@@ -23,7 +24,8 @@ from PIL import Image
 
 from engine.jobs import Job
 from engine.pipeline import Engine
-from engine.train.procedural import COLOURS, render, sample_clip
+from engine.train.detector import detect
+from engine.train.procedural import COLOURS, DIRECTIONS, MOTION_WORDS, render, sample_clip
 from lumiere_studio.testing import write_lossless_video
 
 TEST_COLOURS = ("red", "green", "blue", "yellow")
@@ -140,8 +142,11 @@ def main() -> int:
     Image.fromarray(render(shape, 1, s, s)[0]).save(tmp / "shape.png")
     r = engine.run(Job(task="i2v", image=str(tmp / "shape.png"), prompt=shape.caption, **common))
     print("i2v: " + next(x for x in r.notes if "frame 0" in x) + f"; prompt {shape.caption!r}")
+    kept, named, loose_row = i2v_colour_kept(engine, common, s, tmp)
+    print(f"i2v colour kept after frame 0 (9 colours): prompt without a colour word {kept}/9, "
+          f"with the colour named {named}/9")  # fmt: skip
     if sheets:
-        rows = [every(r.frames)]
+        rows = [every(r.frames), every(loose_row)]
         t2v = engine.run(Job(prompt=shape.caption, **common))
         long = engine.run(Job(prompt=shape.caption, frames=2 * n, **common))
         v2v = [every(engine.run(Job(task="v2v", video=str(tmp / "clip.mkv"), strength=a,
@@ -165,6 +170,30 @@ def main() -> int:
         print(f"style {name}: distance to the style's own transform of the unstyled clip, "
               f"styled {styled:.1f} vs unstyled {plain:.1f} (mean |dRGB|, 6 prompts)")  # fmt: skip
     return 0
+
+
+def i2v_colour_kept(engine: Engine, common: dict, size: int, tmp: Path):
+    """Image-to-video on a still of each colour, prompted with the motion only ("a circle moving
+    left") and with the colour named too: in how many does the detector read the still's colour
+    in frames 1.. (frame 0 is the still itself)? Returns (kept, kept when named, a clip)."""
+    kept = named = 0
+    example = None
+    for colour in COLOURS:
+        spec = find_spec(lambda c, colour=colour: c.natural is None and len(c.objects) == 1
+                         and c.main.colour == colour and c.main.motion in DIRECTIONS)  # fmt: skip
+        Image.fromarray(render(spec, 1, size, size)[0]).save(tmp / "still_colour.png")
+        motion_words = f"{spec.main.shape} {MOTION_WORDS[spec.main.motion][0]}"
+        for prompt in (f"a {motion_words}", f"a {colour} {motion_words}"):
+            r = engine.run(Job(task="i2v", image=str(tmp / "still_colour.png"), prompt=prompt,
+                               **common))  # fmt: skip
+            ok = detect(r.frames[1:]).colour == colour
+            if prompt.startswith(f"a {colour}"):
+                named += ok
+            else:
+                kept += ok
+                example = r.frames if example is None else example
+    assert example is not None
+    return kept, named, example
 
 
 def style_fidelity(engine: Engine, name: str, common: dict, prompts: int = 6):
