@@ -183,15 +183,15 @@ def i2v_colour_kept(engine: Engine, common: dict, size: int, tmp: Path):
                          and c.main.colour == colour and c.main.motion in DIRECTIONS)  # fmt: skip
         Image.fromarray(render(spec, 1, size, size)[0]).save(tmp / "still_colour.png")
         motion_words = f"{spec.main.shape} {MOTION_WORDS[spec.main.motion][0]}"
-        for prompt in (f"a {motion_words}", f"a {colour} {motion_words}"):
+        for colour_named in (False, True):
+            prompt = f"a {colour} {motion_words}" if colour_named else f"a {motion_words}"
             r = engine.run(Job(task="i2v", image=str(tmp / "still_colour.png"), prompt=prompt,
                                **common))  # fmt: skip
             ok = detect(r.frames[1:]).colour == colour
-            if prompt.startswith(f"a {colour}"):
-                named += ok
-            else:
-                kept += ok
-                example = r.frames if example is None else example
+            named += colour_named and ok
+            kept += not colour_named and ok
+            if example is None:
+                example = r.frames
     assert example is not None
     return kept, named, example
 
