@@ -271,6 +271,12 @@ def render(spec: ClipSpec, frames: int, height: int, width: int) -> np.ndarray:
     return np.clip(video, 0, 255).round().astype(np.uint8)
 
 
+def pick_word(words: list[str] | tuple[str, ...], rng: np.random.Generator) -> str:
+    """One of `words`, drawn the way every caption draws (the stream of draws is part of what
+    makes a seed's caption)."""
+    return words[int(rng.integers(len(words)))]
+
+
 def caption_for(
     objects: list[ObjectSpec],
     background: str,
@@ -280,7 +286,7 @@ def caption_for(
     colour_words: dict[str, list[str]] = COLOUR_WORDS,
 ) -> str:
     def pick(words: list[str]) -> str:
-        return words[int(rng.integers(len(words)))]
+        return pick_word(words, rng)
 
     def phrase(obj: ObjectSpec) -> str:
         template = pick(list(TEMPLATES))
@@ -307,13 +313,11 @@ def motion_caption(spec: ClipSpec, rng: np.random.Generator) -> str:
     """A caption of the main object's motion that does not name its colour (for image-to-video
     examples, where the first frame shows it)."""
     obj = spec.main
-    template = MOTION_ONLY_TEMPLATES[int(rng.integers(len(MOTION_ONLY_TEMPLATES)))]
-    shapes, motions = SHAPE_WORDS[obj.shape], MOTION_WORDS[obj.motion]
-    text = template.format(shape=shapes[int(rng.integers(len(shapes)))],
-                           motion=motions[int(rng.integers(len(motions)))])  # fmt: skip
+    template = pick_word(MOTION_ONLY_TEMPLATES, rng)
+    shape, motion = pick_word(SHAPE_WORDS[obj.shape], rng), pick_word(MOTION_WORDS[obj.motion], rng)
+    text = template.format(shape=shape, motion=motion)
     if spec.natural is not None:
-        words = NATURAL_WORDS[spec.natural]
-        text += f", with {words[int(rng.integers(len(words)))]}"
+        text += f", with {pick_word(NATURAL_WORDS[spec.natural], rng)}"
     return text
 
 
