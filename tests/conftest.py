@@ -90,9 +90,9 @@ def project(tmp_path):
     gen = Result(rng.integers(0, 255, (8, 64, 64, 3), dtype=np.uint8), 24,
                  Job(prompt="a yellow circle", seed=4), "tiny", "12" * 32, 0.1)  # fmt: skip
     save_result(gen, folder / "media" / "gen.mov")
-    tl = Timeline(fps=23.976, width=64, height=64, tracks=[Track(clips=[
-        TimelineClip("media/real.mov", 2, 10, 0, name="real"),
-        TimelineClip("media/gen.mov", 0, 6, 8, name="gen", generated=True,
+    tl = Timeline(rate=fps, width=64, height=64, tracks=[Track(clips=[
+        TimelineClip("media/real.mov", 2, 8, 0, "24000/1001", name="real"),
+        TimelineClip("media/gen.mov", 0, 6, 8, "24", name="gen", generated=True,
                      model_name="tiny", model_hash="12" * 32),
     ])])  # fmt: skip
     (folder / "project.lumiere.json").write_text(json.dumps({"timeline": tl.to_dict()}))

@@ -48,11 +48,12 @@ def test_move_trim_split_delete_inout_remove(doc):
     cid = _clip(doc).id
     _check_undo_redo(doc, lambda: doc.move_clip(cid, 7))
     assert _clip(doc).start == 7
-    _check_undo_redo(doc, lambda: doc.trim_clip(cid, 3, 15, 10))
-    assert (_clip(doc).source_in, _clip(doc).source_out) == (3, 15)
+    _check_undo_redo(doc, lambda: doc.trim_clip(cid, 10, 12))  # head trimmed by 3 frames
+    rate = doc.project.timeline.rate
+    assert (_clip(doc).source_in, _clip(doc).source_out(rate), _clip(doc).start) == (3, 15, 10)
     _check_undo_redo(doc, lambda: doc.split_clip(cid, 14))
     left, right = doc.project.timeline.tracks[0].clips
-    assert (left.source_out, right.source_in, right.start) == (7, 7, 14)
+    assert (left.source_out(rate), right.source_in, right.start) == (7, 7, 14)
     _check_undo_redo(doc, lambda: doc.delete_clip(right.id))
     _check_undo_redo(doc, lambda: doc.set_in_out(in_point=2))
     _check_undo_redo(doc, lambda: doc.set_in_out(out_point=9))
@@ -65,8 +66,9 @@ def test_move_trim_split_delete_inout_remove(doc):
 
 def test_trim_is_clamped_to_the_media(doc):
     cid = _clip(doc).id
-    doc.trim_clip(cid, -5, 999, 0)
-    assert (_clip(doc).source_in, _clip(doc).source_out) == (0, 20)
+    doc.trim_clip(cid, -5, 999)
+    rate = doc.project.timeline.rate
+    assert (_clip(doc).source_in, _clip(doc).source_out(rate), _clip(doc).start) == (0, 20, 0)
 
 
 def test_add_generated_and_mask_edits(doc, tmp_path):

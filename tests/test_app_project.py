@@ -19,7 +19,7 @@ def _project_with_clip(tmp_path) -> Project:
     p.media.append(MediaItem(path=str(clip), info=info.to_dict(), name="src.mp4", id="m1"))
     from engine.timeline import TimelineClip
 
-    p.timeline.tracks[0].clips.append(TimelineClip(str(clip), 2, 10, 0, "src", id="c1"))
+    p.timeline.tracks[0].clips.append(TimelineClip(str(clip), 2, 8, 0, "24", "src", id="c1"))
     p.masks["m1"] = Mask(np.zeros((48, 64), np.uint8))
     p.masks["m1"].dab(10, 10, 5, 1.0, erase=False)
     return p
@@ -30,7 +30,7 @@ def test_save_and_reopen_round_trip(tmp_path):
     folder = tmp_path / "proj"
     p.save(folder)
     data = json.loads((folder / DOC_NAME).read_text())
-    assert data["schema"] == 1
+    assert data["schema"] == 2
     # The export engineer reads exactly this key with Timeline.from_dict.
     tl = Timeline.from_dict(data["timeline"])
     assert tl.tracks[0].clips[0].source_in == 2
@@ -88,3 +88,19 @@ def test_mask_brush_math():
     m.invert()
     assert m.pixels[20, 10] == 0 and m.pixels[0, 0] == 255
     assert Mask.from_png_bytes(m.to_png_bytes()).pixels.tolist() == m.pixels.tolist()
+
+
+def test_schema_1_project_opens_with_its_clips_lasting_their_time(tmp_path):
+    clip = make_clip(tmp_path / "g.mp4", frames=16, fps=8)
+    info = probe(clip).to_dict()
+    doc = {"app": "lumiere-studio", "schema": 1, "media": [{"path": "g.mp4", "info": info}],
+           "timeline": {"fps": 25.0, "width": 64, "height": 48, "tracks": [{"name": "V1",
+                        "clips": [{"media": "g.mp4", "source_in": 4, "source_out": 16,
+                                   "start": 3, "id": "c1"}]}]}}  # fmt: skip
+    (tmp_path / DOC_NAME).write_text(json.dumps(doc))
+    p = Project.load(tmp_path)
+    c = p.timeline.tracks[0].clips[0]
+    assert (c.source_in, c.start, c.duration, c.rate) == (4, 3, 38, "8")  # 12 frames = 1.5 s
+    assert c.source_out(p.timeline.rate) == 16
+    p.save(tmp_path)
+    assert json.loads((tmp_path / DOC_NAME).read_text())["schema"] == 2

@@ -17,7 +17,7 @@ def test_otio_round_trip(project, tmp_path):
     assert [c.name for c in clips] == ["real", "gen"]
     assert [(c.source_range.start_time.value, c.source_range.duration.value) for c in clips] == [
         (2, 8), (0, 6)]  # fmt: skip
-    assert abs(clips[0].source_range.duration.rate - 23.976) < 1e-6
+    assert clips[0].source_range.duration.rate == 24000 / 1001  # exact, not 23.976
     for c in clips:
         assert (out.parent / c.media_reference.target_url).is_file()
     assert "lumiere" not in clips[0].metadata

@@ -3,6 +3,8 @@ silent media adds nothing; overlapping sound is summed and limited to full scale
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 
 from engine.export.timeline_audio import MIX_RATE, timeline_audio
@@ -25,7 +27,7 @@ def staircase(path, frames=16, step=0.01, silent=False):
 
 
 def timeline(*clips: TimelineClip, tracks: int = 1) -> Timeline:
-    return Timeline(fps=FPS, width=16, height=16,
+    return Timeline(rate=FPS, width=16, height=16,
                     tracks=[Track(f"V{i + 1}", [c for c in clips if c.name == f"V{i + 1}"])
                             for i in range(tracks)])  # fmt: skip
 
@@ -38,7 +40,7 @@ def frame_levels(sound: AudioClip) -> np.ndarray:
 def test_clip_sound_sits_under_its_frames(tmp_path):
     staircase(tmp_path / "a.mov")
     # source frames 4..11 placed at timeline frames 10..17; the timeline ends at 18
-    sound = timeline_audio(timeline(TimelineClip("a.mov", 4, 12, 10, name="V1")), tmp_path)
+    sound = timeline_audio(timeline(TimelineClip("a.mov", 4, 8, 10, "8", name="V1")), tmp_path)
     assert sound is not None and sound.rate == MIX_RATE
     assert sound.samples.shape == (2, 18 * PER_FRAME)
     levels = frame_levels(sound)
@@ -49,7 +51,7 @@ def test_clip_sound_sits_under_its_frames(tmp_path):
 
 def test_a_range_takes_its_own_stretch(tmp_path):
     staircase(tmp_path / "a.mov")
-    tl = timeline(TimelineClip("a.mov", 4, 12, 10, name="V1"))
+    tl = timeline(TimelineClip("a.mov", 4, 8, 10, "8", name="V1"))
     sound = timeline_audio(tl, tmp_path, first=12, last=16)
     assert sound.samples.shape[1] == 4 * PER_FRAME
     assert np.allclose(frame_levels(sound), (np.arange(6, 10) + 1) * 0.01, atol=1e-4)
@@ -57,12 +59,28 @@ def test_a_range_takes_its_own_stretch(tmp_path):
 
 def test_silent_media_gives_no_audio(tmp_path):
     staircase(tmp_path / "quiet.mov", silent=True)
-    assert timeline_audio(timeline(TimelineClip("quiet.mov", 0, 8, 0, name="V1")), tmp_path) is None
+    quiet = timeline(TimelineClip("quiet.mov", 0, 8, 0, "8", name="V1"))
+    assert timeline_audio(quiet, tmp_path) is None
 
 
 def test_overlapping_sound_is_summed_and_limited(tmp_path):
     staircase(tmp_path / "loud.mov", step=0.1)  # frame k at (k + 1) / 10
-    tl = timeline(TimelineClip("loud.mov", 0, 8, 0, name="V1"),
-                  TimelineClip("loud.mov", 0, 8, 0, name="V2"), tracks=2)  # fmt: skip
+    tl = timeline(TimelineClip("loud.mov", 0, 8, 0, "8", name="V1"),
+                  TimelineClip("loud.mov", 0, 8, 0, "8", name="V2"), tracks=2)  # fmt: skip
     levels = frame_levels(timeline_audio(tl, tmp_path))
     assert np.allclose(levels, np.minimum((np.arange(8) + 1) * 0.2, 1.0), atol=1e-4)
+
+
+def test_sound_is_placed_by_time_never_stretched(tmp_path):
+    """A 8 fps clip on a 25 fps sequence: its sound plays at its own speed from the media time
+    under the clip's first frame, so source frame k's sound is heard exactly when it is seen."""
+    staircase(tmp_path / "a.mov")  # 16 frames of 8 fps: 2 s
+    seq = 25
+    clip = TimelineClip("a.mov", 4, 25, 10, "8", name="V1")  # source 4..11 (1 s) from 0.4 s
+    tl = Timeline(rate=seq, width=16, height=16, tracks=[Track("V1", [clip])])
+    sound = timeline_audio(tl, tmp_path)
+    assert sound.samples.shape[1] == 35 * MIX_RATE // seq  # the timeline's length, no more
+    for k in range(4, 12):  # the middle of the time source frame k is on screen
+        t = 10 / seq + (k - 4 + 0.5) / FPS
+        assert abs(sound.samples[0, int(t * MIX_RATE)] - (k + 1) * 0.01) < 1e-4
+    assert clip.source_frame(10 + 12, Fraction(seq)) == 4 + round(12 * 8 / 25)

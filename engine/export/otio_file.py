@@ -25,7 +25,7 @@ def build(timeline: Timeline, media: dict[str, str], labels: dict[str, pv.Proven
     """`media` maps each clip's media (as in the timeline) to the URL the OTIO clip points at."""
     import opentimelineio as otio
 
-    rate = float(timeline.fps)
+    rate = float(timeline.rate)
     tl = otio.schema.Timeline(name=name)
     tl.global_start_time = otio.opentime.RationalTime(0, rate)
     tl.metadata["lumiere"] = {"width": timeline.width, "height": timeline.height}
@@ -42,7 +42,7 @@ def build(timeline: Timeline, media: dict[str, str], labels: dict[str, pv.Proven
             oc = otio.schema.Clip(
                 name=clip.name or Path(clip.media).stem, media_reference=ref,
                 source_range=otio.opentime.TimeRange(
-                    otio.opentime.RationalTime(clip.source_in, rate),
+                    otio.opentime.RationalTime(clip.source_in, float(clip.source_rate or rate)),
                     otio.opentime.RationalTime(clip.duration, rate)),
             )  # fmt: skip
             prov = labels.get(clip.media)

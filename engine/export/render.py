@@ -9,9 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.export.sources import SourceError, read_frames
+from engine.export.sources import IMAGE_SUFFIXES, SourceError, frame_rate, read_frames
 from engine.media import provenance as pv
-from engine.timeline import Timeline, TimelineClip
+from engine.timebase import exact_rate
+from engine.timeline import Timeline, TimelineClip, migrate_v1
 
 PROJECT_FILE = "project.lumiere.json"
 
@@ -24,12 +25,34 @@ def load_project(path: Path | str) -> tuple[Timeline, Path]:
         data = json.loads(doc.read_text())
     except (OSError, json.JSONDecodeError) as e:
         raise SourceError(f"{doc} is not a readable project: {e}") from e
-    if "timeline" not in data:
+    if not isinstance(data, dict) or not isinstance(data.get("timeline"), dict):
         raise SourceError(f"{doc.name} has no timeline")
     try:
-        return Timeline.from_dict(data["timeline"]), doc.parent
+        return Timeline.from_dict(current_timeline(data, doc.parent)), doc.parent
     except ValueError as e:
         raise SourceError(str(e)) from e
+
+
+def current_timeline(data: dict, base: Path) -> dict:
+    """The document's timeline in the current form: a schema-1 (frame-for-frame) timeline is
+    migrated with its media's rates, from the document's media list, else from the files."""
+    timeline = data["timeline"]
+    if "rate" in timeline:
+        return timeline
+    known = {m.get("path"): (m.get("info") or {}) for m in data.get("media", [])
+             if isinstance(m, dict)}  # fmt: skip
+
+    def rate_of(path: str):
+        info = known.get(path)
+        if info is not None:
+            fps = info.get("fps") or 0
+            return exact_rate(fps) if info.get("kind") == "video" and fps > 0 else None
+        full = Path(path) if Path(path).is_absolute() else base / path
+        if full.is_dir() or full.suffix.lower() in IMAGE_SUFFIXES or not full.is_file():
+            return None
+        return exact_rate(frame_rate(full))
+
+    return migrate_v1(timeline, rate_of)
 
 
 def media_path(clip: TimelineClip, base: Path) -> Path:
@@ -102,7 +125,7 @@ def render_frames(
             path = media_path(top, base)
             if path not in sources:
                 sources[path] = _MediaFrames(path)
-            frame = sources[path].frame(top.source_in + f - top.start)
+            frame = sources[path].frame(top.source_frame(f, timeline.rate))
             if frame.shape[:2] != (h, w):
                 frame = av.VideoFrame.from_ndarray(frame, format="rgb24").reformat(
                     w, h, interpolation="BICUBIC"

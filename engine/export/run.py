@@ -159,7 +159,8 @@ def _write_otio(timeline: Timeline, base: Path, out: Path, folder: Path, written
         src = media_path(clip, base)
         target = folder / f"{i:03d}_{Path(name).stem}.mov"
         prov = clip_provenance(clip, base)
-        write_video(read_frames(src), target, _settings("prores", timeline.fps, prov))
+        rate = clip.source_rate or timeline.rate
+        write_video(read_frames(src), target, _settings("prores", rate, prov))
         written.append(target)
         _label(target, prov, (pv.read_manifest(src) or {}).get("watermark"))
         media[name] = str(target.relative_to(out.parent))

@@ -72,13 +72,12 @@ def output_kind(path: Path | str) -> str:
 
 def as_fraction(fps: Fraction | float | int) -> Fraction:
     """Exact rates for the NTSC family (23.976 -> 24000/1001) and plain ones otherwise."""
-    f = float(fps)
-    if f <= 0:
-        raise EncodeError(f"fps must be positive, got {fps}")
-    for base in (24, 30, 60):
-        if abs(f - base * 1000 / 1001) < 0.01:
-            return Fraction(base * 1000, 1001)
-    return Fraction(fps).limit_denominator(1001)
+    from engine.timebase import RateError, exact_rate
+
+    try:
+        return exact_rate(fps)
+    except RateError as e:
+        raise EncodeError(f"fps must be positive, got {fps}") from e
 
 
 def _check_frames(frames: np.ndarray) -> np.ndarray:

@@ -4,6 +4,7 @@ views listen to `changed` / `mask_changed`. The widgets never mutate `Project` d
 from __future__ import annotations
 
 from collections.abc import Callable
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from engine.media.probe import MediaInfo
-from engine.timeline import TimelineClip, Track
+from engine.timebase import exact_rate, frames_between, nearest, rate_text
+from engine.timeline import STILL_SECONDS, TimelineClip, Track, retime
 from lumiere_studio.model.history import MaskCommand, SnapshotCommand
 from lumiere_studio.model.masks import Patch
 from lumiere_studio.model.project import MaskMeta, MediaItem, Project, new_id
@@ -28,6 +30,7 @@ class Document(QObject):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self._autosave_dirty = False
+        self.still_seconds: float = STILL_SECONDS  # a preference: how long a placed still lasts
 
     # --- plumbing ------------------------------------------------------------------------
     def _on_clean_changed(self, clean: bool) -> None:
@@ -88,28 +91,39 @@ class Document(QObject):
     def add_generated(self, item: MediaItem, job: dict[str, Any]) -> TimelineClip:
         """A finished generation: into the bin, onto the end of the first track, and into
         the history, as one undoable step."""
-        clip = self._clip_for(item, start=self.project.timeline.duration)
-        clip.generated = True
-        clip.edited_real = job.get("task") in ("inpaint", "v2v")
-        clip.job, clip.model_name, clip.model_hash = job, item.model_name, item.model_hash
+        clip_id = new_id()
 
         def change(p: Project) -> None:
-            _fit_timeline(p, item)
             p.media.append(item)
+            clip = self._clip_for(p, item, p.timeline.duration, clip_id)
+            clip.edited_real = job.get("task") in ("inpaint", "v2v")
+            clip.job = job
             p.timeline.tracks[0].clips.append(clip)
             p.history.append(job)
 
         self.edit(f"Generate {item.name}", change)
-        return clip
+        return self.find_clip(clip_id)[1]
 
     # --- timeline ------------------------------------------------------------------------
-    def _clip_for(self, item: MediaItem, start: int) -> TimelineClip:
-        info = item.media_info
-        frames = info.frames if info.kind == "video" else int(round(self.project.timeline.fps))
-        return TimelineClip(
-            media=item.path, source_in=0, source_out=max(1, frames), start=start,
-            name=item.name, generated=item.generated, id=new_id(),
+    def _clip_for(self, p: Project, item: MediaItem, start: int, clip_id: str) -> TimelineClip:
+        """A clip showing all of `item`, lasting its real time at the sequence's rate (a still:
+        the default still length). The first real clip on an unsettled sequence sets its size
+        and rate first."""
+        _fit_timeline(p, item)
+        info, tl = item.media_info, p.timeline
+        if info.kind == "video" and info.fps > 0:
+            rate = exact_rate(info.fps)
+            duration, rate_str = tl.frames_for(info.frames, rate), rate_text(rate)
+        else:
+            duration, rate_str = max(1, nearest(Fraction(self.still_seconds) * tl.rate)), ""
+        clip = TimelineClip(
+            media=item.path, source_in=0, duration=duration, start=start, rate=rate_str,
+            name=item.name, generated=item.generated, id=clip_id,
+            source_offset=_source_offset(item.job),
         )  # fmt: skip
+        if item.generated:
+            clip.job, clip.model_name, clip.model_hash = item.job, item.model_name, item.model_hash
+        return clip
 
     def find_clip(self, clip_id: str) -> tuple[Track, TimelineClip] | None:
         for track in self.project.timeline.tracks:
@@ -122,19 +136,17 @@ class Document(QObject):
         item = self.project.media_by_id(media_id)
         if item is None:
             return ""
-        first = start if start is not None else self.project.timeline.duration
-        clip = self._clip_for(item, first)
-        if item.generated:
-            clip.job, clip.model_name, clip.model_hash = item.job, item.model_name, item.model_hash
+        clip_id = new_id()
 
         def change(p: Project) -> None:
-            _fit_timeline(p, item)
+            first = start if start is not None else p.timeline.duration
+            clip = self._clip_for(p, item, first, clip_id)
             while len(p.timeline.tracks) <= track:
                 p.timeline.tracks.append(Track(name=f"V{len(p.timeline.tracks) + 1}"))
             p.timeline.tracks[track].clips.append(clip)
 
         self.edit(f"Add {item.name} to timeline", change)
-        return clip.id
+        return clip_id
 
     def _clip_edit(self, text: str, clip_id: str, fn: Callable[[Project, Track, Any], None]):
         def change(p: Project) -> None:
@@ -157,15 +169,20 @@ class Document(QObject):
 
         self._clip_edit("Move clip", clip_id, fn)
 
-    def trim_clip(self, clip_id: str, source_in: int, source_out: int, start: int) -> None:
+    def trim_clip(self, clip_id: str, start: int, duration: int) -> None:
+        """Give a clip a new start and length on the timeline, keeping each of its sequence
+        frames on the same media time (trimming the head moves `source_in` with it). A video
+        stops at its media's first and last frames; a still trims to any length."""
+
         def fn(p: Project, track: Track, clip: TimelineClip) -> None:
-            item = p.media_by_path(clip.media)
-            limit = item.media_info.frames if item and item.media_info.kind == "video" else None
-            lo = max(0, int(source_in))
-            hi = int(source_out) if limit is None else min(limit, int(source_out))
-            if hi - lo < 1:
+            lo, hi = trim_limits(p, clip)
+            first = max(int(start), 0 if lo is None else lo)
+            end = int(start) + int(duration)
+            end = end if hi is None else min(hi, end)
+            if end - first < 1:
                 return
-            clip.source_in, clip.source_out, clip.start = lo, hi, max(0, int(start))
+            clip.source_in = clip.source_frame(first, p.timeline.rate)
+            clip.start, clip.duration = first, end - first
 
         self._clip_edit("Trim clip", clip_id, fn)
 
@@ -176,10 +193,10 @@ class Document(QObject):
         def fn(p: Project, track: Track, clip: TimelineClip) -> None:
             if not clip.start < at < clip.end:
                 return
-            cut = clip.source_in + (at - clip.start)
             right = TimelineClip(**{**clip.__dict__, "id": right_id})
-            right.source_in, right.start = cut, at
-            clip.source_out = cut
+            right.source_in = clip.source_frame(at, p.timeline.rate)
+            right.start, right.duration = at, clip.end - at
+            clip.duration = at - clip.start
             track.clips.insert(track.clips.index(clip) + 1, right)
 
         self._clip_edit("Split clip", clip_id, fn)
@@ -226,10 +243,38 @@ class Document(QObject):
 
 
 def _fit_timeline(p: Project, item: MediaItem) -> None:
-    """The first clip on an empty timeline sets its size and rate, as editors do."""
-    if p.timeline.duration:
+    """The first real (not generated) clip placed on an unsettled sequence sets its size and
+    rate, as editors do; a generated clip never does (a 32x32 8 fps draft must not make the
+    export 32x32 at 8 fps). Clips already there keep their place in seconds."""
+    if p.timeline.settled or item.generated:
         return
     info = item.media_info
     p.timeline.width, p.timeline.height = info.display_size
     if info.kind == "video" and info.fps > 0:
-        p.timeline.fps = round(info.fps, 3)
+        p.in_point, p.out_point = retime(p.timeline, exact_rate(info.fps),
+                                         [p.in_point, p.out_point])  # fmt: skip
+    p.timeline.settled = True
+
+
+def trim_limits(p: Project, clip: TimelineClip) -> tuple[int | None, int | None]:
+    """(earliest start, latest end) a trim can give `clip` without running off its media
+    (None: no limit, as for a still)."""
+    if clip.is_still:
+        return 0, None
+    rate, src = p.timeline.rate, clip.source_rate
+    earliest = clip.start - frames_between(clip.source_in, src, rate)
+    while clip.source_frame(earliest, rate) < 0:
+        earliest += 1
+    item = p.media_by_path(clip.media)
+    if item is None or item.media_info.kind != "video":
+        return max(0, earliest), None
+    frames = item.media_info.frames
+    latest = clip.start + max(1, frames_between(frames - clip.source_in, src, rate))
+    return max(0, earliest), latest
+
+
+def _source_offset(job: dict[str, Any] | None) -> int:
+    """The source frame a generated clip was made from (its frame 0's source timecode)."""
+    if not job or not job.get("video"):
+        return 0
+    return max(0, int(job.get("video_start_frame") or 0))

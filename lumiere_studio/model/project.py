@@ -22,7 +22,7 @@ from engine.tempfiles import atomic_write_bytes
 from engine.timeline import Timeline
 from lumiere_studio.model.masks import Mask
 
-SCHEMA = 1
+SCHEMA = 2  # 2: sequence rate as a fraction, clips in sequence frames with their own rate
 DOC_NAME = "project.lumiere.json"
 APP_ID = "lumiere-studio"
 
@@ -185,6 +185,7 @@ class Project:
     @classmethod
     def from_dict(cls, data: Any, folder: Path | None) -> Project:
         validate(data)
+        data = migrate(data, folder)
         project = cls(folder)
         try:
             project.set_state(data)
@@ -216,6 +217,22 @@ def _inside(path: Path, folder: Path) -> bool:
         return True
     except ValueError:
         return False
+
+
+def migrate(data: dict[str, Any], folder: Path | None) -> dict[str, Any]:
+    """An older document in the current schema (the input is not changed). Schema 1 played
+    every clip frame for frame at the timeline's rate; its clips keep the source frames they
+    showed, which now last their real time (`engine.timeline.migrate_v1`)."""
+    if data["schema"] >= SCHEMA:
+        return data
+    from engine.export.render import current_timeline
+
+    try:
+        timeline = current_timeline(data, folder or Path.cwd())
+    except (KeyError, TypeError, ValueError) as e:
+        raise ProjectError(f"project document (schema {data['schema']}) could not be "
+                           f"migrated: {e}") from e  # fmt: skip
+    return {**data, "schema": SCHEMA, "timeline": timeline}
 
 
 def validate(data: Any) -> None:

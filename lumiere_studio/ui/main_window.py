@@ -351,7 +351,8 @@ class MainWindow(QMainWindow):
         item = self.doc.project.media_by_path(clip.media)
         if item is not None:
             refine = not self.play_timer.isActive()  # playback: proxy frames are enough
-            self.viewer.show_media(item.id, clip.source_in + frame - clip.start, refine)
+            source_frame = clip.source_frame(frame, self.doc.project.timeline.rate)
+            self.viewer.show_media(item.id, source_frame, refine)
             self.mask_tools.refresh()
             self._update_source_label()
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.timeline import TimelineClip
-from lumiere_studio.model.document import Document
+from lumiere_studio.model.document import Document, trim_limits
 from lumiere_studio.ui.thumbnails import Thumbnailer
 
 RULER_H = 24
@@ -39,17 +39,16 @@ class ClipItem(QGraphicsRectItem):
         self.setAcceptHoverEvents(True)
         self._mode = ""
         self._press_x = 0.0
-        self._orig = (clip.start, clip.source_in, clip.source_out)
+        self._orig = (clip.start, clip.duration)
         self._target_track = track
         self.place()
 
-    def place(self, start=None, source_in=None, source_out=None, track=None) -> None:
+    def place(self, start=None, duration=None, track=None) -> None:
         s = self.clip.start if start is None else start
-        i = self.clip.source_in if source_in is None else source_in
-        o = self.clip.source_out if source_out is None else source_out
+        d = self.clip.duration if duration is None else duration
         t = self.track if track is None else track
         ppf = self.view.px_per_frame
-        self.setRect(QRectF(s * ppf, self.view.track_y(t) + 3, (o - i) * ppf, TRACK_H - 6))
+        self.setRect(QRectF(s * ppf, self.view.track_y(t) + 3, d * ppf, TRACK_H - 6))
 
     def paint(self, p: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         r = self.rect()
@@ -61,14 +60,14 @@ class ClipItem(QGraphicsRectItem):
         if thumb is not None and not thumb.isNull():
             h = r.height() - 18
             w = thumb.width() * h / max(1, thumb.height())
-            ppf = self.view.px_per_frame
+            ppf, rate = self.view.px_per_frame, self.view.doc.project.timeline.rate
             x = r.x() + 2
             p.save()
             p.setClipRect(r)
             while x < r.right():
                 # Each tile shows the source frame under its middle (the thumbnail until the
                 # filmstrip is ready), so a trimmed clip shows its own part of the media.
-                frame = self.clip.source_in + int((x + w / 2 - r.x()) / ppf)
+                frame = self.clip.source_frame(int((x + w / 2) / ppf), rate)
                 tile = strip.tile_for(frame) if strip is not None else thumb
                 p.drawImage(QRectF(x, r.y() + 16, w, h), tile)
                 x += w + 2
@@ -98,35 +97,37 @@ class ClipItem(QGraphicsRectItem):
         self.view.clip_selected.emit(self.clip.id)
         self._mode = self._edge(e.pos().x())
         self._press_x = e.scenePos().x()
-        self._orig = (self.clip.start, self.clip.source_in, self.clip.source_out)
+        self._orig = (self.clip.start, self.clip.duration)
         self._preview = self._orig
         self._target_track = self.track
 
     def mouseMoveEvent(self, e: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
         df = round((e.scenePos().x() - self._press_x) / self.view.px_per_frame)
-        start, src_in, src_out = self._orig
+        start, duration = self._orig
         if self._mode == "move":
-            start = self.view.snap(max(0, start + df), self.clip.id, length=src_out - src_in)
+            start = self.view.snap(max(0, start + df), self.clip.id, length=duration)
             self._target_track = self.view.track_at(e.scenePos().y())
-        elif self._mode == "trim_in":
-            new_start = self.view.snap(start + df, self.clip.id)
-            delta = max(-src_in, min(new_start - start, src_out - src_in - 1))
-            start, src_in = start + delta, src_in + delta
         else:
-            end = self.view.snap(start + src_out - src_in + df, self.clip.id)
-            src_out = max(src_in + 1, src_in + end - start)
-        self._preview = (start, src_in, src_out)
+            earliest, latest = trim_limits(self.view.doc.project, self.clip)
+            end = start + duration
+            if self._mode == "trim_in":
+                start = min(max(self.view.snap(start + df, self.clip.id), earliest), end - 1)
+            else:
+                end = max(self.view.snap(end + df, self.clip.id), start + 1)
+                end = end if latest is None else min(end, latest)
+            duration = end - start
+        self._preview = (start, duration)
         self.place(*self._preview, track=self._target_track)
 
     def mouseReleaseEvent(self, e: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
         if self._preview == self._orig and self._target_track == self.track:
             return
-        start, src_in, src_out = self._preview
+        start, duration = self._preview
         if self._mode == "move":
             track = None if self._target_track == self.track else self._target_track
             self.view.doc.move_clip(self.clip.id, start, track)
         else:
-            self.view.doc.trim_clip(self.clip.id, src_in, src_out, start)
+            self.view.doc.trim_clip(self.clip.id, start, duration)
 
 
 class TimelineView(QGraphicsView):

@@ -1,0 +1,50 @@
+"""Document: clips placed by time (their real duration at the sequence rate), stills at the
+default still length, and which clip may decide the sequence's size and rate."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from engine.media.probe import probe
+from lumiere_studio.model.document import Document
+from lumiere_studio.model.project import MediaItem
+from lumiere_studio.testing import make_clip
+
+
+def _import(doc, path, generated=False):
+    item = MediaItem(str(path), probe(path).to_dict(), name=path.name, generated=generated)
+    doc.edit("import", lambda p: p.media.append(item))
+    return item
+
+
+def test_a_generated_clip_placed_first_decides_nothing_and_lasts_its_time(qtbot, tmp_path):
+    doc = Document()
+    gen = _import(doc, make_clip(tmp_path / "g.mp4", frames=16, size=(32, 32), fps=8), True)
+    doc.add_to_timeline(gen.id)
+    tl = doc.project.timeline
+    assert (tl.width, tl.height, tl.rate, tl.settled) == (1920, 1080, 24, False)
+    assert tl.tracks[0].clips[0].duration == 48  # 2 s at 24
+    real = _import(doc, make_clip(tmp_path / "r.mp4", frames=25, size=(64, 48), fps=25))
+    doc.add_to_timeline(real.id)
+    tl = doc.project.timeline  # each edit is a new snapshot
+    assert (tl.width, tl.height, tl.rate, tl.settled) == (64, 48, 25, True)
+    gen_clip, real_clip = tl.tracks[0].clips
+    assert (gen_clip.duration, real_clip.start, real_clip.duration) == (50, 48, 25)
+    doc.undo_stack.undo()
+    assert (doc.project.timeline.rate, doc.project.timeline.settled) == (24, False)
+
+
+def test_a_still_gets_the_default_length_and_trims_to_any(qtbot, tmp_path):
+    from PIL import Image
+
+    Image.new("RGB", (40, 30), "red").save(tmp_path / "s.png")
+    doc = Document()
+    doc.still_seconds = 5
+    doc.project.timeline.rate = Fraction(30000, 1001)
+    doc.project.timeline.settled = True
+    still = _import(doc, tmp_path / "s.png")
+    cid = doc.add_to_timeline(still.id)
+    clip = doc.find_clip(cid)[1]
+    assert clip.is_still and clip.duration == 150  # 5 s at 29.97
+    doc.trim_clip(cid, 0, 100000)
+    assert doc.find_clip(cid)[1].duration == 100000
