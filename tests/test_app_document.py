@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import pytest
+
 from engine.media.probe import probe
 from lumiere_studio.model.document import Document
 from lumiere_studio.model.project import MediaItem
@@ -48,3 +50,21 @@ def test_a_still_gets_the_default_length_and_trims_to_any(qtbot, tmp_path):
     assert clip.is_still and clip.duration == 150  # 5 s at 29.97
     doc.trim_clip(cid, 0, 100000)
     assert doc.find_clip(cid)[1].duration == 100000
+
+
+def test_sequence_settings_are_one_undoable_step_that_keeps_clips_in_time(qtbot, tmp_path):
+    doc = Document()
+    real = _import(doc, make_clip(tmp_path / "r.mp4", frames=25, size=(64, 48), fps=25))
+    cid = doc.add_to_timeline(real.id, start=50)
+    doc.set_in_out(in_point=25)
+    before = doc.project.state()
+    doc.set_sequence(1080, 1920, Fraction(30000, 1001), "#102030")
+    tl = doc.project.timeline
+    assert (tl.width, tl.height, tl.rate, tl.background) == (1080, 1920, Fraction(30000, 1001),
+                                                             "#102030")  # fmt: skip
+    clip = doc.find_clip(cid)[1]
+    assert (clip.start, clip.duration, doc.project.in_point) == (60, 30, 30)  # same seconds
+    doc.undo_stack.undo()
+    assert doc.project.state() == before
+    with pytest.raises(ValueError, match="frame size"):
+        doc.set_sequence(8, 8, Fraction(25), "#000000")

@@ -204,3 +204,16 @@ def test_drag_a_clip_to_a_new_track_and_back(qtbot, window, clip):
     window.doc.undo_stack.undo()
     tracks = window.doc.project.timeline.tracks
     assert len(tracks) == 1 and tracks[0].clips[0].start == 0
+
+
+def test_a_new_job_takes_the_sequence_size_once_it_has_one(window, clip, tiny_model):
+    window.prompt.set_model_path(str(tiny_model))
+    window.prompt.prompt.setPlainText("a red ball")
+    assert window.build_job().width is None  # the default sequence decides nothing yet
+    window.import_paths([str(clip)])
+    window.doc.add_to_timeline(window.doc.project.media[0].id)
+    defaults = window.sequence_defaults()
+    assert (defaults["width"], defaults["height"], defaults["rate"]) == (64, 48, 24)
+    window.bin.media_selected.emit("")  # text to video: no source
+    job = window.build_job()
+    assert (job.width, job.height, job.fps) == (64, 48, None)  # the model's rate, placed by time

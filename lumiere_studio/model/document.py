@@ -205,6 +205,21 @@ class Document(QObject):
     def delete_clip(self, clip_id: str) -> None:
         self._clip_edit("Delete clip", clip_id, lambda p, t, c: t.clips.remove(c))
 
+    def set_sequence(self, width: int, height: int, rate: Fraction, background: str) -> None:
+        """Sequence settings as one undoable step. A new rate keeps every clip (and the in/out
+        points) where it is in seconds; the sequence counts as settled from then on."""
+        if width < 16 or height < 16 or width > 8192 or height > 8192:
+            raise ValueError(f"frame size must be 16..8192 pixels a side, got {width}x{height}")
+        rate = exact_rate(rate)
+
+        def change(p: Project) -> None:
+            p.in_point, p.out_point = retime(p.timeline, rate, [p.in_point, p.out_point])
+            p.timeline.width, p.timeline.height = int(width), int(height)
+            p.timeline.background = background
+            p.timeline.settled = True
+
+        self.edit("Sequence settings", change)
+
     def set_in_out(self, in_point: int | None = ..., out_point: int | None = ...) -> None:
         def change(p: Project) -> None:
             if in_point is not ...:

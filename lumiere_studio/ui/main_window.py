@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QProgressDialog,
+    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -36,7 +37,7 @@ from engine.jobs import JobError
 from engine.media.probe import MEDIA_SUFFIXES, ProbeError, probe
 from engine.media.proxy import PROXY_MIN_PIXELS, needs_proxy
 from engine.tempfiles import atomic_write_bytes
-from engine.timeline import Timeline
+from engine.timeline import STILL_SECONDS, Timeline
 from lumiere_studio.engine_thread import JobQueue
 from lumiere_studio.model import autosave
 from lumiere_studio.model.document import Document
@@ -93,6 +94,13 @@ class MainWindow(QMainWindow):
         self.busy.setRange(0, 0)
         self.busy.hide()
         self.statusBar().addPermanentWidget(self.busy)
+        self.sequence_label = QPushButton()
+        self.sequence_label.setFlat(True)
+        self.sequence_label.setToolTip("Sequence size and rate (click to change)")
+        self.sequence_label.clicked.connect(self.sequence_settings)
+        self.statusBar().addPermanentWidget(self.sequence_label)
+        self.doc.still_seconds = float(self.settings.value("timeline/still_seconds",
+                                                           STILL_SECONDS))  # fmt: skip
 
         self.play_timer = QTimer(self)
         self.play_timer.timeout.connect(self._tick)
@@ -107,6 +115,7 @@ class MainWindow(QMainWindow):
         self._load_models()
         self._restore_layout()
         self._update_title()
+        self._update_sequence_label()
 
     # --- construction --------------------------------------------------------------------
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea,
@@ -172,6 +181,7 @@ class MainWindow(QMainWindow):
         self._action(e, "Set &In Point", self.set_in, "I")
         self._action(e, "Set &Out Point", self.set_out, "O")
         self._action(e, "Clear In/Out", lambda: self.doc.set_in_out(None, None), "Alt+X")
+        self._action(e, "Se&quence Settings...", self.sequence_settings)
         e.addSeparator()
         self._action(e, "Mask &Brush", lambda: self.mask_tools.set_tool("brush"), "B")
         self._action(e, "Mask &Eraser", lambda: self.mask_tools.set_tool("eraser"), "E")
@@ -216,6 +226,7 @@ class MainWindow(QMainWindow):
         self.queue.changed.connect(self._job_changed)
         self.doc.dirty_changed.connect(lambda _d: self._update_title())
         self.doc.changed.connect(lambda: self.prompt.set_history(self.doc.project.history))
+        self.doc.changed.connect(self._update_sequence_label)
         self.viewer.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.thumbs.pending_changed.connect(lambda _n: self._background_pending())
         self.proxies.pending_changed.connect(lambda _n: self._background_pending())
@@ -277,6 +288,29 @@ class MainWindow(QMainWindow):
         folder = self.doc.project.folder
         name = folder.name if folder else "Untitled"
         self.setWindowTitle(f"{name}{' *' if self.doc.dirty else ''} — Lumiere Studio")
+
+    def _update_sequence_label(self) -> None:
+        from lumiere_studio.ui.sequence_dialog import describe
+
+        self.sequence_label.setText(describe(self.doc.project.timeline))
+
+    def sequence_settings(self, dialog=None) -> bool:
+        """The sequence settings dialog; OK applies them as one undoable step. `dialog` lets
+        a test fill one in instead of a person."""
+        from lumiere_studio.ui.sequence_dialog import SequenceDialog
+
+        if dialog is None:
+            dialog = SequenceDialog(self.doc.project.timeline, self.doc.still_seconds, self)
+            if dialog.exec() != SequenceDialog.DialogCode.Accepted:
+                return False
+        try:
+            self.doc.set_sequence(*dialog.values())
+        except ValueError as e:
+            self.error("Sequence settings", str(e))
+            return False
+        self.doc.still_seconds = dialog.still_seconds()
+        self.settings.setValue("timeline/still_seconds", self.doc.still_seconds)
+        return True
 
     def _background_pending(self) -> None:
         thumbs, proxies = self.thumbs.pending_count(), len(self.proxies._pending)
@@ -492,8 +526,16 @@ class MainWindow(QMainWindow):
                 )
                 meta = self.doc.project.mask_meta.get(item.id)
                 from_frame = max(0, (meta.from_frame if meta else 0) - start)
-        return self.prompt.build_job(source, start, count if task != "t2v" else None,
-                                     mask_png, from_frame)  # fmt: skip
+        job = self.prompt.build_job(source, start, count if task != "t2v" else None,
+                                    mask_png, from_frame)  # fmt: skip
+        return fit_to_sequence(job, self.sequence_defaults())
+
+    def sequence_defaults(self) -> dict:
+        """What a new generation defaults to so that it fits the sequence: its frame size and
+        exact rate (the prompt panel's output-size control defaults to these)."""
+        tl = self.doc.project.timeline
+        return {"width": tl.width, "height": tl.height, "rate": tl.rate,
+                "settled": tl.settled}  # fmt: skip
 
     def generate(self) -> int | None:
         try:
@@ -757,6 +799,17 @@ class MainWindow(QMainWindow):
         self.proxies.shutdown()
         self.frames.shutdown()
         self.thumbs.pool.waitForDone(5000)
+
+
+def fit_to_sequence(job, sequence: dict):
+    """A job the prompt panel left without an output size takes the sequence's, once the
+    sequence has one of its own (a real clip or the settings chose it); the rate stays the
+    model's, since the timeline places the result by time whatever its rate."""
+    fits = max(sequence["width"], sequence["height"]) <= 4096  # the engine's largest side
+    if sequence["settled"] and fits and job.width is None and job.height is None:
+        job.width, job.height = sequence["width"], sequence["height"]
+        job.validate()
+    return job
 
 
 def _detached(tl: Timeline) -> Timeline:
