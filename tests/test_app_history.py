@@ -100,3 +100,11 @@ def test_add_generated_and_mask_edits(doc, tmp_path):
     assert mask.pixels.max() == 0
     doc.undo_stack.redo()
     assert mask.pixels[10, 20] == 255
+
+
+def test_clip_geometry_is_undoable_and_checked(doc):
+    cid = _clip(doc).id
+    _check_undo_redo(doc, lambda: doc.set_clip_geometry(cid, fit="fill", scale=1.5, x=4, y=-2))
+    assert (_clip(doc).fit, _clip(doc).scale, _clip(doc).x, _clip(doc).y) == ("fill", 1.5, 4, -2)
+    with pytest.raises(ValueError, match="fit must be"):
+        doc.set_clip_geometry(cid, fit="zoom")

@@ -217,3 +217,26 @@ def test_a_new_job_takes_the_sequence_size_once_it_has_one(window, clip, tiny_mo
     window.bin.media_selected.emit("")  # text to video: no source
     job = window.build_job()
     assert (job.width, job.height, job.fps) == (64, 48, None)  # the model's rate, placed by time
+
+
+def test_viewer_shows_the_exported_pixels_in_every_fit_mode(qtbot, window, clip):
+    from fractions import Fraction
+
+    from engine.export.render import render_frames
+    from lumiere_studio.ui.frames import qimage_to_array
+
+    window.import_paths([str(clip)])  # 64x48
+    cid = window.doc.add_to_timeline(window.doc.project.media[0].id)
+    window.doc.set_sequence(100, 60, Fraction(25), "#203040")
+    for fit, scale, x in (("fit", 1.0, 0.0), ("fill", 1.0, 0.0), ("none", 1.0, 0.0),
+                          ("stretch", 1.0, 0.0), ("fit", 0.5, 13.0)):  # fmt: skip
+        window.doc.set_clip_geometry(cid, fit=fit, scale=scale, x=x)
+        with qtbot.waitSignal(window.viewer.frame_shown, timeout=5000):
+            window.timeline.set_playhead(7)
+        qtbot.waitUntil(lambda: window.viewer.image_full, timeout=5000)
+        shown = qimage_to_array(window.viewer.image)
+        tl = window.doc.project.timeline
+        exported = next(render_frames(tl, clip.parent, 7, 8))
+        assert shown.shape == (60, 100, 3)
+        assert np.array_equal(shown, exported), fit
+    assert window.viewer.timecode_text().startswith("SEQ 00:00:00:07   SRC 00:00:00:07")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.export.geometry import sequence_frame
 from engine.export.sources import IMAGE_SUFFIXES, SourceError, frame_rate, read_frames
 from engine.media import provenance as pv
 from engine.timebase import exact_rate
@@ -109,28 +110,23 @@ class _MediaFrames:
 def render_frames(
     timeline: Timeline, base: Path, first: int = 0, last: int | None = None
 ) -> Iterator[np.ndarray]:
-    """Frames first..last (default: the whole timeline) at the timeline's size; later tracks
-    sit on top of earlier ones; gaps are black."""
-    import av
-
+    """Frames first..last (default: the whole timeline) at the sequence's size: at each frame
+    the top-most clip's picture, placed by its fit mode, position and scale
+    (`geometry.sequence_frame`, as the viewer does) on the background colour."""
     last = timeline.duration if last is None else last
-    w, h = timeline.width, timeline.height
+    size = (timeline.width, timeline.height)
     sources: dict[Path, _MediaFrames] = {}
     try:
         for f in range(first, last):
             top = clip_at(timeline, f)
             if top is None:
-                yield np.zeros((h, w, 3), np.uint8)
+                yield sequence_frame(None, None, None, size, timeline.background)
                 continue
             path = media_path(top, base)
             if path not in sources:
                 sources[path] = _MediaFrames(path)
             frame = sources[path].frame(top.source_frame(f, timeline.rate))
-            if frame.shape[:2] != (h, w):
-                frame = av.VideoFrame.from_ndarray(frame, format="rgb24").reformat(
-                    w, h, interpolation="BICUBIC"
-                ).to_ndarray(format="rgb24")  # fmt: skip
-            yield frame
+            yield sequence_frame(frame, top, None, size, timeline.background)
     finally:
         for source in sources.values():
             source.close()

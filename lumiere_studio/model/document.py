@@ -13,7 +13,7 @@ from PySide6.QtGui import QUndoStack
 
 from engine.media.probe import MediaInfo
 from engine.timebase import exact_rate, frames_between, nearest, rate_text
-from engine.timeline import STILL_SECONDS, TimelineClip, Track, retime
+from engine.timeline import FIT_MODES, STILL_SECONDS, TimelineClip, Track, retime
 from lumiere_studio.model.history import MaskCommand, SnapshotCommand
 from lumiere_studio.model.masks import Patch
 from lumiere_studio.model.project import MaskMeta, MediaItem, Project, new_id
@@ -119,7 +119,7 @@ class Document(QObject):
         clip = TimelineClip(
             media=item.path, source_in=0, duration=duration, start=start, rate=rate_str,
             name=item.name, generated=item.generated, id=clip_id,
-            source_offset=_source_offset(item.job),
+            source_offset=source_offset(item.job),
         )  # fmt: skip
         if item.generated:
             clip.job, clip.model_name, clip.model_hash = item.job, item.model_name, item.model_hash
@@ -201,6 +201,21 @@ class Document(QObject):
 
         self._clip_edit("Split clip", clip_id, fn)
         return right_id if self.find_clip(right_id) else ""
+
+    def set_clip_geometry(self, clip_id: str, fit: str | None = None, scale: float | None = None,
+                          x: float | None = None, y: float | None = None) -> None:  # fmt: skip
+        """How a clip's picture sits in the sequence's frame (fit mode, scale, position)."""
+        if fit is not None and fit not in FIT_MODES:
+            raise ValueError(f"fit must be one of {', '.join(FIT_MODES)}, got {fit!r}")
+        if scale is not None and not 0.01 <= scale <= 100:
+            raise ValueError(f"scale must be between 0.01 and 100, got {scale}")
+
+        def fn(p: Project, track: Track, clip: TimelineClip) -> None:
+            for name, value in (("fit", fit), ("scale", scale), ("x", x), ("y", y)):
+                if value is not None:
+                    setattr(clip, name, value)
+
+        self._clip_edit("Clip geometry", clip_id, fn)
 
     def delete_clip(self, clip_id: str) -> None:
         self._clip_edit("Delete clip", clip_id, lambda p, t, c: t.clips.remove(c))
@@ -288,7 +303,7 @@ def trim_limits(p: Project, clip: TimelineClip) -> tuple[int | None, int | None]
     return max(0, earliest), latest
 
 
-def _source_offset(job: dict[str, Any] | None) -> int:
+def source_offset(job: dict[str, Any] | None) -> int:
     """The source frame a generated clip was made from (its frame 0's source timecode)."""
     if not job or not job.get("video"):
         return 0

@@ -52,6 +52,8 @@ from lumiere_studio.ui.thumbnails import Thumbnailer
 from lumiere_studio.ui.timeline_view import TimelineView
 from lumiere_studio.ui.viewer import Viewer
 
+FIT_LABELS = {"fit": "Fit (letterbox)", "fill": "Fill (crop)", "stretch": "Stretch",
+              "none": "None (1:1 pixels)"}  # fmt: skip
 AUTOSAVE_MS = 60_000
 MAX_RECENT = 8
 
@@ -182,6 +184,9 @@ class MainWindow(QMainWindow):
         self._action(e, "Set &Out Point", self.set_out, "O")
         self._action(e, "Clear In/Out", lambda: self.doc.set_in_out(None, None), "Alt+X")
         self._action(e, "Se&quence Settings...", self.sequence_settings)
+        fit_menu = e.addMenu("Clip &Fit")
+        for fit, label in FIT_LABELS.items():
+            self._action(fit_menu, label, lambda _=False, fit=fit: self.set_selected_fit(fit))
         e.addSeparator()
         self._action(e, "Mask &Brush", lambda: self.mask_tools.set_tool("brush"), "B")
         self._action(e, "Mask &Eraser", lambda: self.mask_tools.set_tool("eraser"), "E")
@@ -227,6 +232,7 @@ class MainWindow(QMainWindow):
         self.doc.dirty_changed.connect(lambda _d: self._update_title())
         self.doc.changed.connect(lambda: self.prompt.set_history(self.doc.project.history))
         self.doc.changed.connect(self._update_sequence_label)
+        self.doc.changed.connect(self._sequence_changed)
         self.viewer.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.thumbs.pending_changed.connect(lambda _n: self._background_pending())
         self.proxies.pending_changed.connect(lambda _n: self._background_pending())
@@ -293,6 +299,11 @@ class MainWindow(QMainWindow):
         from lumiere_studio.ui.sequence_dialog import describe
 
         self.sequence_label.setText(describe(self.doc.project.timeline))
+
+    def _sequence_changed(self) -> None:
+        """An edit may move what the viewer shows of the sequence: show it again."""
+        if self.mode == "timeline":
+            self._playhead_moved(self.timeline.playhead)
 
     def sequence_settings(self, dialog=None) -> bool:
         """The sequence settings dialog; OK applies them as one undoable step. `dialog` lets
@@ -376,19 +387,21 @@ class MainWindow(QMainWindow):
 
     # --- timeline & playback -------------------------------------------------------------
     def _playhead_moved(self, frame: int) -> None:
-        self.mode = "timeline"
+        """The viewer shows the sequence at the playhead: the top clip's picture placed in the
+        sequence's frame, or the background over a gap."""
         from engine.export.render import clip_at
+        from lumiere_studio.ui.viewer import SequenceView
 
-        clip = clip_at(self.doc.project.timeline, frame)
-        if clip is None:
-            return
-        item = self.doc.project.media_by_path(clip.media)
-        if item is not None:
-            refine = not self.play_timer.isActive()  # playback: proxy frames are enough
-            source_frame = clip.source_frame(frame, self.doc.project.timeline.rate)
-            self.viewer.show_media(item.id, source_frame, refine)
-            self.mask_tools.refresh()
-            self._update_source_label()
+        self.mode = "timeline"
+        tl = self.doc.project.timeline
+        clip = clip_at(tl, frame)
+        view = SequenceView(clip, frame, (tl.width, tl.height), tl.rate, tl.background)
+        item = self.doc.project.media_by_path(clip.media) if clip is not None else None
+        refine = not self.play_timer.isActive()  # playback: proxy frames are enough
+        source_frame = clip.source_frame(frame, tl.rate) if clip is not None else 0
+        self.viewer.show_sequence(view, item.id if item else None, source_frame, refine)
+        self.mask_tools.refresh()
+        self._update_source_label()
 
     def split_at_playhead(self) -> None:
         cid = self.timeline.selected_clip
@@ -398,6 +411,10 @@ class MainWindow(QMainWindow):
         target = next((c for c in candidates if c.id == cid), candidates[0] if candidates else None)
         if target is not None:
             self.doc.split_clip(target.id, ph)
+
+    def set_selected_fit(self, fit: str) -> None:
+        if self.timeline.selected_clip:
+            self.doc.set_clip_geometry(self.timeline.selected_clip, fit=fit)
 
     def delete_selected_clip(self) -> None:
         if self.timeline.selected_clip:

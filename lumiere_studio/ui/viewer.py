@@ -1,5 +1,10 @@
-"""The viewer: draws the current frame with QPainter (fit or zoom), a timecode, and the mask
-overlay, and turns mouse drags into mask brush strokes when the brush is on."""
+"""The viewer: draws the current frame with QPainter (fit or zoom), timecodes, and the mask
+overlay, and turns mouse drags into mask brush strokes when the brush is on.
+
+It shows either a source (a media item from the bin, at its own size) or the sequence (the
+timeline under the playhead): then the clip's picture is placed in the sequence's frame by
+`engine.export.geometry.sequence_frame`, the function every export uses, so the viewer shows
+the exported pixels. Mask strokes map back through the same placement to source pixels."""
 
 from __future__ import annotations
 
@@ -8,20 +13,31 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPaintEvent, QWheelEvent
 from PySide6.QtWidgets import QWidget
 
-from lumiere_studio.model.document import Document
+from engine.export.geometry import Placement, clip_placement, sequence_frame
+from engine.timebase import exact_rate
+from engine.timebase import timecode as smpte
+from engine.timeline import TimelineClip
+from lumiere_studio.model.document import Document, source_offset
 from lumiere_studio.model.masks import Patch
 from lumiere_studio.ui.frames import FrameServer, to_qimage
 from lumiere_studio.ui.theme import MASK_COLOR
 
 
-def timecode(frame: int, fps: float) -> str:
-    """HH:MM:SS:FF (non-drop) for a frame index."""
-    if fps <= 0:
+def timecode(frame: int, fps) -> str:
+    """SMPTE timecode of a frame at a rate (drop-frame at 29.97 and 59.94)."""
+    if not fps or fps <= 0:
         return "--:--:--:--"
-    rate = max(1, round(fps))
-    ff = frame % rate
-    seconds = frame // rate
-    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}:{ff:02d}"
+    return smpte(frame, exact_rate(fps))
+
+
+class SequenceView:
+    """What the viewer needs to show the sequence at a frame: the clip there (None: a gap),
+    the frame's number, and the sequence's size, rate and background."""
+
+    def __init__(self, clip: TimelineClip | None, frame: int, size: tuple[int, int], rate,
+                 background: str) -> None:  # fmt: skip
+        self.clip, self.frame, self.size = clip, frame, size
+        self.rate, self.background = rate, background
 
 
 class BrushSettings:
@@ -47,6 +63,8 @@ class Viewer(QWidget):
         self.frame = 0
         self.frame_count = 0
         self.fps = 24.0
+        self.sequence: SequenceView | None = None  # None: the viewer shows a source
+        self.source_offset = 0  # source timecode of the media's frame 0 (generated clips)
         self.zoom: float | None = None  # None = fit
         self.image: QImage | None = None
         self.image_full = False  # False: `image` is a proxy frame (smaller than the source)
@@ -63,7 +81,31 @@ class Viewer(QWidget):
         doc.mask_changed.connect(self._on_mask_changed)
 
     # --- source --------------------------------------------------------------------------
+    def show_sequence(self, view: SequenceView, media_id: str | None, frame: int,
+                      refine: bool = True) -> None:  # fmt: skip
+        """Show the sequence at `view.frame`: source frame `frame` of `media_id` placed in the
+        sequence's frame as `view.clip` says (a gap: the background alone)."""
+        self.sequence = view
+        self.source_offset = view.clip.source_offset if view.clip else 0
+        if view.clip is None or media_id is None:
+            self.media_id = self.path = None
+            self._overlay = None
+            self._display_size = None
+            self.image = to_qimage(sequence_frame(None, None, None, view.size, view.background))
+            self.image_full = True
+            self.update()
+            return
+        self._show(media_id, frame, refine)
+
     def show_media(self, media_id: str | None, frame: int = 0, refine: bool = True) -> None:
+        """Show a source on its own (the bin's selection)."""
+        if self.sequence is not None:
+            self.sequence, self.image = None, None
+        item = self.doc.project.media_by_id(media_id) if media_id else None
+        self.source_offset = source_offset(item.job) if item is not None else 0
+        self._show(media_id, frame, refine)
+
+    def _show(self, media_id: str | None, frame: int, refine: bool) -> None:
         item = self.doc.project.media_by_id(media_id) if media_id else None
         if item is None:
             self.media_id = self.path = None
@@ -78,7 +120,7 @@ class Viewer(QWidget):
             info = item.media_info
             self.frame_count = info.frames
             self._display_size = info.display_size
-            self.fps = info.fps or self.doc.project.timeline.fps
+            self.fps = info.fps  # 0 for a still
             self._rebuild_overlay()
         self.seek(frame, refine=refine)
 
@@ -96,6 +138,9 @@ class Viewer(QWidget):
     def _on_frame(self, path: str, n: int, frame: np.ndarray, full: bool) -> None:
         if path != self.path or (full and n != self.frame and not self.image_full):
             return  # a full-resolution refine that the playhead has already left
+        if self.sequence is not None:  # the same function as every export
+            seq = self.sequence
+            frame = sequence_frame(frame, seq.clip, self._display_size, seq.size, seq.background)
         self.image = to_qimage(frame)
         self.image_full = full
         if self._overlay is None:
@@ -142,17 +187,38 @@ class Viewer(QWidget):
         mask = self._mask()
         return mask.size if mask else (16, 9)
 
+    def _canvas_size(self) -> tuple[int, int]:
+        """The size of the picture drawn: the sequence's frame, or the source's."""
+        return self.sequence.size if self.sequence is not None else self._source_size()
+
     def image_rect(self) -> QRectF:
-        sw, sh = self._source_size()
+        """Where the drawn picture (sequence frame or source) lies in the widget."""
+        cw, ch = self._canvas_size()
         if self.zoom is None:
-            scale = min(self.width() / sw, self.height() / sh)
+            scale = min(self.width() / cw, self.height() / ch)
         else:
             scale = self.zoom
-        w, h = sw * scale, sh * scale
+        w, h = cw * scale, ch * scale
         return QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
 
+    def placement(self) -> Placement | None:
+        """The source picture's rectangle in the sequence's frame (None: showing a source)."""
+        seq = self.sequence
+        if seq is None or seq.clip is None:
+            return None
+        return clip_placement(seq.clip, self._source_size(), seq.size)
+
+    def source_rect(self) -> QRectF:
+        """Where the source picture lies in the widget (the mask overlay goes there)."""
+        r, place = self.image_rect(), self.placement()
+        if place is None:
+            return r
+        k = r.width() / self._canvas_size()[0]
+        return QRectF(r.x() + place.left * k, r.y() + place.top * k, place.width * k,
+                      place.height * k)  # fmt: skip
+
     def to_source(self, pos: QPointF) -> tuple[float, float]:
-        r = self.image_rect()
+        r = self.source_rect()
         sw, sh = self._source_size()
         return ((pos.x() - r.x()) * sw / r.width(), (pos.y() - r.y()) * sh / r.height())
 
@@ -162,7 +228,7 @@ class Viewer(QWidget):
 
     def zoom_by(self, factor: float) -> None:
         r = self.image_rect()
-        current = r.width() / self._source_size()[0]
+        current = r.width() / self._canvas_size()[0]
         self.set_zoom(current * factor)
 
     # --- painting ------------------------------------------------------------------------
@@ -180,22 +246,37 @@ class Viewer(QWidget):
                 text = "decoding..."
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, text)
         if self._overlay is not None and self.brush.opacity > 0:
+            p.save()
+            p.setClipRect(rect)  # a cropped (fill) picture's mask stops at the frame's edge
             p.setOpacity(self.brush.opacity if self.mask_applies() else self.brush.opacity * 0.3)
-            p.drawImage(rect, self._overlay)
-            p.setOpacity(1.0)
-        if self.path:
+            p.drawImage(self.source_rect(), self._overlay)
+            p.restore()
+        text = self.timecode_text()
+        if text:
             p.setFont(QFont("monospace", 11))
-            tc = f"{timecode(self.frame, self.fps)}  [{self.frame + 1}/{self.frame_count}]"
             p.setPen(QColor(0, 0, 0, 160))
-            p.drawText(QPointF(13, self.height() - 11), tc)
+            p.drawText(QPointF(13, self.height() - 11), text)
             p.setPen(QColor(235, 235, 240))
-            p.drawText(QPointF(12, self.height() - 12), tc)
+            p.drawText(QPointF(12, self.height() - 12), text)
         if self.brush.enabled and self.underMouse():
             pos = self.mapFromGlobal(self.cursor().pos())
-            radius = self.brush.size / 2 * rect.width() / self._source_size()[0]
+            radius = self.brush.size / 2 * self.source_rect().width() / self._source_size()[0]
             p.setPen(QColor(255, 255, 255, 200))
             p.drawEllipse(QPointF(pos), radius, radius)
         p.end()
+
+    def timecode_text(self) -> str:
+        """Sequence timecode (and the source's, for the clip under the playhead) when showing
+        the sequence; the source's own timecode when showing a source."""
+        source = ""
+        if self.path:
+            rate = self.fps if self.fps > 0 else None
+            tc = timecode(self.source_offset + self.frame, rate) if rate else "still"
+            source = f"{tc}  [{self.frame + 1}/{self.frame_count}]"
+        if self.sequence is None:
+            return source
+        seq = timecode(self.sequence.frame, self.sequence.rate)
+        return f"SEQ {seq}" + (f"   SRC {source}" if source else "")
 
     # --- brush ---------------------------------------------------------------------------
     def mousePressEvent(self, e: QMouseEvent) -> None:  # noqa: N802
@@ -244,3 +325,4 @@ class Viewer(QWidget):
             self.update()
         else:
             self.step(-1 if e.angleDelta().y() > 0 else 1)
+
