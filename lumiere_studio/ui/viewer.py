@@ -325,4 +325,3 @@ class Viewer(QWidget):
             self.update()
         else:
             self.step(-1 if e.angleDelta().y() > 0 else 1)
-
