@@ -68,3 +68,26 @@ def test_sequence_settings_are_one_undoable_step_that_keeps_clips_in_time(qtbot,
     assert doc.project.state() == before
     with pytest.raises(ValueError, match="frame size"):
         doc.set_sequence(8, 8, Fraction(25), "#000000")
+
+
+def test_a_result_is_placed_over_the_source_range_it_replaces(qtbot, tmp_path):
+    doc = Document()
+    real = _import(doc, make_clip(tmp_path / "r.mp4", frames=50, size=(64, 48), fps=25))
+    doc.add_to_timeline(real.id, start=10)
+    origin = {"media": real.path, "frame": 20}
+    job = {"task": "inpaint", "video": real.path, "video_start_frame": 20}
+
+    def generated(name):
+        path = make_clip(tmp_path / name, frames=16, size=(32, 32), fps=8)
+        return MediaItem(str(path), probe(path).to_dict(), name=name, generated=True, job=job)
+
+    at_end = doc.add_generated(generated("a.mp4"), job, origin, over=False)
+    assert (at_end.start, at_end.source_offset) == (60, 20)
+    assert doc.find_clip(at_end.id)[0] is doc.project.timeline.tracks[0]
+    over = doc.add_generated(generated("b.mp4"), job, origin, over=True)
+    assert (over.start, over.duration, over.edited_real) == (30, 50, True)
+    assert doc.find_clip(over.id)[0] is doc.project.timeline.tracks[1]
+    again = doc.add_generated(generated("c.mp4"), job, origin, over=True)
+    assert doc.find_clip(again.id)[0] is doc.project.timeline.tracks[2]  # V2 was taken
+    doc.undo_stack.undo()
+    assert len(doc.project.timeline.tracks) == 2

@@ -13,6 +13,7 @@ from engine.cli import main
 from engine.export.render import load_project
 from engine.export.run import export_timeline
 from engine.media import provenance as pv
+from engine.media.encode import EncodeError
 
 
 def read(path):
@@ -133,3 +134,24 @@ def test_replacing_a_labelled_export_with_real_footage_drops_its_manifest(projec
     assert pv.verify_manifest(out) is True
     export_timeline(timeline, base, "h264", out, force=True, first=0, last=8)
     assert pv.read_manifest(out) is None
+
+
+@pytest.mark.parametrize("suffix,fmt", [(".mp4", "h264"), (".mov", "prores")])
+def test_a_range_export_carries_its_real_start_timecode(tmp_path, suffix, fmt):
+    from engine.media.encode import VideoSettings, write_video
+    from engine.timeline import Timeline, TimelineClip, Track
+
+    ntsc = Fraction(30000, 1001)
+    write_video(np.zeros((40, 16, 16, 3), np.uint8), tmp_path / "a.mov", VideoSettings(fps=ntsc))
+    clip = TimelineClip("a.mov", 0, 40, 0, "30000/1001")
+    tl = Timeline(rate=ntsc, width=16, height=16, tracks=[Track(clips=[clip])])
+    out = export_timeline(tl, tmp_path, fmt, tmp_path / f"r{suffix}", first=20, last=30)
+    with av.open(str(out)) as c:
+        assert c.streams.video[0].metadata.get("timecode") == "00:00:00;20"  # drop-frame
+        assert sum(1 for _ in c.decode(video=0)) == 10
+    out = export_timeline(tl, tmp_path, fmt, tmp_path / f"h{suffix}", first=2,
+                          timecode="00:59:59;28")  # fmt: skip
+    with av.open(str(out)) as c:
+        assert c.streams.video[0].metadata.get("timecode") == "01:00:00;00"
+    with pytest.raises(EncodeError, match="timecode"):
+        export_timeline(tl, tmp_path, fmt, tmp_path / f"x{suffix}", timecode="tomorrow")

@@ -21,13 +21,13 @@ def available_formats() -> list[str]:
 
 
 def build(timeline: Timeline, media: dict[str, str], labels: dict[str, pv.Provenance | None],
-          name: str = "Lumiere Studio export"):  # fmt: skip
+          name: str = "Lumiere Studio export", start: int = 0):  # fmt: skip
     """`media` maps each clip's media (as in the timeline) to the URL the OTIO clip points at."""
     import opentimelineio as otio
 
     rate = float(timeline.rate)
     tl = otio.schema.Timeline(name=name)
-    tl.global_start_time = otio.opentime.RationalTime(0, rate)
+    tl.global_start_time = otio.opentime.RationalTime(start, rate)  # the start timecode
     tl.metadata["lumiere"] = {"width": timeline.width, "height": timeline.height}
     for track in timeline.tracks:
         kind = otio.schema.TrackKind.Audio if track.kind == "audio" else otio.schema.TrackKind.Video

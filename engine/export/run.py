@@ -22,6 +22,8 @@ from engine.export.sources import SourceError, frame_rate, iter_frames, labels_o
 from engine.export.timeline_audio import timeline_audio
 from engine.media import provenance as pv
 from engine.media.encode import EncodeError, VideoSettings, write_video
+from engine.timebase import parse_timecode
+from engine.timebase import timecode as format_timecode
 from engine.timeline import Timeline
 
 FORMATS = {"h264": ".mp4", "prores": ".mov", "prores4444": ".mov", "png": "", "otio": ".otio"}
@@ -108,17 +110,21 @@ def export_timeline(timeline: Timeline, base: Path, fmt: str, out: Path, force: 
                     preset: str = "medium", timecode: str = "00:00:00:00",
                     progress: Progress | None = None) -> Path:  # fmt: skip
     """Frames [first, last) of a timeline (all of it by default) whose relative media paths are
-    relative to `base`, with the clips' mixed audio, labels and manifest. `progress(done,
-    total)` may raise to cancel: the writers then remove their temporary output."""
+    relative to `base`, with the clips' mixed audio, labels and manifest. `timecode` is the
+    sequence's first frame's; the export starts at its own (that plus `first`, drop-frame at
+    29.97 / 59.94). `progress(done, total)` may raise to cancel: the writers then remove their
+    temporary output."""
     out = check_out(fmt, out, force)
     last = timeline.duration if last is None else last
     if last <= first:
         raise SourceError("the timeline is empty: nothing to export")
+    start = start_frame(timecode, timeline.rate)
     if fmt == "otio":
-        return export_otio(timeline, base, out, crf, progress)
+        return export_otio(timeline, base, out, crf, progress, start)
     prov = timeline_provenance(timeline, base, first, last)
     audio = timeline_audio(timeline, base, first, last) if fmt != "png" else None
-    settings = _settings(fmt, timeline.fps, prov, crf=crf, preset=preset, timecode=timecode,
+    settings = _settings(fmt, timeline.rate, prov, crf=crf, preset=preset,
+                         timecode=format_timecode(start + first, timeline.rate),
                          audio=audio)  # fmt: skip
     path = _write(fmt, render_frames(timeline, base, first, last), out, settings, last - first,
                   force, progress)  # fmt: skip
@@ -126,8 +132,15 @@ def export_timeline(timeline: Timeline, base: Path, fmt: str, out: Path, force: 
     return path
 
 
+def start_frame(timecode: str, rate) -> int:
+    try:
+        return parse_timecode(timecode, rate)
+    except ValueError as e:
+        raise EncodeError(str(e)) from e
+
+
 def export_otio(timeline: Timeline, base: Path, out: Path, crf: int = 18,
-                progress: Progress | None = None) -> Path:  # fmt: skip
+                progress: Progress | None = None, start: int = 0) -> Path:  # fmt: skip
     """Each media file the timeline uses is exported whole (ProRes 422 HQ, so frame numbers and
     the clips' ranges stay valid) into `<name>_media/`, then the OTIO file points at them.
     A failed or cancelled export removes the media it had written."""
@@ -136,7 +149,7 @@ def export_otio(timeline: Timeline, base: Path, out: Path, crf: int = 18,
     folder.mkdir(exist_ok=True)
     written: list[Path] = []
     try:
-        return _write_otio(timeline, base, out, folder, written, progress)
+        return _write_otio(timeline, base, out, folder, written, progress, start)
     except BaseException:
         for path in written:
             path.unlink(missing_ok=True)
@@ -147,7 +160,7 @@ def export_otio(timeline: Timeline, base: Path, out: Path, crf: int = 18,
 
 
 def _write_otio(timeline: Timeline, base: Path, out: Path, folder: Path, written: list[Path],
-                progress: Progress | None) -> Path:  # fmt: skip
+                progress: Progress | None, start: int = 0) -> Path:  # fmt: skip
     media: dict[str, str] = {}
     labels: dict[str, pv.Provenance | None] = {}
     first_use = {}
@@ -169,4 +182,4 @@ def _write_otio(timeline: Timeline, base: Path, out: Path, folder: Path, written
             progress(i + 1, len(used) + 1)
     if progress:  # before the write, so a cancel here cannot leave an OTIO without media
         progress(len(used) + 1, len(used) + 1)
-    return otio_file.write(otio_file.build(timeline, media, labels), out)
+    return otio_file.write(otio_file.build(timeline, media, labels, start=start), out)

@@ -88,17 +88,27 @@ class Document(QObject):
 
         self.edit("Remove media", change)
 
-    def add_generated(self, item: MediaItem, job: dict[str, Any]) -> TimelineClip:
-        """A finished generation: into the bin, onto the end of the first track, and into
-        the history, as one undoable step."""
+    def add_generated(self, item: MediaItem, job: dict[str, Any],
+                      origin: dict[str, Any] | None = None, over: bool = False) -> TimelineClip:
+        """A finished generation: into the bin, onto the timeline and into the history, as
+        one undoable step. `origin` ({"media": path, "frame": n}) is the source and frame it
+        was made from: the clip counts its source timecode from there, and with `over` it is
+        placed over the stretch of that source it replaces, on a free track above it, instead
+        of at the end of the first track."""
         clip_id = new_id()
 
         def change(p: Project) -> None:
             p.media.append(item)
-            clip = self._clip_for(p, item, p.timeline.duration, clip_id)
+            start, track = p.timeline.duration, 0
+            spot = _over_source(p, origin) if over and origin else None
+            if spot is not None:
+                start, track = spot
+            clip = self._clip_for(p, item, start, clip_id)
             clip.edited_real = job.get("task") in ("inpaint", "v2v")
             clip.job = job
-            p.timeline.tracks[0].clips.append(clip)
+            if origin:
+                clip.source_offset = max(0, int(origin.get("frame", 0)))
+            _free_track(p, track, clip).clips.append(clip)
             p.history.append(job)
 
         self.edit(f"Generate {item.name}", change)
@@ -284,6 +294,32 @@ def _fit_timeline(p: Project, item: MediaItem) -> None:
         p.in_point, p.out_point = retime(p.timeline, exact_rate(info.fps),
                                          [p.in_point, p.out_point])  # fmt: skip
     p.timeline.settled = True
+
+
+def _over_source(p: Project, origin: dict[str, Any]) -> tuple[int, int] | None:
+    """(sequence frame, track) where source frame origin["frame"] of origin["media"] is on
+    the timeline, the track being the one above the clip that shows it; None if no clip does."""
+    rate, frame = p.timeline.rate, int(origin.get("frame", 0))
+    for index, track in enumerate(p.timeline.tracks):
+        for clip in track.clips:
+            if clip.media != origin.get("media"):
+                continue
+            if clip.is_still:
+                return clip.start, index + 1
+            if clip.source_in <= frame < clip.source_out(rate):
+                at = clip.start + frames_between(frame - clip.source_in, clip.source_rate, rate)
+                return min(at, clip.end - 1), index + 1
+    return None
+
+
+def _free_track(p: Project, lowest: int, clip: TimelineClip) -> Track:
+    """The first track from `lowest` up with room for `clip` (a new track if none has)."""
+    tracks = p.timeline.tracks
+    for track in tracks[lowest:]:
+        if all(c.end <= clip.start or c.start >= clip.end for c in track.clips):
+            return track
+    tracks.append(Track(name=f"V{len(tracks) + 1}"))
+    return tracks[-1]
 
 
 def trim_limits(p: Project, clip: TimelineClip) -> tuple[int | None, int | None]:

@@ -75,7 +75,8 @@ class MainWindow(QMainWindow):
         self._scratch = Path(tempfile.mkdtemp(prefix="lumiere-studio-"))
         self._play_dir = 0
         self._play_speed = 1
-        self._job_sources: dict[int, dict] = {}
+        self._job_sources: dict[int, dict | None] = {}  # job id -> the source it was made from
+        self._origin: dict | None = None
 
         self.viewer = Viewer(self.doc, self.frames)
         self.setCentralWidget(self.viewer)
@@ -216,6 +217,13 @@ class MainWindow(QMainWindow):
         g = mb.addMenu("&Generate")
         self._action(g, "&Generate", self.generate, "Ctrl+G")
         self._action(g, "&Cancel Running Job", self.cancel_running, "Ctrl+.")
+        g.addSeparator()
+        self.place_over = QAction("Place Results Over Their Source (else at the End)", self)
+        self.place_over.setCheckable(True)
+        self.place_over.setChecked(self.settings.value("generate/place_over", False, bool))
+        self.place_over.toggled.connect(lambda on: self.settings.setValue("generate/place_over",
+                                                                          on))  # fmt: skip
+        g.addAction(self.place_over)
 
         h = mb.addMenu("&Help")
         self._action(h, "&About Lumiere Studio", self.about)
@@ -515,6 +523,7 @@ class MainWindow(QMainWindow):
         """The job for the prompt panel's settings and the current clip, range and mask."""
         item = self.doc.project.media_by_id(self.viewer.media_id or "")
         task = self.prompt.task_key()
+        self._origin = None
         source = kind = None
         start = self.viewer.frame
         count = None
@@ -526,6 +535,8 @@ class MainWindow(QMainWindow):
             pin, pout = self.doc.project.in_point, self.doc.project.out_point
             if self.mode == "source" and pin is not None and pout is not None and pout > pin:
                 start, count = pin, pout - pin
+            if task != "t2v":
+                self._origin = {"media": item.path, "frame": start}
             if task in NEEDS_IMAGE and kind == "video" and self.viewer.image is not None:
                 if not self.viewer.image_full:
                     raise JobError(
@@ -562,6 +573,7 @@ class MainWindow(QMainWindow):
             return None
         out = self._output_dir() / f"gen-{job.task}-{job.seed}-{uuid.uuid4().hex[:6]}.mp4"
         jid = self.queue.submit(job, out)
+        self._job_sources[jid] = self._origin
         self.docks["Jobs"].raise_()
         self.statusBar().showMessage(f"job #{jid} queued", 4000)
         return jid
@@ -589,7 +601,8 @@ class MainWindow(QMainWindow):
             generated=True, job=entry.job.to_dict(), model_name=entry.result["model_name"],
             model_hash=entry.result["model_hash"],
         )  # fmt: skip
-        self.doc.add_generated(item, entry.job.to_dict())
+        origin = self._job_sources.pop(job_id, None)
+        self.doc.add_generated(item, entry.job.to_dict(), origin, self.place_over.isChecked())
         self._prepare_media(item)
         notes = "; ".join(entry.result.get("notes", []))
         self.statusBar().showMessage(f"job #{job_id} done: {item.name} {notes}", 8000)
