@@ -88,8 +88,13 @@ class Document(QObject):
 
         self.edit("Remove media", change)
 
-    def add_generated(self, item: MediaItem, job: dict[str, Any],
-                      origin: dict[str, Any] | None = None, over: bool = False) -> TimelineClip:
+    def add_generated(
+        self,
+        item: MediaItem,
+        job: dict[str, Any],
+        origin: dict[str, Any] | None = None,
+        over: bool = False,
+    ) -> TimelineClip:
         """A finished generation: into the bin, onto the timeline and into the history, as
         one undoable step. `origin` ({"media": path, "frame": n}) is the source and frame it
         was made from: the clip counts its source timecode from there, and with `over` it is
