@@ -15,7 +15,7 @@ def main(argv: list[str]) -> int:
     from lumiere_studio.ui.theme import apply_dark_theme
 
     if any(a in ("-h", "--help") for a in argv):
-        print("usage: lumiere-studio [PROJECT_FOLDER | MEDIA_FILE ...]\n"
+        print("usage: lumiere-studio [PROJECT_FOLDER | TIMELINE.otio|.xml|.edl | MEDIA_FILE ...]\n"
               "       lumiere-studio generate|models|info ...  (headless CLI)")  # fmt: skip
         return 0
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
@@ -33,12 +33,17 @@ def main(argv: list[str]) -> int:
 
 
 def open_args(window, argv: list[str]) -> None:
-    """A project folder opens; media files are imported into a new project."""
+    """A project folder or a timeline file (OTIO, FCP 7 XML, EDL) opens; media files are
+    imported into a new project."""
+    from lumiere_studio.ui.main_window import TIMELINE_SUFFIXES
+
     media = []
     for arg in argv:
         p = Path(arg)
         if p.is_dir() or p.name == "project.lumiere.json":
             window.open_project(p if p.is_dir() else p.parent)
+        elif p.suffix.lower() in TIMELINE_SUFFIXES:
+            window.open_timeline(p)
         else:
             media.append(arg)
     if media:

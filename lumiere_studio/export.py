@@ -21,7 +21,9 @@ EXPORT_FORMATS = [
     ("prores", "ProRes 422 HQ MOV (*.mov)", ".mov"),
     ("prores4444", "ProRes 4444 MOV with alpha (*.mov)", ".mov"),
     ("png", "PNG sequence (a new folder)", ""),
-    ("otio", "OpenTimelineIO (*.otio)", ".otio"),
+    ("otio", "OpenTimelineIO, original media (*.otio)", ".otio"),
+    ("fcpxml", "Final Cut Pro 7 XML, original media (*.xml)", ".xml"),
+    ("edl", "CMX 3600 EDL, original media (*.edl)", ".edl"),
 ]
 
 

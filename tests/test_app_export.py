@@ -45,7 +45,7 @@ def test_dialog_filters_map_to_formats_and_suffixes():
     from lumiere_studio.export import EXPORT_FORMATS, format_for_filter, target_path
 
     fmts = {fmt for fmt, _, _ in EXPORT_FORMATS}
-    assert fmts == {"h264", "prores", "prores4444", "png", "otio"}
+    assert fmts == {"h264", "prores", "prores4444", "png", "otio", "fcpxml", "edl"}
     assert format_for_filter("ProRes 422 HQ MOV (*.mov)") == ("prores", ".mov")
     assert format_for_filter("something else") == ("h264", ".mp4")
     assert target_path("/x/cut", ".mov").name == "cut.mov"

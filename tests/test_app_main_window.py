@@ -240,3 +240,26 @@ def test_viewer_shows_the_exported_pixels_in_every_fit_mode(qtbot, window, clip)
         assert shown.shape == (60, 100, 3)
         assert np.array_equal(shown, exported), fit
     assert window.viewer.timecode_text().startswith("SEQ 00:00:00:07   SRC 00:00:00:07")
+
+
+def test_an_otio_timeline_opens_as_a_new_project_with_media_linked(window, clip, tmp_path):
+    from fractions import Fraction
+
+    from engine.export.run import export_timeline
+    from engine.timeline import Timeline, TimelineClip, Track
+
+    tl = Timeline(rate=Fraction(30000, 1001), width=128, height=96, tracks=[Track(clips=[
+        TimelineClip(str(clip), 4, 20, 10, "24", name="cut"),
+        TimelineClip(str(tmp_path / "gone.mp4"), 0, 5, 40, "24", name="gone")])])  # fmt: skip
+    (tmp_path / "gone.mp4").write_bytes(clip.read_bytes())
+    out = export_timeline(tl, tmp_path, "otio", tmp_path / "cut.otio")
+    (tmp_path / "gone.mp4").unlink()
+    assert window.open_timeline(out)
+    p = window.doc.project
+    assert p.folder is None and [m.path for m in p.media] == [str(clip)]
+    (c,) = p.timeline.tracks[0].clips
+    assert (c.start, c.duration, c.source_in, c.rate, c.name) == (10, 20, 4, "24", "cut")
+    assert (p.timeline.rate, p.timeline.width) == (Fraction(30000, 1001), 128)
+    assert "gone.mp4" in window.last_error
+    assert window.sequence_label.text() == "128x96  29.97 fps"
+    assert not window.open_timeline(tmp_path / "nothing.edl")

@@ -1,32 +1,121 @@
-"""OTIO: the timeline reads back with the same clips and ranges, pointing at exported media that
-exists, with the AI labels on generated clips."""
+"""OTIO, FCP 7 XML and CMX 3600 EDL: a timeline written to each reads back with the same rates,
+source ranges, places and names, its clips pointing at the original media (nothing re-encoded,
+sound on audio tracks, AI labels on generated clips); a timeline file renders headlessly."""
 
 from __future__ import annotations
 
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
 import opentimelineio as otio
+import pytest
 
 from engine.cli import main
 from engine.export import otio_file
+from engine.export.run import export_timeline
+from engine.media.audio import AudioClip
+from engine.media.encode import VideoSettings, write_video
+from engine.timeline import Timeline, TimelineClip, Track
+
+NTSC = Fraction(30000, 1001)
 
 
-def test_otio_round_trip(project, tmp_path):
-    out = tmp_path / "cut.otio"
-    assert main(["export", str(project), "--format", "otio", "--out", str(out)]) == 0
+@pytest.fixture
+def media(tmp_path):
+    """A 29.97 clip with sound, a silent generated 8 fps clip and a still."""
+    t = np.arange(48000 * 2) / 48000
+    tone = np.tile(0.3 * np.sin(2 * np.pi * 440 * t), (2, 1)).astype(np.float32)
+    write_video(np.full((60, 16, 16, 3), 90, np.uint8), tmp_path / "a.mov",
+                VideoSettings(fps=NTSC, audio=AudioClip(tone, 48000, "stereo")))  # fmt: skip
+    write_video(np.full((16, 16, 16, 3), 200, np.uint8), tmp_path / "g.mp4", VideoSettings(fps=8))
+    from PIL import Image
+
+    Image.new("RGB", (20, 10), "red").save(tmp_path / "s.png")
+    return tmp_path
+
+
+def cut(rate) -> Timeline:
+    return Timeline(rate=rate, width=320, height=240, tracks=[Track(clips=[
+        TimelineClip("a.mov", 5, 40, 0, "30000/1001", name="real"),
+        TimelineClip("g.mp4", 3, 40, 40, "8", name="gen", generated=True, fit="fill",
+                     model_name="tiny", model_hash="ab" * 32),
+        TimelineClip("s.png", 0, 30, 95, name="still"),
+    ])])  # fmt: skip
+
+
+def summary(tl: Timeline) -> list[tuple]:
+    return [(c.name, c.start, c.duration, c.source_in, c.rate, Path(c.media).name)
+            for t in tl.tracks for c in t.clips]  # fmt: skip
+
+
+@pytest.mark.parametrize("rate", [Fraction(25), NTSC])
+@pytest.mark.parametrize("suffix,fmt", [(".otio", "otio"), (".xml", "fcpxml"), (".edl", "edl")])
+def test_round_trip_keeps_rates_ranges_and_names(media, rate, suffix, fmt):
+    tl = cut(rate)
+    out = export_timeline(tl, media, fmt, media / f"cut{suffix}", timecode="01:00:00:00")
+    back = otio_file.read(out)
+    assert back.missing == [] and back.timeline.rate == rate
+    assert summary(back.timeline) == summary(tl) and back.media == [
+        media / "a.mov", media / "g.mp4", media / "s.png"]  # fmt: skip
+    if fmt != "edl":  # an EDL holds neither the frame size nor a start
+        assert (back.timeline.width, back.timeline.height) == (320, 240)
+        assert back.start == round(3600 * rate)
+        gen = back.timeline.tracks[0].clips[1]
+        assert gen.generated and gen.fit == "fill"
+
+
+def test_otio_references_the_original_media_with_sound_and_labels(media):
+    out = export_timeline(cut(Fraction(25)), media, "otio", media / "cut.otio")
     tl = otio.adapters.read_from_file(str(out))
-    clips = list(tl.find_clips())
-    assert [c.name for c in clips] == ["real", "gen"]
-    assert [(c.source_range.start_time.value, c.source_range.duration.value) for c in clips] == [
-        (2, 8), (0, 6)]  # fmt: skip
-    assert clips[0].source_range.duration.rate == 24000 / 1001  # exact, not 23.976
-    for c in clips:
-        assert (out.parent / c.media_reference.target_url).is_file()
-    assert "lumiere" not in clips[0].metadata
+    video, audio = tl.video_tracks(), tl.audio_tracks()
+    assert len(video) == 1 and len(audio) == 1
+    assert [c.name for c in audio[0].find_clips()] == ["real"]  # only media with sound
+    clips = list(video[0].find_clips())
+    assert clips[0].media_reference.target_url == (media / "a.mov").as_uri()
+    assert clips[0].source_range.start_time == otio.opentime.RationalTime(5, float(NTSC))
     assert clips[1].metadata["lumiere"]["digital_source_type"].endswith("trainedAlgorithmicMedia")
+    assert not clips[0].metadata["lumiere"].get("ai_generated")
+    assert sorted(p.name for p in media.iterdir()) == ["a.mov", "cut.otio", "g.mp4", "s.png"]
 
 
-def test_only_installed_adapters_are_offered(tmp_path):
+def test_an_edl_holds_one_video_track_and_missing_media_is_refused(media):
+    tl = cut(Fraction(25))
+    tl.tracks.append(Track("V2", [TimelineClip("g.mp4", 0, 10, 0, "8")]))
+    with pytest.raises(ValueError, match="one video track"):
+        export_timeline(tl, media, "edl", media / "two.edl")
+    tl.tracks[0].clips[0].media = "gone.mov"
+    with pytest.raises(ValueError, match="gone.mov does not exist"):
+        export_timeline(tl, media, "otio", media / "x.otio")
+
+
+def test_bad_timeline_files_say_why(tmp_path):
+    bad = tmp_path / "bad.otio"
+    bad.write_text("{not json")
+    with pytest.raises(otio_file.InterchangeError, match="could not be read"):
+        otio_file.read(bad)
+    with pytest.raises(otio_file.InterchangeError, match="open .otio"):
+        otio_file.read(tmp_path / "cut.aaf")
+
+
+def test_cli_renders_an_otio_timeline_headlessly(media, capsys):
+    timeline = export_timeline(cut(Fraction(25)), media, "otio", media / "cut.otio",
+                               timecode="00:00:10:00")  # fmt: skip
+    out = media / "render.mp4"
+    assert main(["export", str(timeline), "--format", "h264", "--out", str(out)]) == 0
+    import av
+
+    with av.open(str(out)) as c:
+        v = c.streams.video[0]
+        assert (v.codec_context.width, v.codec_context.height, v.average_rate) == (320, 240, 25)
+        assert v.metadata.get("timecode") == "00:00:10:00"  # the file's own start
+        assert sum(1 for _ in c.decode(video=0)) == 125 and c.streams.audio
+    assert main(["export", str(media / "nothing.otio"), "--format", "h264", "--out",
+                 str(media / "n.mp4")]) == 2  # fmt: skip
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_only_installed_adapters_are_offered():
     assert ".otio" in otio_file.available_formats()
-    import opentimelineio as o
-
-    if "fcp_xml" not in o.adapters.available_adapter_names():
+    if "fcp_xml" not in otio.adapters.available_adapter_names():
         assert ".xml" not in otio_file.available_formats()

@@ -1,4 +1,6 @@
-"""`lumiere-studio export`: a project's timeline or one clip to H.264, ProRes, PNG or OTIO."""
+"""`lumiere-studio export`: a project's timeline, a timeline file (OTIO, FCP 7 XML, EDL) or one
+clip to H.264, ProRes or PNG, or a timeline to OTIO / FCP 7 XML / EDL that references its
+media."""
 
 from __future__ import annotations
 
@@ -9,14 +11,16 @@ from pathlib import Path
 
 def run(args: argparse.Namespace) -> int:
     from engine.commands.progress_bar import ProgressBar
-    from engine.export.run import export_clip, export_project
+    from engine.export.otio_file import ADAPTERS
+    from engine.export.run import export_clip, export_project, export_timeline_file
     from engine.export.sources import SourceError
     from engine.media.encode import EncodeCancelled, EncodeError
     from engine.media.provenance import ProvenanceError
 
     src = Path(args.input)
     bar = ProgressBar()
-    kw = dict(force=args.force, crf=args.crf, preset=args.preset, timecode=args.timecode,
+    kw = dict(force=args.force, crf=args.crf, preset=args.preset,
+              timecode=args.timecode or "00:00:00:00",
               progress=lambda i, n: bar.update("export", i, n))  # fmt: skip
     try:
         if not src.exists():
@@ -24,8 +28,12 @@ def run(args: argparse.Namespace) -> int:
         is_project = (src.is_dir() and (src / "project.lumiere.json").is_file()) or (
             src.suffix == ".json"
         )
-        export = export_project if is_project else export_clip
-        path = export(src, args.format, Path(args.out), **kw)
+        if src.suffix.lower() in ADAPTERS:
+            kw["timecode"] = args.timecode  # None: the file's own start
+            path = export_timeline_file(src, args.format, Path(args.out), **kw)
+        else:
+            export = export_project if is_project else export_clip
+            path = export(src, args.format, Path(args.out), **kw)
     except (SourceError, EncodeError, EncodeCancelled, ProvenanceError, ValueError,
             OSError) as e:  # fmt: skip
         print(f"error: {e}", file=sys.stderr)
@@ -39,13 +47,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     from engine.media.encode import PRESETS
 
     p = sub.add_parser("export", help="export a project or a clip for other editors")
-    p.add_argument("input", help="project folder (or its project.lumiere.json) or a clip file")
+    p.add_argument("input", help="project folder (or its project.lumiere.json), a timeline "
+                   "file (.otio, FCP 7 .xml, CMX 3600 .edl) or a clip file")  # fmt: skip
     p.add_argument("--format", choices=tuple(FORMATS), default="h264",
                    help="h264 (.mp4), prores (422 HQ .mov), prores4444 (alpha .mov), png (folder),"
-                   " otio (.otio + exported media)")  # fmt: skip
+                   " otio (.otio), fcpxml (FCP 7 .xml), edl (CMX 3600 .edl); the last three "
+                   "reference the original media")  # fmt: skip
     p.add_argument("--out", required=True, help="target file or folder")
     p.add_argument("--crf", type=int, default=18, help="H.264 quality, 0-51 (lower = better)")
     p.add_argument("--preset", choices=PRESETS, default="medium", help="H.264 speed preset")
-    p.add_argument("--timecode", default="00:00:00:00", help="start timecode (HH:MM:SS:FF)")
+    p.add_argument("--timecode", default=None,
+                   help="the sequence's start timecode (HH:MM:SS:FF; a timeline file keeps its "
+                   "own unless given); a range starts at its own")  # fmt: skip
     p.add_argument("--force", action="store_true", help="replace an existing target")
     p.set_defaults(func=run)

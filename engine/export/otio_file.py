@@ -1,16 +1,29 @@
-"""Write a Timeline as an OpenTimelineIO file whose clips point at exported media, with the
-AI labels in each generated clip's metadata. FCP XML / EDL go through OTIO's adapters when
-those plugins are installed (`available_formats` says which)."""
+"""OpenTimelineIO in and out: a Timeline as an OTIO timeline whose clips reference the original
+media at their own rates (nothing re-encoded; each clip's sound rides on an audio track), and
+an OTIO file (.otio, FCP 7 XML, CMX 3600 EDL through the `opentimelineio-plugins` adapters)
+read back as a Timeline. Generated clips carry the AI labels in their metadata; the sequence's
+size, background and each clip's geometry travel in "lumiere" metadata, which other editors
+ignore and this reader restores."""
 
 from __future__ import annotations
 
 import os
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 from engine.media import provenance as pv
-from engine.timeline import Timeline
+from engine.timebase import exact_rate, frames_between, nearest, rate_text
+from engine.timeline import FIT_MODES, Timeline, TimelineClip, Track
 
-ADAPTERS = {".otio": "otio_json", ".xml": "fcp_xml", ".fcpxml": "fcpx_xml", ".edl": "cmx_3600"}
+ADAPTERS = {".otio": "otio_json", ".xml": "fcp_xml", ".edl": "cmx_3600"}
+GEOMETRY = ("fit", "scale", "x", "y", "source_offset")
+
+
+class InterchangeError(ValueError):
+    """A timeline file that cannot be read or written; the message says why."""
 
 
 def available_formats() -> list[str]:
@@ -20,41 +33,101 @@ def available_formats() -> list[str]:
     return [suffix for suffix, name in ADAPTERS.items() if name in names]
 
 
-def build(timeline: Timeline, media: dict[str, str], labels: dict[str, pv.Provenance | None],
-          name: str = "Lumiere Studio export", start: int = 0):  # fmt: skip
-    """`media` maps each clip's media (as in the timeline) to the URL the OTIO clip points at."""
+def _time(frames: int | Fraction, rate: Fraction):
     import opentimelineio as otio
 
-    rate = float(timeline.rate)
+    return otio.opentime.RationalTime(float(frames), float(rate))
+
+
+def _url(path: Path) -> str:
+    return path.absolute().as_uri()
+
+
+def build(timeline: Timeline, media: dict[str, Path], labels: dict[str, pv.Provenance | None],
+          name: str = "Lumiere Studio export", start: int = 0,
+          sound: set[str] = frozenset(), frames: dict[str, int] | None = None,
+          rates: str = "own"):  # fmt: skip
+    """`media` maps each clip's media (as in the timeline) to its file, `frames` to its length
+    in its own frames (editors want each file's available range); `sound` names the media with
+    audio, whose clips are repeated on an audio track under their video track. `rates`: "own"
+    describes each clip at its media's rate; "smpte" (FCP XML, whose files count in timecode)
+    does so where timecode can count at that rate and otherwise (a generated 8 fps clip) uses
+    the sequence's rate, ranges converted by time; "sequence" (an EDL has one rate) always
+    uses the sequence's. The real rate stays in the clip's "lumiere" metadata."""
+    import opentimelineio as otio
+
+    seq = timeline.rate
     tl = otio.schema.Timeline(name=name)
-    tl.global_start_time = otio.opentime.RationalTime(start, rate)  # the start timecode
-    tl.metadata["lumiere"] = {"width": timeline.width, "height": timeline.height}
-    for track in timeline.tracks:
-        kind = otio.schema.TrackKind.Audio if track.kind == "audio" else otio.schema.TrackKind.Video
-        ot = otio.schema.Track(name=track.name, kind=kind)
-        cursor = 0
+    tl.global_start_time = _time(start, seq)  # the start timecode
+    tl.metadata["lumiere"] = {
+        "width": timeline.width, "height": timeline.height, "rate": rate_text(seq),
+        "background": timeline.background,
+    }  # fmt: skip
+    size = {"width": timeline.width, "height": timeline.height}
+    tl.metadata["fcp_xml"] = {  # FCP XML keeps only its own namespace
+        "media": {"video": {"format": {"samplecharacteristics": size}}},
+        "lumiere": dict(tl.metadata["lumiere"]),
+    }
+    audio_tracks = []
+    for track in (t for t in timeline.tracks if t.kind == "video"):
+        video = otio.schema.Track(name=track.name, kind=otio.schema.TrackKind.Video)
+        audio = otio.schema.Track(name=f"A{track.name.lstrip('V')}",
+                                  kind=otio.schema.TrackKind.Audio)  # fmt: skip
+        cursor = {"video": 0, "audio": 0}
         for clip in sorted(track.clips, key=lambda c: c.start):
-            if clip.start > cursor:
-                ot.append(otio.schema.Gap(source_range=otio.opentime.TimeRange(
-                    otio.opentime.RationalTime(0, rate),
-                    otio.opentime.RationalTime(clip.start - cursor, rate))))  # fmt: skip
-            ref = otio.schema.ExternalReference(target_url=media.get(clip.media, clip.media))
-            oc = otio.schema.Clip(
-                name=clip.name or Path(clip.media).stem, media_reference=ref,
-                source_range=otio.opentime.TimeRange(
-                    otio.opentime.RationalTime(clip.source_in, float(clip.source_rate or rate)),
-                    otio.opentime.RationalTime(clip.duration, rate)),
-            )  # fmt: skip
-            prov = labels.get(clip.media)
-            if prov is not None:
-                oc.metadata["lumiere"] = {
-                    "ai_generated": True, "digital_source_type": pv.IPTC + prov.source_type,
-                    **prov.to_dict(),
-                }  # fmt: skip
-            ot.append(oc)
-            cursor = clip.end
-        tl.tracks.append(ot)
+            targets = [("video", video)] + ([("audio", audio)] if clip.media in sound else [])
+            for kind, ot in targets:
+                if clip.start > cursor[kind]:
+                    ot.append(otio.schema.Gap(source_range=otio.opentime.TimeRange(
+                        _time(0, seq), _time(clip.start - cursor[kind], seq))))  # fmt: skip
+                length = (frames or {}).get(clip.media)
+                ot.append(_clip(clip, media[clip.media], labels.get(clip.media), seq, length,
+                                rates))  # fmt: skip
+                cursor[kind] = clip.end
+        tl.tracks.append(video)
+        if len(audio):
+            audio_tracks.append(audio)
+    for audio in audio_tracks:
+        tl.tracks.append(audio)
     return tl
+
+
+def _clip(clip: TimelineClip, path: Path, prov: pv.Provenance | None, seq: Fraction,
+          length: int | None, rates: str = "own"):  # fmt: skip
+    """The source range starts at the clip's first source frame at the media's own rate and
+    lasts the clip's sequence frames (OTIO converts between the two rates exactly). A still is
+    available for as long as the clip shows it."""
+    import opentimelineio as otio
+
+    rate = clip.source_rate or seq
+    first = clip.source_in
+    length = length if length and not clip.is_still else None
+    countable = otio.opentime.RationalTime.is_valid_timecode_rate(float(rate))
+    if rates == "sequence" or (rates == "smpte" and not countable):
+        first = frames_between(first, rate, seq)
+        length = frames_between(length, rate, seq) if length else None
+        rate = seq
+    available = otio.opentime.TimeRange(_time(0, rate), _time(length or clip.duration, rate))
+    ref = otio.schema.ExternalReference(target_url=_url(path), available_range=available)
+    oc = otio.schema.Clip(
+        name=clip.name or path.stem, media_reference=ref,
+        source_range=otio.opentime.TimeRange(_time(first, rate),
+                                             _time(clip.duration, seq).rescaled_to(float(rate))),
+    )  # fmt: skip
+    oc.metadata["lumiere"] = {"still": clip.is_still, "rate": clip.rate,
+                              **{k: getattr(clip, k) for k in GEOMETRY}}  # fmt: skip
+    if prov is not None:
+        oc.metadata["lumiere"].update({
+            "ai_generated": True, "digital_source_type": pv.IPTC + prov.source_type,
+            **prov.to_dict(),
+        })  # fmt: skip
+    oc.metadata["fcp_xml"] = {"lumiere": _xml_safe(oc.metadata["lumiere"])}
+    return oc
+
+
+def _xml_safe(meta: dict) -> dict:
+    """FCP XML writes metadata as elements: plain values only (None and lists left out)."""
+    return {k: v for k, v in meta.items() if isinstance(v, (str, int, float, bool))}
 
 
 def write(tl, out: Path) -> Path:
@@ -63,9 +136,9 @@ def write(tl, out: Path) -> Path:
 
     adapter = ADAPTERS.get(out.suffix.lower())
     if adapter is None or out.suffix.lower() not in available_formats():
-        raise ValueError(f"{out.suffix} needs an OTIO adapter that is not installed; "
-                         f"available: {', '.join(available_formats())}")  # fmt: skip
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+        raise InterchangeError(f"{out.suffix} needs an OTIO adapter that is not installed; "
+                               f"available: {', '.join(available_formats())}")  # fmt: skip
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp{out.suffix}")
     try:
         otio.adapters.write_to_file(tl, str(tmp), adapter_name=adapter)
         os.replace(tmp, out)
@@ -73,3 +146,184 @@ def write(tl, out: Path) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return out
+
+
+# --- reading ------------------------------------------------------------------------------
+@dataclass
+class ReadTimeline:
+    timeline: Timeline
+    media: list[Path] = field(default_factory=list)  # every file the clips use, in order
+    missing: list[str] = field(default_factory=list)  # referenced files that are not there
+    start: int = 0  # the sequence's start timecode, in its frames
+
+
+def media_target(ref, folder: Path) -> Path | None:
+    """The file an OTIO media reference points at (file URLs and plain paths; relative
+    paths are relative to the timeline file's folder)."""
+    url = getattr(ref, "target_url", None)
+    if not url:
+        return None
+    parsed = urlparse(url)
+    if parsed.scheme == "file":
+        path = Path(unquote(parsed.path))
+    elif parsed.scheme and len(parsed.scheme) > 1:
+        return None  # http and the like: nothing to open
+    else:
+        path = Path(url)
+    return path if path.is_absolute() else folder / path
+
+
+def read(path: Path | str, probe_rate=None, rate: Fraction | None = None) -> ReadTimeline:
+    """An OTIO file (or FCP 7 XML / CMX 3600 EDL) as a Timeline whose clips point at their
+    files by absolute path. `probe_rate(path)` -> (Fraction rate or None for a still,
+    (width, height)) or None when the file cannot be read; the media's own rate wins over the
+    rate written in the file. An EDL does not say its rate: `rate`, else guessed
+    (`edl_rate`)."""
+    import opentimelineio as otio
+
+    path = Path(path)
+    adapter = ADAPTERS.get(path.suffix.lower())
+    if adapter is None or path.suffix.lower() not in available_formats():
+        raise InterchangeError(f"{path.name}: open .otio, FCP 7 .xml or CMX 3600 .edl files")
+    probe_rate = probe_rate or media_rate_and_size
+    options = {}
+    if adapter == "cmx_3600":
+        options["rate"] = float(rate or edl_rate(path))
+    try:
+        tl = otio.adapters.read_from_file(str(path), adapter_name=adapter, **options)
+    except Exception as e:  # the adapters raise many kinds; all mean "unreadable"
+        raise InterchangeError(f"{path.name} could not be read as a timeline: {e}") from e
+    if isinstance(tl, otio.schema.SerializableCollection):
+        tl = next(iter(tl.find_children(descended_from_type=otio.schema.Timeline)), None)
+    if not isinstance(tl, otio.schema.Timeline):
+        raise InterchangeError(f"{path.name} holds no timeline")
+    meta = _lumiere(tl.metadata)
+    seq = _sequence_rate(tl, meta)
+    if adapter == "cmx_3600":
+        seq = exact_rate(options["rate"])
+    result = ReadTimeline(Timeline(rate=seq, tracks=[]))
+    if tl.global_start_time is not None:
+        result.start = max(0, nearest(Fraction(tl.global_start_time.rescaled_to(float(seq))
+                                               .value).limit_denominator()))  # fmt: skip
+    probed: dict[Path, tuple | None] = {}
+    for track in tl.video_tracks():
+        out = Track(name=track.name or f"V{len(result.timeline.tracks) + 1}")
+        for item in track:
+            if not isinstance(item, otio.schema.Clip):
+                continue
+            clip = _read_clip(item, path.parent, seq, probed, probe_rate, result)
+            if clip is not None:
+                out.clips.append(clip)
+        result.timeline.tracks.append(out)
+    if not result.timeline.tracks:
+        result.timeline.tracks.append(Track())
+    _sequence_size(result, meta, probed, dict(tl.metadata.get("fcp_xml", {})))
+    return result
+
+
+def media_rate_and_size(path: Path) -> tuple[Fraction | None, tuple[int, int]] | None:
+    """(exact rate, or None for a still; display size) of a media file, None if unreadable."""
+    from engine.media.probe import ProbeError, probe
+
+    try:
+        info = probe(path)
+    except ProbeError:
+        return None
+    return (exact_rate(info.fps) if info.kind == "video" else None), info.display_size
+
+
+def edl_rate(path: Path) -> Fraction:
+    """An EDL's rate, which the format leaves out: the one this app writes into its title
+    ("... @ 25 fps"); else drop-frame timecode (";") means 29.97; else 24, the usual
+    default (`read(rate=...)` overrides)."""
+    try:
+        text = path.read_text(errors="replace")
+    except OSError as e:
+        raise InterchangeError(f"{path.name} could not be read: {e}") from e
+    title = re.search(r"^TITLE:.*@ ([0-9./]+) fps\s*$", text, re.MULTILINE)
+    if title:
+        return exact_rate(title.group(1))
+    if re.search(r"\d\d:\d\d:\d\d;\d\d", text):
+        return Fraction(30000, 1001)
+    return Fraction(24)
+
+
+def _sequence_rate(tl, meta: dict) -> Fraction:
+    if meta.get("rate"):
+        return exact_rate(meta["rate"])
+    if tl.global_start_time is not None and tl.global_start_time.rate > 0:
+        return exact_rate(tl.global_start_time.rate)
+    for clip in tl.find_clips():
+        if clip.source_range is not None:
+            return exact_rate(clip.source_range.duration.rate)
+    return Fraction(24)
+
+
+def _read_clip(item, folder: Path, seq: Fraction, probed: dict, probe_rate,
+               result: ReadTimeline) -> TimelineClip | None:  # fmt: skip
+    file = media_target(item.media_reference, folder)
+    name = item.name or (file.stem if file else "clip")
+    if file is None or not file.exists():
+        result.missing.append(str(file) if file else name)
+        return None
+    if file not in probed:
+        probed[file] = probe_rate(file)
+        result.media.append(file)
+    meta = _lumiere(item.metadata)
+    info = probed[file]
+    place = item.range_in_parent()
+    start = nearest(Fraction(place.start_time.rescaled_to(float(seq)).value).limit_denominator())
+    duration = max(1, nearest(Fraction(place.duration.rescaled_to(float(seq)).value)
+                              .limit_denominator()))  # fmt: skip
+    still = _true(meta["still"]) if "still" in meta else (info is not None and info[0] is None)
+    own = info[0] if info is not None else None
+    written = meta.get("rate") or item.source_range.start_time.rate
+    rate = None if still else (own or exact_rate(written))
+    source_in = 0
+    if rate is not None and item.source_range is not None:
+        first = item.source_range.start_time
+        available = getattr(item.media_reference, "available_range", None)
+        if available is not None:  # timecoded media: frames count from the media's start
+            first = first - available.start_time
+        source_in = max(0, nearest(Fraction(first.rescaled_to(float(rate)).value)
+                                   .limit_denominator()))  # fmt: skip
+    clip = TimelineClip(media=str(file), source_in=source_in, duration=duration, start=start,
+                        rate=rate_text(rate) if rate else "", name=name)  # fmt: skip
+    for key in GEOMETRY:
+        if key in meta:
+            setattr(clip, key, type(getattr(clip, key))(meta[key]))
+    if clip.fit not in FIT_MODES:
+        clip.fit = "fit"
+    if _true(meta.get("ai_generated")):
+        clip.generated = True
+        clip.model_name, clip.model_hash = meta.get("model_name", ""), meta.get("model_hash", "")
+        clip.edited_real = meta.get("source_type") == pv.COMPOSITE
+    return clip
+
+
+def _lumiere(metadata) -> dict:
+    """This app's metadata of an OTIO object, from OTIO JSON or from FCP XML (whose reader
+    hands back every value as text)."""
+    meta = metadata.get("lumiere") or metadata.get("fcp_xml", {}).get("lumiere") or {}
+    return dict(meta)
+
+
+def _true(value) -> bool:
+    return str(value).lower() in ("true", "1", "yes")
+
+
+def _sequence_size(result: ReadTimeline, meta: dict, probed: dict, fcp: dict) -> None:
+    """The size written by this app, else FCP XML's sequence format, else the first clip's
+    media's, else 1080p."""
+    tl = result.timeline
+    fcp_size = fcp.get("media", {}).get("video", {}).get("format", {})
+    fcp_size = fcp_size.get("samplecharacteristics", {}) if isinstance(fcp_size, dict) else {}
+    if meta.get("width") and meta.get("height"):
+        tl.width, tl.height = int(meta["width"]), int(meta["height"])
+    elif fcp_size.get("width") and fcp_size.get("height"):
+        tl.width, tl.height = int(fcp_size["width"]), int(fcp_size["height"])
+    else:
+        sizes = [info[1] for info in probed.values() if info is not None]
+        tl.width, tl.height = sizes[0] if sizes else (1920, 1080)
+    tl.background = str(meta.get("background", "#000000"))
+    tl.settled = True

@@ -6,7 +6,6 @@ The watermark is not embedded again here: generated media already carries it fro
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,15 +17,24 @@ from engine.export.render import (
     render_frames,
     timeline_provenance,
 )
-from engine.export.sources import SourceError, frame_rate, iter_frames, labels_of, read_frames
+from engine.export.sources import (
+    SourceError,
+    frame_files,
+    frame_rate,
+    has_sound,
+    iter_frames,
+    labels_of,
+)
 from engine.export.timeline_audio import timeline_audio
 from engine.media import provenance as pv
 from engine.media.encode import EncodeError, VideoSettings, write_video
-from engine.timebase import parse_timecode
+from engine.timebase import parse_timecode, rate_text
 from engine.timebase import timecode as format_timecode
 from engine.timeline import Timeline
 
-FORMATS = {"h264": ".mp4", "prores": ".mov", "prores4444": ".mov", "png": "", "otio": ".otio"}
+FORMATS = {"h264": ".mp4", "prores": ".mov", "prores4444": ".mov", "png": "", "otio": ".otio",
+           "fcpxml": ".xml", "edl": ".edl"}  # fmt: skip
+INTERCHANGE = ("otio", "fcpxml", "edl")  # timeline files that reference the media
 Progress = Callable[[int, int], None]
 
 
@@ -36,11 +44,10 @@ def check_out(fmt: str, out: Path | str, force: bool) -> Path:
     text = str(out)
     path = Path(text.rstrip("/"))
     want = FORMATS[fmt]
-    if fmt == "otio":
-        if path.suffix.lower() not in otio_file.available_formats():
-            raise EncodeError(f"--out for otio must end in one of "
-                              f"{', '.join(otio_file.available_formats())}")  # fmt: skip
-    elif want and path.suffix.lower() != want:
+    if fmt in INTERCHANGE and want not in otio_file.available_formats():
+        raise EncodeError(f"{fmt} needs an OpenTimelineIO adapter that is not installed "
+                          f"(the opentimelineio-plugins package)")  # fmt: skip
+    if want and path.suffix.lower() != want:
         raise EncodeError(f"--out for {fmt} must end in {want}, got {path.name}")
     elif not want and path.suffix:
         raise EncodeError(f"--out for png must be a folder (no suffix), got {path.name}")
@@ -80,8 +87,8 @@ def export_clip(src: Path, fmt: str, out: Path, force: bool = False, crf: int = 
                 progress: Progress | None = None) -> Path:  # fmt: skip
     """Re-encode one clip (video, still or PNG folder) with its labels and its own audio."""
     out = check_out(fmt, out, force)
-    if fmt == "otio":
-        raise EncodeError("otio exports a project's timeline; give a project folder")
+    if fmt in INTERCHANGE:
+        raise EncodeError(f"{fmt} exports a timeline; give a project folder or a timeline file")
     prov = labels_of(src)
     fps = frame_rate(src)
     total = sum(1 for _ in iter_frames(src))
@@ -119,8 +126,8 @@ def export_timeline(timeline: Timeline, base: Path, fmt: str, out: Path, force: 
     if last <= first:
         raise SourceError("the timeline is empty: nothing to export")
     start = start_frame(timecode, timeline.rate)
-    if fmt == "otio":
-        return export_otio(timeline, base, out, crf, progress, start)
+    if fmt in INTERCHANGE:
+        return export_interchange(timeline, base, out, progress, start)
     prov = timeline_provenance(timeline, base, first, last)
     audio = timeline_audio(timeline, base, first, last) if fmt != "png" else None
     settings = _settings(fmt, timeline.rate, prov, crf=crf, preset=preset,
@@ -139,47 +146,61 @@ def start_frame(timecode: str, rate) -> int:
         raise EncodeError(str(e)) from e
 
 
-def export_otio(timeline: Timeline, base: Path, out: Path, crf: int = 18,
-                progress: Progress | None = None, start: int = 0) -> Path:  # fmt: skip
-    """Each media file the timeline uses is exported whole (ProRes 422 HQ, so frame numbers and
-    the clips' ranges stay valid) into `<name>_media/`, then the OTIO file points at them.
-    A failed or cancelled export removes the media it had written."""
-    folder = out.with_name(out.stem + "_media")
-    made = not folder.exists()
-    folder.mkdir(exist_ok=True)
-    written: list[Path] = []
-    try:
-        return _write_otio(timeline, base, out, folder, written, progress, start)
-    except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
-            pv.manifest_path(path).unlink(missing_ok=True)
-        if made:
-            shutil.rmtree(folder, ignore_errors=True)
-        raise
-
-
-def _write_otio(timeline: Timeline, base: Path, out: Path, folder: Path, written: list[Path],
-                progress: Progress | None, start: int = 0) -> Path:  # fmt: skip
-    media: dict[str, str] = {}
+def export_interchange(timeline: Timeline, base: Path, out: Path,
+                       progress: Progress | None = None, start: int = 0) -> Path:  # fmt: skip
+    """The timeline as OTIO / FCP 7 XML / EDL (by `out`'s suffix) whose clips reference the
+    original media files at their own rates and ranges: nothing is re-encoded, and the clips of
+    media with sound are repeated on audio tracks so the sound comes along."""
+    media: dict[str, Path] = {}
     labels: dict[str, pv.Provenance | None] = {}
-    first_use = {}
+    sound: set[str] = set()
+    frames: dict[str, int] = {}
     for clip in (c for t in timeline.tracks for c in t.clips):
-        first_use.setdefault(clip.media, clip)
-    used = sorted(first_use)
-    for i, name in enumerate(used):
-        clip = first_use[name]
-        src = media_path(clip, base)
-        target = folder / f"{i:03d}_{Path(name).stem}.mov"
-        prov = clip_provenance(clip, base)
-        rate = clip.source_rate or timeline.rate
-        write_video(read_frames(src), target, _settings("prores", rate, prov))
-        written.append(target)
-        _label(target, prov, (pv.read_manifest(src) or {}).get("watermark"))
-        media[name] = str(target.relative_to(out.parent))
-        labels[name] = prov
-        if progress:
-            progress(i + 1, len(used) + 1)
-    if progress:  # before the write, so a cancel here cannot leave an OTIO without media
-        progress(len(used) + 1, len(used) + 1)
-    return otio_file.write(otio_file.build(timeline, media, labels, start=start), out)
+        if clip.media in media:
+            continue
+        path = media_path(clip, base)
+        if not path.exists():
+            raise SourceError(f"{path} does not exist; the timeline file would point at nothing")
+        media[clip.media] = path.absolute()
+        labels[clip.media] = clip_provenance(clip, base)
+        if not clip.is_still:
+            frames[clip.media] = media_frames(path)
+        if not clip.is_still and has_sound(path):
+            sound.add(clip.media)
+    if out.suffix.lower() == ".edl" and sum(1 for t in timeline.tracks if t.clips) > 1:
+        raise EncodeError("an EDL holds one video track; export OTIO or FCP XML for several")
+    if progress:  # before the write, so a cancel leaves nothing
+        progress(1, 1)
+    rates = {".otio": "own", ".xml": "smpte"}.get(out.suffix.lower(), "sequence")
+    name = "Lumiere Studio export"
+    if rates == "sequence":  # an EDL cannot say its rate but in its title
+        name += f" @ {rate_text(timeline.rate)} fps"
+    tl = otio_file.build(timeline, media, labels, name=name, start=start, sound=sound,
+                         frames=frames, rates=rates)  # fmt: skip
+    return otio_file.write(tl, out)
+
+
+def media_frames(path: Path) -> int:
+    """How many frames a media file (or folder of frames) has."""
+    from engine.media.probe import ProbeError, probe
+
+    if path.is_dir():
+        return len(frame_files(path))
+    try:
+        return probe(path).frames
+    except ProbeError as e:
+        raise SourceError(str(e)) from e
+
+
+def export_timeline_file(src: Path, fmt: str, out: Path, force: bool = False, crf: int = 18,
+                         preset: str = "medium", timecode: str | None = None,
+                         progress: Progress | None = None) -> Path:  # fmt: skip
+    """Render (or convert) an OTIO / FCP 7 XML / EDL timeline headlessly, its media linked by
+    the paths it holds. Its own start timecode is kept unless `timecode` is given."""
+    out = check_out(fmt, out, force)
+    read = otio_file.read(src)
+    if read.missing:
+        raise SourceError("the timeline's media is missing: " + ", ".join(read.missing))
+    tc = timecode or format_timecode(read.start, read.timeline.rate)
+    return export_timeline(read.timeline, src.parent, fmt, out, force, crf=crf, preset=preset,
+                           timecode=tc, progress=progress)  # fmt: skip

@@ -69,6 +69,20 @@ def frame_rate(path: Path | str, default: float = 24.0) -> Fraction | float:
     return rate or default
 
 
+def has_sound(path: Path | str) -> bool:
+    """Whether a media file has an audio stream (a folder of frames has none)."""
+    import av
+
+    path = Path(path)
+    if path.is_dir():
+        return False
+    try:
+        with av.open(str(path)) as container:
+            return bool(container.streams.audio)
+    except (av.error.FFmpegError, OSError):
+        return False
+
+
 def labels_of(path: Path | str) -> pv.Provenance | None:
     """The clip's provenance: its manifest first, then its container metadata."""
     path = Path(path)

@@ -14,24 +14,13 @@ from pathlib import Path
 import numpy as np
 
 from engine.export.render import clips_in, media_path
+from engine.export.sources import has_sound
 from engine.media.audio import AudioClip, read_audio
 from engine.timebase import nearest
 from engine.timeline import Timeline
 
 MIX_RATE = 48000
 MIX_LAYOUT = "stereo"
-
-
-def _has_sound(path: Path) -> bool:
-    import av
-
-    if path.is_dir():
-        return False
-    try:
-        with av.open(str(path)) as container:
-            return bool(container.streams.audio)
-    except (av.error.FFmpegError, OSError):
-        return False
 
 
 def timeline_audio(
@@ -47,7 +36,7 @@ def timeline_audio(
     heard = False
     for clip in clips_in(timeline, first, last):
         path = media_path(clip, base)
-        if clip.is_still or not _has_sound(path):
+        if clip.is_still or not has_sound(path):
             continue
         lo, hi = max(clip.start, first), min(clip.end, last)  # the part inside the range
         at, n = _sample(lo - first, timeline.rate), _sample(hi - first, timeline.rate)

@@ -55,6 +55,7 @@ from lumiere_studio.ui.viewer import Viewer
 FIT_LABELS = {"fit": "Fit (letterbox)", "fill": "Fill (crop)", "stretch": "Stretch",
               "none": "None (1:1 pixels)"}  # fmt: skip
 AUTOSAVE_MS = 60_000
+TIMELINE_SUFFIXES = (".otio", ".xml", ".edl")
 MAX_RECENT = 8
 
 
@@ -159,12 +160,13 @@ class MainWindow(QMainWindow):
         K = QKeySequence.StandardKey  # noqa: N806
         self._action(f, "&New Project", self.new_project, K.New)
         self._action(f, "&Open Project...", self.open_project_dialog, K.Open)
+        self._action(f, "Open &Timeline (OTIO, FCP XML, EDL)...", self.open_timeline_dialog)
         self.recent_menu = f.addMenu("Open &Recent")
         self._action(f, "&Save", self.save, K.Save)
         self._action(f, "Save &As...", self.save_as, K.SaveAs)
         f.addSeparator()
         self._action(f, "&Import Media...", self.import_dialog, "Ctrl+I")
-        self._action(f, "&Export Timeline (H.264 MP4)...", self.export_dialog, "Ctrl+E")
+        self._action(f, "&Export...", self.export_dialog, "Ctrl+E")
         f.addSeparator()
         self._action(f, "&Quit", self.close, K.Quit)
 
@@ -377,8 +379,11 @@ class MainWindow(QMainWindow):
     def dropEvent(self, e: QDropEvent) -> None:  # noqa: N802
         paths = [u.toLocalFile() for u in e.mimeData().urls() if u.isLocalFile()]
         folders = [p for p in paths if (Path(p) / "project.lumiere.json").is_file()]
+        timelines = [p for p in paths if Path(p).suffix.lower() in TIMELINE_SUFFIXES]
         if folders:
             self.open_project(Path(folders[0]))
+        elif timelines:
+            self.open_timeline(Path(timelines[0]))
         elif paths:
             self.import_paths(paths)
 
@@ -656,6 +661,28 @@ class MainWindow(QMainWindow):
         if missing:
             self.error("Missing media", "These files are gone:\n" + "\n".join(missing))
         self._add_recent(folder)
+        return True
+
+    def open_timeline_dialog(self) -> None:
+        pattern = " ".join(f"*{s}" for s in TIMELINE_SUFFIXES)
+        path, _ = QFileDialog.getOpenFileName(self, "Open timeline", "",
+                                              f"Timelines ({pattern})")  # fmt: skip
+        if path and self._confirm_discard():
+            self.open_timeline(Path(path))
+
+    def open_timeline(self, path: Path) -> bool:
+        """An OTIO / FCP 7 XML / EDL file as a new untitled project, media linked by path."""
+        from lumiere_studio.model.interchange import project_from_timeline_file
+
+        try:
+            project, problems = project_from_timeline_file(path)
+        except ProjectError as e:
+            self.error("The timeline could not be opened", str(e))
+            return False
+        self.set_project(project)
+        if problems:
+            self.error("Some clips could not be used", "\n".join(problems))
+        self.statusBar().showMessage(f"opened {path.name}: {len(project.media)} media", 8000)
         return True
 
     def save(self) -> bool:
