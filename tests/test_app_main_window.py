@@ -263,3 +263,94 @@ def test_an_otio_timeline_opens_as_a_new_project_with_media_linked(window, clip,
     assert "gone.mp4" in window.last_error
     assert window.sequence_label.text() == "128x96  29.97 fps"
     assert not window.open_timeline(tmp_path / "nothing.edl")
+
+
+def test_redo_keys_are_each_bound_once():
+    from PySide6.QtGui import QKeySequence
+
+    from lumiere_studio.ui.main_window import redo_shortcuts
+
+    x11 = redo_shortcuts([QKeySequence("Ctrl+Shift+Z")])  # X11's StandardKey.Redo
+    assert [k.toString() for k in x11] == ["Ctrl+Shift+Z"]
+    windows = redo_shortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
+    assert [k.toString() for k in windows] == ["Ctrl+Y", "Ctrl+Shift+Z"]
+    assert [k.toString() for k in redo_shortcuts([])] == ["Ctrl+Shift+Z"]
+
+
+def test_no_key_is_bound_to_two_actions(window):
+    from PySide6.QtGui import QAction
+
+    seen: dict[str, str] = {}
+    for action in window.findChildren(QAction):
+        keys = [k.toString() for k in action.shortcuts() if not k.isEmpty()]
+        assert len(keys) == len(set(keys)), action.text()
+        for key in keys:
+            assert key not in seen, f"{key}: {seen[key]} and {action.text()}"
+            seen[key] = action.text()
+    assert "Ctrl+Shift+Z" in seen
+
+
+def test_export_menu_entry_names_no_single_format(window):
+    texts = [a.text() for a in window.menuBar().actions()[0].menu().actions()]
+    assert "&Export..." in texts and not any("H.264" in t for t in texts)
+
+
+def test_file_dialogs_open_in_the_last_or_project_folder(window, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QFileDialog
+
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames",
+                        lambda *a: (asked.append(a[2]), ([], ""))[1])  # fmt: skip
+    window.import_dialog()
+    assert asked[-1] == str(Path.home())  # not the folder the app was started from
+    window.doc.project.folder = tmp_path
+    window.import_dialog()
+    assert asked[-1] == str(tmp_path)
+    media = tmp_path / "footage"
+    media.mkdir()
+    chosen = [str(media / "x.mp4")]
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames",
+                        lambda *a: (asked.append(a[2]), (chosen, ""))[1])  # fmt: skip
+    window.import_dialog()  # the file is not media: an error, but the folder is remembered
+    window.import_dialog()
+    assert asked[-1] == str(media)
+
+
+def test_import_errors_say_what_is_wrong_without_errno(window, tmp_path):
+    bad = tmp_path / "broken.mp4"
+    bad.write_bytes(b"\0" * 4000)
+    window.import_paths([str(bad)])
+    assert "broken.mp4 could not be read as a video" in window.last_error
+    assert "Errno" not in window.last_error and str(tmp_path) not in window.last_error
+
+
+def test_the_active_mask_tool_is_plain_to_see(qtbot, window):
+    from lumiere_studio.ui.theme import ACCENT
+
+    def colour(button):
+        image = button.grab().toImage()
+        return image.pixelColor(image.width() // 2, 3)
+
+    tools = window.mask_tools
+    tools.set_tool("brush")
+    qtbot.wait(10)
+    assert colour(tools.brush) == ACCENT and colour(tools.eraser) != ACCENT
+    assert window.viewer.tool_badge() == "BRUSH"
+    tools.set_tool("eraser")
+    qtbot.wait(10)
+    assert colour(tools.eraser) == ACCENT and colour(tools.brush) != ACCENT
+    assert window.viewer.tool_badge() == "ERASER"
+    badge = window.viewer.grab().toImage().pixelColor(14, 14)
+    assert badge.red() > 150 and badge.blue() < 100  # the eraser's orange badge
+    tools.set_tool("off")
+    assert window.viewer.tool_badge() == ""
+
+
+def test_untitled_scratch_folder_goes_with_a_clean_exit(window):
+    scratch = window._scratch
+    (scratch / "generated").mkdir(exist_ok=True)
+    (scratch / "generated" / "gen.mp4").write_bytes(b"x")
+    window.shutdown()
+    assert not scratch.exists()

@@ -86,8 +86,11 @@ def _probe_image(p: Path) -> MediaInfo:
         with Image.open(p) as im:
             im = ImageOps.exif_transpose(im)
             w, h = im.size
-    except (UnidentifiedImageError, OSError, SyntaxError) as e:
-        raise ProbeError(f"{p.name} could not be read as an image (broken file?): {e}") from e
+    except UnidentifiedImageError as e:
+        raise ProbeError(f"{p.name} could not be read as an image (broken file?)") from e
+    except (OSError, SyntaxError) as e:
+        raise ProbeError(f"{p.name} could not be read as an image (broken file?): "
+                         f"{reason(e)}") from e  # fmt: skip
     return MediaInfo(str(p), "image", w, h, 0.0, 1, 0.0, codec="image")
 
 
@@ -132,7 +135,15 @@ def _probe_video(p: Path) -> MediaInfo:
     except ProbeError:
         raise
     except (av.error.FFmpegError, OSError, ValueError, IndexError) as e:
-        raise ProbeError(f"{p.name} could not be read as a video (broken file?): {e}") from e
+        raise ProbeError(f"{p.name} could not be read as a video (broken file?): "
+                         f"{reason(e)}") from e  # fmt: skip
+
+
+def reason(e: Exception) -> str:
+    """What went wrong, in words: FFmpeg's and the OS's errors carry an errno and the path,
+    which the person already knows and cannot act on."""
+    text = getattr(e, "strerror", None)
+    return text if isinstance(text, str) and text else str(e)
 
 
 def _count_frames(container, stream) -> int:

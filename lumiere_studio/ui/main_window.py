@@ -5,6 +5,7 @@ and the glue between the engine thread and the document."""
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import uuid
 from pathlib import Path
@@ -174,7 +175,7 @@ class MainWindow(QMainWindow):
         undo = self.doc.undo_stack.createUndoAction(self, "&Undo")
         undo.setShortcut(K.Undo)
         redo = self.doc.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence(K.Redo)])
+        redo.setShortcuts(redo_shortcuts(QKeySequence.keyBindings(K.Redo)))
         e.addAction(undo)
         e.addAction(redo)
         e.addSeparator()
@@ -347,11 +348,26 @@ class MainWindow(QMainWindow):
         if needs_proxy(info.kind, info.width, info.height, self.proxy_min_pixels):
             self.proxies.request(path)
 
+    # --- file dialogs --------------------------------------------------------------------
+    def dialog_folder(self) -> str:
+        """Where a file dialog opens: the folder last used in one, else the project's, else
+        the home folder (never the folder the app was started from)."""
+        last = self.settings.value("dialogs/last_folder", "", str)
+        if last and Path(last).is_dir():
+            return last
+        folder = self.doc.project.folder
+        return str(folder if folder is not None and folder.is_dir() else Path.home())
+
+    def remember_folder(self, folder: Path) -> None:
+        self.settings.setValue("dialogs/last_folder", str(folder))
+
     # --- media ---------------------------------------------------------------------------
     def import_dialog(self) -> None:
         pattern = " ".join(f"*{s}" for s in MEDIA_SUFFIXES)
-        paths, _ = QFileDialog.getOpenFileNames(self, "Import media", "", f"Media ({pattern})")
+        paths, _ = QFileDialog.getOpenFileNames(self, "Import media", self.dialog_folder(),
+                                                f"Media ({pattern})")  # fmt: skip
         if paths:
+            self.remember_folder(Path(paths[0]).parent)
             self.import_paths(paths)
 
     def import_paths(self, paths: list[str]) -> list[MediaItem]:
@@ -646,7 +662,10 @@ class MainWindow(QMainWindow):
             self.set_project(Project())
 
     def open_project_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Open project folder")
+        folder = QFileDialog.getExistingDirectory(self, "Open project folder",
+                                                  self.dialog_folder())  # fmt: skip
+        if folder:
+            self.remember_folder(Path(folder).parent)  # where projects are kept
         if folder and self._confirm_discard():
             self.open_project(Path(folder))
 
@@ -665,8 +684,10 @@ class MainWindow(QMainWindow):
 
     def open_timeline_dialog(self) -> None:
         pattern = " ".join(f"*{s}" for s in TIMELINE_SUFFIXES)
-        path, _ = QFileDialog.getOpenFileName(self, "Open timeline", "",
+        path, _ = QFileDialog.getOpenFileName(self, "Open timeline", self.dialog_folder(),
                                               f"Timelines ({pattern})")  # fmt: skip
+        if path:
+            self.remember_folder(Path(path).parent)
         if path and self._confirm_discard():
             self.open_timeline(Path(path))
 
@@ -691,12 +712,19 @@ class MainWindow(QMainWindow):
         return self.save_to(self.doc.project.folder)
 
     def save_as(self) -> bool:
-        folder = QFileDialog.getExistingDirectory(self, "Save project in folder")
+        folder = QFileDialog.getExistingDirectory(self, "Save project in folder",
+                                                  self.dialog_folder())  # fmt: skip
+        if folder:
+            self.remember_folder(Path(folder).parent)  # where projects are kept
         return self.save_to(Path(folder)) if folder else False
 
     def save_to(self, folder: Path) -> bool:
         self._discard_recovery()  # the recovery file is keyed by folder: drop the old one
+        from lumiere_studio.model.job_files import adopt_job_files
+
+        old = self.doc.project.folder
         try:
+            adopt_job_files(self.doc.project, folder, [self._scratch] + ([old] if old else []))
             self.doc.project.save(folder)
         except (OSError, ProjectError) as e:
             self.error("The project could not be saved", str(e))
@@ -767,9 +795,10 @@ class MainWindow(QMainWindow):
         from lumiere_studio.export import EXPORT_FORMATS, format_for_filter, target_path
 
         filters = ";;".join(text for _fmt, text, _suffix in EXPORT_FORMATS)
-        path, chosen = QFileDialog.getSaveFileName(self, "Export timeline", "timeline.mp4",
-                                                   filters)  # fmt: skip
+        start = str(Path(self.dialog_folder()) / "timeline.mp4")
+        path, chosen = QFileDialog.getSaveFileName(self, "Export timeline", start, filters)
         if path:
+            self.remember_folder(Path(path).parent)
             fmt, suffix = format_for_filter(chosen)
             self.export_to(target_path(path, suffix), fmt=fmt)
 
@@ -850,12 +879,26 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         self._discard_recovery()  # a clean exit leaves no recovery file
+        # An untitled project's scratch files (generations, masks, stills) go with a clean
+        # exit; saving copied what the project uses into its folder. After a crash they stay
+        # for the recovery file.
+        shutil.rmtree(self._scratch, ignore_errors=True)
         self.pause()
         self.autosave_timer.stop()
         self.queue.shutdown()
         self.proxies.shutdown()
         self.frames.shutdown()
         self.thumbs.pool.waitForDone(5000)
+
+
+def redo_shortcuts(platform: list[QKeySequence]) -> list[QKeySequence]:
+    """The platform's Redo keys plus Ctrl+Shift+Z, each once: on X11 Redo already is
+    Ctrl+Shift+Z, and a key bound twice to one action is 'ambiguous' and does nothing."""
+    keys: list[QKeySequence] = []
+    for key in [*platform, QKeySequence("Ctrl+Shift+Z")]:
+        if not key.isEmpty() and all(key != k for k in keys):
+            keys.append(key)
+    return keys
 
 
 def fit_to_sequence(job, sequence: dict):

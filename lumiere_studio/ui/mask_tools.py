@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from lumiere_studio.model.document import Document
+from lumiere_studio.ui.theme import ACCENT
 from lumiere_studio.ui.viewer import Viewer
 
 
@@ -31,6 +32,11 @@ class MaskTools(QWidget):
             b.setCheckable(True)
             self.group.addButton(b, i)
         self.off.setChecked(True)
+        # The tool in use must be plain to see: the checked button in the accent colour.
+        accent = ACCENT.name()
+        for b in (self.brush, self.eraser):
+            b.setStyleSheet(f"QPushButton:checked {{ background: {accent}; color: white; "
+                            f"font-weight: bold; border: 1px solid white; }}")  # fmt: skip
         self.group.idClicked.connect(lambda i: self.set_tool(("off", "brush", "eraser")[i]))
         self.size = QSpinBox()
         self.size.setRange(1, 2000)

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QApplication
 
 ACCENT = QColor(86, 156, 214)
 MASK_COLOR = QColor(255, 64, 96)
+ERASER_COLOR = QColor(214, 120, 40)  # the eraser's badge: not to be taken for the brush
 
 
 def apply_dark_theme(app: QApplication) -> None:

@@ -10,7 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPaintEvent, QWheelEvent
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QWidget
 
 from engine.export.geometry import Placement, clip_placement, sequence_frame
@@ -20,7 +29,7 @@ from engine.timeline import TimelineClip
 from lumiere_studio.model.document import Document, source_offset
 from lumiere_studio.model.masks import Patch
 from lumiere_studio.ui.frames import FrameServer, to_qimage
-from lumiere_studio.ui.theme import MASK_COLOR
+from lumiere_studio.ui.theme import ACCENT, ERASER_COLOR, MASK_COLOR
 
 
 def timecode(frame: int, fps) -> str:
@@ -258,12 +267,28 @@ class Viewer(QWidget):
             p.drawText(QPointF(13, self.height() - 11), text)
             p.setPen(QColor(235, 235, 240))
             p.drawText(QPointF(12, self.height() - 12), text)
+        badge = self.tool_badge()
+        if badge:  # the active mask tool, where the eye is
+            p.setFont(QFont("sans", 10, QFont.Weight.Bold))
+            box = QRectF(10, 10, p.fontMetrics().horizontalAdvance(badge) + 16, 22)
+            p.fillRect(box, ERASER_COLOR if self.brush.erase else ACCENT)
+            p.setPen(QColor(255, 255, 255))
+            p.drawText(box, Qt.AlignmentFlag.AlignCenter, badge)
         if self.brush.enabled and self.underMouse():
             pos = self.mapFromGlobal(self.cursor().pos())
             radius = self.brush.size / 2 * self.source_rect().width() / self._source_size()[0]
-            p.setPen(QColor(255, 255, 255, 200))
+            pen = QPen(QColor(255, 255, 255, 220), 1.5)
+            if self.brush.erase:
+                pen.setStyle(Qt.PenStyle.DashLine)  # the eraser's outline is dashed
+            p.setPen(pen)
             p.drawEllipse(QPointF(pos), radius, radius)
         p.end()
+
+    def tool_badge(self) -> str:
+        """The mask tool in use, shown over the picture ("" when the brush is off)."""
+        if not self.brush.enabled:
+            return ""
+        return "ERASER" if self.brush.erase else "BRUSH"
 
     def timecode_text(self) -> str:
         """Sequence timecode (and the source's, for the clip under the playhead) when showing
