@@ -42,3 +42,14 @@ def test_window_applies_settings_undoably_and_shows_them(qtbot, window):
     assert window.doc.still_seconds == 2.0
     window.doc.undo_stack.undo()
     assert window.sequence_label.text() == describe(Timeline()) == "1920x1080  24 fps"
+
+
+def test_the_menu_and_the_status_bar_open_the_dialog(window, monkeypatch):
+    from PySide6.QtGui import QAction
+
+    opened = []
+    monkeypatch.setattr(SequenceDialog, "exec", lambda self: opened.append(self) or 0)
+    window.sequence_label.click()
+    menu = next(a for a in window.findChildren(QAction) if a.text() == "Se&quence Settings...")
+    menu.trigger()
+    assert len(opened) == 2 and window.doc.project.timeline.width == 1920  # cancelled: unchanged

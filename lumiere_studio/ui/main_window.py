@@ -102,7 +102,7 @@ class MainWindow(QMainWindow):
         self.sequence_label = QPushButton()
         self.sequence_label.setFlat(True)
         self.sequence_label.setToolTip("Sequence size and rate (click to change)")
-        self.sequence_label.clicked.connect(self.sequence_settings)
+        self.sequence_label.clicked.connect(lambda: self.sequence_settings())
         self.statusBar().addPermanentWidget(self.sequence_label)
         self.doc.still_seconds = float(self.settings.value("timeline/still_seconds",
                                                            STILL_SECONDS))  # fmt: skip
@@ -187,7 +187,7 @@ class MainWindow(QMainWindow):
         self._action(e, "Set &In Point", self.set_in, "I")
         self._action(e, "Set &Out Point", self.set_out, "O")
         self._action(e, "Clear In/Out", lambda: self.doc.set_in_out(None, None), "Alt+X")
-        self._action(e, "Se&quence Settings...", self.sequence_settings)
+        self._action(e, "Se&quence Settings...", lambda: self.sequence_settings())
         fit_menu = e.addMenu("Clip &Fit")
         for fit, label in FIT_LABELS.items():
             self._action(fit_menu, label, lambda _=False, fit=fit: self.set_selected_fit(fit))
