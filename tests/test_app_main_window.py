@@ -216,7 +216,17 @@ def test_a_new_job_takes_the_sequence_size_once_it_has_one(window, clip, tiny_mo
     assert (defaults["width"], defaults["height"], defaults["rate"]) == (64, 48, 24)
     window.bin.media_selected.emit("")  # text to video: no source
     job = window.build_job()
-    assert (job.width, job.height, job.fps) == (64, 48, None)  # the model's rate, placed by time
+    # the model's 1:1 aspect at the largest size inside 64x48 (letterboxed, never stretched),
+    # and the model's rate: the timeline places the result by time
+    assert (job.width, job.height, job.fps) == (48, 48, None)
+
+
+def test_fitted_size_keeps_the_models_aspect():
+    from lumiere_studio.ui.main_window import fitted_size
+
+    assert fitted_size(32, 32, 640, 360) == (360, 360)
+    assert fitted_size(64, 36, 1920, 1080) == (1920, 1080)
+    assert fitted_size(32, 32, 7680, 4320) == (4096, 4096)  # the engine's largest side
 
 
 def test_viewer_shows_the_exported_pixels_in_every_fit_mode(qtbot, window, clip):

@@ -902,14 +902,32 @@ def redo_shortcuts(platform: list[QKeySequence]) -> list[QKeySequence]:
 
 
 def fit_to_sequence(job, sequence: dict):
-    """A job the prompt panel left without an output size takes the sequence's, once the
-    sequence has one of its own (a real clip or the settings chose it); the rate stays the
-    model's, since the timeline places the result by time whatever its rate."""
-    fits = max(sequence["width"], sequence["height"]) <= 4096  # the engine's largest side
-    if sequence["settled"] and fits and job.width is None and job.height is None:
-        job.width, job.height = sequence["width"], sequence["height"]
-        job.validate()
+    """Generation fits the sequence: a text-to-video job the prompt panel left without an output
+    size is made at the largest size of the model's aspect that fits the sequence's frame (so
+    the clip fills it, or is letterboxed, and is never stretched), through SSR, once the
+    sequence has a size of its own (a real clip or the settings chose it). Jobs from a source
+    keep the source's size; the rate stays the model's, since the timeline places the result by
+    time whatever its rate."""
+    if job.task != "t2v" or not sequence["settled"] or job.width or job.height:
+        return job
+    from engine.checkpoints import ModelError, list_models, read_model_info
+
+    try:
+        info = read_model_info(Path(job.model)) if job.model else next(iter(list_models()))
+    except (ModelError, OSError, StopIteration):
+        return job
+    w, h = fitted_size(info.native_width, info.native_height, sequence["width"],
+                       sequence["height"])  # fmt: skip
+    job.width, job.height = w, h
+    job.validate()
     return job
+
+
+def fitted_size(model_w: int, model_h: int, frame_w: int, frame_h: int,
+                largest: int = 4096) -> tuple[int, int]:  # fmt: skip
+    """The largest even size of the model's aspect inside the frame (and the engine's limit)."""
+    scale = min(frame_w / model_w, frame_h / model_h, largest / max(model_w, model_h))
+    return max(8, int(model_w * scale) // 2 * 2), max(8, int(model_h * scale) // 2 * 2)
 
 
 def _detached(tl: Timeline) -> Timeline:
