@@ -43,6 +43,7 @@ from lumiere_studio.engine_thread import JobQueue
 from lumiere_studio.model import autosave
 from lumiere_studio.model.document import Document
 from lumiere_studio.model.project import MediaItem, Project, ProjectError
+from lumiere_studio.ui.clip_dialog import FIT_LABELS
 from lumiere_studio.ui.frames import FrameServer
 from lumiere_studio.ui.jobs_panel import JOBS_DOCK_HEIGHT, JobsPanel
 from lumiere_studio.ui.mask_tools import MaskTools
@@ -53,8 +54,6 @@ from lumiere_studio.ui.thumbnails import Thumbnailer
 from lumiere_studio.ui.timeline_view import TimelineView
 from lumiere_studio.ui.viewer import Viewer
 
-FIT_LABELS = {"fit": "Fit (letterbox)", "fill": "Fill (crop)", "stretch": "Stretch",
-              "none": "None (1:1 pixels)"}  # fmt: skip
 AUTOSAVE_MS = 60_000
 TIMELINE_SUFFIXES = (".otio", ".xml", ".edl")
 MAX_RECENT = 8
@@ -191,6 +190,7 @@ class MainWindow(QMainWindow):
         fit_menu = e.addMenu("Clip &Fit")
         for fit, label in FIT_LABELS.items():
             self._action(fit_menu, label, lambda _=False, fit=fit: self.set_selected_fit(fit))
+        self._action(e, "Clip &Geometry...", lambda: self.clip_geometry())
         e.addSeparator()
         self._action(e, "Mask &Brush", lambda: self.mask_tools.set_tool("brush"), "B")
         self._action(e, "Mask &Eraser", lambda: self.mask_tools.set_tool("eraser"), "E")
@@ -444,6 +444,21 @@ class MainWindow(QMainWindow):
     def set_selected_fit(self, fit: str) -> None:
         if self.timeline.selected_clip:
             self.doc.set_clip_geometry(self.timeline.selected_clip, fit=fit)
+
+    def clip_geometry(self, dialog=None) -> bool:
+        """Fit, scale and position of the selected clip; `dialog` lets a test fill one in."""
+        from lumiere_studio.ui.clip_dialog import ClipDialog
+
+        found = self.doc.find_clip(self.timeline.selected_clip or "")
+        if found is None:
+            self.statusBar().showMessage("select a clip on the timeline first", 4000)
+            return False
+        if dialog is None:
+            dialog = ClipDialog(found[1], self)
+            if dialog.exec() != ClipDialog.DialogCode.Accepted:
+                return False
+        self.doc.set_clip_geometry(found[1].id, **dialog.values())
+        return True
 
     def delete_selected_clip(self) -> None:
         if self.timeline.selected_clip:

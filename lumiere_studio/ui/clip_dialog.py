@@ -1,0 +1,53 @@
+"""Clip geometry: how the selected clip's picture sits in the sequence's frame (fit mode, scale
+about its centre, position in sequence pixels). OK applies it as one undoable step."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QWidget,
+)
+
+from engine.timeline import TimelineClip
+
+FIT_LABELS = {"fit": "Fit (letterbox)", "fill": "Fill (crop)", "stretch": "Stretch",
+              "none": "None (1:1 pixels)"}  # fmt: skip
+
+
+class ClipDialog(QDialog):
+    def __init__(self, clip: TimelineClip, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Clip Geometry: {clip.name or clip.media}")
+        self.fit = QComboBox()
+        for key, label in FIT_LABELS.items():
+            self.fit.addItem(label, key)
+        self.fit.setCurrentIndex(list(FIT_LABELS).index(clip.fit))
+        self.scale = QDoubleSpinBox()
+        self.scale.setRange(1, 10000)
+        self.scale.setSuffix(" %")
+        self.scale.setValue(clip.scale * 100)
+        self.x, self.y = QDoubleSpinBox(), QDoubleSpinBox()
+        for box, value in ((self.x, clip.x), (self.y, clip.y)):
+            box.setRange(-100000, 100000)
+            box.setSuffix(" px")
+            box.setValue(value)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow("Fit", self.fit)
+        form.addRow("Scale", self.scale)
+        form.addRow("Move right", self.x)
+        form.addRow("Move down", self.y)
+        form.addRow(buttons)
+
+    def values(self) -> dict:
+        """The keyword arguments of `Document.set_clip_geometry`."""
+        return {"fit": self.fit.currentData(), "scale": self.scale.value() / 100,
+                "x": self.x.value(), "y": self.y.value()}  # fmt: skip
