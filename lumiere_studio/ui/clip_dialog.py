@@ -6,13 +6,13 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
     QWidget,
 )
 
 from engine.timeline import TimelineClip
+from lumiere_studio.ui.sequence_dialog import ok_cancel
 
 FIT_LABELS = {"fit": "Fit (letterbox)", "fill": "Fill (crop)", "stretch": "Stretch",
               "none": "None (1:1 pixels)"}  # fmt: skip
@@ -35,17 +35,12 @@ class ClipDialog(QDialog):
             box.setRange(-100000, 100000)
             box.setSuffix(" px")
             box.setValue(value)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
         form.addRow("Fit", self.fit)
         form.addRow("Scale", self.scale)
         form.addRow("Move right", self.x)
         form.addRow("Move down", self.y)
-        form.addRow(buttons)
+        form.addRow(ok_cancel(self, self.accept))
 
     def values(self) -> dict:
         """The keyword arguments of `Document.set_clip_geometry`."""

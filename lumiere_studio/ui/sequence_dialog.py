@@ -33,6 +33,16 @@ PRESETS = [
 CUSTOM = "Custom"
 
 
+def ok_cancel(dialog: QDialog, accept) -> QDialogButtonBox:
+    """OK (calls `accept`) and Cancel buttons for a dialog."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    buttons.accepted.connect(accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
 def describe(timeline: Timeline) -> str:
     """The status bar's words for the sequence: '1920x1080  29.97 fps'."""
     return f"{timeline.width}x{timeline.height}  {rate_label(timeline.rate)} fps"
@@ -75,18 +85,13 @@ class SequenceDialog(QDialog):
         rate = QHBoxLayout()
         rate.addWidget(self.rate)
         rate.addWidget(self.custom_rate)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
         form.addRow("Preset", self.preset)
         form.addRow("Frame size", size)
         form.addRow("Frame rate", rate)
         form.addRow("Background", self.colour_button)
         form.addRow("Default still length", self.still)
-        form.addRow(buttons)
+        form.addRow(ok_cancel(self, self._accept))
         self.error = ""
 
     # --- values --------------------------------------------------------------------------
