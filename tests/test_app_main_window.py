@@ -364,3 +364,25 @@ def test_untitled_scratch_folder_goes_with_a_clean_exit(window):
     (scratch / "generated" / "gen.mp4").write_bytes(b"x")
     window.shutdown()
     assert not scratch.exists()
+
+
+def test_mask_strokes_in_the_sequence_view_land_on_the_source_pixels(qtbot, window, clip):
+    from fractions import Fraction
+
+    window.import_paths([str(clip)])  # 64x48, fitted into 100x60: 80x60 at x = 10
+    mid = window.doc.project.media[0].id
+    window.doc.add_to_timeline(mid)
+    window.doc.set_sequence(100, 60, Fraction(24), "#000000")
+    with qtbot.waitSignal(window.viewer.frame_shown, timeout=5000):
+        window.timeline.set_playhead(3)
+    v = window.viewer
+    r = v.image_rect()
+    k = r.width() / 100
+    at = QPoint(round(r.x() + (10 + 40) * k), round(r.y() + 30 * k))  # the source's centre
+    assert [round(c) for c in v.to_source(at.toPointF())] == [32, 24]
+    window.mask_tools.set_tool("brush")
+    window.mask_tools.size.setValue(6)
+    qtbot.mousePress(v, Qt.MouseButton.LeftButton, pos=at)
+    qtbot.mouseRelease(v, Qt.MouseButton.LeftButton, pos=at)
+    mask = window.doc.project.masks[mid].pixels
+    assert mask[24, 32] == 255 and mask[24, 5] == 0
