@@ -386,3 +386,26 @@ def test_mask_strokes_in_the_sequence_view_land_on_the_source_pixels(qtbot, wind
     qtbot.mouseRelease(v, Qt.MouseButton.LeftButton, pos=at)
     mask = window.doc.project.masks[mid].pixels
     assert mask[24, 32] == 255 and mask[24, 5] == 0
+
+
+def test_playback_follows_the_clock_at_the_exact_rate(window, tmp_path):
+    from fractions import Fraction
+
+    from PIL import Image
+
+    Image.new("RGB", (32, 32), "blue").save(tmp_path / "s.png")
+    window.import_paths([str(tmp_path / "s.png")])
+    window.doc.set_sequence(64, 64, Fraction(30000, 1001), "#000000")
+    cid = window.doc.add_to_timeline(window.doc.project.media[0].id)
+    window.doc.trim_clip(cid, 0, 30 * 60 * 30)  # a still held for about half an hour
+    now = [1000.0]
+    window.clock = lambda: now[0]
+    window.timeline.set_playhead(0)
+    window.shuttle(1, reset=True)
+    now[0] += 1.0
+    window._tick()
+    assert window.timeline.playhead == 29  # 1 s of 29.97 is 29.97 frames
+    now[0] += 599.0
+    window._tick()
+    assert window.timeline.playhead == 17982  # 10 minutes exactly, not 600 s / 33 ms
+    window.pause()

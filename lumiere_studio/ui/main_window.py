@@ -7,7 +7,9 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 import uuid
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +40,7 @@ from engine.jobs import JobError
 from engine.media.probe import MEDIA_SUFFIXES, ProbeError, probe
 from engine.media.proxy import PROXY_MIN_PIXELS, needs_proxy
 from engine.tempfiles import atomic_write_bytes
+from engine.timebase import exact_rate
 from engine.timeline import STILL_SECONDS, Timeline
 from lumiere_studio.engine_thread import JobQueue
 from lumiere_studio.model import autosave
@@ -76,6 +79,8 @@ class MainWindow(QMainWindow):
         self._scratch = Path(tempfile.mkdtemp(prefix="lumiere-studio-"))
         self._play_dir = 0
         self._play_speed = 1
+        self._play_origin = (0, 0.0)  # (frame, clock) where playback started
+        self.clock = time.monotonic  # a test may give another clock
         self._job_sources: dict[int, dict | None] = {}  # job id -> the source it was made from
         self._origin: dict | None = None
 
@@ -474,10 +479,10 @@ class MainWindow(QMainWindow):
     def _position(self) -> int:
         return self.timeline.playhead if self.mode == "timeline" else self.viewer.frame
 
-    def _fps(self) -> float:
+    def _rate(self) -> Fraction:
         if self.mode == "timeline":
-            return self.doc.project.timeline.fps
-        return self.viewer.fps or 24.0
+            return self.doc.project.timeline.rate
+        return exact_rate(self.viewer.fps or 24)
 
     def toggle_play(self) -> None:
         if self.play_timer.isActive():
@@ -492,7 +497,10 @@ class MainWindow(QMainWindow):
         else:
             self._play_speed = min(8, self._play_speed * 2)
         self._play_dir = direction
-        self.play_timer.start(max(1, round(1000 / self._fps())))
+        # Playback follows the clock, not the timer's whole milliseconds (33 ms a frame would
+        # play 29.97 fps 1 % fast): the timer only wakes twice a frame to look.
+        self._play_origin = (self._position(), self.clock())
+        self.play_timer.start(max(1, int(500 / float(self._rate()))))
 
     def pause(self) -> None:
         was_playing = self.play_timer.isActive()
@@ -502,7 +510,12 @@ class MainWindow(QMainWindow):
             self.viewer.seek(self.viewer.frame)  # at rest: the full-resolution frame
 
     def _tick(self) -> None:
-        delta = self._play_dir * self._play_speed
+        origin, started = self._play_origin
+        frames = int((self.clock() - started) * self._rate())  # whole frames since play began
+        target = origin + self._play_dir * self._play_speed * frames
+        delta = target - self._position()
+        if delta == 0:
+            return
         if self.mode == "timeline":
             end = self.doc.project.out_point or self.doc.project.timeline.duration
             nxt = self.timeline.playhead + delta
