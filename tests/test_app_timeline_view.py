@@ -1,0 +1,51 @@
+"""The timeline view: clips drawn at their length in sequence frames, edge drags trim in
+sequence frames and stop at the media's ends (a still trims to any length)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from PySide6.QtCore import QPointF, Qt
+
+from engine.media.probe import probe
+from lumiere_studio.model.document import Document
+from lumiere_studio.model.project import MediaItem
+from lumiere_studio.testing import make_clip
+from lumiere_studio.ui.thumbnails import Thumbnailer
+from lumiere_studio.ui.timeline_view import TimelineView
+
+
+def drag(qtbot, view, item, from_x: float, to_x: float) -> None:
+    y = item.rect().center().y()
+    vp = view.viewport()
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, pos=view.mapFromScene(QPointF(from_x, y)))
+    qtbot.mouseMove(vp, view.mapFromScene(QPointF(to_x, y)))
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, pos=view.mapFromScene(QPointF(to_x, y)))
+
+
+def test_edges_trim_in_sequence_frames_and_stop_at_the_media(qtbot, tmp_path):
+    doc = Document()
+    doc.set_sequence(64, 48, Fraction(25), "#000000")
+    path = make_clip(tmp_path / "a.mp4", frames=48, fps=24)  # 2 s: 50 frames at 25
+    item = MediaItem(str(path), probe(path).to_dict(), name="a")
+    doc.edit("import", lambda p: p.media.append(item))
+    cid = doc.add_to_timeline(item.id)
+    thumbs = Thumbnailer()
+    view = TimelineView(doc, thumbs)
+    qtbot.addWidget(view)
+    view.resize(900, 200)
+    view.show()
+    ppf = view.px_per_frame
+    (clip_item,) = view.clip_items()
+    assert clip_item.rect().width() == 50 * ppf
+    drag(qtbot, view, clip_item, 50 * ppf - 2, 40 * ppf - 2)  # the tail, 10 frames left
+    clip = doc.find_clip(cid)[1]
+    assert (clip.start, clip.duration) == (0, 40)
+    (clip_item,) = view.clip_items()
+    drag(qtbot, view, clip_item, 40 * ppf - 2, 90 * ppf - 2)  # past the media's end
+    assert doc.find_clip(cid)[1].duration == 50
+    (clip_item,) = view.clip_items()
+    drag(qtbot, view, clip_item, 1, 10 * ppf + 1)  # the head, 10 frames right
+    clip = doc.find_clip(cid)[1]
+    assert (clip.start, clip.duration, clip.source_in) == (10, 40, round(10 * 24 / 25))
+    thumbs.pool.waitForDone(5000)
