@@ -51,8 +51,9 @@ def watermark_part(path: Path, max_frames: int) -> Part:
         return Part("watermark", error=str(e), summary=f"pixels not readable: {e}")
     if d.detected:
         payload = f"payload {d.to_dict()['payload']}" if d.payload_valid else "payload damaged"
-        summary = (f"found ({payload}, pilot z {d.z:.1f}, chance of a false hit "
-                   f"{1 - d.confidence:.1e})")  # fmt: skip
+        chance = 1 - d.confidence
+        odds = f"{chance:.1e}" if chance >= 1e-6 else "below 1e-6"
+        summary = f"found ({payload}, pilot z {d.z:.1f}, chance of a false hit {odds})"
     else:
         summary = (f"not found (strongest pilot z {d.z:.1f}; a mark needs z >= {wm.Z_DETECT:g} "
                    f"with a valid payload, or z >= {wm.Z_STRONG:g})")  # fmt: skip
@@ -107,7 +108,53 @@ def sidecar_part(path: Path) -> Part:
                 summary=f"{name}: {kind}, SHA-256 matches")  # fmt: skip
 
 
-# Readers of each part, in the order they are reported; step-by-step additions (C2PA) join here.
+def c2pa_part(path: Path, trust_pem: str | None = None) -> Part:
+    """The embedded C2PA manifest; for a folder, every PNG's (the worst one speaks)."""
+    from engine.media.credentials import SIGNED_SUFFIXES, CredentialsError, read_credentials
+
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".png")
+    else:
+        files = [path] if path.suffix.lower() in SIGNED_SUFFIXES else []
+    if not files:
+        return Part("c2pa", summary="none (Content Credentials are read from MP4, MOV and PNG)")
+    found, errors = [], []
+    for f in files:
+        try:
+            creds = read_credentials(f, trust_pem)
+        except (CredentialsError, OSError) as e:
+            errors.append(str(e))
+            continue
+        if creds is not None:
+            found.append((f, creds))
+    if not found:
+        if errors:
+            return Part("c2pa", error=errors[0], summary=f"not readable: {errors[0]}")
+        return Part("c2pa", summary="no Content Credentials")
+    rank = {"tampered": 0, "invalid": 1, "valid": 2, "trusted": 3}
+    worst_file, worst = min(found, key=lambda fc: rank[fc[1].state])
+    where = ""
+    if path.is_dir():
+        where = f" ({worst_file.name}; {len(found)} of {len(files)} frames signed)"
+    kind = (worst.digital_source_type or "no source type").rsplit("/", 1)[-1]
+    trust = "trusted" if worst.trusted else ("not on the trust list" if trust_pem else
+                                              "trust not checked (no --trust list)")  # fmt: skip
+    state = {"tampered": "TAMPERED: the media changed after signing",
+             "invalid": "INVALID signature or manifest", "valid": "valid signature",
+             "trusted": "valid signature"}[worst.state]  # fmt: skip
+    summary = f"{state}{where}; {kind}; signed by {worst.signer!r} ({worst.issuer}), {trust}"
+    if worst.state in ("tampered", "invalid"):
+        summary += f"; failures: {', '.join(worst.failures)}"
+    unsigned = len(files) - len(found)
+    details = worst.to_dict() | {"files_signed": len(found), "files": len(files)}
+    # An invalid manifest proves nothing; a tampered one still says what the file was made as.
+    ai = worst.ai and worst.state != "invalid"
+    tampered = worst.state == "tampered" or (path.is_dir() and unsigned > 0 and bool(found))
+    if tampered and worst.state != "tampered":
+        summary += f"; {unsigned} frame(s) of the folder carry no manifest (added or replaced)"
+    return Part("c2pa", present=True, ai=ai, tampered=tampered, summary=summary, details=details)
+
+
 Reader = Callable[[Path], Part]
 
 
@@ -145,9 +192,10 @@ def verdict(parts: list[Part]) -> int:
     return NOT_MARKED
 
 
-def gather(path: Path | str, max_frames: int = 48, extra: list[Reader] | None = None) -> Findings:
-    """Every part for `path` (a video, a still or a folder of PNG frames)."""
+def gather(path: Path | str, max_frames: int = 48, trust_pem: str | None = None) -> Findings:
+    """Every part for `path` (a video, a still or a folder of PNG frames). `trust_pem`: the CA
+    certificates whose signatures count as trusted."""
     path = Path(path)
-    readers: list[Reader] = [*(extra or []), tags_part, sidecar_part,
+    readers: list[Reader] = [lambda p: c2pa_part(p, trust_pem), tags_part, sidecar_part,
                              lambda p: watermark_part(p, max_frames)]  # fmt: skip
     return Findings(path, [read(path) for read in readers])

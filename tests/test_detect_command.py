@@ -113,3 +113,42 @@ def test_single_png_frame_and_its_folder(tmp_path, capsys):
     assert main(["detect", str(folder / "frame_00000.png")]) == 0
     assert main(["detect", str(folder) + "/"]) == 0
     assert "watermark: found" in capsys.readouterr().out
+
+
+def flip_mdat_byte(path) -> None:
+    data = bytearray(path.read_bytes())
+    data[data.index(b"mdat") + 64] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def test_content_credentials_only(tmp_path, capsys):
+    from engine.media.credentials import Claim, sign_file
+    from engine.media.signing import default_identity
+
+    path = write_video(clip(), tmp_path / "signed.mp4")
+    sign_file(path, Claim(path.name, prov()), default_identity(tmp_path / "keys"))
+    code, found = detect_json(path, capsys)
+    assert code == 0 and found["parts"]["c2pa"]["ai"] and found["parts"]["c2pa"]["state"] == "valid"
+    assert not any(found["parts"][p]["ai"] for p in ("tags", "sidecar", "watermark"))
+
+
+def test_one_flipped_media_byte_exits_3_even_without_a_sidecar(tmp_path, capsys):
+    path, _ = generated(tmp_path)
+    pv.manifest_path(path).unlink()
+    flip_mdat_byte(path)
+    code, found = detect_json(path, capsys)
+    assert code == 3 and found["parts"]["c2pa"]["state"] == "tampered"
+    assert any("Hash.mismatch" in f for f in found["parts"]["c2pa"]["failures"])
+
+
+def test_trust_list(tmp_path, capsys):
+    from engine.media.signing import CA_FILE, config_dir
+
+    path, _ = generated(tmp_path)
+    assert main(["detect", str(path), "--trust", str(config_dir() / CA_FILE)]) == 0
+    assert "c2pa: valid signature" in capsys.readouterr().out
+    _, found = detect_json(path, capsys)
+    assert found["parts"]["c2pa"]["trusted"] is False
+    code = main(["detect", str(path), "--json", "--trust", str(config_dir() / CA_FILE)])
+    assert code == 0 and json.loads(capsys.readouterr().out)["parts"]["c2pa"]["trusted"] is True
+    assert main(["detect", str(path), "--trust", str(path)]) == 2

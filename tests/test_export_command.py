@@ -133,3 +133,38 @@ def test_replacing_a_labelled_export_with_real_footage_drops_its_manifest(projec
     assert pv.verify_manifest(out) is True
     export_timeline(timeline, base, "h264", out, force=True, first=0, last=8)
     assert pv.read_manifest(out) is None
+
+
+@pytest.mark.parametrize("fmt,suffix", [("h264", ".mp4"), ("prores", ".mov"),
+                                        ("prores4444", ".mov"), ("png", "")])  # fmt: skip
+def test_every_format_carries_valid_content_credentials(project, tmp_path, fmt, suffix):
+    from engine.media.credentials import read_credentials
+
+    out = tmp_path / f"cut{suffix}"
+    assert main(["export", str(project), "--format", fmt, "--out", str(out)]) == 0
+    files = sorted(out.iterdir()) if out.is_dir() else [out]
+    for f in files:
+        creds = read_credentials(f)
+        assert creds.state == "valid" and creds.ai
+        assert creds.digital_source_type.endswith("/" + pv.COMPOSITE)
+    from engine.media.credentials import actions_of
+
+    acts = [a["action"] for a in actions_of(creds.manifest)]
+    assert acts[0] == "c2pa.created" and "c2pa.placed" in acts
+
+
+def test_user_key_and_no_prompt(project, tmp_path):
+    from engine.media.credentials import read_credentials
+    from engine.media.signing import CHAIN_FILE, KEY_FILE, make_identity_files
+
+    make_identity_files(tmp_path, "Studio Nord")
+    out = tmp_path / "cut.mp4"
+    keys = ["--sign-key", str(tmp_path / KEY_FILE), "--sign-cert", str(tmp_path / CHAIN_FILE)]
+    assert (
+        main(["export", str(project), "--out", str(out), *keys, "--no-prompt-in-credentials"]) == 0
+    )
+    creds = read_credentials(out)
+    assert "Studio Nord" in creds.signer and "prompt" not in creds.to_dict()["generation"]
+    bad = ["--sign-key", str(tmp_path / CHAIN_FILE), "--sign-cert", str(tmp_path / CHAIN_FILE)]
+    assert main(["export", str(project), "--out", str(tmp_path / "x.mp4"), *bad]) == 2
+    assert not (tmp_path / "x.mp4").exists()

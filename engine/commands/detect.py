@@ -8,13 +8,24 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 
 def run(args: argparse.Namespace) -> int:
     from engine.detection import gather
 
-    found = gather(Path(args.path), args.max_frames)
+    trust = None
+    if args.trust:
+        try:
+            trust = Path(args.trust).read_text()
+        except (OSError, UnicodeDecodeError) as e:
+            print(f"error: cannot read the trust list {args.trust}: {e}", file=sys.stderr)
+            return 2
+        if "BEGIN CERTIFICATE" not in trust:
+            print(f"error: {args.trust} holds no PEM certificates", file=sys.stderr)
+            return 2
+    found = gather(Path(args.path), args.max_frames, trust)
     if args.json:
         print(json.dumps(found.to_dict(), indent=1, default=str))
     else:
@@ -30,5 +41,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("path", help="video, image, or folder of PNG frames")
     p.add_argument("--json", action="store_true", help="print every part of the evidence as JSON")
+    p.add_argument(
+        "--trust",
+        metavar="FILE",
+        help="PEM file of CA certificates: a Content "
+        "Credentials signature chaining to one of them is reported as trusted",
+    )
     p.add_argument("--max-frames", type=int, default=48, help="frames to read (from the start)")
     p.set_defaults(func=run)

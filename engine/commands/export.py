@@ -9,6 +9,7 @@ from pathlib import Path
 
 def run(args: argparse.Namespace) -> int:
     from engine.commands.progress_bar import ProgressBar
+    from engine.commands.sign_args import sign_options
     from engine.export.run import export_clip, export_project
     from engine.export.sources import SourceError
     from engine.media.encode import EncodeCancelled, EncodeError
@@ -19,6 +20,7 @@ def run(args: argparse.Namespace) -> int:
     kw = dict(force=args.force, crf=args.crf, preset=args.preset, timecode=args.timecode,
               progress=lambda i, n: bar.update("export", i, n))  # fmt: skip
     try:
+        kw["sign"] = sign_options(args)
         if not src.exists():
             raise SourceError(f"{src} does not exist")
         is_project = (src.is_dir() and (src / "project.lumiere.json").is_file()) or (
@@ -35,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from engine.commands.sign_args import add_sign_arguments
     from engine.export.run import FORMATS
     from engine.media.encode import PRESETS
 
@@ -48,4 +51,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--preset", choices=PRESETS, default="medium", help="H.264 speed preset")
     p.add_argument("--timecode", default="00:00:00:00", help="start timecode (HH:MM:SS:FF)")
     p.add_argument("--force", action="store_true", help="replace an existing target")
+    add_sign_arguments(p)
     p.set_defaults(func=run)

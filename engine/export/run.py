@@ -13,6 +13,7 @@ from pathlib import Path
 from engine.export import otio_file
 from engine.export.render import (
     clip_provenance,
+    clips_in,
     load_project,
     media_path,
     render_frames,
@@ -22,6 +23,7 @@ from engine.export.sources import SourceError, frame_rate, iter_frames, labels_o
 from engine.export.timeline_audio import timeline_audio
 from engine.media import provenance as pv
 from engine.media.encode import EncodeError, VideoSettings, write_video
+from engine.media.sealing import Seal, SignOptions
 from engine.timeline import Timeline
 
 FORMATS = {"h264": ".mp4", "prores": ".mov", "prores4444": ".mov", "png": "", "otio": ".otio"}
@@ -55,27 +57,29 @@ def _settings(fmt: str, fps, prov: pv.Provenance | None, **kw) -> VideoSettings:
                          metadata=prov.container_metadata() if prov else {}, **kw)  # fmt: skip
 
 
+def _seal(prov: pv.Provenance | None, sources: list[Path], sign: SignOptions | None,
+          watermark: dict | None = None) -> Seal:  # fmt: skip
+    """The export's C2PA manifest and sidecar (a replaced export's old sidecar never outlives
+    it): one source is a re-encode of it (parentOf), several are placed (componentOf)."""
+    return Seal(prov, sources, relationship="parentOf" if len(sources) == 1 else "componentOf",
+                export=True, watermark=watermark, options=sign or SignOptions())  # fmt: skip
+
+
 def _write(fmt: str, frames, out: Path, settings: VideoSettings, total: int, force: bool,
            progress: Progress | None) -> Path:  # fmt: skip
     on_frame = (lambda i: progress(i, total)) if progress else None
     if fmt == "png":
         from engine.media.encode import write_png_sequence
 
-        return write_png_sequence(frames, out, on_frame=on_frame, replace=force)
+        return write_png_sequence(frames, out, on_frame=on_frame, replace=force,
+                                  seal=settings.seal)  # fmt: skip
     return write_video(frames, out, settings, on_frame)
-
-
-def _label(path: Path, prov: pv.Provenance | None, watermark: dict | None = None) -> None:
-    """The manifest beside an export; a replaced export's old manifest must not outlive it."""
-    if prov is not None:
-        pv.write_manifest(path, prov, watermark)
-    else:
-        pv.manifest_path(path).unlink(missing_ok=True)
 
 
 def export_clip(src: Path, fmt: str, out: Path, force: bool = False, crf: int = 18,
                 preset: str = "medium", timecode: str = "00:00:00:00",
-                progress: Progress | None = None) -> Path:  # fmt: skip
+                progress: Progress | None = None,
+                sign: SignOptions | None = None) -> Path:  # fmt: skip
     """Re-encode one clip (video, still or PNG folder) with its labels and its own audio."""
     out = check_out(fmt, out, force)
     if fmt == "otio":
@@ -88,25 +92,27 @@ def export_clip(src: Path, fmt: str, out: Path, force: bool = False, crf: int = 
         from engine.media.audio import read_audio
 
         audio = read_audio(src, 0.0, total / float(fps))
-    settings = _settings(fmt, fps, prov, crf=crf, preset=preset, timecode=timecode, audio=audio)
-    path = _write(fmt, iter_frames(src), out, settings, total, force, progress)
-    _label(path, prov, (pv.read_manifest(src) or {}).get("watermark"))
-    return path
+    mark = (pv.read_manifest(src) or {}).get("watermark")
+    settings = _settings(fmt, fps, prov, crf=crf, preset=preset, timecode=timecode, audio=audio,
+                         seal=_seal(prov, [src], sign, mark))  # fmt: skip
+    return _write(fmt, iter_frames(src), out, settings, total, force, progress)
 
 
 def export_project(project: Path, fmt: str, out: Path, force: bool = False, crf: int = 18,
                    preset: str = "medium", timecode: str = "00:00:00:00",
-                   progress: Progress | None = None) -> Path:  # fmt: skip
+                   progress: Progress | None = None,
+                   sign: SignOptions | None = None) -> Path:  # fmt: skip
     out = check_out(fmt, out, force)
     timeline, base = load_project(project)
     return export_timeline(timeline, base, fmt, out, force, crf=crf, preset=preset,
-                           timecode=timecode, progress=progress)  # fmt: skip
+                           timecode=timecode, progress=progress, sign=sign)  # fmt: skip
 
 
 def export_timeline(timeline: Timeline, base: Path, fmt: str, out: Path, force: bool = False,
                     first: int = 0, last: int | None = None, crf: int = 18,
                     preset: str = "medium", timecode: str = "00:00:00:00",
-                    progress: Progress | None = None) -> Path:  # fmt: skip
+                    progress: Progress | None = None,
+                    sign: SignOptions | None = None) -> Path:  # fmt: skip
     """Frames [first, last) of a timeline (all of it by default) whose relative media paths are
     relative to `base`, with the clips' mixed audio, labels and manifest. `progress(done,
     total)` may raise to cancel: the writers then remove their temporary output."""
@@ -115,19 +121,19 @@ def export_timeline(timeline: Timeline, base: Path, fmt: str, out: Path, force: 
     if last <= first:
         raise SourceError("the timeline is empty: nothing to export")
     if fmt == "otio":
-        return export_otio(timeline, base, out, crf, progress)
+        return export_otio(timeline, base, out, crf, progress, sign)
     prov = timeline_provenance(timeline, base, first, last)
     audio = timeline_audio(timeline, base, first, last) if fmt != "png" else None
+    sources = list(dict.fromkeys(media_path(c, base) for c in clips_in(timeline, first, last)))
     settings = _settings(fmt, timeline.fps, prov, crf=crf, preset=preset, timecode=timecode,
-                         audio=audio)  # fmt: skip
-    path = _write(fmt, render_frames(timeline, base, first, last), out, settings, last - first,
+                         audio=audio, seal=_seal(prov, sources, sign))  # fmt: skip
+    return _write(fmt, render_frames(timeline, base, first, last), out, settings, last - first,
                   force, progress)  # fmt: skip
-    _label(path, prov)
-    return path
 
 
 def export_otio(timeline: Timeline, base: Path, out: Path, crf: int = 18,
-                progress: Progress | None = None) -> Path:  # fmt: skip
+                progress: Progress | None = None,
+                sign: SignOptions | None = None) -> Path:  # fmt: skip
     """Each media file the timeline uses is exported whole (ProRes 422 HQ, so frame numbers and
     the clips' ranges stay valid) into `<name>_media/`, then the OTIO file points at them.
     A failed or cancelled export removes the media it had written."""
@@ -136,7 +142,7 @@ def export_otio(timeline: Timeline, base: Path, out: Path, crf: int = 18,
     folder.mkdir(exist_ok=True)
     written: list[Path] = []
     try:
-        return _write_otio(timeline, base, out, folder, written, progress)
+        return _write_otio(timeline, base, out, folder, written, progress, sign)
     except BaseException:
         for path in written:
             path.unlink(missing_ok=True)
@@ -147,7 +153,7 @@ def export_otio(timeline: Timeline, base: Path, out: Path, crf: int = 18,
 
 
 def _write_otio(timeline: Timeline, base: Path, out: Path, folder: Path, written: list[Path],
-                progress: Progress | None) -> Path:  # fmt: skip
+                progress: Progress | None, sign: SignOptions | None) -> Path:  # fmt: skip
     media: dict[str, str] = {}
     labels: dict[str, pv.Provenance | None] = {}
     first_use = {}
@@ -159,9 +165,10 @@ def _write_otio(timeline: Timeline, base: Path, out: Path, folder: Path, written
         src = media_path(clip, base)
         target = folder / f"{i:03d}_{Path(name).stem}.mov"
         prov = clip_provenance(clip, base)
-        write_video(read_frames(src), target, _settings("prores", timeline.fps, prov))
+        mark = (pv.read_manifest(src) or {}).get("watermark")
         written.append(target)
-        _label(target, prov, (pv.read_manifest(src) or {}).get("watermark"))
+        settings = _settings("prores", timeline.fps, prov, seal=_seal(prov, [src], sign, mark))
+        write_video(read_frames(src), target, settings)
         media[name] = str(target.relative_to(out.parent))
         labels[name] = prov
         if progress:

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.media.audio import AudioClip, add_audio_stream, encode_audio
+from engine.media.sealing import Seal
 from engine.tempfiles import create_temp_beside, create_temp_dir_beside
 
 VIDEO_SUFFIXES = (".mp4", ".mov")
@@ -49,6 +50,7 @@ class VideoSettings:
     timecode: str = "00:00:00:00"  # start timecode (a tmcd track in MOV/MP4)
     audio: AudioClip | None = None  # written after the video, from t = 0
     cancel: Callable[[], bool] | None = None  # checked before each frame
+    seal: Seal | None = None  # signs the file and places its sidecar together with it
 
     def check(self) -> None:
         if not 0 <= self.crf <= 51:
@@ -152,7 +154,7 @@ def write_video(
     path = Path(path)
     kind = output_kind(path)
     if kind == "png":
-        return write_png_sequence(frames, path)
+        return write_png_sequence(frames, path, on_frame=on_frame, seal=settings.seal)
     if not path.parent.is_dir():
         raise EncodeError(f"folder {path.parent} does not exist")
     rate = as_fraction(settings.fps)
@@ -185,11 +187,23 @@ def write_video(
             container.mux(stream.encode(None))
             if audio_stream is not None:
                 encode_audio(container, audio_stream, settings.audio)
-        os.replace(tmp, path)
+        _publish(tmp, path, settings.seal)
     except BaseException:
         tmp.unlink(missing_ok=True)
+        if settings.seal is not None:
+            settings.seal.abort()
         raise
     return path
+
+
+def _publish(tmp: Path, path: Path, seal: Seal | None) -> None:
+    """Rename the complete temporary into place, its provenance with it (`engine.media.sealing`
+    gives the order and what each crash point leaves)."""
+    if seal is not None:
+        seal.seal(tmp, path)
+    os.replace(tmp, path)
+    if seal is not None:
+        seal.settle()
 
 
 def _add_stream(container, kind: str, settings: VideoSettings, rate: Fraction, shape):
@@ -230,6 +244,7 @@ def write_png_sequence(
     prefix: str = "frame",
     on_frame: Callable[[int], None] | None = None,
     replace: bool = False,
+    seal: Seal | None = None,
 ) -> Path:
     """Write frames (an array or a stream of them) as `prefix_00000.png`... into `folder`.
     They are written into a hidden folder beside it, which is renamed into place once complete.
@@ -253,15 +268,21 @@ def write_png_sequence(
                 on_frame(count)
         if count == 0:
             raise EncodeError("no frames to write")
+        if seal is not None:
+            seal.seal(tmp, folder)
         old = None
         if folder.exists():  # a folder cannot be swapped atomically: move it aside first
             old = Path(tempfile.mkdtemp(dir=folder.parent, prefix=hidden, suffix=".old"))
             os.replace(folder, old / folder.name)
         os.replace(tmp, folder)
+        if seal is not None:
+            seal.settle()
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        if seal is not None:
+            seal.abort()
         raise
     return folder
 
