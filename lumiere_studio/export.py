@@ -57,9 +57,11 @@ class ExportWorker(QObject):
     cancelled = Signal()
 
     def __init__(self, timeline: Timeline, base: Path, out: Path, first: int, last: int,
-                 fmt: str = "h264") -> None:  # fmt: skip
+                 fmt: str = "h264", **options) -> None:  # fmt: skip
+        """`options`: passed on to `export_timeline` (sign, mark_composites, alpha)."""
         super().__init__()
         self.args = (timeline, base, fmt, out, first, last)
+        self.options = options
         self.cancel = threading.Event()
 
     def _progress(self, done: int, total: int) -> None:
@@ -75,7 +77,7 @@ class ExportWorker(QObject):
         try:
             # force: the save dialog has already asked before replacing an existing file
             path = export_timeline(timeline, base, fmt, out, force=True, first=first, last=last,
-                                   progress=self._progress)  # fmt: skip
+                                   progress=self._progress, **self.options)  # fmt: skip
         except ExportCancelled:
             self.cancelled.emit()
             return
