@@ -59,6 +59,9 @@ def mark_result(result) -> tuple[np.ndarray, Provenance | None, dict | None]:
     _, h, w, _ = frames.shape
     facts = {"scheme": "lumiere-tile-v1", "payload": payload.hex, "app_id": payload.app_id,
              "clip_id": clip_id, "readable": min(h, w) >= watermark.P}  # fmt: skip
+    mask = result.generated_mask
+    if mask is not None and not np.all(np.asarray(mask) == 255):
+        facts["region"] = watermark.pack_region(mask)  # where the mark is (exports complete it)
     if min(h, w) < watermark.P:
         result.notes.append(
             f"{w}x{h} is smaller than the watermark tile ({watermark.P}px): the mark is embedded "

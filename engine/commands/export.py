@@ -21,6 +21,7 @@ def run(args: argparse.Namespace) -> int:
               progress=lambda i, n: bar.update("export", i, n))  # fmt: skip
     try:
         kw["sign"] = sign_options(args)
+        kw["mark_composites"] = not args.no_composite_watermark
         if not src.exists():
             raise SourceError(f"{src} does not exist")
         is_project = (src.is_dir() and (src / "project.lumiere.json").is_file()) or (
@@ -51,5 +52,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--preset", choices=PRESETS, default="medium", help="H.264 speed preset")
     p.add_argument("--timecode", default="00:00:00:00", help="start timecode (HH:MM:SS:FF)")
     p.add_argument("--force", action="store_true", help="replace an existing target")
+    p.add_argument("--no-composite-watermark", action="store_true", help="do not watermark the "
+                   "whole frame where an inpaint or cinemagraph of real footage shows (the "
+                   "generated region keeps its own mark)")  # fmt: skip
     add_sign_arguments(p)
     p.set_defaults(func=run)

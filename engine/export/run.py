@@ -10,7 +10,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from engine.export import otio_file
+from engine.export import marks, otio_file
 from engine.export.render import (
     clip_provenance,
     clips_in,
@@ -78,9 +78,10 @@ def _write(fmt: str, frames, out: Path, settings: VideoSettings, total: int, for
 
 def export_clip(src: Path, fmt: str, out: Path, force: bool = False, crf: int = 18,
                 preset: str = "medium", timecode: str = "00:00:00:00",
-                progress: Progress | None = None,
-                sign: SignOptions | None = None) -> Path:  # fmt: skip
-    """Re-encode one clip (video, still or PNG folder) with its labels and its own audio."""
+                progress: Progress | None = None, sign: SignOptions | None = None,
+                mark_composites: bool = True) -> Path:  # fmt: skip
+    """Re-encode one clip (video, still or PNG folder) with its labels and its own audio;
+    `mark_composites`: watermark the whole frame of a composite (`engine.export.marks`)."""
     out = check_out(fmt, out, force)
     if fmt == "otio":
         raise EncodeError("otio exports a project's timeline; give a project folder")
@@ -92,30 +93,37 @@ def export_clip(src: Path, fmt: str, out: Path, force: bool = False, crf: int = 
         from engine.media.audio import read_audio
 
         audio = read_audio(src, 0.0, total / float(fps))
-    mark = (pv.read_manifest(src) or {}).get("watermark")
+    facts = (pv.read_manifest(src) or {}).get("watermark")
+    frames = iter_frames(src)
+    whole = marks.clip_mark(src) if mark_composites else None
+    if whole is not None:
+        frames = marks.mark_clip_frames(frames, whole)
+        facts = {k: v for k, v in (facts or {}).items() if k != "region"} | {"whole_frame": True}
     settings = _settings(fmt, fps, prov, crf=crf, preset=preset, timecode=timecode, audio=audio,
-                         seal=_seal(prov, [src], sign, mark))  # fmt: skip
-    return _write(fmt, iter_frames(src), out, settings, total, force, progress)
+                         seal=_seal(prov, [src], sign, facts))  # fmt: skip
+    return _write(fmt, frames, out, settings, total, force, progress)
 
 
 def export_project(project: Path, fmt: str, out: Path, force: bool = False, crf: int = 18,
                    preset: str = "medium", timecode: str = "00:00:00:00",
-                   progress: Progress | None = None,
-                   sign: SignOptions | None = None) -> Path:  # fmt: skip
+                   progress: Progress | None = None, sign: SignOptions | None = None,
+                   mark_composites: bool = True) -> Path:  # fmt: skip
     out = check_out(fmt, out, force)
     timeline, base = load_project(project)
     return export_timeline(timeline, base, fmt, out, force, crf=crf, preset=preset,
-                           timecode=timecode, progress=progress, sign=sign)  # fmt: skip
+                           timecode=timecode, progress=progress, sign=sign,
+                           mark_composites=mark_composites)  # fmt: skip
 
 
 def export_timeline(timeline: Timeline, base: Path, fmt: str, out: Path, force: bool = False,
                     first: int = 0, last: int | None = None, crf: int = 18,
                     preset: str = "medium", timecode: str = "00:00:00:00",
-                    progress: Progress | None = None,
-                    sign: SignOptions | None = None) -> Path:  # fmt: skip
+                    progress: Progress | None = None, sign: SignOptions | None = None,
+                    mark_composites: bool = True) -> Path:  # fmt: skip
     """Frames [first, last) of a timeline (all of it by default) whose relative media paths are
     relative to `base`, with the clips' mixed audio, labels and manifest. `progress(done,
-    total)` may raise to cancel: the writers then remove their temporary output."""
+    total)` may raise to cancel: the writers then remove their temporary output.
+    `mark_composites`: watermark the whole frame where a composite shows (`export.marks`)."""
     out = check_out(fmt, out, force)
     last = timeline.duration if last is None else last
     if last <= first:
@@ -125,10 +133,14 @@ def export_timeline(timeline: Timeline, base: Path, fmt: str, out: Path, force: 
     prov = timeline_provenance(timeline, base, first, last)
     audio = timeline_audio(timeline, base, first, last) if fmt != "png" else None
     sources = list(dict.fromkeys(media_path(c, base) for c in clips_in(timeline, first, last)))
+    frames = render_frames(timeline, base, first, last)
+    facts = None
+    if mark_composites and prov is not None and prov.source_type == pv.COMPOSITE:
+        frames = marks.mark_timeline_frames(frames, timeline, base, first)
+        facts = {"scheme": "lumiere-tile-v1", "whole_frame_where_composites_show": True}
     settings = _settings(fmt, timeline.fps, prov, crf=crf, preset=preset, timecode=timecode,
-                         audio=audio, seal=_seal(prov, sources, sign))  # fmt: skip
-    return _write(fmt, render_frames(timeline, base, first, last), out, settings, last - first,
-                  force, progress)  # fmt: skip
+                         audio=audio, seal=_seal(prov, sources, sign, facts))  # fmt: skip
+    return _write(fmt, frames, out, settings, last - first, force, progress)
 
 
 def export_otio(timeline: Timeline, base: Path, out: Path, crf: int = 18,

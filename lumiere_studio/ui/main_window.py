@@ -698,10 +698,11 @@ class MainWindow(QMainWindow):
         first = self.doc.project.in_point or 0
         last = self.doc.project.out_point or tl.duration
         base = self.doc.project.folder or Path.cwd()  # relative media paths need a folder
-        from lumiere_studio.ui.preferences import sign_options
+        from lumiere_studio.ui.preferences import mark_composites, sign_options
 
         worker = ExportWorker(_detached(tl), base, out, first, last, fmt,
-                              sign=sign_options(self.settings))  # fmt: skip
+                              sign=sign_options(self.settings),
+                              mark_composites=mark_composites(self.settings))  # fmt: skip
         dialog = QProgressDialog(f"Exporting {out.name}", "Cancel", 0, last - first, self)
         # Not modal: the export works on a detached copy of the timeline, so editing can go on
         # (and a modal QProgressDialog would run the event loop inside every setValue()).
