@@ -19,7 +19,7 @@ from engine.timeline import Timeline
 EXPORT_FORMATS = [
     ("h264", "H.264 MP4 (*.mp4)", ".mp4"),
     ("prores", "ProRes 422 HQ MOV (*.mov)", ".mov"),
-    ("prores4444", "ProRes 4444 MOV with alpha (*.mov)", ".mov"),
+    ("prores4444", "ProRes 4444 MOV, generated region as alpha (*.mov)", ".mov"),
     ("png", "PNG sequence (a new folder)", ""),
     ("otio", "OpenTimelineIO (*.otio)", ".otio"),
 ]
@@ -61,7 +61,8 @@ class ExportWorker(QObject):
         """`options`: passed on to `export_timeline` (sign, mark_composites, alpha)."""
         super().__init__()
         self.args = (timeline, base, fmt, out, first, last)
-        self.options = options
+        # ProRes 4444 from the app carries the generated region as alpha (that is why one picks it)
+        self.options = {"alpha": "mask" if fmt == "prores4444" else "opaque"} | options
         self.cancel = threading.Event()
 
     def _progress(self, done: int, total: int) -> None:

@@ -74,3 +74,62 @@ def test_real_and_text_to_video_clips_need_nothing(tmp_path):
     assert marks.clip_mark(real) is None
     result = Result(textured(2), 8, Job(prompt="x"), "tiny", "ab" * 32, 0.1)
     assert marks.clip_mark(save_result(result, tmp_path / "t2v.mp4")) is None
+
+
+def alpha_project(tmp_path):
+    """real (4 frames), an inpaint of it with a square region (4), text-to-video (2)."""
+    import json
+
+    from engine.timeline import Timeline, TimelineClip, Track
+
+    folder = tmp_path / "proj"
+    folder.mkdir()
+    real = write_video(textured(4, 64), folder / "real.mov")
+    frames, mask = textured(4, 64, seed=1), region(4, 64)
+    comp = Result(frames, 24, Job(task="inpaint", video=str(real)), "tiny", "ab" * 32, 0.1, [],
+                  mask, str(real))  # fmt: skip
+    save_result(comp, folder / "comp.mov")
+    save_result(Result(textured(2, 64, 2), 24, Job(prompt="x"), "tiny", "ab" * 32, 0.1),
+                folder / "t2v.mov")  # fmt: skip
+    tl = Timeline(fps=24, width=64, height=64, tracks=[Track(clips=[
+        TimelineClip("real.mov", 0, 4, 0), TimelineClip("comp.mov", 0, 4, 4, generated=True),
+        TimelineClip("t2v.mov", 0, 2, 8, generated=True)])])  # fmt: skip
+    (folder / "project.lumiere.json").write_text(json.dumps({"timeline": tl.to_dict()}))
+    return folder, mask
+
+
+def read_alpha(path) -> np.ndarray:
+    import av
+
+    with av.open(str(path)) as c:
+        return np.stack([f.to_ndarray(format="rgba")[..., 3] for f in c.decode(video=0)])
+
+
+def test_prores4444_alpha_is_the_generated_region(tmp_path):
+    from engine.cli import main
+
+    folder, mask = alpha_project(tmp_path)
+    out = tmp_path / "alpha.mov"
+    args = ["export", str(folder), "--format", "prores4444", "--out", str(out)]
+    assert main([*args, "--alpha", "mask"]) == 0
+    alpha = read_alpha(out)
+    assert alpha.shape == (10, 64, 64)
+    assert alpha[:4].max() == 0  # real footage: transparent
+    assert np.array_equal(alpha[4:8] > 127, mask > 0)  # the inpainted square only
+    assert alpha[8:].min() == 255  # text-to-video: generated all over
+    opaque = tmp_path / "opaque.mov"
+    assert main(["export", str(folder), "--format", "prores4444", "--out", str(opaque)]) == 0
+    assert read_alpha(opaque).min() == 255
+    one = tmp_path / "one.mov"
+    assert main(["export", str(folder / "comp.mov"), "--format", "prores4444", "--out", str(one),
+                 "--alpha", "mask"]) == 0  # fmt: skip
+    assert np.array_equal(read_alpha(one) > 127, mask > 0)
+
+
+def test_alpha_mask_needs_prores4444(tmp_path, capsys):
+    from engine.cli import main
+
+    folder, _ = alpha_project(tmp_path)
+    out = tmp_path / "x.mp4"
+    assert main(["export", str(folder), "--out", str(out), "--alpha", "mask"]) == 2
+    assert "needs --format prores4444" in capsys.readouterr().err and not out.exists()

@@ -22,6 +22,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         kw["sign"] = sign_options(args)
         kw["mark_composites"] = not args.no_composite_watermark
+        kw["alpha"] = args.alpha
         if not src.exists():
             raise SourceError(f"{src} does not exist")
         is_project = (src.is_dir() and (src / "project.lumiere.json").is_file()) or (
@@ -52,6 +53,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--preset", choices=PRESETS, default="medium", help="H.264 speed preset")
     p.add_argument("--timecode", default="00:00:00:00", help="start timecode (HH:MM:SS:FF)")
     p.add_argument("--force", action="store_true", help="replace an existing target")
+    p.add_argument("--alpha", choices=("opaque", "mask"), default="opaque",
+                   help="prores4444 alpha: opaque, or mask = 255 where the frame shows generated "
+                   "pixels (to composite them in another editor)")  # fmt: skip
     p.add_argument("--no-composite-watermark", action="store_true", help="do not watermark the "
                    "whole frame where an inpaint or cinemagraph of real footage shows (the "
                    "generated region keeps its own mark)")  # fmt: skip

@@ -27,12 +27,17 @@ from engine.media.sealing import Seal, SignOptions
 from engine.timeline import Timeline
 
 FORMATS = {"h264": ".mp4", "prores": ".mov", "prores4444": ".mov", "png": "", "otio": ".otio"}
+ALPHAS = ("opaque", "mask")  # ProRes 4444 alpha: all 255, or 255 where pixels are generated
 Progress = Callable[[int, int], None]
 
 
-def check_out(fmt: str, out: Path | str, force: bool) -> Path:
+def check_out(fmt: str, out: Path | str, force: bool, alpha: str = "opaque") -> Path:
     if fmt not in FORMATS:
         raise EncodeError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    if alpha not in ALPHAS:
+        raise EncodeError(f"alpha must be one of {', '.join(ALPHAS)}, got {alpha!r}")
+    if alpha != "opaque" and fmt != "prores4444":
+        raise EncodeError(f"--alpha {alpha} needs --format prores4444 (the only one with alpha)")
     text = str(out)
     path = Path(text.rstrip("/"))
     want = FORMATS[fmt]
@@ -79,10 +84,11 @@ def _write(fmt: str, frames, out: Path, settings: VideoSettings, total: int, for
 def export_clip(src: Path, fmt: str, out: Path, force: bool = False, crf: int = 18,
                 preset: str = "medium", timecode: str = "00:00:00:00",
                 progress: Progress | None = None, sign: SignOptions | None = None,
-                mark_composites: bool = True) -> Path:  # fmt: skip
+                mark_composites: bool = True, alpha: str = "opaque") -> Path:  # fmt: skip
     """Re-encode one clip (video, still or PNG folder) with its labels and its own audio;
-    `mark_composites`: watermark the whole frame of a composite (`engine.export.marks`)."""
-    out = check_out(fmt, out, force)
+    `mark_composites`: watermark the whole frame of a composite (`engine.export.marks`);
+    `alpha="mask"`: ProRes 4444 alpha is the clip's generated region."""
+    out = check_out(fmt, out, force, alpha)
     if fmt == "otio":
         raise EncodeError("otio exports a project's timeline; give a project folder")
     prov = labels_of(src)
@@ -101,30 +107,34 @@ def export_clip(src: Path, fmt: str, out: Path, force: bool = False, crf: int = 
         facts = {k: v for k, v in (facts or {}).items() if k != "region"} | {"whole_frame": True}
     settings = _settings(fmt, fps, prov, crf=crf, preset=preset, timecode=timecode, audio=audio,
                          seal=_seal(prov, [src], sign, facts))  # fmt: skip
+    if alpha == "mask":
+        h, w = next(iter_frames(src, limit=1)).shape[:2]
+        settings.alpha = marks.GeneratedAlpha((h, w), total, clip=src)
     return _write(fmt, frames, out, settings, total, force, progress)
 
 
 def export_project(project: Path, fmt: str, out: Path, force: bool = False, crf: int = 18,
                    preset: str = "medium", timecode: str = "00:00:00:00",
                    progress: Progress | None = None, sign: SignOptions | None = None,
-                   mark_composites: bool = True) -> Path:  # fmt: skip
-    out = check_out(fmt, out, force)
+                   mark_composites: bool = True, alpha: str = "opaque") -> Path:  # fmt: skip
+    out = check_out(fmt, out, force, alpha)
     timeline, base = load_project(project)
     return export_timeline(timeline, base, fmt, out, force, crf=crf, preset=preset,
                            timecode=timecode, progress=progress, sign=sign,
-                           mark_composites=mark_composites)  # fmt: skip
+                           mark_composites=mark_composites, alpha=alpha)  # fmt: skip
 
 
 def export_timeline(timeline: Timeline, base: Path, fmt: str, out: Path, force: bool = False,
                     first: int = 0, last: int | None = None, crf: int = 18,
                     preset: str = "medium", timecode: str = "00:00:00:00",
                     progress: Progress | None = None, sign: SignOptions | None = None,
-                    mark_composites: bool = True) -> Path:  # fmt: skip
+                    mark_composites: bool = True, alpha: str = "opaque") -> Path:  # fmt: skip
     """Frames [first, last) of a timeline (all of it by default) whose relative media paths are
     relative to `base`, with the clips' mixed audio, labels and manifest. `progress(done,
     total)` may raise to cancel: the writers then remove their temporary output.
-    `mark_composites`: watermark the whole frame where a composite shows (`export.marks`)."""
-    out = check_out(fmt, out, force)
+    `mark_composites`: watermark the whole frame where a composite shows (`export.marks`);
+    `alpha="mask"`: ProRes 4444 alpha is 255 where the frame shows generated pixels."""
+    out = check_out(fmt, out, force, alpha)
     last = timeline.duration if last is None else last
     if last <= first:
         raise SourceError("the timeline is empty: nothing to export")
@@ -140,6 +150,9 @@ def export_timeline(timeline: Timeline, base: Path, fmt: str, out: Path, force: 
         facts = {"scheme": "lumiere-tile-v1", "whole_frame_where_composites_show": True}
     settings = _settings(fmt, timeline.fps, prov, crf=crf, preset=preset, timecode=timecode,
                          audio=audio, seal=_seal(prov, sources, sign, facts))  # fmt: skip
+    if alpha == "mask":
+        settings.alpha = marks.GeneratedAlpha((timeline.height, timeline.width), last - first,
+                                              timeline, base, first)  # fmt: skip
     return _write(fmt, frames, out, settings, last - first, force, progress)
 
 

@@ -13,7 +13,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -46,7 +46,7 @@ class VideoSettings:
     codec: str | None = None  # default: libx264 for .mp4, prores_ks for .mov
     metadata: dict[str, str] = field(default_factory=dict)
     prores: str = "prores"  # .mov flavour: "prores" (422 HQ 10-bit) or "prores4444" (alpha)
-    alpha: np.ndarray | None = None  # (T, H, W) uint8 for ProRes 4444; None = opaque
+    alpha: np.ndarray | Sequence[np.ndarray] | None = None  # (T, H, W) uint8 for ProRes 4444
     timecode: str = "00:00:00:00"  # start timecode (a tmcd track in MOV/MP4)
     audio: AudioClip | None = None  # written after the video, from t = 0
     cancel: Callable[[], bool] | None = None  # checked before each frame
@@ -228,7 +228,8 @@ def _add_stream(container, kind: str, settings: VideoSettings, rate: Fraction, s
     return stream
 
 
-def _with_alpha(frame: np.ndarray, alpha: np.ndarray | None, i: int) -> np.ndarray:
+def _with_alpha(frame: np.ndarray, alpha: np.ndarray | Sequence[np.ndarray] | None, i: int
+                ) -> np.ndarray:  # fmt: skip
     h, w = frame.shape[:2]
     if alpha is None:
         return np.concatenate([frame, np.full((h, w, 1), 255, np.uint8)], axis=-1)
