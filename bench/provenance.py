@@ -149,8 +149,8 @@ def main() -> None:
         print(f"  {kind:<24} {v:>5}/{n:<4} {100 * v / n:5.1f}% {t:>12}/{m:<3} {100 * t / m:5.1f}%")
     tv, tn = sum(v for v, _ in valid.values()), sum(n for _, n in valid.values())
     xv, xn = sum(v for v, _ in tampered.values()), sum(n for _, n in tampered.values())
-    share_valid, share_flipped = 100 * tv / tn, 100 * xv / xn
-    print(f"  {'all':<24} {tv:>5}/{tn:<4} {share_valid:5.1f}% {xv:>12}/{xn:<3} {share_flipped:5.1f}%")
+    pv_, px_ = 100 * tv / tn, 100 * xv / xn
+    print(f"  {'all':<24} {tv:>5}/{tn:<4} {pv_:5.1f}% {xv:>12}/{xn:<3} {px_:5.1f}%")
     print("cost:")
     signing_cost(512)
     print(f"({time.monotonic() - t0:.0f} s)")
