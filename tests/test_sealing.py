@@ -106,3 +106,26 @@ def test_full_disk_while_writing_the_sidecar_keeps_the_old_pair(tmp_path, monkey
 def test_unsigned_when_asked(tmp_path):
     out = save_result(result("x", 50), tmp_path / "u.mp4", sign=SignOptions(sign=False))
     assert read_credentials(out) is None and pv.verify_manifest(out) is True
+
+
+def test_a_killed_signers_temporary_is_swept_by_the_next_write(tmp_path, monkeypatch):
+    """A kill while signing would leave the signer's copy of the writer's temporary; it is
+    named after that temporary, so the next write to the target removes it with the rest."""
+    import engine.tempfiles
+
+    made = []
+    real = engine.tempfiles.create_temp_beside
+
+    def record(path, prefix, suffix=".tmp"):
+        made.append(real(path, prefix, suffix))
+        return made[-1]
+
+    monkeypatch.setattr(engine.tempfiles, "create_temp_beside", record)
+    out = tmp_path / "c.mp4"
+    write(out, "before", 10)
+    signer_temp = next(p for p in made if ".c2pa-" in p.name)
+    dead = signer_temp.with_name(signer_temp.name.replace(f".{os.getpid()}-", ".999999-"))
+    dead.write_bytes(b"left by a killed writer")
+    write(out, "after", 20, force=True)
+    assert not dead.exists() and state(out) == "new+sidecar"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.mp4", "c.mp4.provenance.json"]

@@ -145,7 +145,9 @@ def sign_file(path: Path, claim: Claim, identity, out: Path | None = None) -> Pa
                                f"{', '.join(SIGNED_SUFFIXES)} files only")  # fmt: skip
     from engine.tempfiles import create_temp_beside
 
-    dest = out or create_temp_beside(path, f".{path.name}.", ".c2pa" + path.suffix)
+    # Named after `path` so that, when `path` is a writer's temporary (`.NAME.PID-....mp4`),
+    # the sweep of a killed writer's leftovers (engine.media.encode) removes this one too.
+    dest = out or create_temp_beside(path, f"{path.name}.c2pa-", path.suffix)
     whole = {i for i, g in enumerate(claim.ingredients) if _readable(g)}
     try:
         while True:
