@@ -102,4 +102,6 @@ def save_result(
         metadata=prov.container_metadata() if prov else {}, audio=audio, cancel=cancel,
         seal=seal,
     )  # fmt: skip
-    return write_video(frames, str(out), settings, on_frame)
+    path = write_video(frames, str(out), settings, on_frame)
+    result.notes.extend(seal.notes)
+    return path

@@ -129,3 +129,17 @@ def test_a_killed_signers_temporary_is_swept_by_the_next_write(tmp_path, monkeyp
     write(out, "after", 20, force=True)
     assert not dead.exists() and state(out) == "new+sidecar"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.mp4", "c.mp4.provenance.json"]
+
+
+def test_a_signing_failure_keeps_the_work_and_says_so(tmp_path, monkeypatch):
+    import engine.media.sealing as sealing
+    from engine.media.credentials import CredentialsError
+
+    def broken(*a, **k):
+        raise CredentialsError("the library refused")
+
+    monkeypatch.setattr(sealing, "sign_file", broken)
+    r = result("kept", 60)
+    out = save_result(r, tmp_path / "k.mp4")
+    assert out.is_file() and read_credentials(out) is None and pv.verify_manifest(out) is True
+    assert any("Content Credentials were not written" in n for n in r.notes)

@@ -23,7 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.media import provenance as pv
-from engine.media.credentials import SIGNED_SUFFIXES, Claim, Ingredient, sign_file
+from engine.media.credentials import (
+    SIGNED_SUFFIXES,
+    Claim,
+    CredentialsError,
+    Ingredient,
+    sign_file,
+)
 
 
 @dataclass
@@ -49,6 +55,7 @@ class Seal:
     export: bool = False
     watermark: dict | None = None
     options: SignOptions = field(default_factory=SignOptions)
+    notes: list[str] = field(default_factory=list)  # what could not be done (nothing fatal)
     _sidecar_tmp: Path | None = None
     _target: Path | None = None
 
@@ -65,8 +72,11 @@ class Seal:
         if self.options.sign:
             identity = self.options.identity()
             claim = self.claim(target.name)
-            for f in _signable(tmp):
-                sign_file(f, claim, identity)
+            try:
+                for f in _signable(tmp):
+                    sign_file(f, claim, identity)
+            except CredentialsError as e:  # never lose the work over its label: tags, sidecar
+                self.notes.append(f"Content Credentials were not written: {e}")  # and mark stay
         sidecar = pv.manifest_path(target)
         if self.provenance is not None:
             self._sidecar_tmp = _temp_beside(sidecar, ".tmp")
