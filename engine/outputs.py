@@ -16,7 +16,8 @@ import numpy as np
 
 from engine.media import watermark
 from engine.media.encode import EncodeError, VideoSettings, output_kind, write_video
-from engine.media.provenance import Provenance, write_manifest
+from engine.media.provenance import Provenance
+from engine.media.sealing import Seal, SignOptions
 
 
 def check_target(out: Path | str, force: bool = False) -> Path:
@@ -58,6 +59,9 @@ def mark_result(result) -> tuple[np.ndarray, Provenance | None, dict | None]:
     _, h, w, _ = frames.shape
     facts = {"scheme": "lumiere-tile-v1", "payload": payload.hex, "app_id": payload.app_id,
              "clip_id": clip_id, "readable": min(h, w) >= watermark.P}  # fmt: skip
+    mask = result.generated_mask
+    if mask is not None and not np.all(np.asarray(mask) == 255):
+        facts["region"] = watermark.pack_region(mask)  # where the mark is (exports complete it)
     if min(h, w) < watermark.P:
         result.notes.append(
             f"{w}x{h} is smaller than the watermark tile ({watermark.P}px): the mark is embedded "
@@ -75,9 +79,12 @@ def save_result(
     prores: str = "prores",
     on_frame: Callable[[int], None] | None = None,
     cancel: Callable[[], bool] | None = None,
+    sign: SignOptions | None = None,
 ) -> Path:
     """Write `result.frames` to `out`; the kind follows the path (.mp4, .mov, folder/).
-    `prores="prores4444"` writes a .mov with the generated mask as alpha."""
+    `prores="prores4444"` writes a .mov with the generated mask as alpha. The file carries a
+    signed C2PA manifest (`sign`: whose key; off with SignOptions(sign=False)) and its sidecar,
+    both put in place together with it."""
     check_target(out, force)
     frames, prov, facts = mark_result(result)
     kind = output_kind(str(out))
@@ -87,11 +94,14 @@ def save_result(
 
         audio = audio_for_clip(result.source, result.job.video_start_frame, len(frames),
                                result.fps)  # fmt: skip
+    seal = Seal(prov, [Path(result.source)] if result.source else [],
+                relationship="inputTo" if result.job.task == "i2v" else "parentOf",
+                watermark=facts, options=sign or SignOptions())  # fmt: skip
     settings = VideoSettings(
         fps=result.fps, crf=crf, preset=preset, prores=prores, alpha=result.generated_mask,
         metadata=prov.container_metadata() if prov else {}, audio=audio, cancel=cancel,
+        seal=seal,
     )  # fmt: skip
     path = write_video(frames, str(out), settings, on_frame)
-    if prov is not None:
-        write_manifest(path, prov, facts)
+    result.notes.extend(seal.notes)
     return path

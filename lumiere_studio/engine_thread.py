@@ -56,6 +56,7 @@ class EngineWorker(QObject):
         super().__init__()
         self._engine = None
         self._last_preview = 0.0
+        self.sign = None  # SignOptions from the Preferences (None: the defaults)
 
     @Slot(int, str, str, object)
     def run(self, job_id: int, job_json: str, output: str, cancel: threading.Event) -> None:
@@ -85,7 +86,7 @@ class EngineWorker(QObject):
             if cancel.is_set():
                 raise Cancelled()
             self.progress.emit(job_id, "write", 0, 1, "writing")
-            path = save_result(result, output)
+            path = save_result(result, output, sign=self.sign)
         except Cancelled:
             self.cancelled.emit(job_id)
             return

@@ -19,7 +19,7 @@ from engine.timeline import Timeline
 EXPORT_FORMATS = [
     ("h264", "H.264 MP4 (*.mp4)", ".mp4"),
     ("prores", "ProRes 422 HQ MOV (*.mov)", ".mov"),
-    ("prores4444", "ProRes 4444 MOV with alpha (*.mov)", ".mov"),
+    ("prores4444", "ProRes 4444 MOV, generated region as alpha (*.mov)", ".mov"),
     ("png", "PNG sequence (a new folder)", ""),
     ("otio", "OpenTimelineIO, original media (*.otio)", ".otio"),
     ("fcpxml", "Final Cut Pro 7 XML, original media (*.xml)", ".xml"),
@@ -59,9 +59,12 @@ class ExportWorker(QObject):
     cancelled = Signal()
 
     def __init__(self, timeline: Timeline, base: Path, out: Path, first: int, last: int,
-                 fmt: str = "h264") -> None:  # fmt: skip
+                 fmt: str = "h264", **options) -> None:  # fmt: skip
+        """`options`: passed on to `export_timeline` (sign, mark_composites, alpha)."""
         super().__init__()
         self.args = (timeline, base, fmt, out, first, last)
+        # ProRes 4444 from the app carries the generated region as alpha (that is why one picks it)
+        self.options = {"alpha": "mask" if fmt == "prores4444" else "opaque"} | options
         self.cancel = threading.Event()
 
     def _progress(self, done: int, total: int) -> None:
@@ -77,7 +80,7 @@ class ExportWorker(QObject):
         try:
             # force: the save dialog has already asked before replacing an existing file
             path = export_timeline(timeline, base, fmt, out, force=True, first=first, last=last,
-                                   progress=self._progress)  # fmt: skip
+                                   progress=self._progress, **self.options)  # fmt: skip
         except ExportCancelled:
             self.cancelled.emit()
             return

@@ -3,12 +3,18 @@ the text encoder loads once."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Signing keys made on first use go to a throwaway config folder, never the user's.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="lumiere-test-config-")
+atexit.register(shutil.rmtree, os.environ["XDG_CONFIG_HOME"], True)
 
 TINY_BASE = {
     "in_channels": 7, "out_channels": 3, "channels": [8, 16, 32], "temporal_down": [True, True],

@@ -53,6 +53,30 @@ def test_generated_media_is_copied_into_the_project_and_made_relative(tmp_path):
     assert gen.is_file()  # the original stays
 
 
+def test_save_and_save_as_keep_the_provenance_sidecars(tmp_path):
+    from engine.jobs import Job
+    from engine.media.credentials import read_credentials
+    from engine.media.provenance import manifest_path, verify_manifest
+    from engine.outputs import save_result
+    from engine.pipeline import Result
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    frames = np.full((4, 64, 64, 3), 90, np.uint8)
+    gen = save_result(Result(frames, 8, Job(prompt="a fox"), "tiny", "ab" * 32, 0.1),
+                      scratch / "gen.mp4")  # fmt: skip
+    p = Project()
+    p.media.append(MediaItem(str(gen), probe(gen).to_dict(), name="gen", generated=True))
+    p.save(tmp_path / "proj")
+    copied = tmp_path / "proj" / "generated" / "gen.mp4"
+    assert manifest_path(copied).is_file() and verify_manifest(copied) is True
+    assert read_credentials(copied).ai  # the C2PA manifest travels inside the file
+    scratch_gen = tmp_path / "elsewhere"
+    p.media[0].path = str(gen)  # Save As into another folder from a clip outside it
+    p.save(scratch_gen)
+    assert verify_manifest(scratch_gen / "generated" / "gen.mp4") is True
+
+
 @pytest.mark.parametrize(
     ("text", "words"),
     [

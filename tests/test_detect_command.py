@@ -1,5 +1,6 @@
-"""`detect`: exit 0 with the payload for marked pixels, 1 for clean ones, 2 for unreadable
-files; metadata and pixels are reported separately; --json is valid JSON."""
+"""`detect`: one verdict from all evidence. Exit 0 when any part says AI-made (tags only,
+sidecar only, watermark only, all), 1 when none does, 2 when unreadable, 3 when a manifest no
+longer matches its file; --json gives every part; the text never contradicts itself."""
 
 from __future__ import annotations
 
@@ -9,57 +10,145 @@ import numpy as np
 
 from engine.cli import main
 from engine.jobs import Job
-from engine.media.encode import VideoSettings, write_video
+from engine.media import provenance as pv
+from engine.media import watermark as wm
+from engine.media.encode import VideoSettings, write_png_sequence, write_video
 from engine.outputs import save_result
 from engine.pipeline import Result
 from engine.train.procedural import render, sample_clip
 
 
-def generated(tmp_path):
-    frames = render(sample_clip(21), 16, 128, 128)
+def clip(size: int = 128) -> np.ndarray:
+    return render(sample_clip(21), 16, size, size)
+
+
+def generated(tmp_path, size: int = 128, name: str = "gen.mp4"):
+    frames = clip(size)
     r = Result(frames, 8, Job(prompt="a green square", seed=1), "tiny", "ef" * 32, 0.1)
-    return save_result(r, tmp_path / "gen.mp4"), frames
+    return save_result(r, tmp_path / name), frames
 
 
-def test_marked_clip_exits_0_with_payload_and_labels(tmp_path, capsys):
+def prov() -> pv.Provenance:
+    return pv.Provenance(pv.GENERATED, "tiny", "ab" * 32, prompt="a red fox", seed=7)
+
+
+def detect_json(path, capsys) -> tuple[int, dict]:
+    code = main(["detect", str(path), "--json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_generated_clip_is_ai_made_from_every_part(tmp_path, capsys):
     path, _ = generated(tmp_path)
-    assert main(["detect", str(path), "--json"]) == 0
-    out = json.loads(capsys.readouterr().out)
-    assert out["pixels"]["detected"] and out["pixels"]["payload"].startswith("4c-")
-    assert out["metadata"]["labelled"] and out["metadata"]["manifest_matches_file"] is True
-    assert out["metadata"]["labels"]["prompt"] == "a green square"
+    code, out = detect_json(path, capsys)
+    assert code == 0 and out["verdict"] == "AI-made"
+    parts = out["parts"]
+    assert parts["watermark"]["ai"] and parts["watermark"]["detection"]["payload"].startswith("4c-")
+    assert parts["tags"]["ai"] and parts["tags"]["labels"]["prompt"] == "a green square"
+    assert parts["sidecar"]["ai"] and not parts["sidecar"]["tampered"]
 
 
-def test_stripped_labels_still_found_in_pixels(tmp_path, capsys):
-    _, frames = generated(tmp_path)
-    from engine.media import watermark as wm
+def test_tiny_generated_clip_is_ai_made_by_its_labels(tmp_path, capsys):
+    """32x32 is below the watermark tile: the labels alone must carry the verdict."""
+    path, _ = generated(tmp_path, size=32)
+    code, out = detect_json(path, capsys)
+    assert code == 0
+    assert not out["parts"]["watermark"]["ai"] and out["parts"]["tags"]["ai"]
 
-    bare = write_video(wm.embed(frames, wm.Payload(5)), tmp_path / "bare.mp4")
+
+def test_watermark_only(tmp_path, capsys):
+    bare = write_video(wm.embed(clip(), wm.Payload(5)), tmp_path / "bare.mp4")
     assert main(["detect", str(bare)]) == 0
     text = capsys.readouterr().out
-    assert "watermark FOUND" in text and "no AI-content labels" in text
+    assert "AI-made (from: watermark)" in text and "no AI-content labels" in text
+    assert "watermark: found (payload 4c-000005" in text
 
 
-def test_clean_clip_exits_1(tmp_path, capsys):
-    _, frames = generated(tmp_path)
-    clean = write_video(frames, tmp_path / "clean.mp4", VideoSettings(fps=8))
-    assert main(["detect", str(clean), "--json"]) == 1
-    assert json.loads(capsys.readouterr().out)["pixels"]["detected"] is False
+def test_tags_only(tmp_path, capsys):
+    out = write_video(clip(), tmp_path / "tagged.mp4",
+                      VideoSettings(metadata=prov().container_metadata()))  # fmt: skip
+    code, found = detect_json(out, capsys)
+    assert code == 0 and found["parts"]["tags"]["ai"]
+    assert not found["parts"]["watermark"]["ai"] and not found["parts"]["sidecar"]["present"]
+
+
+def test_sidecar_only_on_a_png_folder(tmp_path, capsys):
+    folder = write_png_sequence(clip()[:4], tmp_path / "seq")
+    pv.write_manifest(folder, prov())
+    code, found = detect_json(folder, capsys)
+    assert code == 0 and found["parts"]["sidecar"]["ai"]
+    assert not found["parts"]["watermark"]["ai"] and not found["parts"]["tags"]["present"]
+
+
+def test_clean_clip_exits_1_and_says_so_without_contradiction(tmp_path, capsys):
+    clean = write_video(clip(), tmp_path / "clean.mp4", VideoSettings(fps=8))
+    assert main(["detect", str(clean)]) == 1
+    text = capsys.readouterr().out
+    assert "no AI marks found" in text and "watermark: not found" in text
+    assert "confidence" not in text and "FOUND" not in text
+
+
+def test_file_changed_after_its_manifest_exits_3(tmp_path, capsys):
+    path, _ = generated(tmp_path)
+    with open(path, "ab") as f:
+        f.write(b"x")
+    code, found = detect_json(path, capsys)
+    assert code == 3 and found["verdict"] == "altered after signing"
+    assert found["parts"]["sidecar"]["tampered"]
 
 
 def test_unreadable_file_exits_2(tmp_path, capsys):
     bad = tmp_path / "bad.mp4"
     bad.write_bytes(b"not a video at all")
-    assert main(["detect", str(bad), "--json"]) == 2
-    assert "error" in json.loads(capsys.readouterr().out)
+    code, found = detect_json(bad, capsys)
+    assert code == 2 and found["parts"]["watermark"]["error"]
     assert main(["detect", str(tmp_path / "missing.png")]) == 2
+    assert "unreadable" in capsys.readouterr().out
 
 
-def test_single_png_frame(tmp_path, capsys):
+def test_single_png_frame_and_its_folder(tmp_path, capsys):
     path, _ = generated(tmp_path)
     from engine.export.sources import read_frames
-    from engine.media.encode import write_png_sequence
 
-    folder = write_png_sequence(read_frames(path)[:1], tmp_path / "one")
+    folder = write_png_sequence(read_frames(path)[:3], tmp_path / "frames")
     assert main(["detect", str(folder / "frame_00000.png")]) == 0
-    assert np.any(read_frames(folder))
+    assert main(["detect", str(folder) + "/"]) == 0
+    assert "watermark: found" in capsys.readouterr().out
+
+
+def flip_mdat_byte(path) -> None:
+    data = bytearray(path.read_bytes())
+    data[data.index(b"mdat") + 64] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def test_content_credentials_only(tmp_path, capsys):
+    from engine.media.credentials import Claim, sign_file
+    from engine.media.signing import default_identity
+
+    path = write_video(clip(), tmp_path / "signed.mp4")
+    sign_file(path, Claim(path.name, prov()), default_identity(tmp_path / "keys"))
+    code, found = detect_json(path, capsys)
+    assert code == 0 and found["parts"]["c2pa"]["ai"] and found["parts"]["c2pa"]["state"] == "valid"
+    assert not any(found["parts"][p]["ai"] for p in ("tags", "sidecar", "watermark"))
+
+
+def test_one_flipped_media_byte_exits_3_even_without_a_sidecar(tmp_path, capsys):
+    path, _ = generated(tmp_path)
+    pv.manifest_path(path).unlink()
+    flip_mdat_byte(path)
+    code, found = detect_json(path, capsys)
+    assert code == 3 and found["parts"]["c2pa"]["state"] == "tampered"
+    assert any("Hash.mismatch" in f for f in found["parts"]["c2pa"]["failures"])
+
+
+def test_trust_list(tmp_path, capsys):
+    from engine.media.signing import CA_FILE, config_dir
+
+    path, _ = generated(tmp_path)
+    assert main(["detect", str(path), "--trust", str(config_dir() / CA_FILE)]) == 0
+    assert "c2pa: valid signature" in capsys.readouterr().out
+    _, found = detect_json(path, capsys)
+    assert found["parts"]["c2pa"]["trusted"] is False
+    code = main(["detect", str(path), "--json", "--trust", str(config_dir() / CA_FILE)])
+    assert code == 0 and json.loads(capsys.readouterr().out)["parts"]["c2pa"]["trusted"] is True
+    assert main(["detect", str(path), "--trust", str(path)]) == 2

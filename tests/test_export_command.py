@@ -155,3 +155,38 @@ def test_a_range_export_carries_its_real_start_timecode(tmp_path, suffix, fmt):
         assert c.streams.video[0].metadata.get("timecode") == "01:00:00;00"
     with pytest.raises(EncodeError, match="timecode"):
         export_timeline(tl, tmp_path, fmt, tmp_path / f"x{suffix}", timecode="tomorrow")
+
+
+@pytest.mark.parametrize("fmt,suffix", [("h264", ".mp4"), ("prores", ".mov"),
+                                        ("prores4444", ".mov"), ("png", "")])  # fmt: skip
+def test_every_format_carries_valid_content_credentials(project, tmp_path, fmt, suffix):
+    from engine.media.credentials import read_credentials
+
+    out = tmp_path / f"cut{suffix}"
+    assert main(["export", str(project), "--format", fmt, "--out", str(out)]) == 0
+    files = sorted(out.iterdir()) if out.is_dir() else [out]
+    for f in files:
+        creds = read_credentials(f)
+        assert creds.state == "valid" and creds.ai
+        assert creds.digital_source_type.endswith("/" + pv.COMPOSITE)
+    from engine.media.credentials import actions_of
+
+    acts = [a["action"] for a in actions_of(creds.manifest)]
+    assert acts[0] == "c2pa.created" and "c2pa.placed" in acts
+
+
+def test_user_key_and_no_prompt(project, tmp_path):
+    from engine.media.credentials import read_credentials
+    from engine.media.signing import CHAIN_FILE, KEY_FILE, make_identity_files
+
+    make_identity_files(tmp_path, "Studio Nord")
+    out = tmp_path / "cut.mp4"
+    keys = ["--sign-key", str(tmp_path / KEY_FILE), "--sign-cert", str(tmp_path / CHAIN_FILE)]
+    assert (
+        main(["export", str(project), "--out", str(out), *keys, "--no-prompt-in-credentials"]) == 0
+    )
+    creds = read_credentials(out)
+    assert "Studio Nord" in creds.signer and "prompt" not in creds.to_dict()["generation"]
+    bad = ["--sign-key", str(tmp_path / CHAIN_FILE), "--sign-cert", str(tmp_path / CHAIN_FILE)]
+    assert main(["export", str(project), "--out", str(tmp_path / "x.mp4"), *bad]) == 2
+    assert not (tmp_path / "x.mp4").exists()

@@ -1,8 +1,8 @@
-"""`lumiere-studio detect PATH`: does a video or image carry Lumiere Studio's watermark?
+"""`lumiere-studio detect PATH`: is a video, image or PNG-sequence folder AI-made?
 
-Metadata (container labels, sidecar manifest) and pixels are read separately: labels are easy
-to strip, pixels are what count. Exit 0 when the pixels carry the mark, 1 when they do not,
-2 when the file cannot be read."""
+One verdict from every kind of evidence (`engine.detection`): exit 0 when any part says AI-made,
+1 when none does, 2 when the file cannot be read, 3 when a manifest is present but the file was
+altered after it was signed. `--json` prints every part."""
 
 from __future__ import annotations
 
@@ -12,69 +12,40 @@ import sys
 from pathlib import Path
 
 
-def findings(path: Path, max_frames: int) -> dict:
-    from engine.export.sources import iter_frames
-    from engine.media import provenance as pv
-    from engine.media import watermark as wm
-
-    frames = iter_frames(path, limit=max_frames)
-    detection = wm.detect(frames)
-    labels = None
-    try:
-        from engine.export.sources import labels_of
-
-        prov = labels_of(path)
-        labels = (
-            prov.to_dict() | {"digital_source_type": pv.IPTC + prov.source_type} if prov else None
-        )
-    except (pv.ProvenanceError, OSError, ValueError):
-        labels = None
-    return {
-        "path": str(path),
-        "pixels": detection.to_dict(),
-        "metadata": {"labelled": labels is not None, "labels": labels,
-                     "manifest_matches_file": pv.verify_manifest(path)},
-    }  # fmt: skip
-
-
 def run(args: argparse.Namespace) -> int:
-    from engine.export.sources import SourceError
-    from engine.media.watermark import WatermarkError
+    from engine.detection import gather
 
-    path = Path(args.path)
-    try:
-        result = findings(path, args.max_frames)
-    except (SourceError, WatermarkError, OSError) as e:
-        if args.json:
-            print(json.dumps({"path": str(path), "error": str(e)}))
-        else:
-            print(f"error: {e}", file=sys.stderr)
-        return 2
-    px, meta = result["pixels"], result["metadata"]
+    trust = None
+    if args.trust:
+        try:
+            trust = Path(args.trust).read_text()
+        except (OSError, UnicodeDecodeError) as e:
+            print(f"error: cannot read the trust list {args.trust}: {e}", file=sys.stderr)
+            return 2
+        if "BEGIN CERTIFICATE" not in trust:
+            print(f"error: {args.trust} holds no PEM certificates", file=sys.stderr)
+            return 2
+    found = gather(Path(args.path), args.max_frames, trust)
     if args.json:
-        print(json.dumps(result, indent=1))
+        print(json.dumps(found.to_dict(), indent=1, default=str))
     else:
-        verdict = "watermark FOUND" if px["detected"] else "no watermark found"
-        print(f"{path}: pixels: {verdict} (confidence {px['confidence']:.4f}, z {px['z']:.1f})")
-        if px["payload_valid"]:
-            print(f"  payload: app {px['app_id']:#04x}, clip id {px['clip_id']:06x}"
-                  f" (scale {px['scale']}, offset {tuple(px['offset'])})")  # fmt: skip
-        if px["note"]:
-            print(f"  note: {px['note']}")
-        if meta["labelled"]:
-            lab = meta["labels"]
-            print(f"  metadata: {lab['digital_source_type'].rsplit('/', 1)[-1]}, "
-                  f"model {lab['model_name']}, prompt {lab['prompt']!r}")  # fmt: skip
-        else:
-            print("  metadata: no AI-content labels")
-        if meta["manifest_matches_file"] is not None:
-            print(f"  manifest SHA-256 matches: {meta['manifest_matches_file']}")
-    return 0 if px["detected"] else 1
+        print("\n".join(found.lines()))
+    return found.code
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("detect", help="check a video or image for the Lumiere Studio watermark")
+    p = sub.add_parser(
+        "detect",
+        help="check a video, image or PNG folder for AI-content marks: exit 0 AI-made, "
+        "1 no marks, 2 unreadable, 3 altered after signing",
+    )
     p.add_argument("path", help="video, image, or folder of PNG frames")
-    p.add_argument("--json", action="store_true", help="print the findings as JSON")
+    p.add_argument("--json", action="store_true", help="print every part of the evidence as JSON")
+    p.add_argument(
+        "--trust",
+        metavar="FILE",
+        help="PEM file of CA certificates: a Content "
+        "Credentials signature chaining to one of them is reported as trusted",
+    )
     p.add_argument("--max-frames", type=int, default=48, help="frames to read (from the start)")
     p.set_defaults(func=run)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 def run(args: argparse.Namespace) -> int:
     from engine.commands.progress_bar import ProgressBar
+    from engine.commands.sign_args import sign_options
     from engine.export.otio_file import ADAPTERS
     from engine.export.run import export_clip, export_project, export_timeline_file
     from engine.export.sources import SourceError
@@ -23,6 +24,9 @@ def run(args: argparse.Namespace) -> int:
               timecode=args.timecode or "00:00:00:00",
               progress=lambda i, n: bar.update("export", i, n))  # fmt: skip
     try:
+        kw["sign"] = sign_options(args)
+        kw["mark_composites"] = not args.no_composite_watermark
+        kw["alpha"] = args.alpha
         if not src.exists():
             raise SourceError(f"{src} does not exist")
         is_project = (src.is_dir() and (src / "project.lumiere.json").is_file()) or (
@@ -43,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from engine.commands.sign_args import add_sign_arguments
     from engine.export.run import FORMATS
     from engine.media.encode import PRESETS
 
@@ -60,4 +65,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="the sequence's start timecode (HH:MM:SS:FF; a timeline file keeps its "
                    "own unless given); a range starts at its own")  # fmt: skip
     p.add_argument("--force", action="store_true", help="replace an existing target")
+    p.add_argument("--alpha", choices=("opaque", "mask"), default="opaque",
+                   help="prores4444 alpha: opaque, or mask = 255 where the frame shows generated "
+                   "pixels (to composite them in another editor)")  # fmt: skip
+    p.add_argument("--no-composite-watermark", action="store_true", help="do not watermark the "
+                   "whole frame where an inpaint or cinemagraph of real footage shows (the "
+                   "generated region keeps its own mark)")  # fmt: skip
+    add_sign_arguments(p)
     p.set_defaults(func=run)

@@ -80,6 +80,7 @@ def job_from_args(args: argparse.Namespace):
 def run(args: argparse.Namespace) -> int:
     from engine.checkpoints import ModelError
     from engine.commands.progress_bar import ProgressBar
+    from engine.commands.sign_args import sign_options
     from engine.devices import DeviceUnavailable
     from engine.jobs import JobError
     from engine.media.encode import EncodeError
@@ -91,13 +92,14 @@ def run(args: argparse.Namespace) -> int:
         job = job_from_args(args)
         job.validate()
         check_target(args.out, args.force)
+        sign = sign_options(args)
         if args.save_job:
             from engine.checkpoints import atomic_write_text
 
             atomic_write_text(Path(args.save_job), job.to_json())
         bar = ProgressBar()
         result = Engine().run(job, on_progress=lambda p: bar.update(p.stage, p.step, p.total))
-        path = save_result(result, args.out, force=args.force, crf=args.crf)
+        path = save_result(result, args.out, force=args.force, crf=args.crf, sign=sign)
     except (JobError, ModelError, EngineError, EncodeError, DeviceUnavailable,
             TextEncoderNotFound, OSError, ValueError) as e:  # fmt: skip
         print(f"error: {e}", file=sys.stderr)
@@ -113,4 +115,7 @@ def run(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("generate", help="generate or edit a clip and write it to --out")
     add_arguments(p)
+    from engine.commands.sign_args import add_sign_arguments
+
+    add_sign_arguments(p)
     p.set_defaults(func=run)

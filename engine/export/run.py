@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from engine.export import otio_file
+from engine.export import marks, otio_file
 from engine.export.render import (
     clip_provenance,
+    clips_in,
     load_project,
     media_path,
     render_frames,
@@ -28,6 +29,7 @@ from engine.export.sources import (
 from engine.export.timeline_audio import timeline_audio
 from engine.media import provenance as pv
 from engine.media.encode import EncodeError, VideoSettings, write_video
+from engine.media.sealing import Seal, SignOptions
 from engine.timebase import parse_timecode, rate_text
 from engine.timebase import timecode as format_timecode
 from engine.timeline import Timeline
@@ -35,12 +37,17 @@ from engine.timeline import Timeline
 FORMATS = {"h264": ".mp4", "prores": ".mov", "prores4444": ".mov", "png": "", "otio": ".otio",
            "fcpxml": ".xml", "edl": ".edl"}  # fmt: skip
 INTERCHANGE = ("otio", "fcpxml", "edl")  # timeline files that reference the media
+ALPHAS = ("opaque", "mask")  # ProRes 4444 alpha: all 255, or 255 where pixels are generated
 Progress = Callable[[int, int], None]
 
 
-def check_out(fmt: str, out: Path | str, force: bool) -> Path:
+def check_out(fmt: str, out: Path | str, force: bool, alpha: str = "opaque") -> Path:
     if fmt not in FORMATS:
         raise EncodeError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    if alpha not in ALPHAS:
+        raise EncodeError(f"alpha must be one of {', '.join(ALPHAS)}, got {alpha!r}")
+    if alpha != "opaque" and fmt != "prores4444":
+        raise EncodeError(f"--alpha {alpha} needs --format prores4444 (the only one with alpha)")
     text = str(out)
     path = Path(text.rstrip("/"))
     want = FORMATS[fmt]
@@ -64,29 +71,33 @@ def _settings(fmt: str, fps, prov: pv.Provenance | None, **kw) -> VideoSettings:
                          metadata=prov.container_metadata() if prov else {}, **kw)  # fmt: skip
 
 
+def _seal(prov: pv.Provenance | None, sources: list[Path], sign: SignOptions | None,
+          watermark: dict | None = None) -> Seal:  # fmt: skip
+    """The export's C2PA manifest and sidecar (a replaced export's old sidecar never outlives
+    it): one source is a re-encode of it (parentOf), several are placed (componentOf)."""
+    return Seal(prov, sources, relationship="parentOf" if len(sources) == 1 else "componentOf",
+                export=True, watermark=watermark, options=sign or SignOptions())  # fmt: skip
+
+
 def _write(fmt: str, frames, out: Path, settings: VideoSettings, total: int, force: bool,
            progress: Progress | None) -> Path:  # fmt: skip
     on_frame = (lambda i: progress(i, total)) if progress else None
     if fmt == "png":
         from engine.media.encode import write_png_sequence
 
-        return write_png_sequence(frames, out, on_frame=on_frame, replace=force)
+        return write_png_sequence(frames, out, on_frame=on_frame, replace=force,
+                                  seal=settings.seal)  # fmt: skip
     return write_video(frames, out, settings, on_frame)
-
-
-def _label(path: Path, prov: pv.Provenance | None, watermark: dict | None = None) -> None:
-    """The manifest beside an export; a replaced export's old manifest must not outlive it."""
-    if prov is not None:
-        pv.write_manifest(path, prov, watermark)
-    else:
-        pv.manifest_path(path).unlink(missing_ok=True)
 
 
 def export_clip(src: Path, fmt: str, out: Path, force: bool = False, crf: int = 18,
                 preset: str = "medium", timecode: str = "00:00:00:00",
-                progress: Progress | None = None) -> Path:  # fmt: skip
-    """Re-encode one clip (video, still or PNG folder) with its labels and its own audio."""
-    out = check_out(fmt, out, force)
+                progress: Progress | None = None, sign: SignOptions | None = None,
+                mark_composites: bool = True, alpha: str = "opaque") -> Path:  # fmt: skip
+    """Re-encode one clip (video, still or PNG folder) with its labels and its own audio;
+    `mark_composites`: watermark the whole frame of a composite (`engine.export.marks`);
+    `alpha="mask"`: ProRes 4444 alpha is the clip's generated region."""
+    out = check_out(fmt, out, force, alpha)
     if fmt in INTERCHANGE:
         raise EncodeError(f"{fmt} exports a timeline; give a project folder or a timeline file")
     prov = labels_of(src)
@@ -97,31 +108,44 @@ def export_clip(src: Path, fmt: str, out: Path, force: bool = False, crf: int = 
         from engine.media.audio import read_audio
 
         audio = read_audio(src, 0.0, total / float(fps))
-    settings = _settings(fmt, fps, prov, crf=crf, preset=preset, timecode=timecode, audio=audio)
-    path = _write(fmt, iter_frames(src), out, settings, total, force, progress)
-    _label(path, prov, (pv.read_manifest(src) or {}).get("watermark"))
-    return path
+    facts = (pv.read_manifest(src) or {}).get("watermark")
+    frames = iter_frames(src)
+    whole = marks.clip_mark(src) if mark_composites else None
+    if whole is not None:
+        frames = marks.mark_clip_frames(frames, whole)
+        facts = {k: v for k, v in (facts or {}).items() if k != "region"} | {"whole_frame": True}
+    settings = _settings(fmt, fps, prov, crf=crf, preset=preset, timecode=timecode, audio=audio,
+                         seal=_seal(prov, [src], sign, facts))  # fmt: skip
+    if alpha == "mask":
+        h, w = next(iter_frames(src, limit=1)).shape[:2]
+        settings.alpha = marks.GeneratedAlpha((h, w), total, clip=src)
+    return _write(fmt, frames, out, settings, total, force, progress)
 
 
 def export_project(project: Path, fmt: str, out: Path, force: bool = False, crf: int = 18,
                    preset: str = "medium", timecode: str = "00:00:00:00",
-                   progress: Progress | None = None) -> Path:  # fmt: skip
-    out = check_out(fmt, out, force)
+                   progress: Progress | None = None, sign: SignOptions | None = None,
+                   mark_composites: bool = True, alpha: str = "opaque") -> Path:  # fmt: skip
+    out = check_out(fmt, out, force, alpha)
     timeline, base = load_project(project)
     return export_timeline(timeline, base, fmt, out, force, crf=crf, preset=preset,
-                           timecode=timecode, progress=progress)  # fmt: skip
+                           timecode=timecode, progress=progress, sign=sign,
+                           mark_composites=mark_composites, alpha=alpha)  # fmt: skip
 
 
 def export_timeline(timeline: Timeline, base: Path, fmt: str, out: Path, force: bool = False,
                     first: int = 0, last: int | None = None, crf: int = 18,
                     preset: str = "medium", timecode: str = "00:00:00:00",
-                    progress: Progress | None = None) -> Path:  # fmt: skip
+                    progress: Progress | None = None, sign: SignOptions | None = None,
+                    mark_composites: bool = True, alpha: str = "opaque") -> Path:  # fmt: skip
     """Frames [first, last) of a timeline (all of it by default) whose relative media paths are
     relative to `base`, with the clips' mixed audio, labels and manifest. `timecode` is the
     sequence's first frame's; the export starts at its own (that plus `first`, drop-frame at
     29.97 / 59.94). `progress(done, total)` may raise to cancel: the writers then remove their
-    temporary output."""
-    out = check_out(fmt, out, force)
+    temporary output. `mark_composites`: watermark the whole frame where a composite shows
+    (`export.marks`); `alpha="mask"`: ProRes 4444 alpha is 255 where the frame shows generated
+    pixels."""
+    out = check_out(fmt, out, force, alpha)
     last = timeline.duration if last is None else last
     if last <= first:
         raise SourceError("the timeline is empty: nothing to export")
@@ -130,13 +154,19 @@ def export_timeline(timeline: Timeline, base: Path, fmt: str, out: Path, force: 
         return export_interchange(timeline, base, out, progress, start)
     prov = timeline_provenance(timeline, base, first, last)
     audio = timeline_audio(timeline, base, first, last) if fmt != "png" else None
+    sources = list(dict.fromkeys(media_path(c, base) for c in clips_in(timeline, first, last)))
+    frames = render_frames(timeline, base, first, last)
+    facts = None
+    if mark_composites and prov is not None and prov.source_type == pv.COMPOSITE:
+        frames = marks.mark_timeline_frames(frames, timeline, base, first)
+        facts = {"scheme": "lumiere-tile-v1", "whole_frame_where_composites_show": True}
     settings = _settings(fmt, timeline.rate, prov, crf=crf, preset=preset,
-                         timecode=format_timecode(start + first, timeline.rate),
-                         audio=audio)  # fmt: skip
-    path = _write(fmt, render_frames(timeline, base, first, last), out, settings, last - first,
-                  force, progress)  # fmt: skip
-    _label(path, prov)
-    return path
+                         timecode=format_timecode(start + first, timeline.rate), audio=audio,
+                         seal=_seal(prov, sources, sign, facts))  # fmt: skip
+    if alpha == "mask":
+        settings.alpha = marks.GeneratedAlpha((timeline.height, timeline.width), last - first,
+                                              timeline, base, first)  # fmt: skip
+    return _write(fmt, frames, out, settings, last - first, force, progress)
 
 
 def start_frame(timecode: str, rate) -> int:
@@ -149,8 +179,9 @@ def start_frame(timecode: str, rate) -> int:
 def export_interchange(timeline: Timeline, base: Path, out: Path,
                        progress: Progress | None = None, start: int = 0) -> Path:  # fmt: skip
     """The timeline as OTIO / FCP 7 XML / EDL (by `out`'s suffix) whose clips reference the
-    original media files at their own rates and ranges: nothing is re-encoded, and the clips of
-    media with sound are repeated on audio tracks so the sound comes along."""
+    original media files at their own rates and ranges: nothing is re-encoded (so the media keep
+    their own Content Credentials), and the clips of media with sound are repeated on audio
+    tracks so the sound comes along."""
     media: dict[str, Path] = {}
     labels: dict[str, pv.Provenance | None] = {}
     sound: set[str] = set()
@@ -194,13 +225,15 @@ def media_frames(path: Path) -> int:
 
 def export_timeline_file(src: Path, fmt: str, out: Path, force: bool = False, crf: int = 18,
                          preset: str = "medium", timecode: str | None = None,
-                         progress: Progress | None = None) -> Path:  # fmt: skip
+                         progress: Progress | None = None, sign: SignOptions | None = None,
+                         mark_composites: bool = True, alpha: str = "opaque") -> Path:  # fmt: skip
     """Render (or convert) an OTIO / FCP 7 XML / EDL timeline headlessly, its media linked by
     the paths it holds. Its own start timecode is kept unless `timecode` is given."""
-    out = check_out(fmt, out, force)
+    out = check_out(fmt, out, force, alpha)
     read = otio_file.read(src)
     if read.missing:
         raise SourceError("the timeline's media is missing: " + ", ".join(read.missing))
     tc = timecode or format_timecode(read.start, read.timeline.rate)
     return export_timeline(read.timeline, src.parent, fmt, out, force, crf=crf, preset=preset,
-                           timecode=tc, progress=progress)  # fmt: skip
+                           timecode=tc, progress=progress, sign=sign,
+                           mark_composites=mark_composites, alpha=alpha)  # fmt: skip

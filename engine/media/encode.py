@@ -13,7 +13,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.media.audio import AudioClip, add_audio_stream, encode_audio
+from engine.media.sealing import Seal
 from engine.tempfiles import create_temp_beside, create_temp_dir_beside
 
 VIDEO_SUFFIXES = (".mp4", ".mov")
@@ -45,10 +46,11 @@ class VideoSettings:
     codec: str | None = None  # default: libx264 for .mp4, prores_ks for .mov
     metadata: dict[str, str] = field(default_factory=dict)
     prores: str = "prores"  # .mov flavour: "prores" (422 HQ 10-bit) or "prores4444" (alpha)
-    alpha: np.ndarray | None = None  # (T, H, W) uint8 for ProRes 4444; None = opaque
+    alpha: np.ndarray | Sequence[np.ndarray] | None = None  # (T, H, W) uint8 for ProRes 4444
     timecode: str = "00:00:00:00"  # start timecode (a tmcd track in MOV/MP4)
     audio: AudioClip | None = None  # written after the video, from t = 0
     cancel: Callable[[], bool] | None = None  # checked before each frame
+    seal: Seal | None = None  # signs the file and places its sidecar together with it
 
     def check(self) -> None:
         if not 0 <= self.crf <= 51:
@@ -151,7 +153,7 @@ def write_video(
     path = Path(path)
     kind = output_kind(path)
     if kind == "png":
-        return write_png_sequence(frames, path)
+        return write_png_sequence(frames, path, on_frame=on_frame, seal=settings.seal)
     if not path.parent.is_dir():
         raise EncodeError(f"folder {path.parent} does not exist")
     rate = as_fraction(settings.fps)
@@ -184,11 +186,23 @@ def write_video(
             container.mux(stream.encode(None))
             if audio_stream is not None:
                 encode_audio(container, audio_stream, settings.audio)
-        os.replace(tmp, path)
+        _publish(tmp, path, settings.seal)
     except BaseException:
         tmp.unlink(missing_ok=True)
+        if settings.seal is not None:
+            settings.seal.abort()
         raise
     return path
+
+
+def _publish(tmp: Path, path: Path, seal: Seal | None) -> None:
+    """Rename the complete temporary into place, its provenance with it (`engine.media.sealing`
+    gives the order and what each crash point leaves)."""
+    if seal is not None:
+        seal.seal(tmp, path)
+    os.replace(tmp, path)
+    if seal is not None:
+        seal.settle()
 
 
 def _add_stream(container, kind: str, settings: VideoSettings, rate: Fraction, shape):
@@ -213,7 +227,8 @@ def _add_stream(container, kind: str, settings: VideoSettings, rate: Fraction, s
     return stream
 
 
-def _with_alpha(frame: np.ndarray, alpha: np.ndarray | None, i: int) -> np.ndarray:
+def _with_alpha(frame: np.ndarray, alpha: np.ndarray | Sequence[np.ndarray] | None, i: int
+                ) -> np.ndarray:  # fmt: skip
     h, w = frame.shape[:2]
     if alpha is None:
         return np.concatenate([frame, np.full((h, w, 1), 255, np.uint8)], axis=-1)
@@ -229,6 +244,7 @@ def write_png_sequence(
     prefix: str = "frame",
     on_frame: Callable[[int], None] | None = None,
     replace: bool = False,
+    seal: Seal | None = None,
 ) -> Path:
     """Write frames (an array or a stream of them) as `prefix_00000.png`... into `folder`.
     They are written into a hidden folder beside it, which is renamed into place once complete.
@@ -252,15 +268,21 @@ def write_png_sequence(
                 on_frame(count)
         if count == 0:
             raise EncodeError("no frames to write")
+        if seal is not None:
+            seal.seal(tmp, folder)
         old = None
         if folder.exists():  # a folder cannot be swapped atomically: move it aside first
             old = Path(tempfile.mkdtemp(dir=folder.parent, prefix=hidden, suffix=".old"))
             os.replace(folder, old / folder.name)
         os.replace(tmp, folder)
+        if seal is not None:
+            seal.settle()
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        if seal is not None:
+            seal.abort()
         raise
     return folder
 

@@ -145,11 +145,16 @@ def file_hashes(out: Path) -> dict[str, str]:
     return {out.name: sha256_file(out)}
 
 
-def manifest_dict(out: Path, prov: Provenance, watermark: dict | None = None) -> dict:
+def manifest_dict(
+    out: Path, prov: Provenance, watermark: dict | None = None, name: str | None = None
+) -> dict:
+    """The sidecar's content for `out`; `name`: the file's final name when `out` is still the
+    temporary it is written under."""
     hashes = file_hashes(out)
+    name = name or out.name
     data: dict = {
         "schema": MANIFEST_SCHEMA,
-        "file": out.name,
+        "file": name,
         "ai_generated": True,
         "digital_source_type": IPTC + prov.source_type,
         "generator": prov.generator,

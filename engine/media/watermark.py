@@ -12,6 +12,10 @@ Design (spread spectrum in the luma, one static tile):
 - Detection: average luma over frames, resample for each candidate scale, fold the image
   modulo P (a crop only shifts the tile, which becomes a circular shift of the fold), whiten
   the fold's spectrum (phase only) and cross-correlate with the pilot over all P*P shifts.
+  Before folding, the image is flattened locally (minus a 9x9 local mean, divided by the local
+  RMS over 16x16): the mark is spread evenly, the picture is not, and without this the busiest
+  areas (edges, foliage) drown the rest; with it the mark after a 50% downscale of real photo
+  footage reads about twice as often (bench/watermark.py).
   The peak's z-score is the evidence; the payload carries a CRC-8 and a fixed app id, so a
   chance peak almost never also decodes to a valid payload.
 The payload is 40 bits: app id (8), clip id (24), CRC-8 of those 32 bits (8).
@@ -254,7 +258,7 @@ def detect_luma(avg: np.ndarray, frames_used: int = 1) -> Detection:
         img = _resample(avg, 1.0 / scale)
         if min(img.shape) < MIN_SIZE:
             continue
-        spec = _whitened_fold(img)
+        spec = _whitened_fold(_flatten(img))
         corr = np.real(np.fft.ifft2(spec * np.conj(pats.pilot_spectrum)))
         z = float((corr.max() - corr.mean()) / (corr.std() + 1e-12))
         if best is None or z > best[0]:
@@ -330,6 +334,26 @@ def _resample(img: np.ndarray, factor: float) -> np.ndarray:
     return out[0, 0].numpy()
 
 
+FLATTEN_MEAN, FLATTEN_RMS, FLATTEN_EPS = 9, 16, 1.0  # box sizes (px) and RMS floor (levels)
+
+
+def _box(x: np.ndarray, k: int) -> np.ndarray:
+    """Mean over a k x k box around each pixel (edges mirrored), via an integral image."""
+    p = k // 2
+    padded = np.pad(x, ((p, k - 1 - p), (p, k - 1 - p)), mode="reflect")
+    c = np.pad(padded.cumsum(0).cumsum(1), ((1, 0), (1, 0)))
+    return (c[k:, k:] - c[:-k, k:] - c[k:, :-k] + c[:-k, :-k]) / (k * k)
+
+
+def _flatten(img: np.ndarray) -> np.ndarray:
+    """Local contrast normalisation: every area of the picture weighs the same in the fold."""
+    x = img.astype(np.float64)
+    if min(x.shape) <= FLATTEN_RMS:
+        return x
+    r = x - _box(x, FLATTEN_MEAN)
+    return r / (np.sqrt(np.maximum(_box(r * r, FLATTEN_RMS), 0.0)) + FLATTEN_EPS)
+
+
 def _whitened_fold(img: np.ndarray) -> np.ndarray:
     """Fold the image modulo P (mean of the pixels that fall on each tile position), then keep
     only the band bins, each scaled to unit magnitude (phase-only whitening)."""
@@ -363,3 +387,37 @@ def psnr(a: np.ndarray, b: np.ndarray) -> float:
     """PSNR in dB between two uint8 arrays of the same shape."""
     mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
     return float("inf") if mse == 0 else 10 * math.log10(255.0**2 / mse)
+
+
+# --- where the mark is -------------------------------------------------------------------------
+def pack_region(mask: np.ndarray) -> dict:
+    """A generated-pixels mask (T, H, W) uint8 as a small JSON-able dict (zlib, base64): the
+    sidecar keeps it so an export can mark the rest of the frame without marking the generated
+    region twice, and ProRes 4444 exports can carry it as alpha."""
+    import base64
+    import zlib
+
+    mask = np.ascontiguousarray(mask, np.uint8)
+    data = base64.b64encode(zlib.compress(mask.tobytes(), 9)).decode("ascii")
+    return {"shape": list(mask.shape), "zlib_base64": data}
+
+
+def unpack_region(packed: dict | None) -> np.ndarray | None:
+    """The mask `pack_region` stored, or None when there is none or it is damaged."""
+    import base64
+    import binascii
+    import zlib
+
+    if not isinstance(packed, dict):
+        return None
+    try:
+        shape = tuple(int(n) for n in packed["shape"])
+        if len(shape) != 3 or min(shape) < 1 or math.prod(shape) > 1 << 31:
+            return None
+        raw = zlib.decompressobj().decompress(base64.b64decode(packed["zlib_base64"]),
+                                              math.prod(shape) + 1)  # fmt: skip
+        if len(raw) != math.prod(shape):
+            return None
+        return np.frombuffer(raw, np.uint8).reshape(shape)
+    except (KeyError, TypeError, ValueError, binascii.Error, zlib.error):
+        return None

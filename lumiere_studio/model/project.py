@@ -152,6 +152,7 @@ class Project:
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 if not dest.exists():
                     shutil.copy2(abs_path, dest)
+                _copy_sidecar(abs_path, dest)
                 abs_path = dest
             try:
                 return str(abs_path.absolute().relative_to(new.absolute()))
@@ -255,3 +256,14 @@ def validate(data: Any) -> None:
     for key in ("masks", "mask_meta"):
         if not isinstance(data.get(key, {}), dict):
             raise ProjectError(f"project document: '{key}' must be an object")
+
+
+def _copy_sidecar(src: Path, dest: Path) -> None:
+    """A copied generated clip keeps its `.provenance.json` (the C2PA manifest travels inside
+    the file; the sidecar also holds where the clip's watermark is, which exports use).
+    Copied after the media, so a sidecar never exists without its file."""
+    from engine.media.provenance import manifest_path
+
+    side, new_side = manifest_path(src), manifest_path(dest)
+    if side.is_file() and not new_side.exists():
+        atomic_write_bytes(new_side, side.read_bytes())

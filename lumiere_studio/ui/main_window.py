@@ -118,6 +118,7 @@ class MainWindow(QMainWindow):
         self.autosave_timer.start(AUTOSAVE_MS)
 
         self._build_menus()
+        self._apply_preferences()
         self._connect()
         self.setAcceptDrops(True)
         self.resize(1440, 900)
@@ -201,6 +202,8 @@ class MainWindow(QMainWindow):
         self._action(e, "Mask &Eraser", lambda: self.mask_tools.set_tool("eraser"), "E")
         self._action(e, "Smaller Brush", lambda: self.mask_tools.grow(1 / 1.25), "[")
         self._action(e, "Larger Brush", lambda: self.mask_tools.grow(1.25), "]")
+        e.addSeparator()
+        self._action(e, "&Preferences...", self.preferences_dialog, K.Preferences)
 
         v = mb.addMenu("&View")
         self._action(v, "Play / Pause", self.toggle_play, "Space")
@@ -818,6 +821,18 @@ class MainWindow(QMainWindow):
             autosave.discard(rec)
         return False
 
+    # --- preferences ---------------------------------------------------------------------
+    def preferences_dialog(self) -> None:
+        from lumiere_studio.ui.preferences import PreferencesDialog
+
+        if PreferencesDialog(self.settings, self).exec():
+            self._apply_preferences()
+
+    def _apply_preferences(self) -> None:
+        from lumiere_studio.ui.preferences import sign_options
+
+        self.queue.worker.sign = sign_options(self.settings)
+
     # --- export --------------------------------------------------------------------------
     def export_dialog(self) -> None:
         from lumiere_studio.export import EXPORT_FORMATS, format_for_filter, target_path
@@ -840,7 +855,11 @@ class MainWindow(QMainWindow):
         first = self.doc.project.in_point or 0
         last = self.doc.project.out_point or tl.duration
         base = self.doc.project.folder or Path.cwd()  # relative media paths need a folder
-        worker = ExportWorker(_detached(tl), base, out, first, last, fmt)
+        from lumiere_studio.ui.preferences import mark_composites, sign_options
+
+        worker = ExportWorker(_detached(tl), base, out, first, last, fmt,
+                              sign=sign_options(self.settings),
+                              mark_composites=mark_composites(self.settings))  # fmt: skip
         dialog = QProgressDialog(f"Exporting {out.name}", "Cancel", 0, last - first, self)
         # Not modal: the export works on a detached copy of the timeline, so editing can go on
         # (and a modal QProgressDialog would run the event loop inside every setValue()).
