@@ -4,10 +4,10 @@ c2pa-python's reader reports valid; one flipped media byte makes `detect` report
 
 Writes, for each of N seeds: generated clips (MP4, MOV, PNG folder) through engine.outputs,
 and a project (a real clip, an inpaint of it, a text-to-video clip) exported to every format
-(H.264, ProRes 422 HQ, ProRes 4444 with alpha, PNG sequence) and as a single clip (an
-OTIO export references the original media, which carry their own credentials). Each written MP4/MOV/PNG is read with c2pa.Reader; then one byte inside the
-media data (the MP4/MOV `mdat` box, a PNG's `IDAT` chunk) is flipped in a copy and the copy
-is given to `detect`.
+(H.264, ProRes 422 HQ, ProRes 4444 with alpha, PNG sequence) and as a single clip (an OTIO
+export references the original media, which carry their own credentials). Each written
+MP4/MOV/PNG is read with c2pa.Reader; then one byte inside the media data (the MP4/MOV `mdat`
+box, a PNG's `IDAT` chunk) is flipped in a copy and the copy is given to `detect`.
 Run: python bench/provenance.py [--seeds 5] [--size 128]
 """
 
@@ -19,6 +19,7 @@ import shutil
 import tempfile
 import time
 from collections import defaultdict
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -63,10 +64,10 @@ def project(folder: Path, seed: int, size: int) -> Path:
     job = Job(prompt="a blue square", seed=int(rng.integers(1000)))
     t2v = Result(render(sample_clip(900 + seed), 8, size, size), 24, job, "tiny", "ab" * 32, 0.1)
     save_result(t2v, folder / "t2v.mov")
-    tl = Timeline(fps=24, width=size, height=size, tracks=[Track(clips=[
-        TimelineClip("real.mp4", 0, 6, 0), TimelineClip("inpaint.mp4", 0, 8, 6, generated=True,
-                                                        edited_real=True),
-        TimelineClip("t2v.mov", 0, 8, 14, generated=True)])])  # fmt: skip
+    tl = Timeline(rate=Fraction(24), width=size, height=size, tracks=[Track(clips=[
+        TimelineClip("real.mp4", 0, 6, 0, "24"),
+        TimelineClip("inpaint.mp4", 0, 8, 6, "24", generated=True, edited_real=True),
+        TimelineClip("t2v.mov", 0, 8, 14, "24", generated=True)])])  # fmt: skip
     (folder / "project.lumiere.json").write_text(json.dumps({"timeline": tl.to_dict()}))
     return folder
 

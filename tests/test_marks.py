@@ -3,6 +3,8 @@ re-encode), the generated region is not marked twice, real-only frames are untou
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 
 from engine.export import marks
@@ -91,9 +93,10 @@ def alpha_project(tmp_path):
     save_result(comp, folder / "comp.mov")
     save_result(Result(textured(2, 64, 2), 24, Job(prompt="x"), "tiny", "ab" * 32, 0.1),
                 folder / "t2v.mov")  # fmt: skip
-    tl = Timeline(fps=24, width=64, height=64, tracks=[Track(clips=[
-        TimelineClip("real.mov", 0, 4, 0), TimelineClip("comp.mov", 0, 4, 4, generated=True),
-        TimelineClip("t2v.mov", 0, 2, 8, generated=True)])])  # fmt: skip
+    tl = Timeline(rate=Fraction(24), width=64, height=64, tracks=[Track(clips=[
+        TimelineClip("real.mov", 0, 4, 0, "24"),
+        TimelineClip("comp.mov", 0, 4, 4, "24", generated=True),
+        TimelineClip("t2v.mov", 0, 2, 8, "24", generated=True)])])  # fmt: skip
     (folder / "project.lumiere.json").write_text(json.dumps({"timeline": tl.to_dict()}))
     return folder, mask
 

@@ -54,14 +54,27 @@ def clip_mark(path: Path) -> ClipMark | None:
     return ClipMark(wm.Payload(clip_id), region)
 
 
-def complete(frame: np.ndarray, mark: ClipMark, source_frame: int) -> np.ndarray:
-    """`frame` with the mark added where the clip's own mark is not."""
+def complete(frame: np.ndarray, mark: ClipMark, source_frame: int, clip=None) -> np.ndarray:
+    """`frame` with the mark added where the clip's own mark is not; `clip` (a timeline clip)
+    places the clip's region in the sequence frame as the picture is placed."""
     h, w = frame.shape[:2]
     keep = None
-    if mark.region is not None and mark.region.shape[1:] == (h, w):
+    if mark.region is not None:
         region = mark.region[min(max(source_frame, 0), len(mark.region) - 1)]
-        keep = (255 - region)[None]
+        if clip is not None:
+            region = region_in_sequence(region, clip, (w, h))
+        if region.shape == (h, w):
+            keep = (255 - region)[None]
     return wm.embed(frame[None], mark.payload, keep)[0]
+
+
+def region_in_sequence(region: np.ndarray, clip, frame_size: tuple[int, int]) -> np.ndarray:
+    """A clip's generated region (H x W, 0-255, in its own pixels) where the sequence frame
+    shows it: the same placement as the picture (`geometry.sequence_frame`), 0 elsewhere."""
+    from engine.export.geometry import sequence_frame
+
+    rgb = np.repeat(region[..., None], 3, axis=-1)
+    return np.ascontiguousarray(sequence_frame(rgb, clip, None, frame_size)[..., 0])
 
 
 def mark_clip_frames(frames: Iterable[np.ndarray], mark: ClipMark | None) -> Iterator[np.ndarray]:
@@ -83,7 +96,10 @@ def mark_timeline_frames(frames: Iterable[np.ndarray], timeline, base: Path, fir
         if path not in marks:
             marks[path] = clip_mark(path)
         mark = marks[path]
-        yield frame if mark is None else complete(frame, mark, clip.source_in + f - clip.start)
+        if mark is None:
+            yield frame
+        else:
+            yield complete(frame, mark, clip.source_frame(f, timeline.rate), clip)
 
 
 # --- alpha ---------------------------------------------------------------------------------
@@ -121,13 +137,16 @@ class GeneratedAlpha:
             clip = clip_at(self.timeline, self.first + i)
             if clip is None or not clip.generated:
                 return np.zeros((self.h, self.w), np.uint8)
-            path, n = media_path(clip, self.base), clip.source_in + self.first + i - clip.start
+            n = clip.source_frame(self.first + i, self.timeline.rate)
+            path = media_path(clip, self.base)
         generated, region = self._region(path)
         if not generated:
             return np.zeros((self.h, self.w), np.uint8)
         if region is None:  # generated all over (or its region is not recorded)
             return np.full((self.h, self.w), 255, np.uint8)
         r = region[min(max(n, 0), len(region) - 1)]
+        if self.clip is None:  # placed in the sequence frame as the picture is
+            r = region_in_sequence(r, clip, (self.w, self.h))
         if r.shape != (self.h, self.w):  # the clip is shown at another size: nearest pixel
             ys = (np.arange(self.h) * r.shape[0] // self.h).clip(0, r.shape[0] - 1)
             xs = (np.arange(self.w) * r.shape[1] // self.w).clip(0, r.shape[1] - 1)
