@@ -73,7 +73,7 @@ def test_video_shorter_than_asked(clip) -> None:
 def test_broken_and_truncated_video(clip, tmp_path: Path) -> None:
     path, _ = clip
     (tmp_path / "junk.mp4").write_bytes(b"\x00" * 1000)
-    with pytest.raises(MediaLoadError, match="could not be read"):
+    with pytest.raises(MediaLoadError, match="video junk.mp4: the file is damaged"):
         load_video_frames(tmp_path / "junk.mp4", 0, 2)
     data = path.read_bytes()
     (tmp_path / "cut.mkv").write_bytes(data[: len(data) // 2])

@@ -37,7 +37,7 @@ def test_probe_image(tmp_path):
 @pytest.mark.parametrize(
     ("name", "data", "words"),
     [
-        ("broken.mp4", b"this is not a video at all" * 10, "could not be read"),
+        ("broken.mp4", b"this is not a video at all" * 10, "damaged"),
         ("broken.png", b"\x89PNG garbage", "could not be read"),
         ("notes.txt", b"hello", "unsupported"),
     ],

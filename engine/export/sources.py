@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.media import provenance as pv
+from engine.media.open_file import MediaFileError, open_input
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp")
 
@@ -37,7 +38,7 @@ def iter_frames(path: Path | str, limit: int | None = None) -> Iterator[np.ndarr
     count = 0
     try:
         for f in frame_files(path):
-            with av.open(str(f)) as container:
+            with open_input(f) as container:
                 if not container.streams.video:
                     raise SourceError(f"{f.name} has no video or image stream")
                 for frame in container.decode(video=0):
@@ -45,6 +46,8 @@ def iter_frames(path: Path | str, limit: int | None = None) -> Iterator[np.ndarr
                     count += 1
                     if limit is not None and count >= limit:
                         return
+    except MediaFileError as e:
+        raise SourceError(str(e)) from e
     except av.error.FFmpegError as e:
         raise SourceError(f"{path.name} is not a readable video or image: {e}") from e
     if count == 0:
@@ -62,8 +65,10 @@ def frame_rate(path: Path | str, default: float = 24.0) -> Fraction | float:
     if path.is_dir() or path.suffix.lower() in IMAGE_SUFFIXES:
         return default
     try:
-        with av.open(str(path)) as c:
+        with open_input(path) as c:
             rate = c.streams.video[0].average_rate if c.streams.video else None
+    except MediaFileError as e:
+        raise SourceError(str(e)) from e
     except av.error.FFmpegError as e:
         raise SourceError(f"{path.name} is not a readable video: {e}") from e
     return rate or default

@@ -14,6 +14,7 @@ import numpy as np
 
 from engine.export.render import clips_in, media_path
 from engine.media.audio import AudioClip, read_audio
+from engine.media.open_file import open_input
 from engine.timeline import Timeline
 
 MIX_RATE = 48000
@@ -24,7 +25,7 @@ def _media_fps(path: Path) -> float | None:
     import av
 
     try:
-        with av.open(str(path)) as container:
+        with open_input(path) as container:
             if not container.streams.audio or not container.streams.video:
                 return None
             rate = container.streams.video[0].average_rate

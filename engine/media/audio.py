@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.media.open_file import MediaFileError, open_input
+
 # How far before the wanted stretch decoding starts after a seek, and past it decoding stops.
 SEEK_MARGIN_S = 0.5
 
@@ -37,7 +39,7 @@ def read_audio(
     import av
 
     end_s = start_s + duration_s
-    with av.open(str(path)) as container:
+    with open_input(path) as container:
         if not container.streams.audio:
             return None
         stream = container.streams.audio[0]
@@ -104,11 +106,11 @@ def audio_for_clip(
     import av
 
     try:
-        with av.open(str(source)) as container:
+        with open_input(source) as container:
             if not container.streams.audio:
                 return None
             video = container.streams.video[0] if container.streams.video else None
             rate = float(video.average_rate) if video and video.average_rate else fps
-    except av.error.FFmpegError:
+    except (av.error.FFmpegError, MediaFileError):
         return None
     return read_audio(source, start_frame / rate, frames / float(fps))

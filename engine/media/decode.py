@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.media.open_file import MediaFileError, open_input
 from engine.media.probe import IMAGE_SUFFIXES
 
 
@@ -131,7 +132,7 @@ class FrameReader:
         import av
 
         try:
-            self._container = av.open(str(self.path))
+            self._container = open_input(self.path)
             if not self._container.streams.video:
                 raise DecodeError(f"{self.path.name} has no video stream")
             self._stream = self._container.streams.video[0]
@@ -163,6 +164,9 @@ class FrameReader:
         except DecodeError:
             self.close()
             raise
+        except MediaFileError as e:
+            self.close()
+            raise DecodeError(str(e)) from e
         except (av.error.FFmpegError, OSError, ValueError, StopIteration) as e:
             self.close()
             raise DecodeError(f"{self.path.name} could not be read as a video: {e}") from e
@@ -288,9 +292,7 @@ class FrameReader:
 
 def decode_sequential(path: str | Path) -> list[np.ndarray]:
     """Every frame in order, decoded front to back: the reference for frame accuracy."""
-    import av
-
-    with av.open(str(path)) as container:
+    with open_input(path) as container:
         stream = container.streams.video[0]
         out = []
         for frame in container.decode(stream):

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.media.audio import AudioClip, add_audio_stream, encode_audio
+from engine.media.open_file import open_output
 from engine.tempfiles import create_temp_beside, create_temp_dir_beside
 
 VIDEO_SUFFIXES = (".mp4", ".mov")
@@ -159,7 +160,7 @@ def write_video(
     tmp = _temp_beside(path, path.suffix)
     try:
         options = {"movflags": "use_metadata_tags"}  # arbitrary keys (our labels) in MP4 and MOV
-        with av.open(str(tmp), mode="w", format=kind, container_options=options) as container:
+        with open_output(tmp, format=kind, container_options=options) as container:
             for key, value in settings.metadata.items():
                 container.metadata[key] = value
             stream = audio_stream = None
@@ -269,7 +270,8 @@ def write_png_sequence(
 def _write_png(frame: np.ndarray, path: Path) -> None:
     import av
 
-    with av.open(str(path), mode="w", format="image2") as container:
+    # "update": the name is written as given, never read as a `%d` pattern of names.
+    with open_output(path, format="image2", container_options={"update": "1"}) as container:
         stream = container.add_stream("png", rate=1)
         stream.pix_fmt = "rgb24"
         stream.width, stream.height = frame.shape[1], frame.shape[0]

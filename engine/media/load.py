@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.jobs import JobError
+from engine.media.open_file import MediaFileError, local_file, open_input
 
 
 class MediaLoadError(JobError):
@@ -18,11 +19,13 @@ class MediaLoadError(JobError):
 
 
 def _existing(path: str | Path, what: str) -> Path:
+    """The path as given, once it is known to be a readable regular file (not a FIFO, device
+    or folder, which would block or break the readers)."""
     p = Path(path).expanduser()
-    if not p.exists():
-        raise MediaLoadError(f"{what} {p} does not exist")
-    if not p.is_file():
-        raise MediaLoadError(f"{what} {p} is not a file")
+    try:
+        local_file(p, what)
+    except MediaFileError as e:
+        raise MediaLoadError(str(e)) from None
     return p
 
 
@@ -94,7 +97,7 @@ def load_video_frames(path: str | Path, start: int, count: int) -> tuple[np.ndar
     frames: list[np.ndarray] = []
     decoded = 0
     try:
-        with av.open(str(p)) as container:
+        with open_input(p, "video") as container:
             streams = container.streams.video
             if not streams:
                 raise MediaLoadError(f"{p} has no video stream")
@@ -108,6 +111,8 @@ def load_video_frames(path: str | Path, start: int, count: int) -> tuple[np.ndar
                     break
     except MediaLoadError:
         raise
+    except MediaFileError as e:
+        raise MediaLoadError(str(e)) from e
     except (av.error.FFmpegError, OSError, ValueError) as e:
         if not decoded:
             raise MediaLoadError(

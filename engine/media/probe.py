@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from engine.media.open_file import MediaFileError, local_file, open_input
+
 VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 MEDIA_SUFFIXES = VIDEO_SUFFIXES + IMAGE_SUFFIXES
@@ -66,10 +68,10 @@ def _first_frame_rotation(container, stream) -> int:
 def probe(path: str | Path) -> MediaInfo:
     """Describe a media file, or raise ProbeError with a message a person can act on."""
     p = Path(path).expanduser()
-    if not p.exists():
-        raise ProbeError(f"{p} does not exist")
-    if not p.is_file():
-        raise ProbeError(f"{p} is not a file")
+    try:
+        local_file(p)  # a regular file: a FIFO or device would block the readers below
+    except MediaFileError as e:
+        raise ProbeError(str(e)) from None
     suffix = p.suffix.lower()
     if suffix not in MEDIA_SUFFIXES:
         kinds = ", ".join(s[1:].upper() for s in MEDIA_SUFFIXES)
@@ -95,7 +97,7 @@ def _probe_video(p: Path) -> MediaInfo:
     import av
 
     try:
-        with av.open(str(p)) as container:
+        with open_input(p) as container:
             if not container.streams.video:
                 raise ProbeError(f"{p.name} has no video stream")
             stream = container.streams.video[0]
@@ -131,6 +133,8 @@ def _probe_video(p: Path) -> MediaInfo:
             )  # fmt: skip
     except ProbeError:
         raise
+    except MediaFileError as e:
+        raise ProbeError(str(e)) from e
     except (av.error.FFmpegError, OSError, ValueError, IndexError) as e:
         raise ProbeError(f"{p.name} could not be read as a video (broken file?): {e}") from e
 

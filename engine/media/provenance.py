@@ -195,7 +195,7 @@ def verify_manifest(out: Path | str) -> bool | None:
 
 
 def read_container_metadata(path: Path | str) -> dict[str, str]:
-    import av
+    from engine.media.open_file import open_input
 
-    with av.open(str(path)) as container:
+    with open_input(path) as container:
         return dict(container.metadata)
