@@ -19,7 +19,7 @@ import torch.nn.functional as F
 
 from engine.checkpoints import ModelInfo, find_model, load_stage, read_model_info, weights_hash
 from engine.cpu_allocator import keep_freed_memory
-from engine.devices import autocast_for, is_out_of_memory, pick_device
+from engine.devices import autocast_for, is_out_of_memory, out_of_memory_message, pick_device
 from engine.diffusion.guidance import classifier_free_guidance, split_guided_batch
 from engine.diffusion.samplers import Cancelled, sample
 from engine.diffusion.schedule import CosineSchedule, eps_from_x0, to_x0_eps
@@ -144,19 +144,18 @@ class Engine:
         report = on_progress or (lambda p: None)
         stop = _should_stop(cancel)
         report(Progress("load", 0, 1, message="loading model"))
+        result = None
         try:
             loaded = self.load(job.model, job.device)
             with torch.inference_mode():
                 result = self._generate(job, loaded, report, stop)
         except Cancelled:
             raise
-        except RuntimeError as e:
-            if is_out_of_memory(e):
-                raise EngineError(
-                    "out of memory: lower the frame count, the size, or run on the CPU "
-                    "(--device cpu)"
-                ) from e
-            raise
+        except (RuntimeError, MemoryError) as e:
+            if not is_out_of_memory(e):
+                raise
+        if result is None:  # out of memory; raised here, so no traceback keeps the tensors
+            raise EngineError(out_of_memory_message(pick_device(job.device).type))
         result.seconds = time.monotonic() - t0
         return result
 

@@ -46,6 +46,17 @@ def test_broken_file_shows_error_and_changes_nothing(window, tmp_path):
     assert bad.read_bytes() == b"garbage" * 50
 
 
+def test_one_hostile_still_does_not_abort_the_import(window, clip, tmp_path):
+    from lumiere_studio.fuzz_media import png_claiming, png_with_text
+
+    (tmp_path / "bomb.png").write_bytes(png_claiming(100000, 100000))
+    (tmp_path / "text.png").write_bytes(png_with_text(20 << 20))
+    # Before: PIL's DecompressionBombError escaped probe and none of the files was imported.
+    items = window.import_paths([str(tmp_path / "bomb.png"), str(clip), str(tmp_path / "text.png")])
+    assert [m.name for m in items] == ["clip.mp4"]
+    assert "bomb.png" in window.last_error and "text.png" in window.last_error
+
+
 def test_paint_mask_with_mouse(qtbot, window, clip):
     window.import_paths([str(clip)])
     qtbot.waitUntil(lambda: window.viewer.image is not None, timeout=5000)

@@ -133,3 +133,37 @@ def test_replacing_a_labelled_export_with_real_footage_drops_its_manifest(projec
     assert pv.verify_manifest(out) is True
     export_timeline(timeline, base, "h264", out, force=True, first=0, last=8)
     assert pv.read_manifest(out) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[1]",
+        '{"provenance": "x"}',
+        '{"provenance": {"seed": "7"}}',
+        '{"provenance": {"source_type": 3}}',
+        '{"watermark": 5}',
+    ],
+)
+def test_malformed_manifest_is_a_message(project, tmp_path, capsys, text):
+    # Before: AttributeError / TypeError tracebacks from the manifest's contents.
+    pv.manifest_path(project / "media" / "gen.mov").write_text(text)
+    assert main(["export", str(project), "--format", "h264", "--out", str(tmp_path / "o.mp4")]) == 2
+    assert "gen.mov.provenance.json is not a valid manifest" in capsys.readouterr().err
+    assert not (tmp_path / "o.mp4").exists()
+
+
+def test_fifo_media_is_refused_without_waiting(project, tmp_path, capsys):
+    import os
+    import threading
+
+    (project / "media" / "real.mov").unlink()
+    os.mkfifo(project / "media" / "real.mov")
+    outs: list[int] = []
+    for src in (project, project / "media" / "real.mov"):
+        args = ["export", str(src), "--format", "h264", "--out", str(tmp_path / f"{len(outs)}.mp4")]
+        t = threading.Thread(target=lambda a=args: outs.append(main(a)), daemon=True)
+        t.start()
+        t.join(20)  # before: blocked forever on the FIFO
+    assert outs == [2, 2]
+    assert "real.mov is not a regular file" in capsys.readouterr().err

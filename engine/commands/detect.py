@@ -17,9 +17,9 @@ def findings(path: Path, max_frames: int) -> dict:
     from engine.media import provenance as pv
     from engine.media import watermark as wm
 
-    frames = iter_frames(path, limit=max_frames)
+    frames = (centre_crop(f, DETECT_SIDE) for f in iter_frames(path, limit=max_frames))
     detection = wm.detect(frames)
-    labels = None
+    labels, matches = None, None
     try:
         from engine.export.sources import labels_of
 
@@ -27,14 +27,27 @@ def findings(path: Path, max_frames: int) -> dict:
         labels = (
             prov.to_dict() | {"digital_source_type": pv.IPTC + prov.source_type} if prov else None
         )
+        matches = pv.verify_manifest(path)
     except (pv.ProvenanceError, OSError, ValueError):
-        labels = None
+        labels = None  # a broken manifest or broken tags: no trustworthy labels
     return {
         "path": str(path),
         "pixels": detection.to_dict(),
         "metadata": {"labelled": labels is not None, "labels": labels,
-                     "manifest_matches_file": pv.verify_manifest(path)},
+                     "manifest_matches_file": matches},
     }  # fmt: skip
+
+
+DETECT_SIDE = 2048  # the mark repeats every 64 px: a centre crop holds it at any frame size
+
+
+def centre_crop(frame, side: int):
+    """The middle side x side of a frame (all of a smaller one): bounds the detector's float
+    work on huge frames."""
+    h, w = frame.shape[:2]
+    # Whole tiles of the 64 px pattern are cut off, so the crop keeps the mark's alignment.
+    top, left = max(0, (h - side) // 128 * 64), max(0, (w - side) // 128 * 64)
+    return frame[top : top + side, left : left + side]
 
 
 def run(args: argparse.Namespace) -> int:

@@ -77,7 +77,10 @@ def open_input(path: str | Path, what: str = ""):
 
     p = local_file(path, what)
     try:
-        return av.open(file_url(p), container_options=dict(INPUT_OPTIONS))
+        # Tags that are not valid UTF-8 must not cost the pictures: they read as U+FFFD.
+        return av.open(
+            file_url(p), container_options=dict(INPUT_OPTIONS), metadata_errors="replace"
+        )
     except (av.error.FFmpegError, OSError, ValueError, UnicodeDecodeError) as e:
         message = plain_av_error(p, e)
         raise MediaFileError(f"{what} {message}" if what else message) from e

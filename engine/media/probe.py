@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from engine.media.av_errors import plain_av_error
 from engine.media.open_file import MediaFileError, local_file, open_input
+from engine.media.picture_size import check_picture_size
+from engine.media.still import display_size, open_still
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
@@ -82,14 +85,11 @@ def probe(path: str | Path) -> MediaInfo:
 
 
 def _probe_image(p: Path) -> MediaInfo:
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
     try:
-        with Image.open(p) as im:
-            im = ImageOps.exif_transpose(im)
-            w, h = im.size
-    except (UnidentifiedImageError, OSError, SyntaxError) as e:
-        raise ProbeError(f"{p.name} could not be read as an image (broken file?): {e}") from e
+        with open_still(p, "image") as im:
+            w, h = display_size(im)  # from the header: nothing is decoded
+    except MediaFileError as e:
+        raise ProbeError(str(e)) from None
     return MediaInfo(str(p), "image", w, h, 0.0, 1, 0.0, codec="image")
 
 
@@ -99,12 +99,15 @@ def _probe_video(p: Path) -> MediaInfo:
     try:
         with open_input(p) as container:
             if not container.streams.video:
-                raise ProbeError(f"{p.name} has no video stream")
+                raise ProbeError(f"{p.name} has no video stream (only sound, or nothing)")
             stream = container.streams.video[0]
             ctx = stream.codec_context
+            if ctx is None:
+                raise ProbeError(f"{p.name}: its video is in a format this build cannot decode")
             width, height = int(ctx.width), int(ctx.height)
             if width <= 0 or height <= 0:
                 raise ProbeError(f"{p.name}: the video stream has no picture size")
+            check_picture_size(p, width, height)
             rate = stream.average_rate or stream.guessed_rate or stream.base_rate
             fps = float(rate) if rate else 0.0
             if fps <= 0:
@@ -135,8 +138,8 @@ def _probe_video(p: Path) -> MediaInfo:
         raise
     except MediaFileError as e:
         raise ProbeError(str(e)) from e
-    except (av.error.FFmpegError, OSError, ValueError, IndexError) as e:
-        raise ProbeError(f"{p.name} could not be read as a video (broken file?): {e}") from e
+    except (av.error.FFmpegError, OSError, ValueError, IndexError, MemoryError) as e:
+        raise ProbeError(plain_av_error(p, e)) from e
 
 
 def _count_frames(container, stream) -> int:

@@ -174,13 +174,17 @@ def write_manifest(out: Path | str, prov: Provenance, watermark: dict | None = N
 
 def read_manifest(out: Path | str) -> dict | None:
     """The manifest beside `out`, or None when there is none."""
+    from engine.media.manifest_check import check_manifest
+
     path = manifest_path(out)
     if not path.is_file():
         return None
     try:
-        return json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as e:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError, RecursionError) as e:  # bad JSON or bad UTF-8, or too deep
         raise ProvenanceError(f"{path.name} is not a readable manifest: {e}") from e
+    check_manifest(data, path.name)
+    return data
 
 
 def verify_manifest(out: Path | str) -> bool | None:

@@ -59,7 +59,8 @@ def proxy_path(source: str | Path, root: Path | None = None) -> Path:
     p = Path(source).absolute()
     st = p.stat()
     raw = f"{p}|{st.st_size}|{st.st_mtime_ns}|v{PROXY_VERSION}|{PROXY_WIDTH}|q{JPEG_QSCALE}"
-    return (root or cache_root()) / f"{hashlib.sha1(raw.encode()).hexdigest()}.mkv"
+    digest = hashlib.sha1(os.fsencode(raw)).hexdigest()  # a non-UTF-8 name hashes as its bytes
+    return (root or cache_root()) / f"{digest}.mkv"
 
 
 def cached_proxy(source: str | Path, root: Path | None = None) -> Path | None:
