@@ -33,11 +33,13 @@ def _reason(error: BaseException) -> str:
         return "it is too large to decode in the memory available"
     if isinstance(error, UnicodeError):
         return "its metadata is damaged (text that is not valid UTF-8)"
+    words = (getattr(error, "strerror", None) or "").strip().rstrip(".").lower()
     if isinstance(error, ave.FFmpegError):
-        words = (error.strerror or "").strip().rstrip(".")
-        return f"the file is damaged or cannot be read ({words.lower()})" if words else (
+        return f"the file is damaged or cannot be read ({words})" if words else (
             "the file is damaged or cannot be read"
         )  # fmt: skip
+    if isinstance(error, OSError) and words:  # the disk, not the file's contents
+        return f"a file operation failed ({words})"
     return f"it cannot be read ({error})"
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from platformdirs import user_cache_dir
 
+from engine.media.av_errors import plain_av_error
 from engine.media.open_file import MediaFileError, local_file, open_input, open_output
 
 PROXY_WIDTH = 960
@@ -156,4 +157,4 @@ def build_proxy(
         raise ProxyError(f"{e}; no proxy could be made") from e
     except (av.error.FFmpegError, OSError, ValueError) as e:
         tmp.unlink(missing_ok=True)
-        raise ProxyError(f"{source.name}: no proxy could be made (broken file?): {e}") from e
+        raise ProxyError(f"{plain_av_error(source, e)}; no proxy could be made") from e
