@@ -308,7 +308,7 @@ class Engine:
             self._guided_denoiser(
                 model, sched, info.base.schedule.prediction, cond, text, job.guidance
             ),
-            frames, window, max(1, window // 2), circular=circular,
+            frames, window, max(1, window // 2), circular=circular, should_stop=stop,
         )  # fmt: skip
         shape = (1, 3, frames, info.native_height, info.native_width)
         steps, t_start = job.steps, 1.0
@@ -344,7 +344,7 @@ class Engine:
             self._guided_denoiser(
                 loaded.ssr, sched, info.ssr.schedule.prediction, lambda f: low_up[:, f], text, 1.0
             ),
-            frames, window, max(1, window // 2),
+            frames, window, max(1, window // 2), should_stop=stop,
         )  # fmt: skip
         gen = torch.Generator().manual_seed(job.seed + 1)
         z = torch.randn((1, 3, frames, hi_h, hi_w), generator=gen).to(loaded.device)
