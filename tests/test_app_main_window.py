@@ -215,3 +215,21 @@ def test_drag_a_clip_to_a_new_track_and_back(qtbot, window, clip):
     window.doc.undo_stack.undo()
     tracks = window.doc.project.timeline.tracks
     assert len(tracks) == 1 and tracks[0].clips[0].start == 0
+
+
+def test_project_whose_media_is_a_fifo_opens_and_closes(qtbot, window, tmp_path):
+    import os
+    import time
+
+    from lumiere_studio.fuzz_entries import project_with
+
+    os.mkfifo(tmp_path / "pipe.mp4")
+    folder = project_with(tmp_path / "pipe.mp4", tmp_path / "proj")
+    assert window.open_project(folder)
+    # Thumbnail, filmstrip, viewer and proxy workers each refuse the FIFO instead of blocking
+    # on it (before: they blocked, and closing the window aborted).
+    qtbot.waitUntil(lambda: window.thumbs.pending_count() == 0, timeout=10000)
+    qtbot.waitUntil(lambda: not window.proxies._pending, timeout=10000)
+    start = time.monotonic()
+    window.shutdown()
+    assert time.monotonic() - start < 5
