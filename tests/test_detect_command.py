@@ -80,10 +80,11 @@ MALFORMED_MANIFESTS = [
     '{"watermark": [1]}',
     '{"a": ' * 5000,
     "\xff\xfe not utf-8",
+    '{"pad": "' + "x" * (2 << 20) + '"}',
 ]
 
 
-@pytest.mark.parametrize("text", MALFORMED_MANIFESTS)
+@pytest.mark.parametrize("text", MALFORMED_MANIFESTS, ids=range(len(MALFORMED_MANIFESTS)))
 def test_malformed_manifest_is_reported_not_a_traceback(tmp_path, capsys, text):
     # Before: a list, a string or wrongly typed fields raised AttributeError / TypeError.
     path, _ = generated(tmp_path)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+MAX_MANIFEST_BYTES = 1 << 20  # ours are about 2 KB; a bigger one is not read at all
+
 # Fields of engine.media.provenance.Provenance and the JSON types they may hold.
 PROVENANCE_FIELDS: dict[str, tuple[type, ...]] = {
     "source_type": (str,), "model_name": (str,), "model_hash": (str,), "prompt": (str,),

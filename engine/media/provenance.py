@@ -174,12 +174,14 @@ def write_manifest(out: Path | str, prov: Provenance, watermark: dict | None = N
 
 def read_manifest(out: Path | str) -> dict | None:
     """The manifest beside `out`, or None when there is none."""
-    from engine.media.manifest_check import check_manifest
+    from engine.media.manifest_check import MAX_MANIFEST_BYTES, check_manifest
 
     path = manifest_path(out)
     if not path.is_file():
         return None
     try:
+        if path.stat().st_size > MAX_MANIFEST_BYTES:
+            raise ValueError(f"{path.stat().st_size} bytes; a manifest is a few KB")
         data = json.loads(path.read_text())
     except (OSError, ValueError, RecursionError) as e:  # bad JSON or bad UTF-8, or too deep
         raise ProvenanceError(f"{path.name} is not a readable manifest: {e}") from e
