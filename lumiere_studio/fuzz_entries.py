@@ -19,15 +19,15 @@ from pathlib import Path
 
 import numpy as np
 
-FRAMES = "8"  # fuzz clips have 10 frames; the bundled model takes multiples of 4
+FRAMES = "4"  # fuzz clips have 10 frames; the bundled model takes multiples of 4
 STEPS = ("--steps", "1", "--ssr-steps", "1", "--prompt", "a red circle moving left")
 
 
 @dataclass
 class Fixtures:
-    still: Path  # a good 64x48 PNG
-    mask: Path  # a good 64x48 mask
-    video: Path  # a good 10-frame 64x48 H.264 clip
+    still: Path  # a good 32x24 PNG
+    mask: Path  # a good 32x24 mask
+    video: Path  # a good 10-frame 32x24 H.264 clip
 
     @classmethod
     def make(cls, folder: Path) -> Fixtures:
@@ -37,11 +37,11 @@ class Fixtures:
 
         folder.mkdir(parents=True, exist_ok=True)
         still, mask = folder / "still.png", folder / "mask.png"
-        Image.fromarray(np.full((48, 64, 3), 90, np.uint8)).save(still)
-        region = np.zeros((48, 64), np.uint8)
-        region[10:30, 20:40] = 255
+        Image.fromarray(np.full((24, 32, 3), 90, np.uint8)).save(still)
+        region = np.zeros((24, 32), np.uint8)
+        region[6:18, 8:24] = 255
         Image.fromarray(region).save(mask)
-        return cls(still, mask, make_clip(folder / "clip.mp4", frames=10, size=(64, 48)))
+        return cls(still, mask, make_clip(folder / "clip.mp4", frames=10, size=(32, 24)))
 
 
 def cli(argv: list[str]) -> str:
@@ -117,14 +117,14 @@ def project_with(path: Path, folder: Path) -> Path:
     try:
         info = probe(path).to_dict()
     except ProbeError:
-        info = MediaInfo(str(path), "video", 64, 48, 8.0, 10, 1.25).to_dict()
+        info = MediaInfo(str(path), "video", 32, 24, 8.0, 10, 1.25).to_dict()
     frames = max(1, int(info["frames"]))
     clip = {"media": str(path), "source_in": 0, "source_out": frames, "start": 0,
             "name": "clip", "id": "c1"}  # fmt: skip
     doc = {
         "schema": 1, "app": "lumiere-studio",
         "media": [{"path": str(path), "info": info, "id": "m1", "name": "clip"}],
-        "timeline": {"fps": 8.0, "width": 64, "height": 48,
+        "timeline": {"fps": 8.0, "width": 32, "height": 24,
                      "tracks": [{"name": "V1", "kind": "video", "clips": [clip]}]},
     }  # fmt: skip
     folder.mkdir(parents=True, exist_ok=True)

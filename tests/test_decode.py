@@ -90,8 +90,8 @@ def test_frames_with_equal_timestamps_show_from_frame_0(tmp_path):
     with FrameReader(path) as r:
         assert r.frame_count == 6  # one frame per distinct time
         first = r.frame(0)  # before: "frame 0 could not be decoded"
-        assert first.shape == (48, 64, 3)
-        assert r.frame(5).shape == (48, 64, 3)
+        assert first.shape == (24, 32, 3)
+        assert r.frame(5).shape == (24, 32, 3)
 
 
 def test_decode_errors_are_plain_and_name_the_file(tmp_path):

