@@ -298,6 +298,14 @@ QUICK_SPECIAL = ("fifo.mp4", "folder-link.mp4", "loop-link.mp4", "dev-zero-link.
 QUICK_NAMES = (b"bytes-\xff\xfe.png", "http:clip.mp4", "frame%03d.png")
 
 
+BAD_MANIFESTS = (
+    b"[1, 2]", b'"text"', b"null", b'{"provenance": 5}', b'{"provenance": {"prompt": 5}}',
+    b'{"provenance": {"source_type": "trainedAlgorithmicMedia", "clip_id": "zz"}}',
+    b'{"sha256": 7}', b'{"files_sha256": [1]}', b'{"watermark": "x"}', b'{"a": ' * 20000,
+    b"\xff\xfe\x00", b'{"provenance": {"source_type": "trainedAlgorithmicMedia", "seed": 1e309}}',
+)  # fmt: skip
+
+
 def generate(folder: Path, seed: int = 0, quick: bool = False) -> list[Case]:
     """Write the fuzz files into `folder` (which must be empty or new); the list says which
     family each belongs to. `quick`: a few dozen files, one or two of each family."""
@@ -431,3 +439,9 @@ def _special(folder: Path, cases: list[Case], quick: bool) -> None:
         names = [n for n in names if n[0] in QUICK_NAMES]
     for name, data in names:
         named(name, data)
+    # A good clip beside a hostile sidecar manifest (what detect and export read as labels).
+    for i, text in enumerate(BAD_MANIFESTS[:2] if quick else BAD_MANIFESTS):
+        clip = folder / f"bad-manifest-{i}.mp4"
+        clip.write_bytes(sample)
+        (folder / f"{clip.name}.provenance.json").write_bytes(text)
+        cases.append(Case(clip, "bad manifest"))

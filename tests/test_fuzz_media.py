@@ -33,6 +33,7 @@ def test_seeded_and_complete(tmp_path):
     )
     families = {x.family for x in a}
     assert families == {"valid", "truncated", "bit-flipped", "random bytes", "empty", "odd",
+                        "bad manifest",
                         "not a file", "odd name"}  # fmt: skip
     assert 40 <= len(a) <= 80
     kinds = {x.name: x.path for x in a}
