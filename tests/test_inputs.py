@@ -37,3 +37,11 @@ def test_cinemagraph_refuses_a_still_too_large_to_keep(tmp_path):
               prompt="x")  # fmt: skip
     with pytest.raises(JobError, match="keeps the input's size"):
         prepare(job, 8, 32, 32)
+
+
+def test_i2v_reads_a_huge_still_at_twice_the_output_size(tmp_path):
+    from lumiere_studio.fuzz_media import huge_sparse_png
+
+    big = huge_sparse_png(tmp_path / "big.png", 9400)  # 86 KB claiming 88 Mpx
+    prep = prepare(Job(task="i2v", image=str(big), prompt="x", width=640, height=640), 8, 32, 32)
+    assert prep.source_frames.shape == (1, 1280, 1280, 3)  # before: the whole 9400x9400

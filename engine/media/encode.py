@@ -38,6 +38,11 @@ class EncodeCancelled(RuntimeError):
     """The caller's cancel flag was set; nothing was left at the target."""
 
 
+# A timecode track stores frames per second in one byte: faster clips (a 1000 fps source) are
+# written without one rather than not at all.
+MAX_TIMECODE_FPS = 255
+
+
 @dataclass
 class VideoSettings:
     fps: Fraction | float | int = 8
@@ -206,7 +211,7 @@ def _add_stream(container, kind: str, settings: VideoSettings, rate: Fraction, s
         stream.options = {"profile": PRORES_PROFILES[settings.prores], "vendor": "apl0"}
     stream.width, stream.height = w, h
     stream.sample_aspect_ratio = Fraction(1, 1)  # square pixels
-    if settings.timecode:
+    if settings.timecode and rate <= MAX_TIMECODE_FPS:
         stream.metadata["timecode"] = settings.timecode
     stream.codec_context.color_primaries = 1  # BT.709
     stream.codec_context.color_trc = 1

@@ -177,7 +177,10 @@ def read_manifest(out: Path | str) -> dict | None:
     from engine.media.manifest_check import MAX_MANIFEST_BYTES, check_manifest
 
     path = manifest_path(out)
-    if not path.is_file():
+    try:
+        if not path.is_file():
+            return None
+    except OSError:  # a name too long to have a manifest beside it
         return None
     try:
         if path.stat().st_size > MAX_MANIFEST_BYTES:

@@ -31,6 +31,7 @@ USES = {  # which input files each task reads
 FLAGS = {"image": "--image", "video": "--video", "mask": "--mask"}
 FPS_RANGE = (1, 240)  # what Job.fps accepts
 V2V_SOURCE_SIDE = 2048  # v2v reads its source at most this large (the result is model-sized)
+I2V_MIN_SIDE = 1024  # i2v reads its still at most max(this, twice the output) large
 
 
 @dataclass
@@ -87,7 +88,10 @@ def prepare(job: Job, frames: int, model_h: int, model_w: int) -> Prepared:
     if job.task == "t2v":
         return Prepared(text_to_video(frames, model_h, model_w))
     if job.task == "i2v":
-        still = load_image(job.image, max_side=WORK_SIDE)
+        # Twice the output's size is all the crop-and-resize needs: a 9400 px still costs
+        # what a 1024 px one does (the float copies dominate, not the decode).
+        side = max(job.width or model_w, job.height or model_h)
+        still = load_image(job.image, max_side=min(WORK_SIDE, max(I2V_MIN_SIDE, 2 * side)))
         fitted, note = crop_fit(to_float(still[None]), model_h, model_w)
         prep = Prepared(image_to_video(fitted[:, 0], frames), source=job.image)
         prep.source_frames = still[None]
