@@ -13,6 +13,7 @@ import contextlib
 import io
 import json
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,8 +52,8 @@ def cli(argv: list[str]) -> str:
     err = io.StringIO()
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
         rc = main(argv)
-    text = err.getvalue().strip().splitlines()
-    message = next((line for line in reversed(text) if line.startswith("error:")), "")
+    found = re.search(r"^error:.*", err.getvalue().strip(), re.S | re.M)  # names hold newlines
+    message = found.group(0) if found else ""
     if rc in (0, 1) and not message:  # detect: 1 = no watermark found
         return "ok"
     return message or f"error: exit status {rc} without a message"

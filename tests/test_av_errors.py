@@ -30,6 +30,11 @@ def test_each_kind_of_error_reads_plainly():
     for cls, words in cases.items():
         text = plain_av_error("/x/clip.mp4", error(cls, 1))
         assert text.startswith("clip.mp4: ") and words in text and not JARGON.search(text)
+    # What a decoder says while decoding is about the bytes, whatever its error code.
+    text = plain_av_error("c.mov", av.error.PermissionError(1, "x", "avcodec_send_packet()"), 3)
+    assert text == "c.mov: the file is damaged or truncated (could not decode frame 3)"
+    text = plain_av_error("c.mov", av.error.PatchWelcomeError(1, "x"))
+    assert text == "c.mov: it uses a feature of its format that this build cannot decode"
     text = plain_av_error("clip.mp4", error(av.error.EOFError, 1), frame=12)
     assert text == "clip.mp4: the file is damaged or truncated (could not decode frame 12)"
     assert "metadata is damaged" in plain_av_error(

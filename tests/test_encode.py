@@ -190,3 +190,14 @@ def test_very_fast_clips_are_written_without_a_timecode_track(tmp_path, fps):
         with av.open(str(out)) as c:
             assert c.streams.video[0].average_rate == fps
             assert len(c.streams.data) == 0  # no timecode track
+
+
+def test_tags_naming_a_non_utf8_file_are_written(tmp_path):
+    import os
+
+    source = os.fsdecode(b"latin1-\xe9t\xe9.mp4")  # a source file's name, as Python holds it
+    out = write_video(
+        frames(), tmp_path / "o.mp4", VideoSettings(metadata={"lumiere_source": source})
+    )
+    with av.open(str(out)) as c:  # before: UnicodeEncodeError, after the whole generation
+        assert c.metadata["lumiere_source"] == "latin1-\ufffdt\ufffd.mp4"

@@ -110,8 +110,16 @@ def test_devices_folders_and_links_to_folders_are_refused(tmp_path):
     with pytest.raises(MediaFileError, match="is a folder"):
         local_file(tmp_path / "link.mp4")
     (tmp_path / "loop.mp4").symlink_to(tmp_path / "loop.mp4")
-    with pytest.raises(MediaFileError, match="cannot be opened"):
+    with pytest.raises(MediaFileError, match="loop.mp4 is a symbolic link that leads back"):
         local_file(tmp_path / "loop.mp4")
+
+
+def test_valid_text_keeps_names_readable():
+    from engine.media.open_file import valid_text
+
+    name = os.fsdecode(b"clip-\xe9t\xe9.mp4")  # a Latin-1 name on a UTF-8 system
+    assert valid_text(name) == "clip-\ufffdt\ufffd.mp4"
+    assert valid_text("café.mp4") == "café.mp4"
 
 
 def test_symlink_to_a_file_resolves_to_it(tmp_path):

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.media.audio import AudioClip, add_audio_stream, encode_audio
-from engine.media.open_file import open_output
+from engine.media.open_file import open_output, valid_text
 from engine.tempfiles import create_temp_beside, create_temp_dir_beside
 
 VIDEO_SUFFIXES = (".mp4", ".mov")
@@ -167,7 +167,7 @@ def write_video(
         options = {"movflags": "use_metadata_tags"}  # arbitrary keys (our labels) in MP4 and MOV
         with open_output(tmp, format=kind, container_options=options) as container:
             for key, value in settings.metadata.items():
-                container.metadata[key] = value
+                container.metadata[key] = valid_text(value)  # a source named in bytes
             stream = audio_stream = None
             alpha = kind == "mov" and settings.prores == "prores4444"
             for i, frame in enumerate(frames):

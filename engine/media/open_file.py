@@ -48,7 +48,9 @@ def local_file(path: str | Path, what: str = "") -> Path:
         info = resolved.stat()
     except FileNotFoundError:
         raise MediaFileError(f"{label} does not exist") from None
-    except (OSError, RuntimeError) as e:  # a symlink loop, a name too long, no permission
+    except RuntimeError:  # Python's word for a loop of symbolic links
+        raise MediaFileError(f"{label} is a symbolic link that leads back to itself") from None
+    except OSError as e:  # a name too long, a folder that may not be searched
         reason = getattr(e, "strerror", None) or str(e)
         raise MediaFileError(f"{label} cannot be opened: {reason}") from None
     if stat.S_ISDIR(info.st_mode):
@@ -60,6 +62,12 @@ def local_file(path: str | Path, what: str = "") -> Path:
     if not os.access(resolved, os.R_OK):
         raise MediaFileError(f"{label} cannot be read (permission denied)")
     return resolved
+
+
+def valid_text(text: str) -> str:
+    """`text` as valid UTF-8: the undecodable bytes of a non-UTF-8 file name (which Python
+    keeps as lone surrogates) become U+FFFD, so the name can go into tags and JSON."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def file_url(path: Path) -> str:

@@ -50,8 +50,12 @@ def open_still(path: str | Path, what: str = "image") -> Iterator:
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError,
             ZeroDivisionError) as e:  # fmt: skip
         # PIL reports broken files with any of these (a truncated stream, a bad chunk, text
-        # chunks that inflate past its limit, a bad EXIF block).
-        raise MediaFileError(f"{label} could not be read: the file is damaged ({e})") from None
+        # chunks that inflate past its limit, a bad EXIF block); its words name its internals.
+        if "TEXT_CHUNK" in str(e):
+            why = "a text chunk in it is too large"
+        else:
+            why = "the file is damaged or truncated"
+        raise MediaFileError(f"{label} could not be read: {why}") from None
 
 
 def display_size(im) -> tuple[int, int]:
