@@ -186,7 +186,13 @@ def read_manifest(out: Path | str) -> dict | None:
         if path.stat().st_size > MAX_MANIFEST_BYTES:
             raise ValueError(f"{path.stat().st_size} bytes; a manifest is a few KB")
         data = json.loads(path.read_text())
-    except (OSError, ValueError, RecursionError) as e:  # bad JSON or bad UTF-8, or too deep
+    except UnicodeDecodeError:
+        raise ProvenanceError(f"{path.name} is not a readable manifest: not UTF-8 text") from None
+    except RecursionError:
+        raise ProvenanceError(
+            f"{path.name} is not a readable manifest: nested too deeply"
+        ) from None
+    except (OSError, ValueError) as e:  # bad JSON, a file that cannot be read
         raise ProvenanceError(f"{path.name} is not a readable manifest: {e}") from e
     check_manifest(data, path.name)
     return data
