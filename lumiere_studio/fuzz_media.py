@@ -310,8 +310,11 @@ def generate(folder: Path, seed: int = 0, quick: bool = False) -> list[Case]:
     """Write the fuzz files into `folder` (which must be empty or new); the list says which
     family each belongs to. `quick`: a few dozen files, one or two of each family."""
     folder.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(seed)
     cases: list[Case] = []
+
+    def rng(name: str) -> np.random.Generator:
+        """One stream per file: a file's draws do not depend on the files made before it."""
+        return np.random.default_rng([seed, zlib.crc32(name.encode())])
 
     def add(name: str | bytes, family: str, make: Callable[[Path], object]) -> None:
         path = folder / (os.fsdecode(name) if isinstance(name, bytes) else name)
@@ -349,15 +352,16 @@ def generate(folder: Path, seed: int = 0, quick: bool = False) -> list[Case]:
         for k in flips:
             for r in range(repeats):
                 flipped = np.frombuffer(data, np.uint8).copy()
-                at = rng.integers(0, len(data), k)
-                flipped[at] ^= rng.integers(1, 256, k).astype(np.uint8)
+                draw = rng(f"flipped-{stem}-{k}-{r}.{suffix}")
+                at = draw.integers(0, len(data), k)
+                flipped[at] ^= draw.integers(1, 256, k).astype(np.uint8)
                 flipped_bytes = flipped.tobytes()
                 add(f"flipped-{stem}-{k}-{r}.{suffix}", "bit-flipped",
                     lambda p, b=flipped_bytes: p.write_bytes(b))  # fmt: skip
         # The header kept, the body garbage: gets past probing, fails in decoding.
         body = bytearray(data)
         lo = min(len(body) // 4, 4096)
-        body[lo:] = rng.integers(0, 256, len(body) - lo, dtype=np.uint8).tobytes()
+        body[lo:] = rng(f"garbage-{name}").integers(0, 256, len(body) - lo, np.uint8).tobytes()
         add(
             f"garbage-body-{stem}.{suffix}",
             "bit-flipped",
@@ -367,10 +371,10 @@ def generate(folder: Path, seed: int = 0, quick: bool = False) -> list[Case]:
     for suffix in QUICK_SUFFIXES if quick else VIDEO_NAMES + STILL_NAMES:
         add(f"empty{suffix}", "empty", lambda p: p.write_bytes(b""))
         for size in (100,) if quick else (1, 100, 5000, 100000):
-            junk = rng.integers(0, 256, size, dtype=np.uint8).tobytes()
+            junk = rng(f"random-{size}{suffix}").integers(0, 256, size, np.uint8).tobytes()
             add(f"random-{size}{suffix}", "random bytes", lambda p, j=junk: p.write_bytes(j))
         magic = MAGIC.get(suffix if suffix != ".jpeg" else ".jpg", MAGIC[".mp4"])
-        tail = rng.integers(0, 256, 3000, dtype=np.uint8).tobytes()
+        tail = rng(f"magic{suffix}").integers(0, 256, 3000, np.uint8).tobytes()
         add(
             f"magic-then-garbage{suffix}",
             "random bytes",
