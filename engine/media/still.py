@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from engine.media.open_file import MediaFileError, local_file
-from engine.media.picture_size import check_picture_size, fit_within
+from engine.media.picture_size import MAX_PIXELS, check_picture_size, fit_within
 
 # Orientations (EXIF tag 0x0112) that turn the picture on its side.
 SIDEWAYS = (5, 6, 7, 8)
@@ -39,7 +39,7 @@ def open_still(path: str | Path, what: str = "image") -> Iterator:
     except Image.DecompressionBombError:
         raise MediaFileError(
             f"{label}: the picture claims more than 179 Mpx; the most this app reads is "
-            f"100 Mpx: scale it down first"
+            f"{MAX_PIXELS / 1e6:.0f} Mpx: scale it down first"
         ) from None
     except MediaFileError:
         raise
