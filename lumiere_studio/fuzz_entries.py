@@ -162,6 +162,8 @@ def _show(path: Path, thumbs_root: Path) -> list[str]:
         refused.append(str(e))
     try:
         info = probe(path)
+        # min_pixels=1: every video goes through the proxy builder (the app's threshold
+        # would skip the small fuzz files).
         if needs_proxy(info.kind, info.width, info.height, min_pixels=1):
             ensure_proxy(path, root=thumbs_root / "proxies")
     except (ProbeError, ProxyError) as e:
