@@ -273,7 +273,10 @@ class Engine:
 
         if prep.fit is not None:
             assert prep.original is not None and prep.region is not None
-            generated = to_uint8(prep.fit.from_padded(video))
+            # A frame at a time: to_uint8's float temporaries of a 2K clip are gigabytes.
+            generated = np.concatenate(
+                [to_uint8(prep.fit.from_padded(video[:, t : t + 1])) for t in range(frames)]
+            )
             alpha = feathered_alpha(prep.region, default_feather(*prep.region.shape[1:]))
             frames_u8 = composite(prep.original, generated, alpha)
             return result(frames_u8, np.where(alpha > 0, 255, 0).astype(np.uint8))

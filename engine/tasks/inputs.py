@@ -140,7 +140,9 @@ def _prepare_masked(job: Job, frames: int, model_h: int, model_w: int) -> Prepar
             )
         region[: job.mask_from_frame] = False
         region_m = fit.region_to_model(torch.from_numpy(region)[None].float())
-        cond = inpainting(fit.video_to_model(to_float(original)), region_m)
+        # A frame at a time: the float copy of a whole 2048x2048 clip is gigabytes.
+        frames_m = [fit.video_to_model(to_float(original[t : t + 1])) for t in range(frames)]
+        cond = inpainting(torch.cat(frames_m, dim=1), region_m)
     notes += [mask_note] if mask_note else []
     if (h, w) != (model_h, model_w):
         notes.append(fit.note())
