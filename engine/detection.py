@@ -41,12 +41,24 @@ class Part:
                 "summary": self.summary, "error": self.error, **self.details}  # fmt: skip
 
 
+DETECT_SIDE = 2048  # the mark repeats every 64 px: a centre crop holds it at any frame size
+
+
+def centre_crop(frame, side: int):
+    """The middle side x side of a frame (all of a smaller one): bounds the detector's float
+    work on huge frames."""
+    h, w = frame.shape[:2]
+    # Whole tiles of the 64 px pattern are cut off, so the crop keeps the mark's alignment.
+    top, left = max(0, (h - side) // 128 * 64), max(0, (w - side) // 128 * 64)
+    return frame[top : top + side, left : left + side]
+
+
 def watermark_part(path: Path, max_frames: int) -> Part:
     from engine.export.sources import SourceError, iter_frames
     from engine.media import watermark as wm
 
     try:
-        d = wm.detect(iter_frames(path, limit=max_frames))
+        d = wm.detect(centre_crop(f, DETECT_SIDE) for f in iter_frames(path, limit=max_frames))
     except (SourceError, wm.WatermarkError, OSError) as e:
         return Part("watermark", error=str(e), summary=f"pixels not readable: {e}")
     if d.detected:

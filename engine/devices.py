@@ -48,10 +48,26 @@ def autocast_for(device: torch.device):
             yield
 
 
+# How the allocators word it: CUDA and MPS ("out of memory"), torch's CPU allocator ("can't
+# allocate memory: you tried to allocate ..."), the C library ("Cannot allocate memory").
+OUT_OF_MEMORY_WORDS = ("out of memory", "can't allocate memory", "cannot allocate memory",
+                       "not enough memory", "failed to allocate")  # fmt: skip
+
+
 def is_out_of_memory(error: BaseException) -> bool:
-    if isinstance(error, torch.OutOfMemoryError):
+    if isinstance(error, torch.OutOfMemoryError | MemoryError):
         return True
-    return isinstance(error, RuntimeError) and "out of memory" in str(error).lower()
+    text = str(error).lower()
+    return isinstance(error, RuntimeError) and any(w in text for w in OUT_OF_MEMORY_WORDS)
+
+
+def out_of_memory_message(device: str) -> str:
+    """What to lower when a job ran out of memory on `device` ("cpu", "cuda", ...)."""
+    where = "the CPU's memory" if device == "cpu" else f"{device} memory"
+    advice = "make fewer frames (--frames) or a smaller size (--size)"
+    if device != "cpu":
+        advice += ", or run on the CPU (--device cpu)"
+    return f"out of {where}: {advice}"
 
 
 def describe_devices() -> list[str]:

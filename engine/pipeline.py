@@ -19,7 +19,7 @@ import torch.nn.functional as F
 
 from engine.checkpoints import ModelInfo, find_model, load_stage, read_model_info, weights_hash
 from engine.cpu_allocator import keep_freed_memory
-from engine.devices import autocast_for, is_out_of_memory, pick_device
+from engine.devices import autocast_for, is_out_of_memory, out_of_memory_message, pick_device
 from engine.diffusion.guidance import classifier_free_guidance, split_guided_batch
 from engine.diffusion.samplers import Cancelled, sample
 from engine.diffusion.schedule import CosineSchedule, eps_from_x0, to_x0_eps
@@ -144,19 +144,18 @@ class Engine:
         report = on_progress or (lambda p: None)
         stop = _should_stop(cancel)
         report(Progress("load", 0, 1, message="loading model"))
+        result = None
         try:
             loaded = self.load(job.model, job.device)
             with torch.inference_mode():
                 result = self._generate(job, loaded, report, stop)
         except Cancelled:
             raise
-        except RuntimeError as e:
-            if is_out_of_memory(e):
-                raise EngineError(
-                    "out of memory: lower the frame count, the size, or run on the CPU "
-                    "(--device cpu)"
-                ) from e
-            raise
+        except (RuntimeError, MemoryError) as e:
+            if not is_out_of_memory(e):
+                raise
+        if result is None:  # out of memory; raised here, so no traceback keeps the tensors
+            raise EngineError(out_of_memory_message(pick_device(job.device).type))
         result.seconds = time.monotonic() - t0
         return result
 
@@ -274,7 +273,10 @@ class Engine:
 
         if prep.fit is not None:
             assert prep.original is not None and prep.region is not None
-            generated = to_uint8(prep.fit.from_padded(video))
+            # A frame at a time: to_uint8's float temporaries of a 2K clip are gigabytes.
+            generated = np.concatenate(
+                [to_uint8(prep.fit.from_padded(video[:, t : t + 1])) for t in range(frames)]
+            )
             alpha = feathered_alpha(prep.region, default_feather(*prep.region.shape[1:]))
             frames_u8 = composite(prep.original, generated, alpha)
             return result(frames_u8, np.where(alpha > 0, 255, 0).astype(np.uint8))
@@ -309,7 +311,7 @@ class Engine:
             self._guided_denoiser(
                 model, sched, info.base.schedule.prediction, cond, text, job.guidance
             ),
-            frames, window, max(1, window // 2), circular=circular,
+            frames, window, max(1, window // 2), circular=circular, should_stop=stop,
         )  # fmt: skip
         shape = (1, 3, frames, info.native_height, info.native_width)
         steps, t_start = job.steps, 1.0
@@ -345,7 +347,7 @@ class Engine:
             self._guided_denoiser(
                 loaded.ssr, sched, info.ssr.schedule.prediction, lambda f: low_up[:, f], text, 1.0
             ),
-            frames, window, max(1, window // 2),
+            frames, window, max(1, window // 2), should_stop=stop,
         )  # fmt: skip
         gen = torch.Generator().manual_seed(job.seed + 1)
         z = torch.randn((1, 3, frames, hi_h, hi_w), generator=gen).to(loaded.device)

@@ -25,8 +25,10 @@ def make_clip(
 ) -> Path:  # fmt: skip
     import av
 
+    from engine.media.open_file import open_output
+
     w, h = size
-    with av.open(str(path), "w") as c:
+    with open_output(path) as c:
         s = c.add_stream("libx264", rate=fps)
         s.width, s.height, s.pix_fmt = w, h, "yuv420p"
         s.options = {"g": str(gop), "keyint_min": str(gop), "sc_threshold": "0", "crf": "12"}
@@ -50,7 +52,9 @@ def write_lossless_video(path: Path, frames: np.ndarray, fps: int = 8) -> Path:
     """FFV1 in MKV: decoded frames equal what was written, so pixels can be compared."""
     import av
 
-    with av.open(str(path), "w") as out:
+    from engine.media.open_file import open_output
+
+    with open_output(path) as out:
         stream = out.add_stream("ffv1", rate=fps)
         stream.width, stream.height, stream.pix_fmt = frames.shape[2], frames.shape[1], "bgr0"
         for f in frames:

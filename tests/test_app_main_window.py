@@ -46,6 +46,17 @@ def test_broken_file_shows_error_and_changes_nothing(window, tmp_path):
     assert bad.read_bytes() == b"garbage" * 50
 
 
+def test_one_hostile_still_does_not_abort_the_import(window, clip, tmp_path):
+    from lumiere_studio.fuzz_media import png_claiming, png_with_text
+
+    (tmp_path / "bomb.png").write_bytes(png_claiming(100000, 100000))
+    (tmp_path / "text.png").write_bytes(png_with_text(20 << 20))
+    # Before: PIL's DecompressionBombError escaped probe and none of the files was imported.
+    items = window.import_paths([str(tmp_path / "bomb.png"), str(clip), str(tmp_path / "text.png")])
+    assert [m.name for m in items] == ["clip.mp4"]
+    assert "bomb.png" in window.last_error and "text.png" in window.last_error
+
+
 def test_paint_mask_with_mouse(qtbot, window, clip):
     window.import_paths([str(clip)])
     qtbot.waitUntil(lambda: window.viewer.image is not None, timeout=5000)
@@ -409,3 +420,21 @@ def test_playback_follows_the_clock_at_the_exact_rate(window, tmp_path):
     window._tick()
     assert window.timeline.playhead == 17982  # 10 minutes exactly, not 600 s / 33 ms
     window.pause()
+
+
+def test_project_whose_media_is_a_fifo_opens_and_closes(qtbot, window, tmp_path):
+    import os
+    import time
+
+    from lumiere_studio.fuzz_entries import project_with
+
+    os.mkfifo(tmp_path / "pipe.mp4")
+    folder = project_with(tmp_path / "pipe.mp4", tmp_path / "proj")
+    assert window.open_project(folder)
+    # Thumbnail, filmstrip, viewer and proxy workers each refuse the FIFO instead of blocking
+    # on it (before: they blocked, and closing the window aborted).
+    qtbot.waitUntil(lambda: window.thumbs.pending_count() == 0, timeout=10000)
+    qtbot.waitUntil(lambda: not window.proxies._pending, timeout=10000)
+    start = time.monotonic()
+    window.shutdown()
+    assert time.monotonic() - start < 5

@@ -78,3 +78,24 @@ def test_cache_is_bounded_by_bytes():
         cache.put(i, np.zeros(100, np.uint8))
     assert len(cache) == 3
     assert cache.get(0) is None and cache.get(9) is not None
+
+
+def test_frames_with_equal_timestamps_show_from_frame_0(tmp_path):
+    from fractions import Fraction
+
+    from lumiere_studio.fuzz_media import write_video
+
+    path = write_video(tmp_path / "eq.mkv", "ffv1", "bgr0", time_base=Fraction(1, 8),
+                       pts=[0, 0, 1, 1, 2, 2, 3, 4, 4, 5])  # fmt: skip
+    with FrameReader(path) as r:
+        assert r.frame_count == 6  # one frame per distinct time
+        first = r.frame(0)  # before: "frame 0 could not be decoded"
+        assert first.shape == (24, 32, 3)
+        assert r.frame(5).shape == (24, 32, 3)
+
+
+def test_decode_errors_are_plain_and_name_the_file(tmp_path):
+    (tmp_path / "junk.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"garbage" * 100)
+    with pytest.raises(DecodeError) as info:
+        FrameReader(tmp_path / "junk.mp4")
+    assert str(info.value).startswith("junk.mp4: ") and "Errno" not in str(info.value)

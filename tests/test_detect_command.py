@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 
 from engine.cli import main
 from engine.jobs import Job
@@ -152,3 +153,60 @@ def test_trust_list(tmp_path, capsys):
     code = main(["detect", str(path), "--json", "--trust", str(config_dir() / CA_FILE)])
     assert code == 0 and json.loads(capsys.readouterr().out)["parts"]["c2pa"]["trusted"] is True
     assert main(["detect", str(path), "--trust", str(path)]) == 2
+
+
+MALFORMED_MANIFESTS = [
+    "[1, 2, 3]",
+    '"text"',
+    "null",
+    "{}",
+    '{"provenance": 5}',
+    '{"provenance": {"prompt": 5}}',
+    '{"provenance": {"source_type": "trainedAlgorithmicMedia", "seed": "x"}}',
+    '{"sha256": 7}',
+    '{"files_sha256": "abc"}',
+    '{"watermark": [1]}',
+    '{"a": ' * 5000,
+    "\xff\xfe not utf-8",
+    '{"pad": "' + "x" * (2 << 20) + '"}',
+]
+
+
+@pytest.mark.parametrize("text", MALFORMED_MANIFESTS, ids=range(len(MALFORMED_MANIFESTS)))
+def test_malformed_manifest_is_reported_not_a_traceback(tmp_path, capsys, text):
+    # Before: a list, a string or wrongly typed fields raised AttributeError / TypeError.
+    path, _ = generated(tmp_path)
+    pv.manifest_path(path).write_bytes(text.encode("utf-8", "surrogateescape")
+                                       if text.isascii() else text.encode("latin-1"))  # fmt: skip
+    code, found = detect_json(path, capsys)
+    assert code == 0 and found["parts"]["watermark"]["ai"]  # the pixels still carry the mark
+    sidecar = found["parts"]["sidecar"]
+    assert sidecar["error"] or not sidecar["ai"]
+
+
+def test_fifo_and_huge_still_are_bounded(tmp_path, capsys):
+    import os
+    import threading
+
+    os.mkfifo(tmp_path / "pipe.mp4")
+    done: list[int] = []
+    t = threading.Thread(target=lambda: done.append(main(["detect", str(tmp_path / "pipe.mp4")])),
+                         daemon=True)  # fmt: skip
+    t.start()
+    t.join(20)
+    assert done == [2]  # before: blocked forever opening the FIFO
+    assert "not a regular file" in capsys.readouterr().err
+    from lumiere_studio.fuzz_media import huge_sparse_png
+
+    big = huge_sparse_png(tmp_path / "big.png", 9400)
+    assert main(["detect", str(big), "--json"]) == 1  # read, centre-cropped, no mark
+
+
+def test_centre_crop_keeps_tiles_whole():
+    from engine.detection import centre_crop
+
+    frame = np.arange(5000 * 3000 * 3, dtype=np.uint32).reshape(3000, 5000, 3)
+    crop = centre_crop(frame, 2048)
+    assert crop.shape == (2048, 2048, 3)
+    top, left = np.argwhere(frame[..., 0] == crop[0, 0, 0])[0]
+    assert top % 64 == 0 and left % 64 == 0

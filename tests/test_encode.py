@@ -178,3 +178,26 @@ def test_png_sequence_streams_and_a_cancel_stops_reading(tmp_path):
     with pytest.raises(KeyboardInterrupt):
         write_png_sequence(frames(), tmp_path / "seq", on_frame=stop)
     assert len(made) == 3 and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("fps", [1000, 120000])
+def test_very_fast_clips_are_written_without_a_timecode_track(tmp_path, fps):
+    # Before: the timecode track's one-byte frame rate made every write above 255 fps fail
+    # with "Invalid argument ... returned 22" naming the temporary file.
+    frames = np.zeros((3, 24, 32, 3), np.uint8)
+    for suffix in (".mp4", ".mov"):
+        out = write_video(frames, tmp_path / f"fast{suffix}", VideoSettings(fps=fps))
+        with av.open(str(out)) as c:
+            assert c.streams.video[0].average_rate == fps
+            assert len(c.streams.data) == 0  # no timecode track
+
+
+def test_tags_naming_a_non_utf8_file_are_written(tmp_path):
+    import os
+
+    source = os.fsdecode(b"latin1-\xe9t\xe9.mp4")  # a source file's name, as Python holds it
+    out = write_video(
+        frames(), tmp_path / "o.mp4", VideoSettings(metadata={"lumiere_source": source})
+    )
+    with av.open(str(out)) as c:  # before: UnicodeEncodeError, after the whole generation
+        assert c.metadata["lumiere_source"] == "latin1-\ufffdt\ufffd.mp4"

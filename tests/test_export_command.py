@@ -190,3 +190,37 @@ def test_user_key_and_no_prompt(project, tmp_path):
     bad = ["--sign-key", str(tmp_path / CHAIN_FILE), "--sign-cert", str(tmp_path / CHAIN_FILE)]
     assert main(["export", str(project), "--out", str(tmp_path / "x.mp4"), *bad]) == 2
     assert not (tmp_path / "x.mp4").exists()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[1]",
+        '{"provenance": "x"}',
+        '{"provenance": {"seed": "7"}}',
+        '{"provenance": {"source_type": 3}}',
+        '{"watermark": 5}',
+    ],
+)
+def test_malformed_manifest_is_a_message(project, tmp_path, capsys, text):
+    # Before: AttributeError / TypeError tracebacks from the manifest's contents.
+    pv.manifest_path(project / "media" / "gen.mov").write_text(text)
+    assert main(["export", str(project), "--format", "h264", "--out", str(tmp_path / "o.mp4")]) == 2
+    assert "gen.mov.provenance.json is not a valid manifest" in capsys.readouterr().err
+    assert not (tmp_path / "o.mp4").exists()
+
+
+def test_fifo_media_is_refused_without_waiting(project, tmp_path, capsys):
+    import os
+    import threading
+
+    (project / "media" / "real.mov").unlink()
+    os.mkfifo(project / "media" / "real.mov")
+    outs: list[int] = []
+    for src in (project, project / "media" / "real.mov"):
+        args = ["export", str(src), "--format", "h264", "--out", str(tmp_path / f"{len(outs)}.mp4")]
+        t = threading.Thread(target=lambda a=args: outs.append(main(a)), daemon=True)
+        t.start()
+        t.join(20)  # before: blocked forever on the FIFO
+    assert outs == [2, 2]
+    assert "real.mov is not a regular file" in capsys.readouterr().err

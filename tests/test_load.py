@@ -73,9 +73,60 @@ def test_video_shorter_than_asked(clip) -> None:
 def test_broken_and_truncated_video(clip, tmp_path: Path) -> None:
     path, _ = clip
     (tmp_path / "junk.mp4").write_bytes(b"\x00" * 1000)
-    with pytest.raises(MediaLoadError, match="could not be read"):
+    with pytest.raises(MediaLoadError, match="video junk.mp4: the file is damaged"):
         load_video_frames(tmp_path / "junk.mp4", 0, 2)
     data = path.read_bytes()
     (tmp_path / "cut.mkv").write_bytes(data[: len(data) // 2])
     with pytest.raises(MediaLoadError):
         load_video_frames(tmp_path / "cut.mkv", 0, 10)
+
+
+def test_huge_still_is_decoded_down_and_claims_beyond_the_limit_refused(tmp_path: Path) -> None:
+    from lumiere_studio.fuzz_media import huge_sparse_png, png_claiming
+
+    # 9400x9400 in 86 KB: image-to-video decodes it straight down to the working size.
+    big = huge_sparse_png(tmp_path / "big.png", 9400)
+    assert big.stat().st_size < 200_000
+    assert load_image(big, max_side=512).shape == (512, 512, 3)
+    (tmp_path / "claim.png").write_bytes(png_claiming(100000, 100000))
+    with pytest.raises(MediaLoadError, match="claims more than 179 Mpx"):
+        load_image(tmp_path / "claim.png")  # before: PIL's DecompressionBombError escaped
+
+
+def test_tasks_that_keep_the_size_refuse_huge_inputs(tmp_path: Path) -> None:
+    from lumiere_studio.fuzz_media import png_claiming
+
+    (tmp_path / "wide.png").write_bytes(png_claiming(4000, 2000))
+    with pytest.raises(MediaLoadError, match="a cinemagraph keeps the input's size"):
+        load_image(tmp_path / "wide.png", keep_size_for="a cinemagraph")
+
+
+def test_oversized_text_chunk_is_a_clean_error(tmp_path: Path) -> None:
+    from lumiere_studio.fuzz_media import png_with_text
+
+    (tmp_path / "t.png").write_bytes(png_with_text(20 << 20))
+    with pytest.raises(MediaLoadError, match="t.png could not be read: a text chunk in it is"):
+        load_image(tmp_path / "t.png")  # before: ValueError from PIL
+    with pytest.raises(MediaLoadError, match="mask t.png"):
+        load_mask(tmp_path / "t.png")
+
+
+def test_video_with_no_decoder_and_with_broken_tags(tmp_path: Path, clip) -> None:
+    data = clip[0].read_bytes()
+    i = data.index(b"V_FFV1")
+    (tmp_path / "nodec.mkv").write_bytes(data[:i] + b"V_FOOB" + data[i + 6 :])
+    with pytest.raises(MediaLoadError, match="in a format this build cannot decode"):
+        load_video_frames(tmp_path / "nodec.mkv", 0, 2)
+    from lumiere_studio.fuzz_media import _bad_utf8_tags
+
+    tagged = _bad_utf8_tags(tmp_path / "tags.mp4")
+    frames, _ = load_video_frames(tagged, 0, 3)  # before: UnicodeDecodeError from av.open
+    assert frames.shape == (3, 24, 32, 3)
+
+
+def test_v2v_source_is_decoded_down(tmp_path: Path) -> None:
+    from lumiere_studio.testing import make_clip
+
+    clip = make_clip(tmp_path / "c.mp4", frames=3, size=(320, 160))
+    video, _ = load_video_frames(clip, 0, 2, max_side=80)
+    assert video.shape == (2, 40, 80, 3)

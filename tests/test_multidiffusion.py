@@ -97,3 +97,28 @@ def test_fused_eps_is_the_weighted_average_of_the_windows_eps() -> None:
     for sl, w in fusion_weights(14, 8, 4):
         expected[:, :, sl] += w[None, None, :, None, None] * toy(z[:, :, sl], logsnr, sl)[1]
     torch.testing.assert_close(eps, expected, atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("circular", [False, True])
+def test_cancel_during_a_step_stops_before_the_next_window(circular: bool) -> None:
+    from engine.diffusion.samplers import Cancelled
+
+    calls: list[object] = []
+    cancel = {"set": False}
+
+    def window(z, logsnr, frames):
+        calls.append(frames)
+        cancel["set"] = True  # the user presses Cancel while the first window runs
+        return torch.zeros_like(z), torch.zeros_like(z)
+
+    denoise = multidiffusion(window, 64, 16, 8, circular=circular,
+                             should_stop=lambda: cancel["set"])  # fmt: skip
+    z = torch.zeros(1, 3, 64, 4, 4)
+    # Before: all 7 (or 8) windows of the step ran and the sampler noticed at the next step.
+    with pytest.raises(Cancelled):
+        denoise(z, torch.tensor(0.0))
+    assert len(calls) == 1
+    cancel["set"] = False
+    calls.clear()
+    multidiffusion(window, 64, 16, 8, circular=circular)(z, torch.tensor(0.0))
+    assert len(calls) == (8 if circular else 7)  # without a cancel flag every window runs

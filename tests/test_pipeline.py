@@ -128,6 +128,20 @@ def test_cancel_stops_between_steps(engine, tiny_model) -> None:
         engine.run(Job(model=str(tiny_model), steps=3), cancel=lambda: True)
 
 
+def test_cpu_out_of_memory_is_a_message_with_what_to_lower(engine, tiny_model, monkeypatch):
+    from engine.pipeline import EngineError
+
+    def exhausted(*a, **kw):
+        raise RuntimeError("DefaultCPUAllocator: can't allocate memory: you tried to allocate "
+                           "68719476736 bytes. Error code 12 (Cannot allocate memory)")  # fmt: skip
+
+    monkeypatch.setattr(engine, "_generate", exhausted)
+    # Before: only "out of memory" was matched, so the allocator's RuntimeError escaped.
+    with pytest.raises(EngineError, match=r"out of the CPU's memory: make fewer frames") as info:
+        run(engine, tiny_model, device="cpu")
+    assert info.value.__context__ is None  # nothing keeps the failed job's tensors alive
+
+
 def test_half_precision_path_of_gpus_generates_the_same_clip(tiny_model, monkeypatch) -> None:
     """GPUs run the models under bf16 autocast (compute_dtype); the same path runs here on
     the CPU, guidance and the SSR stage included."""

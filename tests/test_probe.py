@@ -37,7 +37,7 @@ def test_probe_image(tmp_path):
 @pytest.mark.parametrize(
     ("name", "data", "words"),
     [
-        ("broken.mp4", b"this is not a video at all" * 10, "could not be read"),
+        ("broken.mp4", b"this is not a video at all" * 10, "damaged"),
         ("broken.png", b"\x89PNG garbage", "could not be read"),
         ("notes.txt", b"hello", "unsupported"),
     ],
@@ -62,3 +62,33 @@ def test_probe_truncated_video(tmp_path):
     cut.write_bytes(data[: len(data) // 3])
     with pytest.raises(ProbeError):
         probe(cut)
+
+
+@pytest.mark.parametrize(
+    ("maker", "words"),
+    [
+        (lambda: __import__("lumiere_studio.fuzz_media").fuzz_media.png_claiming(100000, 100000),
+         "claims more than 179 Mpx"),
+        (lambda: __import__("lumiere_studio.fuzz_media").fuzz_media.png_with_text(20 << 20),
+         "a text chunk in it is too large"),
+    ],
+)  # fmt: skip
+def test_hostile_stills_are_probe_errors(tmp_path, maker, words):
+    # Before: DecompressionBombError / ValueError escaped and aborted the whole import.
+    (tmp_path / "x.png").write_bytes(maker())
+    with pytest.raises(ProbeError, match=words):
+        probe(tmp_path / "x.png")
+
+
+def test_exif_rotated_still_reports_its_shown_size(tmp_path):
+    exif = Image.Exif()
+    exif[0x0112] = 8
+    Image.new("RGB", (40, 20)).save(tmp_path / "r.jpg", exif=exif.tobytes())
+    info = probe(tmp_path / "r.jpg")
+    assert (info.width, info.height) == (20, 40)
+
+
+def test_broken_utf8_tags_do_not_stop_probing(tmp_path):
+    from lumiere_studio.fuzz_media import _bad_utf8_tags
+
+    assert probe(_bad_utf8_tags(tmp_path / "t.mp4")).frames == 10

@@ -52,3 +52,11 @@ def test_png_folder_manifest_lists_every_frame(tmp_path):
     assert sorted(data["files_sha256"]) == [f"frame_0000{i}.png" for i in range(3)]
     assert pv.verify_manifest(folder) is True
     assert (tmp_path / "seq.provenance.json").is_file()
+
+
+def test_a_name_too_long_for_a_manifest_beside_it_has_none(tmp_path):
+    from engine.media.provenance import read_manifest
+
+    clip = tmp_path / ("x" * 245 + ".mp4")  # its manifest's name would pass 255 bytes
+    clip.write_bytes(b"")
+    assert read_manifest(clip) is None  # before: OSError "File name too long"

@@ -95,7 +95,7 @@ class _MediaFrames:
             try:
                 self.reader = FrameReader(path, cache_bytes=64 << 20)
             except (DecodeError, OSError) as e:
-                raise SourceError(f"{path.name} cannot be read: {e}") from e
+                raise SourceError(str(e)) from e  # the message names the file
         self.count = len(self.frames) if self.frames is not None else self.reader.frame_count
 
     def frame(self, n: int) -> np.ndarray:

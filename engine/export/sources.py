@@ -10,6 +10,10 @@ from pathlib import Path
 import numpy as np
 
 from engine.media import provenance as pv
+from engine.media.av_errors import plain_av_error
+from engine.media.open_file import MediaFileError, open_input
+from engine.media.picture_size import check_picture_size
+from engine.media.still import open_still
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp")
 
@@ -32,21 +36,33 @@ def iter_frames(path: Path | str, limit: int | None = None) -> Iterator[np.ndarr
     import av
 
     path = Path(path)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         raise SourceError(f"{path} does not exist")
-    count = 0
+    count, f = 0, path
     try:
         for f in frame_files(path):
-            with av.open(str(f)) as container:
+            if f.suffix.lower() in IMAGE_SUFFIXES:
+                with open_still(f, "image"):
+                    pass  # the header's size is checked before FFmpeg decodes anything
+            with open_input(f) as container:
                 if not container.streams.video:
                     raise SourceError(f"{f.name} has no video or image stream")
+                if container.streams.video[0].codec_context is None:
+                    raise SourceError(
+                        f"{f.name}: its video is in a format this build cannot decode"
+                    )
                 for frame in container.decode(video=0):
+                    check_picture_size(f, frame.width, frame.height)
                     yield frame.to_ndarray(format="rgb24")
                     count += 1
                     if limit is not None and count >= limit:
                         return
-    except av.error.FFmpegError as e:
-        raise SourceError(f"{path.name} is not a readable video or image: {e}") from e
+    except SourceError:
+        raise
+    except MediaFileError as e:
+        raise SourceError(str(e)) from e
+    except (av.error.FFmpegError, ValueError, MemoryError) as e:
+        raise SourceError(plain_av_error(f, e, frame=count)) from e
     if count == 0:
         raise SourceError(f"{path.name} has no frames")
 
@@ -62,10 +78,12 @@ def frame_rate(path: Path | str, default: float = 24.0) -> Fraction | float:
     if path.is_dir() or path.suffix.lower() in IMAGE_SUFFIXES:
         return default
     try:
-        with av.open(str(path)) as c:
+        with open_input(path) as c:
             rate = c.streams.video[0].average_rate if c.streams.video else None
-    except av.error.FFmpegError as e:
-        raise SourceError(f"{path.name} is not a readable video: {e}") from e
+    except MediaFileError as e:
+        raise SourceError(str(e)) from e
+    except (av.error.FFmpegError, ValueError) as e:
+        raise SourceError(plain_av_error(path, e)) from e
     return rate or default
 
 
@@ -73,13 +91,15 @@ def has_sound(path: Path | str) -> bool:
     """Whether a media file has an audio stream (a folder of frames has none)."""
     import av
 
+    from engine.media.open_file import MediaFileError, open_input
+
     path = Path(path)
     if path.is_dir():
         return False
     try:
-        with av.open(str(path)) as container:
+        with open_input(path) as container:
             return bool(container.streams.audio)
-    except (av.error.FFmpegError, OSError):
+    except (av.error.FFmpegError, OSError, MediaFileError):
         return False
 
 

@@ -8,8 +8,15 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.media.av_errors import plain_av_error
+from engine.media.open_file import MediaFileError, open_input
+
 # How far before the wanted stretch decoding starts after a seek, and past it decoding stops.
 SEEK_MARGIN_S = 0.5
+
+
+class AudioError(ValueError):
+    """A source's sound could not be read; the message names the file."""
 
 
 @dataclass
@@ -33,11 +40,25 @@ def read_audio(
     """Samples of `path`'s first audio stream from start_s for duration_s (padded with silence
     if the source is shorter), or None when it has no audio. `rate` / `layout` convert to that
     sample rate / channel layout (default: the source's own). Only the stretch asked for is
-    decoded: the reader seeks to just before it and stops just after it."""
+    decoded: the reader seeks to just before it and stops just after it. A damaged sound
+    stream raises AudioError with a plain message."""
+    import av
+
+    try:
+        return _read_audio(path, start_s, duration_s, rate, layout)
+    except MediaFileError as e:
+        raise AudioError(str(e)) from e
+    except (av.error.FFmpegError, ValueError, MemoryError) as e:
+        raise AudioError("the sound of " + plain_av_error(path, e)) from e
+
+
+def _read_audio(
+    path: Path | str, start_s: float, duration_s: float, rate: int | None, layout: str | None
+) -> AudioClip | None:
     import av
 
     end_s = start_s + duration_s
-    with av.open(str(path)) as container:
+    with open_input(path) as container:
         if not container.streams.audio:
             return None
         stream = container.streams.audio[0]
@@ -104,11 +125,11 @@ def audio_for_clip(
     import av
 
     try:
-        with av.open(str(source)) as container:
+        with open_input(source) as container:
             if not container.streams.audio:
                 return None
             video = container.streams.video[0] if container.streams.video else None
             rate = float(video.average_rate) if video and video.average_rate else fps
-    except av.error.FFmpegError:
+    except (av.error.FFmpegError, MediaFileError):
         return None
     return read_audio(source, start_frame / rate, frames / float(fps))

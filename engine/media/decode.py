@@ -20,6 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.media.av_errors import plain_av_error
+from engine.media.open_file import MediaFileError, open_input
+from engine.media.picture_size import WORK_SIDE, check_picture_size
 from engine.media.probe import IMAGE_SUFFIXES
 
 
@@ -118,7 +121,7 @@ class FrameReader:
         from engine.media.load import MediaLoadError, load_image
 
         try:
-            image = load_image(self.path)
+            image = load_image(self.path, max_side=max(self.size) if self.size else WORK_SIDE)
         except MediaLoadError as e:
             raise DecodeError(str(e)) from e
         if self.size:
@@ -131,10 +134,16 @@ class FrameReader:
         import av
 
         try:
-            self._container = av.open(str(self.path))
+            self._container = open_input(self.path)
             if not self._container.streams.video:
                 raise DecodeError(f"{self.path.name} has no video stream")
             self._stream = self._container.streams.video[0]
+            ctx = self._stream.codec_context
+            if ctx is None:
+                raise DecodeError(
+                    f"{self.path.name}: its video is in a format this build cannot decode"
+                )
+            check_picture_size(self.path, ctx.width, ctx.height)
             rate = self._stream.average_rate or self._stream.guessed_rate
             self.fps = float(rate) if rate else 24.0
             pts, keys = [], []
@@ -145,7 +154,8 @@ class FrameReader:
                         keys.append(packet.pts)
             if not pts:
                 raise DecodeError(f"{self.path.name}: no video frames")
-            self.pts = sorted(pts)
+            # Frames that share a time are one frame to a viewer that seeks by time: keep one.
+            self.pts = sorted(set(pts))
             self._index_of = {p: i for i, p in enumerate(self.pts)}
             # Keyframes as frame indices, in order: where a seek can start decoding.
             self.keyframes = sorted(self._index_of[k] for k in keys) or [0]
@@ -163,9 +173,14 @@ class FrameReader:
         except DecodeError:
             self.close()
             raise
-        except (av.error.FFmpegError, OSError, ValueError, StopIteration) as e:
+        except MediaFileError as e:
             self.close()
-            raise DecodeError(f"{self.path.name} could not be read as a video: {e}") from e
+            raise DecodeError(str(e)) from e
+        except (av.error.FFmpegError, OSError, ValueError, StopIteration, MemoryError) as e:
+            self.close()
+            if isinstance(e, StopIteration):
+                raise DecodeError(f"{self.path.name}: no frame of it could be decoded") from e
+            raise DecodeError(plain_av_error(self.path, e)) from e
 
     def close(self) -> None:
         self._ahead_gen += 1
@@ -205,6 +220,8 @@ class FrameReader:
             return self._decode_to(n, cache_from=max(0, n - self.keep_behind), abort=abort)
 
     def _to_array(self, frame) -> np.ndarray:
+        # The bitstream, not the container, sets a frame's size: check it again.
+        check_picture_size(self.path, frame.width, frame.height)
         if self.size:
             w, h = self.size
             if self.rotation % 180:
@@ -248,12 +265,16 @@ class FrameReader:
                     return image
                 if idx > n:
                     break  # the stream skipped n (broken GOP): fall through to the error
-        except av.error.FFmpegError as e:
+        except (av.error.FFmpegError, ValueError, MemoryError, MediaFileError) as e:
             self._decoder = None
-            raise DecodeError(f"{self.path.name}: frame {n} could not be decoded: {e}") from e
+            if isinstance(e, MediaFileError):
+                raise DecodeError(str(e)) from e
+            raise DecodeError(plain_av_error(self.path, e, frame=n)) from e
         self._decoder = None
         self._next = -1
-        raise DecodeError(f"{self.path.name}: frame {n} could not be decoded")
+        raise DecodeError(
+            f"{self.path.name}: the file is damaged or truncated (could not decode frame {n})"
+        )
 
     def read_ahead(self, n: int, count: int = 12) -> None:
         """Decode frames n..n+count-1 into the cache on a background thread. A later
@@ -288,9 +309,7 @@ class FrameReader:
 
 def decode_sequential(path: str | Path) -> list[np.ndarray]:
     """Every frame in order, decoded front to back: the reference for frame accuracy."""
-    import av
-
-    with av.open(str(path)) as container:
+    with open_input(path) as container:
         stream = container.streams.video[0]
         out = []
         for frame in container.decode(stream):

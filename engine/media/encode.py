@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.media.audio import AudioClip, add_audio_stream, encode_audio
+from engine.media.open_file import open_output, valid_text
 from engine.media.sealing import Seal
 from engine.tempfiles import create_temp_beside, create_temp_dir_beside
 
@@ -36,6 +37,11 @@ class EncodeError(ValueError):
 
 class EncodeCancelled(RuntimeError):
     """The caller's cancel flag was set; nothing was left at the target."""
+
+
+# A timecode track stores frames per second in one byte: faster clips (a 1000 fps source) are
+# written without one rather than not at all.
+MAX_TIMECODE_FPS = 255
 
 
 @dataclass
@@ -160,9 +166,9 @@ def write_video(
     tmp = _temp_beside(path, path.suffix)
     try:
         options = {"movflags": "use_metadata_tags"}  # arbitrary keys (our labels) in MP4 and MOV
-        with av.open(str(tmp), mode="w", format=kind, container_options=options) as container:
+        with open_output(tmp, format=kind, container_options=options) as container:
             for key, value in settings.metadata.items():
-                container.metadata[key] = value
+                container.metadata[key] = valid_text(value)  # a source named in bytes
             stream = audio_stream = None
             alpha = kind == "mov" and settings.prores == "prores4444"
             for i, frame in enumerate(frames):
@@ -218,7 +224,7 @@ def _add_stream(container, kind: str, settings: VideoSettings, rate: Fraction, s
         stream.options = {"profile": PRORES_PROFILES[settings.prores], "vendor": "apl0"}
     stream.width, stream.height = w, h
     stream.sample_aspect_ratio = Fraction(1, 1)  # square pixels
-    if settings.timecode:
+    if settings.timecode and rate <= MAX_TIMECODE_FPS:
         stream.metadata["timecode"] = settings.timecode
     stream.codec_context.color_primaries = 1  # BT.709
     stream.codec_context.color_trc = 1
@@ -290,7 +296,8 @@ def write_png_sequence(
 def _write_png(frame: np.ndarray, path: Path) -> None:
     import av
 
-    with av.open(str(path), mode="w", format="image2") as container:
+    # "update": the name is written as given, never read as a `%d` pattern of names.
+    with open_output(path, format="image2", container_options={"update": "1"}) as container:
         stream = container.add_stream("png", rate=1)
         stream.pix_fmt = "rgb24"
         stream.width, stream.height = frame.shape[1], frame.shape[0]

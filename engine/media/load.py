@@ -11,39 +11,41 @@ from pathlib import Path
 import numpy as np
 
 from engine.jobs import JobError
+from engine.media.av_errors import plain_av_error
+from engine.media.open_file import MediaFileError, open_input
+from engine.media.picture_size import check_keep_size, check_picture_size, fit_within
+from engine.media.still import decode_within, display_size, open_still
 
 
 class MediaLoadError(JobError):
     """An input file is missing, unreadable, broken or unsuitable."""
 
 
-def _existing(path: str | Path, what: str) -> Path:
-    p = Path(path).expanduser()
-    if not p.exists():
-        raise MediaLoadError(f"{what} {p} does not exist")
-    if not p.is_file():
-        raise MediaLoadError(f"{what} {p} is not a file")
-    return p
-
-
-def load_image(path: str | Path) -> np.ndarray:
+def load_image(
+    path: str | Path, max_side: int | None = None, keep_size_for: str | None = None
+) -> np.ndarray:
     """A still as uint8 (H, W, 3) RGB; transparency is composited over black, EXIF rotation
-    applied."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    applied. `max_side`: a larger still is decoded down to that size on its longer side (the
+    caller needs no more), so a huge still costs what its header allows, not gigabytes.
+    `keep_size_for` (a task name): the task writes the still's size, which is bounded."""
+    from PIL import Image
 
-    p = _existing(path, "image")
     try:
-        with Image.open(p) as im:
-            im = ImageOps.exif_transpose(im)
+        with open_still(path, "image") as im:
+            if keep_size_for:
+                check_keep_size(path, *display_size(im), keep_size_for)
+            im = decode_within(im, max_side)
             if im.mode in ("RGBA", "LA", "PA") or "transparency" in im.info:
                 rgba = im.convert("RGBA")
                 black = Image.new("RGBA", rgba.size, (0, 0, 0, 255))
                 im = Image.alpha_composite(black, rgba)
             arr = np.asarray(im.convert("RGB"), dtype=np.uint8)
-    except (UnidentifiedImageError, OSError, SyntaxError) as e:
-        raise MediaLoadError(f"image {p} could not be read (not an image, or broken): {e}") from e
+    except MediaFileError as e:
+        raise MediaLoadError(str(e)) from None
     if arr.shape[0] < 2 or arr.shape[1] < 2:
-        raise MediaLoadError(f"image {p} is too small ({arr.shape[1]}x{arr.shape[0]})")
+        raise MediaLoadError(
+            f"image {Path(path).name} is too small ({arr.shape[1]}x{arr.shape[0]})"
+        )
     return arr
 
 
@@ -54,12 +56,12 @@ def load_mask(
 
     `size` is (width, height): a mask of another size is resized to it (nearest) and the
     returned note says so. An empty mask is an error: the task would change nothing."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
-    p = _existing(path, "mask")
+    p = Path(path)
     note = None
     try:
-        with Image.open(p) as im:
+        with open_still(p, "mask") as im:
             if im.mode in ("RGBA", "LA"):
                 # A painted layer: alpha says where the paint is.
                 gray = im.getchannel("A")
@@ -72,8 +74,8 @@ def load_mask(
                 )
                 gray = gray.resize(tuple(size), Image.Resampling.NEAREST)
             region = np.asarray(gray, dtype=np.uint8) >= 128
-    except (UnidentifiedImageError, OSError, SyntaxError) as e:
-        raise MediaLoadError(f"mask {p} could not be read (not an image, or broken): {e}") from e
+    except MediaFileError as e:
+        raise MediaLoadError(str(e)) from None
     if not region.any():
         raise MediaLoadError(
             f"mask {p} is empty (no white pixels): paint the region to change in white"
@@ -81,12 +83,17 @@ def load_mask(
     return region, note
 
 
-def load_video_frames(path: str | Path, start: int, count: int) -> tuple[np.ndarray, float]:
+def load_video_frames(
+    path: str | Path, start: int, count: int, keep_size_for: str | None = None,
+    max_side: int | None = None,
+) -> tuple[np.ndarray, float]:  # fmt: skip
     """`count` frames from frame `start` on, as uint8 (count, H, W, 3), and the stream's
-    frame rate. Decodes from the beginning (exact frame numbers, no keyframe guesswork)."""
+    frame rate. Decodes from the beginning (exact frame numbers, no keyframe guesswork).
+    `keep_size_for` (a task name): the task writes the input's size, so the input is bounded
+    (`picture_size.check_keep_size`). `max_side`: frames are decoded down to that size."""
     import av
 
-    p = _existing(path, "video")
+    p = Path(path)
     if start < 0 or count < 1:
         raise MediaLoadError(
             f"frame range must have start >= 0 and count >= 1 (got {start}, {count})"
@@ -94,30 +101,57 @@ def load_video_frames(path: str | Path, start: int, count: int) -> tuple[np.ndar
     frames: list[np.ndarray] = []
     decoded = 0
     try:
-        with av.open(str(p)) as container:
-            streams = container.streams.video
-            if not streams:
-                raise MediaLoadError(f"{p} has no video stream")
-            stream = streams[0]
+        with open_input(p, "video") as container:
+            stream = _video_stream(container, p)
+            ctx = stream.codec_context
+            check_picture_size(p, ctx.width, ctx.height, "video")
+            if keep_size_for:
+                check_keep_size(p, ctx.width, ctx.height, keep_size_for)
             rate = float(stream.average_rate or stream.guessed_rate or 0) or 24.0
             for frame in container.decode(stream):
                 if decoded >= start:
-                    frames.append(frame.to_ndarray(format="rgb24"))
+                    frames.append(_frame_array(p, frame, frames, max_side))
                 decoded += 1
                 if len(frames) == count:
                     break
     except MediaLoadError:
         raise
-    except (av.error.FFmpegError, OSError, ValueError) as e:
+    except MediaFileError as e:
+        raise MediaLoadError(str(e)) from e
+    except (av.error.FFmpegError, OSError, ValueError, MemoryError) as e:
         if not decoded:
-            raise MediaLoadError(
-                f"video {p} could not be read (not a video, or broken): {e}"
-            ) from e
+            raise MediaLoadError("video " + plain_av_error(p, e, frame=0)) from e
         # A truncated file: what decoded is checked against what was asked below.
     if len(frames) < count:
         raise MediaLoadError(
-            f"video {p} is shorter than asked: frames {start}..{start + count - 1} needed, "
+            f"video {p.name} is shorter than asked: frames {start}..{start + count - 1} needed, "
             f"but it has {decoded} readable frames; lower --frames or --start-frame"
         )
     video = np.stack(frames)
     return video, rate
+
+
+def _video_stream(container, p: Path):
+    streams = container.streams.video
+    if not streams:
+        raise MediaLoadError(f"video {p.name} has no video stream (only sound, or nothing)")
+    if streams[0].codec_context is None:
+        raise MediaLoadError(f"video {p.name}: its video is in a format this build cannot decode")
+    return streams[0]
+
+
+def _frame_array(p: Path, frame, previous: list[np.ndarray], max_side: int | None) -> np.ndarray:
+    """One decoded frame as uint8 RGB, checked: a bitstream can change its size mid-stream or
+    decode larger than the container said."""
+    check_picture_size(p, frame.width, frame.height, "video")
+    if max_side is not None and max(frame.width, frame.height) > max_side:
+        w, h = fit_within(frame.width, frame.height, max_side)
+        image = frame.to_ndarray(format="rgb24", width=w, height=h)
+    else:
+        image = frame.to_ndarray(format="rgb24")
+    if previous and image.shape != previous[0].shape:
+        raise MediaLoadError(
+            f"video {p.name} changes its picture size at a frame ({previous[0].shape[1]}x"
+            f"{previous[0].shape[0]} to {image.shape[1]}x{image.shape[0]})"
+        )
+    return image

@@ -9,6 +9,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from engine.media.av_errors import plain_av_error
+from engine.media.open_file import MediaFileError, local_file, open_input
+from engine.media.picture_size import check_picture_size
+from engine.media.still import display_size, open_still
+
 VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 MEDIA_SUFFIXES = VIDEO_SUFFIXES + IMAGE_SUFFIXES
@@ -66,10 +71,10 @@ def _first_frame_rotation(container, stream) -> int:
 def probe(path: str | Path) -> MediaInfo:
     """Describe a media file, or raise ProbeError with a message a person can act on."""
     p = Path(path).expanduser()
-    if not p.exists():
-        raise ProbeError(f"{p} does not exist")
-    if not p.is_file():
-        raise ProbeError(f"{p} is not a file")
+    try:
+        local_file(p)  # a regular file: a FIFO or device would block the readers below
+    except MediaFileError as e:
+        raise ProbeError(str(e)) from None
     suffix = p.suffix.lower()
     if suffix not in MEDIA_SUFFIXES:
         kinds = ", ".join(s[1:].upper() for s in MEDIA_SUFFIXES)
@@ -80,17 +85,11 @@ def probe(path: str | Path) -> MediaInfo:
 
 
 def _probe_image(p: Path) -> MediaInfo:
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
     try:
-        with Image.open(p) as im:
-            im = ImageOps.exif_transpose(im)
-            w, h = im.size
-    except UnidentifiedImageError as e:
-        raise ProbeError(f"{p.name} could not be read as an image (broken file?)") from e
-    except (OSError, SyntaxError) as e:
-        raise ProbeError(f"{p.name} could not be read as an image (broken file?): "
-                         f"{reason(e)}") from e  # fmt: skip
+        with open_still(p, "image") as im:
+            w, h = display_size(im)  # from the header: nothing is decoded
+    except MediaFileError as e:
+        raise ProbeError(str(e)) from None
     return MediaInfo(str(p), "image", w, h, 0.0, 1, 0.0, codec="image")
 
 
@@ -98,14 +97,17 @@ def _probe_video(p: Path) -> MediaInfo:
     import av
 
     try:
-        with av.open(str(p)) as container:
+        with open_input(p) as container:
             if not container.streams.video:
-                raise ProbeError(f"{p.name} has no video stream")
+                raise ProbeError(f"{p.name} has no video stream (only sound, or nothing)")
             stream = container.streams.video[0]
             ctx = stream.codec_context
+            if ctx is None:
+                raise ProbeError(f"{p.name}: its video is in a format this build cannot decode")
             width, height = int(ctx.width), int(ctx.height)
             if width <= 0 or height <= 0:
                 raise ProbeError(f"{p.name}: the video stream has no picture size")
+            check_picture_size(p, width, height)
             rate = stream.average_rate or stream.guessed_rate or stream.base_rate
             fps = float(rate) if rate else 0.0
             if fps <= 0:
@@ -134,16 +136,10 @@ def _probe_video(p: Path) -> MediaInfo:
             )  # fmt: skip
     except ProbeError:
         raise
-    except (av.error.FFmpegError, OSError, ValueError, IndexError) as e:
-        raise ProbeError(f"{p.name} could not be read as a video (broken file?): "
-                         f"{reason(e)}") from e  # fmt: skip
-
-
-def reason(e: Exception) -> str:
-    """What went wrong, in words: FFmpeg's and the OS's errors carry an errno and the path,
-    which the person already knows and cannot act on."""
-    text = getattr(e, "strerror", None)
-    return text if isinstance(text, str) and text else str(e)
+    except MediaFileError as e:
+        raise ProbeError(str(e)) from e
+    except (av.error.FFmpegError, OSError, ValueError, IndexError, MemoryError) as e:
+        raise ProbeError(plain_av_error(p, e)) from e
 
 
 def _count_frames(container, stream) -> int:

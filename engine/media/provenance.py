@@ -179,13 +179,28 @@ def write_manifest(out: Path | str, prov: Provenance, watermark: dict | None = N
 
 def read_manifest(out: Path | str) -> dict | None:
     """The manifest beside `out`, or None when there is none."""
+    from engine.media.manifest_check import MAX_MANIFEST_BYTES, check_manifest
+
     path = manifest_path(out)
-    if not path.is_file():
+    try:
+        if not path.is_file():
+            return None
+    except OSError:  # a name too long to have a manifest beside it
         return None
     try:
-        return json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as e:
+        if path.stat().st_size > MAX_MANIFEST_BYTES:
+            raise ValueError(f"{path.stat().st_size} bytes; a manifest is a few KB")
+        data = json.loads(path.read_text())
+    except UnicodeDecodeError:
+        raise ProvenanceError(f"{path.name} is not a readable manifest: not UTF-8 text") from None
+    except RecursionError:
+        raise ProvenanceError(
+            f"{path.name} is not a readable manifest: nested too deeply"
+        ) from None
+    except (OSError, ValueError) as e:  # bad JSON, a file that cannot be read
         raise ProvenanceError(f"{path.name} is not a readable manifest: {e}") from e
+    check_manifest(data, path.name)
+    return data
 
 
 def verify_manifest(out: Path | str) -> bool | None:
@@ -200,7 +215,7 @@ def verify_manifest(out: Path | str) -> bool | None:
 
 
 def read_container_metadata(path: Path | str) -> dict[str, str]:
-    import av
+    from engine.media.open_file import open_input
 
-    with av.open(str(path)) as container:
+    with open_input(path) as container:
         return dict(container.metadata)

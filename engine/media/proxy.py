@@ -22,6 +22,9 @@ from pathlib import Path
 
 from platformdirs import user_cache_dir
 
+from engine.media.av_errors import plain_av_error
+from engine.media.open_file import MediaFileError, local_file, open_input, open_output
+
 PROXY_WIDTH = 960
 PROXY_VERSION = 1  # bump when the proxy format changes, so old cache entries are not used
 JPEG_QSCALE = 3  # MJPEG quantiser (2 = best, 31 = worst): 3 keeps PSNR well above 35 dB
@@ -57,7 +60,8 @@ def proxy_path(source: str | Path, root: Path | None = None) -> Path:
     p = Path(source).absolute()
     st = p.stat()
     raw = f"{p}|{st.st_size}|{st.st_mtime_ns}|v{PROXY_VERSION}|{PROXY_WIDTH}|q{JPEG_QSCALE}"
-    return (root or cache_root()) / f"{hashlib.sha1(raw.encode()).hexdigest()}.mkv"
+    digest = hashlib.sha1(os.fsencode(raw)).hexdigest()  # a non-UTF-8 name hashes as its bytes
+    return (root or cache_root()) / f"{digest}.mkv"
 
 
 def cached_proxy(source: str | Path, root: Path | None = None) -> Path | None:
@@ -78,8 +82,10 @@ def ensure_proxy(
     """The proxy of `source`: (path, built_now). Reuses a cached proxy when the source is
     unchanged; otherwise builds one. Raises ProxyError with a readable reason."""
     src = Path(source)
-    if not src.is_file():
-        raise ProxyError(f"{src} does not exist or is not a file")
+    try:
+        local_file(src)
+    except MediaFileError as e:
+        raise ProxyError(str(e)) from None
     target = proxy_path(src, root)
     if target.is_file():
         return target, False
@@ -101,14 +107,14 @@ def build_proxy(
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f"{target.stem}.{os.getpid()}.{threading.get_ident()}.tmp.mkv")
     try:
-        with av.open(str(source)) as src:
+        with open_input(source) as src:
             if not src.streams.video:
                 raise ProxyError(f"{source.name} has no video stream")
             ins = src.streams.video[0]
             ins.thread_type = "AUTO"  # frame threading: this is a throughput decode
             total = int(ins.frames or 0)
             rate = ins.average_rate or ins.guessed_rate or Fraction(24)
-            with av.open(str(tmp), "w", format="matroska") as dst:
+            with open_output(tmp, format="matroska") as dst:
                 out = None
                 n = 0
                 for frame in src.decode(ins):
@@ -146,6 +152,9 @@ def build_proxy(
     except ProxyError:
         tmp.unlink(missing_ok=True)
         raise
+    except MediaFileError as e:
+        tmp.unlink(missing_ok=True)
+        raise ProxyError(f"{e}; no proxy could be made") from e
     except (av.error.FFmpegError, OSError, ValueError) as e:
         tmp.unlink(missing_ok=True)
-        raise ProxyError(f"{source.name}: no proxy could be made (broken file?): {e}") from e
+        raise ProxyError(f"{plain_av_error(source, e)}; no proxy could be made") from e

@@ -43,6 +43,9 @@ def composite(original: np.ndarray, generated: np.ndarray, alpha: np.ndarray) ->
             f"composite needs matching shapes, got {original.shape}, {generated.shape}, "
             f"{alpha.shape}"
         )
-    a = alpha[..., None]
-    blend = np.round(original * (1.0 - a) + generated * a).clip(0, 255).astype(np.uint8)
-    return np.where(a > 0, blend, original)
+    out = np.empty_like(original)
+    for t in range(len(original)):  # a frame at a time: float copies of a whole 2K clip are GBs
+        a = alpha[t][..., None]
+        blend = np.round(original[t] * (1.0 - a) + generated[t] * a).clip(0, 255).astype(np.uint8)
+        out[t] = np.where(a > 0, blend, original[t])
+    return out

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import torch
 
+from engine.diffusion.samplers import Cancelled
 from engine.diffusion.schedule import eps_from_x0
 
 FrameIndex = slice | torch.Tensor  # a slice, or a LongTensor of frame indices (circular)
@@ -73,8 +74,9 @@ def circular_fusion_weights(
 
 
 def multidiffusion(
-    denoise_window: WindowDenoiser, frames: int, window: int, stride: int, circular: bool = False
-) -> Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:
+    denoise_window: WindowDenoiser, frames: int, window: int, stride: int, circular: bool = False,
+    should_stop: Callable[[], bool] | None = None,
+) -> Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:  # fmt: skip
     """Wrap a per-window denoiser (z_window, logsnr, frame index) -> (x0, eps) into a denoiser
     of the whole clip. z is (B, C, T, H, W).
 
@@ -82,6 +84,9 @@ def multidiffusion(
     exactly the fused eps when each window's eps is (z - alpha x0) / sigma, as the pipeline's
     are (the fusion weights of a frame sum to one), and it keeps one clip-sized accumulator
     instead of two, so the clip's length costs as little memory as it can.
+
+    `should_stop` is polled before every window after the first: one step of a long clip runs
+    many windows, so a cancel waits for one window, not for the whole step (Cancelled).
     """
     plan: list[tuple[FrameIndex, torch.Tensor]]
     if circular:
@@ -93,7 +98,9 @@ def multidiffusion(
         if len(plan) == 1:
             return denoise_window(z, logsnr, plan[0][0])
         x0 = torch.zeros_like(z)
-        for index, weights in plan:
+        for i, (index, weights) in enumerate(plan):
+            if i and should_stop is not None and should_stop():
+                raise Cancelled()
             w = weights.to(z.device, z.dtype)[None, None, :, None, None]
             x0_w, _ = denoise_window(z[:, :, index], logsnr, index)
             if isinstance(index, slice):

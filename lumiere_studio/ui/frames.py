@@ -29,8 +29,9 @@ def to_qimage(frame: np.ndarray) -> QImage:
 
 
 class _Worker(QObject):
-    ready = Signal(str, int, object, bool)
-    error = Signal(str, str)
+    # Paths travel as Python objects: a Qt string would drop the bytes of a non-UTF-8 name.
+    ready = Signal(object, int, object, bool)
+    error = Signal(object, str)
 
     def __init__(self, server: FrameServer) -> None:
         super().__init__()
@@ -81,8 +82,8 @@ class _Worker(QObject):
 
 class FrameServer(QObject):
     # path, frame index, uint8 (H, W, 3), full resolution (False: a proxy frame)
-    frame_ready = Signal(str, int, object, bool)
-    error = Signal(str, str)
+    frame_ready = Signal(object, int, object, bool)  # path (a Python str), frame, image, full
+    error = Signal(object, str)
     _kick = Signal()
     _close = Signal()
 

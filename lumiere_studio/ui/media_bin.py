@@ -39,6 +39,8 @@ class MediaBin(QListWidget):
         current = self.current_media_id()
         self.blockSignals(True)
         self.clear()
+        # Each row's path, kept in Python: a Qt string would drop a non-UTF-8 name's bytes.
+        self._paths: list[str] = []
         placeholder = QPixmap(128, 72)
         placeholder.fill(QColor(50, 50, 55))
         for m in self.doc.project.media:
@@ -48,7 +50,7 @@ class MediaBin(QListWidget):
             label = ("AI · " if m.generated else "") + m.name
             item = QListWidgetItem(icon, label)
             item.setData(Qt.ItemDataRole.UserRole, m.id)
-            item.setData(Qt.ItemDataRole.UserRole + 1, path)
+            self._paths.append(path)
             item.setToolTip(f"{path}\n{m.media_info.describe()}")
             self.addItem(item)
             if m.id == current:
@@ -56,10 +58,9 @@ class MediaBin(QListWidget):
         self.blockSignals(False)
 
     def _thumb_ready(self, path: str, image: QImage) -> None:
-        for i in range(self.count()):
-            item = self.item(i)
-            if item.data(Qt.ItemDataRole.UserRole + 1) == path:
-                item.setIcon(QIcon(QPixmap.fromImage(image)))
+        for i, row_path in enumerate(self._paths):
+            if row_path == path:
+                self.item(i).setIcon(QIcon(QPixmap.fromImage(image)))
 
     def current_media_id(self) -> str | None:
         item = self.currentItem()

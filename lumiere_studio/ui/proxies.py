@@ -12,9 +12,10 @@ from engine.media.proxy import ProxyError, cached_proxy, ensure_proxy
 
 
 class _Signals(QObject):
-    done = Signal(str, str, bool)  # source, proxy, built now (False: reused from the cache)
-    failed = Signal(str, str)
-    progress = Signal(str, int, int)
+    # Sources travel as Python objects: a Qt string would drop the bytes of a non-UTF-8 name.
+    done = Signal(object, str, bool)  # source, proxy, built now (False: reused from the cache)
+    failed = Signal(object, str)
+    progress = Signal(object, int, int)
 
 
 class _Job(QRunnable):
@@ -39,10 +40,10 @@ class _Job(QRunnable):
 class ProxyManager(QObject):
     """`request(path)` once per imported video; `ready` fires when its proxy can be used."""
 
-    ready = Signal(str, str)  # source, proxy
-    failed = Signal(str, str)
+    ready = Signal(object, str)  # source (a Python str), proxy
+    failed = Signal(object, str)
     pending_changed = Signal(int)
-    progress = Signal(str, int, int)
+    progress = Signal(object, int, int)
 
     def __init__(self, parent: QObject | None = None, root: Path | None = None) -> None:
         super().__init__(parent)

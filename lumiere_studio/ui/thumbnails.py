@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +15,10 @@ from platformdirs import user_cache_dir
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QImage, QPainter
 
+from engine.media.open_file import local_file
+
 THUMB_HEIGHT = 72
+UNEXPECTED = "unexpected error"  # starts a failure that is a defect, not a bad file
 STRIP_FRAMES = 16
 
 
@@ -25,7 +29,7 @@ def cache_dir() -> Path:
 def cache_key(path: Path, frame: int | str) -> str:
     st = path.stat()
     raw = f"{path.absolute()}|{st.st_size}|{st.st_mtime_ns}|{frame}|{THUMB_HEIGHT}"
-    return hashlib.sha1(raw.encode()).hexdigest()
+    return hashlib.sha1(os.fsencode(raw)).hexdigest()  # a non-UTF-8 name hashes as its bytes
 
 
 def strip_frames(frame_count: int, count: int = STRIP_FRAMES) -> list[int]:
@@ -76,9 +80,11 @@ def _save_atomic(image: QImage, target: Path) -> None:
 
 
 class _Signals(QObject):
-    done = Signal(str, QImage)  # path, thumbnail
-    strip_done = Signal(str, object)  # path, Filmstrip
-    failed = Signal(str, str)
+    # Paths travel as Python objects: a Qt string would drop the bytes of a non-UTF-8 name,
+    # and the pending request would never be matched (a spinner forever).
+    done = Signal(object, QImage)  # path, thumbnail
+    strip_done = Signal(object, object)  # path, Filmstrip
+    failed = Signal(object, str)
 
 
 class _Job(QRunnable):
@@ -91,7 +97,7 @@ class _Job(QRunnable):
         from lumiere_studio.ui.frames import to_qimage
 
         try:
-            p = Path(self.path)
+            p = local_file(self.path)  # the message for a missing file, a FIFO, a loop
             target = self.root / f"{cache_key(p, self.frame)}.png"
             image = QImage(str(target)) if target.is_file() else QImage()
             if image.isNull():
@@ -102,6 +108,8 @@ class _Job(QRunnable):
             self.signals.done.emit(self.path, image)
         except (DecodeError, OSError) as e:
             self.signals.failed.emit(self.path, str(e))
+        except Exception as e:  # noqa: BLE001 - a worker that dies silently leaves a spinner
+            self.signals.failed.emit(self.path, f"{UNEXPECTED}: {type(e).__name__}: {e}")
 
 
 class _StripJob(QRunnable):
@@ -115,7 +123,7 @@ class _StripJob(QRunnable):
         from lumiere_studio.ui.frames import to_qimage
 
         try:
-            p = Path(self.path)
+            p = local_file(self.path)
             target = self.root / f"{cache_key(p, f'strip{STRIP_FRAMES}')}.png"
             strip = Filmstrip.from_image(QImage(str(target))) if target.is_file() else None
             if strip is None:
@@ -130,10 +138,12 @@ class _StripJob(QRunnable):
             self.signals.strip_done.emit(self.path, strip)
         except (DecodeError, OSError) as e:
             self.signals.failed.emit(self.path, str(e))
+        except Exception as e:  # noqa: BLE001 - a worker that dies silently leaves a spinner
+            self.signals.failed.emit(self.path, f"{UNEXPECTED}: {type(e).__name__}: {e}")
 
 
 class Thumbnailer(QObject):
-    ready = Signal(str, QImage)
+    ready = Signal(object, QImage)  # path (a Python str), thumbnail
     pending_changed = Signal(int)
 
     def __init__(self, parent: QObject | None = None, root: Path | None = None) -> None:
