@@ -9,6 +9,7 @@ from PySide6.QtCore import QPoint, QSettings, Qt
 
 from engine.media.decode import decode_sequential
 from engine.media.probe import probe
+from lumiere_studio.model.project import MediaItem
 from lumiere_studio.testing import make_clip
 from lumiere_studio.ui.main_window import MainWindow
 
@@ -204,3 +205,16 @@ def test_drag_a_clip_to_a_new_track_and_back(qtbot, window, clip):
     window.doc.undo_stack.undo()
     tracks = window.doc.project.timeline.tracks
     assert len(tracks) == 1 and tracks[0].clips[0].start == 0
+
+
+def test_opening_a_project_lists_the_media_it_reads_from_outside_its_folder(window, clip, tmp_path):
+    from engine.media.probe import probe as probe_media
+    from lumiere_studio.model.project import Project
+
+    p = Project()
+    p.media.append(MediaItem(str(clip), probe_media(clip).to_dict(), name="clip", generated=True))
+    p.save(tmp_path / "proj")
+    assert window.open_project(tmp_path / "proj")
+    assert "outside" in window.last_error and str(clip) in window.last_error
+    assert window.save_to(tmp_path / "proj")
+    assert not (tmp_path / "proj" / "generated").exists()  # read where it is, never copied

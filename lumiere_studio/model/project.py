@@ -123,49 +123,72 @@ class Project:
         return doc
 
     # --- disk --------------------------------------------------------------------------
-    def save(self, folder: Path | None = None) -> Path:
+    def save(self, folder: Path | None = None, scratch: Path | None = None) -> Path:
         """Write the document and masks into `folder` (Save As when it differs). Generated
-        media that lives outside the folder (an unsaved project's scratch files) is copied
-        in so the project folder is self-contained."""
+        media that lives in the project's own folder (a Save As) or in the app's `scratch`
+        folder (an unsaved project's results) is copied in so the folder is self-contained.
+        Nothing else is ever copied: a document may name any path, and copying what it names
+        would let a hostile project pull private files into a folder the user shares. The
+        project in memory changes (folder, paths) only once the document is written."""
         folder = Path(folder or self.folder or "")
         if not str(folder):
             raise ProjectError("choose a folder to save the project in")
         folder.mkdir(parents=True, exist_ok=True)
-        old_folder = self.folder
-        self._adopt_paths(old_folder, folder)
-        self.folder = folder
+        own = [root for root in (self.folder, scratch) if root is not None]
+        mapping = self._adopt_paths(own, folder)
         for mid, mask in self.masks.items():
             target = folder / "masks" / f"{mid}.png"
             if mask.any():
                 atomic_write_bytes(target, mask.to_png_bytes())
             else:
                 target.unlink(missing_ok=True)
-        text = json.dumps(self.to_dict(), indent=1)
-        atomic_write_bytes(folder / DOC_NAME, text.encode())
+        doc = self.to_dict()
+        for m in doc["media"]:
+            m["path"] = mapping[m["path"]]
+        for track in doc["timeline"]["tracks"]:
+            for clip in track["clips"]:
+                clip["media"] = mapping[clip["media"]]
+        atomic_write_bytes(folder / DOC_NAME, json.dumps(doc, indent=1).encode())
+        self.folder = folder
+        for m in self.media:
+            m.path = mapping[m.path]
+        for clip in (c for t in self.timeline.tracks for c in t.clips):
+            clip.media = mapping[clip.media]
         return folder / DOC_NAME
 
-    def _adopt_paths(self, old: Path | None, new: Path) -> None:
+    def _adopt_paths(self, own: list[Path], new: Path) -> dict[str, str]:
+        """Each stored path as it will be stored in `new`; copies generated media from the
+        `own` folders (never from anywhere else) into `new/generated/`."""
+        old = self.folder
+
         def move(path: str, generated: bool) -> str:
             abs_path = Path(path) if Path(path).is_absolute() else (old or new) / path
-            if generated and not _inside(abs_path, new) and abs_path.exists():
+            if generated and not inside(abs_path, new) and _adoptable(abs_path, own):
                 dest = new / "generated" / abs_path.name
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 if not dest.exists():
-                    shutil.copy2(abs_path, dest)
+                    shutil.copy2(abs_path.resolve(), dest)
                 abs_path = dest
-            try:
-                return str(abs_path.absolute().relative_to(new.absolute()))
-            except ValueError:
-                return str(abs_path.absolute())
+            return stored_path(abs_path, new)
 
         mapping: dict[str, str] = {}
         for m in self.media:
-            new_path = move(m.path, m.generated)
-            mapping[m.path] = new_path
-            m.path = new_path
-        for track in self.timeline.tracks:
-            for clip in track.clips:
-                clip.media = mapping.get(clip.media, move(clip.media, clip.generated))
+            mapping[m.path] = move(m.path, m.generated)
+        for clip in (c for t in self.timeline.tracks for c in t.clips):
+            if clip.media not in mapping:
+                mapping[clip.media] = move(clip.media, clip.generated)
+        return mapping
+
+    def outside_media(self) -> list[str]:
+        """Stored media paths (bin and timeline) that lie outside the project folder, real
+        paths compared, so `..` and symlinks count: what opening this project makes the app
+        read from elsewhere, for the user to see."""
+        paths = dict.fromkeys(
+            [m.path for m in self.media] + [c.media for t in self.timeline.tracks for c in t.clips]
+        )
+        if self.folder is None:
+            return list(paths)
+        return [p for p in paths if not inside(self.resolve(p), self.folder)]
 
     @classmethod
     def load(cls, folder: Path) -> Project:
@@ -210,12 +233,30 @@ class Project:
         return mask
 
 
-def _inside(path: Path, folder: Path) -> bool:
+def inside(path: Path, folder: Path) -> bool:
+    """Whether `path`, with `..` and symlinks resolved, lies in `folder` (also resolved)."""
     try:
-        path.absolute().relative_to(folder.absolute())
+        path.resolve().relative_to(folder.resolve())
         return True
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop
         return False
+
+
+def stored_path(path: Path, folder: Path) -> str:
+    """`path` as a document stores it: relative when it lies lexically inside `folder`."""
+    try:
+        return str(path.absolute().relative_to(folder.absolute()))
+    except ValueError:
+        return str(path.absolute())
+
+
+def _adoptable(path: Path, own: list[Path]) -> bool:
+    """Generated media a save may copy: a regular file inside one of the app's own folders."""
+    try:
+        regular = path.resolve().is_file()
+    except (OSError, RuntimeError):
+        return False
+    return regular and any(inside(path, root) for root in own)
 
 
 def validate(data: Any) -> None:

@@ -582,6 +582,15 @@ class MainWindow(QMainWindow):
         missing = [m.path for m in project.media if not project.resolve(m.path).exists()]
         if missing:
             self.error("Missing media", "These files are gone:\n" + "\n".join(missing))
+        outside = [p for p in project.outside_media() if p not in missing]
+        if outside:  # a project file can name any path: the user sees what it reads
+            self.error(
+                "Media outside the project folder",
+                (
+                    f"This project uses {len(outside)} file(s) outside {folder}. They are read "
+                    f"where they are and never copied into the project:\n" + "\n".join(outside)
+                ),
+            )
         self._add_recent(folder)
         return True
 
@@ -597,7 +606,7 @@ class MainWindow(QMainWindow):
     def save_to(self, folder: Path) -> bool:
         self._discard_recovery()  # the recovery file is keyed by folder: drop the old one
         try:
-            self.doc.project.save(folder)
+            self.doc.project.save(folder, scratch=self._scratch)
         except (OSError, ProjectError) as e:
             self.error("The project could not be saved", str(e))
             return False
