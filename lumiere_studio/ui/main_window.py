@@ -230,13 +230,16 @@ class MainWindow(QMainWindow):
         self.doc.mask_changed.connect(lambda _m: self._update_source_label())
 
     def _load_models(self) -> None:
-        from engine.checkpoints import list_models
+        from engine.checkpoints import scan_models
 
         try:
-            self.models = list_models()
+            self.models, broken = scan_models()
         except Exception as e:  # a malformed models folder must not stop the app
-            self.models = []
+            self.models, broken = [], []
             self.statusBar().showMessage(f"models could not be listed: {e}")
+        if broken:  # each broken folder is named with its reason; the others still work
+            self.statusBar().showMessage("; ".join(f"model {b.name} is broken: {b.reason}"
+                                                   for b in broken))  # fmt: skip
         self.prompt.set_models(self.models)
         if not self.models:
             self.statusBar().showMessage(
