@@ -6,9 +6,51 @@ keeps, and an export that other accounts on a shared folder cannot read is a sur
 from __future__ import annotations
 
 import os
+import re
 import secrets
+import shutil
+import signal
 from collections.abc import Callable
 from pathlib import Path
+
+KILL_AT_ENV = "LUMIERE_STUDIO_KILL_AT"  # fault injection (bench/faults.py): see fault_point
+FAULT_LOG_ENV = "LUMIERE_STUDIO_FAULT_LOG"
+ASIDE_PENDING = ".pending"  # in a swap's aside folder: the file whose rename commits it
+ASIDE_NONE = ".no-previous"  # in a swap's aside folder: there was no old folder to keep
+_faults_seen = 0
+
+
+def fault_point(label: str) -> None:
+    """A place where a crash must leave the old or the new content. For the fault bench only:
+    with LUMIERE_STUDIO_FAULT_LOG set, each point reached is appended to that file; with
+    LUMIERE_STUDIO_KILL_AT=N the process kills itself (SIGKILL) at the N-th point."""
+    global _faults_seen
+    kill_at, log = os.environ.get(KILL_AT_ENV), os.environ.get(FAULT_LOG_ENV)
+    if not kill_at and not log:
+        return
+    _faults_seen += 1
+    if log:
+        with open(log, "a") as f:
+            f.write(f"{_faults_seen} {label}\n")
+    if kill_at and int(kill_at) == _faults_seen:
+        os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
+
+
+def replace(src: Path | str, dst: Path | str) -> None:
+    """os.replace with a fault point on each side of the rename."""
+    fault_point(f"before rename to {Path(dst).name}")
+    os.replace(src, dst)
+    fault_point(f"after rename to {Path(dst).name}")
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 def _create_new(path: Path, prefix: str, suffix: str, make: Callable[[Path], None]) -> Path:
@@ -46,7 +88,75 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def replace_folder(new: Path, target: Path, commit: Callable[[], None] | None = None,
+                   pending: Path | None = None) -> None:  # fmt: skip
+    """Swap the complete folder `new` in as `target`. A folder cannot be replaced by one
+    rename, so the old one is first moved into an "aside" folder beside it
+    (`.NAME.PID-XXXX.old/NAME`), which doubles as a journal: `recover_folder_swaps` in a
+    later run puts the old folder back if the swap did not complete, or deletes it if it did.
+    `commit` extends the swap to a second object (an OTIO file and its media folder): it must
+    rename `pending` (a complete file beside `target`) into place; until that rename the swap
+    counts as not done, so a crash or an error before it restores the old folder."""
+    aside = create_temp_dir_beside(target, f".{target.name}.{os.getpid()}-", ".old")
+    try:
+        if pending is not None:
+            (aside / ASIDE_PENDING).write_text(pending.name)
+        if target.exists() or target.is_symlink():
+            replace(target, aside / target.name)
+        else:
+            (aside / ASIDE_NONE).touch()
+        replace(new, target)
+        if commit is not None:
+            commit()
+    except BaseException:
+        _roll_back(aside, target)
+        raise
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def _roll_back(aside: Path, target: Path) -> None:
+    """Undo a swap: drop the new folder (if it got in) and put the old one back."""
+    kept = aside / target.name
+    if (kept.exists() or (aside / ASIDE_NONE).exists()) and target.exists():
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        else:
+            target.unlink()
+    if kept.exists() or kept.is_symlink():
+        os.replace(kept, target)
+    pending = aside / ASIDE_PENDING
+    if pending.exists():
+        (target.parent / pending.read_text()).unlink(missing_ok=True)
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def recover_folder_swaps(target: Path) -> list[Path]:
+    """Settle the swaps of `target` that a killed process left half done: if it had not
+    committed (the target is missing, or its `pending` file was never renamed), the old
+    folder goes back; otherwise the old folder is deleted. Swaps of live processes are left
+    alone. Returns the aside folders settled."""
+    if not target.parent.is_dir():
+        return []
+    pattern = re.compile(rf"\.{re.escape(target.name)}\.(\d+)-[0-9a-f]+\.old")
+    settled = []
+    for aside in sorted(target.parent.iterdir()):
+        match = pattern.fullmatch(aside.name)
+        if not match or not aside.is_dir() or aside.is_symlink():
+            continue
+        pid = int(match.group(1))
+        if pid == os.getpid() or process_alive(pid):
+            continue
+        pending = aside / ASIDE_PENDING
+        uncommitted = pending.exists() and (target.parent / pending.read_text()).exists()
+        if uncommitted or not (target.exists() or target.is_symlink()):
+            _roll_back(aside, target)
+        else:
+            shutil.rmtree(aside, ignore_errors=True)
+        settled.append(aside)
+    return settled

@@ -218,3 +218,25 @@ def test_opening_a_project_lists_the_media_it_reads_from_outside_its_folder(wind
     assert "outside" in window.last_error and str(clip) in window.last_error
     assert window.save_to(tmp_path / "proj")
     assert not (tmp_path / "proj" / "generated").exists()  # read where it is, never copied
+
+
+def test_a_failed_save_keeps_every_edit_in_the_recovery_file(window, clip, tmp_path, monkeypatch):
+    from lumiere_studio.model import autosave
+    from lumiere_studio.model.project import Project
+
+    window.import_paths([str(clip)])
+    window.autosave_now()
+    window.add_selected_to_timeline()  # an edit after the last autosave
+    state = window.doc.project.state()
+
+    def full_disk(self, folder=None, scratch=None):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Project, "save", full_disk)
+    assert not window.save_to(tmp_path / "proj")
+    assert "No space left" in window.last_error and window.doc.dirty
+    (found,) = autosave.find_recoveries(tmp_path / "recovery")
+    assert autosave.restore(found).state() == state  # the crash-time state, edits included
+    monkeypatch.undo()
+    assert window.save_to(tmp_path / "proj")
+    assert autosave.find_recoveries(tmp_path / "recovery") == []  # saved: no longer needed

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from engine.media import provenance as pv
+from engine.tempfiles import create_temp_beside, replace
 from engine.timeline import Timeline
 
 ADAPTERS = {".otio": "otio_json", ".xml": "fcp_xml", ".fcpxml": "fcpx_xml", ".edl": "cmx_3600"}
@@ -57,18 +58,29 @@ def build(timeline: Timeline, media: dict[str, str], labels: dict[str, pv.Proven
     return tl
 
 
-def write(tl, out: Path) -> Path:
-    """Atomic write with the adapter that the suffix names."""
+def write_pending(tl, out: Path) -> Path:
+    """The complete file under a temporary name beside `out` (`.NAME.PID-XXXX.tmp`), with the
+    adapter that the suffix names; renaming it to `out` is the caller's commit."""
     import opentimelineio as otio
 
     adapter = ADAPTERS.get(out.suffix.lower())
     if adapter is None or out.suffix.lower() not in available_formats():
         raise ValueError(f"{out.suffix} needs an OTIO adapter that is not installed; "
                          f"available: {', '.join(available_formats())}")  # fmt: skip
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    tmp = create_temp_beside(out, f".{out.name}.{os.getpid()}-")
     try:
         otio.adapters.write_to_file(tl, str(tmp), adapter_name=adapter)
-        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def write(tl, out: Path) -> Path:
+    """Atomic write with the adapter that the suffix names."""
+    tmp = write_pending(tl, out)
+    try:
+        replace(tmp, out)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

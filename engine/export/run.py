@@ -6,6 +6,7 @@ The watermark is not embedded again here: generated media already carries it fro
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +22,13 @@ from engine.export.render import (
 from engine.export.sources import SourceError, frame_rate, iter_frames, labels_of, read_frames
 from engine.export.timeline_audio import timeline_audio
 from engine.media import provenance as pv
-from engine.media.encode import EncodeError, VideoSettings, write_video
+from engine.media.encode import EncodeError, VideoSettings, sweep_stale_temps, write_video
+from engine.tempfiles import (
+    create_temp_dir_beside,
+    recover_folder_swaps,
+    replace,
+    replace_folder,
+)
 from engine.timeline import Timeline
 
 FORMATS = {"h264": ".mp4", "prores": ".mov", "prores4444": ".mov", "png": "", "otio": ".otio"}
@@ -44,9 +51,11 @@ def check_out(fmt: str, out: Path | str, force: bool) -> Path:
         raise EncodeError(f"--out for png must be a folder (no suffix), got {path.name}")
     if not path.parent.is_dir():
         raise EncodeError(f"folder {path.parent} does not exist")
-    if path.exists() and (path.is_file() or any(path.iterdir())):
-        if not force:
-            raise EncodeError(f"{path} exists; pass --force to replace it")
+    taken = [path] + ([path.with_name(path.stem + "_media")] if fmt == "otio" else [])
+    for p in taken:  # an OTIO export replaces its media folder too
+        recover_folder_swaps(p)  # a replace that a killed run left half done: settle it
+        if p.exists() and (p.is_file() or any(p.iterdir())) and not force:
+            raise EncodeError(f"{p} exists; pass --force to replace it")
     return path
 
 
@@ -130,24 +139,30 @@ def export_otio(timeline: Timeline, base: Path, out: Path, crf: int = 18,
                 progress: Progress | None = None) -> Path:  # fmt: skip
     """Each media file the timeline uses is exported whole (ProRes 422 HQ, so frame numbers and
     the clips' ranges stay valid) into `<name>_media/`, then the OTIO file points at them.
-    A failed or cancelled export removes the media it had written."""
+    The new media is written into a hidden folder and swapped in together with the OTIO file
+    (engine.tempfiles.replace_folder), so a failed, cancelled or killed export leaves an
+    earlier export, its OTIO file and its media, as it was."""
     folder = out.with_name(out.stem + "_media")
-    made = not folder.exists()
-    folder.mkdir(exist_ok=True)
-    written: list[Path] = []
+    for target in (folder, out):
+        recover_folder_swaps(target)  # a killed export: settle it before the temps go
+        sweep_stale_temps(target, ".tmp")
+    tmp = create_temp_dir_beside(folder, f".{folder.name}.{os.getpid()}-")
+    pending = None
     try:
-        return _write_otio(timeline, base, out, folder, written, progress)
+        media, labels = _write_otio_media(timeline, base, out, folder, tmp, progress)
+        pending = otio_file.write_pending(otio_file.build(timeline, media, labels), out)
+        replace_folder(tmp, folder, commit=lambda: replace(pending, out), pending=pending)
     except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
-            pv.manifest_path(path).unlink(missing_ok=True)
-        if made:
-            shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+        if pending is not None:
+            pending.unlink(missing_ok=True)
         raise
+    return out
 
 
-def _write_otio(timeline: Timeline, base: Path, out: Path, folder: Path, written: list[Path],
-                progress: Progress | None) -> Path:  # fmt: skip
+def _write_otio_media(timeline: Timeline, base: Path, out: Path, folder: Path, tmp: Path,
+                      progress: Progress | None):  # fmt: skip
+    """Each used media file into `tmp` (to become `folder`); the OTIO's paths and labels."""
     media: dict[str, str] = {}
     labels: dict[str, pv.Provenance | None] = {}
     first_use = {}
@@ -157,15 +172,14 @@ def _write_otio(timeline: Timeline, base: Path, out: Path, folder: Path, written
     for i, name in enumerate(used):
         clip = first_use[name]
         src = media_path(clip, base)
-        target = folder / f"{i:03d}_{Path(name).stem}.mov"
+        target = tmp / f"{i:03d}_{Path(name).stem}.mov"
         prov = clip_provenance(clip, base)
         write_video(read_frames(src), target, _settings("prores", timeline.fps, prov))
-        written.append(target)
         _label(target, prov, (pv.read_manifest(src) or {}).get("watermark"))
-        media[name] = str(target.relative_to(out.parent))
+        media[name] = str((folder / target.name).relative_to(out.parent))
         labels[name] = prov
         if progress:
             progress(i + 1, len(used) + 1)
-    if progress:  # before the write, so a cancel here cannot leave an OTIO without media
+    if progress:  # before the swap, so a cancel here cannot leave an OTIO without media
         progress(len(used) + 1, len(used) + 1)
-    return otio_file.write(otio_file.build(timeline, media, labels), out)
+    return media, labels

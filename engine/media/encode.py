@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -21,7 +20,14 @@ from pathlib import Path
 import numpy as np
 
 from engine.media.audio import AudioClip, add_audio_stream, encode_audio
-from engine.tempfiles import create_temp_beside, create_temp_dir_beside
+from engine.tempfiles import (
+    create_temp_beside,
+    create_temp_dir_beside,
+    process_alive,
+    recover_folder_swaps,
+    replace,
+    replace_folder,
+)
 
 VIDEO_SUFFIXES = (".mp4", ".mov")
 PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower",
@@ -101,16 +107,6 @@ def _temp_prefix(path: Path) -> str:
     return f".{path.name}.{os.getpid()}-"
 
 
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)  # signal 0: only asks whether the process exists
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process
-    return True
-
-
 def sweep_stale_temps(path: Path, suffix: str) -> list[Path]:
     """Remove the temporary files or folders (`suffix`) that writers to `path` left behind when
     they were killed: only those whose process is gone, never a live writer's and never the
@@ -122,7 +118,7 @@ def sweep_stale_temps(path: Path, suffix: str) -> list[Path]:
     removed = []
     for entry in path.parent.iterdir():
         match = pattern.fullmatch(entry.name)
-        if not match or int(match.group(1)) == os.getpid() or _process_alive(int(match.group(1))):
+        if not match or int(match.group(1)) == os.getpid() or process_alive(int(match.group(1))):
             continue
         if entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry, ignore_errors=True)
@@ -185,7 +181,7 @@ def write_video(
             container.mux(stream.encode(None))
             if audio_stream is not None:
                 encode_audio(container, audio_stream, settings.audio)
-        os.replace(tmp, path)
+        replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -236,11 +232,11 @@ def write_png_sequence(
     An existing non-empty folder is refused, or with `replace` swapped out only at that point.
     `on_frame(i)` is called after each frame; an exception from it cancels and leaves nothing."""
     folder = Path(str(folder).rstrip("/" + os.sep))
+    recover_folder_swaps(folder)  # a killed earlier swap: its old frames back, or gone
     if folder.exists() and any(folder.iterdir()) and not replace:
         raise EncodeError(f"{folder} exists and is not empty; choose a new folder")
     if not folder.parent.is_dir():
         raise EncodeError(f"folder {folder.parent} does not exist")
-    hidden = f".{folder.name}."
     sweep_stale_temps(folder, ".tmp")
     tmp = create_temp_dir_beside(folder, _temp_prefix(folder))
     try:
@@ -253,13 +249,7 @@ def write_png_sequence(
                 on_frame(count)
         if count == 0:
             raise EncodeError("no frames to write")
-        old = None
-        if folder.exists():  # a folder cannot be swapped atomically: move it aside first
-            old = Path(tempfile.mkdtemp(dir=folder.parent, prefix=hidden, suffix=".old"))
-            os.replace(folder, old / folder.name)
-        os.replace(tmp, folder)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        replace_folder(tmp, folder)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -607,12 +607,19 @@ class MainWindow(QMainWindow):
         return self.save_to(Path(folder)) if folder else False
 
     def save_to(self, folder: Path) -> bool:
-        self._discard_recovery()  # the recovery file is keyed by folder: drop the old one
+        # The recovery file goes only once the save has succeeded, and is brought up to date
+        # first: a crash during the save, or a failed save, loses no edit.
+        recovery = self._recovery_path()  # keyed by the folder the project had
+        if self.doc.dirty:
+            self._write_recovery()
         try:
             self.doc.project.save(folder, scratch=self._scratch)
         except (OSError, ProjectError) as e:
-            self.error("The project could not be saved", str(e))
+            self.error("The project could not be saved", f"{e}\nThe unsaved work is kept in "
+                       f"the recovery file until a save succeeds.")  # fmt: skip
             return False
+        recovery.unlink(missing_ok=True)
+        self._discard_recovery()
         self.doc.undo_stack.setClean()
         self.doc.changed.emit()
         self._add_recent(folder)
@@ -643,10 +650,13 @@ class MainWindow(QMainWindow):
             and self.doc.take_autosave_dirty()
             or (self.doc.dirty and not self._recovery_path().exists())
         ):
-            try:
-                autosave.write_recovery(self.doc.project, self._recovery_path())
-            except OSError as e:
-                self.statusBar().showMessage(f"autosave failed: {e}", 8000)
+            self._write_recovery()
+
+    def _write_recovery(self) -> None:
+        try:
+            autosave.write_recovery(self.doc.project, self._recovery_path())
+        except OSError as e:
+            self.statusBar().showMessage(f"autosave failed: {e}", 8000)
 
     def _discard_recovery(self) -> None:
         self._recovery_path().unlink(missing_ok=True)
