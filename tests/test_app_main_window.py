@@ -240,3 +240,34 @@ def test_a_failed_save_keeps_every_edit_in_the_recovery_file(window, clip, tmp_p
     monkeypatch.undo()
     assert window.save_to(tmp_path / "proj")
     assert autosave.find_recoveries(tmp_path / "recovery") == []  # saved: no longer needed
+
+
+@pytest.mark.parametrize("change", [
+    {"start": 10**7 - 8}, {"fps": 1e-3}, {"fps": 1000.0}, {"width": 16384, "height": 2},
+    {"in_point": 10**7, "out_point": 3},
+])  # fmt: skip
+def test_projects_at_the_schema_bounds_repaint_and_export(window, clip, tmp_path, change):
+    """The largest and smallest values the schema lets through: the window opens, repaints
+    and exports them without an exception."""
+    import json
+
+    from engine.export.run import export_timeline
+    from engine.media.probe import probe as probe_media
+
+    info = probe_media(clip).to_dict()
+    media = {"path": str(clip), "info": info, "id": "m1", "name": "clip"}
+    tl_clip = {"media": str(clip), "source_in": 0, "source_out": 8, "start": 0, "id": "c1"}
+    timeline = {"fps": 24.0, "width": 64, "height": 48, "tracks": [{"clips": [tl_clip]}]}
+    doc = {"schema": 1, "app": "lumiere-studio", "media": [media], "timeline": timeline}
+    for key, value in change.items():
+        target = {"start": tl_clip, "frames": info, "in_point": doc, "out_point": doc}
+        target.get(key, timeline)[key] = value
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "proj" / "project.lumiere.json").write_text(json.dumps(doc))
+    assert window.open_project(tmp_path / "proj")
+    window.grab()
+    window.timeline.set_playhead(window.doc.project.timeline.duration - 1)
+    window.grab()
+    tl = window.doc.project.timeline
+    out = export_timeline(tl, tmp_path / "proj", "png", tmp_path / "frames", first=tl.duration - 2)
+    assert len(list(out.glob("*.png"))) == 2

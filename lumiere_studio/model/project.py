@@ -18,17 +18,13 @@ from typing import Any
 import numpy as np
 
 from engine.media.probe import MediaInfo
+from engine.project_schema import APP_ID, SCHEMA, ProjectError, read_document, validate
 from engine.tempfiles import atomic_write_bytes
 from engine.timeline import Timeline
 from lumiere_studio.model.masks import Mask
 
-SCHEMA = 1
 DOC_NAME = "project.lumiere.json"
-APP_ID = "lumiere-studio"
-
-
-class ProjectError(ValueError):
-    """A project folder or document that cannot be opened; the message says why."""
+MAX_MASK_BYTES = 64 << 20  # a 16384-pixel-square mask PNG of noise is about this size
 
 
 def new_id() -> str:
@@ -71,6 +67,7 @@ class Project:
         self.history: list[dict[str, Any]] = []  # past generation jobs, newest last
         self.in_point: int | None = None
         self.out_point: int | None = None
+        self.notes: list[str] = []  # what opening it repaired or skipped, for the user
 
     # --- lookups -----------------------------------------------------------------------
     def media_by_id(self, media_id: str) -> MediaItem | None:
@@ -198,12 +195,7 @@ class Project:
         doc_path = folder / DOC_NAME
         if not doc_path.is_file():
             raise ProjectError(f"{folder} is not a Lumiere Studio project (no {DOC_NAME})")
-        try:
-            data = json.loads(doc_path.read_text())
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise ProjectError(f"{doc_path} could not be read: {e}") from e
-        project = cls.from_dict(data, folder)
-        return project
+        return cls.from_dict(read_document(doc_path), folder)
 
     @classmethod
     def from_dict(cls, data: Any, folder: Path | None) -> Project:
@@ -214,13 +206,38 @@ class Project:
         except (TypeError, KeyError, ValueError) as e:
             raise ProjectError(f"project document is malformed: {e}") from e
         for mid, rel in data.get("masks", {}).items():
-            png = project.resolve(rel)
-            if png.is_file():
-                try:
-                    project.masks[mid] = Mask.from_png_bytes(png.read_bytes())
-                except ValueError as e:
-                    raise ProjectError(f"mask {png} could not be read: {e}") from e
+            project._load_mask(mid, project.resolve(rel))
+        for m in project.media:
+            path = project.resolve(m.path)
+            if path.exists() and not path.is_file():
+                project.notes.append(f"{m.path} is not a regular file (a device, pipe or "
+                                     f"folder); it cannot be shown or exported")  # fmt: skip
         return project
+
+    def _load_mask(self, media_id: str, png: Path) -> None:
+        """A painted mask, only from a regular file inside the project of a bounded size; a
+        mask whose size is not its media's is dropped with a note (painting would fail)."""
+        if self.folder is not None and not inside(png, self.folder):
+            self.notes.append(f"the mask {png} lies outside the project folder; not read")
+            return
+        if not png.is_file():
+            return
+        if png.stat().st_size > MAX_MASK_BYTES:
+            self.notes.append(f"the mask {png} is too large to be a mask; not read")
+            return
+        try:
+            mask = Mask.from_png_bytes(png.read_bytes())
+        except ValueError as e:
+            raise ProjectError(f"mask {png} could not be read: {e}") from e
+        item = self.media_by_id(media_id)
+        if item is not None:
+            w, h = item.media_info.display_size
+            if mask.pixels.shape != (h, w):
+                self.notes.append(f"the mask of {item.name or item.path} is "
+                                  f"{mask.pixels.shape[1]}x{mask.pixels.shape[0]}, not the "
+                                  f"media's {w}x{h}; it was left out")  # fmt: skip
+                return
+        self.masks[media_id] = mask
 
     def mask_for(self, media_id: str, create: bool = True) -> Mask | None:
         mask = self.masks.get(media_id)
@@ -257,25 +274,3 @@ def _adoptable(path: Path, own: list[Path]) -> bool:
     except (OSError, RuntimeError):
         return False
     return regular and any(inside(path, root) for root in own)
-
-
-def validate(data: Any) -> None:
-    """Check the document's shape before anything is built from it."""
-    if not isinstance(data, dict):
-        raise ProjectError("project document must be a JSON object")
-    if data.get("app") != APP_ID:
-        raise ProjectError("not a Lumiere Studio project document")
-    schema = data.get("schema")
-    if not isinstance(schema, int):
-        raise ProjectError("project document has no schema version")
-    if schema > SCHEMA:
-        raise ProjectError(f"project schema {schema} is newer than this app ({SCHEMA}); update")
-    for key, kind in (("media", list), ("timeline", dict)):
-        if not isinstance(data.get(key), kind):
-            raise ProjectError(f"project document: '{key}' is missing or not a {kind.__name__}")
-    for m in data["media"]:
-        if not isinstance(m, dict) or not isinstance(m.get("path"), str) or "info" not in m:
-            raise ProjectError("project document: a media entry has no path or info")
-    for key in ("masks", "mask_meta"):
-        if not isinstance(data.get(key, {}), dict):
-            raise ProjectError(f"project document: '{key}' must be an object")

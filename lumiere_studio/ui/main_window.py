@@ -290,6 +290,8 @@ class MainWindow(QMainWindow):
     def _prepare_media(self, item: MediaItem) -> None:
         """Background work for a new media item: thumbnail, filmstrip, proxy."""
         path = str(self.doc.project.resolve(item.path))
+        if not Path(path).is_file():  # gone, or a device or pipe a project file named
+            return
         self.thumbs.get(path)
         info = item.media_info
         if needs_proxy(info.kind, info.width, info.height, self.proxy_min_pixels):
@@ -585,6 +587,8 @@ class MainWindow(QMainWindow):
         missing = [m.path for m in project.media if not project.resolve(m.path).exists()]
         if missing:
             self.error("Missing media", "These files are gone:\n" + "\n".join(missing))
+        if project.notes:
+            self.error("The project was opened with changes", "\n".join(project.notes))
         outside = [p for p in project.outside_media() if p not in missing]
         if outside:  # a project file can name any path: the user sees what it reads
             self.error(
