@@ -98,7 +98,7 @@ def _stage(raw: dict, key: str, folder: Path) -> StageInfo | None:
         raise ModelError(f"config.json: the '{key}' entry must be an object")
     try:
         checks.check_stunet_config(entry.get("config"), key)
-        checks.confined(folder, entry.get("weights"), f"{key}.weights")
+        refuse_pickle(checks.confined(folder, entry.get("weights"), f"{key}.weights"))
         checks.check_schedule(entry.get("schedule", {}), key)
         for name, (low, high) in (("scale", (1, 16)), ("window", (1, 1024))):
             if name in entry:
@@ -148,7 +148,7 @@ def _model_info(path: Path, raw: dict) -> ModelInfo:
     if not isinstance(styles, dict):
         raise ModelError(f"{cfg_path}: 'styles' must be an object")
     for style, file in styles.items():
-        checks.confined(path, file, f"style {style!r}")
+        refuse_pickle(checks.confined(path, file, f"style {style!r}"))
     encoder = raw.get("text_encoder", {})
     if not isinstance(encoder, dict):
         raise ModelError(f"{cfg_path}: 'text_encoder' must be an object")

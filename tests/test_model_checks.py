@@ -161,3 +161,16 @@ def test_a_broken_folder_is_listed_and_hides_nothing(tiny_model, tmp_path, monke
     assert main(["models"]) == 0
     out = capsys.readouterr().out
     assert "bad: BROKEN" in out and "native" in out and "lumiere-mini" in out
+
+
+@pytest.mark.parametrize("key", ["weights", "style"])
+def test_a_config_naming_a_pickle_is_refused_unread(tiny_model, tmp_path, key, monkeypatch):
+    folder = _copy(tiny_model, tmp_path)
+    (folder / "base.pt").write_bytes(b"\x80\x04not read")
+    if key == "weights":
+        _edit(folder, lambda c: c["base"].update(weights="base.pt"))
+    else:
+        _edit(folder, lambda c: c.update(styles={"evil": "base.pt"}))
+    monkeypatch.setattr(torch, "load", lambda *a, **k: pytest.fail("torch.load was called"))
+    with pytest.raises(checkpoints.PickleRefused, match="pickle"):
+        read_model_info(folder)
