@@ -20,7 +20,7 @@ from platformdirs import user_data_dir
 from engine import model_checks as checks
 from engine.diffusion.schedule import ScheduleConfig
 from engine.model.stunet import STUNet, STUNetConfig
-from engine.tempfiles import atomic_write_bytes, create_temp_beside
+from engine.tempfiles import atomic_write_bytes, create_temp_beside, replace, sweep_stale_temps
 
 FORMAT = "lumiere-studio-model"
 FORMAT_VERSION = 1
@@ -267,10 +267,11 @@ def atomic_save_safetensors(tensors: dict[str, torch.Tensor], path: Path, meta=N
     from safetensors.torch import save_file
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = create_temp_beside(path, f".{path.name}.")
+    sweep_stale_temps(path, ".tmp")
+    tmp = create_temp_beside(path, f".{path.name}.{os.getpid()}-")
     try:
         save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, tmp, meta)
-        os.replace(tmp, path)
+        replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -78,11 +78,33 @@ def create_temp_dir_beside(path: Path, prefix: str, suffix: str = ".tmp") -> Pat
     return _create_new(path, prefix, suffix, lambda candidate: candidate.mkdir(0o777))
 
 
+def sweep_stale_temps(path: Path, suffix: str) -> list[Path]:
+    """Remove the temporary files or folders (`suffix`) that writers to `path` left behind when
+    they were killed: only those whose process is gone, never a live writer's and never the
+    `.old` folder a PNG swap keeps the previous frames in. POSIX only (elsewhere a process
+    cannot be asked safely whether it is alive); returns what was removed."""
+    if os.name != "posix" or not path.parent.is_dir():
+        return []
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.(\d+)-.+{re.escape(suffix)}")
+    removed = []
+    for entry in path.parent.iterdir():
+        match = pattern.fullmatch(entry.name)
+        if not match or int(match.group(1)) == os.getpid() or process_alive(int(match.group(1))):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+        removed.append(entry)
+    return removed
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write `data` to a temporary file beside `path`, flush it to disk, then rename it over
     `path`: a crash leaves either the old file or the new one, never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = create_temp_beside(path, f".{path.name}.")
+    sweep_stale_temps(path, ".tmp")  # what a killed earlier write left
+    tmp = create_temp_beside(path, f".{path.name}.{os.getpid()}-")
     try:
         with open(tmp, "wb") as f:
             f.write(data)

@@ -10,7 +10,6 @@ writer left behind.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,10 +22,10 @@ from engine.media.audio import AudioClip, add_audio_stream, encode_audio
 from engine.tempfiles import (
     create_temp_beside,
     create_temp_dir_beside,
-    process_alive,
     recover_folder_swaps,
     replace,
     replace_folder,
+    sweep_stale_temps,
 )
 
 VIDEO_SUFFIXES = (".mp4", ".mov")
@@ -105,27 +104,6 @@ def _even_pad(frames: np.ndarray) -> np.ndarray:
 
 def _temp_prefix(path: Path) -> str:
     return f".{path.name}.{os.getpid()}-"
-
-
-def sweep_stale_temps(path: Path, suffix: str) -> list[Path]:
-    """Remove the temporary files or folders (`suffix`) that writers to `path` left behind when
-    they were killed: only those whose process is gone, never a live writer's and never the
-    `.old` folder a PNG swap keeps the previous frames in. POSIX only (elsewhere a process
-    cannot be asked safely whether it is alive); returns what was removed."""
-    if os.name != "posix" or not path.parent.is_dir():
-        return []
-    pattern = re.compile(rf"\.{re.escape(path.name)}\.(\d+)-.+{re.escape(suffix)}")
-    removed = []
-    for entry in path.parent.iterdir():
-        match = pattern.fullmatch(entry.name)
-        if not match or int(match.group(1)) == os.getpid() or process_alive(int(match.group(1))):
-            continue
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry, ignore_errors=True)
-        else:
-            entry.unlink(missing_ok=True)
-        removed.append(entry)
-    return removed
 
 
 def _temp_beside(path: Path, suffix: str) -> Path:
