@@ -20,7 +20,13 @@ from platformdirs import user_data_dir
 from engine import model_checks as checks
 from engine.diffusion.schedule import ScheduleConfig
 from engine.model.stunet import STUNet, STUNetConfig
-from engine.tempfiles import atomic_write_bytes, create_temp_beside, replace, sweep_stale_temps
+from engine.tempfiles import (
+    atomic_write_bytes,
+    create_temp_beside,
+    explain_full_disk,
+    replace,
+    sweep_stale_temps,
+)
 
 FORMAT = "lumiere-studio-model"
 FORMAT_VERSION = 1
@@ -272,9 +278,10 @@ def atomic_save_safetensors(tensors: dict[str, torch.Tensor], path: Path, meta=N
     try:
         save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, tmp, meta)
         replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         Path(tmp).unlink(missing_ok=True)
-        raise
+        needed = sum(v.numel() * v.element_size() for v in tensors.values())
+        raise explain_full_disk(e, path.parent, needed, path.name) from e
 
 
 def atomic_write_text(path: Path, text: str) -> None:

@@ -5,6 +5,7 @@ keeps, and an export that other accounts on a shared folder cannot read is a sur
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import secrets
@@ -34,6 +35,33 @@ def fault_point(label: str) -> None:
             f.write(f"{_faults_seen} {label}\n")
     if kill_at and int(kill_at) == _faults_seen:
         os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
+
+
+FULL_DISK_ERRNOS = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+class DiskFull(OSError):
+    """A write that ran out of space; the message names the folder and the space needed."""
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / 2**20:.1f} MB"
+
+
+def explain_full_disk(error: BaseException, folder: Path, needed: int | None = None,
+                      what: str = "") -> BaseException:  # fmt: skip
+    """`error` as a plain DiskFull message when it is a full disk (or a file-size limit),
+    else `error` itself. `needed`: bytes the write needs (an upper bound is fine)."""
+    if isinstance(error, DiskFull) or getattr(error, "errno", None) not in FULL_DISK_ERRNOS:
+        return error
+    try:
+        free = _megabytes(shutil.disk_usage(folder).free)
+    except OSError:
+        free = "unknown"
+    need = f"up to {_megabytes(needed)} is needed" if needed else "more is needed"
+    thing = f" for {what}" if what else ""
+    return DiskFull(error.errno, f"not enough space in {folder}{thing}: {free} free, {need}. "
+                    f"Free some space and try again; the earlier file was not changed")  # fmt: skip
 
 
 def replace(src: Path | str, dst: Path | str) -> None:
@@ -111,9 +139,9 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             f.flush()
             os.fsync(f.fileno())
         replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         tmp.unlink(missing_ok=True)
-        raise
+        raise explain_full_disk(e, path.parent, len(data), path.name) from e
 
 
 def replace_folder(new: Path, target: Path, commit: Callable[[], None] | None = None,

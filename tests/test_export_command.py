@@ -133,3 +133,22 @@ def test_replacing_a_labelled_export_with_real_footage_drops_its_manifest(projec
     assert pv.verify_manifest(out) is True
     export_timeline(timeline, base, "h264", out, force=True, first=0, last=8)
     assert pv.read_manifest(out) is None
+
+
+def test_a_full_disk_during_export_names_the_folder_and_the_space(project, tmp_path, monkeypatch):
+    import errno
+
+    from engine.tempfiles import DiskFull
+
+    timeline, base = load_project(project)
+    out = tmp_path / "cut.mp4"
+    export_timeline(timeline, base, "h264", out, first=0, last=8)
+    before = out.read_bytes()
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("engine.export.run.write_video", full)
+    with pytest.raises(DiskFull, match=f"not enough space in {tmp_path}.*MB is needed"):
+        export_timeline(timeline, base, "h264", out, force=True)
+    assert out.read_bytes() == before

@@ -172,3 +172,20 @@ def test_a_folder_and_its_file_are_replaced_together_at_every_kill(tmp_path, ear
             break
     # old until the OTIO file's rename (the commit), new from a kill right after it on
     assert seen == ["old"] * (5 if earlier else 3) + ["new"]
+
+
+def test_a_full_disk_is_a_plain_message_and_keeps_the_old_file(tmp_path, monkeypatch):
+    import errno
+
+    target = tmp_path / "project.lumiere.json"
+    atomic_write_bytes(target, b"old")
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(tempfiles.DiskFull) as caught:
+        atomic_write_bytes(target, b"x" * 3_000_000)
+    message = str(caught.value)
+    assert str(tmp_path) in message and "up to 2.9 MB is needed" in message and "free" in message
+    assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == [target.name]

@@ -25,6 +25,7 @@ from engine.media import provenance as pv
 from engine.media.encode import EncodeError, VideoSettings, sweep_stale_temps, write_video
 from engine.tempfiles import (
     create_temp_dir_beside,
+    explain_full_disk,
     recover_folder_swaps,
     replace,
     replace_folder,
@@ -65,13 +66,18 @@ def _settings(fmt: str, fps, prov: pv.Provenance | None, **kw) -> VideoSettings:
 
 
 def _write(fmt: str, frames, out: Path, settings: VideoSettings, total: int, force: bool,
-           progress: Progress | None) -> Path:  # fmt: skip
+           progress: Progress | None, frame_bytes: int | None = None) -> Path:  # fmt: skip
+    """`frame_bytes` (one uncompressed frame) bounds the space named when the disk fills."""
     on_frame = (lambda i: progress(i, total)) if progress else None
-    if fmt == "png":
-        from engine.media.encode import write_png_sequence
+    try:
+        if fmt == "png":
+            from engine.media.encode import write_png_sequence
 
-        return write_png_sequence(frames, out, on_frame=on_frame, replace=force)
-    return write_video(frames, out, settings, on_frame)
+            return write_png_sequence(frames, out, on_frame=on_frame, replace=force)
+        return write_video(frames, out, settings, on_frame)
+    except OSError as e:
+        needed = frame_bytes * total if frame_bytes else None
+        raise explain_full_disk(e, out.parent, needed, out.name) from e
 
 
 def _label(path: Path, prov: pv.Provenance | None, watermark: dict | None = None) -> None:
@@ -130,7 +136,7 @@ def export_timeline(timeline: Timeline, base: Path, fmt: str, out: Path, force: 
     settings = _settings(fmt, timeline.fps, prov, crf=crf, preset=preset, timecode=timecode,
                          audio=audio)  # fmt: skip
     path = _write(fmt, render_frames(timeline, base, first, last), out, settings, last - first,
-                  force, progress)  # fmt: skip
+                  force, progress, timeline.width * timeline.height * 3)  # fmt: skip
     _label(path, prov)
     return path
 
@@ -152,11 +158,11 @@ def export_otio(timeline: Timeline, base: Path, out: Path, crf: int = 18,
         media, labels = _write_otio_media(timeline, base, out, folder, tmp, progress)
         pending = otio_file.write_pending(otio_file.build(timeline, media, labels), out)
         replace_folder(tmp, folder, commit=lambda: replace(pending, out), pending=pending)
-    except BaseException:
+    except BaseException as e:
         shutil.rmtree(tmp, ignore_errors=True)
         if pending is not None:
             pending.unlink(missing_ok=True)
-        raise
+        raise explain_full_disk(e, out.parent, what=f"{out.name} and its media") from e
     return out
 
 
