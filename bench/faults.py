@@ -106,11 +106,16 @@ def in_child(fn: Callable[[], None], env: dict | None = None, kill_after: float 
 
 def cli(*args: str) -> Callable[[], None]:
     def run() -> None:
+        import contextlib
+        import io
+
         from engine.cli import main
 
-        code = main(list(args))
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            code = main(list(args))
         if code:
-            raise SystemExit(code)
+            raise RuntimeError(err.getvalue().strip() or f"exit status {code}")
 
     return run
 
@@ -131,7 +136,7 @@ def labelled(path: Path, frames: int | None, old: int, new: int) -> str:
 
     if frames not in (old, new):
         return f"OTHER: {path.name} has {frames} readable frames"
-    if pv.verify_manifest(path) is not True:
+    if pv.verify_manifest(path) is False:  # None: unlabelled, no manifest (as it should be)
         return f"OTHER: {path.name} and its manifest do not match"
     return "old" if frames == old else "new"
 
@@ -263,12 +268,12 @@ def operations(work: Path) -> list[Op]:
         for fmt, suffix in (("h264", ".mp4"), ("prores", ".mov"), ("prores4444", ".mov"),
                             ("png", ""), ("otio", ".otio")):  # fmt: skip
             target = out / f"cut{suffix}"
-            args = ["export", "--format", fmt, "--out", str(target)]
+            args = ["--format", fmt, "--out", str(target)]
 
             def prep_export(force=force, args=args) -> None:
                 fresh()
                 if force:
-                    cli(str(work / "proj1"), *args)()
+                    cli("export", str(work / "proj1"), *args)()
 
             targets = [target] + ([out / "cut_media"] if fmt == "otio" else [])
             if fmt == "otio":
@@ -277,9 +282,10 @@ def operations(work: Path) -> list[Op]:
                 reader = lambda t=target, f=force: read_png(t, 8, 16, not f)  # noqa: E731
             else:
                 reader = lambda t=target, f=force: read_video(t, 8, 16, not f)  # noqa: E731
+            new = ("export", str(work / "proj2"), *args)
             ops.append(Op(f"export {fmt}{tag}", targets, prep_export,
-                          cli(str(work / "proj2"), *args, *(["--force"] if force else [])),
-                          reader, cli(str(work / "proj2"), *args, "--force")))  # fmt: skip
+                          cli(*new, *(["--force"] if force else [])), reader,
+                          cli(*new, "--force")))  # fmt: skip
 
     doc = out / "proj" / "project.lumiere.json"
 
@@ -411,7 +417,7 @@ def disk_full(op: Op, work: Path) -> dict:
             shutil.copytree(out, mount / "out", symlinks=True)
             shutil.rmtree(out)
             out.symlink_to(mount / "out")
-            with open(mount / "filler", "wb") as f:  # fill it: the next write gets ENOSPC
+            with open(mount / "filler", "wb", buffering=0) as f:  # full: the next write fails
                 try:
                     while True:
                         f.write(b"\0" * (1 << 16))
@@ -432,6 +438,13 @@ def disk_full(op: Op, work: Path) -> dict:
     return {"how": "tmpfs" if mounted else "RLIMIT_FSIZE", "status": status,
             "message": message.strip().splitlines()[-1][:160] if message.strip() else "",
             "old intact": after == before, "partial files": leftover}  # fmt: skip
+
+
+def row(name, points, kills, old, new, other, left, full) -> str:
+    disk = (f"{full['how']}: {full['status']}, \"{full['message']}\" / "
+            f"{'yes' if full['old intact'] else 'NO'} / {len(full['partial files'])}"
+            if full else "-")  # fmt: skip
+    return f"| {name} | {points} | {kills} | {old} | {new} | {other} | {left} | {disk} |"
 
 
 # --- main -----------------------------------------------------------------------------------
@@ -470,17 +483,15 @@ def main() -> int:
         print(f"{op.name}: {r['kills']} kills in {time.monotonic() - t0:.0f} s", flush=True)
         for line in r["others"]:
             print(f"    OTHER {line}")
+        print("    " + row(*rows[-1]), flush=True)
     print()
     print(
         "| operation | rename points | kills | old | new | OTHER | hidden leftovers after the "
         "next run | disk full: message / old intact / partial files |"
     )
     print("|---|---|---|---|---|---|---|---|")
-    for name, points, kills, old, new, other, left, full in rows:
-        disk = (f"{full['how']}: {full['status']}, \"{full['message']}\" / "
-                f"{'yes' if full['old intact'] else 'NO'} / {len(full['partial files'])}"
-                if full else "-")  # fmt: skip
-        print(f"| {name} | {points} | {kills} | {old} | {new} | {other} | {left} | {disk} |")
+    for r in rows:
+        print(row(*r))
     shutil.rmtree(work, ignore_errors=True)
     return 0
 

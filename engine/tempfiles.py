@@ -45,7 +45,7 @@ class DiskFull(OSError):
 
 
 def _megabytes(n: int) -> str:
-    return f"{n / 2**20:.1f} MB"
+    return f"{n / 2**20:.1f} MB" if n >= 2**20 else f"{max(1, round(n / 1024))} KB"
 
 
 def explain_full_disk(error: BaseException, folder: Path, needed: int | None = None,
@@ -60,8 +60,10 @@ def explain_full_disk(error: BaseException, folder: Path, needed: int | None = N
         free = "unknown"
     need = f"up to {_megabytes(needed)} is needed" if needed else "more is needed"
     thing = f" for {what}" if what else ""
-    return DiskFull(error.errno, f"not enough space in {folder}{thing}: {free} free, {need}. "
-                    f"Free some space and try again; the earlier file was not changed")  # fmt: skip
+    full = DiskFull(f"not enough space in {folder}{thing}: {free} free, {need}. Free some "
+                    f"space and try again; the earlier file was not changed")  # fmt: skip
+    full.errno = error.errno  # the message alone is what a person reads
+    return full
 
 
 def replace(src: Path | str, dst: Path | str) -> None:

@@ -149,6 +149,6 @@ def test_a_full_disk_during_export_names_the_folder_and_the_space(project, tmp_p
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr("engine.export.run.write_video", full)
-    with pytest.raises(DiskFull, match=f"not enough space in {tmp_path}.*MB is needed"):
+    with pytest.raises(DiskFull, match=f"not enough space in {tmp_path}.*[KM]B is needed"):
         export_timeline(timeline, base, "h264", out, force=True)
     assert out.read_bytes() == before
