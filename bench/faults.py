@@ -131,20 +131,22 @@ def video_frames(path: Path) -> int | None:
         return None
 
 
-def labelled(path: Path, frames: int | None, old: int, new: int) -> str:
+def labelled(path: Path, frames: int | None, old: int, new: int, manifest: bool = False) -> str:
+    """`manifest`: the output is generated, so its manifest must be there and match."""
     from engine.media import provenance as pv
 
     if frames not in (old, new):
         return f"OTHER: {path.name} has {frames} readable frames"
-    if pv.verify_manifest(path) is False:  # None: unlabelled, no manifest (as it should be)
+    verified = pv.verify_manifest(path)  # None: no manifest (right for unlabelled output)
+    if verified is False or (manifest and verified is None):
         return f"OTHER: {path.name} and its manifest do not match"
     return "old" if frames == old else "new"
 
 
-def read_video(path: Path, old: int, new: int, old_absent: bool) -> str:
+def read_video(path: Path, old: int, new: int, old_absent: bool, manifest: bool = False) -> str:
     if not path.exists():
         return "old" if old_absent else "OTHER: the target is gone"
-    return labelled(path, video_frames(path), old, new)
+    return labelled(path, video_frames(path), old, new, manifest)
 
 
 def read_png(folder: Path, old: int, new: int, old_absent: bool) -> str:
@@ -263,7 +265,7 @@ def operations(work: Path) -> list[Op]:
         new_gen = [*gen, "--frames", "8", "--seed", "2"]
         ops.append(Op(f"generate{tag}", [target], prep_gen,
                       cli(*new_gen, *(["--force"] if force else [])),
-                      lambda t=target, f=force: read_video(t, 4, 8, not f),
+                      lambda t=target, f=force: read_video(t, 4, 8, not f, manifest=True),
                       cli(*new_gen, "--force")))  # fmt: skip
         for fmt, suffix in (("h264", ".mp4"), ("prores", ".mov"), ("prores4444", ".mov"),
                             ("png", ""), ("otio", ".otio")):  # fmt: skip
@@ -338,8 +340,7 @@ def operations(work: Path) -> list[Op]:
         fresh()
         export_model(1)()
 
-    ops.append(Op("model export (over an earlier one)", [folder / "config.json",
-                  folder / "base.safetensors"], prep_model, export_model(2),
+    ops.append(Op("model export (over an earlier one)", [folder], prep_model, export_model(2),
                   lambda: read_model(folder, work / "runs")))  # fmt: skip
     return ops
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from engine.checkpoints import FORMAT, FORMAT_VERSION, atomic_write_text, read_model_info
 from engine.tempfiles import (
     create_temp_dir_beside,
+    explain_full_disk,
     recover_folder_swaps,
     replace_folder,
     sweep_stale_temps,
@@ -60,7 +61,12 @@ def export_model(
     ssr.safetensors. The text encoder is referenced, not copied."""
     base = _run_state(base_run)
     final, out = out, _staging_folder(out)
-    shutil.copyfile(base_run / "checkpoint" / "ema.safetensors", out / "base.safetensors")
+    try:
+        shutil.copyfile(base_run / "checkpoint" / "ema.safetensors", out / "base.safetensors")
+    except OSError as e:
+        shutil.rmtree(out, ignore_errors=True)
+        raise explain_full_disk(e, final.parent, (base_run / "checkpoint" / "ema.safetensors")
+                                .stat().st_size, final.name) from e  # fmt: skip
     cfg = base["train_config"]
     config = {
         "format": FORMAT,
