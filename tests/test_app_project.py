@@ -47,7 +47,7 @@ def test_generated_media_is_copied_into_the_project_and_made_relative(tmp_path):
     p = Project()
     p.media.append(MediaItem(str(gen), probe(gen).to_dict(), name="gen", generated=True))
     folder = tmp_path / "proj"
-    p.save(folder)
+    p.save(folder, scratch=scratch)
     assert p.media[0].path == "generated/gen.mp4"
     assert (folder / "generated" / "gen.mp4").is_file()
     assert gen.is_file()  # the original stays
@@ -75,6 +75,70 @@ def test_save_and_save_as_keep_the_provenance_sidecars(tmp_path):
     p.media[0].path = str(gen)  # Save As into another folder from a clip outside it
     p.save(scratch_gen)
     assert verify_manifest(scratch_gen / "generated" / "gen.mp4") is True
+
+
+def _hostile_project(folder, secret_path: str):
+    """A document that marks a private file as generated media."""
+    folder.mkdir(parents=True, exist_ok=True)
+    info = {"path": secret_path, "kind": "video", "width": 64, "height": 48, "fps": 8.0,
+            "frames": 8, "duration": 1.0}  # fmt: skip
+    doc = {"schema": 1, "app": "lumiere-studio", "timeline": {"tracks": [{"clips": [
+        {"media": secret_path, "source_in": 0, "source_out": 8, "start": 0, "generated": True}]}]},
+        "media": [{"path": secret_path, "info": info, "generated": True, "id": "m1"}]}  # fmt: skip
+    (folder / DOC_NAME).write_text(json.dumps(doc))
+
+
+@pytest.mark.parametrize("how", ["absolute", "dotdot", "symlink"])
+def test_a_project_file_cannot_make_a_save_copy_a_file_from_elsewhere(tmp_path, how):
+    secret = tmp_path / "home" / ".ssh" / "id_rsa"
+    secret.parent.mkdir(parents=True)
+    secret.write_text("PRIVATE KEY")
+    folder = tmp_path / "proj"
+    if how == "absolute":
+        named = str(secret)
+    elif how == "dotdot":
+        named = "generated/../../home/.ssh/id_rsa"
+    else:
+        (folder / "generated").mkdir(parents=True)
+        (folder / "generated" / "id_rsa").symlink_to(secret)
+        named = "generated/id_rsa"
+    _hostile_project(folder, named)
+    p = Project.load(folder)
+    assert p.outside_media() == [named]  # what the app shows the user on open
+    p.save()
+    p.save(tmp_path / "shared")  # Save As
+    copies = [f for f in (tmp_path / "shared").rglob("*") if f.is_file() and not f.is_symlink()]
+    assert all("PRIVATE" not in f.read_text(errors="replace") for f in copies)
+    assert not (tmp_path / "shared" / "generated").exists()
+    assert secret.read_text() == "PRIVATE KEY"
+
+
+def test_save_as_copies_generated_media_from_the_projects_own_folder(tmp_path):
+    folder = tmp_path / "proj"
+    (folder / "generated").mkdir(parents=True)
+    gen = make_clip(folder / "generated" / "gen.mp4", frames=8)
+    p = Project(folder)
+    p.media.append(MediaItem("generated/gen.mp4", probe(gen).to_dict(), generated=True))
+    p.save(tmp_path / "copy")
+    assert (tmp_path / "copy" / "generated" / "gen.mp4").read_bytes() == gen.read_bytes()
+    assert p.media[0].path == "generated/gen.mp4" and p.outside_media() == []
+
+
+def test_a_failed_save_leaves_the_project_in_memory_as_it_was(tmp_path, monkeypatch):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    gen = make_clip(scratch / "gen.mp4", frames=8)
+    p = Project()
+    p.media.append(MediaItem(str(gen), probe(gen).to_dict(), name="gen", generated=True))
+    before = p.state()
+
+    def full_disk(path, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("lumiere_studio.model.project.atomic_write_bytes", full_disk)
+    with pytest.raises(OSError):
+        p.save(tmp_path / "proj", scratch=scratch)
+    assert p.folder is None and p.state() == before
 
 
 @pytest.mark.parametrize(

@@ -224,3 +224,22 @@ def test_fifo_media_is_refused_without_waiting(project, tmp_path, capsys):
         t.join(20)  # before: blocked forever on the FIFO
     assert outs == [2, 2]
     assert "real.mov is not a regular file" in capsys.readouterr().err
+
+
+def test_a_full_disk_during_export_names_the_folder_and_the_space(project, tmp_path, monkeypatch):
+    import errno
+
+    from engine.tempfiles import DiskFull
+
+    timeline, base = load_project(project)
+    out = tmp_path / "cut.mp4"
+    export_timeline(timeline, base, "h264", out, first=0, last=8)
+    before = out.read_bytes()
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("engine.export.run.write_video", full)
+    with pytest.raises(DiskFull, match=f"not enough space in {tmp_path}.*[KM]B is needed"):
+        export_timeline(timeline, base, "h264", out, force=True)
+    assert out.read_bytes() == before

@@ -13,6 +13,7 @@ import pytest
 
 from engine.cli import main
 from engine.export import otio_file
+from engine.export.render import load_project
 from engine.export.run import export_timeline
 from engine.media.audio import AudioClip
 from engine.media.encode import VideoSettings, write_video
@@ -119,3 +120,22 @@ def test_only_installed_adapters_are_offered():
     assert ".otio" in otio_file.available_formats()
     if "fcp_xml" not in otio.adapters.available_adapter_names():
         assert ".xml" not in otio_file.available_formats()
+
+
+def test_a_failed_forced_otio_export_keeps_the_earlier_one(project, tmp_path):
+    out = tmp_path / "cut.otio"
+    assert main(["export", str(project), "--format", "otio", "--out", str(out)]) == 0
+    before = out.read_bytes()
+    timeline, base = load_project(project)
+
+    def fail(done, total):
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError):
+        export_timeline(timeline, base, "otio", out, force=True, progress=fail)
+    assert out.read_bytes() == before  # the earlier export, as it was
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.otio", "proj"]  # no temp left
+    assert main(["export", str(project), "--format", "otio", "--out", str(out)]) == 2  # --force
+    assert main(["export", str(project), "--format", "otio", "--out", str(out), "--force"]) == 0
+    for c in otio.adapters.read_from_file(str(out)).find_clips():
+        assert Path(c.media_reference.target_url.removeprefix("file://")).is_file()

@@ -1,11 +1,13 @@
 """Temporary files for atomic writes get the usual new-file mode (umask applied), not 0600."""
 
 import os
+import shutil
 import stat
 
 import numpy as np
 import pytest
 
+from engine import tempfiles
 from engine.checkpoints import atomic_write_text
 from engine.media.encode import write_png_sequence
 from engine.tempfiles import atomic_write_bytes, create_temp_beside, create_temp_dir_beside
@@ -64,3 +66,126 @@ def test_a_failed_write_keeps_the_old_file_and_no_temp(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["project.json"]
     atomic_write_text(target, "héllo")  # text is stored as UTF-8 on every platform
     assert target.read_bytes() == "héllo".encode()
+
+
+def _killed_at(point: int, write) -> bool:
+    """Run `write` in a forked child that SIGKILLs itself at fault point `point`; True if
+    the kill happened (False: the write finished before reaching that point)."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.environ[tempfiles.KILL_AT_ENV] = str(point)
+        tempfiles._faults_seen = 0
+        try:
+            write()
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    return os.WIFSIGNALED(status)
+
+
+def _folder_at_every_kill(tmp_path, write, old: dict, new: dict):
+    """Kill `write` at each fault point in turn; after recovery the folder must hold exactly
+    the old or the new files and nothing hidden may be left beside it."""
+    outcomes = []
+    for point in range(1, 50):
+        killed = _killed_at(point, write)
+        tempfiles.recover_folder_swaps(tmp_path / "frames")
+        from engine.media.encode import sweep_stale_temps
+
+        sweep_stale_temps(tmp_path / "frames", ".tmp")
+        now = {p.name: p.read_bytes() for p in (tmp_path / "frames").iterdir()}
+        assert now in (old, new), f"kill at point {point}: neither old nor new"
+        assert [p.name for p in tmp_path.iterdir()] == ["frames"], f"leftovers at {point}"
+        outcomes.append("old" if now == old else "new")
+        if not killed:
+            return outcomes
+        for name in set(now) - set(old):  # back to the old frames for the next try
+            (tmp_path / "frames" / name).unlink()
+        for name, data in old.items():
+            (tmp_path / "frames" / name).write_bytes(data)
+    raise AssertionError("the write never finished")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="fork and SIGKILL are POSIX")
+def test_a_kill_at_any_rename_of_a_png_replace_is_recovered(tmp_path):
+    new_frames = np.full((3, 8, 8, 3), 200, np.uint8)
+    reference = write_png_sequence(new_frames, tmp_path / "reference")
+    new = {p.name: p.read_bytes() for p in reference.iterdir()}
+    shutil.rmtree(reference)
+    old_folder = write_png_sequence(np.zeros((2, 8, 8, 3), np.uint8), tmp_path / "frames")
+    old = {p.name: p.read_bytes() for p in old_folder.iterdir()}
+    outcomes = _folder_at_every_kill(
+        tmp_path, lambda: write_png_sequence(new_frames, tmp_path / "frames", replace=True),
+        old, new,
+    )  # fmt: skip
+    # kills before the new folder's rename give the old frames, after it the new ones
+    assert outcomes == ["old"] * 3 + ["new"] * 2
+
+
+def test_an_interrupted_swap_of_a_live_process_is_left_alone(tmp_path):
+    target = tmp_path / "frames"
+    target.mkdir()
+    aside = tmp_path / f".frames.{os.getpid()}-abcd.old"
+    aside.mkdir()
+    assert tempfiles.recover_folder_swaps(target) == [] and aside.exists()
+
+
+def _pair(tmp_path):
+    media = tmp_path / "cut_media"
+    files = {p.name: p.read_bytes() for p in media.iterdir()} if media.exists() else None
+    out = tmp_path / "cut.otio"
+    return files, out.read_bytes() if out.exists() else None
+
+
+@pytest.mark.skipif(os.name != "posix", reason="fork and SIGKILL are POSIX")
+@pytest.mark.parametrize("earlier", [True, False])
+def test_a_folder_and_its_file_are_replaced_together_at_every_kill(tmp_path, earlier):
+    """An OTIO file and its media folder: after a kill and a recovery both are old or both
+    are new, never new media under an old OTIO file (or no OTIO file at all)."""
+    if earlier:
+        (tmp_path / "cut_media").mkdir()
+        (tmp_path / "cut_media" / "000_a.mov").write_bytes(b"old media")
+        (tmp_path / "cut.otio").write_bytes(b"old otio")
+    old = _pair(tmp_path)
+
+    def export():
+        new = create_temp_dir_beside(tmp_path / "cut_media", f".cut_media.{os.getpid()}-")
+        (new / "000_a.mov").write_bytes(b"new media")
+        pending = create_temp_beside(tmp_path / "cut.otio", f".cut.otio.{os.getpid()}-")
+        pending.write_bytes(b"new otio")
+        commit = lambda: tempfiles.replace(pending, tmp_path / "cut.otio")  # noqa: E731
+        tempfiles.replace_folder(new, tmp_path / "cut_media", commit=commit, pending=pending)
+
+    seen = []
+    for point in range(1, 20):
+        killed = _killed_at(point, export)
+        from engine.media.encode import sweep_stale_temps
+
+        for target in (tmp_path / "cut_media", tmp_path / "cut.otio"):
+            tempfiles.recover_folder_swaps(target)
+            sweep_stale_temps(target, ".tmp")
+        now = _pair(tmp_path)
+        assert now in (old, ({"000_a.mov": b"new media"}, b"new otio")), f"point {point}: {now}"
+        assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], f"point {point}"
+        seen.append("old" if now == old else "new")
+        if not killed or now != old:
+            break
+    # old until the OTIO file's rename (the commit), new from a kill right after it on
+    assert seen == ["old"] * (5 if earlier else 3) + ["new"]
+
+
+def test_a_full_disk_is_a_plain_message_and_keeps_the_old_file(tmp_path, monkeypatch):
+    import errno
+
+    target = tmp_path / "project.lumiere.json"
+    atomic_write_bytes(target, b"old")
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(tempfiles.DiskFull) as caught:
+        atomic_write_bytes(target, b"x" * 3_000_000)
+    message = str(caught.value)
+    assert str(tmp_path) in message and "up to 2.9 MB is needed" in message and "free" in message
+    assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == [target.name]

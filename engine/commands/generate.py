@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from engine.jobs import TASK_LABELS, TASKS
+from engine.tempfiles import explain_full_disk
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -102,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         path = save_result(result, args.out, force=args.force, crf=args.crf, sign=sign)
     except (JobError, ModelError, EngineError, EncodeError, DeviceUnavailable,
             TextEncoderNotFound, OSError, ValueError) as e:  # fmt: skip
-        print(f"error: {e}", file=sys.stderr)
+        print(f"error: {explain_full_disk(e, Path(args.out).parent)}", file=sys.stderr)
         return 2
     t, h, w, _ = result.frames.shape
     for note in result.notes:

@@ -7,13 +7,16 @@ import json
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.checkpoints import list_models, model_search_paths
+    from engine.checkpoints import model_search_paths, scan_models
 
-    models = list_models()
+    models, broken = scan_models()
     if args.json:
-        print(json.dumps([{"name": m.name, "path": str(m.path), **m.raw} for m in models],
-                         indent=1))  # fmt: skip
+        good = [{"name": m.name, "path": str(m.path), **m.raw} for m in models]
+        bad = [{"name": b.name, "path": str(b.path), "broken": b.reason} for b in broken]
+        print(json.dumps(good + bad, indent=1))
         return 0
+    for b in broken:  # listed, not hidden: the user sees which folder to fix and why
+        print(f"{b.name}: BROKEN, not usable ({b.path}): {b.reason}")
     if not models:
         paths = ", ".join(str(p) for p in model_search_paths())
         print(f"no models found (searched: {paths})")

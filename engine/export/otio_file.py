@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from engine.media import provenance as pv
+from engine.tempfiles import create_temp_beside, replace
 from engine.timebase import exact_rate, frames_between, nearest, rate_text
 from engine.timeline import FIT_MODES, Timeline, TimelineClip, Track
 
@@ -130,18 +131,29 @@ def _xml_safe(meta: dict) -> dict:
     return {k: v for k, v in meta.items() if isinstance(v, (str, int, float, bool))}
 
 
-def write(tl, out: Path) -> Path:
-    """Atomic write with the adapter that the suffix names."""
+def write_pending(tl, out: Path) -> Path:
+    """The complete file under a temporary name beside `out` (`.NAME.PID-XXXX.tmp`), with the
+    adapter that the suffix names; renaming it to `out` is the caller's commit."""
     import opentimelineio as otio
 
     adapter = ADAPTERS.get(out.suffix.lower())
     if adapter is None or out.suffix.lower() not in available_formats():
         raise InterchangeError(f"{out.suffix} needs an OTIO adapter that is not installed; "
                                f"available: {', '.join(available_formats())}")  # fmt: skip
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp{out.suffix}")
+    tmp = create_temp_beside(out, f".{out.name}.{os.getpid()}-")
     try:
         otio.adapters.write_to_file(tl, str(tmp), adapter_name=adapter)
-        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def write(tl, out: Path) -> Path:
+    """Atomic write with the adapter that the suffix names."""
+    tmp = write_pending(tl, out)
+    try:
+        replace(tmp, out)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -3,7 +3,6 @@ out the labels the whole export must carry."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import numpy as np
 from engine.export.geometry import sequence_frame
 from engine.export.sources import IMAGE_SUFFIXES, SourceError, frame_rate, read_frames
 from engine.media import provenance as pv
+from engine.project_schema import ProjectError, read_document, validate_timeline
 from engine.timebase import exact_rate
 from engine.timeline import Timeline, TimelineClip, migrate_v1
 
@@ -22,12 +22,13 @@ def load_project(path: Path | str) -> tuple[Timeline, Path]:
     """(timeline, folder media paths are relative to) from a project folder or its JSON file."""
     path = Path(path)
     doc = path / PROJECT_FILE if path.is_dir() else path
-    try:
-        data = json.loads(doc.read_text())
-    except (OSError, json.JSONDecodeError) as e:
-        raise SourceError(f"{doc} is not a readable project: {e}") from e
-    if not isinstance(data, dict) or not isinstance(data.get("timeline"), dict):
-        raise SourceError(f"{doc.name} has no timeline")
+    try:  # the same size, type and bound checks as the app's (a project may be hostile)
+        data = read_document(doc)
+        if not isinstance(data, dict) or "timeline" not in data:
+            raise SourceError(f"{doc.name} has no timeline")
+        validate_timeline(data["timeline"])
+    except ProjectError as e:
+        raise SourceError(f"{doc} is not a usable project: {e}") from e
     try:
         return Timeline.from_dict(current_timeline(data, doc.parent)), doc.parent
     except ValueError as e:

@@ -30,6 +30,7 @@ from engine.export.timeline_audio import timeline_audio
 from engine.media import provenance as pv
 from engine.media.encode import EncodeError, VideoSettings, write_video
 from engine.media.sealing import Seal, SignOptions
+from engine.tempfiles import explain_full_disk, recover_folder_swaps
 from engine.timebase import parse_timecode, rate_text
 from engine.timebase import timecode as format_timecode
 from engine.timeline import Timeline
@@ -60,9 +61,9 @@ def check_out(fmt: str, out: Path | str, force: bool, alpha: str = "opaque") -> 
         raise EncodeError(f"--out for png must be a folder (no suffix), got {path.name}")
     if not path.parent.is_dir():
         raise EncodeError(f"folder {path.parent} does not exist")
-    if path.exists() and (path.is_file() or any(path.iterdir())):
-        if not force:
-            raise EncodeError(f"{path} exists; pass --force to replace it")
+    recover_folder_swaps(path)  # a PNG-folder replace a killed run left half done: settle it
+    if path.exists() and (path.is_file() or any(path.iterdir())) and not force:
+        raise EncodeError(f"{path} exists; pass --force to replace it")
     return path
 
 
@@ -80,14 +81,19 @@ def _seal(prov: pv.Provenance | None, sources: list[Path], sign: SignOptions | N
 
 
 def _write(fmt: str, frames, out: Path, settings: VideoSettings, total: int, force: bool,
-           progress: Progress | None) -> Path:  # fmt: skip
+           progress: Progress | None, frame_bytes: int | None = None) -> Path:  # fmt: skip
+    """`frame_bytes` (one uncompressed frame) bounds the space named when the disk fills."""
     on_frame = (lambda i: progress(i, total)) if progress else None
-    if fmt == "png":
-        from engine.media.encode import write_png_sequence
+    try:
+        if fmt == "png":
+            from engine.media.encode import write_png_sequence
 
-        return write_png_sequence(frames, out, on_frame=on_frame, replace=force,
-                                  seal=settings.seal)  # fmt: skip
-    return write_video(frames, out, settings, on_frame)
+            return write_png_sequence(frames, out, on_frame=on_frame, replace=force,
+                                      seal=settings.seal)  # fmt: skip
+        return write_video(frames, out, settings, on_frame)
+    except OSError as e:
+        needed = frame_bytes * total if frame_bytes else None
+        raise explain_full_disk(e, out.parent, needed, out.name) from e
 
 
 def export_clip(src: Path, fmt: str, out: Path, force: bool = False, crf: int = 18,
@@ -166,7 +172,8 @@ def export_timeline(timeline: Timeline, base: Path, fmt: str, out: Path, force: 
     if alpha == "mask":
         settings.alpha = marks.GeneratedAlpha((timeline.height, timeline.width), last - first,
                                               timeline, base, first)  # fmt: skip
-    return _write(fmt, frames, out, settings, last - first, force, progress)
+    return _write(fmt, frames, out, settings, last - first, force, progress,
+                  timeline.width * timeline.height * 3)  # fmt: skip
 
 
 def start_frame(timecode: str, rate) -> int:

@@ -10,9 +10,7 @@ writer left behind.
 from __future__ import annotations
 
 import os
-import re
 import shutil
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -23,7 +21,14 @@ import numpy as np
 from engine.media.audio import AudioClip, add_audio_stream, encode_audio
 from engine.media.open_file import open_output, valid_text
 from engine.media.sealing import Seal
-from engine.tempfiles import create_temp_beside, create_temp_dir_beside
+from engine.tempfiles import (
+    create_temp_beside,
+    create_temp_dir_beside,
+    recover_folder_swaps,
+    replace,
+    replace_folder,
+    sweep_stale_temps,
+)
 
 VIDEO_SUFFIXES = (".mp4", ".mov")
 PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower",
@@ -108,37 +113,6 @@ def _temp_prefix(path: Path) -> str:
     return f".{path.name}.{os.getpid()}-"
 
 
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)  # signal 0: only asks whether the process exists
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process
-    return True
-
-
-def sweep_stale_temps(path: Path, suffix: str) -> list[Path]:
-    """Remove the temporary files or folders (`suffix`) that writers to `path` left behind when
-    they were killed: only those whose process is gone, never a live writer's and never the
-    `.old` folder a PNG swap keeps the previous frames in. POSIX only (elsewhere a process
-    cannot be asked safely whether it is alive); returns what was removed."""
-    if os.name != "posix" or not path.parent.is_dir():
-        return []
-    pattern = re.compile(rf"\.{re.escape(path.name)}\.(\d+)-.+{re.escape(suffix)}")
-    removed = []
-    for entry in path.parent.iterdir():
-        match = pattern.fullmatch(entry.name)
-        if not match or int(match.group(1)) == os.getpid() or _process_alive(int(match.group(1))):
-            continue
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry, ignore_errors=True)
-        else:
-            entry.unlink(missing_ok=True)
-        removed.append(entry)
-    return removed
-
-
 def _temp_beside(path: Path, suffix: str) -> Path:
     sweep_stale_temps(path, suffix)
     return create_temp_beside(path, _temp_prefix(path), suffix)
@@ -206,7 +180,7 @@ def _publish(tmp: Path, path: Path, seal: Seal | None) -> None:
     gives the order and what each crash point leaves)."""
     if seal is not None:
         seal.seal(tmp, path)
-    os.replace(tmp, path)
+    replace(tmp, path)
     if seal is not None:
         seal.settle()
 
@@ -257,11 +231,11 @@ def write_png_sequence(
     An existing non-empty folder is refused, or with `replace` swapped out only at that point.
     `on_frame(i)` is called after each frame; an exception from it cancels and leaves nothing."""
     folder = Path(str(folder).rstrip("/" + os.sep))
+    recover_folder_swaps(folder)  # a killed earlier swap: its old frames back, or gone
     if folder.exists() and any(folder.iterdir()) and not replace:
         raise EncodeError(f"{folder} exists and is not empty; choose a new folder")
     if not folder.parent.is_dir():
         raise EncodeError(f"folder {folder.parent} does not exist")
-    hidden = f".{folder.name}."
     sweep_stale_temps(folder, ".tmp")
     tmp = create_temp_dir_beside(folder, _temp_prefix(folder))
     try:
@@ -276,15 +250,9 @@ def write_png_sequence(
             raise EncodeError("no frames to write")
         if seal is not None:
             seal.seal(tmp, folder)
-        old = None
-        if folder.exists():  # a folder cannot be swapped atomically: move it aside first
-            old = Path(tempfile.mkdtemp(dir=folder.parent, prefix=hidden, suffix=".old"))
-            os.replace(folder, old / folder.name)
-        os.replace(tmp, folder)
+        replace_folder(tmp, folder)
         if seal is not None:
             seal.settle()
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         if seal is not None:

@@ -12,20 +12,32 @@ import torch
 from engine.checkpoints import ModelError, ModelInfo, load_safetensors
 from engine.jobs import JobError
 from engine.model.stunet import STUNet
+from engine.model_checks import UnsafeModel, confined, safetensors_header
 
 
 def style_path(info: ModelInfo, name: str):
     if name not in info.styles:
         have = ", ".join(sorted(info.styles)) or "none"
         raise JobError(f"model {info.name} has no style {name!r} (styles: {have})")
-    return info.path / info.styles[name]
+    try:  # checked again here: the folder may have changed since it was listed
+        return confined(info.path, info.styles[name], f"style {name!r}")
+    except UnsafeModel as e:
+        raise ModelError(str(e)) from e
 
 
 def load_style_tensors(info: ModelInfo, name: str, base: STUNet) -> dict[str, torch.Tensor]:
     """A style's tensors, checked against the base model: same names and shapes, and none of
     them temporal."""
-    tensors = load_safetensors(style_path(info, name))
+    path = style_path(info, name)
     own = base.state_dict()
+    try:  # names and shapes from the header first: nothing is read that does not fit
+        header = safetensors_header(path)
+    except UnsafeModel as e:
+        raise ModelError(f"style {name!r}: {e}") from e
+    for key, (_dtype, shape) in header.items():
+        if key not in own or tuple(own[key].shape) != shape:
+            raise ModelError(f"style {name!r} does not fit model {info.name}: tensor {key}")
+    tensors = load_safetensors(path)
     temporal = set(base.temporal_parameters())
     for key, value in tensors.items():
         if key not in own or own[key].shape != value.shape:

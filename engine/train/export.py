@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
 from engine.checkpoints import FORMAT, FORMAT_VERSION, atomic_write_text, read_model_info
+from engine.tempfiles import (
+    create_temp_dir_beside,
+    explain_full_disk,
+    recover_folder_swaps,
+    replace_folder,
+    sweep_stale_temps,
+)
 
 
 def _run_state(run: Path) -> dict:
@@ -14,6 +22,30 @@ def _run_state(run: Path) -> dict:
     if not state_path.is_file():
         raise FileNotFoundError(f"{run} has no finished checkpoint (checkpoint/state.json)")
     return json.loads(state_path.read_text())
+
+
+def _staging_folder(out: Path) -> Path:
+    """A hidden folder beside `out` holding (hard links to) what `out` has besides the files
+    an export writes (styles, notes), so that swapping it in keeps them."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    recover_folder_swaps(out)
+    sweep_stale_temps(out, ".tmp")
+    staging = create_temp_dir_beside(out, f".{out.name}.{os.getpid()}-")
+    for entry in sorted(out.iterdir()) if out.is_dir() else []:
+        if entry.name in ("config.json", "base.safetensors", "ssr.safetensors"):
+            continue
+        if entry.is_dir():
+            shutil.copytree(entry, staging / entry.name, copy_function=_link_or_copy)
+        else:
+            _link_or_copy(entry, staging / entry.name)
+    return staging
+
+
+def _link_or_copy(src, dst) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
 
 
 def export_model(
@@ -28,8 +60,13 @@ def export_model(
     """Write `out/` with config.json, base.safetensors (EMA weights) and, if given,
     ssr.safetensors. The text encoder is referenced, not copied."""
     base = _run_state(base_run)
-    out.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(base_run / "checkpoint" / "ema.safetensors", out / "base.safetensors")
+    final, out = out, _staging_folder(out)
+    try:
+        shutil.copyfile(base_run / "checkpoint" / "ema.safetensors", out / "base.safetensors")
+    except OSError as e:
+        shutil.rmtree(out, ignore_errors=True)
+        raise explain_full_disk(e, final.parent, (base_run / "checkpoint" / "ema.safetensors")
+                                .stat().st_size, final.name) from e  # fmt: skip
     cfg = base["train_config"]
     config = {
         "format": FORMAT,
@@ -70,11 +107,17 @@ def export_model(
             "window": scfg["frames"],
             "trained_steps": ssr["step"],
         }
-    existing = out / "config.json"
+    existing = final / "config.json"
     if existing.is_file():  # keep styles registered by earlier fine-tunes
         config["styles"] = json.loads(existing.read_text()).get("styles", {})
-    atomic_write_text(existing, json.dumps(config, indent=1))
-    read_model_info(out)  # validate what was written
+    try:
+        atomic_write_text(out / "config.json", json.dumps(config, indent=1))
+        read_model_info(out)  # validate what was written
+        replace_folder(out, final)  # all files at once: never new weights under an old config
+    except BaseException:
+        shutil.rmtree(out, ignore_errors=True)
+        raise
+    out = final
     return out
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
+from engine.project_schema import read_document
 from engine.tempfiles import atomic_write_bytes
 from lumiere_studio.model.masks import Mask
 from lumiere_studio.model.project import Project, ProjectError, validate
@@ -63,17 +64,17 @@ def find_recoveries(root: Path | None = None) -> list[Recovery]:
     found = []
     for path in sorted(folder.glob(f"*{SUFFIX}")) if folder.is_dir() else []:
         try:
-            data = json.loads(path.read_text())
+            data = read_document(path)  # bounded: the folder is writable by anyone's tools
             pf = data.get("project_folder")
             found.append(Recovery(path, Path(pf) if pf else None, float(data["saved_at"])))
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             continue  # unreadable leftovers are ignored, not fatal
     return found
 
 
 def restore(recovery: Recovery) -> Project:
     try:
-        data = json.loads(recovery.path.read_text())
+        data = read_document(recovery.path)
         document = data["document"]
         validate(document)
     except (OSError, ValueError, KeyError, TypeError) as e:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.tempfiles import atomic_write_bytes
-from lumiere_studio.model.project import Project
+from lumiere_studio.model.project import Project, inside
 
 JOB_FILE_KEYS = ("mask", "image")  # job fields that may hold a file the app wrote
 MASKS = "masks"
@@ -36,16 +36,14 @@ def adopt_job_files(project: Project, folder: Path, owned: list[Path]) -> list[P
             if not isinstance(value, str) or not value:
                 continue
             path = Path(value) if Path(value).is_absolute() else (project.folder or folder) / value
-            if not any(_inside(path, root) for root in owned) or _inside(path, folder):
+            # Resolved (symlinks too): a hostile project's "mask" linking to a private file
+            # outside the app's folders is never copied in.
+            if not any(inside(path, root) for root in owned) or inside(path, folder):
                 continue
             if path not in copied:
                 target = folder / MASKS / path.name
-                if path.is_file() and not target.exists():
+                if path.is_file() and not path.is_symlink() and not target.exists():
                     atomic_write_bytes(target, path.read_bytes())
                 copied[path] = f"{MASKS}/{path.name}"
             job[key] = copied[path]
     return [folder / rel for rel in copied.values()]
-
-
-def _inside(path: Path, root: Path) -> bool:
-    return path.absolute().is_relative_to(root.absolute())

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+MAX_MASK_SIDE = 16384  # as engine.project_schema.MAX_SIDE: no media is larger
 Rect = tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive)
 
 
@@ -112,6 +113,9 @@ class Mask:
 
         try:
             with Image.open(io.BytesIO(data)) as im:
+                if max(im.size) > MAX_MASK_SIDE:  # read from the header, before decoding
+                    raise ValueError(f"a mask of {im.size[0]}x{im.size[1]} is larger than "
+                                     f"any media ({MAX_MASK_SIDE} pixels a side)")  # fmt: skip
                 return cls(np.asarray(im.convert("L"), dtype=np.uint8).copy())
-        except (UnidentifiedImageError, OSError) as e:
+        except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as e:
             raise ValueError(str(e)) from e

@@ -18,17 +18,13 @@ from typing import Any
 import numpy as np
 
 from engine.media.probe import MediaInfo
+from engine.project_schema import APP_ID, SCHEMA, ProjectError, read_document, validate
 from engine.tempfiles import atomic_write_bytes
 from engine.timeline import Timeline
 from lumiere_studio.model.masks import Mask
 
-SCHEMA = 2  # 2: sequence rate as a fraction, clips in sequence frames with their own rate
 DOC_NAME = "project.lumiere.json"
-APP_ID = "lumiere-studio"
-
-
-class ProjectError(ValueError):
-    """A project folder or document that cannot be opened; the message says why."""
+MAX_MASK_BYTES = 64 << 20  # a 16384-pixel-square mask PNG of noise is about this size
 
 
 def new_id() -> str:
@@ -71,6 +67,7 @@ class Project:
         self.history: list[dict[str, Any]] = []  # past generation jobs, newest last
         self.in_point: int | None = None
         self.out_point: int | None = None
+        self.notes: list[str] = []  # what opening it repaired or skipped, for the user
 
     # --- lookups -----------------------------------------------------------------------
     def media_by_id(self, media_id: str) -> MediaItem | None:
@@ -123,50 +120,73 @@ class Project:
         return doc
 
     # --- disk --------------------------------------------------------------------------
-    def save(self, folder: Path | None = None) -> Path:
+    def save(self, folder: Path | None = None, scratch: Path | None = None) -> Path:
         """Write the document and masks into `folder` (Save As when it differs). Generated
-        media that lives outside the folder (an unsaved project's scratch files) is copied
-        in so the project folder is self-contained."""
+        media that lives in the project's own folder (a Save As) or in the app's `scratch`
+        folder (an unsaved project's results) is copied in so the folder is self-contained.
+        Nothing else is ever copied: a document may name any path, and copying what it names
+        would let a hostile project pull private files into a folder the user shares. The
+        project in memory changes (folder, paths) only once the document is written."""
         folder = Path(folder or self.folder or "")
         if not str(folder):
             raise ProjectError("choose a folder to save the project in")
         folder.mkdir(parents=True, exist_ok=True)
-        old_folder = self.folder
-        self._adopt_paths(old_folder, folder)
-        self.folder = folder
+        own = [root for root in (self.folder, scratch) if root is not None]
+        mapping = self._adopt_paths(own, folder)
         for mid, mask in self.masks.items():
             target = folder / "masks" / f"{mid}.png"
             if mask.any():
                 atomic_write_bytes(target, mask.to_png_bytes())
             else:
                 target.unlink(missing_ok=True)
-        text = json.dumps(self.to_dict(), indent=1)
-        atomic_write_bytes(folder / DOC_NAME, text.encode())
+        doc = self.to_dict()
+        for m in doc["media"]:
+            m["path"] = mapping[m["path"]]
+        for track in doc["timeline"]["tracks"]:
+            for clip in track["clips"]:
+                clip["media"] = mapping[clip["media"]]
+        atomic_write_bytes(folder / DOC_NAME, json.dumps(doc, indent=1).encode())
+        self.folder = folder
+        for m in self.media:
+            m.path = mapping[m.path]
+        for clip in (c for t in self.timeline.tracks for c in t.clips):
+            clip.media = mapping[clip.media]
         return folder / DOC_NAME
 
-    def _adopt_paths(self, old: Path | None, new: Path) -> None:
+    def _adopt_paths(self, own: list[Path], new: Path) -> dict[str, str]:
+        """Each stored path as it will be stored in `new`; copies generated media from the
+        `own` folders (never from anywhere else) into `new/generated/`."""
+        old = self.folder
+
         def move(path: str, generated: bool) -> str:
             abs_path = Path(path) if Path(path).is_absolute() else (old or new) / path
-            if generated and not _inside(abs_path, new) and abs_path.exists():
+            if generated and not inside(abs_path, new) and _adoptable(abs_path, own):
                 dest = new / "generated" / abs_path.name
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 if not dest.exists():
-                    shutil.copy2(abs_path, dest)
+                    shutil.copy2(abs_path.resolve(), dest)
                 _copy_sidecar(abs_path, dest)
                 abs_path = dest
-            try:
-                return str(abs_path.absolute().relative_to(new.absolute()))
-            except ValueError:
-                return str(abs_path.absolute())
+            return stored_path(abs_path, new)
 
         mapping: dict[str, str] = {}
         for m in self.media:
-            new_path = move(m.path, m.generated)
-            mapping[m.path] = new_path
-            m.path = new_path
-        for track in self.timeline.tracks:
-            for clip in track.clips:
-                clip.media = mapping.get(clip.media, move(clip.media, clip.generated))
+            mapping[m.path] = move(m.path, m.generated)
+        for clip in (c for t in self.timeline.tracks for c in t.clips):
+            if clip.media not in mapping:
+                mapping[clip.media] = move(clip.media, clip.generated)
+        return mapping
+
+    def outside_media(self) -> list[str]:
+        """Stored media paths (bin and timeline) that lie outside the project folder, real
+        paths compared, so `..` and symlinks count: what opening this project makes the app
+        read from elsewhere, for the user to see."""
+        paths = dict.fromkeys(
+            [m.path for m in self.media] + [c.media for t in self.timeline.tracks for c in t.clips]
+        )
+        if self.folder is None:
+            return list(paths)
+        return [p for p in paths if not inside(self.resolve(p), self.folder)]
 
     @classmethod
     def load(cls, folder: Path) -> Project:
@@ -176,12 +196,7 @@ class Project:
         doc_path = folder / DOC_NAME
         if not doc_path.is_file():
             raise ProjectError(f"{folder} is not a Lumiere Studio project (no {DOC_NAME})")
-        try:
-            data = json.loads(doc_path.read_text())
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise ProjectError(f"{doc_path} could not be read: {e}") from e
-        project = cls.from_dict(data, folder)
-        return project
+        return cls.from_dict(read_document(doc_path), folder)
 
     @classmethod
     def from_dict(cls, data: Any, folder: Path | None) -> Project:
@@ -193,13 +208,38 @@ class Project:
         except (TypeError, KeyError, ValueError) as e:
             raise ProjectError(f"project document is malformed: {e}") from e
         for mid, rel in data.get("masks", {}).items():
-            png = project.resolve(rel)
-            if png.is_file():
-                try:
-                    project.masks[mid] = Mask.from_png_bytes(png.read_bytes())
-                except ValueError as e:
-                    raise ProjectError(f"mask {png} could not be read: {e}") from e
+            project._load_mask(mid, project.resolve(rel))
+        for m in project.media:
+            path = project.resolve(m.path)
+            if path.exists() and not path.is_file():
+                project.notes.append(f"{m.path} is not a regular file (a device, pipe or "
+                                     f"folder); it cannot be shown or exported")  # fmt: skip
         return project
+
+    def _load_mask(self, media_id: str, png: Path) -> None:
+        """A painted mask, only from a regular file inside the project of a bounded size; a
+        mask whose size is not its media's is dropped with a note (painting would fail)."""
+        if self.folder is not None and not inside(png, self.folder):
+            self.notes.append(f"the mask {png} lies outside the project folder; not read")
+            return
+        if not png.is_file():
+            return
+        if png.stat().st_size > MAX_MASK_BYTES:
+            self.notes.append(f"the mask {png} is too large to be a mask; not read")
+            return
+        try:
+            mask = Mask.from_png_bytes(png.read_bytes())
+        except ValueError as e:
+            raise ProjectError(f"mask {png} could not be read: {e}") from e
+        item = self.media_by_id(media_id)
+        if item is not None:
+            w, h = item.media_info.display_size
+            if mask.pixels.shape != (h, w):
+                self.notes.append(f"the mask of {item.name or item.path} is "
+                                  f"{mask.pixels.shape[1]}x{mask.pixels.shape[0]}, not the "
+                                  f"media's {w}x{h}; it was left out")  # fmt: skip
+                return
+        self.masks[media_id] = mask
 
     def mask_for(self, media_id: str, create: bool = True) -> Mask | None:
         mask = self.masks.get(media_id)
@@ -212,11 +252,12 @@ class Project:
         return mask
 
 
-def _inside(path: Path, folder: Path) -> bool:
+def inside(path: Path, folder: Path) -> bool:
+    """Whether `path`, with `..` and symlinks resolved, lies in `folder` (also resolved)."""
     try:
-        path.absolute().relative_to(folder.absolute())
+        path.resolve().relative_to(folder.resolve())
         return True
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop
         return False
 
 
@@ -236,28 +277,6 @@ def migrate(data: dict[str, Any], folder: Path | None) -> dict[str, Any]:
     return {**data, "schema": SCHEMA, "timeline": timeline}
 
 
-def validate(data: Any) -> None:
-    """Check the document's shape before anything is built from it."""
-    if not isinstance(data, dict):
-        raise ProjectError("project document must be a JSON object")
-    if data.get("app") != APP_ID:
-        raise ProjectError("not a Lumiere Studio project document")
-    schema = data.get("schema")
-    if not isinstance(schema, int):
-        raise ProjectError("project document has no schema version")
-    if schema > SCHEMA:
-        raise ProjectError(f"project schema {schema} is newer than this app ({SCHEMA}); update")
-    for key, kind in (("media", list), ("timeline", dict)):
-        if not isinstance(data.get(key), kind):
-            raise ProjectError(f"project document: '{key}' is missing or not a {kind.__name__}")
-    for m in data["media"]:
-        if not isinstance(m, dict) or not isinstance(m.get("path"), str) or "info" not in m:
-            raise ProjectError("project document: a media entry has no path or info")
-    for key in ("masks", "mask_meta"):
-        if not isinstance(data.get(key, {}), dict):
-            raise ProjectError(f"project document: '{key}' must be an object")
-
-
 def _copy_sidecar(src: Path, dest: Path) -> None:
     """A copied generated clip keeps its `.provenance.json` (the C2PA manifest travels inside
     the file; the sidecar also holds where the clip's watermark is, which exports use).
@@ -265,5 +284,22 @@ def _copy_sidecar(src: Path, dest: Path) -> None:
     from engine.media.provenance import manifest_path
 
     side, new_side = manifest_path(src), manifest_path(dest)
-    if side.is_file() and not new_side.exists():
+    if side.is_file() and not side.is_symlink() and not new_side.exists():
         atomic_write_bytes(new_side, side.read_bytes())
+
+
+def stored_path(path: Path, folder: Path) -> str:
+    """`path` as a document stores it: relative when it lies lexically inside `folder`."""
+    try:
+        return str(path.absolute().relative_to(folder.absolute()))
+    except ValueError:
+        return str(path.absolute())
+
+
+def _adoptable(path: Path, own: list[Path]) -> bool:
+    """Generated media a save may copy: a regular file inside one of the app's own folders."""
+    try:
+        regular = path.resolve().is_file()
+    except (OSError, RuntimeError):
+        return False
+    return regular and any(inside(path, root) for root in own)

@@ -266,13 +266,16 @@ class MainWindow(QMainWindow):
         self.doc.mask_changed.connect(lambda _m: self._update_source_label())
 
     def _load_models(self) -> None:
-        from engine.checkpoints import list_models
+        from engine.checkpoints import scan_models
 
         try:
-            self.models = list_models()
+            self.models, broken = scan_models()
         except Exception as e:  # a malformed models folder must not stop the app
-            self.models = []
+            self.models, broken = [], []
             self.statusBar().showMessage(f"models could not be listed: {e}")
+        if broken:  # each broken folder is named with its reason; the others still work
+            self.statusBar().showMessage("; ".join(f"model {b.name} is broken: {b.reason}"
+                                                   for b in broken))  # fmt: skip
         self.prompt.set_models(self.models)
         if not self.models:
             self.statusBar().showMessage(
@@ -351,6 +354,8 @@ class MainWindow(QMainWindow):
     def _prepare_media(self, item: MediaItem) -> None:
         """Background work for a new media item: thumbnail, filmstrip, proxy."""
         path = str(self.doc.project.resolve(item.path))
+        if not Path(path).is_file():  # gone, or a device or pipe a project file named
+            return
         self.thumbs.get(path)
         info = item.media_info
         if needs_proxy(info.kind, info.width, info.height, self.proxy_min_pixels):
@@ -710,6 +715,17 @@ class MainWindow(QMainWindow):
         missing = [m.path for m in project.media if not project.resolve(m.path).exists()]
         if missing:
             self.error("Missing media", "These files are gone:\n" + "\n".join(missing))
+        if project.notes:
+            self.error("The project was opened with changes", "\n".join(project.notes))
+        outside = [p for p in project.outside_media() if p not in missing]
+        if outside:  # a project file can name any path: the user sees what it reads
+            self.error(
+                "Media outside the project folder",
+                (
+                    f"This project uses {len(outside)} file(s) outside {folder}. They are read "
+                    f"where they are and never copied into the project:\n" + "\n".join(outside)
+                ),
+            )
         self._add_recent(folder)
         return True
 
@@ -750,16 +766,23 @@ class MainWindow(QMainWindow):
         return self.save_to(Path(folder)) if folder else False
 
     def save_to(self, folder: Path) -> bool:
-        self._discard_recovery()  # the recovery file is keyed by folder: drop the old one
         from lumiere_studio.model.job_files import adopt_job_files
 
+        # The recovery file goes only once the save has succeeded, and is brought up to date
+        # first: a crash during the save, or a failed save, loses no edit.
+        recovery = self._recovery_path()  # keyed by the folder the project had
+        if self.doc.dirty:
+            self._write_recovery()
         old = self.doc.project.folder
         try:
             adopt_job_files(self.doc.project, folder, [self._scratch] + ([old] if old else []))
-            self.doc.project.save(folder)
+            self.doc.project.save(folder, scratch=self._scratch)
         except (OSError, ProjectError) as e:
-            self.error("The project could not be saved", str(e))
+            self.error("The project could not be saved", f"{e}\nThe unsaved work is kept in "
+                       f"the recovery file until a save succeeds.")  # fmt: skip
             return False
+        recovery.unlink(missing_ok=True)
+        self._discard_recovery()
         self.doc.undo_stack.setClean()
         self.doc.changed.emit()
         self._add_recent(folder)
@@ -790,10 +813,13 @@ class MainWindow(QMainWindow):
             and self.doc.take_autosave_dirty()
             or (self.doc.dirty and not self._recovery_path().exists())
         ):
-            try:
-                autosave.write_recovery(self.doc.project, self._recovery_path())
-            except OSError as e:
-                self.statusBar().showMessage(f"autosave failed: {e}", 8000)
+            self._write_recovery()
+
+    def _write_recovery(self) -> None:
+        try:
+            autosave.write_recovery(self.doc.project, self._recovery_path())
+        except OSError as e:
+            self.statusBar().showMessage(f"autosave failed: {e}", 8000)
 
     def _discard_recovery(self) -> None:
         self._recovery_path().unlink(missing_ok=True)

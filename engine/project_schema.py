@@ -1,0 +1,217 @@
+"""The project document's schema (`project.lumiere.json`, written by the app, read by the
+app and by `export`), checked before anything is built from it.
+
+A project file may come from anyone, so every value the app will compute with is checked for
+its type and bounded: sizes, rates and frame numbers that would overflow a painter, divide by
+zero, or allocate a mask of terabytes are refused with a message that names the value, and a
+document is parsed only up to a size limit, without NaN or Infinity.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+SCHEMA = 2  # 2: sequence rate as a fraction, clips in sequence frames with their own rate
+APP_ID = "lumiere-studio"
+MAX_DOC_BYTES = 16 << 20  # a project with a thousand clips and their jobs is under 2 MB
+MAX_FRAME = 10**7  # frame numbers: four days at 24 fps
+MAX_SIDE = 16384  # pixels a side
+MAX_AREA = 8192 * 8192  # pixels a frame: four times 8K UHD, within what FFmpeg can encode
+MAX_FPS = 1000.0
+MAX_ITEMS = 100_000  # media entries, tracks, clips per track, history entries
+
+
+class ProjectError(ValueError):
+    """A project folder or document that cannot be opened; the message says why."""
+
+
+def read_document(path: Path) -> Any:
+    """The JSON of a project (or recovery) file: bounded in size, no NaN/Infinity."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_DOC_BYTES:
+            raise ProjectError(f"{path} is {size / 2**20:.0f} MB; a project document is at "
+                               f"most {MAX_DOC_BYTES >> 20} MB, so it was not opened")  # fmt: skip
+        return json.loads(path.read_bytes(), parse_constant=_no_constants)
+    except ProjectError:
+        raise
+    except RecursionError as e:
+        raise ProjectError(f"{path} is nested too deeply to be a project") from e
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise ProjectError(f"{path} could not be read: {e}") from e
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not a number a project may hold")
+
+
+def _fail(where: str, what: str) -> None:
+    raise ProjectError(f"project document: {where} {what}")
+
+
+def _int(value: Any, where: str, low: int = 0, high: int = MAX_FRAME) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        _fail(where, f"must be a whole number from {low} to {high}, got {_short(value)}")
+    return value
+
+
+def _number(value: Any, where: str, low: float, high: float) -> float:
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    if not ok or not math.isfinite(value) or not low <= value <= high:
+        _fail(where, f"must be a number from {low:g} to {high:g}, got {_short(value)}")
+    return float(value)
+
+
+def _kind(value: Any, kind: type | tuple, where: str) -> Any:
+    if isinstance(value, bool) and kind is not bool:
+        _fail(where, f"has the wrong type ({_short(value)})")
+    if not isinstance(value, kind):
+        _fail(where, f"has the wrong type ({_short(value)})")
+    return value
+
+
+def _list(value: Any, where: str) -> list:
+    _kind(value, list, where)
+    if len(value) > MAX_ITEMS:
+        _fail(where, f"has {len(value)} entries (at most {MAX_ITEMS})")
+    return value
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) < 60 else text[:57] + "..."
+
+
+def _path(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value or "\0" in value or len(value) > 4096:
+        _fail(where, f"must be a file path, got {_short(value)}")
+    return value
+
+
+def _optional(entry: dict, key: str, kind: type | tuple, where: str) -> None:
+    if entry.get(key) is not None:
+        _kind(entry[key], kind, f"{where}.{key}")
+
+
+def validate(data: Any) -> None:
+    """Check the document's shape and bounds before anything is built from it."""
+    if not isinstance(data, dict):
+        raise ProjectError("project document must be a JSON object")
+    if data.get("app") != APP_ID:
+        raise ProjectError("not a Lumiere Studio project document")
+    schema = data.get("schema")
+    if isinstance(schema, bool) or not isinstance(schema, int):
+        raise ProjectError("project document has no schema version")
+    if schema > SCHEMA:
+        raise ProjectError(f"project schema {schema} is newer than this app ({SCHEMA}); update")
+    if schema < 1:
+        raise ProjectError(f"project schema {schema} is not one this app knows (1 to {SCHEMA})")
+    for key, kind in (("media", list), ("timeline", dict)):
+        if not isinstance(data.get(key), kind):
+            raise ProjectError(f"project document: '{key}' is missing or not a {kind.__name__}")
+    for i, m in enumerate(_list(data["media"], "media")):
+        if not isinstance(m, dict) or not isinstance(m.get("path"), str) or "info" not in m:
+            raise ProjectError("project document: a media entry has no path or info")
+        _media(m, f"media[{i}]")
+    validate_timeline(data["timeline"])
+    for key in ("masks", "mask_meta"):
+        if not isinstance(data.get(key, {}), dict):
+            raise ProjectError(f"project document: '{key}' must be an object")
+    for mid, rel in data.get("masks", {}).items():
+        _path(rel, f"masks[{mid!r}]")
+    for mid, meta in data.get("mask_meta", {}).items():
+        _kind(meta, dict, f"mask_meta[{mid!r}]")
+        _int(meta.get("from_frame", 0), f"mask_meta[{mid!r}].from_frame")
+    for key in ("in_point", "out_point"):
+        if data.get(key) is not None:
+            _int(data[key], key)
+    for i, job in enumerate(_list(data.get("history", []), "history")):
+        _kind(job, dict, f"history[{i}]")
+
+
+def _media(m: dict, where: str) -> None:
+    _path(m["path"], f"{where}.path")
+    info = _kind(m["info"], dict, f"{where}.info")
+    if info.get("kind") not in ("video", "image"):
+        _fail(f"{where}.info.kind", f"must be 'video' or 'image', got {_short(info.get('kind'))}")
+    _area(info.get("width"), info.get("height"), f"{where}.info")
+    _number(info.get("fps", 0), f"{where}.info.fps", 0, MAX_FPS)
+    _int(info.get("frames", 1), f"{where}.info.frames")
+    _number(info.get("duration", 0), f"{where}.info.duration", 0, MAX_FRAME)
+    rotation = info.get("rotation", 0)
+    if rotation not in (0, 90, 180, 270):
+        _fail(f"{where}.info.rotation", f"must be 0, 90, 180 or 270, got {_short(rotation)}")
+    if info.get("kind") == "video" and not info.get("fps"):
+        _fail(f"{where}.info.fps", "must be above 0 for a video")
+    for key, kind in (("id", str), ("name", str), ("generated", bool), ("job", dict),
+                      ("model_name", str), ("model_hash", str)):  # fmt: skip
+        _optional(m, key, kind, where)
+    _optional(info, "has_audio", bool, f"{where}.info")
+    _optional(info, "codec", str, f"{where}.info")
+
+
+def validate_timeline(tl: Any) -> None:
+    """The timeline part alone (what `export` reads)."""
+    _kind(tl, dict, "timeline")
+    if "rate" in tl:
+        _rate(tl["rate"], "timeline.rate")
+    else:  # schema 1
+        _number(tl.get("fps", 24.0), "timeline.fps", 1e-3, MAX_FPS)
+    _area(tl.get("width", 1920), tl.get("height", 1080), "timeline")
+    _optional(tl, "background", str, "timeline")
+    _optional(tl, "settled", bool, "timeline")
+    for t, track in enumerate(_list(tl.get("tracks", []), "timeline.tracks")):
+        where = f"timeline.tracks[{t}]"
+        _kind(track, dict, where)
+        _optional(track, "name", str, where)
+        if track.get("kind", "video") not in ("video", "audio"):
+            _fail(f"{where}.kind", f"must be 'video' or 'audio', got {_short(track.get('kind'))}")
+        for c, clip in enumerate(_list(track.get("clips", []), f"{where}.clips")):
+            _clip(_kind(clip, dict, f"{where}.clips[{c}]"), f"{where}.clips[{c}]")
+
+
+def _area(width: Any, height: Any, where: str) -> None:
+    w = _int(width, f"{where}.width", 1, MAX_SIDE)
+    h = _int(height, f"{where}.height", 1, MAX_SIDE)
+    if w * h > MAX_AREA:
+        _fail(where, f"is {w}x{h} pixels, more than {MAX_AREA} a frame")
+
+
+def _rate(value: Any, where: str) -> None:
+    """A frame rate as the timeline writes it ("30000/1001", "25") or a plain number."""
+    from fractions import Fraction
+
+    if isinstance(value, bool) or not isinstance(value, str | int | float) or (
+        isinstance(value, str) and len(value) > 40
+    ):
+        _fail(where, f"must be a frame rate, got {_short(value)}")
+    try:
+        rate = Fraction(value) if not isinstance(value, float) else value
+    except (ValueError, ZeroDivisionError):
+        _fail(where, f"must be a frame rate, got {_short(value)}")
+    _number(float(rate), where, 1e-3, MAX_FPS)
+
+
+def _clip(clip: dict, where: str) -> None:
+    _path(clip.get("media"), f"{where}.media")
+    first = _int(clip.get("source_in"), f"{where}.source_in")
+    if "source_out" in clip:  # schema 1: source frames shown frame for frame
+        _int(clip.get("source_out"), f"{where}.source_out", first + 1)
+    else:
+        _int(clip.get("duration"), f"{where}.duration", 1)
+        if clip.get("rate"):
+            _rate(clip["rate"], f"{where}.rate")
+        _optional(clip, "rate", str, where)
+        if clip.get("fit", "fit") not in ("fit", "fill", "stretch", "none"):
+            _fail(f"{where}.fit", f"must be fit, fill, stretch or none, got {_short(clip['fit'])}")
+        _number(clip.get("scale", 1.0), f"{where}.scale", 1e-3, 1000.0)
+        for key in ("x", "y"):
+            _number(clip.get(key, 0.0), f"{where}.{key}", -MAX_SIDE * 100, MAX_SIDE * 100)
+        _int(clip.get("source_offset", 0), f"{where}.source_offset", 0, MAX_FRAME * 100)
+    _int(clip.get("start"), f"{where}.start")
+    for key, kind in (("name", str), ("generated", bool), ("edited_real", bool), ("job", dict),
+                      ("model_name", str), ("model_hash", str), ("id", str)):  # fmt: skip
+        _optional(clip, key, kind, where)

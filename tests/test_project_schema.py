@@ -1,0 +1,156 @@
+"""Hostile project documents: wrong versions, huge numbers, NaN, huge or deep JSON, odd types
+and masks are refused with a message that names the value (or repaired with a note), in
+bounded memory, and the user's file is never rewritten."""
+
+from __future__ import annotations
+
+import copy
+import json
+import struct
+import tracemalloc
+import zlib
+
+import numpy as np
+import pytest
+
+from engine.export.render import load_project
+from engine.export.sources import SourceError
+from engine.project_schema import MAX_DOC_BYTES, ProjectError
+from lumiere_studio.model.masks import Mask
+from lumiere_studio.model.project import DOC_NAME, Project
+
+INFO = {"path": "c.mp4", "kind": "video", "width": 64, "height": 48, "fps": 24.0, "frames": 8,
+        "duration": 0.33}  # fmt: skip
+GOOD = {
+    "schema": 1, "app": "lumiere-studio",
+    "media": [{"path": "c.mp4", "info": INFO, "id": "m1", "name": "c"}],
+    "timeline": {"fps": 24.0, "width": 64, "height": 48, "tracks": [{"name": "V1", "clips": [
+        {"media": "c.mp4", "source_in": 0, "source_out": 8, "start": 0, "id": "c1"}]}]},
+}  # fmt: skip
+
+
+def _doc(change) -> dict:
+    doc = copy.deepcopy(GOOD)
+    change(doc)
+    return doc
+
+
+def _clip(doc) -> dict:
+    return doc["timeline"]["tracks"][0]["clips"][0]
+
+
+BAD = [
+    (lambda d: d.update(schema=0), "schema 0"),
+    (lambda d: d.update(schema=-3), "schema -3"),
+    (lambda d: d.update(schema=1.0), "no schema"),
+    (lambda d: d.update(schema="1"), "no schema"),
+    (lambda d: d.update(schema=True), "no schema"),
+    (lambda d: d.update(schema=10**40), "newer"),
+    (lambda d: d["timeline"].update(fps=0), "timeline.fps"),
+    (lambda d: d["timeline"].update(fps=1e308), "timeline.fps"),
+    (lambda d: d["timeline"].update(width=10**12), "timeline.width"),
+    (lambda d: d["timeline"].update(width=16384, height=16384), "pixels"),
+    (lambda d: d["timeline"].update(height="1080"), "timeline.height"),
+    (lambda d: d["timeline"].update(tracks={"a": 1}), "timeline.tracks"),
+    (lambda d: d["timeline"]["tracks"][0].update(kind="subtitle"), "kind"),
+    (lambda d: _clip(d).update(start=10**30), "start"),
+    (lambda d: _clip(d).update(start=-1), "start"),
+    (lambda d: _clip(d).update(source_out=0), "source_out"),
+    (lambda d: _clip(d).update(source_in=2.5), "source_in"),
+    (lambda d: _clip(d).update(media=None), "media"),
+    (lambda d: _clip(d).update(media="a\0b"), "media"),
+    (lambda d: _clip(d).update(generated="yes"), "generated"),
+    (lambda d: d["media"][0]["info"].update(width=10**9), "info.width"),
+    (lambda d: d["media"][0]["info"].update(frames=-1), "info.frames"),
+    (lambda d: d["media"][0]["info"].update(rotation=45), "rotation"),
+    (lambda d: d["media"][0]["info"].update(kind="hologram"), "kind"),
+    (lambda d: d["media"][0]["info"].update(fps=0), "fps"),
+    (lambda d: d["media"][0].update(job=[1]), "job"),
+    (lambda d: d.update(in_point=-5), "in_point"),
+    (lambda d: d.update(out_point=10**20), "out_point"),
+    (lambda d: d.update(mask_meta={"m1": {"from_frame": "x"}}), "from_frame"),
+    (lambda d: d.update(masks={"m1": 5}), "masks"),
+    (lambda d: d.update(history={"a": 1}), "history"),
+]
+
+
+@pytest.mark.parametrize(("change", "words"), BAD)
+def test_out_of_bounds_documents_are_refused_and_left_as_they_were(tmp_path, change, words):
+    text = json.dumps(_doc(change))
+    (tmp_path / DOC_NAME).write_text(text)
+    with pytest.raises(ProjectError, match=words):
+        Project.load(tmp_path)
+    assert (tmp_path / DOC_NAME).read_text() == text
+
+
+def test_the_good_document_loads(tmp_path):
+    (tmp_path / DOC_NAME).write_text(json.dumps(GOOD))
+    assert Project.load(tmp_path).timeline.duration == 8
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_refused(tmp_path, constant):
+    text = json.dumps(GOOD).replace('"fps": 24.0, "width": 64', f'"fps": {constant}, "width": 64')
+    (tmp_path / DOC_NAME).write_text(text)
+    with pytest.raises(ProjectError, match=constant.lstrip("-")):
+        Project.load(tmp_path)
+
+
+def test_a_50_mb_document_is_refused_without_reading_it(tmp_path):
+    with open(tmp_path / DOC_NAME, "wb") as f:
+        f.truncate(50 << 20)
+    tracemalloc.start()
+    with pytest.raises(ProjectError, match="50 MB"):
+        Project.load(tmp_path)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 1 << 20 and MAX_DOC_BYTES < 50 << 20
+
+
+def test_deep_nesting_is_refused(tmp_path):
+    (tmp_path / DOC_NAME).write_text("[" * 200_000 + "]" * 200_000)
+    with pytest.raises(ProjectError, match="nested too deeply|could not be read"):
+        Project.load(tmp_path)
+
+
+def test_export_reads_a_project_with_the_same_checks(tmp_path):
+    (tmp_path / DOC_NAME).write_text(json.dumps(_doc(lambda d: _clip(d).update(start=10**30))))
+    with pytest.raises(SourceError, match="start"):
+        load_project(tmp_path)
+
+
+def _png_header_claiming(width: int, height: int) -> bytes:
+    """A PNG whose header claims width x height (its pixels are not there)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0"))
+
+
+def test_masks_are_read_only_from_the_project_bounded_and_of_the_media_size(tmp_path):
+    masks = tmp_path / "masks"
+    masks.mkdir()
+    for (w, h), words in (((20_000, 100), "larger than any media"), ((10**5, 10**5), "bomb")):
+        (masks / "big.png").write_bytes(_png_header_claiming(w, h))
+        doc = _doc(lambda d: d.update(masks={"m1": "masks/big.png"}))
+        (tmp_path / DOC_NAME).write_text(json.dumps(doc))
+        with pytest.raises(ProjectError, match=words):  # refused from the header alone
+            Project.load(tmp_path)
+
+    (masks / "small.png").write_bytes(Mask(np.zeros((10, 10), np.uint8)).to_png_bytes())
+    for path, note in (("/dev/zero", "outside the project"), ("masks/small.png", "10x10")):
+        doc = _doc(lambda d, p=path: d.update(masks={"m1": p}))
+        (tmp_path / DOC_NAME).write_text(json.dumps(doc))
+        project = Project.load(tmp_path)
+        assert project.masks == {} and note in " ".join(project.notes)
+
+
+def test_media_that_is_not_a_regular_file_is_noted(tmp_path):
+    doc = _doc(lambda d: d["media"][0].update(path="/dev/zero"))
+    (tmp_path / DOC_NAME).write_text(json.dumps(doc))
+    project = Project.load(tmp_path)
+    assert "/dev/zero is not a regular file" in project.notes[0]
+    assert project.outside_media() == ["/dev/zero"]
