@@ -27,10 +27,10 @@ from engine.jobs import Job, JobError, Progress
 from engine.model.stunet import STUNet
 from engine.tasks.composite import composite, feathered_alpha
 from engine.tasks.fit import resize
-from engine.tasks.inputs import Prepared, prepare, to_uint8
+from engine.tasks.inputs import Prepared, prepare, to_float, to_uint8
 from engine.tasks.multidiffusion import FrameIndex, multidiffusion
 from engine.tasks.region import Box
-from engine.tasks.sdedit import sdedit_start, sdedit_steps
+from engine.tasks.sdedit import finer_detail, sdedit_start, sdedit_steps
 from engine.tasks.sizes import Geometry
 from engine.tasks.styles import blend_model, load_style_tensors
 from engine.tasks.tiles import Tile, spatial_multidiffusion
@@ -257,10 +257,22 @@ class Engine:
         # Known pixels are the input's own: keep them (the model only estimates them).
         video = torch.where(cond.mask.bool(), cond.video, video)
         fit = plan.fit
-        if (fit.ph, fit.pw) != (plan.grid_h, plan.grid_w):
+        made = (plan.grid_h, plan.grid_w)  # the finest scale the model itself draws
+        if (fit.ph, fit.pw) != made:
+            if loaded.ssr is not None and (fit.ph > made[0] or fit.pw > made[1]):
+                made = (made[0] * loaded.info.ssr_scale, made[1] * loaded.info.ssr_scale)
             video, note = self.upscale(job, loaded, video, text, fit.ph, fit.pw, report, stop)
             notes.append(note)
-        frames_u8 = to_uint8(fit.from_padded(video))
+        video = fit.from_padded(video)
+        if job.task == "v2v" and (fit.ph > made[0] or fit.pw > made[1]):
+            assert prep.source_frames is not None
+            low = (round(plan.out_h * made[0] / fit.ph), round(plan.out_w * made[1] / fit.pw))
+            video = video + (1 - job.strength) * finer_detail(to_float(prep.source_frames), *low)
+            notes.append(
+                f"the source's detail finer than {made[1]}x{made[0]} is kept at "
+                f"{1 - job.strength:.2f} (1 - strength)"
+            )
+        frames_u8 = to_uint8(video)
         mask = _generated(frames, plan.out_h, plan.out_w, 255)
         if job.task == "i2v":
             assert prep.source_frames is not None
