@@ -125,8 +125,7 @@ class PromptPanel(QWidget):
         form.addRow("Style blend", self.style_blend)
         form.addRow("Frames", _pair(self.frames, "FPS", self.fps))
         form.addRow("Size", _pair(self.out_width, "x", self.out_height))
-        form.addRow("Model", self.model)
-        form.addRow("Device", self.device)
+        form.addRow("Model", _pair(self.model, "Device", self.device))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         # The source line and Generate are not in this layout: the window pins `footer` below
