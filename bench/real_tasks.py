@@ -428,6 +428,15 @@ def main(argv: list[str] | None = None) -> int:
     where = os.path.relpath(info.path) if info.path.is_relative_to(Path.cwd()) else str(info.path)
     figures: dict = {"model": info.name, "model_path": where, "steps": args.steps,
                      "tasks": {}, "seconds": {}}  # fmt: skip
+    previous = out / "figures.json"
+    if previous.exists():  # a run of some tasks keeps the figures of the others (same model)
+        old = json.loads(previous.read_text())
+        if (old.get("model"), old.get("model_path"), old.get("steps")) == (
+            figures["model"],
+            figures["model_path"],
+            args.steps,
+        ):
+            figures = old | {"tasks": old.get("tasks", {}), "seconds": old.get("seconds", {})}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         media = load_media(work)

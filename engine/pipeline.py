@@ -26,7 +26,7 @@ from engine.diffusion.schedule import CosineSchedule, eps_from_x0, to_x0_eps
 from engine.jobs import Job, JobError, Progress
 from engine.model.stunet import STUNet
 from engine.tasks.composite import composite, feathered_alpha
-from engine.tasks.fit import resize
+from engine.tasks.fit import PadFit, resize
 from engine.tasks.inputs import Prepared, prepare, to_float, to_uint8
 from engine.tasks.multidiffusion import FrameIndex, multidiffusion
 from engine.tasks.region import Box
@@ -261,7 +261,19 @@ class Engine:
         if (fit.ph, fit.pw) != made:
             if loaded.ssr is not None and (fit.ph > made[0] or fit.pw > made[1]):
                 made = (made[0] * loaded.info.ssr_scale, made[1] * loaded.info.ssr_scale)
-            video, note = self.upscale(job, loaded, video, text, fit.ph, fit.pw, report, stop)
+            init = None
+            if job.task == "v2v":
+                source = prep.source_frames
+                assert source is not None
+
+                def init(h: int, w: int) -> torch.Tensor:
+                    return PadFit.plan(plan.out_h, plan.out_w, h, w).video_to_model(
+                        to_float(source)
+                    )
+
+            video, note = self.upscale(
+                job, loaded, video, text, fit.ph, fit.pw, report, stop, init=init
+            )
             notes.append(note)
         video = fit.from_padded(video)
         if job.task == "v2v" and (fit.ph > made[0] or fit.pw > made[1]):
@@ -343,9 +355,14 @@ class Engine:
         )  # fmt: skip
         return out[0].float().cpu()
 
-    def upscale(self, job, loaded: LoadedModel, video, text, height, width, report, stop):
+    def upscale(
+        self, job, loaded: LoadedModel, video, text, height, width, report, stop,
+        init: Callable[[int, int], torch.Tensor] | None = None,
+    ):  # fmt: skip
         """SSR stage: x(scale) in space over MultiDiffusion temporal windows, then a plain resize
-        to the exact asked size if it is not the SSR's output."""
+        to the exact asked size if it is not the SSR's output. With `init` (v2v), init(h, w)
+        gives the source at the SSR's size, and the SSR starts from it noised to job.strength
+        rather than from pure noise."""
         info = loaded.info
         low_h, low_w = video.shape[-2:]
         if loaded.ssr is None or (height <= low_h and width <= low_w):
@@ -366,15 +383,22 @@ class Engine:
             hi_h, hi_w, hi_h, hi_w,
         )  # fmt: skip
         denoise = multidiffusion(whole, frames, window, max(1, window // 2))
-        gen = torch.Generator().manual_seed(job.seed + 1)
-        z = torch.randn((1, 3, frames, hi_h, hi_w), generator=gen).to(loaded.device)
+        steps, t_start = job.ssr_steps, 1.0
+        if init is not None:  # v2v: the SSR edits the source at its own scale too (SDEdit)
+            init = init(hi_h, hi_w)[None].to(loaded.device)
+            z = sdedit_start(init, job.strength, sched, job.seed + 1)
+            steps, t_start = sdedit_steps(job.ssr_steps, job.strength), job.strength
+        else:
+            gen = torch.Generator().manual_seed(job.seed + 1)
+            z = torch.randn((1, 3, frames, hi_h, hi_w), generator=gen).to(loaded.device)
 
         def on_step(i, n, x0):
             report(Progress("ssr", i, n, preview=to_uint8(x0[0, :, :1])[0]))
 
         hi = sample(
-            denoise, z, sched, job.ssr_steps, job.sampler, on_step=on_step, should_stop=stop
-        )
+            denoise, z, sched, steps, job.sampler, t_start=t_start, on_step=on_step,
+            should_stop=stop,
+        )  # fmt: skip
         hi = hi[0].float().cpu()
         note = f"SSR x{scale} to {hi_w}x{hi_h}"
         if (hi_h, hi_w) != (height, width):

@@ -70,9 +70,11 @@ def test_v2v_of_a_larger_clip_keeps_its_finer_detail(engine, tiny_model, tmp_pat
     rng = np.random.default_rng(3)
     write_lossless_video(tmp_path / "big.mkv", rng.integers(0, 256, (8, 64, 96, 3), np.uint8))
     job = Job(model=str(tiny_model), task="v2v", video=str(tmp_path / "big.mkv"), steps=2,
-              ssr_steps=1, guidance=1.0, strength=0.25)  # fmt: skip
-    r = engine.run(job)
+              ssr_steps=4, guidance=1.0, strength=0.25)  # fmt: skip
+    totals = {}
+    r = engine.run(job, on_progress=lambda p: totals.__setitem__(p.stage, p.total))
     assert r.frames.shape == (8, 64, 96, 3)
+    assert totals["ssr"] == 1  # the SSR edits the source too: ceil(4 steps x 0.25), not 4
     assert any("finer than 48x32 is kept at 0.75" in n for n in r.notes)
     source, _ = load_video_frames(tmp_path / "big.mkv", 0, 8)
     hi = lambda v: v.astype(float) - v.astype(float).mean(axis=(1, 2), keepdims=True)  # noqa: E731
