@@ -129,7 +129,8 @@ def image_to_video_psnr(engine: Engine, model: str | None, count: int, steps: in
             folder = write_png_sequence(still, Path(tmp) / f"s{i}")
             image = next(folder.iterdir())
             out = engine.run(Job(task="i2v", image=str(image), prompt=prompt, seed=i,
-                                 steps=steps, model=model))  # fmt: skip
+                                 steps=steps, model=model, width=info.native_width,
+                                 height=info.native_height))  # fmt: skip
             values.append(psnr(out.frames[0], still[0]))
             # The pipeline puts the still itself in frame 0; what the model made there on its
             # own is reported in a note and is the figure that measures the model.

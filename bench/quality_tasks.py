@@ -140,7 +140,8 @@ def main() -> int:
     # Image-to-video: the model's own frame 0 against the still.
     shape = find_spec(lambda c: c.natural is None and len(c.objects) == 1, start=100)
     Image.fromarray(render(shape, 1, s, s)[0]).save(tmp / "shape.png")
-    r = engine.run(Job(task="i2v", image=str(tmp / "shape.png"), prompt=shape.caption, **common))
+    r = engine.run(Job(task="i2v", image=str(tmp / "shape.png"), prompt=shape.caption, width=s,
+                       height=s, **common))  # fmt: skip
     print("i2v: " + next(x for x in r.notes if "frame 0" in x) + f"; prompt {shape.caption!r}")
     kept, named, loose_row = i2v_colour_kept(engine, common, s, tmp)
     print(f"i2v colour kept after frame 0 (9 colours): prompt without a colour word {kept}/9, "
@@ -186,7 +187,7 @@ def i2v_colour_kept(engine: Engine, common: dict, size: int, tmp: Path):
         for colour_named in (False, True):
             prompt = f"a {colour} {motion_words}" if colour_named else f"a {motion_words}"
             r = engine.run(Job(task="i2v", image=str(tmp / "still_colour.png"), prompt=prompt,
-                               **common))  # fmt: skip
+                               width=size, height=size, **common))  # fmt: skip
             ok = detect(r.frames[1:]).colour == colour
             named += colour_named and ok
             kept += not colour_named and ok

@@ -8,6 +8,7 @@ between denoising steps.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -15,7 +16,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from engine.checkpoints import ModelInfo, find_model, load_stage, read_model_info, weights_hash
 from engine.cpu_allocator import keep_freed_memory
@@ -25,12 +25,15 @@ from engine.diffusion.samplers import Cancelled, sample
 from engine.diffusion.schedule import CosineSchedule, eps_from_x0, to_x0_eps
 from engine.jobs import Job, JobError, Progress
 from engine.model.stunet import STUNet
-from engine.tasks.composite import composite, default_feather, feathered_alpha
-from engine.tasks.fit import crop_fit
-from engine.tasks.inputs import Prepared, prepare, to_float
+from engine.tasks.composite import composite, feathered_alpha
+from engine.tasks.fit import PadFit, resize
+from engine.tasks.inputs import Prepared, prepare, to_float, to_uint8
 from engine.tasks.multidiffusion import FrameIndex, multidiffusion
-from engine.tasks.sdedit import sdedit_start, sdedit_steps
+from engine.tasks.region import Box
+from engine.tasks.sdedit import finer_detail, sdedit_start, sdedit_steps
+from engine.tasks.sizes import Geometry
 from engine.tasks.styles import blend_model, load_style_tensors
+from engine.tasks.tiles import Tile, spatial_multidiffusion
 from engine.text import TextEncoder, resolve_text_encoder
 
 ProgressCallback = Callable[[Progress], None]
@@ -73,12 +76,6 @@ def _should_stop(cancel: CancelFlag) -> Callable[[], bool]:
     return cancel
 
 
-def to_uint8(video: torch.Tensor) -> np.ndarray:
-    """(3, T, H, W) in [-1, 1] to uint8 (T, H, W, 3)."""
-    v = ((video.float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
-    return v.permute(1, 2, 3, 0).cpu().numpy()
-
-
 def from_uint8(frames: np.ndarray) -> torch.Tensor:
     """uint8 (T, H, W, 3) to (3, T, H, W) in [-1, 1]."""
     return torch.from_numpy(np.ascontiguousarray(frames)).permute(3, 0, 1, 2).float() / 127.5 - 1
@@ -92,15 +89,6 @@ def _psnr(a: torch.Tensor, b: torch.Tensor) -> float:
     """PSNR in dB of two [-1, 1] images (peak-to-peak 2)."""
     mse = float(((a.float() - b.float()) ** 2).mean())
     return float("inf") if mse == 0 else 10 * np.log10(4.0 / mse)
-
-
-def resize_video(video: torch.Tensor, height: int, width: int) -> torch.Tensor:
-    """Bilinear (antialiased when shrinking) resize of (C, T, H, W)."""
-    if video.shape[-2:] == (height, width):
-        return video
-    frames = video.permute(1, 0, 2, 3)
-    out = F.interpolate(frames, size=(height, width), mode="bilinear", antialias=True)
-    return out.permute(1, 0, 2, 3)
 
 
 class Engine:
@@ -174,12 +162,13 @@ class Engine:
         text,
         guidance: float,
     ):
-        """(z window, logsnr, frame index) -> (x0, eps) with classifier-free guidance;
-        `cond(frames)` gives the model's extra input channels (C, t, H, W) of those frames."""
+        """(z tile, logsnr, frame index, tile) -> (x0, eps) with classifier-free guidance;
+        `cond(frames)` gives the model's extra input channels (C, t, H, W) of those frames, of
+        which the tile's are taken."""
         states, mask, pooled = text
 
-        def denoise(z: torch.Tensor, logsnr: torch.Tensor, frames: FrameIndex):
-            c = cond(frames).unsqueeze(0).to(z.device, z.dtype)
+        def denoise(z: torch.Tensor, logsnr: torch.Tensor, frames: FrameIndex, tile: Tile):
+            c = cond(frames)[..., tile[0], tile[1]].unsqueeze(0).to(z.device, z.dtype)
             x = torch.cat([z, c], dim=1)
             n = 1 if guidance == 1.0 else 2  # the prompt, and the negative prompt for guidance
             # Weights and inputs stay float32; on a GPU autocast runs the layers in the device's
@@ -232,7 +221,7 @@ class Engine:
         self._check_frames(loaded, frames)
         if job.loop and frames < info.native_frames:
             raise JobError(f"--loop needs at least the native {info.native_frames} frames")
-        prep = prepare(job, frames, info.native_height, info.native_width)
+        prep = prepare(job, frames, geometry(loaded))
         notes = list(prep.notes)
         fps = job.fps or (round(prep.fps) if prep.fps else info.native_fps)
         name = info.name
@@ -244,76 +233,111 @@ class Engine:
                 frames_u8, fps, job, name, loaded.hash, 0.0, notes, generated, prep.source
             )  # fmt: skip
 
-        if prep.fit is not None:  # masked tasks keep the input's size
-            out_h, out_w = prep.fit.ph, prep.fit.pw
-        else:
-            out_h = job.height or info.native_height
-            out_w = job.width or info.native_width
         if job.task == "v2v" and job.strength == 0.0:
+            assert prep.source_frames is not None
             notes.append("strength 0: the source is returned unchanged")
-            return result(
-                self._fitted_source(prep, out_h, out_w), _generated(frames, out_h, out_w, 0)
-            )
+            t, h, w, _ = prep.source_frames.shape
+            return result(prep.source_frames.copy(), _generated(t, h, w, 0))
 
         model = self._base_model(loaded, job, notes)
         text = self._text(loaded, job)
-        video = self.sample_base(
-            job, loaded, prep.cond.model_channels, text, frames, report, stop, model=model,
-            init=prep.init, circular=job.loop,
-        )  # fmt: skip
-        # Known pixels are the input's own: keep them (the model only estimates them).
-        known = prep.cond.mask.bool()
-        if job.task == "i2v":
-            psnr = _psnr(video[:, 0], prep.cond.video[:, 0])
-            notes.append(f"model's own frame 0 vs the still: {psnr:.1f} dB PSNR")
-        video = torch.where(known, prep.cond.video, video)
-        if (out_h, out_w) != (info.native_height, info.native_width):
-            video, note = self.upscale(job, loaded, video, text, out_h, out_w, report, stop)
-            notes.append(note)
+        if prep.parts:
+            return result(*self._regions(job, loaded, prep, model, text, notes, report, stop))
 
-        if prep.fit is not None:
-            assert prep.original is not None and prep.region is not None
-            # A frame at a time: to_uint8's float temporaries of a 2K clip are gigabytes.
-            generated = np.concatenate(
-                [to_uint8(prep.fit.from_padded(video[:, t : t + 1])) for t in range(frames)]
-            )
-            alpha = feathered_alpha(prep.region, default_feather(*prep.region.shape[1:]))
-            frames_u8 = composite(prep.original, generated, alpha)
-            return result(frames_u8, np.where(alpha > 0, 255, 0).astype(np.uint8))
-        frames_u8 = to_uint8(video)
-        mask = _generated(frames, out_h, out_w, 255)
+        plan, cond = prep.plan, prep.cond
+        assert plan is not None and cond is not None
+        video = self.sample_base(
+            job, loaded, cond.model_channels, text, frames, report, stop, model=model,
+            init=prep.init, circular=job.loop, size=(plan.grid_h, plan.grid_w),
+        )  # fmt: skip
         if job.task == "i2v":
-            frames_u8[0] = self._fitted_source(prep, out_h, out_w)[0]
+            psnr = _psnr(video[:, 0], cond.video[:, 0])
+            notes.append(f"model's own frame 0 vs the still: {psnr:.1f} dB PSNR")
+        # Known pixels are the input's own: keep them (the model only estimates them).
+        video = torch.where(cond.mask.bool(), cond.video, video)
+        fit = plan.fit
+        made = (plan.grid_h, plan.grid_w)  # the finest scale the model itself draws
+        if (fit.ph, fit.pw) != made:
+            if loaded.ssr is not None and (fit.ph > made[0] or fit.pw > made[1]):
+                made = (made[0] * loaded.info.ssr_scale, made[1] * loaded.info.ssr_scale)
+            init = None
+            if job.task == "v2v":
+                source = prep.source_frames
+                assert source is not None
+
+                def init(h: int, w: int) -> torch.Tensor:
+                    return PadFit.plan(plan.out_h, plan.out_w, h, w).video_to_model(
+                        to_float(source)
+                    )
+
+            video, note = self.upscale(
+                job, loaded, video, text, fit.ph, fit.pw, report, stop, init=init
+            )
+            notes.append(note)
+        video = fit.from_padded(video)
+        if job.task == "v2v" and (fit.ph > made[0] or fit.pw > made[1]):
+            assert prep.source_frames is not None
+            low = (round(plan.out_h * made[0] / fit.ph), round(plan.out_w * made[1] / fit.pw))
+            video = video + (1 - job.strength) * finer_detail(to_float(prep.source_frames), *low)
+            notes.append(
+                f"the source's detail finer than {made[1]}x{made[0]} is kept at "
+                f"{1 - job.strength:.2f} (1 - strength)"
+            )
+        frames_u8 = to_uint8(video)
+        mask = _generated(frames, plan.out_h, plan.out_w, 255)
+        if job.task == "i2v":
+            assert prep.source_frames is not None
+            frames_u8[0] = prep.source_frames[0]
             mask[0] = 0
         return result(frames_u8, mask)
 
-    @staticmethod
-    def _fitted_source(prep: Prepared, height: int, width: int) -> np.ndarray:
-        """The source frames (still or clip) as uint8 at the output size, cropped the way the
-        model saw them; the input's own bytes when it already has that size."""
-        assert prep.source_frames is not None
-        if prep.source_frames.shape[1:3] == (height, width):
-            return prep.source_frames.copy()
-        fitted, _ = crop_fit(to_float(prep.source_frames), height, width)
-        return to_uint8(fitted)
+    def _regions(self, job, loaded, prep: Prepared, model, text, notes, report, stop):
+        """Region tasks: sample each context box at the model's size, bring it to the box's
+        size (SSR when the box is larger) and paste it back inside the painted region with the
+        feather; every pixel outside the region stays the input's own."""
+        assert prep.original is not None and prep.region is not None
+        out = np.array(prep.original)  # a writable copy (a cinemagraph's is a broadcast view)
+        generated_mask = np.zeros(prep.region.shape, np.uint8)
+        frames = out.shape[0]
+        for part in prep.parts:
+            cond, fit = part.cond, part.fit
+            video = self.sample_base(
+                job, loaded, cond.model_channels, text, frames, report, stop, model=model,
+                circular=job.loop,
+            )  # fmt: skip
+            video = torch.where(cond.mask.bool(), cond.video, video)
+            if (fit.ph, fit.pw) != (fit.model_h, fit.model_w):
+                video, note = self.upscale(job, loaded, video, text, fit.ph, fit.pw, report, stop)
+                notes.append(f"box {part.box.width}x{part.box.height}: {note}")
+            ys, xs = part.box.slices()
+            region = prep.region[:, ys, xs]
+            alpha = feathered_alpha(region, region_feather(part.box, loaded.info))
+            out[:, ys, xs] = composite(out[:, ys, xs], to_uint8(fit.from_padded(video)), alpha)
+            generated_mask[:, ys, xs] = np.where(alpha > 0, 255, 0)
+        return out, generated_mask
 
     def sample_base(
         self, job, loaded: LoadedModel, cond, text, frames, report, stop, model=None,
         init: torch.Tensor | None = None, circular: bool = False,
+        size: tuple[int, int] | None = None,
     ):  # fmt: skip
-        """Sample the base clip over native-length MultiDiffusion windows. With `init` (SDEdit)
-        the trajectory starts from the source noised to t = job.strength."""
+        """Sample the base clip over native-length MultiDiffusion windows, and over
+        native-size tiles when `size` (height, width) is larger than the native frame. With
+        `init` (SDEdit) the trajectory starts from the source noised to t = job.strength."""
         info = loaded.info
         model = model or loaded.base
+        height, width = size or (info.native_height, info.native_width)
         sched = CosineSchedule(info.base.schedule, max(info.native_height, info.native_width))
         window = info.native_frames
-        denoise = multidiffusion(
+        tiles = spatial_multidiffusion(
             self._guided_denoiser(
                 model, sched, info.base.schedule.prediction, cond, text, job.guidance
             ),
-            frames, window, max(1, window // 2), circular=circular, should_stop=stop,
+            height, width, info.native_height, info.native_width,
         )  # fmt: skip
-        shape = (1, 3, frames, info.native_height, info.native_width)
+        denoise = multidiffusion(tiles, frames, window, max(1, window // 2), circular=circular,
+                                 should_stop=stop)  # fmt: skip
+        shape = (1, 3, frames, height, width)
         steps, t_start = job.steps, 1.0
         if init is not None:
             z = sdedit_start(init[None].to(loaded.device), job.strength, sched, job.seed)
@@ -331,36 +355,68 @@ class Engine:
         )  # fmt: skip
         return out[0].float().cpu()
 
-    def upscale(self, job, loaded: LoadedModel, video, text, height, width, report, stop):
+    def upscale(
+        self, job, loaded: LoadedModel, video, text, height, width, report, stop,
+        init: Callable[[int, int], torch.Tensor] | None = None,
+    ):  # fmt: skip
         """SSR stage: x(scale) in space over MultiDiffusion temporal windows, then a plain resize
-        to the exact asked size if it is not the SSR's native output."""
+        to the exact asked size if it is not the SSR's output. With `init` (v2v), init(h, w)
+        gives the source at the SSR's size, and the SSR starts from it noised to job.strength
+        rather than from pure noise."""
         info = loaded.info
-        if loaded.ssr is None or (height <= info.native_height and width <= info.native_width):
-            return resize_video(video, height, width), f"resized to {width}x{height} (no SSR)"
+        low_h, low_w = video.shape[-2:]
+        if loaded.ssr is None or (height <= low_h and width <= low_w):
+            return resize(video, height, width), f"resized to {width}x{height} (no SSR)"
         scale = info.ssr_scale
-        hi_h, hi_w = info.native_height * scale, info.native_width * scale
-        low_up = resize_video(video, hi_h, hi_w)  # bilinear upsampling is the SSR's condition
-        sched = CosineSchedule(info.ssr.schedule, max(hi_h, hi_w))
+        hi_h, hi_w = low_h * scale, low_w * scale
+        low_up = resize(video, hi_h, hi_w)  # bilinear upsampling is the SSR's condition
+        sched = CosineSchedule(
+            info.ssr.schedule, max(info.native_height, info.native_width) * scale
+        )
         window = int(info.ssr.extra.get("window", 8))
         frames = video.shape[1]
-        denoise = multidiffusion(
+
+        whole = spatial_multidiffusion(  # one tile: the SSR is trained on crops, any size works
             self._guided_denoiser(
                 loaded.ssr, sched, info.ssr.schedule.prediction, lambda f: low_up[:, f], text, 1.0
             ),
-            frames, window, max(1, window // 2), should_stop=stop,
+            hi_h, hi_w, hi_h, hi_w,
         )  # fmt: skip
-        gen = torch.Generator().manual_seed(job.seed + 1)
-        z = torch.randn((1, 3, frames, hi_h, hi_w), generator=gen).to(loaded.device)
+        denoise = multidiffusion(whole, frames, window, max(1, window // 2), should_stop=stop)
+        steps, t_start = job.ssr_steps, 1.0
+        if init is not None:  # v2v: the SSR edits the source at its own scale too (SDEdit)
+            init = init(hi_h, hi_w)[None].to(loaded.device)
+            z = sdedit_start(init, job.strength, sched, job.seed + 1)
+            steps, t_start = sdedit_steps(job.ssr_steps, job.strength), job.strength
+        else:
+            gen = torch.Generator().manual_seed(job.seed + 1)
+            z = torch.randn((1, 3, frames, hi_h, hi_w), generator=gen).to(loaded.device)
 
         def on_step(i, n, x0):
             report(Progress("ssr", i, n, preview=to_uint8(x0[0, :, :1])[0]))
 
         hi = sample(
-            denoise, z, sched, job.ssr_steps, job.sampler, on_step=on_step, should_stop=stop
-        )
+            denoise, z, sched, steps, job.sampler, t_start=t_start, on_step=on_step,
+            should_stop=stop,
+        )  # fmt: skip
         hi = hi[0].float().cpu()
         note = f"SSR x{scale} to {hi_w}x{hi_h}"
         if (hi_h, hi_w) != (height, width):
-            hi = resize_video(hi, height, width)
+            hi = resize(hi, height, width)
             note += f", then resized to {width}x{height}"
         return hi, note
+
+
+def geometry(loaded: LoadedModel) -> Geometry:
+    """The loaded model's size rules: native frame, SSR factor, and the multiple every sampled
+    side must be (both stages' spatial factors)."""
+    info = loaded.info
+    multiple = loaded.base.config.spatial_factor
+    if loaded.ssr is not None:
+        multiple = math.lcm(multiple, loaded.ssr.config.spatial_factor)
+    return Geometry(info.native_height, info.native_width, info.ssr_scale, multiple)
+
+
+def region_feather(box: Box, info: ModelInfo) -> int:
+    """Feather width for a pasted box: one model pixel's width at the box's scale."""
+    return max(1, round(max(box.height / info.native_height, box.width / info.native_width)))

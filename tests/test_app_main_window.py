@@ -91,7 +91,8 @@ def test_generate_lands_in_bin_and_timeline(qtbot, window, tiny_model):
     assert item.generated and item.model_name and item.job["prompt"].startswith("a blue")
     clips = window.doc.project.timeline.tracks[0].clips
     assert len(clips) == 1 and clips[0].generated and clips[0].media == item.path
-    assert probe(window.doc.project.resolve(item.path)).frames == 8
+    info = probe(window.doc.project.resolve(item.path))
+    assert info.frames == 8 and (info.width, info.height) == (32, 32)  # auto: native x SSR
     assert window.prompt.history.count() == 1
     assert window.queue.entries[jid].state == "done"
 

@@ -9,8 +9,9 @@ from PIL import Image
 
 from engine.jobs import Job
 from engine.tasks.conditioning import cinemagraph, image_to_video, inpainting
-from engine.tasks.fit import PadFit, crop_fit
-from engine.tasks.inputs import prepare, to_float
+from engine.tasks.fit import PadFit
+from engine.tasks.inputs import fit_source, prepare, to_float
+from engine.tasks.sizes import Geometry
 
 
 def test_channels_zero_the_unknown_pixels() -> None:
@@ -43,9 +44,10 @@ def test_prepare_cinemagraph_matches_training(tmp_path) -> None:
     m[4:12, 4:12] = 255
     Image.fromarray(m).save(tmp_path / "m.png")
     job = Job(task="cinemagraph", image=str(tmp_path / "s.png"), mask=str(tmp_path / "m.png"))
-    prep = prepare(job, 8, 16, 16)
+    prep = prepare(job, 8, Geometry(16, 16))
     expected = cinemagraph(to_float(still[None])[:, 0], torch.from_numpy(m[None] > 0), 8)
-    assert torch.equal(prep.cond.model_channels(), expected.model_channels())
+    (part,) = prep.parts  # an 8x8 region with its margin fits the model's 16x16: whole frame
+    assert torch.equal(part.cond.model_channels(), expected.model_channels())
     assert prep.region is not None and not prep.region[0].any() and prep.region[1:].any()
 
 
@@ -59,11 +61,13 @@ def test_pad_fit_covers_the_region_and_maps_back() -> None:
     assert fit.from_padded(video).shape == (3, 1, 20, 30)
 
 
-def test_crop_fit_centre() -> None:
-    video = torch.zeros(3, 1, 20, 40)
-    video[..., 10:30] = 1  # the centre square
-    out, note = crop_fit(video, 8, 8)
-    assert out.shape == (3, 1, 8, 8) and torch.allclose(out, torch.ones_like(out))
+def test_fit_source_crops_only_for_another_aspect() -> None:
+    frames = np.zeros((1, 20, 40, 3), np.uint8)
+    frames[:, :, 10:30] = 255  # the centre square
+    out, note = fit_source(frames, 8, 8)  # another aspect asked: centre crop, then resize
+    assert out.shape == (1, 8, 8, 3) and (out == 255).all()
     assert note is not None and "centre-cropped to 20x20" in note
-    same, none = crop_fit(video, 20, 40)
-    assert same is video and none is None
+    half, note = fit_source(frames, 10, 20)  # same aspect: the whole frame, resized
+    assert half.shape == (1, 10, 20, 3) and (half[:, :, :3] == 0).all() and "cropped" not in note
+    same, none = fit_source(frames, 20, 40)
+    assert same is frames and none is None

@@ -29,6 +29,11 @@ def media(tmp_path_factory, write_lossless_video) -> dict[str, Path]:
     Image.fromarray(small).save(d / "mask_small.png")
     Image.fromarray(np.zeros((20, 30), np.uint8)).save(d / "empty.png")
     write_lossless_video(d / "clip.mkv", rng.integers(0, 256, (10, 20, 30, 3), dtype=np.uint8))
+    write_lossless_video(d / "wide.mkv", rng.integers(0, 256, (8, 64, 96, 3), dtype=np.uint8))
+    two = np.zeros((64, 96), np.uint8)
+    two[4:10, 6:12] = 255
+    two[40:60, 70:90] = 255
+    Image.fromarray(two).save(d / "two_regions.png")
     return {p.stem: p for p in d.iterdir()}
 
 
@@ -43,20 +48,55 @@ def test_t2v_is_all_generated(engine, tiny_model) -> None:
 
 
 def test_i2v_frame0_is_the_still(engine, tiny_model, media) -> None:
-    r = run(engine, tiny_model, task="i2v", image=str(media["square"]))
-    still = np.asarray(Image.open(media["square"]).convert("RGB")).astype(float)
-    mse = ((r.frames[0].astype(float) - still) ** 2).mean()
-    psnr = float("inf") if mse == 0 else 10 * np.log10(255**2 / mse)
-    assert psnr >= 35
+    r = run(engine, tiny_model, task="i2v", image=str(media["square"]), width=16, height=16)
+    still = np.asarray(Image.open(media["square"]).convert("RGB"))
+    assert np.array_equal(r.frames[0], still)  # asked at the still's own size: its own bytes
     assert (r.generated_mask[0] == 0).all() and (r.generated_mask[1:] == 255).all()
     assert r.source == str(media["square"])
     assert any("frame 0" in n for n in r.notes)  # the model's own frame-0 PSNR is reported
 
 
-def test_i2v_crops_other_aspects(engine, tiny_model, media) -> None:
+def test_i2v_keeps_the_stills_aspect_at_the_ssr_size(engine, tiny_model, media) -> None:
+    """A 30x20 still on a 16x16 model with SSR x2: the output is 48x32 (the SSR's 32 on the
+    short side), the whole still, no crop; the grid is sampled in two fused tiles."""
     r = run(engine, tiny_model, task="i2v", image=str(media["still"]))
+    assert r.frames.shape == (8, 32, 48, 3)
+    still = np.asarray(Image.open(media["still"]).convert("RGB").resize((48, 32)), float)
+    assert np.abs(r.frames[0] - still).mean() < 12  # the whole still, resized (not cropped)
+    assert not any("cropped" in n for n in r.notes)
+    assert any("16x16 tiles" in n for n in r.notes)
+
+
+def test_i2v_crops_only_when_another_aspect_is_asked(engine, tiny_model, media) -> None:
+    r = run(engine, tiny_model, task="i2v", image=str(media["still"]), width=16, height=16)
     assert r.frames.shape == (8, 16, 16, 3)
     assert any("centre-cropped to 20x20" in n for n in r.notes)
+
+
+@pytest.mark.parametrize(("size", "shape"), [((48, 16), (16, 48)), ((24, 40), (40, 24))])
+def test_t2v_asked_aspect_is_kept_without_stretch(engine, tiny_model, size, shape) -> None:
+    r = run(engine, tiny_model, task="t2v", width=size[0], height=size[1])
+    assert r.frames.shape == (8, *shape, 3)
+    assert any("tiles" in n for n in r.notes)
+
+
+def test_v2v_keeps_the_source_size(engine, tiny_model, media) -> None:
+    r = run(engine, tiny_model, task="v2v", video=str(media["clip"]), strength=0.5)
+    assert r.frames.shape == (8, 20, 30, 3)  # the 30x20 clip's own size, not a square crop
+    assert (r.generated_mask == 255).all() and r.source == str(media["clip"])
+
+
+def test_v2v_strength_zero_is_the_source(engine, tiny_model, media) -> None:
+    r = run(engine, tiny_model, task="v2v", video=str(media["clip"]), strength=0.0,
+            video_start_frame=2)  # fmt: skip
+    source, _ = load_video_frames(media["clip"], 2, 8)
+    assert np.array_equal(r.frames, source) and (r.generated_mask == 0).all()
+
+
+def test_v2v_asked_size_of_the_same_aspect_is_not_cropped(engine, tiny_model, media) -> None:
+    r = run(engine, tiny_model, task="v2v", video=str(media["clip"]), width=60, height=40)
+    assert r.frames.shape == (8, 40, 60, 3)
+    assert any("SSR x2" in n for n in r.notes) and not any("cropped" in n for n in r.notes)
 
 
 def test_cinemagraph_outside_mask_is_the_still(engine, tiny_model, media) -> None:
@@ -71,7 +111,7 @@ def test_cinemagraph_outside_mask_is_the_still(engine, tiny_model, media) -> Non
     assert not np.array_equal(r.frames[3][region], still[region])  # inside, it moves
     assert (r.generated_mask[1:][:, ~region] == 0).all()
     assert (r.generated_mask[1:][:, region] == 255).all() and (r.generated_mask[0] == 0).all()
-    assert any("padded to 30x30" in n for n in r.notes)
+    assert any("1 context box around the mask (16x16 at (6, 1))" in n for n in r.notes)
 
 
 def test_cinemagraph_loop(engine, tiny_model, media) -> None:
@@ -94,6 +134,20 @@ def test_inpaint_outside_mask_is_bit_exact(engine, tiny_model, media) -> None:
     assert np.array_equal(r.generated_mask > 0, region)
     assert r.source == str(media["clip"]) and r.fps == 8
     assert any("resized to 30x20" in n for n in r.notes)
+
+
+def test_inpaint_generates_one_box_per_separate_region(engine, tiny_model, media) -> None:
+    r = run(engine, tiny_model, task="inpaint", video=str(media["wide"]),
+            mask=str(media["two_regions"]))  # fmt: skip
+    source, _ = load_video_frames(media["wide"], 0, 8)
+    region = np.broadcast_to(np.asarray(Image.open(media["two_regions"])) >= 128, (8, 64, 96))
+    assert r.frames.shape == source.shape
+    assert np.array_equal(r.frames[~region], source[~region])  # bit-exact outside
+    assert np.array_equal(r.generated_mask > 0, region)
+    # the 6x6 region gets the model's 16x16 box at 1:1, the 20x20 one a 26x26 box through SSR
+    assert any("2 context boxes" in n and "16x16 at (1, 0)" in n and "26x26" in n
+               for n in r.notes)  # fmt: skip
+    assert any(n.startswith("box 26x26: SSR x2") for n in r.notes)
 
 
 def test_long_clip_uses_windows(engine, tiny_model) -> None:

@@ -29,7 +29,7 @@ def test_larger_than_ssr_output_is_resized_and_said(engine, tiny_model) -> None:
     r = engine.run(Job(model=str(tiny_model), steps=1, ssr_steps=1, guidance=1.0,
                        width=40, height=36))  # fmt: skip
     assert r.frames.shape == (8, 36, 40, 3)
-    assert any("then resized to 40x36" in n for n in r.notes)
+    assert any("SSR x2 to 40x32, then resized" in n for n in r.notes)  # a 16x20 grid (tiles)
 
 
 def test_smaller_size_skips_ssr(engine, tiny_model) -> None:

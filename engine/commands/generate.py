@@ -45,8 +45,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="frame count (default: the model's native length; longer clips are "
                    "sampled over overlapping temporal windows)")  # fmt: skip
     p.add_argument("--fps", type=int, help="frame rate of the written clip")
-    p.add_argument("--size", type=parse_size, help="WxH output size; larger than native runs SSR "
-                   "(inpaint and cinemagraph keep the input's size)")  # fmt: skip
+    p.add_argument("--size", type=parse_size,
+                   help="WxH output size, any aspect (sampled in native-size tiles; larger than "
+                   "native runs SSR). Default: the source clip's size (v2v), the still's aspect at "
+                   "the SSR's size (i2v), the native size (t2v); a source of another aspect is "
+                   "centre-cropped to it. Inpaint, cinemagraph: the input's size")  # fmt: skip
     p.add_argument("--steps", type=int, default=20, help="denoising steps (base model)")
     p.add_argument("--ssr-steps", type=int, default=6, help="denoising steps (SSR stage)")
     p.add_argument("--guidance", type=float, default=5.0, help="classifier-free guidance scale")

@@ -31,10 +31,6 @@ def feathered_alpha(region: np.ndarray, feather: int) -> np.ndarray:
     return alpha / (feather + 1)
 
 
-def default_feather(height: int, width: int) -> int:
-    return max(1, min(height, width) // 96)
-
-
 def composite(original: np.ndarray, generated: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     """uint8 (T, H, W, 3) videos and alpha (T, H, W): original where alpha == 0 (exactly),
     generated where alpha == 1, a blend between."""

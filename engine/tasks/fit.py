@@ -1,11 +1,10 @@
 """Fitting inputs of any size and aspect to the model's frame, and mapping results back.
 
-Two ways, chosen per task:
-- "crop" (image-to-video, video-to-video): centre-crop to the output's aspect, then resize.
-  The whole frame is generated, so the output has the output size, not the input's.
-- "pad" (inpainting, cinemagraph): pad to the model's aspect with edge pixels (kept, never
-  generated), then resize. Every input pixel is seen by the model, so the generated region
-  maps back onto the input's own frame; the result has the input's size.
+- `PadFit`: pad to another aspect with edge pixels (kept, never generated), then resize.
+  Every input pixel is seen by the model, so what is generated maps back onto the input's own
+  frame. Region tasks use it for a context box that the frame is too small to hold; whole-frame
+  tasks for the few pixels between the output's aspect and the sampled grid's.
+- `crop_box`: the centred box of another aspect, for a source cropped to an asked size.
 
 Videos here are float tensors (C, T, H, W); sizes are (height, width).
 """
@@ -94,15 +93,3 @@ def crop_box(h: int, w: int, out_h: int, out_w: int) -> tuple[int, int, int, int
         return 0, (w - cw) // 2, h, cw
     ch = max(1, round(w * out_h / out_w))
     return (h - ch) // 2, 0, ch, w
-
-
-def crop_fit(video: torch.Tensor, out_h: int, out_w: int) -> tuple[torch.Tensor, str | None]:
-    """Centre-crop (C, T, H, W) to the output's aspect and resize; the note says what was done
-    (None when the input already has the output's size)."""
-    h, w = video.shape[-2:]
-    if (h, w) == (out_h, out_w):
-        return video, None
-    top, left, ch, cw = crop_box(h, w, out_h, out_w)
-    cropped = video[..., top : top + ch, left : left + cw]
-    how = f"centre-cropped to {cw}x{ch} and " if (ch, cw) != (h, w) else ""
-    return resize(cropped, out_h, out_w), f"input {w}x{h} {how}resized to {out_w}x{out_h}"

@@ -86,6 +86,18 @@ class PromptPanel(QWidget):
         self.fps = QSpinBox()
         self.fps.setRange(0, 240)
         self.fps.setSpecialValueText("model default")
+        # Output size; 0 = auto: the source's size (v2v), the still's aspect at the SSR's size
+        # (i2v), the largest size the model makes without tiles (t2v). Larger runs SSR.
+        self.out_width, self.out_height = QSpinBox(), QSpinBox()
+        for box in (self.out_width, self.out_height):
+            box.setRange(0, 4096)
+            box.setSpecialValueText("auto")
+            box.setToolTip(
+                "Output size in pixels; auto keeps the source's size (video to video), the "
+                "still's aspect (image to video) or the model's largest size without tiles "
+                "(text to video). Larger sizes run super-resolution; another aspect than the "
+                "model's is sampled in tiles. Cinemagraphs and inpainting keep the input's size."
+            )
         self.model = QComboBox()
         self.device = QComboBox()
         self.device.addItems(["auto", "cpu", "cuda", "mps"])
@@ -112,8 +124,8 @@ class PromptPanel(QWidget):
         form.addRow("Style", self.style)
         form.addRow("Style blend", self.style_blend)
         form.addRow("Frames", _pair(self.frames, "FPS", self.fps))
-        form.addRow("Model", self.model)
-        form.addRow("Device", self.device)
+        form.addRow("Size", _pair(self.out_width, "x", self.out_height))
+        form.addRow("Model", _pair(self.model, "Device", self.device))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         # The source line and Generate are not in this layout: the window pins `footer` below
@@ -170,6 +182,8 @@ class PromptPanel(QWidget):
         key = self.task_key()
         self.strength.setEnabled(key == "v2v")
         self.style_blend.setEnabled(True)
+        for box in (self.out_width, self.out_height):  # region tasks keep the input's size
+            box.setEnabled(key not in NEEDS_MASK)
 
     def new_seed(self) -> None:
         self.seed.setValue(random.randrange(0, 2**31 - 1))
@@ -207,6 +221,8 @@ class PromptPanel(QWidget):
             model=self.model.currentData() if self.model.isEnabled() else None,
             device=self.device.currentText(),
         )
+        if task not in NEEDS_MASK:
+            job.width, job.height = self.output_size(task)
         if task in NEEDS_IMAGE and source:
             job.image = source  # a still (the caller exports a video frame to PNG first)
         if task in NEEDS_VIDEO and source:
@@ -217,6 +233,20 @@ class PromptPanel(QWidget):
             job.mask_from_frame = mask_from_frame
         job.validate()
         return job
+
+    def output_size(self, task: str) -> tuple[int | None, int | None]:
+        """(width, height) for the job; None where the engine's default applies. Text to video
+        has no source, so its auto is the model's largest size without tiles (native x SSR)."""
+        width, height = self.out_width.value() or None, self.out_height.value() or None
+        if task != "t2v" or width or height or not self.model.isEnabled():
+            return width, height
+        from engine.checkpoints import ModelError, read_model_info
+
+        try:
+            info = read_model_info(self.model.currentData())
+        except (ModelError, OSError, ValueError):
+            return None, None  # the engine reports the missing model with its own message
+        return info.native_width * info.ssr_scale, info.native_height * info.ssr_scale
 
     def apply_job(self, job: dict) -> None:
         """Put a past job's settings back into the panel."""
@@ -234,6 +264,8 @@ class PromptPanel(QWidget):
         self.style_blend.setValue(round(float(job.get("style_strength", 1.0)) * 100))
         self.frames.setValue(int(job.get("frames") or 0))
         self.fps.setValue(int(job.get("fps") or 0))
+        self.out_width.setValue(int(job.get("width") or 0))
+        self.out_height.setValue(int(job.get("height") or 0))
 
     def set_history(self, jobs: list[dict]) -> None:
         self.history.clear()

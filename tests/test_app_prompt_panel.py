@@ -1,0 +1,61 @@
+"""The prompt panel's output size: auto is the source's size (v2v), the still's aspect at the
+SSR size (i2v, left to the engine) and the model's largest untiled size for text to video; an
+asked size goes into the job; region tasks keep the input's size."""
+
+from __future__ import annotations
+
+import pytest
+
+from lumiere_studio.ui.prompt_panel import PromptPanel
+
+
+@pytest.fixture
+def panel(qtbot, tiny_model):
+    p = PromptPanel()
+    qtbot.addWidget(p)
+    p.set_model_path(str(tiny_model))
+    return p
+
+
+def _task(panel: PromptPanel, key: str) -> None:
+    panel.task.setCurrentIndex(panel.task.findData(key))
+
+
+def test_t2v_auto_is_the_largest_size_without_tiles(panel) -> None:
+    job = panel.build_job()
+    assert (job.width, job.height) == (32, 32)  # the tiny model: 16x16 native, SSR x2
+
+
+def test_an_asked_size_goes_into_the_job(panel) -> None:
+    panel.out_width.setValue(48)
+    panel.out_height.setValue(16)
+    job = panel.build_job()
+    assert (job.width, job.height) == (48, 16)
+    _task(panel, "v2v")
+    job = panel.build_job(source="clip.mp4")
+    assert (job.width, job.height) == (48, 16) and job.video == "clip.mp4"
+
+
+def test_v2v_and_i2v_auto_leave_the_size_to_the_source(panel) -> None:
+    for key, source in (("v2v", "clip.mp4"), ("i2v", "still.png")):
+        _task(panel, key)
+        job = panel.build_job(source=source)
+        assert job.width is None and job.height is None
+
+
+def test_region_tasks_keep_the_input_size(panel) -> None:
+    panel.out_width.setValue(64)
+    panel.out_height.setValue(64)
+    _task(panel, "inpaint")
+    assert not panel.out_width.isEnabled() and not panel.out_height.isEnabled()
+    job = panel.build_job(source="clip.mp4", mask_png="mask.png")
+    assert job.width is None and job.height is None
+    _task(panel, "t2v")
+    assert panel.out_width.isEnabled()
+
+
+def test_a_past_job_puts_its_size_back(panel) -> None:
+    panel.apply_job({"task": "t2v", "prompt": "x", "width": 96, "height": 40})
+    assert (panel.out_width.value(), panel.out_height.value()) == (96, 40)
+    panel.apply_job({"task": "v2v", "prompt": "x"})
+    assert panel.out_width.value() == 0 and panel.out_width.text() == "auto"
