@@ -345,7 +345,7 @@ def test_import_errors_say_what_is_wrong_without_errno(window, tmp_path):
     bad = tmp_path / "broken.mp4"
     bad.write_bytes(b"\0" * 4000)
     window.import_paths([str(bad)])
-    assert "broken.mp4 could not be read as a video" in window.last_error
+    assert "broken.mp4: the file is damaged" in window.last_error
     assert "Errno" not in window.last_error and str(tmp_path) not in window.last_error
 
 
