@@ -5,9 +5,11 @@ import pytest
 import torch
 
 from engine.train.data import (
+    NATURAL_TASK_MIX,
     TASK_MIX,
     ProceduralBatches,
     cosine_lr,
+    natural_task_example,
     task_example,
     task_mix,
     to_tensor,
@@ -100,3 +102,44 @@ def test_cosine_lr_warmup_and_decay():
     assert cosine_lr(0, 100, 1.0, 10) < cosine_lr(9, 100, 1.0, 10) <= 1.0
     assert cosine_lr(100, 100, 1.0, 10) == pytest.approx(0.1)  # decays to a 10% floor
     assert cosine_lr(50, 100, 1.0, 10) < cosine_lr(20, 100, 1.0, 10)
+
+
+def test_natural_share_mixes_sources_and_leaves_the_shapes_clips_alone():
+    plain = ProceduralBatches("base", 40, 4, 16).batch_at(0)
+    mixed = ProceduralBatches("base", 40, 4, 16, natural_share=0.5).batch_at(0)
+    again = ProceduralBatches("base", 40, 4, 16, natural_share=0.5).batch_at(0)
+    assert torch.equal(mixed.video, again.video) and mixed.captions == again.captions
+    same = [i for i in range(40) if plain.captions[i] == mixed.captions[i]]
+    assert 8 < len(same) < 32  # about half the clips are natural now
+    for i in same:  # the others are exactly the clips they were
+        assert torch.equal(plain.video[i], mixed.video[i]) and torch.equal(
+            plain.cond[i], mixed.cond[i]
+        )
+    assert mixed.cond.shape == (40, 4, 4, 16, 16)
+    ssr = ProceduralBatches("ssr", 4, 4, 32, natural_share=1.0).batch_at(0)
+    assert ssr.video.shape == ssr.cond.shape == (4, 3, 4, 32, 32)
+    with pytest.raises(ValueError, match="natural share"):
+        ProceduralBatches("base", 4, 4, 16, natural_share=1.5)
+
+
+def test_natural_region_tasks_mask_the_moving_layer():
+    video = to_tensor(np.random.default_rng(0).integers(0, 255, (6, 16, 16, 3), dtype=np.uint8))
+    region = np.zeros((16, 16), bool)
+    region[4:10, 2:12] = True
+    seen = {}
+    for seed in range(300):
+        task, target, cond = natural_task_example(video, region, np.random.default_rng(seed))
+        seen[task] = (target, cond)
+    assert set(seen) == {"t2v", "i2v", "inpaint", "cinemagraph"}
+    _, c = seen["inpaint"]
+    assert torch.equal(c.mask[0, 0].bool(), torch.from_numpy(~region))
+    target, c = seen["cinemagraph"]
+    assert c.mask[:, 0].all() and torch.equal(c.mask[0, 1].bool(), torch.from_numpy(~region))
+    assert torch.equal(target[:, 3][:, ~torch.from_numpy(region)],
+                      video[:, 0][:, ~torch.from_numpy(region)])  # fmt: skip
+    # A camera move has no region: no cinemagraphs, their share goes to image-to-video.
+    rng = np.random.default_rng(1)
+    tasks = [natural_task_example(video, None, rng)[0] for _ in range(1000)]
+    assert "cinemagraph" not in tasks
+    i2v = NATURAL_TASK_MIX["i2v"] + NATURAL_TASK_MIX["cinemagraph"]
+    assert abs(tasks.count("i2v") / 1000 - i2v) < 0.05

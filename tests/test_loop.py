@@ -142,6 +142,23 @@ def test_i2v_share_reaches_the_batches(tmp_path):
         tiny_config(tmp_path / "y", i2v_motion_captions=-0.1)
 
 
+def test_natural_share_and_photos_reach_the_batches(tmp_path):
+    from PIL import Image
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    Image.fromarray(np.full((40, 60, 3), 90, np.uint8)).save(photos / "grey.png")
+    t = Trainer(tiny_config(tmp_path / "m", natural_share=0.5, photos=str(photos),
+                            photo_share=0.7, clip_share=0.0))  # fmt: skip
+    assert t.batches.natural_share == 0.5 and t.batches.natural.photo_share == 0.7
+    assert t.batches.natural.library.photos[0].shape == (40, 60, 3)  # under 4x the size: kept
+    assert Trainer(tiny_config(tmp_path / "p")).batches.natural is None
+    with pytest.raises(ValueError, match="natural_share"):
+        tiny_config(tmp_path / "x", natural_share=2.0)
+    with pytest.raises(ValueError, match="does not exist"):
+        tiny_config(tmp_path / "y", natural_share=0.5, photos=str(tmp_path / "none"))
+
+
 def test_init_weights_grow_prompt_attention_in_temporal_blocks(tmp_path):
     """A run may start from weights saved without the temporal blocks' prompt attention:
     the new branches start as identities, then learn."""

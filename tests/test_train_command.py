@@ -13,13 +13,16 @@ def test_a_tiny_run_records_its_flags(tmp_path):
     out = tmp_path / "run"
     rc = main(["train", "--out", str(out), "--steps", "2", "--batch-size", "2", "--frames", "8",
                "--size", "16", "--threads", "1", "--model-json", TINY, "--data-workers", "1",
-               "--wide-colours", "--noise-bias", "1", "--i2v-motion-captions", "0.5"])  # fmt: skip
+               "--wide-colours", "--noise-bias", "1", "--i2v-motion-captions", "0.5",
+               "--natural-share", "0.5", "--photo-share", "0.2",
+               "--clip-share", "0.3"])  # fmt: skip
     assert rc == 0
     state = json.loads((out / "checkpoint" / "state.json").read_text())
     assert state["step"] == 2
     cfg = state["train_config"]
     assert cfg["data_workers"] == 1 and cfg["wide_colours"] and cfg["noise_bias"] == 1.0
     assert cfg["i2v_motion_captions"] == 0.5
+    assert cfg["natural_share"] == 0.5 and cfg["photo_share"] == 0.2 and cfg["clip_share"] == 0.3
     assert cfg["model"]["channels"] == [8, 16, 32]
 
 
@@ -30,6 +33,8 @@ def test_a_tiny_run_records_its_flags(tmp_path):
         (["--noise-bias", "-1"], "noise_bias must be >= 0"),
         (["--i2v-motion-captions", "2"], "i2v_motion_captions must be between 0 and 1"),
         (["--batch-size", "0"], "batch_size must be >= 1"),
+        (["--natural-share", "1.5"], "natural_share must be between 0 and 1"),
+        (["--natural-share", "0.5", "--photos", "no-such-dir"], "does not exist"),
         (["--stage", "ssr", "--crop", "100"], "crop must be between 1 and size"),
         (["--stage", "ssr", "--size", "30"], "not a multiple of ssr_scale"),
         (["--model-json", "{bad"], "--model-json is not valid JSON"),

@@ -44,6 +44,15 @@ def add_train_arguments(p: argparse.ArgumentParser) -> None:
                    help="name colours with more words in captions (8 a colour, not 3)")  # fmt: skip
     p.add_argument("--data-workers", type=int, default=0,
                    help="processes making batches ahead (for GPUs; same batches)")  # fmt: skip
+    p.add_argument("--natural-share", type=float, default=0.0,
+                   help="share of clips from the natural source: procedural landscapes, "
+                        "textures and photos in motion (default 0: shapes only)")  # fmt: skip
+    p.add_argument("--photos", default=None,
+                   help="folder of real photos and clips for the natural source")  # fmt: skip
+    p.add_argument("--photo-share", type=float, default=0.4,
+                   help="share of natural clips made from --photos pictures")  # fmt: skip
+    p.add_argument("--clip-share", type=float, default=0.1,
+                   help="share of natural clips cut from --photos clips")  # fmt: skip
     p.add_argument("--hold-out", action="store_true",
                    help="never train on the evaluation's held-out combinations")  # fmt: skip
 
@@ -80,7 +89,8 @@ def run_train(args: argparse.Namespace) -> int:
             noise_bias=args.noise_bias, translate_prob=args.translate_prob,
             i2v_share=args.i2v_share, i2v_motion_captions=args.i2v_motion_captions,
             wide_colours=args.wide_colours,
-            data_workers=args.data_workers,
+            data_workers=args.data_workers, natural_share=args.natural_share,
+            photos=args.photos, photo_share=args.photo_share, clip_share=args.clip_share,
             held_out=[list(t) for t in held_out_combinations()] if args.hold_out else [],
         )  # fmt: skip
         trainer = Trainer(config)

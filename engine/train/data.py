@@ -13,10 +13,14 @@ import torch
 import torch.nn.functional as F
 
 from engine.tasks.conditioning import Conditioning, cinemagraph, image_to_video, inpainting
+from engine.train.natural_source import NaturalSource
 from engine.train.procedural import ProceduralConfig, motion_caption, render, sample_clip
 
 # Share of each task among training examples (the rest is text-to-video).
 TASK_MIX = {"i2v": 0.15, "inpaint": 0.1, "cinemagraph": 0.1}
+# The natural data serves what users do with real footage: animate a photo (image-to-video,
+# cinemagraphs) and fill a region; its region tasks use the moving layer as the mask.
+NATURAL_TASK_MIX = {"i2v": 0.3, "inpaint": 0.2, "cinemagraph": 0.3}
 
 
 def to_tensor(video: np.ndarray) -> torch.Tensor:
@@ -68,6 +72,33 @@ def task_example(
     return "t2v", video, Conditioning(torch.zeros_like(video), torch.zeros(1, t, h, w))
 
 
+def natural_task_example(
+    video: torch.Tensor,
+    region: np.ndarray | None,
+    rng: np.random.Generator,
+    mix: dict[str, float] = NATURAL_TASK_MIX,
+) -> tuple[str, torch.Tensor, Conditioning]:
+    """Like task_example for a natural clip: the mask of an inpainting or cinemagraph example
+    is the moving layer's region when the clip has one. A camera move has no region to animate
+    alone, so its cinemagraph share goes to image-to-video."""
+    _, t, h, w = video.shape
+    u = rng.uniform()
+    i2v = mix["i2v"] + (mix["cinemagraph"] if region is None else 0.0)
+    if u < i2v:
+        return "i2v", video, image_to_video(video[:, 0], t)
+    u -= i2v
+    mask = random_blob(h, w, rng) if region is None else torch.from_numpy(region[None] * 1.0)
+    mask = mask.float()
+    if u < mix["inpaint"]:
+        return "inpaint", video, inpainting(video, mask)
+    u -= mix["inpaint"]
+    if region is not None and u < mix["cinemagraph"]:
+        still = video[:, 0]
+        target = torch.where(mask[:, None].bool(), video, still[:, None])
+        return "cinemagraph", target, cinemagraph(still, mask, t)
+    return "t2v", video, Conditioning(torch.zeros_like(video), torch.zeros(1, t, h, w))
+
+
 @dataclass
 class Batch:
     video: torch.Tensor  # (B, 3, T, H, W) target
@@ -110,6 +141,8 @@ class ProceduralBatches:
         style: Callable[[np.ndarray], np.ndarray] | None = None,
         mix: dict[str, float] = TASK_MIX,
         motion_captions: float = 0.0,
+        natural: NaturalSource | None = None,
+        natural_share: float = 0.0,
     ):
         if stage not in ("base", "ssr"):
             raise ValueError(f"stage must be 'base' or 'ssr', got {stage!r}")
@@ -123,6 +156,11 @@ class ProceduralBatches:
             raise ValueError(f"motion caption share must be in [0, 1], got {motion_captions}")
         # Share of image-to-video examples captioned with the motion only (motion_caption).
         self.motion_captions = motion_captions
+        if not 0.0 <= natural_share <= 1.0:
+            raise ValueError(f"natural share must be in [0, 1], got {natural_share}")
+        if natural_share and natural is None:
+            natural = NaturalSource()
+        self.natural, self.natural_share = natural, natural_share
         self._index = 0
 
     def _seed_for(self, index: int) -> int:
@@ -142,12 +180,37 @@ class ProceduralBatches:
         self._index += self.batch_size
         return batch
 
+    def _is_natural(self, seed: int) -> bool:
+        # Its own stream, drawn only when natural data is asked for: the shapes clips of a
+        # seed stay exactly what they were.
+        return bool(self.natural_share) and (
+            np.random.default_rng([seed, 0x6D6978]).uniform() < self.natural_share
+        )
+
+    def _natural_example(self, seed: int) -> tuple[torch.Tensor, torch.Tensor | None, str]:
+        """(target video, conditioning channels or None for SSR, caption) of a natural clip."""
+        assert self.natural is not None
+        clip = self.natural.clip(seed, self.frames, self.size, self.size)
+        video = to_tensor(self.style(clip.video) if self.style else clip.video)
+        if self.stage != "base":
+            return video, None, clip.caption
+        rng = np.random.default_rng(seed + 99991)
+        _, target, cond = natural_task_example(video, clip.region, rng)
+        return target, cond.model_channels(), clip.caption
+
     def batch_at(self, start: int) -> Batch:
         """The batch whose first clip is number `start` of this stream: a pure function of the
         settings and `start`, so batches can be made ahead in other processes."""
         videos, conds, captions = [], [], []
         for index in range(start, start + self.batch_size):
             seed = self._seed_for(index)
+            if self._is_natural(seed):
+                video, cond, caption = self._natural_example(seed)
+                videos.append(video)
+                if cond is not None:
+                    conds.append(cond)
+                captions.append(caption)
+                continue
             spec = sample_clip(seed, self.procedural)
             raw = render(spec, self.frames, self.size, self.size)
             if self.style is not None:

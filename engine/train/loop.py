@@ -24,6 +24,8 @@ from engine.diffusion.schedule import CosineSchedule, ScheduleConfig, add_noise,
 from engine.model.stunet import STUNet, STUNetConfig
 from engine.text import TextEncoder, resolve_text_encoder
 from engine.train.data import ProceduralBatches, cosine_lr, task_mix
+from engine.train.natural_source import NaturalSource
+from engine.train.photos import PhotoLibrary
 from engine.train.prefetch import PrefetchedBatches
 from engine.train.procedural import WIDE_COLOUR_WORDS, ProceduralConfig
 
@@ -62,6 +64,10 @@ class TrainConfig:
     i2v_motion_captions: float = 0.0  # share of those captioned with the motion only
     wide_colours: bool = False  # captions name colours with WIDE_COLOUR_WORDS
     data_workers: int = 0  # processes making batches ahead (same batches; for fast devices)
+    natural_share: float = 0.0  # share of clips from the natural source (natural_source.py)
+    photos: str | None = None  # folder of real photos and clips for the natural source
+    photo_share: float = 0.4  # share of natural clips made from those photos
+    clip_share: float = 0.1  # share of natural clips that are windows of those clips
     ema_decay: float = 0.999
     grad_clip: float = 1.0
     seed: int = 0
@@ -87,6 +93,10 @@ class TrainConfig:
             raise ValueError(
                 f"i2v_motion_captions must be between 0 and 1, got {self.i2v_motion_captions}"
             )
+        if not 0.0 <= self.natural_share <= 1.0:
+            raise ValueError(f"natural_share must be between 0 and 1, got {self.natural_share}")
+        if self.photos is not None and not Path(self.photos).is_dir():
+            raise ValueError(f"photo folder {self.photos} does not exist")
         if self.data_workers < 0:
             raise ValueError(f"data_workers must be >= 0, got {self.data_workers}")
         for name in ("steps", "batch_size", "frames", "size", "ssr_scale", "save_every"):
@@ -218,6 +228,7 @@ class Trainer:
             procedural=self._procedural_config(),
             style=style_fn, mix=task_mix(config.i2v_share),
             motion_captions=config.i2v_motion_captions,
+            natural=self._natural_source(), natural_share=config.natural_share,
         )  # fmt: skip
         if config.data_workers:
             self.batches = PrefetchedBatches(self.batches, config.data_workers)
@@ -226,6 +237,14 @@ class Trainer:
         self.rng = np.random.default_rng(config.seed * 7919 + self.rank)
         self.out = Path(config.out)
         self._resume()
+
+    def _natural_source(self) -> NaturalSource | None:
+        cfg = self.config
+        if not cfg.natural_share:
+            return None
+        # Photos are kept at 4x the training size: crops down to a quarter keep full detail.
+        library = PhotoLibrary.load(cfg.photos, 4 * cfg.size) if cfg.photos else None
+        return NaturalSource(library, photo_share=cfg.photo_share, clip_share=cfg.clip_share)
 
     def _procedural_config(self) -> ProceduralConfig:
         overrides: dict = {"held_out": tuple(tuple(h) for h in self.config.held_out)}
