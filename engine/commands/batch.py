@@ -18,9 +18,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--workers",
         type=int,
-        default=1,
-        help="local worker processes, each keeping its model loaded (default 1)",
+        help="worker processes, each keeping its model loaded (default: 1; with --ray one "
+        "actor per GPU, or per CPU on a cluster without GPUs)",
     )
+    p.add_argument("--ray", metavar="ADDRESS",
+                   help="run on a Ray cluster: its address, `auto` (the running one) or `local` "
+                   "(start one here); needs pip install -e \".[cluster]\"")  # fmt: skip
     p.add_argument("--retries", type=int, default=1, help="retries of a failed job (default 1)")
     p.add_argument("--format", default="mp4", choices=("mp4", "mov"), help="output container")
 
@@ -45,7 +48,7 @@ def items_from_args(args: argparse.Namespace):
 def check_arguments(args: argparse.Namespace) -> None:
     from engine.batch.jobfile import BatchError
 
-    if args.workers < 1:
+    if args.workers is not None and args.workers < 1:
         raise BatchError(f"--workers must be at least 1, got {args.workers}")
     if args.retries < 0:
         raise BatchError(f"--retries must be 0 or more, got {args.retries}")
@@ -57,9 +60,13 @@ def check_arguments(args: argparse.Namespace) -> None:
 
 
 def make_pool(args: argparse.Namespace):
+    if args.ray:
+        from engine.batch.ray_pool import RayPool
+
+        return RayPool(args.ray, args.workers)
     from engine.batch.local import make_local_pool
 
-    return make_local_pool(args.workers)
+    return make_local_pool(args.workers or 1)
 
 
 def run(args: argparse.Namespace) -> int:
