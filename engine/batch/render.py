@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 import time
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 
@@ -71,6 +72,7 @@ def render_job(
     """Run `job` on `engine` and write it to `output` (atomically, replacing what is there).
     Returns {"status", "seconds", "error", "sha256", "model_name", "model_hash", "notes",
     "fps", "device", "peak_memory_mib", "peak_memory_kind"}."""
+    from engine.devices import pick_device
     from engine.diffusion.samplers import Cancelled
     from engine.media.encode import EncodeCancelled
     from engine.media.provenance import sha256_file
@@ -80,8 +82,7 @@ def render_job(
     record: dict = {"status": FAILED, "error": "", "device": job.device}
     device = None
     try:
-        loaded = engine.load(job.model, job.device)
-        device = loaded.device
+        device = pick_device(job.device)  # what the engine will pick (its load reports progress)
         record["device"] = str(device)
         _reset_peak(device)
         result = engine.run(job, on_progress=on_progress, cancel=cancel)
@@ -96,6 +97,8 @@ def render_job(
         record.update(status=CANCELLED, error="cancelled")
     except Exception as e:  # a job's failure is its record; the worker goes on
         record["error"] = plain_error(e)
+        if record["error"].startswith("unexpected error"):
+            traceback.print_exc()  # worth a bug report: keep where it happened
         _free_device_memory(device)
     record["seconds"] = round(time.monotonic() - t0, 3)
     record["peak_memory_mib"], record["peak_memory_kind"] = peak_memory_mib(device)
