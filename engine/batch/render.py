@@ -71,14 +71,14 @@ def render_job(
 ) -> dict:
     """Run `job` on `engine` and write it to `output` (atomically, replacing what is there).
     Returns {"status", "seconds", "error", "sha256", "model_name", "model_hash", "notes",
-    "fps", "device", "peak_memory_mib", "peak_memory_kind"}."""
+    "fps", "device", "peak_memory_mib", "peak_memory_kind", "cpu_seconds"}."""
     from engine.devices import pick_device
     from engine.diffusion.samplers import Cancelled
     from engine.media.encode import EncodeCancelled
     from engine.media.provenance import sha256_file
     from engine.outputs import save_result
 
-    t0 = time.monotonic()
+    t0, cpu0 = time.monotonic(), time.process_time()
     record: dict = {"status": FAILED, "error": "", "device": job.device}
     device = None
     try:
@@ -101,6 +101,8 @@ def render_job(
             traceback.print_exc()  # worth a bug report: keep where it happened
         _free_device_memory(device)
     record["seconds"] = round(time.monotonic() - t0, 3)
+    # CPU time of this process for the job: on a shared machine, the work a job took.
+    record["cpu_seconds"] = round(time.process_time() - cpu0, 3)
     record["peak_memory_mib"], record["peak_memory_kind"] = peak_memory_mib(device)
     record["peak_memory_mib"] = round(record["peak_memory_mib"], 1)
     return record

@@ -14,8 +14,9 @@ from engine.batch.jobfile import BatchItem
 from engine.batch.render import CANCELLED, DONE
 from engine.batch.results import ResultsLog
 
-RECORD_FIELDS = ("status", "seconds", "error", "sha256", "model_name", "model_hash", "device",
-                 "peak_memory_mib", "peak_memory_kind", "notes", "worker")  # fmt: skip
+RECORD_FIELDS = ("status", "seconds", "cpu_seconds", "error", "sha256", "model_name",
+                 "model_hash", "device", "peak_memory_mib", "peak_memory_kind", "notes",
+                 "worker")  # fmt: skip
 
 
 @dataclass
