@@ -212,7 +212,10 @@ def queue_kill(args) -> dict:
         argv = [sys.executable, "-c", QUEUE_CHILD, str(store_path), str(model), str(out),
                 str(args.queue_steps)]  # fmt: skip
         child = subprocess.Popen(argv, env=_env())
-        while not (store_path.exists() and _states(store_path).get("running")):
+        while True:  # all 6 submitted (written) and one of them running
+            states = _states(store_path) if store_path.exists() else {}
+            if sum(states.values()) == 6 and states.get("running"):
+                break
             time.sleep(0.05)
         time.sleep(rng.uniform(0.0, args.kill_window))
         child.send_signal(signal.SIGKILL)

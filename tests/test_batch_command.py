@@ -88,8 +88,11 @@ def test_ctrl_c_exits_130_leaving_no_partial_file(tiny_model, tmp_path):
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
     argv = [sys.executable, "-m", "engine", "batch", str(jobs), "--out", str(out)]
+    # A shell's background job starts with Ctrl-C ignored; the batch must get it as a terminal
+    # would send it.
+    default_sigint = lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)  # noqa: E731
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)  # fmt: skip
+                            text=True, preexec_fn=default_sigint)  # fmt: skip
     deadline = time.monotonic() + 120
     while not out.is_dir() and time.monotonic() < deadline:  # the batch has started
         time.sleep(0.2)
