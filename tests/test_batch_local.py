@@ -51,3 +51,36 @@ def test_two_processes_share_the_jobs_and_keep_their_models(tiny_model, tmp_path
     for worker in {r["worker"] for r in results}:
         times = [r["seconds"] for r in results if r["worker"] == worker]
         assert len(times) == 1 or min(times[1:]) < times[0]
+
+
+_BATCH = """
+import time
+from engine.batch.local import ProcessPool
+pool = ProcessPool(1, threads=1)
+print(pool._procs[0].pid, flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_worker_ends_soon_after_its_batch_process_is_killed(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root), "OMP_NUM_THREADS": "1"}
+    batch = subprocess.Popen([sys.executable, "-c", _BATCH], env=env, stdout=subprocess.PIPE,
+                             text=True)  # fmt: skip
+    worker = int(batch.stdout.readline())
+    batch.send_signal(signal.SIGKILL)  # still loading torch: no task has been taken yet
+    batch.wait()
+    deadline = time.monotonic() + 8  # it watches its parent; it need not load torch first
+    while time.monotonic() < deadline and Path(f"/proc/{worker}").exists():
+        stat = Path(f"/proc/{worker}/stat").read_text().split()
+        if stat[2] == "Z":
+            break
+        time.sleep(0.1)
+    gone = not Path(f"/proc/{worker}").exists() or Path(f"/proc/{worker}/stat").read_text(
+    ).split()[2] == "Z"  # fmt: skip
+    assert gone, "the worker outlived its batch by 8 s"

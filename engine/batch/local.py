@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import queue as queue_module
 import signal
+import threading
+import time
 from collections import deque
 from pathlib import Path
 
@@ -67,9 +69,23 @@ class InProcessPool:
         self._tasks.clear()
 
 
+def _exit_with_parent(parent_pid: int) -> None:
+    """End this process as soon as the batch process is gone (killed), even while it loads a
+    model or is inside a step: an output is only ever renamed into place when whole, so an exit
+    at any moment leaves at most a temporary file beside the target."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(POLL_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def _worker_main(worker_id: int, threads: int, tasks, results, cancel, parent_pid: int) -> None:
     """A worker process: takes tasks until it gets None, the batch is cancelled or the parent
     process is gone (killed), so that no worker outlives its batch."""
+    _exit_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C means
     import torch
 
@@ -150,8 +166,6 @@ class ProcessPool:
 
     def cancel(self) -> None:
         """Stop every worker at its next denoising step; queued tasks are dropped."""
-        import time
-
         self._cancel.set()
         self._submitted.clear()
         deadline = time.monotonic() + 60
