@@ -18,10 +18,11 @@ Then the file is opened again: every job must be there, the running one marked i
 After the last kill (or every kill, --resume-all) a relaunch resumes the queue and must finish
 all 6.
 
-batch-kill: `lumiere-studio batch --workers 2` on 16 jobs, SIGKILL to the batch process at a
-random moment, 10 times in a row on the same output folder (each run resumes the last), then a
-run to the end. Checked: each job has exactly one done record, every file at a target path is
-a whole video with the recorded hash, no worker process outlives its killed batch.
+batch-kill: `lumiere-studio batch --workers 2` on --jobs jobs, SIGKILL to the batch process at
+a random moment of it (uniform over the time an uninterrupted run takes), then the same command
+again to the end; 10 rounds, each on a fresh folder. Checked: each job has exactly one done
+record, every file at a target path is a whole video (after the kill too) with the recorded
+hash, no worker process outlives its killed batch by 15 s.
 Long CPU work: run with `nice -n 15` and OMP_NUM_THREADS=1 on a shared machine.
 """
 
@@ -262,32 +263,63 @@ def _alive(pid: int) -> bool:
     return not (stat.exists() and stat.read_text().split()[2] == "Z")
 
 
+def _done_lines(out: Path) -> dict[str, int]:
+    from engine.batch.results import ResultsLog
+
+    counts: dict[str, int] = {}
+    for r in ResultsLog(out).records():
+        if r["status"] == "done":
+            counts[r["output"]] = counts.get(r["output"], 0) + 1
+    return counts
+
+
+def _whole_files(out: Path, frames: int) -> tuple[int, int]:
+    """(files at target paths, how many of them are not a whole video)."""
+    from engine.media.probe import probe
+
+    files = list(out.glob("*.mp4")) if out.exists() else []
+    broken = 0
+    for path in files:
+        try:
+            broken += probe(path).frames != frames
+        except Exception:
+            broken += 1
+    return len(files), broken
+
+
 def batch_kill(args) -> dict:
+    """Each round: a fresh batch, SIGKILL at a random moment of it, then the same command run
+    again to the end, and the checks."""
     from engine.batch.results import ResultsLog
     from engine.jobs import Job
-    from engine.media.probe import probe
     from engine.media.provenance import sha256_file
 
     root = Path(tempfile.mkdtemp(prefix="bench-batch-kill-"))
     model = tiny_model(root)
-    jobs_file, out = root / "jobs.jsonl", root / "out"
+    jobs_file = root / "jobs.jsonl"
     jobs = [Job(prompt=f"job {i}", steps=args.queue_steps, seed=i, model=str(model))
             for i in range(args.jobs)]  # fmt: skip
     jobs_file.write_text("".join(json.dumps(j.to_dict()) + "\n" for j in jobs))
-    argv = [sys.executable, "-m", "engine", "batch", str(jobs_file), "--out", str(out),
-            "--workers", "2"]  # fmt: skip
+
+    def command(out: Path) -> list[str]:
+        return [sys.executable, "-m", "engine", "batch", str(jobs_file), "--out", str(out),
+                "--workers", "2"]  # fmt: skip
+
     rng = random.Random(args.seed)
     window = args.batch_kill_window
     if window <= 0:  # kills spread over a whole run: time one without a kill first
         t0 = time.monotonic()
-        reference = [*argv[:6], str(root / "reference"), *argv[7:]]
-        subprocess.run(reference, env=_env(), stdout=subprocess.DEVNULL, timeout=1800)
+        subprocess.run(command(root / "reference"), env=_env(), stdout=subprocess.DEVNULL,
+                       timeout=1800)  # fmt: skip
         window = time.monotonic() - t0
         print(f"an uninterrupted run takes {window:.0f} s: kills land in 1..{window:.0f} s")
-    orphans = partial = 0
+    orphans = partial = once = hashes_ok = 0
+    done_at_kill = []
     for round_ in range(args.rounds):
-        child = subprocess.Popen(argv, env=_env(), stdout=subprocess.DEVNULL)
-        time.sleep(rng.uniform(1.0, window))
+        out = root / f"out-{round_}"
+        child = subprocess.Popen(command(out), env=_env(), stdout=subprocess.DEVNULL)
+        moment = rng.uniform(1.0, window)
+        time.sleep(moment)
         workers = _batch_children(child.pid)
         child.send_signal(signal.SIGKILL)
         child.wait()
@@ -298,31 +330,32 @@ def batch_kill(args) -> dict:
         for w in workers:  # do not leave them for the next round if they did not go
             if _alive(w):
                 os.kill(w, signal.SIGKILL)
-        for path in out.glob("*.mp4"):  # every file at a target path is a whole video
-            try:
-                partial += probe(path).frames != 8
-            except Exception:
-                partial += 1
-        done = len(ResultsLog(out).verified_done(out)) if out.exists() else 0
-        print(f"round {round_ + 1}: killed, {done}/{args.jobs} done and verified")
-    final = subprocess.run(argv, env=_env(), capture_output=True, text=True, timeout=900)
-    records = ResultsLog(out).records()
-    done_lines: dict[str, int] = {}
-    for r in records:
-        if r["status"] == "done":
-            done_lines[r["output"]] = done_lines.get(r["output"], 0) + 1
-    verified = ResultsLog(out).verified_done(out)
-    exactly_once = len(done_lines) == args.jobs and set(done_lines.values()) == {1}
-    hashes_ok = all(sha256_file(out / n) == r["sha256"] for n, r in verified.items())
-    temps = [p.name for p in out.iterdir() if p.name.startswith(".")]
-    print(f"\nbatch kill -9: {args.rounds} kills then a final run (exit {final.returncode}): "
-          f"{len(verified)}/{args.jobs} jobs done, each exactly one done record: {exactly_once}, "
-          f"hashes match: {hashes_ok}, files at target paths not whole: {partial}, worker "
-          f"processes left running after a kill: {orphans}, temp files left beside: "
-          f"{len(temps)}")  # fmt: skip
-    return {"rounds": args.rounds, "done": len(verified), "exactly_once": exactly_once,
+        files, broken = _whole_files(out, 8)
+        partial += broken
+        before = len(_done_lines(out)) if out.exists() else 0
+        done_at_kill.append(before)
+        final = subprocess.run(command(out), env=_env(), capture_output=True, text=True,
+                               timeout=1800)  # fmt: skip
+        lines = _done_lines(out)
+        exactly = len(lines) == args.jobs and set(lines.values()) == {1}
+        verified = ResultsLog(out).verified_done(out)
+        same = len(verified) == args.jobs and all(
+            sha256_file(out / n) == r["sha256"] for n, r in verified.items()
+        )
+        _, broken_after = _whole_files(out, 8)
+        partial += broken_after
+        once += exactly
+        hashes_ok += same
+        print(f"round {round_ + 1}: killed at {moment:.0f} s with {before}/{args.jobs} done "
+              f"({files} files, {broken} not whole); resumed (exit {final.returncode}): each job "
+              f"done exactly once {exactly}, hashes match {same}")  # fmt: skip
+    print(f"\nbatch kill -9: {args.rounds} rounds of {args.jobs} jobs, 2 workers: done exactly "
+          f"once after resume {once}/{args.rounds}, hashes match {hashes_ok}/{args.rounds}, "
+          f"files at target paths not whole {partial}, workers alive 15 s after a kill "
+          f"{orphans}; jobs done at the kills {done_at_kill}")  # fmt: skip
+    return {"rounds": args.rounds, "jobs": args.jobs, "exactly_once": once,
             "hashes_ok": hashes_ok, "partial": partial, "orphans": orphans,
-            "temps": len(temps)}  # fmt: skip
+            "done_at_kill": done_at_kill, "window_s": window}  # fmt: skip
 
 
 def main() -> None:
