@@ -318,8 +318,12 @@ def batch_kill(args) -> dict:
     for round_ in range(args.rounds):
         out = root / f"out-{round_}"
         child = subprocess.Popen(command(out), env=_env(), stdout=subprocess.DEVNULL)
-        moment = rng.uniform(1.0, window)
-        time.sleep(moment)
+        t0 = time.monotonic()
+        if args.after_first:  # aim at the jobs, not the model load: wait for the first result
+            while not (out / "results.jsonl").exists() and child.poll() is None:
+                time.sleep(0.05)
+        time.sleep(rng.uniform(0.0 if args.after_first else 1.0, window))
+        moment = time.monotonic() - t0
         workers = _batch_children(child.pid)
         child.send_signal(signal.SIGKILL)
         child.wait()
@@ -386,6 +390,11 @@ def main() -> None:
     p.add_argument("--resume-all", action="store_true",
                    help="queue-kill: relaunch and finish the queue after every kill (default: "
                    "after the last)")  # fmt: skip
+    p.add_argument(
+        "--after-first",
+        action="store_true",
+        help="batch-kill: the kill window starts when the first job is recorded",
+    )
     p.add_argument("--seed", type=int, default=21)
     p.add_argument("--json", type=Path, help="also write the figures here")
     args = p.parse_args()
