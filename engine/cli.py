@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("generate", "models", "info", "train", "export", "detect")
+COMMANDS = ("generate", "batch", "models", "info", "train", "export", "detect")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,6 +1,11 @@
 """The engine thread: one `EngineWorker` (a QObject moved to a QThread) owns the engine and
 its loaded model; a `JobQueue` on the GUI thread feeds it one job at a time.
 
+The queue is durable: every job is written to a QueueStore (SQLite) before it runs, and every
+change of state after. After a crash the next launch finds the queue as it was: the job that
+was running is marked interrupted (Resume runs it again from the start) and the queue starts
+paused while it holds restored jobs, so they run only when the user resumes it.
+
 Torch is imported and run only on the worker thread. Cancel is a threading.Event per job that
 the GUI sets directly (the worker is busy inside a job, so a queued signal would arrive too
 late); the engine checks it between denoising steps.
@@ -8,18 +13,38 @@ late); the engine checks it between denoising steps.
 
 from __future__ import annotations
 
+import random
 import threading
 import time
-import traceback
-from dataclasses import dataclass, field
+import uuid
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from engine.jobs import Job
+from lumiere_studio.model.queue_store import (
+    CANCELLED,
+    DONE,
+    FAILED,
+    INTERRUPTED,
+    QUEUED,
+    RUNNING,
+    QueueStore,
+    QueueStoreError,
+    StoredJob,
+    default_queue_path,
+    thumbnail_frame,
+    thumbnail_png,
+)
 
-QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
+__all__ = ["CANCELLED", "DONE", "FAILED", "INTERRUPTED", "QUEUED", "RUNNING", "JobQueue"]
+PROGRESS_WRITE_S = 0.5  # progress reaches the queue file at most this often per job
+THUMBNAIL_WRITE_S = 2.0
+STAGE_LABELS = {"load": "loading model", "base": "base model", "ssr": "super-resolution",
+                "write": "writing"}  # fmt: skip
+CLOSED_MESSAGE = "the app was closed while this job ran; Resume runs it again from the start"
 
 
 @dataclass
@@ -34,7 +59,16 @@ class JobEntry:
     preview: np.ndarray | None = None
     message: str = ""
     result: dict = field(default_factory=dict)
+    created: float = 0.0
+    started: float | None = None
+    finished: float | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
+
+    @classmethod
+    def from_stored(cls, s: StoredJob) -> JobEntry:
+        return cls(s.id, s.job, s.output, s.state, s.stage, s.step, s.total,
+                   thumbnail_frame(s.thumbnail), s.message, s.result, s.created, s.started,
+                   s.finished)  # fmt: skip
 
     @property
     def fraction(self) -> float:
@@ -43,12 +77,25 @@ class JobEntry:
         return self.step / self.total if self.total else 0.0
 
 
+def sibling_output(output: Path, job: Job) -> Path:
+    """A new output path beside `output` for another run of `job`."""
+    return output.parent / f"gen-{job.task}-{job.seed}-{uuid.uuid4().hex[:6]}{output.suffix}"
+
+
+def open_queue_store(path: Path | None = None) -> tuple[QueueStore, str]:
+    """The user's queue file, or (when it cannot be used) an in-memory queue and why."""
+    try:
+        return QueueStore(path or default_queue_path()), ""
+    except QueueStoreError as e:
+        return QueueStore(":memory:"), f"{e}. This session's queue is kept in memory only."
+
+
 class EngineWorker(QObject):
     """Lives on the engine thread. Signals cross back to the GUI thread as queued calls."""
 
     progress = Signal(int, str, int, int, str)  # job id, stage, step, total, message
     preview = Signal(int, object)  # job id, uint8 (H, W, 3)
-    finished = Signal(int, dict)  # job id, {"path", "model_name", "model_hash", "notes", ...}
+    finished = Signal(int, dict)  # job id, {"path", "model_name", "model_hash", "device", ...}
     failed = Signal(int, str)
     cancelled = Signal(int)
 
@@ -61,17 +108,16 @@ class EngineWorker(QObject):
     @Slot(int, str, str, object)
     def run(self, job_id: int, job_json: str, output: str, cancel: threading.Event) -> None:
         try:
-            from engine.checkpoints import ModelError
-            from engine.diffusion.samplers import Cancelled
-            from engine.jobs import JobError
-            from engine.media.encode import EncodeError
-            from engine.outputs import save_result
-            from engine.pipeline import Engine, EngineError
+            from engine.batch.render import CANCELLED as RENDER_CANCELLED
+            from engine.batch.render import DONE as RENDER_DONE
+            from engine.batch.render import render_job
+            from engine.pipeline import Engine
+
+            if self._engine is None:
+                self._engine = Engine()
         except Exception as e:  # a broken install is a message, not a dead thread
             self.failed.emit(job_id, f"the engine could not be loaded: {e}")
             return
-        if self._engine is None:
-            self._engine = Engine()
         job = Job.from_json(job_json)
 
         def on_progress(p) -> None:
@@ -81,43 +127,43 @@ class EngineWorker(QObject):
                 self._last_preview = now
                 self.preview.emit(job_id, np.ascontiguousarray(p.preview))
 
-        try:
-            result = self._engine.run(job, on_progress=on_progress, cancel=cancel)
-            if cancel.is_set():
-                raise Cancelled()
-            self.progress.emit(job_id, "write", 0, 1, "writing")
-            path = save_result(result, output, sign=self.sign)
-        except Cancelled:
+        # OOM and device errors come back as a failed record with a plain message.
+        record = render_job(self._engine, job, Path(output), cancel.is_set, on_progress,
+                            sign=self.sign)  # fmt: skip
+        if record["status"] == RENDER_DONE:
+            self.finished.emit(job_id, {"path": output, **record})
+        elif record["status"] == RENDER_CANCELLED:
             self.cancelled.emit(job_id)
-            return
-        except (JobError, EngineError, ModelError, EncodeError, ValueError, OSError) as e:
-            self.failed.emit(job_id, str(e))
-            return
-        except Exception as e:  # the thread must survive anything a job does
-            traceback.print_exc()
-            self.failed.emit(job_id, f"unexpected error: {type(e).__name__}: {e}")
-            return
-        self.finished.emit(job_id, {
-            "path": str(path), "model_name": result.model_name, "model_hash": result.model_hash,
-            "notes": list(result.notes), "seconds": result.seconds, "fps": result.fps,
-        })  # fmt: skip
+        else:
+            self.failed.emit(job_id, record["error"])
 
 
 class JobQueue(QObject):
-    """GUI-side queue: holds entries, starts the next when the worker is free, relays state."""
+    """GUI-side queue: holds entries (mirrored in the store), starts the next queued job when
+    the worker is free and the queue is not paused, relays state."""
 
     changed = Signal(int)  # job id
     added = Signal(int)
     removed = Signal(int)
+    reordered = Signal()
+    paused_changed = Signal(bool)
     job_done = Signal(int)  # a job finished and its output exists
     job_failed = Signal(int, str)
     _start = Signal(int, str, str, object)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, store: QueueStore | None = None) -> None:
         super().__init__(parent)
-        self.entries: dict[int, JobEntry] = {}
-        self._next_id = 1
+        self.store = store or QueueStore(":memory:")
+        self.interrupted = self.store.recover()  # what was running when the app last stopped
+        stored = self.store.jobs()
+        self.entries: dict[int, JobEntry] = {s.id: JobEntry.from_stored(s) for s in stored}
+        self.order: list[int] = [s.id for s in stored]
+        self.restored = sum(e.state == QUEUED for e in self.entries.values())
+        self._paused = self.restored > 0  # restored jobs wait until the user resumes
+        self._closing = False
         self._running: int | None = None
+        self._written: dict[int, float] = {}  # job id -> when its progress was last stored
+        self._thumb_written: dict[int, float] = {}
         self.thread = QThread()
         self.thread.setObjectName("engine")
         self.worker = EngineWorker()
@@ -131,22 +177,31 @@ class JobQueue(QObject):
         self.thread.start()
 
     def shutdown(self, wait_ms: int = 10000) -> None:
-        for entry in self.entries.values():
-            entry.cancel.set()
+        """Stop the engine thread. Queued jobs stay queued in the store; the running one is
+        stored as interrupted, so the next launch can run it again."""
+        if self._closing:
+            return
+        self._closing = True
+        running = self.running
+        if running is not None:
+            running.cancel.set()
+            self.store.update(running.id, state=INTERRUPTED, message=CLOSED_MESSAGE)
         self.thread.quit()
         self.thread.wait(wait_ms)
+        self.store.close()
 
     # --- commands ----------------------------------------------------------------------
     def submit(self, job: Job, output: Path) -> int:
         job.validate()
-        entry = JobEntry(self._next_id, job, Path(output))
-        self._next_id += 1
+        stored = self.store.add(job, Path(output))  # on disk before it can run
+        entry = JobEntry.from_stored(stored)
         self.entries[entry.id] = entry
+        self.order.append(entry.id)
         self.added.emit(entry.id)
         self._pump()
         return entry.id
 
-    def cancel(self, job_id: int) -> None:
+    def cancel(self, job_id: int, message: str = "cancelled") -> None:
         entry = self.entries.get(job_id)
         if entry is None:
             return
@@ -154,76 +209,157 @@ class JobQueue(QObject):
             entry.cancel.set()  # the engine stops at its next step
             entry.message = "cancelling..."
             self.changed.emit(job_id)
-        elif entry.state == QUEUED:
-            entry.state = CANCELLED
-            self.changed.emit(job_id)
+        elif entry.state in (QUEUED, INTERRUPTED):
+            self._set(job_id, state=CANCELLED, message=message)
 
     def remove(self, job_id: int) -> None:
         entry = self.entries.get(job_id)
         if entry is None or entry.state == RUNNING:
             return
+        self.store.remove(job_id)
         del self.entries[job_id]
+        self.order.remove(job_id)
         self.removed.emit(job_id)
 
     def retry(self, job_id: int) -> int | None:
         entry = self.entries.get(job_id)
-        if entry is None or entry.state not in (FAILED, CANCELLED):
+        if entry is None or entry.state not in (FAILED, CANCELLED, INTERRUPTED):
             return None
         return self.submit(Job.from_dict(entry.job.to_dict()), entry.output)
+
+    def resume(self, job_id: int) -> bool:
+        """Queue an interrupted (or failed, cancelled) job again in its place; it runs from
+        the start (a half-done generation is not kept)."""
+        entry = self.entries.get(job_id)
+        if entry is None or entry.state not in (INTERRUPTED, FAILED, CANCELLED):
+            return False
+        entry.cancel = threading.Event()
+        self._set(job_id, state=QUEUED, stage="", step=0, total=0, message="queued again",
+                  started=None, finished=None)  # fmt: skip
+        self._pump()
+        return True
+
+    def duplicate(self, job_id: int, seed: int | None = None) -> int | None:
+        """Queue a copy of a job with a new seed (random unless given)."""
+        entry = self.entries.get(job_id)
+        if entry is None:
+            return None
+        seed = random.randrange(2**31) if seed is None else seed
+        job = replace(entry.job, seed=seed, extra=dict(entry.job.extra))
+        return self.submit(job, sibling_output(entry.output, job))
+
+    def move(self, job_id: int, index: int) -> None:
+        """Put a job at `index` in the queue order (the next to run is the first queued)."""
+        if job_id not in self.entries:
+            return
+        self.order.remove(job_id)
+        self.order.insert(max(0, min(index, len(self.order))), job_id)
+        self.store.reorder(self.order)
+        self.reordered.emit()
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    def set_paused(self, paused: bool) -> None:
+        """A paused queue finishes the running job and starts no new one."""
+        if paused == self._paused:
+            return
+        self._paused = paused
+        if not paused:
+            self.restored = 0
+        self.paused_changed.emit(paused)
+        self._pump()
 
     @property
     def running(self) -> JobEntry | None:
         return self.entries.get(self._running) if self._running else None
 
+    def record(self, job_id: int) -> dict:
+        """Everything known about a job: its JSON, output, state, times, model, device and
+        peak memory."""
+        e = self.entries[job_id]
+        stamp = lambda t: time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(t)) if t else None  # noqa: E731
+        r = e.result
+        return {
+            "id": e.id, "state": e.state, "message": e.message, "output": str(e.output),
+            "queued_at": stamp(e.created), "started_at": stamp(e.started),
+            "finished_at": stamp(e.finished), "seconds": r.get("seconds"),
+            "model_name": r.get("model_name"), "model_hash": r.get("model_hash"),
+            "device": r.get("device"), "peak_memory_mib": r.get("peak_memory_mib"),
+            "peak_memory_kind": r.get("peak_memory_kind"), "sha256": r.get("sha256"),
+            "notes": r.get("notes", []), "job": e.job.to_dict(),
+        }  # fmt: skip
+
     def _pump(self) -> None:
-        if self._running is not None:
+        if self._running is not None or self._paused or self._closing:
             return
-        for entry in self.entries.values():
+        for jid in self.order:
+            entry = self.entries[jid]
             if entry.state == QUEUED:
-                entry.state = RUNNING
-                entry.message = "starting"
                 self._running = entry.id
-                self.changed.emit(entry.id)
+                self._set(jid, state=RUNNING, message="starting", started=time.time())
                 self._start.emit(entry.id, entry.job.to_json(), str(entry.output), entry.cancel)
                 return
 
     # --- worker replies ----------------------------------------------------------------
-    def _update(self, job_id: int, **values) -> JobEntry | None:
+    def _set(self, job_id: int, store: bool = True, **values) -> JobEntry | None:
+        """Change an entry, write the change to the store, tell the views."""
         entry = self.entries.get(job_id)
-        if entry is None:
+        if entry is None or self._closing:
             return None
         for k, v in values.items():
             setattr(entry, k, v)
+        if store:
+            self.store.update(job_id, **{k: v for k, v in values.items() if k != "preview"})
+            self._written[job_id] = time.monotonic()
         self.changed.emit(job_id)
         return entry
 
     def _on_progress(self, job_id: int, stage: str, step: int, total: int, message: str) -> None:
         entry = self.entries.get(job_id)
-        if entry is not None and not entry.cancel.is_set():
-            label = {"load": "loading model", "base": "base model", "ssr": "super-resolution",
-                     "write": "writing"}.get(stage, stage)  # fmt: skip
-            self._update(job_id, stage=stage, step=step, total=total,
-                         message=message or f"{label} {step}/{total}")  # fmt: skip
+        if entry is None or entry.cancel.is_set():
+            return
+        due = time.monotonic() - self._written.get(job_id, 0.0) > PROGRESS_WRITE_S
+        label = STAGE_LABELS.get(stage, stage)
+        self._set(job_id, store=due or stage != entry.stage, stage=stage, step=step,
+                  total=total, message=message or f"{label} {step}/{total}")  # fmt: skip
 
     def _on_preview(self, job_id: int, frame) -> None:
-        self._update(job_id, preview=frame)
+        entry = self._set(job_id, store=False, preview=frame)
+        now = time.monotonic()
+        if entry is not None and now - self._thumb_written.get(job_id, 0.0) > THUMBNAIL_WRITE_S:
+            self._thumb_written[job_id] = now
+            self.store.update(job_id, thumbnail=thumbnail_png(frame))
 
     def _finish(self, job_id: int) -> None:
         if self._running == job_id:
             self._running = None
         self._pump()
 
+    def _final(self, job_id: int, **values) -> None:
+        entry = self.entries.get(job_id)
+        if entry is not None and entry.preview is not None:
+            values["thumbnail"] = thumbnail_png(entry.preview)
+        self._set(job_id, finished=time.time(), **values)
+
     def _on_finished(self, job_id: int, result: dict) -> None:
+        if self._closing:
+            return
         seconds = result.get("seconds", 0.0)
-        self._update(job_id, state=DONE, result=result, message=f"done in {seconds:.1f} s")
+        self._final(job_id, state=DONE, result=result, message=f"done in {seconds:.1f} s")
         self.job_done.emit(job_id)
         self._finish(job_id)
 
     def _on_failed(self, job_id: int, message: str) -> None:
-        self._update(job_id, state=FAILED, message=message)
+        if self._closing:
+            return
+        self._final(job_id, state=FAILED, message=message)
         self.job_failed.emit(job_id, message)
         self._finish(job_id)
 
     def _on_cancelled(self, job_id: int) -> None:
-        self._update(job_id, state=CANCELLED, message="cancelled")
+        if self._closing:
+            return
+        self._final(job_id, state=CANCELLED, message="cancelled")
         self._finish(job_id)

@@ -26,6 +26,13 @@ TINY_SSR = {
 }  # fmt: skip
 
 
+@pytest.fixture(autouse=True)
+def _private_user_data(tmp_path_factory, monkeypatch):
+    """User data (the app's render queue file among it) goes to a fresh folder per test, never
+    into the real user's data folder, and no test sees another's queue."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("user-data")))
+
+
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory) -> Path:
     """An untrained model folder: 8 frames at 16x16, SSR x2 over 4-frame windows."""

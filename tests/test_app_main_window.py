@@ -506,3 +506,22 @@ def test_projects_at_the_schema_bounds_repaint_and_export(window, clip, tmp_path
     tl = window.doc.project.timeline
     out = export_timeline(tl, tmp_path / "proj", "png", tmp_path / "frames", first=tl.duration - 2)
     assert len(list(out.glob("*.png"))) == 2
+
+
+def test_queue_variations_and_edit_a_queued_job(qtbot, window, tiny_model):
+    window.prompt.set_model_path(str(tiny_model))
+    window.prompt.prompt.setPlainText("a red ball")
+    window.queue.set_paused(True)
+    ids = window.queue_variations(["seed=1..3", "guidance=2,4"])
+    entries = [window.queue.entries[i] for i in ids]
+    assert [(e.job.seed, e.job.guidance) for e in entries] == [
+        (s, g) for s in (1, 2, 3) for g in (2.0, 4.0)
+    ]
+    assert len({e.output for e in entries}) == 6 and all(e.state == "queued" for e in entries)
+    window.prompt.prompt.setPlainText("something else")
+    window.edit_queued_job(ids[3])  # seed 2, guidance 4
+    assert window.prompt.prompt.toPlainText() == "a red ball"
+    assert window.prompt.seed.value() == 2 and window.prompt.guidance.value() == 4.0
+    assert window.queue.entries[ids[3]].state == "cancelled"
+    assert window.queue_variations(["colour=red"]) == []
+    assert "'colour' is not a job field" in window.last_error and len(window.queue.order) == 6

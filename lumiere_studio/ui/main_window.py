@@ -42,7 +42,7 @@ from engine.media.proxy import PROXY_MIN_PIXELS, needs_proxy
 from engine.tempfiles import atomic_write_bytes
 from engine.timebase import exact_rate
 from engine.timeline import STILL_SECONDS, Timeline
-from lumiere_studio.engine_thread import JobQueue
+from lumiere_studio.engine_thread import JobQueue, open_queue_store
 from lumiere_studio.model import autosave
 from lumiere_studio.model.document import Document
 from lumiere_studio.model.project import MediaItem, Project, ProjectError
@@ -70,7 +70,8 @@ class MainWindow(QMainWindow):
         self.recovery_root = recovery_root
         self.session = uuid.uuid4().hex[:8]
         self.doc = Document()
-        self.queue = JobQueue(self)
+        store, queue_problem = open_queue_store()
+        self.queue = JobQueue(self, store=store)
         self.frames = FrameServer(self)
         self.thumbs = Thumbnailer(self)
         self.proxies = ProxyManager(self)
@@ -89,6 +90,8 @@ class MainWindow(QMainWindow):
         self.bin = MediaBin(self.doc, self.thumbs)
         self.prompt = PromptPanel()
         self.jobs = JobsPanel(self.queue)
+        if queue_problem:
+            self.jobs.show_notice(queue_problem)
         self.timeline = TimelineView(self.doc, self.thumbs)
         self.mask_tools = MaskTools(self.viewer, self.doc)
         self.docks: dict[str, QDockWidget] = {}
@@ -248,6 +251,8 @@ class MainWindow(QMainWindow):
         self.queue.job_done.connect(self._job_done)
         self.queue.job_failed.connect(self._job_failed)
         self.queue.changed.connect(self._job_changed)
+        self.jobs.edit_requested.connect(self.edit_queued_job)
+        self.jobs.variations_requested.connect(self.queue_variations)
         self.doc.dirty_changed.connect(lambda _d: self._update_title())
         self.doc.changed.connect(lambda: self.prompt.set_history(self.doc.project.history))
         self.doc.changed.connect(self._update_sequence_label)
@@ -634,6 +639,40 @@ class MainWindow(QMainWindow):
         self.docks["Jobs"].raise_()
         self.statusBar().showMessage(f"job #{jid} queued", 4000)
         return jid
+
+    def queue_variations(self, specs: list[str] | None = None) -> list[int]:
+        """Queue the prompt panel's job over the product of sweep values (a dialog asks for
+        them unless `specs` are given), as `lumiere-studio batch --sweep` does."""
+        from engine.batch.jobfile import BatchError
+        from engine.batch.sweep import expand
+        from lumiere_studio.ui.variations_dialog import VariationsDialog
+
+        try:
+            job = self.build_job()
+            if specs is None:
+                dialog = VariationsDialog(job, self)
+                if not dialog.exec():
+                    return []
+                specs = dialog.lines()
+            jobs = expand(job, specs)
+        except (JobError, BatchError) as e:
+            self.error("Cannot queue variations", str(e))
+            return []
+        ids = [self.queue.submit(j, self._output_dir() / f"gen-{j.task}-{j.seed}-"
+                                 f"{uuid.uuid4().hex[:6]}.mp4") for j in jobs]  # fmt: skip
+        self.docks["Jobs"].raise_()
+        self.statusBar().showMessage(f"{len(ids)} variations queued", 4000)
+        return ids
+
+    def edit_queued_job(self, job_id: int) -> None:
+        """A queued job's settings go back to the prompt panel; the job leaves the queue
+        (cancelled, so it can still be retried) and Generate queues the edited one."""
+        entry = self.queue.entries.get(job_id)
+        if entry is None:
+            return
+        self.prompt.apply_job(entry.job.to_dict())
+        self.queue.cancel(job_id, message="taken out to edit; Generate queues the edited job")
+        self.docks["Prompt"].raise_()
 
     def cancel_running(self) -> None:
         running = self.queue.running

@@ -1,0 +1,196 @@
+"""Where batch jobs run on this machine: in this process (one worker) or in N worker processes,
+each of which loads the model once and keeps it for every job it takes. Torch's threads are
+split between the workers, so N workers together use the cores one worker would.
+
+Both pools take tasks ({"key", "job" (JSON), "output", "attempt"}) and give back each task with
+its record (render.py) as it finishes, in finishing order."""
+
+from __future__ import annotations
+
+import os
+import queue as queue_module
+import signal
+import threading
+import time
+from collections import deque
+from pathlib import Path
+
+from engine.batch.render import CANCELLED, FAILED, render_job
+
+POLL_S = 0.5  # how often a waiting side checks that the other is still alive
+
+
+def threads_per_worker(workers: int, total: int | None = None) -> int:
+    import torch
+
+    return max(1, (total or torch.get_num_threads()) // max(1, workers))
+
+
+def _run_task(engine, task: dict, stop) -> dict:
+    from engine.jobs import Job
+
+    record = render_job(engine, Job.from_json(task["job"]), Path(task["output"]), stop)
+    return {**task, **record}
+
+
+class InProcessPool:
+    """One worker: jobs run one after another in this process (Ctrl-C lands inside the job,
+    which stops at its next denoising step and leaves no output)."""
+
+    workers = 1
+
+    def __init__(self, engine=None) -> None:
+        self._engine = engine
+        self._tasks: deque[dict] = deque()
+        self._cancelled = False
+
+    @property
+    def pending(self) -> int:
+        return len(self._tasks)
+
+    def submit(self, task: dict) -> None:
+        self._tasks.append(task)
+
+    def next_result(self) -> dict:
+        if self._engine is None:
+            from engine.pipeline import Engine
+
+            self._engine = Engine()
+        task = self._tasks.popleft()
+        if self._cancelled:
+            return {**task, "status": CANCELLED, "error": "cancelled", "seconds": 0.0}
+        return {**_run_task(self._engine, task, lambda: self._cancelled), "worker": 0}
+
+    def cancel(self) -> None:
+        self._cancelled = True
+        self._tasks.clear()
+
+    def close(self) -> None:
+        self._tasks.clear()
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """End this process as soon as the batch process is gone (killed), even while it loads a
+    model or is inside a step: an output is only ever renamed into place when whole, so an exit
+    at any moment leaves at most a temporary file beside the target."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(POLL_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _worker_main(worker_id: int, threads: int, tasks, results, cancel, parent_pid: int) -> None:
+    """A worker process: takes tasks until it gets None, the batch is cancelled or the parent
+    process is gone (killed), so that no worker outlives its batch."""
+    _exit_with_parent(parent_pid)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C means
+    import torch
+
+    torch.set_num_threads(threads)
+    from engine.pipeline import Engine
+
+    engine = Engine()
+
+    def stop() -> bool:
+        return cancel.is_set() or os.getppid() != parent_pid
+
+    while not stop():
+        try:
+            task = tasks.get(timeout=POLL_S)
+        except queue_module.Empty:
+            continue
+        if task is None:
+            break
+        results.put({"type": "start", "key": task["key"], "worker": worker_id})
+        results.put({"type": "result", **_run_task(engine, task, stop), "worker": worker_id})
+
+
+class ProcessPool:
+    """N worker processes fed through a task queue; results come back as they finish."""
+
+    def __init__(self, workers: int, threads: int | None = None) -> None:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("spawn")  # no forked torch thread pools
+        self.workers = workers
+        self._tasks = ctx.Queue()
+        self._results = ctx.Queue()
+        self._cancel = ctx.Event()
+        self._submitted: dict[str, dict] = {}
+        self._running: dict[int, dict] = {}  # worker id -> its task
+        threads = threads or threads_per_worker(workers)
+        self._procs = [
+            ctx.Process(target=_worker_main, name=f"lumiere-batch-{i}", daemon=True,
+                        args=(i, threads, self._tasks, self._results, self._cancel, os.getpid()))
+            for i in range(workers)
+        ]  # fmt: skip
+        for p in self._procs:
+            p.start()
+
+    @property
+    def pending(self) -> int:
+        return len(self._submitted)
+
+    def submit(self, task: dict) -> None:
+        self._submitted[task["key"]] = task
+        self._tasks.put(task)
+
+    def _lost(self, worker_id: int, task: dict) -> dict:
+        code = self._procs[worker_id].exitcode
+        self._submitted.pop(task["key"], None)
+        error = f"worker process {worker_id} ended unexpectedly (exit code {code})"
+        return {**task, "status": FAILED, "seconds": 0.0, "worker": worker_id, "error": error}
+
+    def next_result(self) -> dict:
+        while True:
+            try:
+                msg = self._results.get(timeout=POLL_S)
+            except queue_module.Empty:
+                for wid in list(self._running):
+                    if not self._procs[wid].is_alive():
+                        return self._lost(wid, self._running.pop(wid))
+                if not any(p.is_alive() for p in self._procs) and self._submitted:
+                    key = next(iter(self._submitted))
+                    return self._lost(0, self._submitted[key])
+                continue
+            if msg["type"] == "start":
+                self._running[msg["worker"]] = self._submitted.get(msg["key"], msg)
+                continue
+            self._running.pop(msg["worker"], None)
+            msg.pop("type")
+            self._submitted.pop(msg["key"], None)
+            return msg
+
+    def cancel(self) -> None:
+        """Stop every worker at its next denoising step; queued tasks are dropped."""
+        self._cancel.set()
+        self._submitted.clear()
+        deadline = time.monotonic() + 60
+        # A worker exits only once what it put on the results queue is read: keep reading.
+        while any(p.is_alive() for p in self._procs) and time.monotonic() < deadline:
+            try:
+                self._results.get(timeout=0.2)
+            except queue_module.Empty:
+                pass
+        for p in self._procs:
+            if p.is_alive():
+                p.terminate()
+
+    def close(self) -> None:
+        for _ in self._procs:
+            self._tasks.put(None)
+        for p in self._procs:
+            p.join(timeout=30)
+            if p.is_alive():
+                p.terminate()
+        self._tasks.close()
+        self._results.close()
+
+
+def make_local_pool(workers: int, engine=None):
+    if workers < 1:
+        raise ValueError(f"--workers must be at least 1, got {workers}")
+    return InProcessPool(engine) if workers == 1 else ProcessPool(workers)

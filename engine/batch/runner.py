@@ -1,0 +1,100 @@
+"""The batch loop: skip what a previous run already finished (its output still has the hash
+results.jsonl recorded), hand the rest to a pool, retry each failure once, and log every job's
+final record as it arrives."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from engine.batch.jobfile import BatchItem
+from engine.batch.render import CANCELLED, DONE
+from engine.batch.results import ResultsLog
+
+RECORD_FIELDS = ("status", "seconds", "cpu_seconds", "error", "sha256", "model_name",
+                 "model_hash", "device", "peak_memory_mib", "peak_memory_kind", "notes",
+                 "worker")  # fmt: skip
+
+
+@dataclass
+class Summary:
+    total: int = 0
+    skipped: int = 0  # already done by an earlier run
+    done: int = 0
+    failed: int = 0
+    cancelled: bool = False
+    seconds: float = 0.0
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 130 if self.cancelled else (1 if self.failed else 0)
+
+
+def run_batch(
+    items: list[BatchItem],
+    folder: Path,
+    pool,
+    retries: int = 1,
+    say: Callable[[str], None] = print,
+) -> Summary:
+    """Run `items` into `folder` on `pool`; Ctrl-C (KeyboardInterrupt) cancels cleanly: running
+    jobs stop at their next step, nothing partial is left at any output path, and the next run
+    with the same arguments resumes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    log = ResultsLog(folder)
+    finished = log.verified_done(folder)
+    summary = Summary(total=len(items))
+    t0 = time.monotonic()
+    by_key = {item.output: item for item in items}
+    todo = [item for item in items if item.output not in finished]
+    summary.skipped = len(items) - len(todo)
+    if summary.skipped:
+        say(f"resuming: {summary.skipped} of {len(items)} jobs already done (hash verified)")
+    try:
+        for item in todo:
+            pool.submit(_task(item, folder, 1))
+        while pool.pending:
+            result = pool.next_result()
+            item = by_key[result["key"]]
+            if result["status"] == CANCELLED:
+                continue
+            if result["status"] != DONE and result["attempt"] <= retries:
+                say(f"[{item.index}] failed ({result.get('error')}); retrying once")
+                pool.submit(_task(item, folder, result["attempt"] + 1))
+                continue
+            log.append(_record(item, result))
+            if result["status"] == DONE:
+                summary.done += 1
+            else:
+                summary.failed += 1
+                summary.failures.append(f"{item.output}: {result.get('error')}")
+            count = summary.done + summary.failed + summary.skipped
+            say(f"[{count}/{len(items)}] {result['status']} {item.output} in "
+                f"{result.get('seconds', 0.0):.1f} s" + (
+                    f": {result.get('error')}" if result["status"] != DONE else ""))  # fmt: skip
+    except KeyboardInterrupt:
+        summary.cancelled = True
+        say("cancelling: stopping the running jobs (no partial files are kept)...")
+        pool.cancel()
+    finally:
+        pool.close()
+    summary.seconds = time.monotonic() - t0
+    return summary
+
+
+def _task(item: BatchItem, folder: Path, attempt: int) -> dict:
+    return {"key": item.output, "job": item.job.to_json(), "output": str(folder / item.output),
+            "attempt": attempt}  # fmt: skip
+
+
+def _record(item: BatchItem, result: dict) -> dict:
+    record = {"index": item.index, "job": item.job.to_dict(), "output": item.output,
+              "attempts": result["attempt"],
+              "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}  # fmt: skip
+    record.update({k: result[k] for k in RECORD_FIELDS if k in result})
+    record.setdefault("error", "")
+    return record

@@ -1,0 +1,101 @@
+"""`lumiere-studio batch`: render many jobs (a JSONL file, or one job swept over values) into a
+folder, on local worker processes, with a resumable results log."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("jobs", nargs="?", help="JSONL file: one job JSON object a line")
+    p.add_argument("--out", required=True, help="output folder (results.jsonl is written there)")
+    p.add_argument("--job", help="one job JSON file to sweep (with --sweep)")
+    p.add_argument("--sweep", action="append", default=[], metavar="FIELD=VALUES",
+                   help="vary a job field over values: seed=1..8, guidance=3,5,7; several "
+                   "--sweep flags give the product")  # fmt: skip
+    p.add_argument(
+        "--workers",
+        type=int,
+        help="worker processes, each keeping its model loaded (default: 1; with --ray one "
+        "actor per GPU, or per CPU on a cluster without GPUs)",
+    )
+    p.add_argument("--ray", metavar="ADDRESS",
+                   help="run on a Ray cluster: its address, `auto` (the running one) or `local` "
+                   "(start one here); needs pip install -e \".[cluster]\"")  # fmt: skip
+    p.add_argument("--retries", type=int, default=1, help="retries of a failed job (default 1)")
+    p.add_argument("--format", default="mp4", choices=("mp4", "mov"), help="output container")
+
+
+def items_from_args(args: argparse.Namespace):
+    from engine.batch.jobfile import BatchError, plan, read_job_file, read_jobs
+    from engine.batch.sweep import expand
+
+    if args.jobs and args.job:
+        raise BatchError("give either a JOBS.jsonl file or --job JOB.json, not both")
+    if args.jobs:
+        jobs = read_jobs(Path(args.jobs))
+        if args.sweep:
+            jobs = [variant for job in jobs for variant in expand(job, args.sweep)]
+    elif args.job:
+        jobs = expand(read_job_file(Path(args.job)), args.sweep)
+    else:
+        raise BatchError("give a JOBS.jsonl file, or --job JOB.json with --sweep FIELD=VALUES")
+    return plan(jobs, args.format)
+
+
+def check_arguments(args: argparse.Namespace) -> None:
+    from engine.batch.jobfile import BatchError
+
+    if args.workers is not None and args.workers < 1:
+        raise BatchError(f"--workers must be at least 1, got {args.workers}")
+    if args.retries < 0:
+        raise BatchError(f"--retries must be 0 or more, got {args.retries}")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise BatchError(f"--out {out} is a file; give a folder")
+    if not out.parent.is_dir():
+        raise BatchError(f"folder {out.parent} does not exist")
+
+
+def make_pool(args: argparse.Namespace):
+    if args.ray:
+        from engine.batch.ray_pool import RayPool
+
+        return RayPool(args.ray, args.workers)
+    from engine.batch.local import make_local_pool
+
+    return make_local_pool(args.workers or 1)
+
+
+def run(args: argparse.Namespace) -> int:
+    from engine.batch.jobfile import BatchError
+    from engine.batch.runner import run_batch
+
+    try:
+        check_arguments(args)
+        items = items_from_args(args)
+        pool = make_pool(args)
+    except (BatchError, OSError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    print(f"{len(items)} jobs -> {out}/ on {pool.workers} worker(s)")
+    summary = run_batch(items, out, pool, retries=args.retries, say=print)
+    if summary.cancelled:
+        print(f"cancelled after {summary.done} new jobs; run the same command again to resume",
+              file=sys.stderr)  # fmt: skip
+    else:
+        print(f"{summary.total} jobs: {summary.done} done, {summary.skipped} already done, "
+              f"{summary.failed} failed in {summary.seconds:.1f} s; records in "
+              f"{out / 'results.jsonl'}")  # fmt: skip
+    for failure in summary.failures:
+        print(f"failed: {failure}", file=sys.stderr)
+    return summary.exit_code
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("batch", help="render many jobs (JSONL or a --sweep) into a folder")
+    add_arguments(p)
+    p.set_defaults(func=run)

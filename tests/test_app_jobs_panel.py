@@ -1,0 +1,119 @@
+"""The jobs panel: rows in queue order, drag to reorder, pause/resume, the buttons each state
+offers, the job's record one click away, and a preview thumbnail that survives a restart."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QDropEvent
+
+from engine.jobs import Job
+from lumiere_studio.engine_thread import DONE, JobQueue
+from lumiere_studio.model.queue_store import QueueStore
+from lumiere_studio.ui.jobs_panel import JobsPanel, job_mime
+
+
+@pytest.fixture
+def paused(qtbot, tmp_path):
+    queue = JobQueue(store=QueueStore(tmp_path / "q.sqlite3"))
+    queue.set_paused(True)
+    yield queue
+    queue.shutdown()
+
+
+def _panel(qtbot, queue) -> JobsPanel:
+    panel = JobsPanel(queue)
+    qtbot.addWidget(panel)
+    panel.resize(420, 700)
+    panel.show()
+    return panel
+
+
+def _drop(panel: JobsPanel, job_id: int, y: float) -> None:
+    mime = job_mime(job_id)  # the event does not own it: keep it alive while it is handled
+    event = QDropEvent(QPointF(20, y), Qt.DropAction.MoveAction, mime,
+                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)  # fmt: skip
+    panel.list.dropEvent(event)
+
+
+def test_rows_follow_the_queue_and_a_drop_reorders_it(qtbot, paused, tmp_path):
+    ids = [paused.submit(Job(prompt=p), tmp_path / f"{p}.mp4") for p in "abc"]
+    panel = _panel(qtbot, paused)
+    assert panel.ordered_rows() == ids
+    qtbot.waitUntil(lambda: panel.rows[ids[2]].geometry().bottom() > 0)
+    below_all = panel.rows[ids[2]].geometry().bottom() + 5
+    _drop(panel, ids[0], below_all)  # a dragged to the end
+    assert paused.order == [ids[1], ids[2], ids[0]] == panel.ordered_rows()
+    rows = panel.rows
+    qtbot.waitUntil(lambda: rows[ids[0]].geometry().top() > rows[ids[2]].geometry().top())
+    top = rows[ids[1]].geometry().top() + 1
+    _drop(panel, ids[2], top)  # c dragged above b
+    assert paused.order == [ids[2], ids[1], ids[0]] == panel.ordered_rows()
+    assert [j.id for j in paused.store.jobs()] == paused.order
+
+
+def test_pause_button_and_the_notice_for_restored_jobs(qtbot, tmp_path):
+    path = tmp_path / "q.sqlite3"
+    store = QueueStore(path)
+    store.add(Job(prompt="left over"), tmp_path / "l.mp4")
+    queue = JobQueue(store=store)
+    try:
+        panel = _panel(qtbot, queue)
+        assert queue.paused and panel.pause.text() == "Resume queue"
+        assert "1 job(s) were waiting" in panel.notice.text() and panel.notice.isVisible()
+        queue.set_paused(False)
+        queue.set_paused(True)  # as the button does; the restored notice is gone once resumed
+        assert panel.pause.isChecked() and "were waiting" not in panel.notice.text()
+        panel.pause.click()
+        assert not queue.paused and panel.pause.text() == "Pause queue"
+    finally:
+        queue.shutdown()
+
+
+def test_each_state_shows_its_buttons_and_edit_is_a_signal(qtbot, paused, tmp_path):
+    jid = paused.submit(Job(prompt="p", seed=3), tmp_path / "p.mp4")
+    panel = _panel(qtbot, paused)
+    row = panel.rows[jid]
+    visible = {k for k, b in row.buttons.items() if b.isVisible()}
+    assert visible == {"cancel", "edit", "remove"}
+    with qtbot.waitSignal(panel.edit_requested) as sig:
+        row.buttons["edit"].click()
+    assert sig.args == [jid]
+    paused.cancel(jid)
+    assert {k for k, b in row.buttons.items() if b.isVisible()} == {"retry", "record", "remove"}
+    assert row.status.text().startswith("cancelled")
+
+
+def test_the_record_is_one_click_away(qtbot, paused, tmp_path):
+    jid = paused.submit(Job(prompt="p", seed=3), tmp_path / "p.mp4")
+    paused.cancel(jid)
+    panel = _panel(qtbot, paused)
+    shown = []
+    panel.show_record = lambda j: shown.append(JobsPanel.show_record(panel, j))
+    panel.rows[jid].record_requested.disconnect()
+    panel.rows[jid].record_requested.connect(panel.show_record)
+    panel.rows[jid].buttons["record"].click()
+    record = json.loads(shown[0].text.toPlainText())
+    assert record["job"]["seed"] == 3 and record["state"] == "cancelled"
+    assert record["output"].endswith("p.mp4") and "device" in record and "model_hash" in record
+    shown[0].close()
+
+
+def test_the_preview_thumbnail_survives_a_restart(qtbot, tiny_model, tmp_path):
+    path = tmp_path / "q.sqlite3"
+    queue = JobQueue(store=QueueStore(path))
+    jid = queue.submit(Job(prompt="a ball", steps=2, model=str(tiny_model)), tmp_path / "o.mp4")
+    qtbot.waitUntil(lambda: queue.entries[jid].state == DONE, timeout=120000)
+    queue.shutdown()
+    again = JobQueue(store=QueueStore(path))
+    try:
+        panel = _panel(qtbot, again)
+        pixmap = panel.rows[jid].preview.pixmap()
+        assert pixmap is not None and not pixmap.isNull() and pixmap.width() == 64
+        assert {k for k, b in panel.rows[jid].buttons.items() if b.isVisible()} == {
+            "new_seed", "record", "remove"
+        }  # fmt: skip
+    finally:
+        again.shutdown()
