@@ -107,6 +107,9 @@ def sidecar_part(path: Path) -> Part:
     if data is None:
         return Part("sidecar", summary="none")
     name = pv.manifest_path(path).name
+    if "sha256" not in data and "files_sha256" not in data:  # nothing to check it against
+        return Part("sidecar", error="no file hash", summary=f"{name} holds no file hash: "
+                    "not a manifest this app wrote, so it says nothing")  # fmt: skip
     ai = bool(data.get("ai_generated")) and str(data.get("digital_source_type", "")).startswith(
         pv.IPTC
     )

@@ -171,7 +171,8 @@ def migrate_v1(data: dict, media_rate) -> dict:
             src = media_rate(c["media"])
             is_still = src is None
             c["rate"] = "" if is_still else rate_text(src)
-            c["duration"] = old_len if is_still else frames_between(old_len, src, rate)
+            # at least one frame: a few media frames on a very slow timeline round to none
+            c["duration"] = old_len if is_still else max(1, frames_between(old_len, src, rate))
             old_start = int(c["start"])
             c["start"] = max(0, old_start + shift)
             shift += c["duration"] - old_len

@@ -49,11 +49,14 @@ def cli(argv: list[str]) -> str:
     """Run the command line in-process; its exit status and last error line as the outcome."""
     from engine.cli import main
 
-    err = io.StringIO()
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         rc = main(argv)
     found = re.search(r"^error:.*", err.getvalue().strip(), re.S | re.M)  # names hold newlines
     message = found.group(0) if found else ""
+    if rc == 2 and not message:  # detect's "unreadable" verdict is its report, on stdout
+        said = [line for line in out.getvalue().splitlines() if "unreadable" in line]
+        message = f"error: {said[0].strip()}" if said else ""
     if rc in (0, 1) and not message:  # detect: 1 = no watermark found
         return "ok"
     return message or f"error: exit status {rc} without a message"
@@ -87,6 +90,7 @@ def _inputs(task: str, *inputs: str) -> Callable[[Path, Path, Fixtures], str]:
     def run(path: Path, work: Path, fx: Fixtures) -> str:
         from engine.jobs import Job, JobError
         from engine.tasks.inputs import prepare
+        from engine.tasks.sizes import Geometry
 
         given = {"image": fx.still, "video": fx.video, "mask": fx.mask}
         files = {}
@@ -94,7 +98,7 @@ def _inputs(task: str, *inputs: str) -> Callable[[Path, Path, Fixtures], str]:
             name = flag.split("=")[0]
             files[name] = str(path) if "=" in flag else str(given[name])
         try:
-            prepare(Job(task=task, prompt="x", **files), int(FRAMES), 32, 32)
+            prepare(Job(task=task, prompt="x", **files), int(FRAMES), Geometry(32, 32, 4))
         except JobError as e:
             return f"error: {e}"
         return "ok"

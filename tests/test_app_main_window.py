@@ -222,7 +222,8 @@ def test_drag_a_clip_to_a_new_track_and_back(qtbot, window, clip):
 def test_a_new_job_takes_the_sequence_size_once_it_has_one(window, clip, tiny_model):
     window.prompt.set_model_path(str(tiny_model))
     window.prompt.prompt.setPlainText("a red ball")
-    assert window.build_job().width is None  # the default sequence decides nothing yet
+    # the default sequence decides nothing yet: the panel's auto (the model's untiled size)
+    assert window.build_job().width == window.prompt.output_size("t2v")[0] == 32
     window.import_paths([str(clip)])
     window.doc.add_to_timeline(window.doc.project.media[0].id)
     defaults = window.sequence_defaults()

@@ -14,18 +14,30 @@ from pathlib import Path
 
 def run(args: argparse.Namespace) -> int:
     from engine.detection import gather
+    from engine.media.open_file import MediaFileError, local_file
 
+    path = Path(args.path)
+    try:  # a FIFO or device would block every reader below: refused before any opens it
+        if not path.is_dir():
+            local_file(path)
+    except MediaFileError as e:
+        if args.json:
+            print(json.dumps({"path": str(path), "verdict": "unreadable", "error": str(e)}))
+        else:
+            print(f"{path}: unreadable")
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     trust = None
     if args.trust:
         try:
-            trust = Path(args.trust).read_text()
+            trust = local_file(args.trust, "trust list").read_text()
         except (OSError, UnicodeDecodeError) as e:
             print(f"error: cannot read the trust list {args.trust}: {e}", file=sys.stderr)
             return 2
         if "BEGIN CERTIFICATE" not in trust:
             print(f"error: {args.trust} holds no PEM certificates", file=sys.stderr)
             return 2
-    found = gather(Path(args.path), args.max_frames, trust)
+    found = gather(path, args.max_frames, trust)
     if args.json:
         print(json.dumps(found.to_dict(), indent=1, default=str))
     else:

@@ -618,7 +618,8 @@ class MainWindow(QMainWindow):
                 from_frame = max(0, (meta.from_frame if meta else 0) - start)
         job = self.prompt.build_job(source, start, count if task != "t2v" else None,
                                     mask_png, from_frame)  # fmt: skip
-        return fit_to_sequence(job, self.sequence_defaults())
+        auto = not (self.prompt.out_width.value() or self.prompt.out_height.value())
+        return fit_to_sequence(job, self.sequence_defaults(), auto)
 
     def sequence_defaults(self) -> dict:
         """What a new generation defaults to so that it fits the sequence: its frame size and
@@ -1013,14 +1014,15 @@ def redo_shortcuts(platform: list[QKeySequence]) -> list[QKeySequence]:
     return keys
 
 
-def fit_to_sequence(job, sequence: dict):
+def fit_to_sequence(job, sequence: dict, size_is_auto: bool = True):
     """Generation fits the sequence: a text-to-video job the prompt panel left without an output
     size is made at the largest size of the model's aspect that fits the sequence's frame (so
     the clip fills it, or is letterboxed, and is never stretched), through SSR, once the
     sequence has a size of its own (a real clip or the settings chose it). Jobs from a source
     keep the source's size; the rate stays the model's, since the timeline places the result by
-    time whatever its rate."""
-    if job.task != "t2v" or not sequence["settled"] or job.width or job.height:
+    time whatever its rate. `size_is_auto`: the prompt panel's size control is on auto (its own
+    auto, the model's largest untiled size, applies until the sequence has a size)."""
+    if job.task != "t2v" or not sequence["settled"] or not size_is_auto:
         return job
     from engine.checkpoints import ModelError, list_models, read_model_info
 
