@@ -25,7 +25,7 @@ from lumiere_studio.ui.frames import to_qimage
 
 # Default height of the jobs dock: the queue bar and one job row (preview, title, bar, status,
 # buttons) in full.
-JOBS_DOCK_HEIGHT = 190
+JOBS_DOCK_HEIGHT = 184
 JOB_MIME = "application/x-lumiere-job-id"
 STATE_COLORS = {st.FAILED: "#e06c75", st.DONE: "#98c379", st.CANCELLED: "#999",
                 st.INTERRUPTED: "#e5c07b"}  # fmt: skip
