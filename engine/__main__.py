@@ -1,5 +1,3 @@
-import sys
+from engine.cli import exit_process, main
 
-from engine.cli import main
-
-sys.exit(main())
+exit_process(main())

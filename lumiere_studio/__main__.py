@@ -7,13 +7,18 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
+    process = argv is None  # the console script, not a caller in this process
     argv = sys.argv[1:] if argv is None else argv
     from engine.cli import is_command
 
     if is_command(argv):
+        from engine.cli import exit_process
         from engine.cli import main as cli_main
 
-        return cli_main(argv)
+        code = cli_main(argv)
+        if process:
+            exit_process(code)
+        return code
     from lumiere_studio.app import main as app_main
 
     return app_main(argv)
