@@ -87,6 +87,7 @@ def _inputs(task: str, *inputs: str) -> Callable[[Path, Path, Fixtures], str]:
     def run(path: Path, work: Path, fx: Fixtures) -> str:
         from engine.jobs import Job, JobError
         from engine.tasks.inputs import prepare
+        from engine.tasks.sizes import Geometry
 
         given = {"image": fx.still, "video": fx.video, "mask": fx.mask}
         files = {}
@@ -94,7 +95,7 @@ def _inputs(task: str, *inputs: str) -> Callable[[Path, Path, Fixtures], str]:
             name = flag.split("=")[0]
             files[name] = str(path) if "=" in flag else str(given[name])
         try:
-            prepare(Job(task=task, prompt="x", **files), int(FRAMES), 32, 32)
+            prepare(Job(task=task, prompt="x", **files), int(FRAMES), Geometry(32, 32))
         except JobError as e:
             return f"error: {e}"
         return "ok"
