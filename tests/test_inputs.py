@@ -9,6 +9,7 @@ import pytest
 
 from engine.jobs import Job, JobError
 from engine.tasks.inputs import prepare, source_rate
+from engine.tasks.sizes import Geometry
 from lumiere_studio.fuzz_media import png_claiming, write_video
 
 
@@ -25,7 +26,7 @@ def test_source_rate_is_kept_in_range(fps, written):
 def test_v2v_from_a_very_slow_clip_has_a_usable_rate(tmp_path):
     # Before: round(0.4) = 0 fps reached the encoder (division by zero after the generation).
     clip = write_video(tmp_path / "slow.mkv", "ffv1", "bgr0", rate=Fraction(2, 5))
-    prep = prepare(Job(task="v2v", video=str(clip), prompt="x"), 8, 32, 32)
+    prep = prepare(Job(task="v2v", video=str(clip), prompt="x"), 8, Geometry(32, 32))
     assert prep.fps == 1.0
     assert any("outside 1-240 fps" in n for n in prep.notes)
 
@@ -36,12 +37,14 @@ def test_cinemagraph_refuses_a_still_too_large_to_keep(tmp_path):
     job = Job(task="cinemagraph", image=str(tmp_path / "big.png"), mask=str(tmp_path / "m.png"),
               prompt="x")  # fmt: skip
     with pytest.raises(JobError, match="keeps the input's size"):
-        prepare(job, 8, 32, 32)
+        prepare(job, 8, Geometry(32, 32))
 
 
 def test_i2v_reads_a_huge_still_at_twice_the_output_size(tmp_path):
     from lumiere_studio.fuzz_media import huge_sparse_png
 
     big = huge_sparse_png(tmp_path / "big.png", 9400)  # 86 KB claiming 88 Mpx
-    prep = prepare(Job(task="i2v", image=str(big), prompt="x", width=640, height=640), 8, 32, 32)
+    prep = prepare(
+        Job(task="i2v", image=str(big), prompt="x", width=640, height=640), 8, Geometry(32, 32)
+    )
     assert prep.source_frames.shape == (1, 1280, 1280, 3)  # before: the whole 9400x9400
