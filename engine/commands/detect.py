@@ -25,7 +25,16 @@ def run(args: argparse.Namespace) -> int:
         if "BEGIN CERTIFICATE" not in trust:
             print(f"error: {args.trust} holds no PEM certificates", file=sys.stderr)
             return 2
-    found = gather(Path(args.path), args.max_frames, trust)
+    path = Path(args.path)
+    if path.exists() and not path.is_dir() and not path.is_file():  # a FIFO, a device
+        from engine.media.open_file import MediaFileError, local_file
+
+        try:  # checked before the C2PA reader opens it: a FIFO would block it forever
+            local_file(path)
+        except MediaFileError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+    found = gather(path, args.max_frames, trust)
     if args.json:
         print(json.dumps(found.to_dict(), indent=1, default=str))
     else:
