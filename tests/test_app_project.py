@@ -67,13 +67,13 @@ def test_save_and_save_as_keep_the_provenance_sidecars(tmp_path):
                       scratch / "gen.mp4")  # fmt: skip
     p = Project()
     p.media.append(MediaItem(str(gen), probe(gen).to_dict(), name="gen", generated=True))
-    p.save(tmp_path / "proj")
+    p.save(tmp_path / "proj", scratch=scratch)  # generated media is adopted from the scratch
     copied = tmp_path / "proj" / "generated" / "gen.mp4"
     assert manifest_path(copied).is_file() and verify_manifest(copied) is True
     assert read_credentials(copied).ai  # the C2PA manifest travels inside the file
     scratch_gen = tmp_path / "elsewhere"
     p.media[0].path = str(gen)  # Save As into another folder from a clip outside it
-    p.save(scratch_gen)
+    p.save(scratch_gen, scratch=scratch)
     assert verify_manifest(scratch_gen / "generated" / "gen.mp4") is True
 
 
