@@ -41,3 +41,17 @@ def keep_freed_memory() -> bool:
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     _applied = bool(mallopt(_M_MMAP_MAX, 0)) and bool(mallopt(_M_TRIM_THRESHOLD, _TRIM_NEVER))
     return _applied
+
+
+def release_freed_memory() -> bool:
+    """Give the heap's free pages back to the system now (glibc's malloc_trim). Called after a
+    job ran out of memory: its partial tensors are freed, but with keep_freed_memory in effect
+    their pages would stay with the process and leave less for the next job and the app."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return False
+    trim.argtypes = [ctypes.c_size_t]
+    return bool(trim(0))

@@ -128,7 +128,8 @@ def c2pa_part(path: Path, trust_pem: str | None = None) -> Part:
     from engine.media.credentials import SIGNED_SUFFIXES, CredentialsError, read_credentials
 
     if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".png")
+        # regular files only: a FIFO named .png would block the reader forever
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".png" and p.is_file())
     else:
         files = [path] if path.suffix.lower() in SIGNED_SUFFIXES else []
     if not files:

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from engine.checkpoints import ModelInfo, find_model, load_stage, read_model_info, weights_hash
-from engine.cpu_allocator import keep_freed_memory
+from engine.cpu_allocator import keep_freed_memory, release_freed_memory
 from engine.devices import autocast_for, is_out_of_memory, out_of_memory_message, pick_device
 from engine.diffusion.guidance import classifier_free_guidance, split_guided_batch
 from engine.diffusion.samplers import Cancelled, sample
@@ -143,6 +143,7 @@ class Engine:
             if not is_out_of_memory(e):
                 raise
         if result is None:  # out of memory; raised here, so no traceback keeps the tensors
+            release_freed_memory()
             raise EngineError(out_of_memory_message(pick_device(job.device).type))
         result.seconds = time.monotonic() - t0
         return result

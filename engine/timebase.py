@@ -42,7 +42,10 @@ def exact_rate(value: Fraction | float | int | str) -> Fraction:
         ntsc = Fraction(base * 1000, 1001)
         if abs(float(rate) - float(ntsc)) < NTSC_TOLERANCE:
             return ntsc
-    return rate.limit_denominator(1001)
+    snapped = rate.limit_denominator(1001)
+    if snapped <= 0:  # 1/100000 fps would snap to 0 and divide by zero later
+        raise RateError(f"a frame rate must be at least 1/1001 fps, got {value!r}")
+    return snapped
 
 
 def rate_text(rate: Fraction) -> str:

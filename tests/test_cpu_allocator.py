@@ -14,17 +14,19 @@ import pytest
 PROBE = """
 import json, sys
 import numpy as np
-from engine.cpu_allocator import keep_freed_memory
+from engine.cpu_allocator import keep_freed_memory, release_freed_memory
 
 def rss_mib():
     for line in open("/proc/self/status"):
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
 
-applied = keep_freed_memory() if sys.argv[1] == "on" else False
+applied = keep_freed_memory() if sys.argv[1] in ("on", "trim") else False
 block = np.ones(64 << 20, np.uint8)  # 64 MiB, touched
 with_block = rss_mib()
 del block
+if sys.argv[1] == "trim":
+    release_freed_memory()
 print(json.dumps({"applied": applied, "released_mib": with_block - rss_mib()}))
 """
 
@@ -48,3 +50,13 @@ def test_freed_blocks_stay_mapped_only_with_the_setting():
 def test_a_users_malloc_setting_wins():
     mine = probe("on", MALLOC_MMAP_THRESHOLD_="65536")
     assert mine["applied"] is False and mine["released_mib"] > 60
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="glibc's malloc_trim is Linux-only"
+)
+def test_release_gives_the_kept_memory_back():
+    """After a job ran out of memory the pipeline trims the heap: the pages kept for speed go
+    back to the system."""
+    trimmed = probe("trim")
+    assert trimmed["applied"] is True and trimmed["released_mib"] > 60

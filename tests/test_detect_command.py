@@ -200,6 +200,13 @@ def test_fifo_and_huge_still_are_bounded(tmp_path, capsys):
 
     big = huge_sparse_png(tmp_path / "big.png", 9400)
     assert main(["detect", str(big), "--json"]) == 1  # read, centre-cropped, no mark
+    (tmp_path / "frames").mkdir()
+    os.mkfifo(tmp_path / "frames" / "0001.png")  # a folder whose "frame" is a FIFO
+    t = threading.Thread(target=lambda: done.append(main(["detect", str(tmp_path / "frames")])),
+                         daemon=True)  # fmt: skip
+    t.start()
+    t.join(20)
+    assert done[1:] == [2]  # before: the C2PA part blocked forever on it
 
 
 def test_centre_crop_keeps_tiles_whole():

@@ -139,3 +139,48 @@ def test_a_failed_forced_otio_export_keeps_the_earlier_one(project, tmp_path):
     assert main(["export", str(project), "--format", "otio", "--out", str(out), "--force"]) == 0
     for c in otio.adapters.read_from_file(str(out)).find_clips():
         assert Path(c.media_reference.target_url.removeprefix("file://")).is_file()
+
+
+def test_the_temporary_file_of_a_killed_export_is_swept_by_the_next(media):
+    import subprocess
+    import sys
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    stale = media / f".cut.otio.{gone.stdout.strip()}-x1y2.tmp"  # a killed writer's, half done
+    stale.write_text("{")
+    out = export_timeline(cut(Fraction(25)), media, "otio", media / "cut.otio")
+    assert not stale.exists() and otio_file.read(out).missing == []
+
+
+FULL_DISK_EXPORT = """
+import resource, signal, sys
+from fractions import Fraction
+from pathlib import Path
+sys.path.insert(0, sys.argv[2])
+from test_otio_export import cut
+from engine.export.run import export_timeline
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+resource.setrlimit(resource.RLIMIT_FSIZE, (64, 64))  # as if the disk filled after 64 bytes
+media = Path(sys.argv[1])
+try:
+    export_timeline(cut(Fraction(25)), media, "otio", media / "cut.otio", force=True)
+except OSError as e:
+    print(e)
+"""
+
+
+def test_a_full_disk_is_a_message_and_keeps_the_earlier_export(media, tmp_path):
+    """otio's own write_to_file leaves an empty file and no error on a full disk; renamed over
+    the earlier export, that lost it while the export said it succeeded."""
+    import subprocess
+    import sys
+
+    out = export_timeline(cut(Fraction(25)), media, "otio", media / "cut.otio")
+    before = out.read_bytes()
+    said = subprocess.run([sys.executable, "-c", FULL_DISK_EXPORT, str(media),
+                           str(Path(__file__).parent)], capture_output=True, text=True,
+                          check=True).stdout  # fmt: skip
+    assert said.startswith(f"not enough space in {media} for cut.otio")
+    assert out.read_bytes() == before
+    assert not [p.name for p in media.iterdir() if p.name.startswith(".")]

@@ -196,6 +196,44 @@ def test_cpu_out_of_memory_is_a_message_with_what_to_lower(engine, tiny_model, m
     assert info.value.__context__ is None  # nothing keeps the failed job's tensors alive
 
 
+@pytest.mark.parametrize("error", ["torch", "cpu allocator", "python"])
+def test_after_running_out_of_memory_the_same_engine_runs_the_next_job(
+    engine, tiny_model, monkeypatch, error
+):
+    """The app keeps one Engine on its engine thread: a job that runs out of memory in the
+    model is a plain message, the freed memory is handed back, and the next job runs."""
+    import torch
+
+    from engine import pipeline
+    from engine.model.stunet import STUNet
+    from engine.pipeline import EngineError
+
+    raised = {
+        "torch": torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 20.00 GiB"),
+        "cpu allocator": RuntimeError(
+            "DefaultCPUAllocator: can't allocate memory: you tried to allocate 68719476736 bytes."
+        ),  # fmt: skip
+        "python": MemoryError(),
+    }[error]
+    forward = STUNet.forward
+
+    def exhausted(self, *a, **kw):
+        raise raised
+
+    trims = []
+    monkeypatch.setattr(pipeline, "release_freed_memory", lambda: trims.append(1))
+    monkeypatch.setattr(STUNet, "forward", exhausted)
+    with pytest.raises(EngineError) as info:
+        run(engine, tiny_model, device="cpu", frames=4, width=16, height=16)
+    assert str(info.value) == (
+        "out of the CPU's memory: make fewer frames (--frames) or a smaller size (--size)"
+    )
+    assert trims == [1]
+    monkeypatch.setattr(STUNet, "forward", forward)
+    result = run(engine, tiny_model, device="cpu", frames=4, width=16, height=16)
+    assert result.frames.shape == (4, 16, 16, 3) and result.frames.std() > 0
+
+
 def test_half_precision_path_of_gpus_generates_the_same_clip(tiny_model, monkeypatch) -> None:
     """GPUs run the models under bf16 autocast (compute_dtype); the same path runs here on
     the CPU, guidance and the SSR stage included."""

@@ -27,7 +27,7 @@ def test_exact_rates(given, exact):
     assert exact_rate(given) == exact
 
 
-@pytest.mark.parametrize("bad", [0, -25, "abc", "1/0"])
+@pytest.mark.parametrize("bad", [0, -25, "abc", "1/0", "1/100000"])  # the last snapped to 0
 def test_bad_rates_are_refused(bad):
     with pytest.raises(RateError):
         exact_rate(bad)

@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from engine.media import provenance as pv
-from engine.tempfiles import create_temp_beside, replace
+from engine.tempfiles import create_temp_beside, explain_full_disk, replace, sweep_stale_temps
 from engine.timebase import exact_rate, frames_between, nearest, rate_text
 from engine.timeline import FIT_MODES, Timeline, TimelineClip, Track
 
@@ -140,12 +140,19 @@ def write_pending(tl, out: Path) -> Path:
     if adapter is None or out.suffix.lower() not in available_formats():
         raise InterchangeError(f"{out.suffix} needs an OTIO adapter that is not installed; "
                                f"available: {', '.join(available_formats())}")  # fmt: skip
+    sweep_stale_temps(out, ".tmp")  # what a killed earlier export left
+    # Written here, not by otio's write_to_file: that one leaves an empty file and no error
+    # when the disk is full, and the rename would then put it over the earlier export.
+    data = otio.adapters.write_to_string(tl, adapter_name=adapter).encode()
     tmp = create_temp_beside(out, f".{out.name}.{os.getpid()}-")
     try:
-        otio.adapters.write_to_file(tl, str(tmp), adapter_name=adapter)
-    except BaseException:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException as e:
         tmp.unlink(missing_ok=True)
-        raise
+        raise explain_full_disk(e, out.parent, len(data), out.name) from e
     return tmp
 
 
