@@ -25,6 +25,9 @@ def main(argv: list[str]) -> int:
     app.setApplicationName("Lumiere Studio")
     app.setOrganizationName("lumiere-studio")
     apply_dark_theme(app)
+    from lumiere_studio.gc_guard import GuiThreadCollector
+
+    GuiThreadCollector(app)  # garbage is collected on this thread only (see gc_guard)
     window = MainWindow()
     window.show()
     if not window.offer_recovery():

@@ -26,6 +26,16 @@ TINY_SSR = {
 }  # fmt: skip
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _gc_on_the_gui_thread(qapp):
+    """As the app does: no collection on the engine thread (lumiere_studio.gc_guard)."""
+    from lumiere_studio.gc_guard import GuiThreadCollector
+
+    collector = GuiThreadCollector(qapp)
+    yield collector
+    collector.stop()
+
+
 @pytest.fixture(autouse=True)
 def _private_user_data(tmp_path_factory, monkeypatch):
     """User data (the app's render queue file among it) goes to a fresh folder per test, never
