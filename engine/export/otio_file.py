@@ -7,7 +7,6 @@ ignore and this reader restores."""
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -15,7 +14,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from engine.media import provenance as pv
-from engine.tempfiles import create_temp_beside, explain_full_disk, replace, sweep_stale_temps
+from engine.tempfiles import atomic_write_bytes
 from engine.timebase import exact_rate, frames_between, nearest, rate_text
 from engine.timeline import FIT_MODES, Timeline, TimelineClip, Track
 
@@ -131,39 +130,18 @@ def _xml_safe(meta: dict) -> dict:
     return {k: v for k, v in meta.items() if isinstance(v, (str, int, float, bool))}
 
 
-def write_pending(tl, out: Path) -> Path:
-    """The complete file under a temporary name beside `out` (`.NAME.PID-XXXX.tmp`), with the
-    adapter that the suffix names; renaming it to `out` is the caller's commit."""
+def write(tl, out: Path) -> Path:
+    """Atomic write (temp, fsync, rename) with the adapter that the suffix names."""
     import opentimelineio as otio
 
     adapter = ADAPTERS.get(out.suffix.lower())
     if adapter is None or out.suffix.lower() not in available_formats():
         raise InterchangeError(f"{out.suffix} needs an OTIO adapter that is not installed; "
                                f"available: {', '.join(available_formats())}")  # fmt: skip
-    sweep_stale_temps(out, ".tmp")  # what a killed earlier export left
-    # Written here, not by otio's write_to_file: that one leaves an empty file and no error
-    # when the disk is full, and the rename would then put it over the earlier export.
-    data = otio.adapters.write_to_string(tl, adapter_name=adapter).encode()
-    tmp = create_temp_beside(out, f".{out.name}.{os.getpid()}-")
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-    except BaseException as e:
-        tmp.unlink(missing_ok=True)
-        raise explain_full_disk(e, out.parent, len(data), out.name) from e
-    return tmp
-
-
-def write(tl, out: Path) -> Path:
-    """Atomic write with the adapter that the suffix names."""
-    tmp = write_pending(tl, out)
-    try:
-        replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    # Serialised here and written by our own writer, not by otio's write_to_file: that one
+    # leaves an empty file and no error when the disk is full, and the rename would then put
+    # it over the earlier export.
+    atomic_write_bytes(out, otio.adapters.write_to_string(tl, adapter_name=adapter).encode())
     return out
 
 
