@@ -1,0 +1,40 @@
+"""The engine's error contract: failures are LumiereError, stops on request Cancelled.
+
+Callers (the CLI, the app, batch workers) catch these two and nothing narrower unless they act on
+the difference; `field` names the Job field at fault so the CLI can name its flag and the app its
+widget.
+"""
+
+from __future__ import annotations
+
+import threading
+
+
+class LumiereError(Exception):
+    """A failure the engine explains to the user: bad input, a missing model, a full disk."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class Cancelled(Exception):
+    """Work stopped because the user asked; not an error, so it is not a LumiereError."""
+
+
+class CancelToken:
+    """One flag shared by whoever may cancel and whoever does the work; safe across threads."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def raise_if_cancelled(self) -> None:
+        if self._event.is_set():
+            raise Cancelled()
