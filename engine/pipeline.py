@@ -26,14 +26,15 @@ from engine.diffusion.schedule import CosineSchedule, eps_from_x0, to_x0_eps
 from engine.jobs import Job, JobError, Progress
 from engine.model.stunet import STUNet
 from engine.tasks.composite import composite, feathered_alpha
-from engine.tasks.fit import PadFit, resize
-from engine.tasks.inputs import Prepared, prepare, to_float, to_uint8
+from engine.tasks.fit import PadFit
+from engine.tasks.inputs import Prepared, prepare
 from engine.tasks.multidiffusion import FrameIndex, multidiffusion
 from engine.tasks.region import Box
 from engine.tasks.sdedit import finer_detail, sdedit_start, sdedit_steps
 from engine.tasks.sizes import Geometry
 from engine.tasks.styles import blend_model, load_style_tensors
 from engine.tasks.tiles import Tile, spatial_multidiffusion
+from engine.tensors import resize, to_float, to_uint8
 from engine.text import TextEncoder, resolve_text_encoder
 
 ProgressCallback = Callable[[Progress], None]
@@ -74,11 +75,6 @@ def _should_stop(cancel: CancelFlag) -> Callable[[], bool]:
     if isinstance(cancel, threading.Event):
         return cancel.is_set
     return cancel
-
-
-def from_uint8(frames: np.ndarray) -> torch.Tensor:
-    """uint8 (T, H, W, 3) to (3, T, H, W) in [-1, 1]."""
-    return torch.from_numpy(np.ascontiguousarray(frames)).permute(3, 0, 1, 2).float() / 127.5 - 1
 
 
 def _generated(frames: int, height: int, width: int, value: int) -> np.ndarray:

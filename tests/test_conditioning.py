@@ -10,8 +10,9 @@ from PIL import Image
 from engine.jobs import Job
 from engine.tasks.conditioning import cinemagraph, image_to_video, inpainting
 from engine.tasks.fit import PadFit
-from engine.tasks.inputs import fit_source, prepare, to_float
+from engine.tasks.inputs import fit_source, prepare
 from engine.tasks.sizes import Geometry
+from engine.tensors import to_float
 
 
 def test_channels_zero_the_unknown_pixels() -> None:

@@ -16,14 +16,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-
-def resize(video: torch.Tensor, height: int, width: int) -> torch.Tensor:
-    """Bilinear (antialiased when shrinking) resize of (C, T, H, W)."""
-    if video.shape[-2:] == (height, width):
-        return video
-    frames = video.permute(1, 0, 2, 3)
-    out = F.interpolate(frames, size=(height, width), mode="bilinear", antialias=True)
-    return out.permute(1, 0, 2, 3)
+from engine.tensors import resize
 
 
 @dataclass(frozen=True)

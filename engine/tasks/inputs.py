@@ -24,9 +24,10 @@ from engine.tasks.conditioning import (
     inpainting,
     text_to_video,
 )
-from engine.tasks.fit import PadFit, crop_box, resize
+from engine.tasks.fit import PadFit, crop_box
 from engine.tasks.region import Box, region_boxes
 from engine.tasks.sizes import FramePlan, Geometry, output_size, same_aspect
+from engine.tensors import resize, to_float, to_uint8
 
 USES = {  # which input files each task reads
     "t2v": set(),
@@ -65,14 +66,6 @@ class Prepared:
     parts: list[RegionPart] = field(default_factory=list)  # region tasks: the boxes
 
 
-def to_float(frames: np.ndarray) -> torch.Tensor:
-    """uint8 (T, H, W, 3) to (3, T, H, W) in [-1, 1]."""
-    frames = np.ascontiguousarray(frames)
-    if not frames.flags.writeable:  # PIL and PyAV hand out read-only arrays
-        frames = frames.copy()
-    return torch.from_numpy(frames).permute(3, 0, 1, 2).float() / 127.5 - 1
-
-
 def source_rate(fps: float, notes: list[str]) -> float:
     """The source clip's frame rate as the result's, within what a job may ask for (1-240 fps):
     a clip at 0.4 or 1000 fps would otherwise fail only when the result is written."""
@@ -84,12 +77,6 @@ def source_rate(fps: float, notes: list[str]) -> float:
         f"the result is written at {rate:g} fps (set the frame rate to choose another)"
     )
     return rate
-
-
-def to_uint8(video: torch.Tensor) -> np.ndarray:
-    """(3, T, H, W) in [-1, 1] to uint8 (T, H, W, 3)."""
-    v = ((video.float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
-    return v.permute(1, 2, 3, 0).cpu().numpy()
 
 
 def check_inputs(job: Job) -> None:

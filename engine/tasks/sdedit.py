@@ -13,7 +13,7 @@ import math
 import torch
 
 from engine.diffusion.schedule import CosineSchedule, add_noise
-from engine.tasks.fit import resize
+from engine.tensors import resize
 
 
 def sdedit_steps(steps: int, strength: float) -> int:
