@@ -9,6 +9,8 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from engine.errors import LumiereError
+
 TASKS = ("t2v", "i2v", "cinemagraph", "inpaint", "v2v")
 TASK_LABELS = {
     "t2v": "Text to video",
@@ -18,10 +20,11 @@ TASK_LABELS = {
     "v2v": "Video to video (SDEdit)",
 }
 JOB_SCHEMA_VERSION = 1
+FPS_RANGE = (1, 240)  # what Job.fps accepts
 
 
-class JobError(ValueError):
-    """A job that cannot run as described; the message says which field and why."""
+class JobError(LumiereError, ValueError):
+    """A job that cannot run as described; `field` names the Job field at fault."""
 
 
 @dataclass
@@ -73,14 +76,11 @@ class Job:
             v = getattr(self, name)
             if v is not None and not 8 <= v <= 4096:
                 raise JobError(f"{name} must be between 8 and 4096, got {v}")
-        if self.task in ("i2v", "cinemagraph") and not self.image:
-            raise JobError(f"task {self.task} needs an image (--image)")
-        if self.task in ("inpaint", "v2v") and not self.video:
-            raise JobError(f"task {self.task} needs a video (--video)")
-        if self.task in ("cinemagraph", "inpaint") and not self.mask:
-            raise JobError(f"task {self.task} needs a mask (--mask, white = region to change)")
         if self.mask_from_frame < 0 or self.video_start_frame < 0:
             raise JobError("frame offsets must be >= 0")
+        from engine.tasks.registry import task_for  # the tasks build on this module
+
+        task_for(self.task).validate(self)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -95,7 +95,7 @@ def save_result(
         audio = audio_for_clip(result.source, result.job.video_start_frame, len(frames),
                                result.fps)  # fmt: skip
     seal = Seal(prov, [Path(result.source)] if result.source else [],
-                relationship="inputTo" if result.job.task == "i2v" else "parentOf",
+                relationship=result.relationship,
                 watermark=facts, options=sign or SignOptions())  # fmt: skip
     settings = VideoSettings(
         fps=result.fps, crf=crf, preset=preset, prores=prores, alpha=result.generated_mask,

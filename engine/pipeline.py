@@ -23,18 +23,17 @@ from engine.devices import autocast_for, is_out_of_memory, out_of_memory_message
 from engine.diffusion.guidance import classifier_free_guidance, split_guided_batch
 from engine.diffusion.samplers import Cancelled, sample
 from engine.diffusion.schedule import CosineSchedule, eps_from_x0, to_x0_eps
+from engine.errors import LumiereError
 from engine.jobs import Job, JobError, Progress
 from engine.model.stunet import STUNet
-from engine.tasks.composite import composite, feathered_alpha
-from engine.tasks.fit import PadFit
-from engine.tasks.inputs import Prepared, prepare
 from engine.tasks.multidiffusion import FrameIndex, multidiffusion
-from engine.tasks.region import Box
-from engine.tasks.sdedit import finer_detail, sdedit_start, sdedit_steps
+from engine.tasks.registry import task_for
+from engine.tasks.sdedit import sdedit_start, sdedit_steps
 from engine.tasks.sizes import Geometry
 from engine.tasks.styles import blend_model, load_style_tensors
+from engine.tasks.task import Part, Prepared, Sampled
 from engine.tasks.tiles import Tile, spatial_multidiffusion
-from engine.tensors import resize, to_float, to_uint8
+from engine.tensors import resize, to_uint8
 from engine.text import TextEncoder, resolve_text_encoder
 
 ProgressCallback = Callable[[Progress], None]
@@ -42,7 +41,7 @@ STYLE_CACHE = 2  # blended style models kept (each is a full copy of the base mo
 CancelFlag = Callable[[], bool] | threading.Event | None
 
 
-class EngineError(RuntimeError):
+class EngineError(LumiereError, RuntimeError):
     """A job failed for a reason the user can act on; the message says what to change."""
 
 
@@ -57,6 +56,7 @@ class Result:
     notes: list[str] = field(default_factory=list)  # what was fitted, resized, etc.
     generated_mask: np.ndarray | None = None  # (T, H, W) uint8, 255 where pixels are generated
     source: str | None = None  # the real footage this edits, if any (for audio and labels)
+    relationship: str = "parentOf"  # C2PA: how `source` relates to the result
 
 
 @dataclass
@@ -75,16 +75,6 @@ def _should_stop(cancel: CancelFlag) -> Callable[[], bool]:
     if isinstance(cancel, threading.Event):
         return cancel.is_set
     return cancel
-
-
-def _generated(frames: int, height: int, width: int, value: int) -> np.ndarray:
-    return np.full((frames, height, width), value, np.uint8)
-
-
-def _psnr(a: torch.Tensor, b: torch.Tensor) -> float:
-    """PSNR in dB of two [-1, 1] images (peak-to-peak 2)."""
-    mse = float(((a.float() - b.float()) ** 2).mean())
-    return float("inf") if mse == 0 else 10 * np.log10(4.0 / mse)
 
 
 class Engine:
@@ -191,7 +181,7 @@ class Engine:
                 min(frames, info.native_frames), info.native_height, info.native_width
             )
         except ValueError as e:
-            raise JobError(f"--frames: {e}") from e
+            raise JobError(f"`frames`: {e}", field="frames") from e
 
     def _base_model(self, loaded: LoadedModel, job: Job, notes: list[str]) -> STUNet:
         """The base model with the job's style blended in (cached per style and strength)."""
@@ -217,101 +207,48 @@ class Engine:
         frames = job.frames or info.native_frames
         self._check_frames(loaded, frames)
         if job.loop and frames < info.native_frames:
-            raise JobError(f"--loop needs at least the native {info.native_frames} frames")
-        prep = prepare(job, frames, geometry(loaded))
-        notes = list(prep.notes)
-        fps = job.fps or (round(prep.fps) if prep.fps else info.native_fps)
+            raise JobError(
+                f"`loop` needs at least the native {info.native_frames} frames", field="loop"
+            )
+        task = task_for(job.task)
+        prep = task.prepare(job, frames, geometry(loaded))
+        sampled = []
+        if prep.parts:
+            model = self._base_model(loaded, job, prep.notes)
+            text = self._text(loaded, job)
+            for part in prep.parts:
+                sampled.append(self._sample_part(prep, part, loaded, model, text, report, stop))
+        done = task.finish(prep, sampled)
         name = info.name
         if job.style and job.style_strength > 0:
             name += f" + style {job.style} x{job.style_strength:g}"
+        fps = job.fps or (round(prep.fps) if prep.fps else info.native_fps)
+        return Result(done.frames, fps, job, name, loaded.hash, 0.0, prep.notes,
+                      done.generated_mask, prep.source, done.relationship)  # fmt: skip
 
-        def result(frames_u8: np.ndarray, generated: np.ndarray) -> Result:
-            return Result(
-                frames_u8, fps, job, name, loaded.hash, 0.0, notes, generated, prep.source
-            )  # fmt: skip
-
-        if job.task == "v2v" and job.strength == 0.0:
-            assert prep.source_frames is not None
-            notes.append("strength 0: the source is returned unchanged")
-            t, h, w, _ = prep.source_frames.shape
-            return result(prep.source_frames.copy(), _generated(t, h, w, 0))
-
-        model = self._base_model(loaded, job, notes)
-        text = self._text(loaded, job)
-        if prep.parts:
-            return result(*self._regions(job, loaded, prep, model, text, notes, report, stop))
-
-        plan, cond = prep.plan, prep.cond
-        assert plan is not None and cond is not None
+    def _sample_part(
+        self, prep: Prepared, part: Part, loaded: LoadedModel, model: STUNet, text,
+        report: ProgressCallback, stop: Callable[[], bool],
+    ) -> Sampled:  # fmt: skip
+        """Sample one part at the model's size, keep its known pixels (the model only estimates
+        them) and bring it to its padded size (SSR when that is larger)."""
+        job, fit = prep.job, part.fit
+        drawn = (fit.model_h, fit.model_w)
         video = self.sample_base(
-            job, loaded, cond.model_channels, text, frames, report, stop, model=model,
-            init=prep.init, circular=job.loop, size=(plan.grid_h, plan.grid_w),
+            job, loaded, part.cond.model_channels, text, prep.frames, report, stop, model=model,
+            init=part.init, circular=job.loop, size=drawn,
         )  # fmt: skip
-        if job.task == "i2v":
-            psnr = _psnr(video[:, 0], cond.video[:, 0])
-            notes.append(f"model's own frame 0 vs the still: {psnr:.1f} dB PSNR")
-        # Known pixels are the input's own: keep them (the model only estimates them).
-        video = torch.where(cond.mask.bool(), cond.video, video)
-        fit = plan.fit
-        made = (plan.grid_h, plan.grid_w)  # the finest scale the model itself draws
-        if (fit.ph, fit.pw) != made:
-            if loaded.ssr is not None and (fit.ph > made[0] or fit.pw > made[1]):
-                made = (made[0] * loaded.info.ssr_scale, made[1] * loaded.info.ssr_scale)
-            init = None
-            if job.task == "v2v":
-                source = prep.source_frames
-                assert source is not None
-
-                def init(h: int, w: int) -> torch.Tensor:
-                    return PadFit.plan(plan.out_h, plan.out_w, h, w).video_to_model(
-                        to_float(source)
-                    )
-
+        if part.check is not None:
+            prep.notes.append(part.check(video))
+        video = torch.where(part.cond.mask.bool(), part.cond.video, video)
+        if (fit.ph, fit.pw) != drawn:
+            if loaded.ssr is not None and (fit.ph > drawn[0] or fit.pw > drawn[1]):
+                drawn = (drawn[0] * loaded.info.ssr_scale, drawn[1] * loaded.info.ssr_scale)
             video, note = self.upscale(
-                job, loaded, video, text, fit.ph, fit.pw, report, stop, init=init
+                job, loaded, video, text, fit.ph, fit.pw, report, stop, init=part.ssr_init
             )
-            notes.append(note)
-        video = fit.from_padded(video)
-        if job.task == "v2v" and (fit.ph > made[0] or fit.pw > made[1]):
-            assert prep.source_frames is not None
-            low = (round(plan.out_h * made[0] / fit.ph), round(plan.out_w * made[1] / fit.pw))
-            video = video + (1 - job.strength) * finer_detail(to_float(prep.source_frames), *low)
-            notes.append(
-                f"the source's detail finer than {made[1]}x{made[0]} is kept at "
-                f"{1 - job.strength:.2f} (1 - strength)"
-            )
-        frames_u8 = to_uint8(video)
-        mask = _generated(frames, plan.out_h, plan.out_w, 255)
-        if job.task == "i2v":
-            assert prep.source_frames is not None
-            frames_u8[0] = prep.source_frames[0]
-            mask[0] = 0
-        return result(frames_u8, mask)
-
-    def _regions(self, job, loaded, prep: Prepared, model, text, notes, report, stop):
-        """Region tasks: sample each context box at the model's size, bring it to the box's
-        size (SSR when the box is larger) and paste it back inside the painted region with the
-        feather; every pixel outside the region stays the input's own."""
-        assert prep.original is not None and prep.region is not None
-        out = np.array(prep.original)  # a writable copy (a cinemagraph's is a broadcast view)
-        generated_mask = np.zeros(prep.region.shape, np.uint8)
-        frames = out.shape[0]
-        for part in prep.parts:
-            cond, fit = part.cond, part.fit
-            video = self.sample_base(
-                job, loaded, cond.model_channels, text, frames, report, stop, model=model,
-                circular=job.loop,
-            )  # fmt: skip
-            video = torch.where(cond.mask.bool(), cond.video, video)
-            if (fit.ph, fit.pw) != (fit.model_h, fit.model_w):
-                video, note = self.upscale(job, loaded, video, text, fit.ph, fit.pw, report, stop)
-                notes.append(f"box {part.box.width}x{part.box.height}: {note}")
-            ys, xs = part.box.slices()
-            region = prep.region[:, ys, xs]
-            alpha = feathered_alpha(region, region_feather(part.box, loaded.info))
-            out[:, ys, xs] = composite(out[:, ys, xs], to_uint8(fit.from_padded(video)), alpha)
-            generated_mask[:, ys, xs] = np.where(alpha > 0, 255, 0)
-        return out, generated_mask
+            prep.notes.append(part.label + note)
+        return Sampled(video, drawn)
 
     def sample_base(
         self, job, loaded: LoadedModel, cond, text, frames, report, stop, model=None,
@@ -413,7 +350,3 @@ def geometry(loaded: LoadedModel) -> Geometry:
         multiple = math.lcm(multiple, loaded.ssr.config.spatial_factor)
     return Geometry(info.native_height, info.native_width, info.ssr_scale, multiple)
 
-
-def region_feather(box: Box, info: ModelInfo) -> int:
-    """Feather width for a pasted box: one model pixel's width at the box's scale."""
-    return max(1, round(max(box.height / info.native_height, box.width / info.native_width)))

@@ -89,7 +89,7 @@ def _inputs(task: str, *inputs: str) -> Callable[[Path, Path, Fixtures], str]:
 
     def run(path: Path, work: Path, fx: Fixtures) -> str:
         from engine.jobs import Job, JobError
-        from engine.tasks.inputs import prepare
+        from engine.tasks.registry import prepare
         from engine.tasks.sizes import Geometry
 
         given = {"image": fx.still, "video": fx.video, "mask": fx.mask}

@@ -7,9 +7,17 @@ from __future__ import annotations
 import pytest
 
 from engine.jobs import Job
+from engine.tasks.frame_tasks import FrameTask
+from engine.tasks.registry import task_for
 from engine.tasks.sizes import FramePlan, Geometry, cover_size, grid_size, output_size
 
 MINI = Geometry(32, 32, ssr_scale=4, multiple=4)
+
+
+def frame_task(name: str) -> FrameTask:
+    task = task_for(name)
+    assert isinstance(task, FrameTask)
+    return task
 
 
 @pytest.mark.parametrize(
@@ -28,11 +36,18 @@ MINI = Geometry(32, 32, ssr_scale=4, multiple=4)
     ],
 )
 def test_output_size(job: Job, source, expected) -> None:
-    assert output_size(job, MINI, source) == expected
+    assert frame_task(job.task).output_size(job, MINI, source) == expected
+
+
+def test_an_asked_size_wins_over_the_task_s_own() -> None:
+    assert output_size(Job(width=64, height=48), MINI, (10, 10), auto=(5, 5)) == (48, 64)
+    assert output_size(Job(width=64), MINI, (10, 20), auto=(5, 5)) == (32, 64)  # source aspect
+    assert output_size(Job(), MINI, (10, 20), auto=(6, 8)) == (6, 8)
 
 
 def test_a_model_without_ssr_makes_its_native_size() -> None:
-    assert output_size(Job(task="i2v", image="x"), Geometry(32, 32), (400, 600)) == (32, 48)
+    i2v = frame_task("i2v")
+    assert i2v.output_size(Job(task="i2v", image="x"), Geometry(32, 32), (400, 600)) == (32, 48)
 
 
 def test_cover_size_keeps_the_aspect_within_one_percent() -> None:

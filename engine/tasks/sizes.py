@@ -52,8 +52,11 @@ def same_aspect(h1: int, w1: int, h2: int, w2: int) -> bool:
     return abs((w1 / h1) / (w2 / h2) - 1) < ASPECT_TOLERANCE
 
 
-def output_size(job: Job, geo: Geometry, source_hw: tuple[int, int] | None) -> tuple[int, int]:
-    """(height, width) of a whole-frame task's output."""
+def output_size(
+    job: Job, geo: Geometry, source_hw: tuple[int, int] | None, auto: tuple[int, int]
+) -> tuple[int, int]:
+    """(height, width) of a whole-frame task's output: the asked size, one asked side with the
+    source's aspect, else `auto` (the task's own choice)."""
     if job.width and job.height:
         return job.height, job.width
     if job.width or job.height:  # one side asked: the other follows the source's aspect
@@ -61,11 +64,7 @@ def output_size(job: Job, geo: Geometry, source_hw: tuple[int, int] | None) -> t
         if job.width:
             return _even(job.width * h / w), job.width
         return job.height, _even(job.height * w / h)
-    if job.task == "v2v" and source_hw is not None:
-        return source_hw
-    if job.task == "i2v" and source_hw is not None:
-        return cover_size(*source_hw, *geo.untiled)
-    return geo.native_h, geo.native_w
+    return auto
 
 
 def grid_size(out_h: int, out_w: int, geo: Geometry) -> tuple[int, int]:

@@ -1,0 +1,150 @@
+"""The region tasks: cinemagraph and video inpainting.
+
+Both keep the input's own size and generate only context boxes around the painted region
+(engine/tasks/region.py), each at the model's size; `finish` pastes every box back inside the
+region with a feathered edge, so every pixel outside it is the input's own, bit for bit. What
+differs is the footage (a still repeated, or a clip), which frames the region covers, and the
+conditioning.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from engine.jobs import Job, JobError
+from engine.media.load import load_image, load_mask, load_video_frames
+from engine.tasks.composite import composite, feathered_alpha
+from engine.tasks.conditioning import Conditioning, cinemagraph, inpainting
+from engine.tasks.fit import PadFit
+from engine.tasks.inputs import source_rate
+from engine.tasks.region import Box, region_boxes
+from engine.tasks.sizes import Geometry
+from engine.tasks.task import Finished, Part, Prepared, Sampled, Task
+from engine.tensors import to_float, to_uint8
+
+
+@dataclass(kw_only=True)
+class RegionPrepared(Prepared):
+    original: np.ndarray  # uint8 (T, H, W, 3) at the input's size
+    region: np.ndarray  # bool (T, H, W), True = generated
+    boxes: list[Box]  # one per part
+    geo: Geometry
+
+
+def region_feather(box: Box, geo: Geometry) -> int:
+    """Feather width for a pasted box: one model pixel's width at the box's scale."""
+    return max(1, round(max(box.height / geo.native_h, box.width / geo.native_w)))
+
+
+Footage = tuple[np.ndarray, str, float | None]  # frames at the input's size, file, rate
+
+
+class RegionTask(Task):
+    keeps_input_size = True
+
+    @abstractmethod
+    def footage(self, job: Job, frames: int, notes: list[str]) -> Footage:
+        """uint8 (T, H, W, 3) at the input's size, the file it comes from and its rate."""
+
+    @abstractmethod
+    def limit(self, job: Job, region: np.ndarray) -> None:
+        """Take out of bool region (T, H, W) the frames the task keeps whole."""
+
+    @abstractmethod
+    def conditioning(
+        self, original: np.ndarray, fit: PadFit, region: torch.Tensor, frames: int
+    ) -> Conditioning:
+        """The conditioning of one box: `original` is its crop of the footage, `region` its
+        region at the model's size (1, T, h, w)."""
+
+    def prepare(self, job: Job, frames: int, geo: Geometry) -> RegionPrepared:
+        notes: list[str] = []
+        original, source, fps = self.footage(job, frames, notes)
+        _, h, w, _ = original.shape
+        painted, mask_note = load_mask(job.mask, (w, h))
+        region = np.repeat(painted[None], frames, axis=0)
+        self.limit(job, region)
+        parts, boxes = [], []
+        for _, box in region_boxes(region, geo.native_h, geo.native_w):
+            ys, xs = box.slices()
+            fit = PadFit.plan(box.height, box.width, geo.native_h, geo.native_w)
+            region_m = fit.region_to_model(torch.from_numpy(region[:, ys, xs])[None].float())
+            cond = self.conditioning(original[:, ys, xs], fit, region_m, frames)
+            parts.append(Part(cond, fit, label=f"box {box.width}x{box.height}: "))
+            boxes.append(box)
+        notes += [mask_note] if mask_note else []
+        where = ", ".join(f"{b.width}x{b.height} at ({b.left}, {b.top})" for b in boxes)
+        notes.append(
+            f"generated {len(boxes)} context box{'es' if len(boxes) > 1 else ''} around the mask "
+            f"({where}) at {geo.native_w}x{geo.native_h}; the rest of the {w}x{h} frame is kept"
+        )
+        return RegionPrepared(job=job, frames=frames, parts=parts, notes=notes, source=source,
+                              fps=fps, original=original, region=region, boxes=boxes,
+                              geo=geo)  # fmt: skip
+
+    def finish(self, prepared: Prepared, sampled: list[Sampled]) -> Finished:
+        """Each box pasted back inside the painted region with the feather."""
+        assert isinstance(prepared, RegionPrepared)
+        out = np.array(prepared.original)  # a writable copy (a cinemagraph's is a broadcast view)
+        generated_mask = np.zeros(prepared.region.shape, np.uint8)
+        for box, part, drawn in zip(prepared.boxes, prepared.parts, sampled, strict=True):
+            ys, xs = box.slices()
+            region = prepared.region[:, ys, xs]
+            alpha = feathered_alpha(region, region_feather(box, prepared.geo))
+            pasted = to_uint8(part.fit.from_padded(drawn.video))
+            out[:, ys, xs] = composite(out[:, ys, xs], pasted, alpha)
+            generated_mask[:, ys, xs] = np.where(alpha > 0, 255, 0)
+        return Finished(out, generated_mask, self.relationship)
+
+
+class Cinemagraph(RegionTask):
+    """A still animated inside the painted region; frame 0 is the still itself."""
+
+    name = "cinemagraph"
+    inputs = ("image", "mask")
+    options = ("loop",)
+
+    def footage(self, job: Job, frames: int, notes: list[str]) -> Footage:
+        still = load_image(job.image, keep_size_for="a cinemagraph")
+        return np.broadcast_to(still[None], (frames, *still.shape)), str(job.image), None
+
+    def limit(self, job: Job, region: np.ndarray) -> None:
+        region[0] = False  # frame 0 is the still itself
+
+    def conditioning(
+        self, original: np.ndarray, fit: PadFit, region: torch.Tensor, frames: int
+    ) -> Conditioning:
+        still = fit.video_to_model(to_float(original[:1]))[:, 0]
+        return cinemagraph(still, region[:, 1], frames)
+
+
+class Inpaint(RegionTask):
+    """A clip's painted region replaced, from `mask_from_frame` on."""
+
+    name = "inpaint"
+    inputs = ("video", "mask")
+    options = ("mask_from_frame", "video_start_frame")
+
+    def footage(self, job: Job, frames: int, notes: list[str]) -> Footage:
+        clip, fps = load_video_frames(job.video, job.video_start_frame, frames,
+                                      keep_size_for="inpainting")  # fmt: skip
+        return clip, str(job.video), source_rate(fps, notes)
+
+    def limit(self, job: Job, region: np.ndarray) -> None:
+        frames = len(region)
+        if job.mask_from_frame >= frames:
+            raise JobError(
+                f"`mask_from_frame` {job.mask_from_frame} is past the clip's last frame "
+                f"({frames - 1})",
+                field="mask_from_frame",
+            )
+        region[: job.mask_from_frame] = False
+
+    def conditioning(
+        self, original: np.ndarray, fit: PadFit, region: torch.Tensor, frames: int
+    ) -> Conditioning:
+        return inpainting(fit.video_to_model(to_float(original)), region)

@@ -1,0 +1,116 @@
+"""What every generation task is to the engine: a `Task` declares the input files and options
+it uses, checks a job against them (`validate`), turns the job into the pieces the sampler draws
+(`prepare`) and turns the drawn pieces into the result's frames (`finish`).
+
+The engine runs any task the same way: load -> task.prepare -> sample each `Part` -> upscale
+it to its padded size -> task.finish. What differs between tasks lives in their own modules
+(engine/tasks/frame_tasks.py, engine/tasks/region_tasks.py), never in a branch on the name.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import numpy as np
+import torch
+
+from engine.jobs import TASK_LABELS, Job, JobError
+from engine.tasks.conditioning import Conditioning
+from engine.tasks.fit import PadFit
+from engine.tasks.sizes import Geometry
+
+INPUT_FILES = ("image", "video", "mask")  # the job's input files, in the order they are checked
+OPTIONS = ("loop", "mask_from_frame", "video_start_frame")  # fields that only some tasks use
+NEEDS = {  # how the message for a missing input file reads
+    "image": "an image (`image`)",
+    "video": "a video (`video`)",
+    "mask": "a mask (`mask`, white = region to change)",
+}
+
+
+@dataclass
+class Part:
+    """One piece the base model samples: the whole frame, or one context box of a region.
+    `fit` maps the piece (padded to the model's aspect) onto the size the model samples; the
+    piece is upscaled back to the padded size when that is another."""
+
+    cond: Conditioning
+    fit: PadFit
+    init: torch.Tensor | None = None  # SDEdit: the source at the sampled size (3, T, h, w)
+    ssr_init: Callable[[int, int], torch.Tensor] | None = None  # SDEdit: the source at (h, w)
+    label: str = ""  # what the notes about this piece start with
+    check: Callable[[torch.Tensor], str] | None = None  # a note on the raw sample
+
+
+@dataclass
+class Sampled:
+    """A part as drawn: (3, T, ph, pw) in [-1, 1] with its known pixels restored, and the
+    finest (height, width) the models themselves drew (the sampled size, or the SSR's)."""
+
+    video: torch.Tensor
+    drawn: tuple[int, int]
+
+
+@dataclass(kw_only=True)
+class Prepared:
+    """A task's inputs, ready to sample; tasks add what their `finish` needs."""
+
+    job: Job
+    frames: int
+    parts: list[Part] = field(default_factory=list)  # none: nothing to sample
+    notes: list[str] = field(default_factory=list)
+    source: str | None = None  # the real footage or still the result is made from
+    fps: float | None = None  # the source clip's frame rate
+
+
+@dataclass
+class Finished:
+    frames: np.ndarray  # uint8 (T, H, W, 3)
+    generated_mask: np.ndarray  # uint8 (T, H, W), 255 where pixels are generated
+    relationship: str  # C2PA: how the source relates to the result ("parentOf", "inputTo")
+
+
+class Task(ABC):
+    """One generation mode. Subclasses declare `name`, the input files they read (each one
+    needed) and the options they use; `validate` refuses the rest."""
+
+    name: ClassVar[str]
+    inputs: ClassVar[tuple[str, ...]] = ()  # of INPUT_FILES
+    options: ClassVar[tuple[str, ...]] = ()  # of OPTIONS
+    keeps_input_size: ClassVar[bool] = False  # the output has the input's own size
+    relationship: ClassVar[str] = "parentOf"
+
+    @property
+    def label(self) -> str:
+        return TASK_LABELS[self.name]
+
+    def validate(self, job: Job) -> None:
+        """Refuse a job that lacks an input this task needs or sets one it would ignore."""
+        for name in INPUT_FILES:
+            if name in self.inputs and not getattr(job, name):
+                raise JobError(f"task {self.name} needs {NEEDS[name]}", field=name)
+        for name in (*INPUT_FILES, *OPTIONS):
+            if getattr(job, name) and name not in self.inputs + self.options:
+                raise JobError(f"task {self.name} does not use `{name}`; leave it out", field=name)
+        if self.keeps_input_size and (job.width or job.height):
+            field_name = "width" if job.width else "height"
+            raise JobError(
+                f"task {self.name} keeps the input's size; leave out `size`", field=field_name
+            )
+
+    @abstractmethod
+    def prepare(self, job: Job, frames: int, geo: Geometry) -> Prepared:
+        """Read the inputs and build the parts to sample (`frames` long, for a model whose
+        size rules are `geo`). Raises JobError for inputs that cannot serve."""
+
+    @abstractmethod
+    def finish(self, prepared: Prepared, sampled: list[Sampled]) -> Finished:
+        """The result from the drawn parts (one per prepared part, in order)."""
+
+
+def generated(frames: int, height: int, width: int, value: int) -> np.ndarray:
+    """A generated-pixels mask of one value: 255 all generated, 0 none."""
+    return np.full((frames, height, width), value, np.uint8)
