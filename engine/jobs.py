@@ -1,17 +1,24 @@
 """The job: one serialisable description of a generation. Everything that changes the pixels
 is in it; what is not in it does not change them. The app, the CLI and a render farm all build
 the same dataclass and hand it to `engine.pipeline.run`.
+
+Each field is declared once, here: its default, its accepted range or choices, its help and
+its `generate` flag (`FieldSpec` in the field's metadata). The command line's arguments, the
+prompt panel's defaults and ranges, and `Job.validate` all read that one table. A JobError's
+`field` names the field at fault; where a message names a field in words that a client shows
+its own way (a flag, a widget's label), it writes it as `name`, which `name_fields` rewrites.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, fields
+import re
+from collections.abc import Mapping
+from dataclasses import Field, asdict, dataclass, field, fields
 from typing import Any
 
 from engine.errors import LumiereError
 
-TASKS = ("t2v", "i2v", "cinemagraph", "inpaint", "v2v")
 TASK_LABELS = {
     "t2v": "Text to video",
     "i2v": "Image to video",
@@ -19,78 +26,117 @@ TASK_LABELS = {
     "inpaint": "Video inpainting",
     "v2v": "Video to video (SDEdit)",
 }
+TASKS = tuple(TASK_LABELS)
+SAMPLERS = ("dpm++2m", "ddim")
 JOB_SCHEMA_VERSION = 1
 FPS_RANGE = (1, 240)  # what Job.fps accepts
+SIZE_RANGE = (8, 4096)  # what Job.width and Job.height accept
+STEPS_RANGE = (1, 1000)
+DROPPED_FIELDS = ("extra",)  # fields older jobs carry that change nothing: read and left out
 
 
 class JobError(LumiereError, ValueError):
     """A job that cannot run as described; `field` names the Job field at fault."""
 
 
+@dataclass(frozen=True)
+class FieldSpec:
+    """What one Job field accepts and how clients offer it."""
+
+    help: str
+    flag: str | None = None  # the `generate` option; None: only in job files
+    low: float | None = None  # the least value accepted (None: no limit)
+    high: float | None = None  # the largest value accepted (None: no limit)
+    choices: tuple[str, ...] = ()
+    ui_high: float | None = None  # a widget's upper end where the job itself has no limit
+
+
+def _spec(default: Any, help: str, flag: str | None = None, **limits: Any) -> Any:
+    """A dataclass field with its FieldSpec."""
+    return field(default=default, metadata={"spec": FieldSpec(help, flag, **limits)})
+
+
+_TASK_HELP = ", ".join(f"{k} ({v})" for k, v in TASK_LABELS.items())
+_SIZE_HELP = (
+    "WxH output size, any aspect (sampled in native-size tiles; larger than native runs SSR). "
+    "Default: the source clip's size (v2v), the still's aspect at the SSR's size (i2v), the "
+    "native size (t2v); a source of another aspect is centre-cropped to it. Inpaint, "
+    "cinemagraph: the input's size"
+)
+
+
 @dataclass
 class Job:
-    task: str = "t2v"
-    prompt: str = ""
-    negative_prompt: str = ""
-    image: str | None = None  # still for i2v / cinemagraph
-    video: str | None = None  # source clip for inpaint / v2v
-    mask: str | None = None  # PNG, white = region to animate / replace
-    mask_from_frame: int = 0  # inpainting: the mask applies from this frame on
-    video_start_frame: int = 0  # first source frame used (the clip's in point)
-    frames: int | None = None  # None: the model's native length
-    fps: int | None = None  # None: the model's native frame rate (or the source's)
-    width: int | None = None  # None: the model's native size (SSR when larger)
-    height: int | None = None
-    steps: int = 20
-    guidance: float = 5.0
-    seed: int = 0
-    strength: float = 0.6  # v2v: how far to noise the source (0 = unchanged)
-    style: str | None = None
-    style_strength: float = 1.0
-    sampler: str = "dpm++2m"
-    ssr_steps: int = 6
-    loop: bool = False  # cinemagraph: last frame flows into the first
-    model: str | None = None  # folder or name; None = the bundled default
-    device: str = "auto"
-    schema: int = JOB_SCHEMA_VERSION
-    extra: dict[str, Any] = field(default_factory=dict)
+    task: str = _spec("t2v", f"what to make: {_TASK_HELP}", "--task", choices=TASKS)
+    prompt: str = _spec("", "what the clip should show", "--prompt")
+    negative_prompt: str = _spec("", "what it should not show (negative prompt)", "--negative")
+    image: str | None = _spec(None, "still image (i2v, cinemagraph)", "--image")
+    video: str | None = _spec(None, "source video (inpaint, v2v)", "--video")
+    mask: str | None = _spec(None, "mask PNG: white = the region to animate or replace", "--mask")
+    mask_from_frame: int = _spec(
+        0, "inpaint: the mask applies from this frame on", "--mask-from-frame", low=0
+    )
+    video_start_frame: int = _spec(
+        0, "first frame of --video to use (the clip's in point)", "--start-frame", low=0
+    )
+    frames: int | None = _spec(
+        None,
+        "frame count (default: the model's native length; longer "
+        "clips are sampled over overlapping temporal windows)",
+        "--frames",
+        low=1,
+    )
+    fps: int | None = _spec(
+        None,
+        "frame rate of the written clip (default: the model's, or the source's)",
+        "--fps",
+        low=FPS_RANGE[0],
+        high=FPS_RANGE[1],
+    )
+    width: int | None = _spec(None, _SIZE_HELP, "--size", low=SIZE_RANGE[0], high=SIZE_RANGE[1])
+    height: int | None = _spec(None, _SIZE_HELP, "--size", low=SIZE_RANGE[0], high=SIZE_RANGE[1])
+    steps: int = _spec(
+        20, "denoising steps (base model)", "--steps", low=STEPS_RANGE[0], high=STEPS_RANGE[1]
+    )
+    guidance: float = _spec(5.0, "classifier-free guidance scale", "--guidance", low=0, ui_high=30)
+    seed: int = _spec(0, "random seed (same seed, same clip)", "--seed")
+    strength: float = _spec(
+        0.6,
+        "v2v: how far to move from the source (0 = unchanged, 1 = ignore it)",
+        "--strength",
+        low=0,
+        high=1,
+    )
+    style: str | None = _spec(None, "style name (see `lumiere-studio models`)", "--style")
+    style_strength: float = _spec(1.0, "style blend, 0..1", "--style-strength", low=0, high=1)
+    sampler: str = _spec("dpm++2m", "solver", "--sampler", choices=SAMPLERS)
+    ssr_steps: int = _spec(
+        6, "denoising steps (SSR stage)", "--ssr-steps", low=STEPS_RANGE[0], high=STEPS_RANGE[1]
+    )
+    loop: bool = _spec(False, "cinemagraph: make the clip loop", "--loop")
+    model: str | None = _spec(None, "model folder or name (default: the bundled model)", "--model")
+    device: str = _spec("auto", "auto|cpu|cuda|mps", "--device")
+    schema: int = _spec(JOB_SCHEMA_VERSION, "the job format's version")
 
     def validate(self) -> None:
-        if self.task not in TASKS:
-            raise JobError(f"task must be one of {TASKS}, got {self.task!r}")
-        if self.steps < 1 or self.steps > 1000:
-            raise JobError(f"steps must be between 1 and 1000, got {self.steps}")
-        if self.ssr_steps < 1 or self.ssr_steps > 1000:
-            raise JobError(f"ssr_steps must be between 1 and 1000, got {self.ssr_steps}")
-        if self.guidance < 0:
-            raise JobError(f"guidance must be >= 0, got {self.guidance}")
-        if not 0.0 <= self.strength <= 1.0:
-            raise JobError(f"strength must be between 0 and 1, got {self.strength}")
-        if not 0.0 <= self.style_strength <= 1.0:
-            raise JobError(f"style strength must be between 0 and 1, got {self.style_strength}")
-        if self.frames is not None and self.frames < 1:
-            raise JobError(f"frames must be positive, got {self.frames}")
-        if self.fps is not None and not 1 <= self.fps <= 240:
-            raise JobError(f"fps must be between 1 and 240, got {self.fps}")
-        for name in ("width", "height"):
-            v = getattr(self, name)
-            if v is not None and not 8 <= v <= 4096:
-                raise JobError(f"{name} must be between 8 and 4096, got {v}")
-        if self.mask_from_frame < 0 or self.video_start_frame < 0:
-            raise JobError("frame offsets must be >= 0")
+        """Every rule a job must meet before it runs: each field's range or choices, then the
+        task's own (its inputs and options). Raises JobError naming the field."""
+        for f, spec in job_fields():
+            check_value(f.name, spec, getattr(self, f.name))
         from engine.tasks.registry import task_for  # the tasks build on this module
 
         task_for(self.task).validate(self)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=1, sort_keys=True)
 
     @classmethod
-    def from_dict(cls, data: dict) -> Job:
+    def from_dict(cls, data: dict[str, Any]) -> Job:
         known = {f.name for f in fields(cls)}
+        data = {k: v for k, v in data.items() if k not in DROPPED_FIELDS}
         unknown = sorted(set(data) - known)
         if unknown:
             raise JobError(f"unknown job fields: {unknown}")
@@ -104,6 +150,54 @@ class Job:
             return cls.from_dict(json.loads(text))
         except json.JSONDecodeError as e:
             raise JobError(f"job is not valid JSON: {e}") from e
+
+
+def job_fields() -> list[tuple[Field[Any], FieldSpec]]:
+    """Every Job field with its spec, in declaration order."""
+    return [(f, f.metadata["spec"]) for f in fields(Job)]
+
+
+def spec_of(name: str) -> FieldSpec:
+    spec: FieldSpec = next(f for f in fields(Job) if f.name == name).metadata["spec"]
+    return spec
+
+
+def default_of(name: str) -> Any:
+    return next(f for f in fields(Job) if f.name == name).default
+
+
+def check_value(name: str, spec: FieldSpec, value: Any) -> None:
+    """Refuse a value outside the field's choices or range (None means "the default")."""
+    if value is None:
+        return
+    if spec.choices and value not in spec.choices:
+        raise JobError(f"{name} must be one of {spec.choices}, got {value!r}", field=name)
+    low, high = spec.low, spec.high
+    if low is not None and high is not None and not low <= value <= high:
+        raise JobError(f"{name} must be between {low:g} and {high:g}, got {value}", field=name)
+    if low is not None and value < low:
+        raise JobError(f"{name} must be >= {low:g}, got {value}", field=name)
+
+
+def ui_range(name: str) -> tuple[float, float]:
+    """(least, largest) a widget for the field offers: the job's range, or the widget's end."""
+    spec = spec_of(name)
+    high = spec.high if spec.high is not None else spec.ui_high
+    if spec.low is None or high is None:
+        raise ValueError(f"field {name} has no range for a widget")
+    return spec.low, high
+
+
+def cli_flags() -> dict[str, str]:
+    """Field name -> its `generate` flag ("size" names width and height together)."""
+    flags = {f.name: spec.flag for f, spec in job_fields() if spec.flag}
+    flags["size"] = "--size"
+    return flags
+
+
+def name_fields(message: str, names: Mapping[str, str]) -> str:
+    """`message` with each `field` written as names[field] (a flag, a widget's label)."""
+    return re.sub(r"`(\w+)`", lambda m: names.get(m.group(1), m.group(0)), message)
 
 
 @dataclass

@@ -245,7 +245,7 @@ class JobQueue(QObject):
         if entry is None:
             return None
         seed = random.randrange(2**31) if seed is None else seed
-        job = replace(entry.job, seed=seed, extra=dict(entry.job.extra))
+        job = replace(entry.job, seed=seed)
         return self.submit(job, sibling_output(entry.output, job))
 
     def move(self, job_id: int, index: int) -> None:

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from engine.jobs import Job
+from engine.jobs import Job, JobError
 from lumiere_studio.engine_thread import JobQueue
 from lumiere_studio.model import queue_store as st
 from lumiere_studio.model.queue_store import QueueStore
@@ -55,6 +55,16 @@ def test_missing_model_fails_with_a_message_and_retry_requeues(qtbot, queue, tmp
     with qtbot.waitSignal(queue.job_failed, timeout=120000):
         again = queue.retry(jid)
     assert again != jid and queue.entries[again].state == st.FAILED
+
+
+def test_a_job_its_task_refuses_is_refused_at_submit_naming_the_field(queue, tmp_path):
+    # Before: a cinemagraph with mask_from_frame passed the app's checks, was queued, and then
+    # failed on the engine thread with a message about the command line's --mask-from-frame.
+    job = Job(task="cinemagraph", prompt="x", image="s.png", mask="m.png", mask_from_frame=3)
+    with pytest.raises(JobError, match="`mask_from_frame`") as info:
+        queue.submit(job, tmp_path / "o.mp4")
+    assert info.value.field == "mask_from_frame" and "--" not in str(info.value)
+    assert not queue.entries and not queue.store.jobs()  # nothing queued, nothing stored
 
 
 def test_queued_jobs_can_be_removed(qtbot, queue, tiny_model, tmp_path):

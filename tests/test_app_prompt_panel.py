@@ -59,3 +59,23 @@ def test_a_past_job_puts_its_size_back(panel) -> None:
     assert (panel.out_width.value(), panel.out_height.value()) == (96, 40)
     panel.apply_job({"task": "v2v", "prompt": "x"})
     assert panel.out_width.value() == 0 and panel.out_width.text() == "auto"
+
+
+def test_defaults_and_ranges_are_the_job_s_own(panel) -> None:
+    from engine.jobs import Job
+
+    job, default = panel.build_job(), Job()
+    assert (job.steps, job.guidance) == (default.steps, default.guidance)
+    assert job.strength == default.strength
+    assert job.style_strength == default.style_strength
+    assert (panel.steps.minimum(), panel.steps.maximum()) == (1, 1000)
+    assert (panel.strength.minimum(), panel.strength.maximum()) == (0.0, 1.0)
+
+
+def test_a_setting_the_task_does_not_use_is_refused_naming_the_field(panel) -> None:
+    from engine.jobs import JobError
+
+    _task(panel, "cinemagraph")
+    with pytest.raises(JobError) as info:
+        panel.build_job(source="still.png", mask_png="mask.png", mask_from_frame=3)
+    assert info.value.field == "mask_from_frame"

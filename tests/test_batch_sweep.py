@@ -32,7 +32,7 @@ def test_expand_is_the_product_first_sweep_slowest():
     [
         ("seed", "write FIELD=VALUES"),
         ("colour=1,2", "'colour' is not a job field"),
-        ("extra=1", "'extra' cannot be swept"),
+        ("schema=1", "'schema' cannot be swept"),
         ("seed=1,x", "'x' is not a whole number"),
         ("seed=5..2", "ends before it starts"),
         ("steps=0,1", "steps must be between 1 and 1000"),

@@ -60,7 +60,7 @@ def expand(job: Job, specs: list[str]) -> list[Job]:
         raise BatchError(f"the sweep makes {count} jobs; at most {MAX_SWEEP_JOBS} at once")
     jobs = []
     for combo in itertools.product(*(values for _, values in axes)):
-        variant = replace(job, **dict(zip(names, combo, strict=True)), extra=dict(job.extra))
+        variant = replace(job, **dict(zip(names, combo, strict=True)))
         try:
             variant.validate()
         except JobError as e:

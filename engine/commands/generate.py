@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import get_args, get_type_hints
 
-from engine.jobs import TASK_LABELS, TASKS
+from engine.jobs import Job, cli_flags, job_fields, name_fields
 from engine.tempfiles import explain_full_disk
 
 
@@ -22,41 +23,25 @@ def parse_size(text: str) -> tuple[int, int]:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    tasks = ", ".join(f"{k} ({v})" for k, v in TASK_LABELS.items())
-    p.add_argument("--task", choices=TASKS, default="t2v", help=f"what to make: {tasks}")
-    p.add_argument("--prompt", default="", help="what the clip should show")
-    p.add_argument("--negative", default="", help="what it should not show (negative prompt)")
-    p.add_argument("--image", help="still image (i2v, cinemagraph)")
-    p.add_argument("--video", help="source video (inpaint, v2v)")
-    p.add_argument("--mask", help="mask PNG: white = the region to animate or replace")
-    p.add_argument("--mask-from-frame", type=int, default=0,
-                   help="inpaint: the mask applies from this frame on")  # fmt: skip
-    p.add_argument("--start-frame", type=int, default=0, help="first frame of --video to use")
-    p.add_argument(
-        "--strength",
-        type=float,
-        default=0.6,
-        help="v2v: how far to move from the source (0 = unchanged, 1 = ignore it)",
-    )
-    p.add_argument("--style", help="style name (see `lumiere-studio models`)")
-    p.add_argument("--style-strength", type=float, default=1.0, help="style blend, 0..1")
-    p.add_argument("--loop", action="store_true", help="cinemagraph: make the clip loop")
-    p.add_argument("--frames", type=int,
-                   help="frame count (default: the model's native length; longer clips are "
-                   "sampled over overlapping temporal windows)")  # fmt: skip
-    p.add_argument("--fps", type=int, help="frame rate of the written clip")
-    p.add_argument("--size", type=parse_size,
-                   help="WxH output size, any aspect (sampled in native-size tiles; larger than "
-                   "native runs SSR). Default: the source clip's size (v2v), the still's aspect at "
-                   "the SSR's size (i2v), the native size (t2v); a source of another aspect is "
-                   "centre-cropped to it. Inpaint, cinemagraph: the input's size")  # fmt: skip
-    p.add_argument("--steps", type=int, default=20, help="denoising steps (base model)")
-    p.add_argument("--ssr-steps", type=int, default=6, help="denoising steps (SSR stage)")
-    p.add_argument("--guidance", type=float, default=5.0, help="classifier-free guidance scale")
-    p.add_argument("--sampler", choices=("dpm++2m", "ddim"), default="dpm++2m", help="solver")
-    p.add_argument("--seed", type=int, default=0, help="random seed (same seed, same clip)")
-    p.add_argument("--model", help="model folder or name (default: the bundled model)")
-    p.add_argument("--device", default="auto", help="auto|cpu|cuda|mps")
+    """The job's flags, from the job's own field table (engine/jobs.py), then the command's."""
+    for f, spec in job_fields():
+        if spec.flag is None or f.name == "height":  # --size sets width and height together
+            continue
+        kind = value_type(f.name)
+        if f.name == "width":
+            p.add_argument(spec.flag, type=parse_size, help=spec.help)
+        elif kind is bool:
+            p.add_argument(spec.flag, action="store_true", dest=f.name, help=spec.help)
+        else:
+            p.add_argument(
+                spec.flag,
+                type=kind,
+                default=f.default,
+                choices=spec.choices or None,
+                dest=f.name,
+                metavar=None if spec.choices else spec.flag[2:].upper().replace("-", "_"),
+                help=spec.help,
+            )
     p.add_argument("--job", help="read the whole job from this JSON file (other flags ignored)")
     p.add_argument("--save-job", help="also write the job as JSON here")
     p.add_argument("--crf", type=int, default=18, help="H.264 quality (lower = better)")
@@ -64,21 +49,23 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, help="PATH.mp4, PATH.mov, or DIR/ for PNG frames")
 
 
-def job_from_args(args: argparse.Namespace):
-    from engine.jobs import Job
+def value_type(name: str) -> type:
+    """The type a field's flag parses to: the field's type without None."""
+    hint = get_type_hints(Job)[name]
+    kinds = [k for k in get_args(hint) if k is not type(None)] or [hint]
+    return kinds[0]  # type: ignore[no-any-return]
 
+
+def job_from_args(args: argparse.Namespace) -> Job:
     if args.job:
         return Job.from_json(Path(args.job).read_text())
-    width, height = args.size if args.size else (None, None)
-    return Job(
-        task=args.task, prompt=args.prompt, negative_prompt=args.negative, image=args.image,
-        video=args.video, mask=args.mask, mask_from_frame=args.mask_from_frame,
-        video_start_frame=args.start_frame, frames=args.frames, fps=args.fps, width=width,
-        height=height, steps=args.steps, guidance=args.guidance, seed=args.seed,
-        strength=args.strength, style=args.style, style_strength=args.style_strength,
-        sampler=args.sampler, ssr_steps=args.ssr_steps, loop=args.loop, model=args.model,
-        device=args.device,
-    )  # fmt: skip
+    values = {
+        f.name: getattr(args, f.name)
+        for f, spec in job_fields()
+        if spec.flag not in (None, "--size")
+    }
+    values["width"], values["height"] = args.size if args.size else (None, None)
+    return Job(**values)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -106,7 +93,8 @@ def run(args: argparse.Namespace) -> int:
         path = save_result(result, args.out, force=args.force, crf=args.crf, sign=sign)
     except (JobError, ModelError, EngineError, EncodeError, DeviceUnavailable,
             TextEncoderNotFound, OSError, ValueError) as e:  # fmt: skip
-        print(f"error: {explain_full_disk(e, Path(args.out).parent)}", file=sys.stderr)
+        message = name_fields(str(explain_full_disk(e, Path(args.out).parent)), cli_flags())
+        print(f"error: {message}", file=sys.stderr)
         return 2
     t, h, w, _ = result.frames.shape
     for note in result.notes:

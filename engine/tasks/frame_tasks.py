@@ -78,8 +78,9 @@ class FrameTask(Task):
         plan = FramePlan.make(out_h, out_w, geo)
         if note := plan.tiles_note(geo):
             notes.append(note)
-        prep = FramePrepared(job=job, frames=frames, plan=plan, notes=notes, source=read.path,
-                             fps=read.fps)  # fmt: skip
+        prep = FramePrepared(
+            job=job, frames=frames, plan=plan, notes=notes, source=read.path, fps=read.fps
+        )
         at_grid = None
         if source is not None:
             prep.source_frames, note = fit_source(source, out_h, out_w)
@@ -149,8 +150,9 @@ class VideoToVideo(FrameTask):
     options = ("video_start_frame",)
 
     def read_source(self, job: Job, frames: int, prep_notes: list[str]) -> SourceRead:
-        clip, fps = load_video_frames(job.video, job.video_start_frame, frames,
-                                      max_side=V2V_SOURCE_SIDE)  # fmt: skip
+        clip, fps = load_video_frames(
+            job.video, job.video_start_frame, frames, max_side=V2V_SOURCE_SIDE
+        )
         return SourceRead(clip, job.video, source_rate(fps, prep_notes))
 
     def auto_size(self, geo: Geometry, source_hw: tuple[int, int] | None) -> tuple[int, int]:

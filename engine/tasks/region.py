@@ -24,6 +24,7 @@ from engine.jobs import JobError
 CONTEXT = 0.125  # margin on each side, as a share of the region's longer side
 MIN_MARGIN = 2  # pixels: even a one-pixel region gets a ring of context
 MAX_BOXES = 4
+EMPTY_MASK = "the mask is empty (no white pixels): paint the region to change"
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def bounding_box(region: np.ndarray) -> Box:
     flat = region.reshape(-1, *region.shape[-2:]).any(axis=0)
     rows, cols = np.flatnonzero(flat.any(axis=1)), np.flatnonzero(flat.any(axis=0))
     if rows.size == 0:
-        raise JobError("the mask is empty (no white pixels): paint the region to change")
+        raise JobError(EMPTY_MASK, field="mask")
     return Box(int(rows[0]), int(cols[0]), int(rows[-1] - rows[0] + 1), int(cols[-1] - cols[0] + 1))
 
 
@@ -132,7 +133,7 @@ def region_boxes(region: np.ndarray, model_h: int, model_w: int) -> list[tuple[B
     frame_h, frame_w = region.shape[-2:]
     groups = _components(region.reshape(-1, frame_h, frame_w).any(axis=0))
     if not groups:
-        raise JobError("the mask is empty (no white pixels): paint the region to change")
+        raise JobError(EMPTY_MASK, field="mask")
 
     def ctx(b: Box) -> Box:
         return context_box(b, frame_h, frame_w, model_h, model_w)

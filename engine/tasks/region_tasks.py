@@ -82,9 +82,18 @@ class RegionTask(Task):
             f"generated {len(boxes)} context box{'es' if len(boxes) > 1 else ''} around the mask "
             f"({where}) at {geo.native_w}x{geo.native_h}; the rest of the {w}x{h} frame is kept"
         )
-        return RegionPrepared(job=job, frames=frames, parts=parts, notes=notes, source=source,
-                              fps=fps, original=original, region=region, boxes=boxes,
-                              geo=geo)  # fmt: skip
+        return RegionPrepared(
+            job=job,
+            frames=frames,
+            parts=parts,
+            notes=notes,
+            source=source,
+            fps=fps,
+            original=original,
+            region=region,
+            boxes=boxes,
+            geo=geo,
+        )
 
     def finish(self, prepared: Prepared, sampled: list[Sampled]) -> Finished:
         """Each box pasted back inside the painted region with the feather."""
@@ -130,8 +139,9 @@ class Inpaint(RegionTask):
     options = ("mask_from_frame", "video_start_frame")
 
     def footage(self, job: Job, frames: int, notes: list[str]) -> Footage:
-        clip, fps = load_video_frames(job.video, job.video_start_frame, frames,
-                                      keep_size_for="inpainting")  # fmt: skip
+        clip, fps = load_video_frames(
+            job.video, job.video_start_frame, frames, keep_size_for="inpainting"
+        )
         return clip, str(job.video), source_rate(fps, notes)
 
     def limit(self, job: Job, region: np.ndarray) -> None:

@@ -19,7 +19,7 @@ def task_for(name: str) -> Task:
     try:
         return REGISTRY[name]
     except KeyError:
-        raise JobError(f"`task` must be one of {TASKS}, got {name!r}", field="task") from None
+        raise JobError(f"task must be one of {TASKS}, got {name!r}", field="task") from None
 
 
 def prepare(job: Job, frames: int, geo: Geometry) -> Prepared:

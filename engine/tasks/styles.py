@@ -18,7 +18,7 @@ from engine.model_checks import UnsafeModel, confined, safetensors_header
 def style_path(info: ModelInfo, name: str):
     if name not in info.styles:
         have = ", ".join(sorted(info.styles)) or "none"
-        raise JobError(f"model {info.name} has no style {name!r} (styles: {have})")
+        raise JobError(f"model {info.name} has no style {name!r} (styles: {have})", field="style")
     try:  # checked again here: the folder may have changed since it was listed
         return confined(info.path, info.styles[name], f"style {name!r}")
     except UnsafeModel as e:
@@ -51,7 +51,9 @@ def blend_model(base: STUNet, style: dict[str, torch.Tensor], strength: float) -
     """A copy of `base` with W = a * W_style + (1 - a) * W_base for each style tensor.
     a = 0 returns `base` itself, so the output is the base output exactly."""
     if not 0.0 <= strength <= 1.0:
-        raise JobError(f"style strength must be between 0 and 1, got {strength}")
+        raise JobError(
+            f"style strength must be between 0 and 1, got {strength}", field="style_strength"
+        )
     if strength == 0.0:
         return base
     blended = copy.deepcopy(base)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.jobs import TASK_LABELS, Job
+from engine.jobs import TASK_LABELS, Job, default_of, ui_range
 
 # The task list; "stylize" is text-to-video with a style applied.
 PANEL_TASKS = [*TASK_LABELS.items(), ("stylize", "Stylize (text to video + style)")]
@@ -66,20 +66,19 @@ class PromptPanel(QWidget):
         self.randomise.setToolTip("New random seed")
         self.randomise.clicked.connect(self.new_seed)
         self.steps = QSpinBox()
-        self.steps.setRange(1, 1000)
-        self.steps.setValue(20)
         self.guidance = QDoubleSpinBox()
-        self.guidance.setRange(0, 30)
         self.guidance.setSingleStep(0.5)
-        self.guidance.setValue(5.0)
         self.strength = QDoubleSpinBox()
-        self.strength.setRange(0, 1)
         self.strength.setSingleStep(0.05)
-        self.strength.setValue(0.6)
+        ranged = {"steps": self.steps, "guidance": self.guidance, "strength": self.strength}
+        for name, box in ranged.items():  # the job's own range and default (engine/jobs.py)
+            low, high = ui_range(name)
+            box.setRange(type(box.value())(low), type(box.value())(high))
+            box.setValue(default_of(name))
         self.style = QComboBox()
         self.style_blend = QSlider(Qt.Orientation.Horizontal)
         self.style_blend.setRange(0, 100)
-        self.style_blend.setValue(100)
+        self.style_blend.setValue(round(default_of("style_strength") * 100))
         self.frames = QSpinBox()
         self.frames.setRange(0, 10000)
         self.frames.setSpecialValueText("model default")
@@ -258,9 +257,9 @@ class PromptPanel(QWidget):
         self.negative.setPlainText(job.get("negative_prompt", ""))
         self.seed.setValue(int(job.get("seed", 0)))
         self.seed_lock.setChecked(True)
-        self.steps.setValue(int(job.get("steps", 20)))
-        self.guidance.setValue(float(job.get("guidance", 5.0)))
-        self.strength.setValue(float(job.get("strength", 0.6)))
+        self.steps.setValue(int(job.get("steps", default_of("steps"))))
+        self.guidance.setValue(float(job.get("guidance", default_of("guidance"))))
+        self.strength.setValue(float(job.get("strength", default_of("strength"))))
         self.style_blend.setValue(round(float(job.get("style_strength", 1.0)) * 100))
         self.frames.setValue(int(job.get("frames") or 0))
         self.fps.setValue(int(job.get("fps") or 0))
