@@ -23,7 +23,7 @@ from engine.devices import autocast_for, is_out_of_memory, out_of_memory_message
 from engine.diffusion.guidance import classifier_free_guidance, split_guided_batch
 from engine.diffusion.samplers import Cancelled, sample
 from engine.diffusion.schedule import CosineSchedule, eps_from_x0, to_x0_eps
-from engine.errors import LumiereError
+from engine.errors import CancelToken, LumiereError
 from engine.jobs import Job, JobError, Progress
 from engine.model.stunet import STUNet
 from engine.tasks.multidiffusion import FrameIndex, multidiffusion
@@ -32,13 +32,14 @@ from engine.tasks.sdedit import sdedit_start, sdedit_steps
 from engine.tasks.sizes import Geometry
 from engine.tasks.styles import blend_model, load_style_tensors
 from engine.tasks.task import Part, Prepared, Sampled
-from engine.tasks.tiles import Tile, spatial_multidiffusion
+from engine.tasks.tiles import Tile, TileDenoiser, spatial_multidiffusion
 from engine.tensors import resize, to_uint8
 from engine.text import TextEncoder, resolve_text_encoder
 
 ProgressCallback = Callable[[Progress], None]
+TextBatch = tuple[torch.Tensor, torch.Tensor, torch.Tensor]
 STYLE_CACHE = 2  # blended style models kept (each is a full copy of the base model)
-CancelFlag = Callable[[], bool] | threading.Event | None
+CancelFlag = Callable[[], bool] | threading.Event | CancelToken | None
 
 
 class EngineError(LumiereError, RuntimeError):
@@ -69,11 +70,34 @@ class LoadedModel:
     hash: str
 
 
+@dataclass
+class Run:
+    """What every sampling stage of one job needs."""
+
+    job: Job
+    loaded: LoadedModel
+    model: STUNet  # the base model, with the job's style blended in
+    text: TextBatch  # (states, mask, pooled) of the prompt and the negative prompt
+    report: ProgressCallback
+    stop: Callable[[], bool]
+
+    def previews(self, stage: str) -> Callable[[int, int, torch.Tensor], None]:
+        """A sampler's step callback: progress with the estimate's first frame as preview."""
+
+        def on_step(i: int, n: int, x0: torch.Tensor) -> None:
+            self.report(Progress(stage, i, n, preview=to_uint8(x0[0, :, :1])[0]))
+
+        return on_step
+
+
 def _should_stop(cancel: CancelFlag) -> Callable[[], bool]:
     if cancel is None:
         return lambda: False
     if isinstance(cancel, threading.Event):
         return cancel.is_set
+    if isinstance(cancel, CancelToken):
+        token = cancel
+        return lambda: token.cancelled
     return cancel
 
 
@@ -134,27 +158,23 @@ class Engine:
         result.seconds = time.monotonic() - t0
         return result
 
-    def _text(self, loaded: LoadedModel, job: Job):
-        states, mask, pooled = loaded.text.batch(
-            [job.prompt, job.negative_prompt], loaded.device, torch.float32
-        )
-        return states, mask, pooled
-
     def _guided_denoiser(
         self,
         model: STUNet,
         schedule: CosineSchedule,
         prediction: str,
         cond: Callable[[FrameIndex], torch.Tensor],
-        text,
+        text: TextBatch,
         guidance: float,
-    ):
+    ) -> TileDenoiser:
         """(z tile, logsnr, frame index, tile) -> (x0, eps) with classifier-free guidance;
         `cond(frames)` gives the model's extra input channels (C, t, H, W) of those frames, of
         which the tile's are taken."""
         states, mask, pooled = text
 
-        def denoise(z: torch.Tensor, logsnr: torch.Tensor, frames: FrameIndex, tile: Tile):
+        def denoise(
+            z: torch.Tensor, logsnr: torch.Tensor, frames: FrameIndex, tile: Tile
+        ) -> tuple[torch.Tensor, torch.Tensor]:
             c = cond(frames)[..., tile[0], tile[1]].unsqueeze(0).to(z.device, z.dtype)
             x = torch.cat([z, c], dim=1)
             n = 1 if guidance == 1.0 else 2  # the prompt, and the negative prompt for guidance
@@ -197,12 +217,9 @@ class Engine:
         return self._styled[key]
 
     def _generate(
-        self,
-        job: Job,
-        loaded: LoadedModel,
-        report: ProgressCallback,
-        stop: Callable[[], bool],
+        self, job: Job, loaded: LoadedModel, report: ProgressCallback, stop: Callable[[], bool]
     ) -> Result:
+        """load (done) -> task.prepare -> sample and upscale each part -> task.finish."""
         info = loaded.info
         frames = job.frames or info.native_frames
         self._check_frames(loaded, frames)
@@ -215,91 +232,104 @@ class Engine:
         sampled = []
         if prep.parts:
             model = self._base_model(loaded, job, prep.notes)
-            text = self._text(loaded, job)
-            for part in prep.parts:
-                sampled.append(self._sample_part(prep, part, loaded, model, text, report, stop))
+            text = loaded.text.batch(
+                [job.prompt, job.negative_prompt], loaded.device, torch.float32
+            )
+            run = Run(job, loaded, model, text, report, stop)
+            sampled = [self._sample_part(run, prep, part) for part in prep.parts]
         done = task.finish(prep, sampled)
         name = info.name
         if job.style and job.style_strength > 0:
             name += f" + style {job.style} x{job.style_strength:g}"
         fps = job.fps or (round(prep.fps) if prep.fps else info.native_fps)
-        return Result(done.frames, fps, job, name, loaded.hash, 0.0, prep.notes,
-                      done.generated_mask, prep.source, done.relationship)  # fmt: skip
+        return Result(
+            done.frames,
+            fps,
+            job,
+            name,
+            loaded.hash,
+            0.0,
+            prep.notes,
+            done.generated_mask,
+            prep.source,
+            done.relationship,
+        )
 
-    def _sample_part(
-        self, prep: Prepared, part: Part, loaded: LoadedModel, model: STUNet, text,
-        report: ProgressCallback, stop: Callable[[], bool],
-    ) -> Sampled:  # fmt: skip
+    def _sample_part(self, run: Run, prep: Prepared, part: Part) -> Sampled:
         """Sample one part at the model's size, keep its known pixels (the model only estimates
         them) and bring it to its padded size (SSR when that is larger)."""
-        job, fit = prep.job, part.fit
+        loaded, fit = run.loaded, part.fit
         drawn = (fit.model_h, fit.model_w)
         video = self.sample_base(
-            job, loaded, part.cond.model_channels, text, prep.frames, report, stop, model=model,
-            init=part.init, circular=job.loop, size=drawn,
-        )  # fmt: skip
+            run, part.cond.model_channels, prep.frames, part.init, run.job.loop, drawn
+        )
         if part.check is not None:
             prep.notes.append(part.check(video))
         video = torch.where(part.cond.mask.bool(), part.cond.video, video)
         if (fit.ph, fit.pw) != drawn:
             if loaded.ssr is not None and (fit.ph > drawn[0] or fit.pw > drawn[1]):
                 drawn = (drawn[0] * loaded.info.ssr_scale, drawn[1] * loaded.info.ssr_scale)
-            video, note = self.upscale(
-                job, loaded, video, text, fit.ph, fit.pw, report, stop, init=part.ssr_init
-            )
+            video, note = self.upscale(run, video, fit.ph, fit.pw, part.ssr_init)
             prep.notes.append(part.label + note)
         return Sampled(video, drawn)
 
     def sample_base(
-        self, job, loaded: LoadedModel, cond, text, frames, report, stop, model=None,
-        init: torch.Tensor | None = None, circular: bool = False,
+        self,
+        run: Run,
+        cond: Callable[[FrameIndex], torch.Tensor],
+        frames: int,
+        init: torch.Tensor | None = None,
+        circular: bool = False,
         size: tuple[int, int] | None = None,
-    ):  # fmt: skip
+    ) -> torch.Tensor:
         """Sample the base clip over native-length MultiDiffusion windows, and over
         native-size tiles when `size` (height, width) is larger than the native frame. With
         `init` (SDEdit) the trajectory starts from the source noised to t = job.strength."""
-        info = loaded.info
-        model = model or loaded.base
+        job, loaded, info = run.job, run.loaded, run.loaded.info
         height, width = size or (info.native_height, info.native_width)
         sched = CosineSchedule(info.base.schedule, max(info.native_height, info.native_width))
         window = info.native_frames
-        tiles = spatial_multidiffusion(
-            self._guided_denoiser(
-                model, sched, info.base.schedule.prediction, cond, text, job.guidance
-            ),
-            height, width, info.native_height, info.native_width,
-        )  # fmt: skip
-        denoise = multidiffusion(tiles, frames, window, max(1, window // 2), circular=circular,
-                                 should_stop=stop)  # fmt: skip
-        shape = (1, 3, frames, height, width)
+        guided = self._guided_denoiser(
+            run.model, sched, info.base.schedule.prediction, cond, run.text, job.guidance
+        )
+        tiles = spatial_multidiffusion(guided, height, width, info.native_height, info.native_width)
+        denoise = multidiffusion(
+            tiles, frames, window, max(1, window // 2), circular=circular, should_stop=run.stop
+        )
         steps, t_start = job.steps, 1.0
         if init is not None:
             z = sdedit_start(init[None].to(loaded.device), job.strength, sched, job.seed)
             steps, t_start = sdedit_steps(job.steps, job.strength), job.strength
         else:
             gen = torch.Generator().manual_seed(job.seed)
-            z = torch.randn(shape, generator=gen).to(loaded.device)
-
-        def on_step(i, n, x0):
-            report(Progress("base", i, n, preview=to_uint8(x0[0, :, :1])[0]))
-
+            z = torch.randn((1, 3, frames, height, width), generator=gen).to(loaded.device)
         out = sample(
-            denoise, z, sched, steps, job.sampler, t_start=t_start, on_step=on_step,
-            should_stop=stop,
-        )  # fmt: skip
+            denoise,
+            z,
+            sched,
+            steps,
+            job.sampler,
+            t_start=t_start,
+            on_step=run.previews("base"),
+            should_stop=run.stop,
+        )
         return out[0].float().cpu()
 
     def upscale(
-        self, job, loaded: LoadedModel, video, text, height, width, report, stop,
+        self,
+        run: Run,
+        video: torch.Tensor,
+        height: int,
+        width: int,
         init: Callable[[int, int], torch.Tensor] | None = None,
-    ):  # fmt: skip
+    ) -> tuple[torch.Tensor, str]:
         """SSR stage: x(scale) in space over MultiDiffusion temporal windows, then a plain resize
         to the exact asked size if it is not the SSR's output. With `init` (v2v), init(h, w)
         gives the source at the SSR's size, and the SSR starts from it noised to job.strength
         rather than from pure noise."""
-        info = loaded.info
+        job, loaded, info = run.job, run.loaded, run.loaded.info
         low_h, low_w = video.shape[-2:]
-        if loaded.ssr is None or (height <= low_h and width <= low_w):
+        if loaded.ssr is None or info.ssr is None or (height <= low_h and width <= low_w):
             return resize(video, height, width), f"resized to {width}x{height} (no SSR)"
         scale = info.ssr_scale
         hi_h, hi_w = low_h * scale, low_w * scale
@@ -309,30 +339,30 @@ class Engine:
         )
         window = int(info.ssr.extra.get("window", 8))
         frames = video.shape[1]
-
-        whole = spatial_multidiffusion(  # one tile: the SSR is trained on crops, any size works
-            self._guided_denoiser(
-                loaded.ssr, sched, info.ssr.schedule.prediction, lambda f: low_up[:, f], text, 1.0
-            ),
-            hi_h, hi_w, hi_h, hi_w,
-        )  # fmt: skip
-        denoise = multidiffusion(whole, frames, window, max(1, window // 2), should_stop=stop)
+        guided = self._guided_denoiser(
+            loaded.ssr, sched, info.ssr.schedule.prediction, lambda f: low_up[:, f], run.text, 1.0
+        )
+        # One tile: the SSR is trained on crops, any size works.
+        whole = spatial_multidiffusion(guided, hi_h, hi_w, hi_h, hi_w)
+        denoise = multidiffusion(whole, frames, window, max(1, window // 2), should_stop=run.stop)
         steps, t_start = job.ssr_steps, 1.0
         if init is not None:  # v2v: the SSR edits the source at its own scale too (SDEdit)
-            init = init(hi_h, hi_w)[None].to(loaded.device)
-            z = sdedit_start(init, job.strength, sched, job.seed + 1)
+            source = init(hi_h, hi_w)[None].to(loaded.device)
+            z = sdedit_start(source, job.strength, sched, job.seed + 1)
             steps, t_start = sdedit_steps(job.ssr_steps, job.strength), job.strength
         else:
             gen = torch.Generator().manual_seed(job.seed + 1)
             z = torch.randn((1, 3, frames, hi_h, hi_w), generator=gen).to(loaded.device)
-
-        def on_step(i, n, x0):
-            report(Progress("ssr", i, n, preview=to_uint8(x0[0, :, :1])[0]))
-
         hi = sample(
-            denoise, z, sched, steps, job.sampler, t_start=t_start, on_step=on_step,
-            should_stop=stop,
-        )  # fmt: skip
+            denoise,
+            z,
+            sched,
+            steps,
+            job.sampler,
+            t_start=t_start,
+            on_step=run.previews("ssr"),
+            should_stop=run.stop,
+        )
         hi = hi[0].float().cpu()
         note = f"SSR x{scale} to {hi_w}x{hi_h}"
         if (hi_h, hi_w) != (height, width):
@@ -349,4 +379,3 @@ def geometry(loaded: LoadedModel) -> Geometry:
     if loaded.ssr is not None:
         multiple = math.lcm(multiple, loaded.ssr.config.spatial_factor)
     return Geometry(info.native_height, info.native_width, info.ssr_scale, multiple)
-

@@ -180,6 +180,12 @@ def test_cancel_stops_between_steps(engine, tiny_model) -> None:
 
     with pytest.raises(Cancelled):
         engine.run(Job(model=str(tiny_model), steps=3), cancel=lambda: True)
+    from engine.errors import CancelToken
+
+    token = CancelToken()
+    token.cancel()  # the engine's one cancel token works as a flag too
+    with pytest.raises(Cancelled):
+        engine.run(Job(model=str(tiny_model), steps=3), cancel=token)
 
 
 def test_cpu_out_of_memory_is_a_message_with_what_to_lower(engine, tiny_model, monkeypatch):

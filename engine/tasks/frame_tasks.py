@@ -21,7 +21,7 @@ from engine.tasks.fit import PadFit
 from engine.tasks.inputs import fit_source, source_rate
 from engine.tasks.sdedit import finer_detail
 from engine.tasks.sizes import FramePlan, Geometry, cover_size, output_size
-from engine.tasks.task import Finished, Part, Prepared, Sampled, Task, generated
+from engine.tasks.task import Finished, Part, Prepared, Sampled, Task, generated, input_file
 from engine.tensors import to_float, to_uint8
 
 V2V_SOURCE_SIDE = 2048  # v2v reads (and so returns) its source at most this large a side
@@ -118,7 +118,9 @@ class ImageToVideo(FrameTask):
         # Twice the output's size is all the fit needs: a 9400 px still costs what a
         # 1024 px one does (the float copies dominate, not the decode).
         side = max(job.width or 0, job.height or 0)
-        still = load_image(job.image, max_side=min(WORK_SIDE, max(I2V_MIN_SIDE, 2 * side)))
+        still = load_image(
+            input_file(job, "image"), max_side=min(WORK_SIDE, max(I2V_MIN_SIDE, 2 * side))
+        )
         return SourceRead(still[None], job.image)
 
     def auto_size(self, geo: Geometry, source_hw: tuple[int, int] | None) -> tuple[int, int]:
@@ -150,10 +152,9 @@ class VideoToVideo(FrameTask):
     options = ("video_start_frame",)
 
     def read_source(self, job: Job, frames: int, prep_notes: list[str]) -> SourceRead:
-        clip, fps = load_video_frames(
-            job.video, job.video_start_frame, frames, max_side=V2V_SOURCE_SIDE
-        )
-        return SourceRead(clip, job.video, source_rate(fps, prep_notes))
+        path = input_file(job, "video")
+        clip, fps = load_video_frames(path, job.video_start_frame, frames, max_side=V2V_SOURCE_SIDE)
+        return SourceRead(clip, path, source_rate(fps, prep_notes))
 
     def auto_size(self, geo: Geometry, source_hw: tuple[int, int] | None) -> tuple[int, int]:
         """The clip's own size."""

@@ -67,7 +67,7 @@ class Box:
 
 def bounding_box(region: np.ndarray) -> Box:
     """Bounding box of bool (..., H, W) over every leading index (every frame)."""
-    flat = region.reshape(-1, *region.shape[-2:]).any(axis=0)
+    flat: np.ndarray = np.any(region.reshape(-1, *region.shape[-2:]), axis=0)
     rows, cols = np.flatnonzero(flat.any(axis=1)), np.flatnonzero(flat.any(axis=0))
     if rows.size == 0:
         raise JobError(EMPTY_MASK, field="mask")
@@ -103,7 +103,7 @@ def _components(mask: np.ndarray) -> list[Box]:
     gh, gw = -(-h // cell), -(-w // cell)
     padded = np.zeros((gh * cell, gw * cell), bool)
     padded[:h, :w] = mask
-    grid = padded.reshape(gh, cell, gw, cell).any(axis=(1, 3))
+    grid: np.ndarray = np.any(padded.reshape(gh, cell, gw, cell), axis=(1, 3))
     label = np.zeros(grid.shape, np.int32)
     boxes: list[Box] = []
     for y0, x0 in zip(*np.nonzero(grid), strict=True):
@@ -131,7 +131,7 @@ def region_boxes(region: np.ndarray, model_h: int, model_w: int) -> list[tuple[B
     """(bounding box, context box) per generated box for bool region (T, H, W); context boxes
     never overlap, so each painted pixel is generated exactly once."""
     frame_h, frame_w = region.shape[-2:]
-    groups = _components(region.reshape(-1, frame_h, frame_w).any(axis=0))
+    groups = _components(np.any(region.reshape(-1, frame_h, frame_w), axis=0))
     if not groups:
         raise JobError(EMPTY_MASK, field="mask")
 

@@ -23,7 +23,7 @@ from engine.tasks.fit import PadFit
 from engine.tasks.inputs import source_rate
 from engine.tasks.region import Box, region_boxes
 from engine.tasks.sizes import Geometry
-from engine.tasks.task import Finished, Part, Prepared, Sampled, Task
+from engine.tasks.task import Finished, Part, Prepared, Sampled, Task, input_file
 from engine.tensors import to_float, to_uint8
 
 
@@ -65,7 +65,7 @@ class RegionTask(Task):
         notes: list[str] = []
         original, source, fps = self.footage(job, frames, notes)
         _, h, w, _ = original.shape
-        painted, mask_note = load_mask(job.mask, (w, h))
+        painted, mask_note = load_mask(input_file(job, "mask"), (w, h))
         region = np.repeat(painted[None], frames, axis=0)
         self.limit(job, region)
         parts, boxes = [], []
@@ -118,8 +118,8 @@ class Cinemagraph(RegionTask):
     options = ("loop",)
 
     def footage(self, job: Job, frames: int, notes: list[str]) -> Footage:
-        still = load_image(job.image, keep_size_for="a cinemagraph")
-        return np.broadcast_to(still[None], (frames, *still.shape)), str(job.image), None
+        still = load_image(input_file(job, "image"), keep_size_for="a cinemagraph")
+        return np.broadcast_to(still[None], (frames, *still.shape)), input_file(job, "image"), None
 
     def limit(self, job: Job, region: np.ndarray) -> None:
         region[0] = False  # frame 0 is the still itself
@@ -140,9 +140,9 @@ class Inpaint(RegionTask):
 
     def footage(self, job: Job, frames: int, notes: list[str]) -> Footage:
         clip, fps = load_video_frames(
-            job.video, job.video_start_frame, frames, keep_size_for="inpainting"
+            input_file(job, "video"), job.video_start_frame, frames, keep_size_for="inpainting"
         )
-        return clip, str(job.video), source_rate(fps, notes)
+        return clip, input_file(job, "video"), source_rate(fps, notes)
 
     def limit(self, job: Job, region: np.ndarray) -> None:
         frames = len(region)

@@ -59,10 +59,10 @@ def output_size(
     source's aspect, else `auto` (the task's own choice)."""
     if job.width and job.height:
         return job.height, job.width
-    if job.width or job.height:  # one side asked: the other follows the source's aspect
-        h, w = source_hw or (geo.native_h, geo.native_w)
-        if job.width:
-            return _even(job.width * h / w), job.width
+    h, w = source_hw or (geo.native_h, geo.native_w)  # one side asked: the other follows it
+    if job.width:
+        return _even(job.width * h / w), job.width
+    if job.height:
         return job.height, _even(job.height * w / h)
     return auto
 

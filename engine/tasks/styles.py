@@ -6,6 +6,7 @@ changes the look and keeps the motion."""
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import torch
 
@@ -15,7 +16,7 @@ from engine.model.stunet import STUNet
 from engine.model_checks import UnsafeModel, confined, safetensors_header
 
 
-def style_path(info: ModelInfo, name: str):
+def style_path(info: ModelInfo, name: str) -> Path:
     if name not in info.styles:
         have = ", ".join(sorted(info.styles)) or "none"
         raise JobError(f"model {info.name} has no style {name!r} (styles: {have})", field="style")

@@ -111,6 +111,14 @@ class Task(ABC):
         """The result from the drawn parts (one per prepared part, in order)."""
 
 
+def input_file(job: Job, name: str) -> str:
+    """The job's input file `name` (validated present: a task reads only what it needs)."""
+    path = getattr(job, name)
+    if not path:
+        raise JobError(f"task {job.task} needs {NEEDS[name]}", field=name)
+    return str(path)
+
+
 def generated(frames: int, height: int, width: int, value: int) -> np.ndarray:
     """A generated-pixels mask of one value: 255 all generated, 0 none."""
     return np.full((frames, height, width), value, np.uint8)

@@ -48,7 +48,9 @@ def spatial_multidiffusion(
     `denoise_tile` calls on native-size tiles. z is (B, C, t, height, width)."""
     plan = tile_plan(height, width, tile_h, tile_w)
 
-    def denoise(z: torch.Tensor, logsnr: torch.Tensor, frames: FrameIndex):
+    def denoise(
+        z: torch.Tensor, logsnr: torch.Tensor, frames: FrameIndex
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         if len(plan) == 1:
             return denoise_tile(z, logsnr, frames, plan[0][0])
         x0 = torch.zeros_like(z)
