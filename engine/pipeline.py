@@ -89,6 +89,37 @@ class Run:
 
         return on_step
 
+    def draw(
+        self,
+        stage: str,
+        denoise: Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]],
+        schedule: CosineSchedule,
+        shape: tuple[int, ...],
+        steps: int,
+        seed: int,
+        init: torch.Tensor | None,
+    ) -> torch.Tensor:
+        """Sample (C, T, H, W) from noise, or with `init` (SDEdit) from the source noised to
+        t = job.strength over that part of the steps."""
+        job, device = self.job, self.loaded.device
+        t_start = 1.0
+        if init is not None:
+            z = sdedit_start(init[None].to(device), job.strength, schedule, seed)
+            steps, t_start = sdedit_steps(steps, job.strength), job.strength
+        else:
+            z = torch.randn(shape, generator=torch.Generator().manual_seed(seed)).to(device)
+        out = sample(
+            denoise,
+            z,
+            schedule,
+            steps,
+            job.sampler,
+            t_start=t_start,
+            on_step=self.previews(stage),
+            should_stop=self.stop,
+        )
+        return out[0].float().cpu()
+
 
 def _should_stop(cancel: CancelFlag) -> Callable[[], bool]:
     if cancel is None:
@@ -285,7 +316,7 @@ class Engine:
         """Sample the base clip over native-length MultiDiffusion windows, and over
         native-size tiles when `size` (height, width) is larger than the native frame. With
         `init` (SDEdit) the trajectory starts from the source noised to t = job.strength."""
-        job, loaded, info = run.job, run.loaded, run.loaded.info
+        job, info = run.job, run.loaded.info
         height, width = size or (info.native_height, info.native_width)
         sched = CosineSchedule(info.base.schedule, max(info.native_height, info.native_width))
         window = info.native_frames
@@ -296,24 +327,8 @@ class Engine:
         denoise = multidiffusion(
             tiles, frames, window, max(1, window // 2), circular=circular, should_stop=run.stop
         )
-        steps, t_start = job.steps, 1.0
-        if init is not None:
-            z = sdedit_start(init[None].to(loaded.device), job.strength, sched, job.seed)
-            steps, t_start = sdedit_steps(job.steps, job.strength), job.strength
-        else:
-            gen = torch.Generator().manual_seed(job.seed)
-            z = torch.randn((1, 3, frames, height, width), generator=gen).to(loaded.device)
-        out = sample(
-            denoise,
-            z,
-            sched,
-            steps,
-            job.sampler,
-            t_start=t_start,
-            on_step=run.previews("base"),
-            should_stop=run.stop,
-        )
-        return out[0].float().cpu()
+        shape = (1, 3, frames, height, width)
+        return run.draw("base", denoise, sched, shape, job.steps, job.seed, init)
 
     def upscale(
         self,
@@ -345,25 +360,10 @@ class Engine:
         # One tile: the SSR is trained on crops, any size works.
         whole = spatial_multidiffusion(guided, hi_h, hi_w, hi_h, hi_w)
         denoise = multidiffusion(whole, frames, window, max(1, window // 2), should_stop=run.stop)
-        steps, t_start = job.ssr_steps, 1.0
-        if init is not None:  # v2v: the SSR edits the source at its own scale too (SDEdit)
-            source = init(hi_h, hi_w)[None].to(loaded.device)
-            z = sdedit_start(source, job.strength, sched, job.seed + 1)
-            steps, t_start = sdedit_steps(job.ssr_steps, job.strength), job.strength
-        else:
-            gen = torch.Generator().manual_seed(job.seed + 1)
-            z = torch.randn((1, 3, frames, hi_h, hi_w), generator=gen).to(loaded.device)
-        hi = sample(
-            denoise,
-            z,
-            sched,
-            steps,
-            job.sampler,
-            t_start=t_start,
-            on_step=run.previews("ssr"),
-            should_stop=run.stop,
-        )
-        hi = hi[0].float().cpu()
+        # v2v: the SSR edits the source at its own scale too (SDEdit)
+        source = None if init is None else init(hi_h, hi_w)
+        shape = (1, 3, frames, hi_h, hi_w)
+        hi = run.draw("ssr", denoise, sched, shape, job.ssr_steps, job.seed + 1, source)
         note = f"SSR x{scale} to {hi_w}x{hi_h}"
         if (hi_h, hi_w) != (height, width):
             hi = resize(hi, height, width)
