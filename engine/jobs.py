@@ -49,6 +49,7 @@ class FieldSpec:
     high: float | None = None  # the largest value accepted (None: no limit)
     choices: tuple[str, ...] = ()
     ui_high: float | None = None  # a widget's upper end where the job itself has no limit
+    label: str = ""  # what the app calls it in messages (its widget's label)
 
 
 def _spec(default: Any, help: str, flag: str | None = None, **limits: Any) -> Any:
@@ -67,17 +68,31 @@ _SIZE_HELP = (
 
 @dataclass
 class Job:
-    task: str = _spec("t2v", f"what to make: {_TASK_HELP}", "--task", choices=TASKS)
-    prompt: str = _spec("", "what the clip should show", "--prompt")
-    negative_prompt: str = _spec("", "what it should not show (negative prompt)", "--negative")
-    image: str | None = _spec(None, "still image (i2v, cinemagraph)", "--image")
-    video: str | None = _spec(None, "source video (inpaint, v2v)", "--video")
-    mask: str | None = _spec(None, "mask PNG: white = the region to animate or replace", "--mask")
+    task: str = _spec(
+        "t2v", f"what to make: {_TASK_HELP}", "--task", choices=TASKS, label="the task"
+    )
+    prompt: str = _spec("", "what the clip should show", "--prompt", label="the prompt")
+    negative_prompt: str = _spec(
+        "", "what it should not show (negative prompt)", "--negative", label="the negative prompt"
+    )
+    image: str | None = _spec(None, "still image (i2v, cinemagraph)", "--image", label="a still")
+    video: str | None = _spec(None, "source video (inpaint, v2v)", "--video", label="a clip")
+    mask: str | None = _spec(
+        None, "mask PNG: white = the region to animate or replace", "--mask", label="a mask"
+    )
     mask_from_frame: int = _spec(
-        0, "inpaint: the mask applies from this frame on", "--mask-from-frame", low=0
+        0,
+        "inpaint: the mask applies from this frame on",
+        "--mask-from-frame",
+        low=0,
+        label="the mask's first frame",
     )
     video_start_frame: int = _spec(
-        0, "first frame of --video to use (the clip's in point)", "--start-frame", low=0
+        0,
+        "first frame of --video to use (the clip's in point)",
+        "--start-frame",
+        low=0,
+        label="the in point",
     )
     frames: int | None = _spec(
         None,
@@ -85,6 +100,7 @@ class Job:
         "clips are sampled over overlapping temporal windows)",
         "--frames",
         low=1,
+        label="Frames",
     )
     fps: int | None = _spec(
         None,
@@ -92,31 +108,55 @@ class Job:
         "--fps",
         low=FPS_RANGE[0],
         high=FPS_RANGE[1],
+        label="FPS",
     )
-    width: int | None = _spec(None, _SIZE_HELP, "--size", low=SIZE_RANGE[0], high=SIZE_RANGE[1])
-    height: int | None = _spec(None, _SIZE_HELP, "--size", low=SIZE_RANGE[0], high=SIZE_RANGE[1])
+    width: int | None = _spec(
+        None, _SIZE_HELP, "--size", low=SIZE_RANGE[0], high=SIZE_RANGE[1], label="the output width"
+    )
+    height: int | None = _spec(
+        None, _SIZE_HELP, "--size", low=SIZE_RANGE[0], high=SIZE_RANGE[1], label="the output height"
+    )
     steps: int = _spec(
-        20, "denoising steps (base model)", "--steps", low=STEPS_RANGE[0], high=STEPS_RANGE[1]
+        20,
+        "denoising steps (base model)",
+        "--steps",
+        low=STEPS_RANGE[0],
+        high=STEPS_RANGE[1],
+        label="Steps",
     )
-    guidance: float = _spec(5.0, "classifier-free guidance scale", "--guidance", low=0, ui_high=30)
-    seed: int = _spec(0, "random seed (same seed, same clip)", "--seed")
+    guidance: float = _spec(
+        5.0, "classifier-free guidance scale", "--guidance", low=0, ui_high=30, label="Guidance"
+    )
+    seed: int = _spec(0, "random seed (same seed, same clip)", "--seed", label="Seed")
     strength: float = _spec(
         0.6,
         "v2v: how far to move from the source (0 = unchanged, 1 = ignore it)",
         "--strength",
         low=0,
         high=1,
+        label="Strength",
     )
-    style: str | None = _spec(None, "style name (see `lumiere-studio models`)", "--style")
-    style_strength: float = _spec(1.0, "style blend, 0..1", "--style-strength", low=0, high=1)
-    sampler: str = _spec("dpm++2m", "solver", "--sampler", choices=SAMPLERS)
+    style: str | None = _spec(
+        None, "style name (see `lumiere-studio models`)", "--style", label="Style"
+    )
+    style_strength: float = _spec(
+        1.0, "style blend, 0..1", "--style-strength", low=0, high=1, label="Style blend"
+    )
+    sampler: str = _spec("dpm++2m", "solver", "--sampler", choices=SAMPLERS, label="the sampler")
     ssr_steps: int = _spec(
-        6, "denoising steps (SSR stage)", "--ssr-steps", low=STEPS_RANGE[0], high=STEPS_RANGE[1]
+        6,
+        "denoising steps (SSR stage)",
+        "--ssr-steps",
+        low=STEPS_RANGE[0],
+        high=STEPS_RANGE[1],
+        label="the SSR steps",
     )
-    loop: bool = _spec(False, "cinemagraph: make the clip loop", "--loop")
-    model: str | None = _spec(None, "model folder or name (default: the bundled model)", "--model")
-    device: str = _spec("auto", "auto|cpu|cuda|mps", "--device")
-    schema: int = _spec(JOB_SCHEMA_VERSION, "the job format's version")
+    loop: bool = _spec(False, "cinemagraph: make the clip loop", "--loop", label="loop")
+    model: str | None = _spec(
+        None, "model folder or name (default: the bundled model)", "--model", label="Model"
+    )
+    device: str = _spec("auto", "auto|cpu|cuda|mps", "--device", label="Device")
+    schema: int = _spec(JOB_SCHEMA_VERSION, "the job format's version", label="the job format")
 
     def validate(self) -> None:
         """Every rule a job must meet before it runs: each field's range or choices, then the
@@ -193,6 +233,13 @@ def cli_flags() -> dict[str, str]:
     flags = {f.name: spec.flag for f, spec in job_fields() if spec.flag}
     flags["size"] = "--size"
     return flags
+
+
+def ui_labels() -> dict[str, str]:
+    """Field name -> how the app names it ("size" names width and height together)."""
+    labels = {f.name: spec.label or f.name for f, spec in job_fields()}
+    labels["size"] = "the output size"
+    return labels
 
 
 def name_fields(message: str, names: Mapping[str, str]) -> str:

@@ -79,3 +79,5 @@ def test_a_setting_the_task_does_not_use_is_refused_naming_the_field(panel) -> N
     with pytest.raises(JobError) as info:
         panel.build_job(source="still.png", mask_png="mask.png", mask_from_frame=3)
     assert info.value.field == "mask_from_frame"
+    assert "the mask's first frame" in str(info.value)  # the panel's words, not `name` or --flag
+    assert "`" not in str(info.value) and "--" not in str(info.value)

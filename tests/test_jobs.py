@@ -10,6 +10,7 @@ from engine.jobs import (
     job_fields,
     name_fields,
     spec_of,
+    ui_labels,
     ui_range,
 )
 
@@ -95,7 +96,10 @@ def test_name_fields_writes_flags_or_labels() -> None:
     assert name_fields(message, cli_flags()) == (
         "task t2v does not use --mask-from-frame; leave out --size (`nothing`)"
     )
-    assert "Mask from frame" in name_fields(message, {"mask_from_frame": "Mask from frame"})
+    assert name_fields(message, ui_labels()) == (
+        "task t2v does not use the mask's first frame; leave out the output size (`nothing`)"
+    )
+    assert all(ui_labels()[f.name] != f.name for f, _ in job_fields() if f.name != "loop")
 
 
 def test_widget_ranges_come_from_the_table() -> None:

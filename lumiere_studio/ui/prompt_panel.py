@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.jobs import TASK_LABELS, Job, default_of, ui_range
+from engine.jobs import TASK_LABELS, Job, JobError, default_of, name_fields, ui_labels, ui_range
 
 # The task list; "stylize" is text-to-video with a style applied.
 PANEL_TASKS = [*TASK_LABELS.items(), ("stylize", "Stylize (text to video + style)")]
@@ -230,7 +230,10 @@ class PromptPanel(QWidget):
         if task in NEEDS_MASK or (task in NEEDS_VIDEO and mask_png):
             job.mask = mask_png
             job.mask_from_frame = mask_from_frame
-        job.validate()
+        try:
+            job.validate()  # the engine's rules, the same the queue and the engine apply
+        except JobError as e:  # fields named as this panel names them, not as the CLI does
+            raise JobError(name_fields(str(e), ui_labels()), field=e.field) from None
         return job
 
     def output_size(self, task: str) -> tuple[int | None, int | None]:
