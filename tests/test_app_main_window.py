@@ -526,3 +526,17 @@ def test_queue_variations_and_edit_a_queued_job(qtbot, window, tiny_model):
     assert window.queue.entries[ids[3]].state == "cancelled"
     assert window.queue_variations(["colour=red"]) == []
     assert "'colour' is not a job field" in window.last_error and len(window.queue.order) == 6
+
+
+def test_a_painted_mask_is_left_out_of_a_task_that_does_not_read_one(qtbot, window, clip):
+    window.import_paths([str(clip)])
+    qtbot.waitUntil(lambda: window.viewer.image is not None, timeout=5000)
+    mid = window.doc.project.media[0].id
+    window.doc.mask_operation(mid, "fill")  # a mask painted on the clip
+    window.doc.set_mask_from_frame(mid, 3)
+    window.prompt.task.setCurrentIndex(window.prompt.task.findData("v2v"))
+    job = window.build_job()  # before: refused, "task v2v does not use a mask"
+    assert job.video and job.mask is None and job.mask_from_frame == 0
+    window.prompt.task.setCurrentIndex(window.prompt.task.findData("inpaint"))
+    job = window.build_job()
+    assert job.video and job.mask and job.mask_from_frame == 3

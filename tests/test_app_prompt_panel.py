@@ -81,3 +81,25 @@ def test_a_setting_the_task_does_not_use_is_refused_naming_the_field(panel) -> N
     assert info.value.field == "mask_from_frame"
     assert "the mask's first frame" in str(info.value)  # the panel's words, not `name` or --flag
     assert "`" not in str(info.value) and "--" not in str(info.value)
+
+
+def test_a_painted_mask_goes_only_to_a_task_that_reads_one(panel) -> None:
+    _task(panel, "v2v")  # a mask painted for inpainting, then video to video chosen
+    job = panel.build_job(source="clip.mp4", start_frame=4, mask_png="mask.png", mask_from_frame=2)
+    assert job.mask is None and job.mask_from_frame == 0
+    assert (job.video, job.video_start_frame) == ("clip.mp4", 4)
+    _task(panel, "inpaint")
+    job = panel.build_job(source="clip.mp4", start_frame=4, mask_png="mask.png", mask_from_frame=2)
+    assert (job.mask, job.mask_from_frame) == ("mask.png", 2)
+    assert (job.video, job.video_start_frame) == ("clip.mp4", 4)
+
+
+def test_each_task_gets_the_inputs_it_declares_and_no_other(panel) -> None:
+    from engine.tasks.registry import task_for
+
+    for key in ("t2v", "stylize", "i2v", "cinemagraph", "inpaint", "v2v"):
+        _task(panel, key)
+        source = "still.png" if key in ("i2v", "cinemagraph") else "clip.mp4"
+        job = panel.build_job(source=source, mask_png="mask.png")
+        given = {name for name in ("image", "video", "mask") if getattr(job, name)}
+        assert given == set(task_for(job.task).inputs), key

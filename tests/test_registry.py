@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from engine.jobs import TASKS, Job, JobError
-from engine.tasks.registry import REGISTRY, prepare, task_for
+from engine.tasks.registry import REGISTRY, prepare, task_for, tasks_using
 from engine.tasks.sizes import Geometry
 
 
@@ -23,6 +23,13 @@ def test_every_job_task_has_one_task_object() -> None:
     }
     assert [n for n, t in REGISTRY.items() if t.keeps_input_size] == ["cinemagraph", "inpaint"]
     assert [n for n, t in REGISTRY.items() if t.relationship == "inputTo"] == ["i2v"]
+
+
+def test_the_tasks_reading_each_input_come_from_their_declarations() -> None:
+    assert tasks_using("image") == ("i2v", "cinemagraph")
+    assert tasks_using("video") == ("inpaint", "v2v")
+    assert tasks_using("mask") == ("cinemagraph", "inpaint")
+    assert tasks_using("audio") == ()
 
 
 def test_an_unknown_task_is_a_job_error_naming_the_field() -> None:

@@ -22,6 +22,11 @@ def task_for(name: str) -> Task:
         raise JobError(f"task must be one of {TASKS}, got {name!r}", field="task") from None
 
 
+def tasks_using(input_name: str) -> tuple[str, ...]:
+    """The tasks that read the input file `input_name` ("image", "video", "mask"), in order."""
+    return tuple(name for name, task in REGISTRY.items() if input_name in task.inputs)
+
+
 def prepare(job: Job, frames: int, geo: Geometry) -> Prepared:
     """A checked job's inputs, ready to sample (what the engine does before loading weights)."""
     job.validate()

@@ -26,12 +26,17 @@ from PySide6.QtWidgets import (
 )
 
 from engine.jobs import TASK_LABELS, Job, JobError, default_of, name_fields, ui_labels, ui_range
+from engine.tasks.registry import task_for, tasks_using
+from engine.tasks.task import Task
 
 # The issue's task list; "stylize" is text-to-video with a style applied.
 PANEL_TASKS = [*TASK_LABELS.items(), ("stylize", "Stylize (text to video + style)")]
-NEEDS_IMAGE = ("i2v", "cinemagraph")
-NEEDS_VIDEO = ("inpaint", "v2v")
-NEEDS_MASK = ("cinemagraph", "inpaint")
+NEEDS_IMAGE = tasks_using("image")  # the tasks' own declarations (engine/tasks/*)
+
+
+def job_task(key: str) -> Task:
+    """The engine task a panel entry runs ("stylize" is text to video with a style)."""
+    return task_for("t2v" if key == "stylize" else key)
 
 
 def _pair(left: QWidget, label: str, right: QWidget) -> QHBoxLayout:
@@ -182,7 +187,7 @@ class PromptPanel(QWidget):
         self.strength.setEnabled(key == "v2v")
         self.style_blend.setEnabled(True)
         for box in (self.out_width, self.out_height):  # region tasks keep the input's size
-            box.setEnabled(key not in NEEDS_MASK)
+            box.setEnabled(not job_task(key).keeps_input_size)
 
     def new_seed(self) -> None:
         self.seed.setValue(random.randrange(0, 2**31 - 1))
@@ -200,13 +205,14 @@ class PromptPanel(QWidget):
         mask_from_frame: int = 0,
     ) -> Job:
         """The Job for the current settings. `source` is the selected clip's media file; it
-        goes to `image` or `video` as the task needs. Raises JobError if it cannot run."""
+        goes to `image` or `video`, and a painted mask to `mask`, only where the task reads
+        that input (a mask painted for inpainting is left out of video to video). Raises
+        JobError if it cannot run."""
         if not self.seed_lock.isChecked():
             self.new_seed()
-        key = self.task_key()
-        task = "t2v" if key == "stylize" else key
+        task = job_task(self.task_key())
         job = Job(
-            task=task,
+            task=task.name,
             prompt=self.prompt.toPlainText().strip(),
             negative_prompt=self.negative.toPlainText().strip(),
             steps=self.steps.value(),
@@ -220,14 +226,14 @@ class PromptPanel(QWidget):
             model=self.model.currentData() if self.model.isEnabled() else None,
             device=self.device.currentText(),
         )
-        if task not in NEEDS_MASK:
-            job.width, job.height = self.output_size(task)
-        if task in NEEDS_IMAGE and source:
+        if not task.keeps_input_size:
+            job.width, job.height = self.output_size(task.name)
+        if "image" in task.inputs and source:
             job.image = source  # a still (the caller exports a video frame to PNG first)
-        if task in NEEDS_VIDEO and source:
+        if "video" in task.inputs and source:
             job.video = source
             job.video_start_frame = start_frame
-        if task in NEEDS_MASK or (task in NEEDS_VIDEO and mask_png):
+        if "mask" in task.inputs:
             job.mask = mask_png
             job.mask_from_frame = mask_from_frame
         try:
