@@ -211,12 +211,12 @@ def check_value(name: str, spec: FieldSpec, value: Any) -> None:
     if value is None:
         return
     if spec.choices and value not in spec.choices:
-        raise JobError(f"{name} must be one of {spec.choices}, got {value!r}", field=name)
+        raise JobError(f"`{name}` must be one of {spec.choices}, got {value!r}", field=name)
     low, high = spec.low, spec.high
     if low is not None and high is not None and not low <= value <= high:
-        raise JobError(f"{name} must be between {low:g} and {high:g}, got {value}", field=name)
+        raise JobError(f"`{name}` must be between {low:g} and {high:g}, got {value}", field=name)
     if low is not None and value < low:
-        raise JobError(f"{name} must be >= {low:g}, got {value}", field=name)
+        raise JobError(f"`{name}` must be >= {low:g}, got {value}", field=name)
 
 
 def ui_range(name: str) -> tuple[float, float]:

@@ -72,15 +72,21 @@ def test_defaults_and_ranges_are_the_job_s_own(panel) -> None:
     assert (panel.strength.minimum(), panel.strength.maximum()) == (0.0, 1.0)
 
 
-def test_a_setting_the_task_does_not_use_is_refused_naming_the_field(panel) -> None:
+def test_a_refused_job_names_its_field_in_the_panels_words(panel) -> None:
     from engine.jobs import JobError
 
-    _task(panel, "cinemagraph")
+    _task(panel, "inpaint")
     with pytest.raises(JobError) as info:
-        panel.build_job(source="still.png", mask_png="mask.png", mask_from_frame=3)
+        panel.build_job(source="clip.mp4", mask_png="mask.png", mask_from_frame=-1)
     assert info.value.field == "mask_from_frame"
     assert "the mask's first frame" in str(info.value)  # the panel's words, not `name` or --flag
     assert "`" not in str(info.value) and "--" not in str(info.value)
+
+
+def test_a_cinemagraph_keeps_the_mask_but_not_its_first_frame(panel) -> None:
+    _task(panel, "cinemagraph")  # the mask "applies from frame 3" of a clip; a still has no frame 3
+    job = panel.build_job(source="still.png", mask_png="mask.png", mask_from_frame=3)
+    assert (job.image, job.mask, job.mask_from_frame) == ("still.png", "mask.png", 0)
 
 
 def test_a_painted_mask_goes_only_to_a_task_that_reads_one(panel) -> None:

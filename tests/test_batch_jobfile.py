@@ -24,7 +24,7 @@ def test_reads_jobs_skipping_blank_and_comment_lines(tmp_path):
         ("{not json", "jobs.jsonl line 2: not valid JSON"),
         ("[1, 2]", "jobs.jsonl line 2: a job must be a JSON object, got list"),
         ('{"colour": "red"}', "jobs.jsonl line 2: unknown job fields: ['colour']"),
-        ('{"steps": 0}', "jobs.jsonl line 2: steps must be between 1 and 1000"),
+        ('{"steps": 0}', "jobs.jsonl line 2: `steps` must be between 1 and 1000"),
         ('{"task": "i2v"}', "jobs.jsonl line 2: task i2v needs an image"),
     ],
 )

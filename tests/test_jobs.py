@@ -27,7 +27,7 @@ def test_json_round_trip_keeps_every_field():
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"task": "upscale"}, "task must be one of"),
+        ({"task": "upscale"}, "`task` must be one of"),
         ({"steps": 0}, "steps"),
         ({"strength": 1.5}, "strength"),
         ({"task": "i2v"}, "needs an image"),
@@ -67,7 +67,7 @@ def test_every_field_is_declared_once_with_its_help() -> None:
     ("changes", "field", "message"),
     [
         ({"steps": 1001}, "steps", "between 1 and 1000, got 1001"),
-        ({"guidance": -0.5}, "guidance", "guidance must be >= 0"),
+        ({"guidance": -0.5}, "guidance", "`guidance` must be >= 0"),
         ({"mask_from_frame": -1}, "mask_from_frame", ">= 0"),
         ({"sampler": "euler"}, "sampler", "must be one of"),
         ({"height": 5000}, "height", "between 8 and 4096"),

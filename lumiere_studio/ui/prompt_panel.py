@@ -206,7 +206,8 @@ class PromptPanel(QWidget):
     ) -> Job:
         """The Job for the current settings. `source` is the selected clip's media file; it
         goes to `image` or `video`, and a painted mask to `mask`, only where the task reads
-        that input (a mask painted for inpainting is left out of video to video). Raises
+        that input (a mask painted for inpainting is left out of video to video), and the mask's
+        first frame only where the task reads it (inpainting, not a still's cinemagraph). Raises
         JobError if it cannot run."""
         if not self.seed_lock.isChecked():
             self.new_seed()
@@ -235,6 +236,7 @@ class PromptPanel(QWidget):
             job.video_start_frame = start_frame
         if "mask" in task.inputs:
             job.mask = mask_png
+        if "mask_from_frame" in task.options:  # a still's cinemagraph has no "from frame"
             job.mask_from_frame = mask_from_frame
         try:
             job.validate()  # the engine's rules, the same the queue and the engine apply
