@@ -17,6 +17,16 @@ class LumiereError(Exception):
         super().__init__(message)
         self.field = field
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickled across a process pool (batch workers): keep the field, not only the message.
+        return _rebuild, (type(self), str(self), self.field)
+
+
+def _rebuild(cls: type[LumiereError], message: str, field: str | None) -> LumiereError:
+    error = cls(message)
+    error.field = field
+    return error
+
 
 class Cancelled(Exception):
     """Work stopped because the user asked; not an error, so it is not a LumiereError."""
@@ -33,6 +43,12 @@ class CancelToken:
 
     @property
     def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def is_set(self) -> bool:
+        """The same question as `cancelled`, as a method: `token.is_set` is the
+        `cancel: Callable[[], bool]` that engine calls poll, and a token stands in for the
+        threading.Event that `ensure_proxy` takes."""
         return self._event.is_set()
 
     def raise_if_cancelled(self) -> None:

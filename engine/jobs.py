@@ -9,6 +9,8 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from engine.errors import LumiereError
+
 TASKS = ("t2v", "i2v", "cinemagraph", "inpaint", "v2v")
 TASK_LABELS = {
     "t2v": "Text to video",
@@ -20,7 +22,7 @@ TASK_LABELS = {
 JOB_SCHEMA_VERSION = 1
 
 
-class JobError(ValueError):
+class JobError(LumiereError, ValueError):
     """A job that cannot run as described; the message says which field and why."""
 
 

@@ -23,6 +23,7 @@ from engine.devices import autocast_for, is_out_of_memory, out_of_memory_message
 from engine.diffusion.guidance import classifier_free_guidance, split_guided_batch
 from engine.diffusion.samplers import Cancelled, sample
 from engine.diffusion.schedule import CosineSchedule, eps_from_x0, to_x0_eps
+from engine.errors import LumiereError
 from engine.jobs import Job, JobError, Progress
 from engine.model.stunet import STUNet
 from engine.tasks.composite import composite, feathered_alpha
@@ -41,7 +42,7 @@ STYLE_CACHE = 2  # blended style models kept (each is a full copy of the base mo
 CancelFlag = Callable[[], bool] | threading.Event | None
 
 
-class EngineError(RuntimeError):
+class EngineError(LumiereError, RuntimeError):
     """A job failed for a reason the user can act on; the message says what to change."""
 
 

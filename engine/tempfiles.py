@@ -14,6 +14,8 @@ import signal
 from collections.abc import Callable
 from pathlib import Path
 
+from engine.errors import LumiereError
+
 KILL_AT_ENV = "LUMIERE_STUDIO_KILL_AT"  # fault injection (bench/faults.py): see fault_point
 FAULT_LOG_ENV = "LUMIERE_STUDIO_FAULT_LOG"
 ASIDE_PENDING = ".pending"  # in a swap's aside folder: the file whose rename commits it
@@ -40,7 +42,7 @@ def fault_point(label: str) -> None:
 FULL_DISK_ERRNOS = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
-class DiskFull(OSError):
+class DiskFull(LumiereError, OSError):
     """A write that ran out of space; the message names the folder and the space needed."""
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from engine.errors import Cancelled
 from engine.timeline import Timeline
 
 # What the export dialog offers: (format, file-dialog filter, suffix the target must have).
@@ -48,10 +49,6 @@ def target_path(path: str, suffix: str) -> Path:
     return out.with_name(out.name + suffix)
 
 
-class ExportCancelled(Exception):
-    pass
-
-
 class ExportWorker(QObject):
     progress = Signal(int, int)
     finished = Signal(str)
@@ -69,7 +66,7 @@ class ExportWorker(QObject):
 
     def _progress(self, done: int, total: int) -> None:
         if self.cancel.is_set():
-            raise ExportCancelled()
+            raise Cancelled()
         self.progress.emit(done, total)
 
     @Slot()
@@ -81,7 +78,7 @@ class ExportWorker(QObject):
             # force: the save dialog has already asked before replacing an existing file
             path = export_timeline(timeline, base, fmt, out, force=True, first=first, last=last,
                                    progress=self._progress, **self.options)  # fmt: skip
-        except ExportCancelled:
+        except Cancelled:
             self.cancelled.emit()
             return
         except Exception as e:  # reported to the user; the thread must not die silently

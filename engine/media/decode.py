@@ -20,18 +20,15 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.errors import Cancelled, LumiereError
 from engine.media.av_errors import plain_av_error
 from engine.media.open_file import MediaFileError, open_input
 from engine.media.picture_size import WORK_SIDE, check_picture_size
 from engine.media.probe import IMAGE_SUFFIXES
 
 
-class DecodeError(ValueError):
+class DecodeError(LumiereError, ValueError):
     """A frame could not be decoded (broken file, frame out of range)."""
-
-
-class DecodeAborted(Exception):
-    """A decode was given up because its `abort` callback said so (a newer request came)."""
 
 
 class FrameCache:
@@ -203,7 +200,7 @@ class FrameReader:
     # --- reading -----------------------------------------------------------------------
     def frame(self, n: int, abort: Callable[[], bool] | None = None) -> np.ndarray:
         """Frame `n` (0-based, presentation order) as uint8 (H, W, 3), display-rotated.
-        `abort`, polled once per decoded frame, gives up with DecodeAborted when it returns
+        `abort`, polled once per decoded frame, gives up with Cancelled when it returns
         True; the frames decoded so far stay cached and the decoder stays usable."""
         if not 0 <= n < self.frame_count:
             raise DecodeError(f"frame {n} is out of range (0..{self.frame_count - 1})")
@@ -255,7 +252,7 @@ class FrameReader:
                     continue
                 self._next = idx + 1
                 if abort is not None and idx < n and abort():
-                    raise DecodeAborted(f"frame {n}")
+                    raise Cancelled(f"frame {n}")
                 if idx < cache_from:
                     continue
                 image = self._to_array(frame)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.errors import Cancelled, LumiereError
 from engine.media.audio import AudioClip, add_audio_stream, encode_audio
 from engine.media.open_file import open_output, valid_text
 from engine.media.sealing import Seal
@@ -36,12 +37,8 @@ PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "sl
 PRORES_PROFILES = {"prores": "3", "prores4444": "4"}  # prores_ks: 3 = 422 HQ, 4 = 4444
 
 
-class EncodeError(ValueError):
+class EncodeError(LumiereError, ValueError):
     """The output cannot be written as asked (bad path, size or settings)."""
-
-
-class EncodeCancelled(RuntimeError):
-    """The caller's cancel flag was set; nothing was left at the target."""
 
 
 # A timecode track stores frames per second in one byte: faster clips (a 1000 fps source) are
@@ -147,7 +144,7 @@ def write_video(
             alpha = kind == "mov" and settings.prores == "prores4444"
             for i, frame in enumerate(frames):
                 if settings.cancel and settings.cancel():
-                    raise EncodeCancelled("export cancelled")
+                    raise Cancelled("export cancelled")  # nothing is left at the target
                 frame = _check_frames(np.asarray(frame)[None])[0]
                 if alpha:
                     frame = _with_alpha(frame, settings.alpha, i)

@@ -16,6 +16,8 @@ import os
 import stat
 from pathlib import Path
 
+from engine.errors import LumiereError
+
 # The demuxers of the containers and stills the app reads (MP4/MOV/M4V, MKV/WebM, AVI, PNG, JPEG,
 # and the stills export takes). Not `image2`: it reads `%d` in a name as a pattern of files.
 DEMUXERS = (
@@ -32,7 +34,7 @@ DEMUXERS = (
 INPUT_OPTIONS = {"protocol_whitelist": "file", "format_whitelist": ",".join(DEMUXERS)}
 
 
-class MediaFileError(OSError):
+class MediaFileError(LumiereError, OSError):
     """A media path that is not a readable local file (missing, a folder, a pipe, a device,
     unreadable) or that FFmpeg cannot open. The message names the file and says why."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from engine.errors import LumiereError
 from engine.media.av_errors import plain_av_error
 from engine.media.open_file import MediaFileError, local_file, open_input
 from engine.media.picture_size import check_picture_size
@@ -19,7 +20,7 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 MEDIA_SUFFIXES = VIDEO_SUFFIXES + IMAGE_SUFFIXES
 
 
-class ProbeError(ValueError):
+class ProbeError(LumiereError, ValueError):
     """The file is missing, broken or not a kind of media the app can use."""
 
 

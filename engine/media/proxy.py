@@ -22,6 +22,7 @@ from pathlib import Path
 
 from platformdirs import user_cache_dir
 
+from engine.errors import LumiereError
 from engine.media.av_errors import plain_av_error
 from engine.media.open_file import MediaFileError, local_file, open_input, open_output
 
@@ -33,7 +34,7 @@ JPEG_QSCALE = 3  # MJPEG quantiser (2 = best, 31 = worst): 3 keeps PSNR well abo
 PROXY_MIN_PIXELS = 640 * 360  # smaller videos decode a whole GOP fast enough without one
 
 
-class ProxyError(RuntimeError):
+class ProxyError(LumiereError, RuntimeError):
     """A proxy could not be made (broken source, cancelled, disk full)."""
 
 

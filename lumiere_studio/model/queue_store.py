@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 from platformdirs import user_data_dir
 
+from engine.errors import LumiereError
 from engine.jobs import Job, JobError
 
 SCHEMA_VERSION = 1
@@ -53,7 +54,7 @@ _COLUMNS = ("position", "job", "output", "state", "stage", "step", "total", "mes
             "created", "started", "finished", "thumbnail")  # fmt: skip
 
 
-class QueueStoreError(RuntimeError):
+class QueueStoreError(LumiereError, RuntimeError):
     """The queue file cannot be used; the message says why and what was kept."""
 
 

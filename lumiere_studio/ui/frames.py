@@ -16,7 +16,8 @@ import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtGui import QImage
 
-from engine.media.decode import DecodeAborted, DecodeError, FrameReader
+from engine.errors import Cancelled
+from engine.media.decode import DecodeError, FrameReader
 
 REFINE_DELAY_S = 0.15  # a scrub pauses shorter than this between moves: no full decode yet
 
@@ -68,7 +69,7 @@ class _Worker(QObject):
             if proxy is not None and refine and not self.server.wait_for_request(REFINE_DELAY_S):
                 full = self._reader(path).frame(n, abort=self.server.has_request)
                 self.ready.emit(path, n, full, True)
-        except DecodeAborted:
+        except Cancelled:
             return  # a newer request is waiting; its own kick serves it
         except DecodeError as e:
             self.error.emit(path, str(e))
