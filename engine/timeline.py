@@ -154,6 +154,19 @@ class Timeline:
             raise ValueError(f"timeline is malformed: {e}") from e
 
 
+def video_tracks(timeline: Timeline) -> list[Track]:
+    return [t for t in timeline.tracks if t.kind == "video"]
+
+
+def clip_at(timeline: Timeline, frame: int) -> TimelineClip | None:
+    """The clip seen at `frame`: the top-most track's (later tracks sit on top)."""
+    for track in reversed(video_tracks(timeline)):
+        for clip in track.clips:
+            if clip.start <= frame < clip.end:
+                return clip
+    return None
+
+
 def migrate_v1(data: dict, media_rate) -> dict:
     """A schema-1 timeline (frame-for-frame: every clip's source frames were played one per
     timeline frame, at a float `fps`) in the current form. What each clip was meant to show is

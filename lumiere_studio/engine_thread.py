@@ -6,15 +6,14 @@ change of state after. After a crash the next launch finds the queue as it was: 
 was running is marked interrupted (Resume runs it again from the start) and the queue starts
 paused while it holds restored jobs, so they run only when the user resumes it.
 
-Torch is imported and run only on the worker thread. Cancel is a threading.Event per job that
-the GUI sets directly (the worker is busy inside a job, so a queued signal would arrive too
-late); the engine checks it between denoising steps.
+Torch is imported and run only on the worker thread (engine.api.EngineSession). Cancel is a
+CancelToken per job that the GUI sets directly (the worker is busy inside a job, so a queued
+signal would arrive too late); the engine checks it between denoising steps.
 """
 
 from __future__ import annotations
 
 import random
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field, replace
@@ -23,7 +22,16 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from engine.jobs import Job
+from engine.api import (
+    CancelToken,
+    EngineSession,
+    Event,
+    Finished,
+    Job,
+    JobCancelled,
+    Progress,
+    SignOptions,
+)
 from lumiere_studio.model.queue_store import (
     CANCELLED,
     DONE,
@@ -62,7 +70,7 @@ class JobEntry:
     created: float = 0.0
     started: float | None = None
     finished: float | None = None
-    cancel: threading.Event = field(default_factory=threading.Event)
+    cancel: CancelToken = field(default_factory=CancelToken)
 
     @classmethod
     def from_stored(cls, s: StoredJob) -> JobEntry:
@@ -101,41 +109,35 @@ class EngineWorker(QObject):
 
     def __init__(self) -> None:
         super().__init__()
-        self._engine = None
+        self.session = EngineSession()  # the model loads with the first job, on this thread
         self._last_preview = 0.0
-        self.sign = None  # SignOptions from the Preferences (None: the defaults)
+
+    @property
+    def sign(self) -> SignOptions | None:
+        """How outputs are signed (from the Preferences; None: the defaults)."""
+        return self.session.sign
+
+    @sign.setter
+    def sign(self, options: SignOptions | None) -> None:
+        self.session.sign = options
 
     @Slot(int, str, str, object)
-    def run(self, job_id: int, job_json: str, output: str, cancel: threading.Event) -> None:
-        try:
-            from engine.batch.render import CANCELLED as RENDER_CANCELLED
-            from engine.batch.render import DONE as RENDER_DONE
-            from engine.batch.render import render_job
-            from engine.pipeline import Engine
+    def run(self, job_id: int, job_json: str, output: str, cancel: CancelToken) -> None:
+        def on_event(event: Event) -> None:
+            if isinstance(event, Progress):
+                self.progress.emit(job_id, event.stage, event.step, event.total, event.message)
+                now = time.monotonic()
+                if event.preview is not None and now - self._last_preview > 0.1:
+                    self._last_preview = now
+                    self.preview.emit(job_id, np.ascontiguousarray(event.preview))
+            elif isinstance(event, Finished):
+                self.finished.emit(job_id, event.result)
+            elif isinstance(event, JobCancelled):
+                self.cancelled.emit(job_id)
+            else:
+                self.failed.emit(job_id, event.message)
 
-            if self._engine is None:
-                self._engine = Engine()
-        except Exception as e:  # a broken install is a message, not a dead thread
-            self.failed.emit(job_id, f"the engine could not be loaded: {e}")
-            return
-        job = Job.from_json(job_json)
-
-        def on_progress(p) -> None:
-            self.progress.emit(job_id, p.stage, p.step, p.total, p.message)
-            now = time.monotonic()
-            if p.preview is not None and now - self._last_preview > 0.1:
-                self._last_preview = now
-                self.preview.emit(job_id, np.ascontiguousarray(p.preview))
-
-        # OOM and device errors come back as a failed record with a plain message.
-        record = render_job(self._engine, job, Path(output), cancel.is_set, on_progress,
-                            sign=self.sign)  # fmt: skip
-        if record["status"] == RENDER_DONE:
-            self.finished.emit(job_id, {"path": output, **record})
-        elif record["status"] == RENDER_CANCELLED:
-            self.cancelled.emit(job_id)
-        else:
-            self.failed.emit(job_id, record["error"])
+        self.session.submit(Job.from_json(job_json), Path(output), cancel, on_event)
 
 
 class JobQueue(QObject):
@@ -184,7 +186,7 @@ class JobQueue(QObject):
         self._closing = True
         running = self.running
         if running is not None:
-            running.cancel.set()
+            running.cancel.cancel()
             self.store.update(running.id, state=INTERRUPTED, message=CLOSED_MESSAGE)
         self.thread.quit()
         self.thread.wait(wait_ms)
@@ -206,7 +208,7 @@ class JobQueue(QObject):
         if entry is None:
             return
         if entry.state == RUNNING:
-            entry.cancel.set()  # the engine stops at its next step
+            entry.cancel.cancel()  # the engine stops at its next step
             entry.message = "cancelling..."
             self.changed.emit(job_id)
         elif entry.state in (QUEUED, INTERRUPTED):
@@ -233,7 +235,7 @@ class JobQueue(QObject):
         entry = self.entries.get(job_id)
         if entry is None or entry.state not in (INTERRUPTED, FAILED, CANCELLED):
             return False
-        entry.cancel = threading.Event()
+        entry.cancel = CancelToken()
         self._set(job_id, state=QUEUED, stage="", step=0, total=0, message="queued again",
                   started=None, finished=None)  # fmt: skip
         self._pump()

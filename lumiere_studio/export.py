@@ -13,8 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from engine.errors import Cancelled
-from engine.timeline import Timeline
+from engine.api import Cancelled, Timeline
 
 # What the export dialog offers: (format, file-dialog filter, suffix the target must have).
 EXPORT_FORMATS = [
@@ -71,7 +70,7 @@ class ExportWorker(QObject):
 
     @Slot()
     def run(self) -> None:
-        from engine.export.run import export_timeline
+        from engine.api import export_timeline
 
         timeline, base, fmt, out, first, last = self.args
         try:

@@ -6,8 +6,7 @@ import threading
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
-
-from lumiere_studio.testing import make_clip
+from testkit.media import make_clip
 
 
 def test_cancel_in_export_dialog_stops_and_leaves_no_file(qtbot, window, tmp_path):

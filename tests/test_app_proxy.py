@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
+from testkit.media import make_clip
 
 from engine.media.decode import decode_sequential
-from lumiere_studio.testing import make_clip
 from lumiere_studio.ui.main_window import MainWindow
 from lumiere_studio.ui.thumbnails import Filmstrip, Thumbnailer, strip_frames
 

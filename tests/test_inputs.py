@@ -6,11 +6,11 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
+from testkit.fuzz_media import png_claiming, write_video
 
 from engine.jobs import Job, JobError
 from engine.tasks.inputs import prepare, source_rate
 from engine.tasks.sizes import Geometry
-from lumiere_studio.fuzz_media import png_claiming, write_video
 
 GEO = Geometry(32, 32, 4)  # the bundled model's native frame and SSR factor
 
@@ -43,8 +43,9 @@ def test_cinemagraph_refuses_a_still_too_large_to_keep(tmp_path):
 
 
 def test_i2v_reads_a_huge_still_at_twice_the_output_size(tmp_path, monkeypatch):
+    from testkit.fuzz_media import huge_sparse_png
+
     from engine.tasks import inputs
-    from lumiere_studio.fuzz_media import huge_sparse_png
 
     real = inputs.load_image
     big = huge_sparse_png(tmp_path / "big.png", 9400)  # 86 KB claiming 88 Mpx

@@ -22,8 +22,7 @@ from pathlib import Path
 import numpy as np
 from platformdirs import user_data_dir
 
-from engine.errors import LumiereError
-from engine.jobs import Job, JobError
+from engine.api import Job, JobError, LumiereError
 
 SCHEMA_VERSION = 1
 QUEUED, RUNNING, DONE, FAILED, CANCELLED, INTERRUPTED = (

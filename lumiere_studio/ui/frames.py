@@ -16,8 +16,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtGui import QImage
 
-from engine.errors import Cancelled
-from engine.media.decode import DecodeError, FrameReader
+from engine.api import Cancelled, DecodeError, FrameReader
 
 REFINE_DELAY_S = 0.15  # a scrub pauses shorter than this between moves: no full decode yet
 

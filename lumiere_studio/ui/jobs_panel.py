@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.jobs import TASK_LABELS
+from engine.api import TASK_LABELS
 from lumiere_studio.engine_thread import JobQueue
 from lumiere_studio.model import queue_store as st
 from lumiere_studio.ui.frames import to_qimage

@@ -36,12 +36,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.jobs import JobError
-from engine.media.probe import MEDIA_SUFFIXES, ProbeError, probe
-from engine.media.proxy import PROXY_MIN_PIXELS, needs_proxy
-from engine.tempfiles import atomic_write_bytes
-from engine.timebase import exact_rate
-from engine.timeline import STILL_SECONDS, Timeline
+from engine.api import (
+    MEDIA_SUFFIXES,
+    PROXY_MIN_PIXELS,
+    STILL_SECONDS,
+    JobError,
+    ProbeError,
+    Timeline,
+    atomic_write_bytes,
+    exact_rate,
+    needs_proxy,
+    probe,
+)
 from lumiere_studio.engine_thread import JobQueue, open_queue_store
 from lumiere_studio.model import autosave
 from lumiere_studio.model.document import Document
@@ -271,7 +277,7 @@ class MainWindow(QMainWindow):
         self.doc.mask_changed.connect(lambda _m: self._update_source_label())
 
     def _load_models(self) -> None:
-        from engine.checkpoints import scan_models
+        from engine.api import scan_models
 
         try:
             self.models, broken = scan_models()
@@ -436,7 +442,7 @@ class MainWindow(QMainWindow):
     def _playhead_moved(self, frame: int) -> None:
         """The viewer shows the sequence at the playhead: the top clip's picture placed in the
         sequence's frame, or the background over a gap."""
-        from engine.export.render import clip_at
+        from engine.api import clip_at
         from lumiere_studio.ui.viewer import SequenceView
 
         self.mode = "timeline"
@@ -644,8 +650,7 @@ class MainWindow(QMainWindow):
     def queue_variations(self, specs: list[str] | None = None) -> list[int]:
         """Queue the prompt panel's job over the product of sweep values (a dialog asks for
         them unless `specs` are given), as `lumiere-studio batch --sweep` does."""
-        from engine.batch.jobfile import BatchError
-        from engine.batch.sweep import expand
+        from engine.api import BatchError, expand
         from lumiere_studio.ui.variations_dialog import VariationsDialog
 
         try:
@@ -973,7 +978,7 @@ class MainWindow(QMainWindow):
             "No model installed. Generation needs a model folder (config.json + .safetensors) "
             "in resources/models/, the user data folder, or LUMIERE_STUDIO_MODELS."
         )
-        from engine import __version__
+        from engine.api import __version__
 
         QMessageBox.about(self, "About Lumiere Studio", (
             f"Lumiere Studio {__version__}\n\nA video editor whose engine is a Space-Time "
@@ -1024,7 +1029,7 @@ def fit_to_sequence(job, sequence: dict, size_is_auto: bool = True):
     auto, the model's largest untiled size, applies until the sequence has a size)."""
     if job.task != "t2v" or not sequence["settled"] or not size_is_auto:
         return job
-    from engine.checkpoints import ModelError, list_models, read_model_info
+    from engine.api import ModelError, list_models, read_model_info
 
     try:
         info = read_model_info(Path(job.model)) if job.model else next(iter(list_models()))

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.jobs import TASK_LABELS, Job
+from engine.api import TASK_LABELS, Job
 
 # The task list; "stylize" is text-to-video with a style applied.
 PANEL_TASKS = [*TASK_LABELS.items(), ("stylize", "Stylize (text to video + style)")]
@@ -240,7 +240,7 @@ class PromptPanel(QWidget):
         width, height = self.out_width.value() or None, self.out_height.value() or None
         if task != "t2v" or width or height or not self.model.isEnabled():
             return width, height
-        from engine.checkpoints import ModelError, read_model_info
+        from engine.api import ModelError, read_model_info
 
         try:
             info = read_model_info(self.model.currentData())

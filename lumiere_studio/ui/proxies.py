@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from engine.media.proxy import ProxyError, cached_proxy, ensure_proxy
+from engine.api import ProxyError, cached_proxy, ensure_proxy
 
 
 class _Signals(QObject):

@@ -15,7 +15,7 @@ from platformdirs import user_cache_dir
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QImage, QPainter
 
-from engine.media.open_file import local_file
+from engine.api import local_file
 
 THUMB_HEIGHT = 72
 UNEXPECTED = "unexpected error"  # starts a failure that is a defect, not a bad file
@@ -93,7 +93,7 @@ class _Job(QRunnable):
         self.path, self.frame, self.root, self.signals = path, frame, root, signals
 
     def run(self) -> None:
-        from engine.media.decode import DecodeError, FrameReader
+        from engine.api import DecodeError, FrameReader
         from lumiere_studio.ui.frames import to_qimage
 
         try:
@@ -118,8 +118,7 @@ class _StripJob(QRunnable):
         self.path, self.root, self.signals = path, root, signals
 
     def run(self) -> None:
-        from engine.media.decode import DecodeError, FrameReader
-        from engine.media.proxy import cached_proxy
+        from engine.api import DecodeError, FrameReader, cached_proxy
         from lumiere_studio.ui.frames import to_qimage
 
         try:

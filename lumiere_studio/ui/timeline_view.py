@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.timeline import TimelineClip
+from engine.api import TimelineClip
 from lumiere_studio.model.document import Document, trim_limits
 from lumiere_studio.ui.thumbnails import Thumbnailer
 

@@ -34,7 +34,7 @@ class Fixtures:
     def make(cls, folder: Path) -> Fixtures:
         from PIL import Image
 
-        from lumiere_studio.testing import make_clip
+        from testkit.media import make_clip
 
         folder.mkdir(parents=True, exist_ok=True)
         still, mask = folder / "still.png", folder / "mask.png"
