@@ -68,7 +68,7 @@ class FrameCache:
         return len(self._items)
 
 
-def _rotate(image: np.ndarray, rotation: int) -> np.ndarray:
+def rotate(image: np.ndarray, rotation: int) -> np.ndarray:
     """Apply a counter-clockwise display rotation (degrees, multiple of 90)."""
     k = (rotation // 90) % 4
     return np.ascontiguousarray(np.rot90(image, k)) if k else image
@@ -226,7 +226,7 @@ class FrameReader:
             image = frame.to_ndarray(format="rgb24", width=w, height=h)
         else:
             image = frame.to_ndarray(format="rgb24")
-        return _rotate(image, self.rotation)
+        return rotate(image, self.rotation)
 
     def _seek_start(self, n: int) -> int:
         """The keyframe index a decode for frame n must start from."""
@@ -311,5 +311,5 @@ def decode_sequential(path: str | Path) -> list[np.ndarray]:
         out = []
         for frame in container.decode(stream):
             rot = int(getattr(frame, "rotation", 0) or 0) % 360
-            out.append(_rotate(frame.to_ndarray(format="rgb24"), rot))
+            out.append(rotate(frame.to_ndarray(format="rgb24"), rot))
         return out

@@ -23,8 +23,8 @@ from engine.media.audio import AudioClip, add_audio_stream, encode_audio
 from engine.media.open_file import open_output, valid_text
 from engine.media.sealing import Seal
 from engine.tempfiles import (
-    create_temp_beside,
     create_temp_dir_beside,
+    new_temp_beside,
     recover_folder_swaps,
     replace,
     replace_folder,
@@ -106,15 +106,6 @@ def _even_pad(frames: np.ndarray) -> np.ndarray:
     return np.pad(frames, ((0, 0), (0, h % 2), (0, w % 2), (0, 0)), mode="edge")
 
 
-def _temp_prefix(path: Path) -> str:
-    return f".{path.name}.{os.getpid()}-"
-
-
-def _temp_beside(path: Path, suffix: str) -> Path:
-    sweep_stale_temps(path, suffix)
-    return create_temp_beside(path, _temp_prefix(path), suffix)
-
-
 def write_video(
     frames: np.ndarray | Iterable[np.ndarray],
     path: Path | str,
@@ -134,7 +125,7 @@ def write_video(
     if not path.parent.is_dir():
         raise EncodeError(f"folder {path.parent} does not exist")
     rate = as_fraction(settings.fps)
-    tmp = _temp_beside(path, path.suffix)
+    tmp = new_temp_beside(path, path.suffix)
     try:
         options = {"movflags": "use_metadata_tags"}  # arbitrary keys (our labels) in MP4 and MOV
         with open_output(tmp, format=kind, container_options=options) as container:
@@ -234,7 +225,7 @@ def write_png_sequence(
     if not folder.parent.is_dir():
         raise EncodeError(f"folder {folder.parent} does not exist")
     sweep_stale_temps(folder, ".tmp")
-    tmp = create_temp_dir_beside(folder, _temp_prefix(folder))
+    tmp = create_temp_dir_beside(folder, f".{folder.name}.{os.getpid()}-")
     try:
         count = 0
         for i, frame in enumerate(frames):

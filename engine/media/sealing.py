@@ -30,6 +30,7 @@ from engine.media.credentials import (
     Ingredient,
     sign_file,
 )
+from engine.tempfiles import stage_bytes
 
 
 @dataclass
@@ -66,8 +67,6 @@ class Seal:
 
     def seal(self, tmp: Path, target: Path) -> None:
         """Steps 1-3 (see the module's docstring) on the complete temporary file or folder."""
-        from engine.media.encode import _temp_beside
-
         self._target = target
         if self.options.sign:
             identity = self.options.identity()
@@ -79,12 +78,9 @@ class Seal:
                 self.notes.append(f"Content Credentials were not written: {e}")  # and mark stay
         sidecar = pv.manifest_path(target)
         if self.provenance is not None:
-            self._sidecar_tmp = _temp_beside(sidecar, ".tmp")
             data = pv.manifest_dict(tmp, self.provenance, self.watermark, name=target.name)
-            with open(self._sidecar_tmp, "w") as f:
-                f.write(json.dumps(data, indent=1) + "\n")
-                f.flush()
-                os.fsync(f.fileno())
+            # staged now, renamed by `settle` once the new file is in place
+            self._sidecar_tmp = stage_bytes(sidecar, (json.dumps(data, indent=1) + "\n").encode())
         sidecar.unlink(missing_ok=True)
 
     def settle(self) -> None:

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from platformdirs import user_cache_dir
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QBuffer, QIODevice, QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QImage, QPainter
 
-from engine.api import local_file
+from engine.api import atomic_write_bytes, local_file
 
 THUMB_HEIGHT = 72
 UNEXPECTED = "unexpected error"  # starts a failure that is a defect, not a bad file
@@ -73,10 +73,11 @@ class Filmstrip:
 
 
 def _save_atomic(image: QImage, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".tmp.png")
-    if image.save(str(tmp), "PNG"):
-        tmp.replace(target)
+    """The PNG into the cache by the engine's atomic writer (a crash leaves no half file)."""
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if image.save(buffer, "PNG"):  # as before, an image Qt cannot encode is just not cached
+        atomic_write_bytes(target, bytes(buffer.data().data()))
 
 
 class _Signals(QObject):
