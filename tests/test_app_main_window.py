@@ -20,7 +20,7 @@ def clip(tmp_path_factory):
 
 
 def _viewer_pixels(w) -> np.ndarray:
-    from lumiere_studio.ui.frames import qimage_to_array
+    from lumiere_studio.services.frames import qimage_to_array
 
     return qimage_to_array(w.viewer.image)
 
@@ -247,7 +247,7 @@ def test_viewer_shows_the_exported_pixels_in_every_fit_mode(qtbot, window, clip)
     from fractions import Fraction
 
     from engine.export.render import render_frames
-    from lumiere_studio.ui.frames import qimage_to_array
+    from lumiere_studio.services.frames import qimage_to_array
 
     window.import_paths([str(clip)])  # 64x48
     cid = window.doc.add_to_timeline(window.doc.project.media[0].id)
@@ -437,7 +437,7 @@ def test_project_whose_media_is_a_fifo_opens_and_closes(qtbot, window, tmp_path)
     # Thumbnail, filmstrip, viewer and proxy workers each refuse the FIFO instead of blocking
     # on it (before: they blocked, and closing the window aborted).
     qtbot.waitUntil(lambda: window.thumbs.pending_count() == 0, timeout=10000)
-    qtbot.waitUntil(lambda: not window.proxies._pending, timeout=10000)
+    qtbot.waitUntil(lambda: not window.proxies.pending_count(), timeout=10000)
     start = time.monotonic()
     window.shutdown()
     assert time.monotonic() - start < 5

@@ -48,18 +48,18 @@ from engine.api import (
     needs_proxy,
     probe,
 )
-from lumiere_studio.engine_thread import JobQueue, open_queue_store
 from lumiere_studio.model import autosave
 from lumiere_studio.model.document import Document
 from lumiere_studio.model.project import MediaItem, Project, ProjectError
+from lumiere_studio.services.engine_thread import JobQueue, open_queue_store
+from lumiere_studio.services.frames import FrameServer
+from lumiere_studio.services.proxies import ProxyManager
+from lumiere_studio.services.thumbnails import Thumbnailer
 from lumiere_studio.ui.clip_dialog import FIT_LABELS
-from lumiere_studio.ui.frames import FrameServer
 from lumiere_studio.ui.jobs_panel import JOBS_DOCK_HEIGHT, JobsPanel
 from lumiere_studio.ui.mask_tools import MaskTools
 from lumiere_studio.ui.media_bin import MediaBin
 from lumiere_studio.ui.prompt_panel import NEEDS_IMAGE, PromptPanel
-from lumiere_studio.ui.proxies import ProxyManager
-from lumiere_studio.ui.thumbnails import Thumbnailer
 from lumiere_studio.ui.timeline_view import TimelineView
 from lumiere_studio.ui.viewer import Viewer
 
@@ -357,7 +357,7 @@ class MainWindow(QMainWindow):
         return True
 
     def _background_pending(self) -> None:
-        thumbs, proxies = self.thumbs.pending_count(), len(self.proxies._pending)
+        thumbs, proxies = self.thumbs.pending_count(), self.proxies.pending_count()
         self.busy.setVisible(thumbs + proxies > 0)
         if thumbs:
             self.statusBar().showMessage(f"making thumbnails ({thumbs} left)", 2000)
@@ -611,7 +611,7 @@ class MainWindow(QMainWindow):
                         "The full-resolution frame is still being decoded "
                         "(the viewer shows a proxy); try again in a moment."
                     )
-                from lumiere_studio.ui.frames import qimage_to_array
+                from lumiere_studio.services.frames import qimage_to_array
 
                 source = self._write_png(qimage_to_array(self.viewer.image),
                                          f"still-{uuid.uuid4().hex[:8]}.png")  # fmt: skip
@@ -906,7 +906,7 @@ class MainWindow(QMainWindow):
 
     # --- export --------------------------------------------------------------------------
     def export_dialog(self) -> None:
-        from lumiere_studio.export import EXPORT_FORMATS, format_for_filter, target_path
+        from lumiere_studio.services.export import EXPORT_FORMATS, format_for_filter, target_path
 
         filters = ";;".join(text for _fmt, text, _suffix in EXPORT_FORMATS)
         start = str(Path(self.dialog_folder()) / "timeline.mp4")
@@ -917,7 +917,7 @@ class MainWindow(QMainWindow):
             self.export_to(target_path(path, suffix), fmt=fmt)
 
     def export_to(self, out: Path, fmt: str = "h264"):
-        from lumiere_studio.export import ExportWorker, start_export
+        from lumiere_studio.services.export import ExportWorker, start_export
 
         tl = self.doc.project.timeline
         if not tl.duration:

@@ -26,7 +26,7 @@ from engine.api import Placement, TimelineClip, clip_placement, exact_rate, sequ
 from engine.api import timecode as smpte
 from lumiere_studio.model.document import Document, source_offset
 from lumiere_studio.model.masks import Patch
-from lumiere_studio.ui.frames import FrameServer, to_qimage
+from lumiere_studio.services.frames import FrameServer, to_qimage
 from lumiere_studio.ui.theme import ACCENT, ERASER_COLOR, MASK_COLOR
 
 

@@ -1,4 +1,4 @@
-"""The engine thread: one `EngineWorker` (a QObject moved to a QThread) owns the engine and
+"""The engine thread: one `EngineWorker`, run on a Worker thread, owns the engine session and
 its loaded model; a `JobQueue` on the GUI thread feeds it one job at a time.
 
 The queue is durable: every job is written to a QueueStore (SQLite) before it runs, and every
@@ -17,10 +17,12 @@ import random
 import time
 import uuid
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal
 
 from engine.api import (
     CancelToken,
@@ -46,6 +48,7 @@ from lumiere_studio.model.queue_store import (
     thumbnail_frame,
     thumbnail_png,
 )
+from lumiere_studio.services.worker import Worker
 
 __all__ = ["CANCELLED", "DONE", "FAILED", "INTERRUPTED", "QUEUED", "RUNNING", "JobQueue"]
 PROGRESS_WRITE_S = 0.5  # progress reaches the queue file at most this often per job
@@ -66,7 +69,7 @@ class JobEntry:
     total: int = 0
     preview: np.ndarray | None = None
     message: str = ""
-    result: dict = field(default_factory=dict)
+    result: dict[str, Any] = field(default_factory=dict)
     created: float = 0.0
     started: float | None = None
     finished: float | None = None
@@ -99,7 +102,8 @@ def open_queue_store(path: Path | None = None) -> tuple[QueueStore, str]:
 
 
 class EngineWorker(QObject):
-    """Lives on the engine thread. Signals cross back to the GUI thread as queued calls."""
+    """Runs on the engine thread and emits its signals there; to the GUI objects connected
+    they arrive as queued calls."""
 
     progress = Signal(int, str, int, int, str)  # job id, stage, step, total, message
     preview = Signal(int, object)  # job id, uint8 (H, W, 3)
@@ -121,7 +125,6 @@ class EngineWorker(QObject):
     def sign(self, options: SignOptions | None) -> None:
         self.session.sign = options
 
-    @Slot(int, str, str, object)
     def run(self, job_id: int, job_json: str, output: str, cancel: CancelToken) -> None:
         def on_event(event: Event) -> None:
             if isinstance(event, Progress):
@@ -151,7 +154,6 @@ class JobQueue(QObject):
     paused_changed = Signal(bool)
     job_done = Signal(int)  # a job finished and its output exists
     job_failed = Signal(int, str)
-    _start = Signal(int, str, str, object)
 
     def __init__(self, parent: QObject | None = None, store: QueueStore | None = None) -> None:
         super().__init__(parent)
@@ -166,17 +168,13 @@ class JobQueue(QObject):
         self._running: int | None = None
         self._written: dict[int, float] = {}  # job id -> when its progress was last stored
         self._thumb_written: dict[int, float] = {}
-        self.thread = QThread()
-        self.thread.setObjectName("engine")
+        self.runner = Worker("engine", self)  # the engine thread
         self.worker = EngineWorker()
-        self.worker.moveToThread(self.thread)
-        self._start.connect(self.worker.run)
         self.worker.progress.connect(self._on_progress)
         self.worker.preview.connect(self._on_preview)
         self.worker.finished.connect(self._on_finished)
         self.worker.failed.connect(self._on_failed)
         self.worker.cancelled.connect(self._on_cancelled)
-        self.thread.start()
 
     def shutdown(self, wait_ms: int = 10000) -> None:
         """Stop the engine thread. Queued jobs stay queued in the store; the running one is
@@ -188,8 +186,7 @@ class JobQueue(QObject):
         if running is not None:
             running.cancel.cancel()
             self.store.update(running.id, state=INTERRUPTED, message=CLOSED_MESSAGE)
-        self.thread.quit()
-        self.thread.wait(wait_ms)
+        self.runner.shutdown(wait_ms)
         self.store.close()
 
     # --- commands ----------------------------------------------------------------------
@@ -277,11 +274,14 @@ class JobQueue(QObject):
     def running(self) -> JobEntry | None:
         return self.entries.get(self._running) if self._running else None
 
-    def record(self, job_id: int) -> dict:
+    def record(self, job_id: int) -> dict[str, Any]:
         """Everything known about a job: its JSON, output, state, times, model, device and
         peak memory."""
         e = self.entries[job_id]
-        stamp = lambda t: time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(t)) if t else None  # noqa: E731
+
+        def stamp(t: float | None) -> str | None:
+            return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(t)) if t else None
+
         r = e.result
         return {
             "id": e.id, "state": e.state, "message": e.message, "output": str(e.output),
@@ -301,11 +301,14 @@ class JobQueue(QObject):
             if entry.state == QUEUED:
                 self._running = entry.id
                 self._set(jid, state=RUNNING, message="starting", started=time.time())
-                self._start.emit(entry.id, entry.job.to_json(), str(entry.output), entry.cancel)
+                run = partial(
+                    self.worker.run, entry.id, entry.job.to_json(), str(entry.output), entry.cancel
+                )
+                self.runner.submit(run)
                 return
 
     # --- worker replies ----------------------------------------------------------------
-    def _set(self, job_id: int, store: bool = True, **values) -> JobEntry | None:
+    def _set(self, job_id: int, store: bool = True, **values: Any) -> JobEntry | None:
         """Change an entry, write the change to the store, tell the views."""
         entry = self.entries.get(job_id)
         if entry is None or self._closing:
@@ -327,7 +330,7 @@ class JobQueue(QObject):
         self._set(job_id, store=due or stage != entry.stage, stage=stage, step=step,
                   total=total, message=message or f"{label} {step}/{total}")  # fmt: skip
 
-    def _on_preview(self, job_id: int, frame) -> None:
+    def _on_preview(self, job_id: int, frame: np.ndarray) -> None:
         entry = self._set(job_id, store=False, preview=frame)
         now = time.monotonic()
         if entry is not None and now - self._thumb_written.get(job_id, 0.0) > THUMBNAIL_WRITE_S:
@@ -339,13 +342,13 @@ class JobQueue(QObject):
             self._running = None
         self._pump()
 
-    def _final(self, job_id: int, **values) -> None:
+    def _final(self, job_id: int, **values: Any) -> None:
         entry = self.entries.get(job_id)
         if entry is not None and entry.preview is not None:
             values["thumbnail"] = thumbnail_png(entry.preview)
         self._set(job_id, finished=time.time(), **values)
 
-    def _on_finished(self, job_id: int, result: dict) -> None:
+    def _on_finished(self, job_id: int, result: dict[str, Any]) -> None:
         if self._closing:
             return
         seconds = result.get("seconds", 0.0)
