@@ -73,7 +73,7 @@ def in_child(fn: Callable[[], None], env: dict | None = None, kill_after: float 
     if pid == 0:  # the child
         os.close(read_end)
         os.environ.update(env or {})
-        tempfiles._faults_seen = 0
+        tempfiles.reset_fault_count()
         code, message = 0, ""
         try:
             if fsize is not None:

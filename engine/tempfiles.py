@@ -24,6 +24,12 @@ ASIDE_NONE = ".no-previous"  # in a swap's aside folder: there was no old folder
 _faults_seen = 0
 
 
+def reset_fault_count() -> None:
+    """Count fault points from zero again (the fault bench's forked child, for its KILL_AT)."""
+    global _faults_seen
+    _faults_seen = 0
+
+
 def fault_point(label: str) -> None:
     """A place where a crash must leave the old or the new content. For the fault bench only:
     with LUMIERE_STUDIO_FAULT_LOG set, each point reached is appended to that file; with

@@ -117,9 +117,9 @@ def test_video_with_no_decoder_and_with_broken_tags(tmp_path: Path, clip) -> Non
     (tmp_path / "nodec.mkv").write_bytes(data[:i] + b"V_FOOB" + data[i + 6 :])
     with pytest.raises(MediaLoadError, match="in a format this build cannot decode"):
         load_video_frames(tmp_path / "nodec.mkv", 0, 2)
-    from testkit.fuzz_media import _bad_utf8_tags
+    from testkit.fuzz_media import bad_utf8_tags
 
-    tagged = _bad_utf8_tags(tmp_path / "tags.mp4")
+    tagged = bad_utf8_tags(tmp_path / "tags.mp4")
     frames, _ = load_video_frames(tagged, 0, 3)  # before: UnicodeDecodeError from av.open
     assert frames.shape == (3, 24, 32, 3)
 

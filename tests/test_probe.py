@@ -89,6 +89,6 @@ def test_exif_rotated_still_reports_its_shown_size(tmp_path):
 
 
 def test_broken_utf8_tags_do_not_stop_probing(tmp_path):
-    from testkit.fuzz_media import _bad_utf8_tags
+    from testkit.fuzz_media import bad_utf8_tags
 
-    assert probe(_bad_utf8_tags(tmp_path / "t.mp4")).frames == 10
+    assert probe(bad_utf8_tags(tmp_path / "t.mp4")).frames == 10

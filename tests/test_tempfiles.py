@@ -74,7 +74,7 @@ def _killed_at(point: int, write) -> bool:
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child
         os.environ[tempfiles.KILL_AT_ENV] = str(point)
-        tempfiles._faults_seen = 0
+        tempfiles.reset_fault_count()
         try:
             write()
         finally:
@@ -234,3 +234,12 @@ def test_new_temp_beside_sweeps_a_dead_writers_temporary(tmp_path):
     dead.write_bytes(b"left by a killed writer")
     fresh = tempfiles.new_temp_beside(target, ".mp4")
     assert not dead.exists() and fresh.name.startswith(f".a.mp4.{os.getpid()}-")
+
+
+def test_fault_points_count_from_zero_after_a_reset(tmp_path, monkeypatch):
+    log = tmp_path / "faults.log"
+    monkeypatch.setenv(tempfiles.FAULT_LOG_ENV, str(log))
+    tempfiles.fault_point("a")
+    tempfiles.reset_fault_count()
+    tempfiles.fault_point("b")
+    assert log.read_text().splitlines()[-1] == "1 b"
