@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -30,6 +31,10 @@ from engine.tempfiles import (
     replace_folder,
     sweep_stale_temps,
 )
+
+if TYPE_CHECKING:
+    from av.container import OutputContainer
+    from av.video.stream import VideoStream
 
 VIDEO_SUFFIXES = (".mp4", ".mov")
 PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower",
@@ -152,7 +157,7 @@ def write_video(
             if stream is None:
                 raise EncodeError("no frames to write")
             container.mux(stream.encode(None))
-            if audio_stream is not None:
+            if audio_stream is not None and settings.audio is not None:
                 encode_audio(container, audio_stream, settings.audio)
         _publish(tmp, path, settings.seal)
     except BaseException:
@@ -173,14 +178,20 @@ def _publish(tmp: Path, path: Path, seal: Seal | None) -> None:
         seal.settle()
 
 
-def _add_stream(container, kind: str, settings: VideoSettings, rate: Fraction, shape):
+def _add_stream(
+    container: OutputContainer,
+    kind: str,
+    settings: VideoSettings,
+    rate: Fraction,
+    shape: tuple[int, ...],
+) -> VideoStream:
     h, w = shape[:2]
     if kind == "mp4":
-        stream = container.add_stream(settings.codec or "libx264", rate=rate)
+        stream = cast("VideoStream", container.add_stream(settings.codec or "libx264", rate=rate))
         stream.pix_fmt = "yuv420p"
         stream.options = {"crf": str(settings.crf), "preset": settings.preset}
     else:
-        stream = container.add_stream(settings.codec or "prores_ks", rate=rate)
+        stream = cast("VideoStream", container.add_stream(settings.codec or "prores_ks", rate=rate))
         four = settings.prores == "prores4444"
         stream.pix_fmt = "yuva444p10le" if four else "yuv422p10le"
         stream.options = {"profile": PRORES_PROFILES[settings.prores], "vendor": "apl0"}

@@ -21,6 +21,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from engine.media import provenance as pv
 from engine.media.credentials import (
@@ -32,6 +33,9 @@ from engine.media.credentials import (
 )
 from engine.tempfiles import stage_bytes
 
+if TYPE_CHECKING:
+    from engine.media.signing import SigningIdentity
+
 
 @dataclass
 class SignOptions:
@@ -42,7 +46,7 @@ class SignOptions:
     cert: str | None = None
     include_prompt: bool = True
 
-    def identity(self):
+    def identity(self) -> SigningIdentity:
         from engine.media.signing import resolve_identity
 
         return resolve_identity(self.key, self.cert)
@@ -54,7 +58,7 @@ class Seal:
     ingredients: list[Path] = field(default_factory=list)
     relationship: str = "componentOf"  # of the ingredients: parentOf, componentOf or inputTo
     export: bool = False
-    watermark: dict | None = None
+    watermark: dict[str, Any] | None = None
     options: SignOptions = field(default_factory=SignOptions)
     notes: list[str] = field(default_factory=list)  # what could not be done (nothing fatal)
     _sidecar_tmp: Path | None = None
