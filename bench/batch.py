@@ -163,7 +163,7 @@ import sys
 from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QTimer
 from engine.jobs import Job
-from lumiere_studio.engine_thread import DONE, FAILED, INTERRUPTED, JobQueue
+from lumiere_studio.services.engine_thread import DONE, FAILED, INTERRUPTED, JobQueue
 from lumiere_studio.model.queue_store import QueueStore
 store_path, model, out, steps = sys.argv[1], sys.argv[2], Path(sys.argv[3]), int(sys.argv[4])
 app = QCoreApplication([])

@@ -25,12 +25,12 @@ from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image
+from testkit.media import write_lossless_video
 
 from engine.devices import pick_device
 from engine.jobs import Job
 from engine.pipeline import Engine
 from engine.train.procedural import render, sample_clip
-from lumiere_studio.testing import write_lossless_video
 
 PROMPT = "a red circle moving left"
 

@@ -73,7 +73,7 @@ def in_child(fn: Callable[[], None], env: dict | None = None, kill_after: float 
     if pid == 0:  # the child
         os.close(read_end)
         os.environ.update(env or {})
-        tempfiles._faults_seen = 0
+        tempfiles.reset_fault_count()
         code, message = 0, ""
         try:
             if fsize is not None:
@@ -232,12 +232,12 @@ def hidden_beside(targets: list[Path]) -> list[str]:
 def setup(work: Path) -> None:
     """Tiny model, two source clips, projects with one and with two clips, training runs."""
     import numpy as np
+    from testkit.media import make_clip
 
     from engine.media.probe import probe
     from engine.timeline import TimelineClip
     from engine.train.export import write_untrained_model
     from lumiere_studio.model.project import MediaItem, Project
-    from lumiere_studio.testing import make_clip
 
     write_untrained_model(work / "model", "tiny", TINY_BASE, frames=8, size=16)
     (work / "src").mkdir()

@@ -1,5 +1,5 @@
 """Fuzz every entry point that takes a file with a seeded set of bad and odd media
-(`lumiere_studio/fuzz_media.py`, about 400 files) and print what happened to each.
+(`bench/testkit/fuzz_media.py`, about 400 files) and print what happened to each.
 
 Runs happen in a worker process (the model loaded once) that the bench watches: a run past its
 time limit is a hang, a worker that dies by a signal is a crash, a worker past the memory
@@ -35,8 +35,9 @@ OUTCOMES = ("ok", "clean error", "exception", "crash", "hang", "memory", "modifi
 # --- the worker ---------------------------------------------------------------------------------
 def worker(fixtures: str) -> None:
     """Read runs as JSON lines on stdin, answer one JSON line each on the real stdout."""
+    from testkit.fuzz_entries import ENTRIES, Fixtures, quiet_ffmpeg
+
     import engine.pipeline as pipeline
-    from lumiere_studio.fuzz_entries import ENTRIES, Fixtures, quiet_ffmpeg
 
     quiet_ffmpeg()
     out = os.fdopen(os.dup(1), "w")
@@ -168,8 +169,8 @@ def main() -> None:
         worker(args.worker)
         return
 
-    from lumiere_studio.fuzz_entries import ENTRIES, Fixtures
-    from lumiere_studio.fuzz_media import generate
+    from testkit.fuzz_entries import ENTRIES, Fixtures
+    from testkit.fuzz_media import generate
 
     root = Path(tempfile.mkdtemp(prefix="lumiere-fuzz-"))
     os.environ["XDG_CACHE_HOME"] = str(root / "xdg-cache")  # thumbnails and proxies

@@ -36,7 +36,7 @@ def _status_kib(field: str) -> int:
 
 def child(args: argparse.Namespace, out: multiprocessing.Queue) -> None:
     from engine.jobs import Job
-    from lumiere_studio.engine_thread import EngineWorker
+    from lumiere_studio.services.engine_thread import EngineWorker
 
     worker = EngineWorker()  # called directly: its signals reach these lists at once
     outcomes: list[tuple[str, str]] = []

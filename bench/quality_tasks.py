@@ -21,12 +21,12 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from testkit.media import write_lossless_video
 
 from engine.jobs import Job
 from engine.pipeline import Engine
 from engine.train.detector import detect
 from engine.train.procedural import COLOURS, DIRECTIONS, MOTION_WORDS, render, sample_clip
-from lumiere_studio.testing import write_lossless_video
 
 TEST_COLOURS = ("red", "green", "blue", "yellow")
 

@@ -40,6 +40,7 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw
+from testkit.media import write_lossless_video
 
 from engine.jobs import Job
 from engine.media.load import load_video_frames
@@ -47,7 +48,6 @@ from engine.pipeline import Engine, Result
 from engine.tasks import region as region_module
 from engine.tasks.inputs import fit_source
 from engine.tasks.region import bounding_box
-from lumiere_studio.testing import write_lossless_video
 
 FRAMES = 16
 SHEET_H = 112  # contact sheet row height

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
+from testkit.media import make_clip
 
-from lumiere_studio.testing import make_clip
 from lumiere_studio.ui.main_window import MainWindow
 from lumiere_studio.ui.theme import apply_dark_theme
 

@@ -26,10 +26,10 @@ from pathlib import Path
 
 import av
 import numpy as np
+from testkit.media import make_clip
 
 from engine.media.decode import FrameReader
 from engine.media.proxy import ensure_proxy
-from lumiere_studio.testing import make_clip
 
 VIEW = (960, 540)
 

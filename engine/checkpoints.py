@@ -19,6 +19,7 @@ from platformdirs import user_data_dir
 
 from engine import model_checks as checks
 from engine.diffusion.schedule import ScheduleConfig
+from engine.errors import LumiereError
 from engine.model.stunet import STUNet, STUNetConfig
 from engine.tempfiles import (
     atomic_write_bytes,
@@ -35,7 +36,7 @@ DEFAULT_MODEL = "lumiere-mini"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-class ModelError(Exception):
+class ModelError(LumiereError):
     """A model folder is missing, malformed or unsafe; the message says what to do."""
 
 

@@ -6,10 +6,12 @@ from contextlib import contextmanager
 
 import torch
 
+from engine.errors import LumiereError
+
 DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
 
 
-class DeviceUnavailable(RuntimeError):
+class DeviceUnavailable(LumiereError, RuntimeError):
     pass
 
 

@@ -17,24 +17,34 @@ class LumiereError(Exception):
         super().__init__(message)
         self.field = field
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickled across a process pool (batch workers): keep the field, not only the message.
+        return _rebuild, (type(self), str(self), self.field)
+
+
+def _rebuild(cls: type[LumiereError], message: str, field: str | None) -> LumiereError:
+    error = cls(message)
+    error.field = field
+    return error
+
 
 class Cancelled(Exception):
     """Work stopped because the user asked; not an error, so it is not a LumiereError."""
 
 
-class CancelToken:
-    """One flag shared by whoever may cancel and whoever does the work; safe across threads."""
+class CancelToken(threading.Event):
+    """One flag shared by whoever may cancel and whoever does the work; safe across threads.
 
-    def __init__(self) -> None:
-        self._event = threading.Event()
+    It is a threading.Event, so it goes wherever the engine takes one (`ensure_proxy`), and
+    `token.is_set` is the `cancel: Callable[[], bool]` that engine calls poll."""
 
     def cancel(self) -> None:
-        self._event.set()
+        self.set()
 
     @property
     def cancelled(self) -> bool:
-        return self._event.is_set()
+        return self.is_set()
 
     def raise_if_cancelled(self) -> None:
-        if self._event.is_set():
+        if self.is_set():
             raise Cancelled()

@@ -15,6 +15,8 @@ import struct
 from pathlib import Path
 from typing import Any
 
+from engine.errors import LumiereError
+
 MAX_CONFIG_BYTES = 1 << 20  # a real config.json is a few KB
 MAX_HEADER_BYTES = 16 << 20  # the bundled models' headers are under 100 KB
 MAX_PARAMETERS = 2_000_000_000  # 8 GB in float32: far beyond any model this app ships
@@ -30,7 +32,7 @@ MAX_LEVELS, MAX_LEVEL_CHANNELS = 6, 4096
 NATIVE_BOUNDS = {"frames": (1, 1024), "height": (8, 4096), "width": (8, 4096), "fps": (1, 240)}
 
 
-class UnsafeModel(ValueError):
+class UnsafeModel(LumiereError, ValueError):
     """A model folder that is refused; the message says what is wrong with it."""
 
 

@@ -14,6 +14,8 @@ import math
 from pathlib import Path
 from typing import Any
 
+from engine.errors import LumiereError
+
 SCHEMA = 2  # 2: sequence rate as a fraction, clips in sequence frames with their own rate
 APP_ID = "lumiere-studio"
 MAX_DOC_BYTES = 16 << 20  # a project with a thousand clips and their jobs is under 2 MB
@@ -24,7 +26,7 @@ MAX_FPS = 1000.0
 MAX_ITEMS = 100_000  # media entries, tracks, clips per track, history entries
 
 
-class ProjectError(ValueError):
+class ProjectError(LumiereError, ValueError):
     """A project folder or document that cannot be opened; the message says why."""
 
 

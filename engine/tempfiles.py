@@ -13,12 +13,21 @@ import shutil
 import signal
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
+
+from engine.errors import LumiereError
 
 KILL_AT_ENV = "LUMIERE_STUDIO_KILL_AT"  # fault injection (bench/faults.py): see fault_point
 FAULT_LOG_ENV = "LUMIERE_STUDIO_FAULT_LOG"
 ASIDE_PENDING = ".pending"  # in a swap's aside folder: the file whose rename commits it
 ASIDE_NONE = ".no-previous"  # in a swap's aside folder: there was no old folder to keep
 _faults_seen = 0
+
+
+def reset_fault_count() -> None:
+    """Count fault points from zero again (the fault bench's forked child, for its KILL_AT)."""
+    global _faults_seen
+    _faults_seen = 0
 
 
 def fault_point(label: str) -> None:
@@ -40,7 +49,7 @@ def fault_point(label: str) -> None:
 FULL_DISK_ERRNOS = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
-class DiskFull(OSError):
+class DiskFull(LumiereError, OSError):
     """A write that ran out of space; the message names the folder and the space needed."""
 
 
@@ -62,7 +71,7 @@ def explain_full_disk(error: BaseException, folder: Path, needed: int | None = N
     thing = f" for {what}" if what else ""
     full = DiskFull(f"not enough space in {folder}{thing}: {free} free, {need}. Free some "
                     f"space and try again; the earlier file was not changed")  # fmt: skip
-    full.errno = error.errno  # the message alone is what a person reads
+    full.errno = getattr(error, "errno", None)  # the message alone is what a person reads
     return full
 
 
@@ -129,21 +138,61 @@ def sweep_stale_temps(path: Path, suffix: str) -> list[Path]:
     return removed
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write `data` to a temporary file beside `path`, flush it to disk, then rename it over
-    `path`: a crash leaves either the old file or the new one, never half of one."""
+def new_temp_beside(path: Path, suffix: str = ".tmp") -> Path:
+    """A new empty file `.NAME.PID-XXXXXXXX<suffix>` beside `path`, after removing the ones that
+    killed writers to `path` left (`sweep_stale_temps` knows them by that name)."""
+    sweep_stale_temps(path, suffix)
+    return create_temp_beside(path, f".{path.name}.{os.getpid()}-", suffix)
+
+
+def _raise_explained(error: BaseException, path: Path, needed: int | None) -> NoReturn:
+    full = explain_full_disk(error, path.parent, needed, path.name)
+    if full is error:
+        raise error
+    raise full from error
+
+
+def atomic_write(
+    path: Path, write: Callable[[Path], None], suffix: str = ".tmp", needed: int | None = None
+) -> None:
+    """The one way a file reaches its place: `write` fills a new temporary file beside `path`
+    (`suffix` for writers that go by the name's extension), which is then renamed over `path`.
+    A crash leaves the old file or the new one, never half of one; a failure (of `write`
+    or the disk: `needed` bytes, for the message) removes the temporary and leaves the old file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    sweep_stale_temps(path, ".tmp")  # what a killed earlier write left
-    tmp = create_temp_beside(path, f".{path.name}.{os.getpid()}-")
+    tmp = new_temp_beside(path, suffix)
     try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+        write(tmp)
         replace(tmp, path)
     except BaseException as e:
         tmp.unlink(missing_ok=True)
-        raise explain_full_disk(e, path.parent, len(data), path.name) from e
+        _raise_explained(e, path, needed)
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    with open(path, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """`data` to `path` by `atomic_write`, flushed to disk before the rename."""
+    atomic_write(path, lambda tmp: _write_synced(tmp, data), needed=len(data))
+
+
+def stage_bytes(path: Path, data: bytes) -> Path:
+    """The first half of a write whose rename must wait for another file's (a sidecar that
+    follows its video): `data` in a new temporary beside `path`, flushed to disk. The caller
+    renames it into place or removes it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = new_temp_beside(path)
+    try:
+        _write_synced(tmp, data)
+    except BaseException as e:
+        tmp.unlink(missing_ok=True)
+        _raise_explained(e, path, len(data))
+    return tmp
 
 
 def replace_folder(new: Path, target: Path, commit: Callable[[], None] | None = None,

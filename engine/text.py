@@ -14,8 +14,10 @@ from pathlib import Path
 
 import torch
 
+from engine.errors import LumiereError
 
-class TextEncoderNotFound(FileNotFoundError):
+
+class TextEncoderNotFound(LumiereError, FileNotFoundError):
     pass
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from engine.errors import LumiereError
+
 # The rates the sequence settings offer, as editors name them.
 STANDARD_RATES: list[tuple[str, Fraction]] = [
     ("23.976", Fraction(24000, 1001)),
@@ -25,7 +27,7 @@ STANDARD_RATES: list[tuple[str, Fraction]] = [
 NTSC_TOLERANCE = 0.01  # 29.97 written with 2-3 decimals is still 30000/1001
 
 
-class RateError(ValueError):
+class RateError(LumiereError, ValueError):
     """A frame rate that is not a positive number."""
 
 

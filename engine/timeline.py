@@ -11,6 +11,7 @@ long as it is trimmed to.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -59,17 +60,18 @@ class TimelineClip:
 
     def source_frame(self, frame: int, sequence_rate: Fraction) -> int:
         """The media frame shown at sequence frame `frame` (nearest in time)."""
-        if self.is_still:
+        rate = self.source_rate
+        if rate is None:  # a still
             return self.source_in
-        return self.source_in + to_source_frame(frame - self.start, sequence_rate,
-                                                self.source_rate)  # fmt: skip
+        return self.source_in + to_source_frame(frame - self.start, sequence_rate, rate)
 
     def source_out(self, sequence_rate: Fraction) -> int:
         """One past the last media frame of the stretch of media time the clip lasts (its
         last sequence frames may show that frame held, when its time ends mid-frame)."""
-        if self.is_still:
+        rate = self.source_rate
+        if rate is None:  # a still
             return self.source_in + 1
-        return self.source_in + frames_between(self.duration, sequence_rate, self.source_rate)
+        return self.source_in + frames_between(self.duration, sequence_rate, rate)
 
     def source_seconds(self, frame: int, sequence_rate: Fraction) -> Fraction:
         """Media time (seconds from its frame 0) under sequence frame `frame`: where the clip's
@@ -114,7 +116,7 @@ class Timeline:
             return max(1, source_frames)
         return max(1, frames_between(source_frames, source_rate, self.rate))
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "rate": rate_text(self.rate), "width": self.width, "height": self.height,
             "background": self.background, "settled": self.settled,
@@ -123,7 +125,7 @@ class Timeline:
         }  # fmt: skip
 
     @classmethod
-    def from_dict(cls, data: dict) -> Timeline:
+    def from_dict(cls, data: dict[str, Any]) -> Timeline:
         """A timeline as `to_dict` wrote it (older documents go through `migrate_v1` first)."""
         if "rate" not in data and any("source_out" in c for t in data.get("tracks", [])
                                       for c in t.get("clips", [])):  # fmt: skip
@@ -154,7 +156,22 @@ class Timeline:
             raise ValueError(f"timeline is malformed: {e}") from e
 
 
-def migrate_v1(data: dict, media_rate) -> dict:
+def video_tracks(timeline: Timeline) -> list[Track]:
+    return [t for t in timeline.tracks if t.kind == "video"]
+
+
+def clip_at(timeline: Timeline, frame: int) -> TimelineClip | None:
+    """The clip seen at `frame`: the top-most track's (later tracks sit on top)."""
+    for track in reversed(video_tracks(timeline)):
+        for clip in track.clips:
+            if clip.start <= frame < clip.end:
+                return clip
+    return None
+
+
+def migrate_v1(
+    data: dict[str, Any], media_rate: Callable[[str], Fraction | None]
+) -> dict[str, Any]:
     """A schema-1 timeline (frame-for-frame: every clip's source frames were played one per
     timeline frame, at a float `fps`) in the current form. What each clip was meant to show is
     kept: its source frames [source_in, source_out), which now last their real time at the
@@ -169,10 +186,10 @@ def migrate_v1(data: dict, media_rate) -> dict:
             c = dict(c)
             old_len = max(1, int(c.pop("source_out")) - int(c["source_in"]))
             src = media_rate(c["media"])
-            is_still = src is None
-            c["rate"] = "" if is_still else rate_text(src)
-            # at least one frame: a few media frames on a very slow timeline round to none
-            c["duration"] = old_len if is_still else max(1, frames_between(old_len, src, rate))
+            # a still keeps its length; a video at least one frame: a few media frames on a
+            # very slow timeline round to none
+            c["rate"] = "" if src is None else rate_text(src)
+            c["duration"] = old_len if src is None else max(1, frames_between(old_len, src, rate))
             old_start = int(c["start"])
             c["start"] = max(0, old_start + shift)
             shift += c["duration"] - old_len
@@ -185,7 +202,9 @@ def migrate_v1(data: dict, media_rate) -> dict:
     }  # fmt: skip
 
 
-def retime(timeline: Timeline, rate: Fraction, points: list[int | None] = ()) -> list[int | None]:
+def retime(
+    timeline: Timeline, rate: Fraction, points: Sequence[int | None] = ()
+) -> list[int | None]:
     """Change the sequence's rate keeping every clip where it is in seconds (starts and ends
     move to the nearest frame of the new rate; no clip becomes shorter than one frame).
     `points` (in/out) are moved the same way and returned."""

@@ -64,7 +64,7 @@ def engine():
 
 @pytest.fixture(scope="session")
 def write_lossless_video():
-    from lumiere_studio.testing import write_lossless_video
+    from testkit.media import write_lossless_video
 
     return write_lossless_video
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 
 def test_clip_geometry_dialog_applies_to_the_selected_clip(qtbot, window, tmp_path):
-    from lumiere_studio.testing import make_clip
+    from testkit.media import make_clip
+
     from lumiere_studio.ui.clip_dialog import ClipDialog
 
     assert not window.clip_geometry()  # nothing selected: says so, changes nothing

@@ -6,11 +6,11 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
+from testkit.media import make_clip
 
 from engine.media.probe import probe
 from lumiere_studio.model.document import Document
 from lumiere_studio.model.project import MediaItem
-from lumiere_studio.testing import make_clip
 
 
 def _import(doc, path, generated=False):

@@ -9,9 +9,9 @@ import threading
 import pytest
 
 from engine.jobs import Job, JobError
-from lumiere_studio.engine_thread import JobQueue
 from lumiere_studio.model import queue_store as st
 from lumiere_studio.model.queue_store import QueueStore
+from lumiere_studio.services.engine_thread import JobQueue
 
 
 @pytest.fixture
@@ -91,8 +91,7 @@ def test_jobs_are_stored_before_running_and_come_back_after_a_crash(qtbot, tiny_
     on_disk = QueueStore(path)  # another connection sees them at once
     assert [j.job.prompt for j in on_disk.jobs()] == ["job 0", "job 1", "job 2"]
     on_disk.update(ids[0], state=st.RUNNING, step=1, total=2)  # what a kill -9 mid-job leaves
-    first.thread.quit()  # the process "dies": no clean shutdown
-    first.thread.wait()
+    first.runner.shutdown()  # the process "dies": no clean shutdown of the queue
 
     second = JobQueue(store=QueueStore(path))
     try:

@@ -6,8 +6,7 @@ import threading
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
-
-from lumiere_studio.testing import make_clip
+from testkit.media import make_clip
 
 
 def test_cancel_in_export_dialog_stops_and_leaves_no_file(qtbot, window, tmp_path):
@@ -42,7 +41,7 @@ def test_cancel_in_export_dialog_stops_and_leaves_no_file(qtbot, window, tmp_pat
 
 
 def test_dialog_filters_map_to_formats_and_suffixes():
-    from lumiere_studio.export import EXPORT_FORMATS, format_for_filter, target_path
+    from lumiere_studio.services.export import EXPORT_FORMATS, format_for_filter, target_path
 
     fmts = {fmt for fmt, _, _ in EXPORT_FORMATS}
     assert fmts == {"h264", "prores", "prores4444", "png", "otio", "fcpxml", "edl"}

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from testkit.media import make_clip
 
 from engine.media.probe import probe
 from lumiere_studio.model.document import Document
 from lumiere_studio.model.masks import Patch
 from lumiere_studio.model.project import MediaItem
-from lumiere_studio.testing import make_clip
 
 
 @pytest.fixture

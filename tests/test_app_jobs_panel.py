@@ -10,8 +10,8 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QDropEvent
 
 from engine.jobs import Job
-from lumiere_studio.engine_thread import DONE, JobQueue
 from lumiere_studio.model.queue_store import QueueStore
+from lumiere_studio.services.engine_thread import DONE, JobQueue
 from lumiere_studio.ui.jobs_panel import JobsPanel, job_mime
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
+from testkit.media import make_clip
 
 from engine.media.decode import decode_sequential
 from engine.media.probe import probe
 from lumiere_studio.model.project import MediaItem
-from lumiere_studio.testing import make_clip
 from lumiere_studio.ui.main_window import MainWindow
 
 
@@ -20,7 +20,7 @@ def clip(tmp_path_factory):
 
 
 def _viewer_pixels(w) -> np.ndarray:
-    from lumiere_studio.ui.frames import qimage_to_array
+    from lumiere_studio.services.frames import qimage_to_array
 
     return qimage_to_array(w.viewer.image)
 
@@ -48,7 +48,7 @@ def test_broken_file_shows_error_and_changes_nothing(window, tmp_path):
 
 
 def test_one_hostile_still_does_not_abort_the_import(window, clip, tmp_path):
-    from lumiere_studio.fuzz_media import png_claiming, png_with_text
+    from testkit.fuzz_media import png_claiming, png_with_text
 
     (tmp_path / "bomb.png").write_bytes(png_claiming(100000, 100000))
     (tmp_path / "text.png").write_bytes(png_with_text(20 << 20))
@@ -247,7 +247,7 @@ def test_viewer_shows_the_exported_pixels_in_every_fit_mode(qtbot, window, clip)
     from fractions import Fraction
 
     from engine.export.render import render_frames
-    from lumiere_studio.ui.frames import qimage_to_array
+    from lumiere_studio.services.frames import qimage_to_array
 
     window.import_paths([str(clip)])  # 64x48
     cid = window.doc.add_to_timeline(window.doc.project.media[0].id)
@@ -429,7 +429,7 @@ def test_project_whose_media_is_a_fifo_opens_and_closes(qtbot, window, tmp_path)
     import os
     import time
 
-    from lumiere_studio.fuzz_entries import project_with
+    from testkit.fuzz_entries import project_with
 
     os.mkfifo(tmp_path / "pipe.mp4")
     folder = project_with(tmp_path / "pipe.mp4", tmp_path / "proj")
@@ -437,7 +437,7 @@ def test_project_whose_media_is_a_fifo_opens_and_closes(qtbot, window, tmp_path)
     # Thumbnail, filmstrip, viewer and proxy workers each refuse the FIFO instead of blocking
     # on it (before: they blocked, and closing the window aborted).
     qtbot.waitUntil(lambda: window.thumbs.pending_count() == 0, timeout=10000)
-    qtbot.waitUntil(lambda: not window.proxies._pending, timeout=10000)
+    qtbot.waitUntil(lambda: not window.proxies.pending_count(), timeout=10000)
     start = time.monotonic()
     window.shutdown()
     assert time.monotonic() - start < 5

@@ -4,12 +4,12 @@ import json
 
 import numpy as np
 import pytest
+from testkit.media import make_clip
 
 from engine.media.probe import probe
 from engine.timeline import Timeline
 from lumiere_studio.model.masks import Mask
 from lumiere_studio.model.project import DOC_NAME, MediaItem, Project, ProjectError
-from lumiere_studio.testing import make_clip
 
 
 def _project_with_clip(tmp_path) -> Project:

@@ -7,11 +7,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
+from testkit.media import make_clip
 
 from engine.media.decode import decode_sequential
-from lumiere_studio.testing import make_clip
+from lumiere_studio.services.thumbnails import Filmstrip, Thumbnailer, strip_frames
 from lumiere_studio.ui.main_window import MainWindow
-from lumiere_studio.ui.thumbnails import Filmstrip, Thumbnailer, strip_frames
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def test_seek_shows_proxy_then_full_resolution(qtbot, window, wide_clip):
     qtbot.waitUntil(lambda: (11, True, (720, 1280, 3)) in seen, timeout=10000)
     assert seen[0] == (11, False, (540, 960, 3))  # the proxy frame comes first
     assert window.viewer.image_full and window.viewer.image.width() == 1280
-    from lumiere_studio.ui.frames import qimage_to_array
+    from lumiere_studio.services.frames import qimage_to_array
 
     assert np.array_equal(qimage_to_array(window.viewer.image), decode_sequential(wide_clip)[11])
     # Mask and brush coordinates stay in source pixels whatever picture is drawn.
@@ -74,7 +74,7 @@ def test_proxy_is_reused_by_a_new_window(qtbot, tmp_path, monkeypatch, wide_clip
 def test_small_clips_get_no_proxy(qtbot, window, tmp_path):
     small = make_clip(tmp_path / "small.mp4", frames=4, size=(64, 48))
     window.import_paths([str(small)])
-    assert window.proxies.proxies == {} and not window.proxies._pending
+    assert window.proxies.proxies == {} and not window.proxies.pending_count()
 
 
 def test_timeline_clip_shows_frames_from_along_the_clip(qtbot, window, tmp_path):

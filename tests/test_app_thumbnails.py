@@ -8,7 +8,7 @@ import os
 import numpy as np
 from PIL import Image
 
-from lumiere_studio.ui.thumbnails import Thumbnailer
+from lumiere_studio.services.thumbnails import Thumbnailer
 
 
 def test_non_utf8_name_gets_its_thumbnail(qtbot, tmp_path):

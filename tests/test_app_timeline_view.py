@@ -6,12 +6,12 @@ from __future__ import annotations
 from fractions import Fraction
 
 from PySide6.QtCore import QPointF, Qt
+from testkit.media import make_clip
 
 from engine.media.probe import probe
 from lumiere_studio.model.document import Document
 from lumiere_studio.model.project import MediaItem
-from lumiere_studio.testing import make_clip
-from lumiere_studio.ui.thumbnails import Thumbnailer
+from lumiere_studio.services.thumbnails import Thumbnailer
 from lumiere_studio.ui.timeline_view import TimelineView
 
 
@@ -32,6 +32,7 @@ def test_edges_trim_in_sequence_frames_and_stop_at_the_media(qtbot, tmp_path):
     cid = doc.add_to_timeline(item.id)
     thumbs = Thumbnailer()
     view = TimelineView(doc, thumbs)
+    thumbs.setParent(view)  # as in the window: results still queued go with the view
     qtbot.addWidget(view)
     view.resize(900, 200)
     view.show()

@@ -6,13 +6,13 @@ import re
 
 import av
 import pytest
+from testkit.media import make_clip
 
 from engine.export.sources import SourceError, iter_frames
 from engine.media.av_errors import plain_av_error
 from engine.media.decode import DecodeError, FrameReader
 from engine.media.load import MediaLoadError, load_video_frames
 from engine.media.probe import ProbeError, probe
-from lumiere_studio.testing import make_clip
 
 JARGON = re.compile(r"Errno|\(\)|avcodec|avformat|returned -?\d|file:/")
 

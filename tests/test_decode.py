@@ -4,9 +4,9 @@ import random
 
 import numpy as np
 import pytest
+from testkit.media import make_clip
 
 from engine.media.decode import DecodeError, FrameCache, FrameReader, decode_sequential
-from lumiere_studio.testing import make_clip
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +83,7 @@ def test_cache_is_bounded_by_bytes():
 def test_frames_with_equal_timestamps_show_from_frame_0(tmp_path):
     from fractions import Fraction
 
-    from lumiere_studio.fuzz_media import write_video
+    from testkit.fuzz_media import write_video
 
     path = write_video(tmp_path / "eq.mkv", "ffv1", "bgr0", time_base=Fraction(1, 8),
                        pts=[0, 0, 1, 1, 2, 2, 3, 4, 4, 5])  # fmt: skip

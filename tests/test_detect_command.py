@@ -196,7 +196,7 @@ def test_fifo_and_huge_still_are_bounded(tmp_path, capsys):
     t.join(20)
     assert done == [2]  # before: blocked forever opening the FIFO
     assert "not a regular file" in capsys.readouterr().err
-    from lumiere_studio.fuzz_media import huge_sparse_png
+    from testkit.fuzz_media import huge_sparse_png
 
     big = huge_sparse_png(tmp_path / "big.png", 9400)
     assert main(["detect", str(big), "--json"]) == 1  # read, centre-cropped, no mark

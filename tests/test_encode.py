@@ -14,9 +14,9 @@ import av
 import numpy as np
 import pytest
 
+from engine.errors import Cancelled
 from engine.media.audio import AudioClip
 from engine.media.encode import (
-    EncodeCancelled,
     EncodeError,
     VideoSettings,
     as_fraction,
@@ -106,7 +106,7 @@ def test_bad_settings_are_refused(tmp_path):
 def test_cancel_leaves_nothing(tmp_path):
     calls = []
     target = tmp_path / "a.mp4"
-    with pytest.raises(EncodeCancelled):
+    with pytest.raises(Cancelled):
         write_video(frames(), target, VideoSettings(cancel=lambda: len(calls) >= 2),
                     on_frame=calls.append)  # fmt: skip
     assert not target.exists() and list(tmp_path.iterdir()) == []

@@ -9,13 +9,13 @@ from fractions import Fraction
 import numpy as np
 import torch
 from PIL import Image
+from testkit.fuzz_media import huge_sparse_png, write_video
 
 from engine.jobs import Job
 from engine.tasks import frame_tasks
 from engine.tasks.frame_tasks import FramePrepared, ImageToVideo, TextToVideo, VideoToVideo, psnr
 from engine.tasks.sizes import Geometry
 from engine.tasks.task import Sampled
-from lumiere_studio.fuzz_media import huge_sparse_png, write_video
 
 GEO = Geometry(32, 32, 4)  # the bundled model's native frame and SSR factor
 

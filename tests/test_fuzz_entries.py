@@ -12,9 +12,8 @@ import re
 import threading
 
 import pytest
-
-from lumiere_studio.fuzz_entries import ENTRIES, INPUT_ENTRIES, Fixtures, quiet_ffmpeg
-from lumiere_studio.fuzz_media import generate
+from testkit.fuzz_entries import ENTRIES, INPUT_ENTRIES, Fixtures, quiet_ffmpeg
+from testkit.fuzz_media import generate
 
 FAST = ["app import", "project open", "detect", "export (clip)", "export (project)",
         *INPUT_ENTRIES]  # fmt: skip

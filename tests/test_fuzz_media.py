@@ -7,7 +7,7 @@ import hashlib
 import os
 import stat
 
-from lumiere_studio.fuzz_media import generate
+from testkit.fuzz_media import generate
 
 
 def digest(cases) -> dict[str, str]:

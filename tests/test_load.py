@@ -82,7 +82,7 @@ def test_broken_and_truncated_video(clip, tmp_path: Path) -> None:
 
 
 def test_huge_still_is_decoded_down_and_claims_beyond_the_limit_refused(tmp_path: Path) -> None:
-    from lumiere_studio.fuzz_media import huge_sparse_png, png_claiming
+    from testkit.fuzz_media import huge_sparse_png, png_claiming
 
     # 9400x9400 in 86 KB: image-to-video decodes it straight down to the working size.
     big = huge_sparse_png(tmp_path / "big.png", 9400)
@@ -94,7 +94,7 @@ def test_huge_still_is_decoded_down_and_claims_beyond_the_limit_refused(tmp_path
 
 
 def test_tasks_that_keep_the_size_refuse_huge_inputs(tmp_path: Path) -> None:
-    from lumiere_studio.fuzz_media import png_claiming
+    from testkit.fuzz_media import png_claiming
 
     (tmp_path / "wide.png").write_bytes(png_claiming(4000, 2000))
     with pytest.raises(MediaLoadError, match="a cinemagraph keeps the input's size"):
@@ -102,7 +102,7 @@ def test_tasks_that_keep_the_size_refuse_huge_inputs(tmp_path: Path) -> None:
 
 
 def test_oversized_text_chunk_is_a_clean_error(tmp_path: Path) -> None:
-    from lumiere_studio.fuzz_media import png_with_text
+    from testkit.fuzz_media import png_with_text
 
     (tmp_path / "t.png").write_bytes(png_with_text(20 << 20))
     with pytest.raises(MediaLoadError, match="t.png could not be read: a text chunk in it is"):
@@ -117,15 +117,15 @@ def test_video_with_no_decoder_and_with_broken_tags(tmp_path: Path, clip) -> Non
     (tmp_path / "nodec.mkv").write_bytes(data[:i] + b"V_FOOB" + data[i + 6 :])
     with pytest.raises(MediaLoadError, match="in a format this build cannot decode"):
         load_video_frames(tmp_path / "nodec.mkv", 0, 2)
-    from lumiere_studio.fuzz_media import _bad_utf8_tags
+    from testkit.fuzz_media import bad_utf8_tags
 
-    tagged = _bad_utf8_tags(tmp_path / "tags.mp4")
+    tagged = bad_utf8_tags(tmp_path / "tags.mp4")
     frames, _ = load_video_frames(tagged, 0, 3)  # before: UnicodeDecodeError from av.open
     assert frames.shape == (3, 24, 32, 3)
 
 
 def test_v2v_source_is_decoded_down(tmp_path: Path) -> None:
-    from lumiere_studio.testing import make_clip
+    from testkit.media import make_clip
 
     clip = make_clip(tmp_path / "c.mp4", frames=3, size=(320, 160))
     video, _ = load_video_frames(clip, 0, 2, max_side=80)

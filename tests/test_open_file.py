@@ -11,13 +11,13 @@ import av
 import numpy as np
 import pytest
 from PIL import Image
+from testkit.media import make_clip
 
 from engine.export.sources import SourceError, iter_frames
 from engine.media.decode import DecodeError, FrameReader
 from engine.media.load import MediaLoadError, load_image, load_video_frames
 from engine.media.open_file import MediaFileError, local_file, open_input, open_output
 from engine.media.probe import ProbeError, probe
-from lumiere_studio.testing import make_clip
 
 
 def finishes(fn, seconds: float = 10.0):

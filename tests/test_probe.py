@@ -3,9 +3,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PIL import Image
+from testkit.media import make_clip
 
 from engine.media.probe import ProbeError, probe
-from lumiere_studio.testing import make_clip
 
 
 def test_probe_video_reports_size_rate_length_and_audio(tmp_path):
@@ -67,9 +67,9 @@ def test_probe_truncated_video(tmp_path):
 @pytest.mark.parametrize(
     ("maker", "words"),
     [
-        (lambda: __import__("lumiere_studio.fuzz_media").fuzz_media.png_claiming(100000, 100000),
+        (lambda: __import__("testkit.fuzz_media").fuzz_media.png_claiming(100000, 100000),
          "claims more than 179 Mpx"),
-        (lambda: __import__("lumiere_studio.fuzz_media").fuzz_media.png_with_text(20 << 20),
+        (lambda: __import__("testkit.fuzz_media").fuzz_media.png_with_text(20 << 20),
          "a text chunk in it is too large"),
     ],
 )  # fmt: skip
@@ -89,6 +89,6 @@ def test_exif_rotated_still_reports_its_shown_size(tmp_path):
 
 
 def test_broken_utf8_tags_do_not_stop_probing(tmp_path):
-    from lumiere_studio.fuzz_media import _bad_utf8_tags
+    from testkit.fuzz_media import bad_utf8_tags
 
-    assert probe(_bad_utf8_tags(tmp_path / "t.mp4")).frames == 10
+    assert probe(bad_utf8_tags(tmp_path / "t.mp4")).frames == 10

@@ -7,10 +7,10 @@ import threading
 
 import numpy as np
 import pytest
+from testkit.media import make_clip
 
 from engine.media.decode import FrameReader
 from engine.media.proxy import ProxyError, cached_proxy, ensure_proxy, needs_proxy, proxy_size
-from lumiere_studio.testing import make_clip
 
 
 @pytest.fixture(scope="module")

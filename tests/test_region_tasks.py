@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
+from testkit.fuzz_media import png_claiming
 
 from engine.jobs import Job, JobError
 from engine.tasks.conditioning import cinemagraph
@@ -16,7 +17,6 @@ from engine.tasks.region_tasks import Cinemagraph, Inpaint, RegionPrepared, regi
 from engine.tasks.sizes import Geometry
 from engine.tasks.task import Sampled
 from engine.tensors import to_float
-from lumiere_studio.fuzz_media import png_claiming
 
 GEO = Geometry(32, 32, 4)  # the bundled model's native frame and SSR factor
 

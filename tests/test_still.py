@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PIL import Image
+from testkit.fuzz_media import jpeg_claiming, png_claiming, png_with_text
 
 from engine.media.open_file import MediaFileError
 from engine.media.still import decode_within, display_size, open_still
-from lumiere_studio.fuzz_media import jpeg_claiming, png_claiming, png_with_text
 
 
 @pytest.mark.parametrize(

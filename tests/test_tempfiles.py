@@ -74,7 +74,7 @@ def _killed_at(point: int, write) -> bool:
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child
         os.environ[tempfiles.KILL_AT_ENV] = str(point)
-        tempfiles._faults_seen = 0
+        tempfiles.reset_fault_count()
         try:
             write()
         finally:
@@ -189,3 +189,57 @@ def test_a_full_disk_is_a_plain_message_and_keeps_the_old_file(tmp_path, monkeyp
     message = str(caught.value)
     assert str(tmp_path) in message and "up to 2.9 MB is needed" in message and "free" in message
     assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
+def test_atomic_write_lets_a_writer_fill_the_temporary_then_renames_it(tmp_path):
+    target = tmp_path / "sub" / "proxy.mkv"
+    seen = []
+
+    def write(tmp):
+        seen.append(tmp)
+        assert tmp.parent == target.parent and tmp.name.endswith(".tmp.mkv")
+        assert not target.exists()  # nothing at the target until the writer is done
+        tmp.write_bytes(b"whole")
+
+    tempfiles.atomic_write(target, write, suffix=".tmp.mkv")
+    assert target.read_bytes() == b"whole" and not seen[0].exists()
+    assert sorted(p.name for p in target.parent.iterdir()) == ["proxy.mkv"]
+
+
+def test_atomic_write_keeps_the_old_file_when_the_writer_fails(tmp_path):
+    target = tmp_path / "thumb.png"
+    target.write_bytes(b"old")
+
+    def write(tmp):
+        tmp.write_bytes(b"half")
+        raise ValueError("the decoder gave up")
+
+    with pytest.raises(ValueError, match="gave up") as info:
+        tempfiles.atomic_write(target, write)
+    assert info.value.__cause__ is None  # raised as it was, not chained to itself
+    assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["thumb.png"]
+
+
+def test_a_staged_write_waits_beside_the_target_for_its_rename(tmp_path):
+    target = tmp_path / "clip.mp4.provenance.json"
+    target.write_bytes(b"old")
+    staged = tempfiles.stage_bytes(target, b'{"new": 1}')
+    assert staged.parent == tmp_path and staged != target
+    assert staged.read_bytes() == b'{"new": 1}' and target.read_bytes() == b"old"
+
+
+def test_new_temp_beside_sweeps_a_dead_writers_temporary(tmp_path):
+    target = tmp_path / "a.mp4"
+    dead = tmp_path / ".a.mp4.999999-deadbeef.mp4"  # no process 999999 wrote this
+    dead.write_bytes(b"left by a killed writer")
+    fresh = tempfiles.new_temp_beside(target, ".mp4")
+    assert not dead.exists() and fresh.name.startswith(f".a.mp4.{os.getpid()}-")
+
+
+def test_fault_points_count_from_zero_after_a_reset(tmp_path, monkeypatch):
+    log = tmp_path / "faults.log"
+    monkeypatch.setenv(tempfiles.FAULT_LOG_ENV, str(log))
+    tempfiles.fault_point("a")
+    tempfiles.reset_fault_count()
+    tempfiles.fault_point("b")
+    assert log.read_text().splitlines()[-1] == "1 b"

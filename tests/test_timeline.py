@@ -5,7 +5,7 @@ from fractions import Fraction
 
 import pytest
 
-from engine.timeline import Timeline, TimelineClip, Track, migrate_v1, retime
+from engine.timeline import Timeline, TimelineClip, Track, clip_at, migrate_v1, retime, video_tracks
 
 NTSC = Fraction(30000, 1001)
 
@@ -80,3 +80,15 @@ def test_retime_keeps_clips_in_place_in_seconds():
     assert retime(tl, NTSC, [25, None]) == [30, None]
     clip = tl.tracks[0].clips[0]
     assert tl.rate == NTSC and (clip.start, clip.duration) == (120, 60)
+
+
+def test_clip_at_is_the_top_video_tracks_clip_and_none_in_a_gap():
+    low = TimelineClip("low.mp4", 0, 20, 0, "24")
+    high = TimelineClip("high.mp4", 0, 5, 10, "24")
+    sound = TimelineClip("talk.wav", 0, 40, 0, "48000")
+    tl = Timeline(tracks=[Track("V1", [low]), Track("V2", [high]), Track("A1", [sound], "audio")])
+    assert video_tracks(tl) == tl.tracks[:2]
+    assert clip_at(tl, 0) is low and clip_at(tl, 9) is low
+    assert clip_at(tl, 10) is high and clip_at(tl, 14) is high  # later tracks sit on top
+    assert clip_at(tl, 15) is low and clip_at(tl, 19) is low
+    assert clip_at(tl, 20) is None  # only sound there: no picture

@@ -7,12 +7,13 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.errors import LumiereError
 from engine.jobs import Job, JobError
 
 OUTPUT_FORMATS = ("mp4", "mov")
 
 
-class BatchError(ValueError):
+class BatchError(LumiereError, ValueError):
     """A batch that cannot start as described; the message names the file, line and field."""
 
 

@@ -75,8 +75,7 @@ def render_job(
     Returns {"status", "seconds", "error", "sha256", "model_name", "model_hash", "notes",
     "fps", "device", "peak_memory_mib", "peak_memory_kind", "cpu_seconds"}."""
     from engine.devices import pick_device
-    from engine.diffusion.samplers import Cancelled
-    from engine.media.encode import EncodeCancelled
+    from engine.errors import Cancelled
     from engine.media.provenance import sha256_file
     from engine.outputs import save_result
 
@@ -95,7 +94,7 @@ def render_job(
             status=DONE, sha256=sha256_file(path), model_name=result.model_name,
             model_hash=result.model_hash, notes=list(result.notes), fps=result.fps,
         )  # fmt: skip
-    except (Cancelled, EncodeCancelled):
+    except Cancelled:
         record.update(status=CANCELLED, error="cancelled")
     except Exception as e:  # a job's failure is its record; the worker goes on
         record["error"] = plain_error(e)

@@ -12,10 +12,11 @@ from pathlib import Path
 def run(args: argparse.Namespace) -> int:
     from engine.commands.progress_bar import ProgressBar
     from engine.commands.sign_args import sign_options
+    from engine.errors import Cancelled
     from engine.export.otio_file import ADAPTERS
     from engine.export.run import export_clip, export_project, export_timeline_file
     from engine.export.sources import SourceError
-    from engine.media.encode import EncodeCancelled, EncodeError
+    from engine.media.encode import EncodeError
     from engine.media.provenance import ProvenanceError
 
     src = Path(args.input)
@@ -38,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             export = export_project if is_project else export_clip
             path = export(src, args.format, Path(args.out), **kw)
-    except (SourceError, EncodeError, EncodeCancelled, ProvenanceError, ValueError,
+    except (SourceError, EncodeError, Cancelled, ProvenanceError, ValueError,
             OSError) as e:  # fmt: skip
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -12,14 +12,11 @@ from collections.abc import Callable
 import torch
 
 from engine.diffusion.schedule import CosineSchedule
+from engine.errors import Cancelled  # raised when the job's cancel flag is set
 
 Denoiser = Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
 StepCallback = Callable[[int, int, torch.Tensor], None]
 SAMPLERS = ("dpm++2m", "ddim")
-
-
-class Cancelled(Exception):
-    """Raised inside a sampling loop when the job's cancel flag is set."""
 
 
 def time_grid(steps: int, t_start: float = 1.0) -> torch.Tensor:

@@ -24,6 +24,7 @@ import numpy as np
 
 from engine.media import provenance as pv
 from engine.media import watermark as wm
+from engine.timeline import clip_at
 
 
 @dataclass
@@ -84,7 +85,7 @@ def mark_clip_frames(frames: Iterable[np.ndarray], mark: ClipMark | None) -> Ite
 
 def mark_timeline_frames(frames: Iterable[np.ndarray], timeline, base: Path, first: int
                          ) -> Iterator[np.ndarray]:  # fmt: skip
-    from engine.export.render import clip_at, media_path
+    from engine.export.render import media_path
 
     marks: dict[Path, ClipMark | None] = {}
     for f, frame in enumerate(frames, start=first):
@@ -132,7 +133,7 @@ class GeneratedAlpha:
         if self.clip is not None:
             path, n = self.clip, i
         else:
-            from engine.export.render import clip_at, media_path
+            from engine.export.render import media_path
 
             clip = clip_at(self.timeline, self.first + i)
             if clip is None or not clip.generated:

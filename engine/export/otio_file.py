@@ -13,6 +13,7 @@ from fractions import Fraction
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from engine.errors import LumiereError
 from engine.media import provenance as pv
 from engine.tempfiles import atomic_write_bytes
 from engine.timebase import exact_rate, frames_between, nearest, rate_text
@@ -22,7 +23,7 @@ ADAPTERS = {".otio": "otio_json", ".xml": "fcp_xml", ".edl": "cmx_3600"}
 GEOMETRY = ("fit", "scale", "x", "y", "source_offset")
 
 
-class InterchangeError(ValueError):
+class InterchangeError(LumiereError, ValueError):
     """A timeline file that cannot be read or written; the message says why."""
 
 

@@ -13,7 +13,7 @@ from engine.export.sources import IMAGE_SUFFIXES, SourceError, frame_rate, read_
 from engine.media import provenance as pv
 from engine.project_schema import ProjectError, read_document, validate_timeline
 from engine.timebase import exact_rate
-from engine.timeline import Timeline, TimelineClip, migrate_v1
+from engine.timeline import Timeline, TimelineClip, clip_at, migrate_v1, video_tracks
 
 PROJECT_FILE = "project.lumiere.json"
 
@@ -62,23 +62,10 @@ def media_path(clip: TimelineClip, base: Path) -> Path:
     return p if p.is_absolute() else base / p
 
 
-def video_tracks(timeline: Timeline) -> list:
-    return [t for t in timeline.tracks if t.kind == "video"]
-
-
 def clips_in(timeline: Timeline, first: int = 0, last: int | None = None) -> list[TimelineClip]:
     """Video clips that show in frames [first, last), lowest track first."""
     last = timeline.duration if last is None else last
     return [c for t in video_tracks(timeline) for c in t.clips if c.start < last and c.end > first]
-
-
-def clip_at(timeline: Timeline, frame: int) -> TimelineClip | None:
-    """The clip seen at `frame`: the top-most track's (later tracks sit on top)."""
-    for track in reversed(video_tracks(timeline)):
-        for clip in track.clips:
-            if clip.start <= frame < clip.end:
-                return clip
-    return None
 
 
 class _MediaFrames:

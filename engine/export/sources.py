@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.errors import LumiereError
 from engine.media import provenance as pv
 from engine.media.av_errors import plain_av_error
 from engine.media.open_file import MediaFileError, open_input
@@ -18,7 +19,7 @@ from engine.media.still import open_still
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp")
 
 
-class SourceError(ValueError):
+class SourceError(LumiereError, ValueError):
     """A file that cannot be read as video or image."""
 
 

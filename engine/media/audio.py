@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.errors import LumiereError
 from engine.media.av_errors import plain_av_error
 from engine.media.open_file import MediaFileError, open_input
 
@@ -15,7 +16,7 @@ from engine.media.open_file import MediaFileError, open_input
 SEEK_MARGIN_S = 0.5
 
 
-class AudioError(ValueError):
+class AudioError(LumiereError, ValueError):
     """A source's sound could not be read; the message names the file."""
 
 

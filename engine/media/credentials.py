@@ -23,6 +23,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.errors import LumiereError
 from engine.media import provenance as pv
 
 MIME = {".mp4": "video/mp4", ".m4v": "video/mp4", ".mov": "video/quicktime", ".png": "image/png",
@@ -40,7 +41,7 @@ OFFLINE = {"verify": {"remote_manifest_fetch": False, "ocsp_fetch": False},
            "builder": {"thumbnail": {"enabled": False}}}  # fmt: skip
 
 
-class CredentialsError(ValueError):
+class CredentialsError(LumiereError, ValueError):
     """A manifest that cannot be made or read."""
 
 

@@ -20,18 +20,15 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.errors import Cancelled, LumiereError
 from engine.media.av_errors import plain_av_error
 from engine.media.open_file import MediaFileError, open_input
 from engine.media.picture_size import WORK_SIDE, check_picture_size
 from engine.media.probe import IMAGE_SUFFIXES
 
 
-class DecodeError(ValueError):
+class DecodeError(LumiereError, ValueError):
     """A frame could not be decoded (broken file, frame out of range)."""
-
-
-class DecodeAborted(Exception):
-    """A decode was given up because its `abort` callback said so (a newer request came)."""
 
 
 class FrameCache:
@@ -71,7 +68,7 @@ class FrameCache:
         return len(self._items)
 
 
-def _rotate(image: np.ndarray, rotation: int) -> np.ndarray:
+def rotate(image: np.ndarray, rotation: int) -> np.ndarray:
     """Apply a counter-clockwise display rotation (degrees, multiple of 90)."""
     k = (rotation // 90) % 4
     return np.ascontiguousarray(np.rot90(image, k)) if k else image
@@ -203,7 +200,7 @@ class FrameReader:
     # --- reading -----------------------------------------------------------------------
     def frame(self, n: int, abort: Callable[[], bool] | None = None) -> np.ndarray:
         """Frame `n` (0-based, presentation order) as uint8 (H, W, 3), display-rotated.
-        `abort`, polled once per decoded frame, gives up with DecodeAborted when it returns
+        `abort`, polled once per decoded frame, gives up with Cancelled when it returns
         True; the frames decoded so far stay cached and the decoder stays usable."""
         if not 0 <= n < self.frame_count:
             raise DecodeError(f"frame {n} is out of range (0..{self.frame_count - 1})")
@@ -229,7 +226,7 @@ class FrameReader:
             image = frame.to_ndarray(format="rgb24", width=w, height=h)
         else:
             image = frame.to_ndarray(format="rgb24")
-        return _rotate(image, self.rotation)
+        return rotate(image, self.rotation)
 
     def _seek_start(self, n: int) -> int:
         """The keyframe index a decode for frame n must start from."""
@@ -255,7 +252,7 @@ class FrameReader:
                     continue
                 self._next = idx + 1
                 if abort is not None and idx < n and abort():
-                    raise DecodeAborted(f"frame {n}")
+                    raise Cancelled(f"frame {n}")
                 if idx < cache_from:
                     continue
                 image = self._to_array(frame)
@@ -314,5 +311,5 @@ def decode_sequential(path: str | Path) -> list[np.ndarray]:
         out = []
         for frame in container.decode(stream):
             rot = int(getattr(frame, "rotation", 0) or 0) % 360
-            out.append(_rotate(frame.to_ndarray(format="rgb24"), rot))
+            out.append(rotate(frame.to_ndarray(format="rgb24"), rot))
         return out

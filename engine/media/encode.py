@@ -15,20 +15,26 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
+from engine.errors import Cancelled, LumiereError
 from engine.media.audio import AudioClip, add_audio_stream, encode_audio
 from engine.media.open_file import open_output, valid_text
 from engine.media.sealing import Seal
 from engine.tempfiles import (
-    create_temp_beside,
     create_temp_dir_beside,
+    new_temp_beside,
     recover_folder_swaps,
     replace,
     replace_folder,
     sweep_stale_temps,
 )
+
+if TYPE_CHECKING:
+    from av.container import OutputContainer
+    from av.video.stream import VideoStream
 
 VIDEO_SUFFIXES = (".mp4", ".mov")
 PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower",
@@ -36,12 +42,8 @@ PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "sl
 PRORES_PROFILES = {"prores": "3", "prores4444": "4"}  # prores_ks: 3 = 422 HQ, 4 = 4444
 
 
-class EncodeError(ValueError):
+class EncodeError(LumiereError, ValueError):
     """The output cannot be written as asked (bad path, size or settings)."""
-
-
-class EncodeCancelled(RuntimeError):
-    """The caller's cancel flag was set; nothing was left at the target."""
 
 
 # A timecode track stores frames per second in one byte: faster clips (a 1000 fps source) are
@@ -109,15 +111,6 @@ def _even_pad(frames: np.ndarray) -> np.ndarray:
     return np.pad(frames, ((0, 0), (0, h % 2), (0, w % 2), (0, 0)), mode="edge")
 
 
-def _temp_prefix(path: Path) -> str:
-    return f".{path.name}.{os.getpid()}-"
-
-
-def _temp_beside(path: Path, suffix: str) -> Path:
-    sweep_stale_temps(path, suffix)
-    return create_temp_beside(path, _temp_prefix(path), suffix)
-
-
 def write_video(
     frames: np.ndarray | Iterable[np.ndarray],
     path: Path | str,
@@ -137,7 +130,7 @@ def write_video(
     if not path.parent.is_dir():
         raise EncodeError(f"folder {path.parent} does not exist")
     rate = as_fraction(settings.fps)
-    tmp = _temp_beside(path, path.suffix)
+    tmp = new_temp_beside(path, path.suffix)
     try:
         options = {"movflags": "use_metadata_tags"}  # arbitrary keys (our labels) in MP4 and MOV
         with open_output(tmp, format=kind, container_options=options) as container:
@@ -147,7 +140,7 @@ def write_video(
             alpha = kind == "mov" and settings.prores == "prores4444"
             for i, frame in enumerate(frames):
                 if settings.cancel and settings.cancel():
-                    raise EncodeCancelled("export cancelled")
+                    raise Cancelled("export cancelled")  # nothing is left at the target
                 frame = _check_frames(np.asarray(frame)[None])[0]
                 if alpha:
                     frame = _with_alpha(frame, settings.alpha, i)
@@ -164,7 +157,7 @@ def write_video(
             if stream is None:
                 raise EncodeError("no frames to write")
             container.mux(stream.encode(None))
-            if audio_stream is not None:
+            if audio_stream is not None and settings.audio is not None:
                 encode_audio(container, audio_stream, settings.audio)
         _publish(tmp, path, settings.seal)
     except BaseException:
@@ -185,14 +178,20 @@ def _publish(tmp: Path, path: Path, seal: Seal | None) -> None:
         seal.settle()
 
 
-def _add_stream(container, kind: str, settings: VideoSettings, rate: Fraction, shape):
+def _add_stream(
+    container: OutputContainer,
+    kind: str,
+    settings: VideoSettings,
+    rate: Fraction,
+    shape: tuple[int, ...],
+) -> VideoStream:
     h, w = shape[:2]
     if kind == "mp4":
-        stream = container.add_stream(settings.codec or "libx264", rate=rate)
+        stream = cast("VideoStream", container.add_stream(settings.codec or "libx264", rate=rate))
         stream.pix_fmt = "yuv420p"
         stream.options = {"crf": str(settings.crf), "preset": settings.preset}
     else:
-        stream = container.add_stream(settings.codec or "prores_ks", rate=rate)
+        stream = cast("VideoStream", container.add_stream(settings.codec or "prores_ks", rate=rate))
         four = settings.prores == "prores4444"
         stream.pix_fmt = "yuva444p10le" if four else "yuv422p10le"
         stream.options = {"profile": PRORES_PROFILES[settings.prores], "vendor": "apl0"}
@@ -237,7 +236,7 @@ def write_png_sequence(
     if not folder.parent.is_dir():
         raise EncodeError(f"folder {folder.parent} does not exist")
     sweep_stale_temps(folder, ".tmp")
-    tmp = create_temp_dir_beside(folder, _temp_prefix(folder))
+    tmp = create_temp_dir_beside(folder, f".{folder.name}.{os.getpid()}-")
     try:
         count = 0
         for i, frame in enumerate(frames):

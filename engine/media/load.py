@@ -7,6 +7,7 @@ message names the file and what to do. Source files are only ever opened for rea
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -15,6 +16,11 @@ from engine.media.av_errors import plain_av_error
 from engine.media.open_file import MediaFileError, open_input
 from engine.media.picture_size import check_keep_size, check_picture_size, fit_within
 from engine.media.still import decode_within, display_size, open_still
+
+if TYPE_CHECKING:
+    from av.container import InputContainer
+    from av.video.frame import VideoFrame
+    from av.video.stream import VideoStream
 
 
 class MediaLoadError(JobError):
@@ -67,12 +73,12 @@ def load_mask(
                 gray = im.getchannel("A")
             else:
                 gray = im.convert("L")
-            if size is not None and gray.size != tuple(size):
+            if size is not None and gray.size != (size[0], size[1]):
                 note = (
                     f"mask {p.name} is {gray.size[0]}x{gray.size[1]}, resized to "
                     f"{size[0]}x{size[1]} to match the input"
                 )
-                gray = gray.resize(tuple(size), Image.Resampling.NEAREST)
+                gray = gray.resize((size[0], size[1]), Image.Resampling.NEAREST)
             region = np.asarray(gray, dtype=np.uint8) >= 128
     except MediaFileError as e:
         raise MediaLoadError(str(e)) from None
@@ -131,7 +137,7 @@ def load_video_frames(
     return video, rate
 
 
-def _video_stream(container, p: Path):
+def _video_stream(container: InputContainer, p: Path) -> VideoStream:
     streams = container.streams.video
     if not streams:
         raise MediaLoadError(f"video {p.name} has no video stream (only sound, or nothing)")
@@ -140,13 +146,15 @@ def _video_stream(container, p: Path):
     return streams[0]
 
 
-def _frame_array(p: Path, frame, previous: list[np.ndarray], max_side: int | None) -> np.ndarray:
+def _frame_array(
+    p: Path, frame: VideoFrame, previous: list[np.ndarray], max_side: int | None
+) -> np.ndarray:
     """One decoded frame as uint8 RGB, checked: a bitstream can change its size mid-stream or
     decode larger than the container said."""
     check_picture_size(p, frame.width, frame.height, "video")
     if max_side is not None and max(frame.width, frame.height) > max_side:
         w, h = fit_within(frame.width, frame.height, max_side)
-        image = frame.to_ndarray(format="rgb24", width=w, height=h)
+        image: np.ndarray = frame.to_ndarray(format="rgb24", width=w, height=h)
     else:
         image = frame.to_ndarray(format="rgb24")
     if previous and image.shape != previous[0].shape:

@@ -15,6 +15,12 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from engine.errors import LumiereError
+
+if TYPE_CHECKING:
+    from av.container import InputContainer, OutputContainer
 
 # The demuxers of the containers and stills the app reads (MP4/MOV/M4V, MKV/WebM, AVI, PNG, JPEG,
 # and the stills export takes). Not `image2`: it reads `%d` in a name as a pattern of files.
@@ -32,7 +38,7 @@ DEMUXERS = (
 INPUT_OPTIONS = {"protocol_whitelist": "file", "format_whitelist": ",".join(DEMUXERS)}
 
 
-class MediaFileError(OSError):
+class MediaFileError(LumiereError, OSError):
     """A media path that is not a readable local file (missing, a folder, a pipe, a device,
     unreadable) or that FFmpeg cannot open. The message names the file and says why."""
 
@@ -76,7 +82,7 @@ def file_url(path: Path) -> str:
     return "file:" + str(path.absolute())
 
 
-def open_input(path: str | Path, what: str = ""):
+def open_input(path: str | Path, what: str = "") -> InputContainer:
     """An av input container on a local regular file (see the module doc). Raises
     MediaFileError with a plain message when it is not one or FFmpeg cannot open it."""
     import av
@@ -94,9 +100,10 @@ def open_input(path: str | Path, what: str = ""):
         raise MediaFileError(f"{what} {message}" if what else message) from e
 
 
-def open_output(path: str | Path, **kwargs):
+def open_output(path: str | Path, **kwargs: Any) -> OutputContainer:
     """An av output container writing to a local file (absolute `file:` path); `kwargs` go to
     av.open (format, container_options)."""
     import av
 
-    return av.open(file_url(Path(path).expanduser()), mode="w", **kwargs)
+    container: OutputContainer = av.open(file_url(Path(path).expanduser()), mode="w", **kwargs)
+    return container

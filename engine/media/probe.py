@@ -8,18 +8,24 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from engine.errors import LumiereError
 from engine.media.av_errors import plain_av_error
 from engine.media.open_file import MediaFileError, local_file, open_input
 from engine.media.picture_size import check_picture_size
 from engine.media.still import display_size, open_still
+
+if TYPE_CHECKING:
+    from av.container import InputContainer
+    from av.video.stream import VideoStream
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 MEDIA_SUFFIXES = VIDEO_SUFFIXES + IMAGE_SUFFIXES
 
 
-class ProbeError(ValueError):
+class ProbeError(LumiereError, ValueError):
     """The file is missing, broken or not a kind of media the app can use."""
 
 
@@ -43,11 +49,11 @@ class MediaInfo:
             return self.height, self.width
         return self.width, self.height
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> MediaInfo:
+    def from_dict(cls, data: dict[str, Any]) -> MediaInfo:
         return cls(**data)
 
     def describe(self) -> str:
@@ -60,7 +66,7 @@ class MediaInfo:
         return f"{w}x{h}, {self.fps:.3g} fps, {length}{audio}{rot}"
 
 
-def _first_frame_rotation(container, stream) -> int:
+def _first_frame_rotation(container: InputContainer, stream: VideoStream) -> int:
     """Decode the first frame: proves the stream decodes and gives its display rotation
     (counter-clockwise degrees, from the display matrix)."""
     for frame in container.decode(stream):
@@ -142,7 +148,7 @@ def _probe_video(p: Path) -> MediaInfo:
         raise ProbeError(plain_av_error(p, e)) from e
 
 
-def _count_frames(container, stream) -> int:
+def _count_frames(container: InputContainer, stream: VideoStream) -> int:
     """Count frames by demuxing (no decoding): for containers that do not store a count."""
     n = 0
     for packet in container.demux(stream):

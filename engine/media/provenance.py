@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from engine.errors import LumiereError
+
 IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 GENERATED = "trainedAlgorithmicMedia"
 COMPOSITE = "compositeWithTrainedAlgorithmicMedia"
@@ -24,7 +26,7 @@ MANIFEST_SCHEMA = 1
 KEY_PREFIX = "lumiere_"  # our container-metadata keys (MP4/MOV "mdta" keys)
 
 
-class ProvenanceError(ValueError):
+class ProvenanceError(LumiereError, ValueError):
     """A manifest that cannot be read or does not match its file."""
 
 

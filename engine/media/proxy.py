@@ -22,8 +22,11 @@ from pathlib import Path
 
 from platformdirs import user_cache_dir
 
+from engine.errors import LumiereError
 from engine.media.av_errors import plain_av_error
+from engine.media.decode import rotate
 from engine.media.open_file import MediaFileError, local_file, open_input, open_output
+from engine.tempfiles import atomic_write
 
 PROXY_WIDTH = 960
 PROXY_VERSION = 1  # bump when the proxy format changes, so old cache entries are not used
@@ -33,7 +36,7 @@ JPEG_QSCALE = 3  # MJPEG quantiser (2 = best, 31 = worst): 3 keeps PSNR well abo
 PROXY_MIN_PIXELS = 640 * 360  # smaller videos decode a whole GOP fast enough without one
 
 
-class ProxyError(RuntimeError):
+class ProxyError(LumiereError, RuntimeError):
     """A proxy could not be made (broken source, cancelled, disk full)."""
 
 
@@ -99,62 +102,65 @@ def build_proxy(
     cancel: threading.Event | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> None:
-    """Decode `source` front to back once and write every frame, scaled, as MJPEG."""
+    """Decode `source` front to back once and write every frame, scaled, as MJPEG, to a
+    temporary file that is renamed to `target` when complete (readers see no proxy or a whole
+    one)."""
     import av
 
-    from engine.media.decode import _rotate
-
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f"{target.stem}.{os.getpid()}.{threading.get_ident()}.tmp.mkv")
     try:
-        with open_input(source) as src:
-            if not src.streams.video:
-                raise ProxyError(f"{source.name} has no video stream")
-            ins = src.streams.video[0]
-            ins.thread_type = "AUTO"  # frame threading: this is a throughput decode
-            total = int(ins.frames or 0)
-            rate = ins.average_rate or ins.guessed_rate or Fraction(24)
-            with open_output(tmp, format="matroska") as dst:
-                out = None
-                n = 0
-                for frame in src.decode(ins):
-                    if cancel is not None and cancel.is_set():
-                        raise ProxyError(f"proxy of {source.name} cancelled")
-                    if frame.pts is None:
-                        continue
-                    rot = int(getattr(frame, "rotation", 0) or 0) % 360
-                    if out is None:
-                        w, h = (
-                            (frame.height, frame.width)
-                            if rot % 180
-                            else (frame.width, frame.height)
-                        )
-                        pw, ph = proxy_size(w, h)
-                        out = dst.add_stream("mjpeg", rate=rate)
-                        out.width, out.height, out.pix_fmt = pw, ph, "yuvj420p"
-                        # MJPEG quality is a fixed quantiser: pin it with qmin = qmax.
-                        out.codec_context.qmin = out.codec_context.qmax = JPEG_QSCALE
-                    # Scale in the decoder's swscale, rotate upright, then a fresh frame: the
-                    # source frame's timing and colour metadata must not reach the encoder.
-                    pw, ph = (out.height, out.width) if rot % 180 else (out.width, out.height)
-                    small = frame.to_ndarray(format="rgb24", width=pw, height=ph)
-                    pic = av.VideoFrame.from_ndarray(_rotate(small, rot), format="rgb24")
-                    pic = pic.reformat(format="yuvj420p")
-                    pic.pts = n  # proxy frame n == source frame n in presentation order
-                    dst.mux(out.encode(pic))
-                    n += 1
-                    if progress is not None:
-                        progress(n, total)
-                if out is None:
-                    raise ProxyError(f"{source.name}: no decodable video frames")
-                dst.mux(out.encode(None))
-        tmp.replace(target)  # atomic: readers see no proxy or a whole one
+        atomic_write(
+            target, lambda tmp: _write_proxy(source, tmp, cancel, progress), suffix=".tmp.mkv"
+        )
     except ProxyError:
-        tmp.unlink(missing_ok=True)
         raise
     except MediaFileError as e:
-        tmp.unlink(missing_ok=True)
         raise ProxyError(f"{e}; no proxy could be made") from e
     except (av.error.FFmpegError, OSError, ValueError) as e:
-        tmp.unlink(missing_ok=True)
         raise ProxyError(f"{plain_av_error(source, e)}; no proxy could be made") from e
+
+
+def _write_proxy(
+    source: Path,
+    tmp: Path,
+    cancel: threading.Event | None,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    import av
+
+    with open_input(source) as src:
+        if not src.streams.video:
+            raise ProxyError(f"{source.name} has no video stream")
+        ins = src.streams.video[0]
+        ins.thread_type = "AUTO"  # frame threading: this is a throughput decode
+        total = int(ins.frames or 0)
+        rate = ins.average_rate or ins.guessed_rate or Fraction(24)
+        with open_output(tmp, format="matroska") as dst:
+            out = None
+            n = 0
+            for frame in src.decode(ins):
+                if cancel is not None and cancel.is_set():
+                    raise ProxyError(f"proxy of {source.name} cancelled")
+                if frame.pts is None:
+                    continue
+                rot = int(getattr(frame, "rotation", 0) or 0) % 360
+                if out is None:
+                    w, h = (frame.height, frame.width) if rot % 180 else (frame.width, frame.height)
+                    pw, ph = proxy_size(w, h)
+                    out = dst.add_stream("mjpeg", rate=rate)
+                    out.width, out.height, out.pix_fmt = pw, ph, "yuvj420p"
+                    # MJPEG quality is a fixed quantiser: pin it with qmin = qmax.
+                    out.codec_context.qmin = out.codec_context.qmax = JPEG_QSCALE
+                # Scale in the decoder's swscale, rotate upright, then a fresh frame: the
+                # source frame's timing and colour metadata must not reach the encoder.
+                pw, ph = (out.height, out.width) if rot % 180 else (out.width, out.height)
+                small = frame.to_ndarray(format="rgb24", width=pw, height=ph)
+                pic = av.VideoFrame.from_ndarray(rotate(small, rot), format="rgb24")
+                pic = pic.reformat(format="yuvj420p")
+                pic.pts = n  # proxy frame n == source frame n in presentation order
+                dst.mux(out.encode(pic))
+                n += 1
+                if progress is not None:
+                    progress(n, total)
+            if out is None:
+                raise ProxyError(f"{source.name}: no decodable video frames")
+            dst.mux(out.encode(None))

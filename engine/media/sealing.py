@@ -21,6 +21,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from engine.media import provenance as pv
 from engine.media.credentials import (
@@ -30,6 +31,10 @@ from engine.media.credentials import (
     Ingredient,
     sign_file,
 )
+from engine.tempfiles import stage_bytes
+
+if TYPE_CHECKING:
+    from engine.media.signing import SigningIdentity
 
 
 @dataclass
@@ -41,7 +46,7 @@ class SignOptions:
     cert: str | None = None
     include_prompt: bool = True
 
-    def identity(self):
+    def identity(self) -> SigningIdentity:
         from engine.media.signing import resolve_identity
 
         return resolve_identity(self.key, self.cert)
@@ -53,7 +58,7 @@ class Seal:
     ingredients: list[Path] = field(default_factory=list)
     relationship: str = "componentOf"  # of the ingredients: parentOf, componentOf or inputTo
     export: bool = False
-    watermark: dict | None = None
+    watermark: dict[str, Any] | None = None
     options: SignOptions = field(default_factory=SignOptions)
     notes: list[str] = field(default_factory=list)  # what could not be done (nothing fatal)
     _sidecar_tmp: Path | None = None
@@ -66,8 +71,6 @@ class Seal:
 
     def seal(self, tmp: Path, target: Path) -> None:
         """Steps 1-3 (see the module's docstring) on the complete temporary file or folder."""
-        from engine.media.encode import _temp_beside
-
         self._target = target
         if self.options.sign:
             identity = self.options.identity()
@@ -79,12 +82,9 @@ class Seal:
                 self.notes.append(f"Content Credentials were not written: {e}")  # and mark stay
         sidecar = pv.manifest_path(target)
         if self.provenance is not None:
-            self._sidecar_tmp = _temp_beside(sidecar, ".tmp")
             data = pv.manifest_dict(tmp, self.provenance, self.watermark, name=target.name)
-            with open(self._sidecar_tmp, "w") as f:
-                f.write(json.dumps(data, indent=1) + "\n")
-                f.flush()
-                os.fsync(f.fileno())
+            # staged now, renamed by `settle` once the new file is in place
+            self._sidecar_tmp = stage_bytes(sidecar, (json.dumps(data, indent=1) + "\n").encode())
         sidecar.unlink(missing_ok=True)
 
     def settle(self) -> None:

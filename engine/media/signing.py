@@ -19,11 +19,13 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.errors import LumiereError
+
 KEY_FILE, CHAIN_FILE, CA_FILE = "signing-key.pem", "signing-chain.pem", "ca.pem"
 VALID_YEARS = 10
 
 
-class SigningError(ValueError):
+class SigningError(LumiereError, ValueError):
     """A key or certificate that cannot sign (missing, unreadable, or not a matching pair)."""
 
 

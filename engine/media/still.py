@@ -7,9 +7,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.media.open_file import MediaFileError, local_file
 from engine.media.picture_size import MAX_PIXELS, check_picture_size, fit_within
+
+if TYPE_CHECKING:
+    from PIL.Image import Image as PILImage
 
 # Orientations (EXIF tag 0x0112) that turn the picture on its side.
 SIDEWAYS = (5, 6, 7, 8)
@@ -25,7 +29,7 @@ def _quiet_pil_size_warning() -> None:
 
 
 @contextmanager
-def open_still(path: str | Path, what: str = "image") -> Iterator:
+def open_still(path: str | Path, what: str = "image") -> Iterator[PILImage]:
     """A PIL image of `path`, header read, size checked, nothing decoded yet."""
     from PIL import Image, UnidentifiedImageError
 
@@ -58,7 +62,7 @@ def open_still(path: str | Path, what: str = "image") -> Iterator:
         raise MediaFileError(f"{label} could not be read: {why}") from None
 
 
-def display_size(im) -> tuple[int, int]:
+def display_size(im: PILImage) -> tuple[int, int]:
     """(width, height) as shown, after the EXIF orientation: from the header, no decoding."""
     w, h = im.size
     try:
@@ -68,12 +72,13 @@ def display_size(im) -> tuple[int, int]:
     return (h, w) if orientation in SIDEWAYS else (w, h)
 
 
-def decode_within(im, side: int | None):
+def decode_within(im: PILImage, side: int | None) -> PILImage:
     """The image decoded, EXIF-rotated, no larger than `side` on its longer side (JPEGs are
     decoded at a reduced scale straight away; others are shrunk right after decoding)."""
     from PIL import Image, ImageOps
 
     if side is not None and max(im.size) > side:
         # thumbnail() lets a JPEG decode at 1/2, 1/4 or 1/8 scale (draft) before resizing.
-        im.thumbnail(fit_within(*im.size, side), Image.Resampling.LANCZOS)
+        width, height = im.size
+        im.thumbnail(fit_within(width, height, side), Image.Resampling.LANCZOS)
     return ImageOps.exif_transpose(im)

@@ -29,6 +29,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from engine.errors import LumiereError
+
 P = 64  # tile period in pixels
 BAND = (5.0, 14.0)  # tile DFT radii that carry the mark (0.08-0.22 cycles/pixel)
 APP_ID = 0x4C  # "L" for Lumiere Studio
@@ -48,7 +50,7 @@ CHASE_BITS = 6  # soft decoding: try flipping up to 2 of the least reliable bits
 _BODY_BYTES = (8 + CLIP_ID_BITS + 7) // 8
 
 
-class WatermarkError(ValueError):
+class WatermarkError(LumiereError, ValueError):
     """Frames that cannot be marked or read (wrong shape or dtype)."""
 
 

@@ -14,8 +14,7 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
-from engine.project_schema import read_document
-from engine.tempfiles import atomic_write_bytes
+from engine.api import atomic_write_bytes, read_document
 from lumiere_studio.model.masks import Mask
 from lumiere_studio.model.project import Project, ProjectError, validate
 

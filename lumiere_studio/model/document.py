@@ -11,9 +11,18 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from engine.media.probe import MediaInfo
-from engine.timebase import exact_rate, frames_between, nearest, rate_text
-from engine.timeline import FIT_MODES, STILL_SECONDS, TimelineClip, Track, retime
+from engine.api import (
+    FIT_MODES,
+    STILL_SECONDS,
+    MediaInfo,
+    TimelineClip,
+    Track,
+    exact_rate,
+    frames_between,
+    nearest,
+    rate_text,
+    retime,
+)
 from lumiere_studio.model.history import MaskCommand, SnapshotCommand
 from lumiere_studio.model.masks import Patch
 from lumiere_studio.model.project import MaskMeta, MediaItem, Project, new_id

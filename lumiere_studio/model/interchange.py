@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.export.otio_file import InterchangeError, read
-from engine.media.probe import ProbeError, probe
+from engine.api import InterchangeError, ProbeError, probe
+from engine.api import read_timeline_file as read
 from lumiere_studio.model.project import MediaItem, Project, ProjectError, new_id
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from engine.tempfiles import atomic_write_bytes
+from engine.api import atomic_write_bytes
 from lumiere_studio.model.project import Project, inside
 
 JOB_FILE_KEYS = ("mask", "image")  # job fields that may hold a file the app wrote

@@ -17,10 +17,16 @@ from typing import Any
 
 import numpy as np
 
-from engine.media.probe import MediaInfo
-from engine.project_schema import APP_ID, SCHEMA, ProjectError, read_document, validate
-from engine.tempfiles import atomic_write_bytes
-from engine.timeline import Timeline
+from engine.api import (
+    APP_ID,
+    SCHEMA,
+    MediaInfo,
+    ProjectError,
+    Timeline,
+    atomic_write_bytes,
+    read_document,
+)
+from engine.api import validate_document as validate
 from lumiere_studio.model.masks import Mask
 
 DOC_NAME = "project.lumiere.json"
@@ -267,7 +273,7 @@ def migrate(data: dict[str, Any], folder: Path | None) -> dict[str, Any]:
     showed, which now last their real time (`engine.timeline.migrate_v1`)."""
     if data["schema"] >= SCHEMA:
         return data
-    from engine.export.render import current_timeline
+    from engine.api import current_timeline
 
     try:
         timeline = current_timeline(data, folder or Path.cwd())
@@ -281,7 +287,7 @@ def _copy_sidecar(src: Path, dest: Path) -> None:
     """A copied generated clip keeps its `.provenance.json` (the C2PA manifest travels inside
     the file; the sidecar also holds where the clip's watermark is, which exports use).
     Copied after the media, so a sidecar never exists without its file."""
-    from engine.media.provenance import manifest_path
+    from engine.api import manifest_path
 
     side, new_side = manifest_path(src), manifest_path(dest)
     if side.is_file() and not side.is_symlink() and not new_side.exists():

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from platformdirs import user_data_dir
 
-from engine.jobs import Job, JobError
+from engine.api import Job, JobError, LumiereError
 
 SCHEMA_VERSION = 1
 QUEUED, RUNNING, DONE, FAILED, CANCELLED, INTERRUPTED = (
@@ -53,7 +53,7 @@ _COLUMNS = ("position", "job", "output", "state", "stage", "step", "total", "mes
             "created", "started", "finished", "thumbnail")  # fmt: skip
 
 
-class QueueStoreError(RuntimeError):
+class QueueStoreError(LumiereError, RuntimeError):
     """The queue file cannot be used; the message says why and what was kept."""
 
 

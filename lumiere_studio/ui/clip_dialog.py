@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.timeline import TimelineClip
+from engine.api import TimelineClip
 from lumiere_studio.ui.sequence_dialog import ok_cancel
 
 FIT_LABELS = {"fit": "Fit (letterbox)", "fill": "Fill (crop)", "stretch": "Stretch",

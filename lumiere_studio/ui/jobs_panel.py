@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.jobs import TASK_LABELS
-from lumiere_studio.engine_thread import JobQueue
+from engine.api import TASK_LABELS
 from lumiere_studio.model import queue_store as st
-from lumiere_studio.ui.frames import to_qimage
+from lumiere_studio.services.engine_thread import JobQueue
+from lumiere_studio.services.frames import to_qimage
 
 # Default height of the jobs dock: the queue bar and one job row (preview, title, bar, status,
 # buttons) in full.

@@ -36,24 +36,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.jobs import JobError
-from engine.media.probe import MEDIA_SUFFIXES, ProbeError, probe
-from engine.media.proxy import PROXY_MIN_PIXELS, needs_proxy
-from engine.tempfiles import atomic_write_bytes
-from engine.timebase import exact_rate
-from engine.timeline import STILL_SECONDS, Timeline
-from lumiere_studio.engine_thread import JobQueue, open_queue_store
+from engine.api import (
+    MEDIA_SUFFIXES,
+    PROXY_MIN_PIXELS,
+    STILL_SECONDS,
+    JobError,
+    ProbeError,
+    Timeline,
+    atomic_write_bytes,
+    exact_rate,
+    needs_proxy,
+    probe,
+)
 from lumiere_studio.model import autosave
 from lumiere_studio.model.document import Document
 from lumiere_studio.model.project import MediaItem, Project, ProjectError
+from lumiere_studio.services.engine_thread import JobQueue, open_queue_store
+from lumiere_studio.services.frames import FrameServer
+from lumiere_studio.services.proxies import ProxyManager
+from lumiere_studio.services.thumbnails import Thumbnailer
 from lumiere_studio.ui.clip_dialog import FIT_LABELS
-from lumiere_studio.ui.frames import FrameServer
 from lumiere_studio.ui.jobs_panel import JOBS_DOCK_HEIGHT, JobsPanel
 from lumiere_studio.ui.mask_tools import MaskTools
 from lumiere_studio.ui.media_bin import MediaBin
 from lumiere_studio.ui.prompt_panel import NEEDS_IMAGE, PromptPanel
-from lumiere_studio.ui.proxies import ProxyManager
-from lumiere_studio.ui.thumbnails import Thumbnailer
 from lumiere_studio.ui.timeline_view import TimelineView
 from lumiere_studio.ui.viewer import Viewer
 
@@ -271,7 +277,7 @@ class MainWindow(QMainWindow):
         self.doc.mask_changed.connect(lambda _m: self._update_source_label())
 
     def _load_models(self) -> None:
-        from engine.checkpoints import scan_models
+        from engine.api import scan_models
 
         try:
             self.models, broken = scan_models()
@@ -351,7 +357,7 @@ class MainWindow(QMainWindow):
         return True
 
     def _background_pending(self) -> None:
-        thumbs, proxies = self.thumbs.pending_count(), len(self.proxies._pending)
+        thumbs, proxies = self.thumbs.pending_count(), self.proxies.pending_count()
         self.busy.setVisible(thumbs + proxies > 0)
         if thumbs:
             self.statusBar().showMessage(f"making thumbnails ({thumbs} left)", 2000)
@@ -436,7 +442,7 @@ class MainWindow(QMainWindow):
     def _playhead_moved(self, frame: int) -> None:
         """The viewer shows the sequence at the playhead: the top clip's picture placed in the
         sequence's frame, or the background over a gap."""
-        from engine.export.render import clip_at
+        from engine.api import clip_at
         from lumiere_studio.ui.viewer import SequenceView
 
         self.mode = "timeline"
@@ -605,7 +611,7 @@ class MainWindow(QMainWindow):
                         "The full-resolution frame is still being decoded "
                         "(the viewer shows a proxy); try again in a moment."
                     )
-                from lumiere_studio.ui.frames import qimage_to_array
+                from lumiere_studio.services.frames import qimage_to_array
 
                 source = self._write_png(qimage_to_array(self.viewer.image),
                                          f"still-{uuid.uuid4().hex[:8]}.png")  # fmt: skip
@@ -644,8 +650,7 @@ class MainWindow(QMainWindow):
     def queue_variations(self, specs: list[str] | None = None) -> list[int]:
         """Queue the prompt panel's job over the product of sweep values (a dialog asks for
         them unless `specs` are given), as `lumiere-studio batch --sweep` does."""
-        from engine.batch.jobfile import BatchError
-        from engine.batch.sweep import expand
+        from engine.api import BatchError, expand
         from lumiere_studio.ui.variations_dialog import VariationsDialog
 
         try:
@@ -901,7 +906,7 @@ class MainWindow(QMainWindow):
 
     # --- export --------------------------------------------------------------------------
     def export_dialog(self) -> None:
-        from lumiere_studio.export import EXPORT_FORMATS, format_for_filter, target_path
+        from lumiere_studio.services.export import EXPORT_FORMATS, format_for_filter, target_path
 
         filters = ";;".join(text for _fmt, text, _suffix in EXPORT_FORMATS)
         start = str(Path(self.dialog_folder()) / "timeline.mp4")
@@ -912,7 +917,7 @@ class MainWindow(QMainWindow):
             self.export_to(target_path(path, suffix), fmt=fmt)
 
     def export_to(self, out: Path, fmt: str = "h264"):
-        from lumiere_studio.export import ExportWorker, start_export
+        from lumiere_studio.services.export import ExportWorker, start_export
 
         tl = self.doc.project.timeline
         if not tl.duration:
@@ -973,7 +978,7 @@ class MainWindow(QMainWindow):
             "No model installed. Generation needs a model folder (config.json + .safetensors) "
             "in resources/models/, the user data folder, or LUMIERE_STUDIO_MODELS."
         )
-        from engine import __version__
+        from engine.api import __version__
 
         QMessageBox.about(self, "About Lumiere Studio", (
             f"Lumiere Studio {__version__}\n\nA video editor whose engine is a Space-Time "
@@ -1024,7 +1029,7 @@ def fit_to_sequence(job, sequence: dict, size_is_auto: bool = True):
     auto, the model's largest untiled size, applies until the sequence has a size)."""
     if job.task != "t2v" or not sequence["settled"] or not size_is_auto:
         return job
-    from engine.checkpoints import ModelError, list_models, read_model_info
+    from engine.api import ModelError, list_models, read_model_info
 
     try:
         info = read_model_info(Path(job.model)) if job.model else next(iter(list_models()))

@@ -7,7 +7,7 @@ from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
 from lumiere_studio.model.document import Document
-from lumiere_studio.ui.thumbnails import Thumbnailer
+from lumiere_studio.services.thumbnails import Thumbnailer
 
 
 class MediaBin(QListWidget):

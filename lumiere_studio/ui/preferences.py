@@ -30,7 +30,7 @@ def _flag(settings: QSettings, name: str, default: bool = True) -> bool:
 
 
 def sign_options(settings: QSettings):
-    from engine.media.sealing import SignOptions
+    from engine.api import SignOptions
 
     key, cert = settings.value(KEY, "") or None, settings.value(CERT, "") or None
     return SignOptions(key=key, cert=cert, include_prompt=_flag(settings, PROMPT))
@@ -82,7 +82,7 @@ class PreferencesDialog(QDialog):
 
     def check(self) -> str | None:
         """None when the choice can sign; else what is wrong."""
-        from engine.media.signing import SigningError, load_identity
+        from engine.api import SigningError, load_identity
 
         key, cert = self.key.text().strip(), self.cert.text().strip()
         if not key and not cert:

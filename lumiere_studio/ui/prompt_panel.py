@@ -25,9 +25,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.jobs import TASK_LABELS, Job, JobError, default_of, name_fields, ui_labels, ui_range
-from engine.tasks.registry import task_for, tasks_using
-from engine.tasks.task import Task
+from engine.api import (
+    TASK_LABELS,
+    Job,
+    JobError,
+    Task,
+    default_of,
+    name_fields,
+    task_for,
+    tasks_using,
+    ui_labels,
+    ui_range,
+)
 
 # The task list; "stylize" is text-to-video with a style applied.
 PANEL_TASKS = [*TASK_LABELS.items(), ("stylize", "Stylize (text to video + style)")]
@@ -250,7 +259,7 @@ class PromptPanel(QWidget):
         width, height = self.out_width.value() or None, self.out_height.value() or None
         if task != "t2v" or width or height or not self.model.isEnabled():
             return width, height
-        from engine.checkpoints import ModelError, read_model_info
+        from engine.api import ModelError, read_model_info
 
         try:
             info = read_model_info(self.model.currentData())

@@ -20,8 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.timebase import STANDARD_RATES, RateError, exact_rate, rate_label
-from engine.timeline import Timeline
+from engine.api import STANDARD_RATES, RateError, Timeline, exact_rate, rate_label
 
 PRESETS = [
     ("720p (1280x720)", 1280, 720),

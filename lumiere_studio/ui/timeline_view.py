@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.timeline import TimelineClip
+from engine.api import TimelineClip
 from lumiere_studio.model.document import Document, trim_limits
-from lumiere_studio.ui.thumbnails import Thumbnailer
+from lumiere_studio.services.thumbnails import Thumbnailer
 
 RULER_H = 24
 TRACK_H = 64

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout
 
-from engine.batch.jobfile import BatchError
-from engine.batch.sweep import expand
-from engine.jobs import Job
+from engine.api import BatchError, Job, expand
 
 EXAMPLE = "seed=1..4\nguidance=3,5,7"
 

@@ -22,13 +22,11 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
-from engine.export.geometry import Placement, clip_placement, sequence_frame
-from engine.timebase import exact_rate
-from engine.timebase import timecode as smpte
-from engine.timeline import TimelineClip
+from engine.api import Placement, TimelineClip, clip_placement, exact_rate, sequence_frame
+from engine.api import timecode as smpte
 from lumiere_studio.model.document import Document, source_offset
 from lumiere_studio.model.masks import Patch
-from lumiere_studio.ui.frames import FrameServer, to_qimage
+from lumiere_studio.services.frames import FrameServer, to_qimage
 from lumiere_studio.ui.theme import ACCENT, ERASER_COLOR, MASK_COLOR
 
 

@@ -34,7 +34,7 @@ class Fixtures:
     def make(cls, folder: Path) -> Fixtures:
         from PIL import Image
 
-        from lumiere_studio.testing import make_clip
+        from testkit.media import make_clip
 
         folder.mkdir(parents=True, exist_ok=True)
         still, mask = folder / "still.png", folder / "mask.png"
@@ -148,15 +148,23 @@ def _show(path: Path, thumbs_root: Path) -> list[str]:
     from engine.media.decode import DecodeError, FrameReader
     from engine.media.probe import ProbeError, probe
     from engine.media.proxy import ProxyError, ensure_proxy, needs_proxy
-    from lumiere_studio.ui.thumbnails import UNEXPECTED, _Job, _Signals, _StripJob
+    from lumiere_studio.services.thumbnails import (
+        UNEXPECTED,
+        failure_message,
+        make_filmstrip,
+        make_thumbnail,
+    )
 
     refused: list[str] = []
-    signals = _Signals()
-    signals.failed.connect(lambda _p, message: refused.append(message))
-    _Job(str(path), 0, thumbs_root, signals).run()
-    _StripJob(str(path), thumbs_root, signals).run()
+    thumbnail = lambda: make_thumbnail(str(path), 0, thumbs_root)  # noqa: E731
+    filmstrip = lambda: make_filmstrip(str(path), thumbs_root)  # noqa: E731
+    for make in (thumbnail, filmstrip):
+        try:
+            make()
+        except Exception as e:  # noqa: BLE001 - sorted as the thumbnail worker sorts them
+            refused.append(failure_message(e))
     for message in refused:
-        if message.startswith(UNEXPECTED):  # the worker caught a defect to stop a spinner
+        if message.startswith(UNEXPECTED):  # the worker catches a defect to stop a spinner
             raise RuntimeError(f"thumbnail worker: {message}")
     try:
         with FrameReader(path, cache_bytes=1 << 20, size=(160, 90)) as reader:

@@ -1,4 +1,4 @@
-"""The engine thread: one `EngineWorker` (a QObject moved to a QThread) owns the engine and
+"""The engine thread: one `EngineWorker`, run on a Worker thread, owns the engine session and
 its loaded model; a `JobQueue` on the GUI thread feeds it one job at a time.
 
 The queue is durable: every job is written to a QueueStore (SQLite) before it runs, and every
@@ -6,24 +6,34 @@ change of state after. After a crash the next launch finds the queue as it was: 
 was running is marked interrupted (Resume runs it again from the start) and the queue starts
 paused while it holds restored jobs, so they run only when the user resumes it.
 
-Torch is imported and run only on the worker thread. Cancel is a threading.Event per job that
-the GUI sets directly (the worker is busy inside a job, so a queued signal would arrive too
-late); the engine checks it between denoising steps.
+Torch is imported and run only on the worker thread (engine.api.EngineSession). Cancel is a
+CancelToken per job that the GUI sets directly (the worker is busy inside a job, so a queued
+signal would arrive too late); the engine checks it between denoising steps.
 """
 
 from __future__ import annotations
 
 import random
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal
 
-from engine.jobs import Job
+from engine.api import (
+    CancelToken,
+    EngineSession,
+    Event,
+    Finished,
+    Job,
+    JobCancelled,
+    Progress,
+    SignOptions,
+)
 from lumiere_studio.model.queue_store import (
     CANCELLED,
     DONE,
@@ -38,6 +48,7 @@ from lumiere_studio.model.queue_store import (
     thumbnail_frame,
     thumbnail_png,
 )
+from lumiere_studio.services.worker import Worker
 
 __all__ = ["CANCELLED", "DONE", "FAILED", "INTERRUPTED", "QUEUED", "RUNNING", "JobQueue"]
 PROGRESS_WRITE_S = 0.5  # progress reaches the queue file at most this often per job
@@ -58,11 +69,11 @@ class JobEntry:
     total: int = 0
     preview: np.ndarray | None = None
     message: str = ""
-    result: dict = field(default_factory=dict)
+    result: dict[str, Any] = field(default_factory=dict)
     created: float = 0.0
     started: float | None = None
     finished: float | None = None
-    cancel: threading.Event = field(default_factory=threading.Event)
+    cancel: CancelToken = field(default_factory=CancelToken)
 
     @classmethod
     def from_stored(cls, s: StoredJob) -> JobEntry:
@@ -91,7 +102,8 @@ def open_queue_store(path: Path | None = None) -> tuple[QueueStore, str]:
 
 
 class EngineWorker(QObject):
-    """Lives on the engine thread. Signals cross back to the GUI thread as queued calls."""
+    """Runs on the engine thread and emits its signals there; to the GUI objects connected
+    they arrive as queued calls."""
 
     progress = Signal(int, str, int, int, str)  # job id, stage, step, total, message
     preview = Signal(int, object)  # job id, uint8 (H, W, 3)
@@ -101,41 +113,34 @@ class EngineWorker(QObject):
 
     def __init__(self) -> None:
         super().__init__()
-        self._engine = None
+        self.session = EngineSession()  # the model loads with the first job, on this thread
         self._last_preview = 0.0
-        self.sign = None  # SignOptions from the Preferences (None: the defaults)
 
-    @Slot(int, str, str, object)
-    def run(self, job_id: int, job_json: str, output: str, cancel: threading.Event) -> None:
-        try:
-            from engine.batch.render import CANCELLED as RENDER_CANCELLED
-            from engine.batch.render import DONE as RENDER_DONE
-            from engine.batch.render import render_job
-            from engine.pipeline import Engine
+    @property
+    def sign(self) -> SignOptions | None:
+        """How outputs are signed (from the Preferences; None: the defaults)."""
+        return self.session.sign
 
-            if self._engine is None:
-                self._engine = Engine()
-        except Exception as e:  # a broken install is a message, not a dead thread
-            self.failed.emit(job_id, f"the engine could not be loaded: {e}")
-            return
-        job = Job.from_json(job_json)
+    @sign.setter
+    def sign(self, options: SignOptions | None) -> None:
+        self.session.sign = options
 
-        def on_progress(p) -> None:
-            self.progress.emit(job_id, p.stage, p.step, p.total, p.message)
-            now = time.monotonic()
-            if p.preview is not None and now - self._last_preview > 0.1:
-                self._last_preview = now
-                self.preview.emit(job_id, np.ascontiguousarray(p.preview))
+    def run(self, job_id: int, job_json: str, output: str, cancel: CancelToken) -> None:
+        def on_event(event: Event) -> None:
+            if isinstance(event, Progress):
+                self.progress.emit(job_id, event.stage, event.step, event.total, event.message)
+                now = time.monotonic()
+                if event.preview is not None and now - self._last_preview > 0.1:
+                    self._last_preview = now
+                    self.preview.emit(job_id, np.ascontiguousarray(event.preview))
+            elif isinstance(event, Finished):
+                self.finished.emit(job_id, event.result)
+            elif isinstance(event, JobCancelled):
+                self.cancelled.emit(job_id)
+            else:
+                self.failed.emit(job_id, event.message)
 
-        # OOM and device errors come back as a failed record with a plain message.
-        record = render_job(self._engine, job, Path(output), cancel.is_set, on_progress,
-                            sign=self.sign)  # fmt: skip
-        if record["status"] == RENDER_DONE:
-            self.finished.emit(job_id, {"path": output, **record})
-        elif record["status"] == RENDER_CANCELLED:
-            self.cancelled.emit(job_id)
-        else:
-            self.failed.emit(job_id, record["error"])
+        self.session.submit(Job.from_json(job_json), Path(output), cancel, on_event)
 
 
 class JobQueue(QObject):
@@ -149,7 +154,6 @@ class JobQueue(QObject):
     paused_changed = Signal(bool)
     job_done = Signal(int)  # a job finished and its output exists
     job_failed = Signal(int, str)
-    _start = Signal(int, str, str, object)
 
     def __init__(self, parent: QObject | None = None, store: QueueStore | None = None) -> None:
         super().__init__(parent)
@@ -164,17 +168,13 @@ class JobQueue(QObject):
         self._running: int | None = None
         self._written: dict[int, float] = {}  # job id -> when its progress was last stored
         self._thumb_written: dict[int, float] = {}
-        self.thread = QThread()
-        self.thread.setObjectName("engine")
+        self.runner = Worker("engine", self)  # the engine thread
         self.worker = EngineWorker()
-        self.worker.moveToThread(self.thread)
-        self._start.connect(self.worker.run)
         self.worker.progress.connect(self._on_progress)
         self.worker.preview.connect(self._on_preview)
         self.worker.finished.connect(self._on_finished)
         self.worker.failed.connect(self._on_failed)
         self.worker.cancelled.connect(self._on_cancelled)
-        self.thread.start()
 
     def shutdown(self, wait_ms: int = 10000) -> None:
         """Stop the engine thread. Queued jobs stay queued in the store; the running one is
@@ -184,10 +184,9 @@ class JobQueue(QObject):
         self._closing = True
         running = self.running
         if running is not None:
-            running.cancel.set()
+            running.cancel.cancel()
             self.store.update(running.id, state=INTERRUPTED, message=CLOSED_MESSAGE)
-        self.thread.quit()
-        self.thread.wait(wait_ms)
+        self.runner.shutdown(wait_ms)
         self.store.close()
 
     # --- commands ----------------------------------------------------------------------
@@ -206,7 +205,7 @@ class JobQueue(QObject):
         if entry is None:
             return
         if entry.state == RUNNING:
-            entry.cancel.set()  # the engine stops at its next step
+            entry.cancel.cancel()  # the engine stops at its next step
             entry.message = "cancelling..."
             self.changed.emit(job_id)
         elif entry.state in (QUEUED, INTERRUPTED):
@@ -233,7 +232,7 @@ class JobQueue(QObject):
         entry = self.entries.get(job_id)
         if entry is None or entry.state not in (INTERRUPTED, FAILED, CANCELLED):
             return False
-        entry.cancel = threading.Event()
+        entry.cancel = CancelToken()
         self._set(job_id, state=QUEUED, stage="", step=0, total=0, message="queued again",
                   started=None, finished=None)  # fmt: skip
         self._pump()
@@ -275,11 +274,14 @@ class JobQueue(QObject):
     def running(self) -> JobEntry | None:
         return self.entries.get(self._running) if self._running else None
 
-    def record(self, job_id: int) -> dict:
+    def record(self, job_id: int) -> dict[str, Any]:
         """Everything known about a job: its JSON, output, state, times, model, device and
         peak memory."""
         e = self.entries[job_id]
-        stamp = lambda t: time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(t)) if t else None  # noqa: E731
+
+        def stamp(t: float | None) -> str | None:
+            return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(t)) if t else None
+
         r = e.result
         return {
             "id": e.id, "state": e.state, "message": e.message, "output": str(e.output),
@@ -299,11 +301,14 @@ class JobQueue(QObject):
             if entry.state == QUEUED:
                 self._running = entry.id
                 self._set(jid, state=RUNNING, message="starting", started=time.time())
-                self._start.emit(entry.id, entry.job.to_json(), str(entry.output), entry.cancel)
+                run = partial(
+                    self.worker.run, entry.id, entry.job.to_json(), str(entry.output), entry.cancel
+                )
+                self.runner.submit(run)
                 return
 
     # --- worker replies ----------------------------------------------------------------
-    def _set(self, job_id: int, store: bool = True, **values) -> JobEntry | None:
+    def _set(self, job_id: int, store: bool = True, **values: Any) -> JobEntry | None:
         """Change an entry, write the change to the store, tell the views."""
         entry = self.entries.get(job_id)
         if entry is None or self._closing:
@@ -325,7 +330,7 @@ class JobQueue(QObject):
         self._set(job_id, store=due or stage != entry.stage, stage=stage, step=step,
                   total=total, message=message or f"{label} {step}/{total}")  # fmt: skip
 
-    def _on_preview(self, job_id: int, frame) -> None:
+    def _on_preview(self, job_id: int, frame: np.ndarray) -> None:
         entry = self._set(job_id, store=False, preview=frame)
         now = time.monotonic()
         if entry is not None and now - self._thumb_written.get(job_id, 0.0) > THUMBNAIL_WRITE_S:
@@ -337,13 +342,13 @@ class JobQueue(QObject):
             self._running = None
         self._pump()
 
-    def _final(self, job_id: int, **values) -> None:
+    def _final(self, job_id: int, **values: Any) -> None:
         entry = self.entries.get(job_id)
         if entry is not None and entry.preview is not None:
             values["thumbnail"] = thumbnail_png(entry.preview)
         self._set(job_id, finished=time.time(), **values)
 
-    def _on_finished(self, job_id: int, result: dict) -> None:
+    def _on_finished(self, job_id: int, result: dict[str, Any]) -> None:
         if self._closing:
             return
         seconds = result.get("seconds", 0.0)

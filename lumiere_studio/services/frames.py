@@ -1,5 +1,5 @@
-"""Frames for the GUI without blocking it: a `FrameServer` QObject on its own QThread owns
-the FrameReaders and answers requests with `frame_ready`. Only the newest request is served
+"""Frames for the GUI without blocking it: a `FrameServer` owns the FrameReaders, which its
+Worker thread uses, and answers requests with `frame_ready`. Only the newest request is served
 (scrubbing skips frames it has no time for), and after a frame it reads ahead.
 
 When a file has a proxy (`set_proxy`), a request is answered from it at once (one small intra
@@ -13,10 +13,11 @@ from __future__ import annotations
 import threading
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
-from engine.media.decode import DecodeAborted, DecodeError, FrameReader
+from engine.api import Cancelled, DecodeError, FrameReader
+from lumiere_studio.services.worker import Worker
 
 REFINE_DELAY_S = 0.15  # a scrub pauses shorter than this between moves: no full decode yet
 
@@ -28,64 +29,11 @@ def to_qimage(frame: np.ndarray) -> QImage:
     return QImage(frame.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
 
 
-class _Worker(QObject):
-    # Paths travel as Python objects: a Qt string would drop the bytes of a non-UTF-8 name.
-    ready = Signal(object, int, object, bool)
-    error = Signal(object, str)
-
-    def __init__(self, server: FrameServer) -> None:
-        super().__init__()
-        self.server = server
-        self.readers: dict[str, FrameReader] = {}
-
-    def _reader(self, path: str) -> FrameReader:
-        reader = self.readers.get(path)
-        if reader is None:
-            reader = self.readers[path] = FrameReader(path, cache_bytes=192 << 20)
-        return reader
-
-    @Slot()
-    def serve(self) -> None:
-        request = self.server.take_request()
-        if request is None:
-            return
-        path, n, ahead, refine = request
-        proxy = self.server.proxy_for(path)
-        try:
-            if proxy is not None:
-                try:
-                    reader = self._reader(proxy)
-                except DecodeError:  # an unreadable proxy: forget it, use the original
-                    self.server.set_proxy(path, None)
-                    proxy = None
-            if proxy is None:
-                reader = self._reader(path)
-            n = min(max(0, n), reader.frame_count - 1)
-            frame = reader.frame(n)
-            self.ready.emit(path, n, frame, proxy is None)
-            if ahead:
-                reader.read_ahead(n + 1, ahead)
-            if proxy is not None and refine and not self.server.wait_for_request(REFINE_DELAY_S):
-                full = self._reader(path).frame(n, abort=self.server.has_request)
-                self.ready.emit(path, n, full, True)
-        except DecodeAborted:
-            return  # a newer request is waiting; its own kick serves it
-        except DecodeError as e:
-            self.error.emit(path, str(e))
-
-    @Slot()
-    def close_all(self) -> None:
-        for r in self.readers.values():
-            r.close()
-        self.readers.clear()
-
-
 class FrameServer(QObject):
-    # path, frame index, uint8 (H, W, 3), full resolution (False: a proxy frame)
-    frame_ready = Signal(object, int, object, bool)  # path (a Python str), frame, image, full
+    # path, frame index, uint8 (H, W, 3), full resolution (False: a proxy frame). Paths travel
+    # as Python objects: a Qt string would drop the bytes of a non-UTF-8 name.
+    frame_ready = Signal(object, int, object, bool)
     error = Signal(object, str)
-    _kick = Signal()
-    _close = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -94,15 +42,8 @@ class FrameServer(QObject):
         self._arrived = threading.Event()
         self._proxies: dict[str, str] = {}
         self._closing = False
-        self.thread = QThread()
-        self.thread.setObjectName("frames")
-        self.worker = _Worker(self)
-        self.worker.moveToThread(self.thread)
-        self._kick.connect(self.worker.serve)
-        self._close.connect(self.worker.close_all)
-        self.worker.ready.connect(self.frame_ready)
-        self.worker.error.connect(self.error)
-        self.thread.start()
+        self.readers: dict[str, FrameReader] = {}  # used on the worker's thread only
+        self.worker = Worker("frames", self)
 
     def request(self, path: str, n: int, read_ahead: int = 0, refine: bool = True) -> None:
         """Show frame n of path. `refine`: follow a proxy frame with the full-resolution one
@@ -110,7 +51,7 @@ class FrameServer(QObject):
         with self._lock:
             self._pending = (path, n, read_ahead, refine)
             self._arrived.set()
-        self._kick.emit()
+        self.worker.submit(self._serve)
 
     def take_request(self) -> tuple[str, int, int, bool] | None:
         with self._lock:
@@ -139,9 +80,54 @@ class FrameServer(QObject):
     def shutdown(self) -> None:
         self._closing = True  # aborts a full-resolution decode in progress
         self._arrived.set()
-        self._close.emit()
-        self.thread.quit()
-        self.thread.wait(5000)
+        self.worker.shutdown(5000, last=self._close_all)
+
+    def _ready(self, path: str, n: int, frame: np.ndarray, full: bool) -> None:
+        self.frame_ready.emit(path, n, frame, full)
+
+    def _error(self, path: str, message: str) -> None:
+        self.error.emit(path, message)
+
+    # --- on the worker's thread -------------------------------------------------------------
+    def _reader(self, path: str) -> FrameReader:
+        reader = self.readers.get(path)
+        if reader is None:
+            reader = self.readers[path] = FrameReader(path, cache_bytes=192 << 20)
+        return reader
+
+    def _serve(self) -> None:
+        """Serve the newest request (one submitted per request: older ones find none)."""
+        request = self.take_request()
+        if request is None:
+            return
+        path, n, ahead, refine = request
+        proxy = self.proxy_for(path)
+        try:
+            if proxy is not None:
+                try:
+                    reader = self._reader(proxy)
+                except DecodeError:  # an unreadable proxy: forget it, use the original
+                    self.set_proxy(path, None)
+                    proxy = None
+            if proxy is None:
+                reader = self._reader(path)
+            n = min(max(0, n), reader.frame_count - 1)
+            frame = reader.frame(n)
+            self.worker.post(self._ready, path, n, frame, proxy is None)
+            if ahead:
+                reader.read_ahead(n + 1, ahead)
+            if proxy is not None and refine and not self.wait_for_request(REFINE_DELAY_S):
+                full = self._reader(path).frame(n, abort=self.has_request)
+                self.worker.post(self._ready, path, n, full, True)
+        except Cancelled:
+            return  # a newer request is waiting; its own task serves it
+        except DecodeError as e:
+            self.worker.post(self._error, path, str(e))
+
+    def _close_all(self) -> None:
+        for r in self.readers.values():
+            r.close()
+        self.readers.clear()
 
 
 def qimage_to_array(image: QImage) -> np.ndarray:

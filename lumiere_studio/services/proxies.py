@@ -3,43 +3,18 @@ FrameServer when one is ready. Until then the viewer decodes the original."""
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QThreadPool, Signal
 
-from engine.media.proxy import ProxyError, cached_proxy, ensure_proxy
-
-
-class _Signals(QObject):
-    # Sources travel as Python objects: a Qt string would drop the bytes of a non-UTF-8 name.
-    done = Signal(object, str, bool)  # source, proxy, built now (False: reused from the cache)
-    failed = Signal(object, str)
-    progress = Signal(object, int, int)
-
-
-class _Job(QRunnable):
-    def __init__(self, source: str, root: Path | None, cancel: threading.Event,
-                 signals: _Signals) -> None:  # fmt: skip
-        super().__init__()
-        self.source, self.root, self.cancel, self.signals = source, root, cancel, signals
-
-    def run(self) -> None:
-        try:
-            proxy, built = ensure_proxy(
-                self.source, self.root, self.cancel,
-                lambda i, n: i % 25 == 0 and self.signals.progress.emit(self.source, i, n),
-            )  # fmt: skip
-        except ProxyError as e:
-            if not self.cancel.is_set():
-                self.signals.failed.emit(self.source, str(e))
-            return
-        self.signals.done.emit(self.source, str(proxy), built)
+from engine.api import CancelToken, ProxyError, cached_proxy, ensure_proxy
+from lumiere_studio.services.worker import Worker
 
 
 class ProxyManager(QObject):
     """`request(path)` once per imported video; `ready` fires when its proxy can be used."""
 
+    # Sources travel as Python objects: a Qt string would drop the bytes of a non-UTF-8 name.
     ready = Signal(object, str)  # source (a Python str), proxy
     failed = Signal(object, str)
     pending_changed = Signal(int)
@@ -51,13 +26,16 @@ class ProxyManager(QObject):
         self.proxies: dict[str, str] = {}
         self.built: list[str] = []  # sources whose proxy was made in this session
         self._pending: set[str] = set()
-        self._cancel = threading.Event()
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)  # one long decode at a time: the engine needs a core
-        self._signals = _Signals()
-        self._signals.done.connect(self._on_done)
-        self._signals.failed.connect(self._on_failed)
-        self._signals.progress.connect(self.progress)
+        self._cancel = CancelToken()
+        # one long decode at a time: the engine needs a core
+        self.worker = Worker("proxies", self)
+
+    @property
+    def pool(self) -> QThreadPool:
+        return self.worker.pool
+
+    def pending_count(self) -> int:
+        return len(self._pending)
 
     def request(self, source: str) -> None:
         if source in self.proxies or source in self._pending:
@@ -68,7 +46,29 @@ class ProxyManager(QObject):
             return
         self._pending.add(source)
         self.pending_changed.emit(len(self._pending))
-        self.pool.start(_Job(source, self.root, self._cancel, self._signals))
+        self.worker.submit(lambda: self._build(source))
+
+    def shutdown(self) -> None:
+        self._cancel.cancel()
+        self.worker.shutdown(10000)
+
+    def _build(self, source: str) -> None:
+        """On the worker's thread."""
+
+        def progress(i: int, n: int) -> None:
+            if i % 25 == 0:
+                self.worker.post(self._on_progress, source, i, n)
+
+        try:
+            proxy, built = ensure_proxy(source, self.root, self._cancel, progress)
+        except ProxyError as e:
+            if not self._cancel.cancelled:
+                self.worker.post(self._on_failed, source, str(e))
+            return
+        self.worker.post(self._on_done, source, str(proxy), built)
+
+    def _on_progress(self, source: str, done: int, total: int) -> None:
+        self.progress.emit(source, done, total)
 
     def _on_done(self, source: str, proxy: str, built: bool) -> None:
         self._pending.discard(source)
@@ -82,7 +82,3 @@ class ProxyManager(QObject):
         self._pending.discard(source)
         self.pending_changed.emit(len(self._pending))
         self.failed.emit(source, message)
-
-    def shutdown(self) -> None:
-        self._cancel.set()
-        self.pool.waitForDone(10000)

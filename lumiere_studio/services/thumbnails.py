@@ -1,4 +1,4 @@
-"""Thumbnails and filmstrips made on worker threads (QThreadPool) and cached as PNG under the
+"""Thumbnails and filmstrips made on a Worker thread and cached as PNG under the
 platformdirs cache dir, keyed by the file's path, size and mtime, so a changed file gets new
 ones. A filmstrip is up to `STRIP_FRAMES` frames spread evenly along a clip, stored as one PNG
 (tiles side by side) whose "frames" text chunk lists the source frame of each tile."""
@@ -8,14 +8,24 @@ from __future__ import annotations
 import bisect
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from platformdirs import user_cache_dir
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QBuffer, QIODevice, QObject, QThreadPool, Signal
 from PySide6.QtGui import QImage, QPainter
 
-from engine.media.open_file import local_file
+from engine.api import (
+    DecodeError,
+    FrameReader,
+    atomic_write_bytes,
+    cached_proxy,
+    local_file,
+)
+from lumiere_studio.services.frames import to_qimage
+from lumiere_studio.services.worker import Worker
 
 THUMB_HEIGHT = 72
 UNEXPECTED = "unexpected error"  # starts a failure that is a defect, not a bad file
@@ -73,76 +83,55 @@ class Filmstrip:
 
 
 def _save_atomic(image: QImage, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".tmp.png")
-    if image.save(str(tmp), "PNG"):
-        tmp.replace(target)
+    """The PNG into the cache by the engine's atomic writer (a crash leaves no half file)."""
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    # as before, an image Qt cannot encode is just not cached (PySide takes the format as str)
+    if image.save(buffer, "PNG"):  # type: ignore[call-overload]
+        atomic_write_bytes(target, bytes(buffer.data().data()))
 
 
-class _Signals(QObject):
-    # Paths travel as Python objects: a Qt string would drop the bytes of a non-UTF-8 name,
-    # and the pending request would never be matched (a spinner forever).
-    done = Signal(object, QImage)  # path, thumbnail
-    strip_done = Signal(object, object)  # path, Filmstrip
-    failed = Signal(object, str)
+def make_thumbnail(path: str, frame: int, root: Path) -> QImage:
+    """The thumbnail of one frame of a file, from the cache or decoded (and then cached).
+    Raises DecodeError or OSError for a file it cannot read."""
+    p = local_file(path)  # the message for a missing file, a FIFO, a loop
+    target = root / f"{cache_key(p, frame)}.png"
+    image = QImage(str(target)) if target.is_file() else QImage()
+    if image.isNull():
+        with FrameReader(p, cache_bytes=1) as reader:
+            picture = reader.frame(min(frame, reader.frame_count - 1))
+        image = to_qimage(picture).scaledToHeight(THUMB_HEIGHT)
+        _save_atomic(image, target)
+    return image
 
 
-class _Job(QRunnable):
-    def __init__(self, path: str, frame: int, root: Path, signals: _Signals) -> None:
-        super().__init__()
-        self.path, self.frame, self.root, self.signals = path, frame, root, signals
-
-    def run(self) -> None:
-        from engine.media.decode import DecodeError, FrameReader
-        from lumiere_studio.ui.frames import to_qimage
-
-        try:
-            p = local_file(self.path)  # the message for a missing file, a FIFO, a loop
-            target = self.root / f"{cache_key(p, self.frame)}.png"
-            image = QImage(str(target)) if target.is_file() else QImage()
-            if image.isNull():
-                with FrameReader(p, cache_bytes=1) as reader:
-                    frame = reader.frame(min(self.frame, reader.frame_count - 1))
-                image = to_qimage(frame).scaledToHeight(THUMB_HEIGHT)
-                _save_atomic(image, target)
-            self.signals.done.emit(self.path, image)
-        except (DecodeError, OSError) as e:
-            self.signals.failed.emit(self.path, str(e))
-        except Exception as e:  # noqa: BLE001 - a worker that dies silently leaves a spinner
-            self.signals.failed.emit(self.path, f"{UNEXPECTED}: {type(e).__name__}: {e}")
+def make_filmstrip(path: str, root: Path) -> Filmstrip:
+    """The filmstrip of a file, from the cache or decoded (and then cached). Raises
+    DecodeError or OSError for a file it cannot read."""
+    p = local_file(path)
+    target = root / f"{cache_key(p, f'strip{STRIP_FRAMES}')}.png"
+    strip = Filmstrip.from_image(QImage(str(target))) if target.is_file() else None
+    if strip is None:
+        # The proxy, when there is one, is intra-only and small: much faster to sample.
+        with FrameReader(cached_proxy(p) or p, cache_bytes=1) as reader:
+            frames = strip_frames(reader.frame_count)
+            # Increasing order: one pass through the file at most, no re-decoding.
+            tiles = [to_qimage(reader.frame(n)).scaledToHeight(THUMB_HEIGHT) for n in frames]
+        strip = Filmstrip(frames, tiles)
+        _save_atomic(strip.to_image(), target)
+    return strip
 
 
-class _StripJob(QRunnable):
-    def __init__(self, path: str, root: Path, signals: _Signals) -> None:
-        super().__init__()
-        self.path, self.root, self.signals = path, root, signals
-
-    def run(self) -> None:
-        from engine.media.decode import DecodeError, FrameReader
-        from engine.media.proxy import cached_proxy
-        from lumiere_studio.ui.frames import to_qimage
-
-        try:
-            p = local_file(self.path)
-            target = self.root / f"{cache_key(p, f'strip{STRIP_FRAMES}')}.png"
-            strip = Filmstrip.from_image(QImage(str(target))) if target.is_file() else None
-            if strip is None:
-                # The proxy, when there is one, is intra-only and small: much faster to sample.
-                with FrameReader(cached_proxy(p) or p, cache_bytes=1) as reader:
-                    frames = strip_frames(reader.frame_count)
-                    # Increasing order: one pass through the file at most, no re-decoding.
-                    tiles = [to_qimage(reader.frame(n)).scaledToHeight(THUMB_HEIGHT)
-                             for n in frames]  # fmt: skip
-                strip = Filmstrip(frames, tiles)
-                _save_atomic(strip.to_image(), target)
-            self.signals.strip_done.emit(self.path, strip)
-        except (DecodeError, OSError) as e:
-            self.signals.failed.emit(self.path, str(e))
-        except Exception as e:  # noqa: BLE001 - a worker that dies silently leaves a spinner
-            self.signals.failed.emit(self.path, f"{UNEXPECTED}: {type(e).__name__}: {e}")
+def failure_message(error: Exception) -> str:
+    """What a failed thumbnail says: a bad file as it is, a defect marked `UNEXPECTED`."""
+    if isinstance(error, (DecodeError, OSError)):
+        return str(error)
+    return f"{UNEXPECTED}: {type(error).__name__}: {error}"
 
 
 class Thumbnailer(QObject):
+    # Paths travel as Python objects: a Qt string would drop the bytes of a non-UTF-8 name,
+    # and the pending request would never be matched (a spinner forever).
     ready = Signal(object, QImage)  # path (a Python str), thumbnail
     pending_changed = Signal(int)
 
@@ -152,13 +141,12 @@ class Thumbnailer(QObject):
         self.images: dict[str, QImage] = {}
         self.strips: dict[str, Filmstrip] = {}
         self._failed: set[str] = set()  # not retried on every repaint
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)  # the engine thread needs the other core
+        self.worker = Worker("thumbnails", self)  # one thread: the engine needs the other core
         self._pending: set[str] = set()
-        self._signals = _Signals()
-        self._signals.done.connect(self._on_done)
-        self._signals.strip_done.connect(self._on_strip)
-        self._signals.failed.connect(self._on_failed)
+
+    @property
+    def pool(self) -> QThreadPool:
+        return self.worker.pool
 
     def get(self, path: str) -> QImage | None:
         if path in self.images:
@@ -166,7 +154,7 @@ class Thumbnailer(QObject):
         if path not in self._pending and path not in self._failed:
             self._pending.add(path)
             self.pending_changed.emit(len(self._pending))
-            self.pool.start(_Job(path, 0, self.root, self._signals))
+            self.worker.submit(lambda: self._make(path, self._on_done, make_thumbnail, path, 0))
         return None
 
     def pending_count(self) -> int:
@@ -180,8 +168,19 @@ class Thumbnailer(QObject):
         if key not in self._pending and path not in self._failed:
             self._pending.add(key)
             self.pending_changed.emit(len(self._pending))
-            self.pool.start(_StripJob(path, self.root, self._signals))
+            self.worker.submit(lambda: self._make(path, self._on_strip, make_filmstrip, path))
         return None
+
+    def _make(
+        self, path: str, done: Callable[[str, Any], None], make: Callable[..., Any], *args: Any
+    ) -> None:
+        """On the worker's thread: `make(*args, root)`, its result or failure to the GUI."""
+        try:
+            result = make(*args, self.root)
+        except Exception as e:  # noqa: BLE001 - a worker that dies silently leaves a spinner
+            self.worker.post(self._on_failed, path, failure_message(e))
+            return
+        self.worker.post(done, path, result)
 
     def _on_strip(self, path: str, strip: Filmstrip) -> None:
         self._pending.discard(f"strip:{path}")

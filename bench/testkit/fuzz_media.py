@@ -184,7 +184,7 @@ def _patch_tag_bytes(path: Path, marker: bytes, replacement: bytes) -> Path:
     return path
 
 
-def _bad_utf8_tags(path: Path) -> Path:
+def bad_utf8_tags(path: Path) -> Path:
     write_video(path, "libx264", "yuv420p", metadata={"title": "TAGTAGTAG", "comment": "ok"})
     return _patch_tag_bytes(path, b"TAGTAGTAG", b"\xff\xfe\xc3(")
 
@@ -226,7 +226,7 @@ ODD: dict[str, Callable[[Path], Path]] = {
     "audio-only.webm": lambda p: write_video(p, "", "", video=False, audio="libopus"),
     "audio-only.mov": lambda p: write_video(p, "", "", video=False, audio="pcm_s16le"),
     "audio-only.avi": lambda p: write_video(p, "", "", video=False, audio="pcm_s16le"),
-    "bad-utf8-tags.mp4": _bad_utf8_tags,
+    "bad-utf8-tags.mp4": bad_utf8_tags,
     "long-tag.mp4": lambda p: write_video(
         p, "libx264", "yuv420p", metadata={"comment": "x" * 200000}
     ),

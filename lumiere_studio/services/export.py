@@ -1,4 +1,4 @@
-"""Exporting the timeline (or its in/out range) from the window, on a worker thread.
+"""Exporting the timeline (or its in/out range) from the window, on a Worker thread.
 
 The rendering, labels, audio and atomic writes are the engine's (`engine.export.run`), the
 same code as `lumiere-studio export`, so a file exported from the app and one exported from
@@ -8,12 +8,13 @@ then remove their temporary output, so a cancelled export leaves nothing behind.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal
 
-from engine.timeline import Timeline
+from engine.api import Cancelled, CancelToken, Timeline, export_timeline
+from lumiere_studio.services.worker import Worker
 
 # What the export dialog offers: (format, file-dialog filter, suffix the target must have).
 EXPORT_FORMATS = [
@@ -48,40 +49,35 @@ def target_path(path: str, suffix: str) -> Path:
     return out.with_name(out.name + suffix)
 
 
-class ExportCancelled(Exception):
-    pass
-
-
 class ExportWorker(QObject):
+    """One export; `start_export` runs it on a Worker thread. Its signals are emitted on that
+    thread (connect bound methods of GUI objects: Qt queues those calls to the GUI thread)."""
+
     progress = Signal(int, int)
     finished = Signal(str)
     failed = Signal(str)
     cancelled = Signal()
 
     def __init__(self, timeline: Timeline, base: Path, out: Path, first: int, last: int,
-                 fmt: str = "h264", **options) -> None:  # fmt: skip
+                 fmt: str = "h264", **options: Any) -> None:  # fmt: skip
         """`options`: passed on to `export_timeline` (sign, mark_composites, alpha)."""
         super().__init__()
         self.args = (timeline, base, fmt, out, first, last)
         # ProRes 4444 from the app carries the generated region as alpha (that is why one picks it)
         self.options = {"alpha": "mask" if fmt == "prores4444" else "opaque"} | options
-        self.cancel = threading.Event()
+        self.cancel = CancelToken()
 
     def _progress(self, done: int, total: int) -> None:
-        if self.cancel.is_set():
-            raise ExportCancelled()
+        self.cancel.raise_if_cancelled()
         self.progress.emit(done, total)
 
-    @Slot()
     def run(self) -> None:
-        from engine.export.run import export_timeline
-
         timeline, base, fmt, out, first, last = self.args
         try:
             # force: the save dialog has already asked before replacing an existing file
             path = export_timeline(timeline, base, fmt, out, force=True, first=first, last=last,
                                    progress=self._progress, **self.options)  # fmt: skip
-        except ExportCancelled:
+        except Cancelled:
             self.cancelled.emit()
             return
         except Exception as e:  # reported to the user; the thread must not die silently
@@ -90,11 +86,8 @@ class ExportWorker(QObject):
         self.finished.emit(str(path))
 
 
-def start_export(worker: ExportWorker) -> QThread:
-    thread = QThread()
-    worker.moveToThread(thread)
-    thread.started.connect(worker.run)
-    for sig in (worker.finished, worker.failed, worker.cancelled):
-        sig.connect(thread.quit)
-    thread.start()
+def start_export(worker: ExportWorker) -> Worker:
+    """Run the export on a thread of its own; `wait()` on the result waits for it to end."""
+    thread = Worker("export")
+    thread.submit(worker.run)
     return thread

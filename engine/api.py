@@ -1,0 +1,254 @@
+"""The engine as a client (the app) sees it: one module, one list of names.
+
+Running a job: an `EngineSession` owns the loaded model and runs one job at a time on the
+calling thread (the app's engine thread); it reports typed events (`Progress`, then one of
+`Finished`, `Failed`, `JobCancelled`) and stops at the next step once its `CancelToken` is
+set. Failures the user can act on are `LumiereError`s (with the Job `field` at fault); a stop
+on request is `Cancelled`.
+
+Everything else here is the engine's data types and plain functions that the app uses (jobs,
+the timeline model, probing and decoding media, proxies, atomic writes, export), re-exported
+so that the app's reach into the engine is this list and nothing else. Names from modules that
+import torch (`engine.checkpoints`, `engine.cli`) load on first use, so importing this module
+(the app at startup) does not import torch.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from engine import __version__
+from engine.batch.jobfile import BatchError
+from engine.batch.sweep import expand
+from engine.errors import Cancelled, CancelToken, LumiereError
+from engine.export.geometry import Placement, clip_placement, sequence_frame
+from engine.export.otio_file import InterchangeError
+from engine.export.otio_file import read as read_timeline_file
+from engine.export.render import current_timeline
+from engine.export.run import export_timeline
+from engine.jobs import (
+    TASK_LABELS,
+    Job,
+    JobError,
+    Progress,
+    default_of,
+    name_fields,
+    ui_labels,
+    ui_range,
+)
+from engine.media.decode import DecodeError, FrameReader
+from engine.media.open_file import local_file
+from engine.media.probe import MEDIA_SUFFIXES, MediaInfo, ProbeError, probe
+from engine.media.provenance import manifest_path
+from engine.media.proxy import PROXY_MIN_PIXELS, ProxyError, cached_proxy, ensure_proxy, needs_proxy
+from engine.media.sealing import SignOptions
+from engine.media.signing import SigningError, load_identity
+from engine.project_schema import APP_ID, SCHEMA, ProjectError, read_document
+from engine.project_schema import validate as validate_document
+from engine.tempfiles import atomic_write_bytes
+from engine.timebase import (
+    STANDARD_RATES,
+    RateError,
+    exact_rate,
+    frames_between,
+    nearest,
+    rate_label,
+    rate_text,
+    timecode,
+)
+from engine.timeline import (
+    FIT_MODES,
+    STILL_SECONDS,
+    Timeline,
+    TimelineClip,
+    Track,
+    clip_at,
+    retime,
+)
+
+if TYPE_CHECKING:
+    from engine.checkpoints import ModelError, list_models, read_model_info, scan_models
+    from engine.cli import exit_process, is_command
+    from engine.cli import main as cli_main
+    from engine.pipeline import Engine
+    from engine.tasks.registry import task_for, tasks_using
+    from engine.tasks.task import Task
+
+# name -> (module, name there) for what loads on first use (these modules import torch)
+_ON_FIRST_USE = {
+    "ModelError": ("engine.checkpoints", "ModelError"),
+    "list_models": ("engine.checkpoints", "list_models"),
+    "read_model_info": ("engine.checkpoints", "read_model_info"),
+    "scan_models": ("engine.checkpoints", "scan_models"),
+    "cli_main": ("engine.cli", "main"),
+    "exit_process": ("engine.cli", "exit_process"),
+    "is_command": ("engine.cli", "is_command"),
+    "Task": ("engine.tasks.task", "Task"),
+    "task_for": ("engine.tasks.registry", "task_for"),
+    "tasks_using": ("engine.tasks.registry", "tasks_using"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module, attribute = _ON_FIRST_USE[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    return getattr(importlib.import_module(module), attribute)
+
+
+# --- running a job ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Finished:
+    """The output was written. `result`: its path ("path") and the run's record: seconds,
+    sha256, model name and hash, device, peak memory, notes."""
+
+    result: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Failed:
+    message: str  # what to tell the user (out of memory says what to lower)
+
+
+@dataclass(frozen=True)
+class JobCancelled:
+    """The job stopped because its token was cancelled; nothing was written."""
+
+
+Outcome = Finished | Failed | JobCancelled
+Event = Progress | Outcome
+LOAD_FAILED = "the engine could not be loaded"
+
+
+@dataclass
+class EngineSession:
+    """Runs jobs one at a time on the calling thread and keeps the model loaded between them.
+    `sign`: how outputs are signed (SignOptions; None: the default identity)."""
+
+    sign: SignOptions | None = None
+    _engine: Engine | None = field(default=None, repr=False)
+
+    def submit(
+        self,
+        job: Job,
+        output: Path,
+        cancel: CancelToken,
+        on_event: Callable[[Event], None] | None = None,
+    ) -> Outcome:
+        """Run `job` to `output` (atomically, replacing what is there). Every event goes to
+        `on_event`, the outcome last; the outcome is also returned. Never raises for a job
+        that fails: a failure is a `Failed` with a message."""
+        report = on_event or (lambda event: None)
+        outcome = self._run(job, output, cancel, report)
+        report(outcome)
+        return outcome
+
+    def _run(
+        self, job: Job, output: Path, cancel: CancelToken, report: Callable[[Event], None]
+    ) -> Outcome:
+        try:
+            from engine.batch.render import CANCELLED, DONE, render_job
+            from engine.pipeline import Engine
+
+            if self._engine is None:
+                self._engine = Engine()
+        except Exception as e:  # a broken install is a message, not a dead thread
+            return Failed(f"{LOAD_FAILED}: {e}")
+        # OOM and device errors come back as a failed record with a plain message.
+        record = render_job(self._engine, job, Path(output), cancel.is_set, report, sign=self.sign)
+        if record["status"] == DONE:
+            return Finished({"path": str(output), **record})
+        if record["status"] == CANCELLED:
+            return JobCancelled()
+        return Failed(str(record["error"]))
+
+
+__all__ = [
+    # running jobs
+    "EngineSession",
+    "Event",
+    "Outcome",
+    "Progress",
+    "Finished",
+    "Failed",
+    "JobCancelled",
+    # the error contract
+    "LumiereError",
+    "Cancelled",
+    "CancelToken",
+    # jobs
+    "Job",
+    "JobError",
+    "TASK_LABELS",
+    "default_of",
+    "name_fields",
+    "ui_labels",
+    "ui_range",
+    "Task",
+    "task_for",
+    "tasks_using",
+    "BatchError",
+    "expand",
+    # models (load on first use)
+    "ModelError",
+    "list_models",
+    "read_model_info",
+    "scan_models",
+    # media: probing, frames, proxies, signing
+    "MEDIA_SUFFIXES",
+    "MediaInfo",
+    "ProbeError",
+    "probe",
+    "DecodeError",
+    "FrameReader",
+    "local_file",
+    "PROXY_MIN_PIXELS",
+    "ProxyError",
+    "cached_proxy",
+    "ensure_proxy",
+    "needs_proxy",
+    "manifest_path",
+    "SignOptions",
+    "SigningError",
+    "load_identity",
+    # time and the timeline model
+    "STANDARD_RATES",
+    "RateError",
+    "exact_rate",
+    "frames_between",
+    "nearest",
+    "rate_label",
+    "rate_text",
+    "timecode",
+    "FIT_MODES",
+    "STILL_SECONDS",
+    "Timeline",
+    "TimelineClip",
+    "Track",
+    "clip_at",
+    "retime",
+    "Placement",
+    "clip_placement",
+    "sequence_frame",
+    # projects, interchange, export, files
+    "APP_ID",
+    "SCHEMA",
+    "ProjectError",
+    "read_document",
+    "validate_document",
+    "current_timeline",
+    "InterchangeError",
+    "read_timeline_file",
+    "export_timeline",
+    "atomic_write_bytes",
+    # the command line and the version
+    "cli_main",
+    "exit_process",
+    "is_command",
+    "__version__",
+]
