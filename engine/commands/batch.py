@@ -6,6 +6,11 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from engine.batch.jobfile import BatchItem
+    from engine.batch.runner import Pool
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -28,7 +33,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", default="mp4", choices=("mp4", "mov"), help="output container")
 
 
-def items_from_args(args: argparse.Namespace):
+def items_from_args(args: argparse.Namespace) -> list[BatchItem]:
     from engine.batch.jobfile import BatchError, plan, read_job_file, read_jobs
     from engine.batch.sweep import expand
 
@@ -59,7 +64,7 @@ def check_arguments(args: argparse.Namespace) -> None:
         raise BatchError(f"folder {out.parent} does not exist")
 
 
-def make_pool(args: argparse.Namespace):
+def make_pool(args: argparse.Namespace) -> Pool:
     if args.ray:
         from engine.batch.ray_pool import RayPool
 
@@ -95,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     return summary.exit_code
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("batch", help="render many jobs (JSONL or a --sweep) into a folder")
     add_arguments(p)
     p.set_defaults(func=run)

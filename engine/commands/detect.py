@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     return found.code
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "detect",
         help="check a video, image or PNG folder for AI-content marks: exit 0 AI-made, "

@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from engine.commands.sign_args import add_sign_arguments
     from engine.export.run import FORMATS
     from engine.media.encode import PRESETS

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from engine.train.style_transforms import STYLE_TRANSFORMS
 
@@ -62,7 +63,7 @@ def add_train_arguments(p: argparse.ArgumentParser) -> None:
 SETUP_ERRORS = (ValueError, TypeError, OSError, RuntimeError)
 
 
-def _model_overrides(text: str | None) -> dict:
+def _model_overrides(text: str | None) -> dict[str, Any]:
     if not text:
         return {}
     try:
@@ -121,7 +122,7 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("train", help="train a base or SSR model (single process or torchrun)")
     add_train_arguments(p)
     p.set_defaults(func=run_train)
@@ -144,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     register(sub)
     args = parser.parse_args(argv)
-    return args.func(args)
+    code: int = args.func(args)
+    return code
 
 
 if __name__ == "__main__":
