@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from engine.commands import fail
+
 if TYPE_CHECKING:
     from engine.batch.jobfile import BatchItem
     from engine.batch.runner import Pool
@@ -83,8 +85,7 @@ def run(args: argparse.Namespace) -> int:
         items = items_from_args(args)
         pool = make_pool(args)
     except (BatchError, OSError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+        return fail(e)
     out = Path(args.out)
     print(f"{len(items)} jobs -> {out}/ on {pool.workers} worker(s)")
     summary = run_batch(items, out, pool, retries=args.retries, say=print)

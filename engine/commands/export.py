@@ -5,8 +5,9 @@ media."""
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
+
+from engine.commands import fail
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,8 +41,7 @@ def run(args: argparse.Namespace) -> int:
             path = export(src, args.format, Path(args.out), **kw)
     except (SourceError, EncodeError, EncodeCancelled, ProvenanceError, ValueError,
             OSError) as e:  # fmt: skip
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+        return fail(e)
     print(f"wrote {path}")
     return 0
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from engine.commands import fail
 from engine.train.style_transforms import STYLE_TRANSFORMS
 
 
@@ -96,8 +97,7 @@ def run_train(args: argparse.Namespace) -> int:
         )  # fmt: skip
         trainer = Trainer(config)
     except (*SETUP_ERRORS, ModelError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+        return fail(e)
     try:
         trainer.train(max_seconds=args.max_minutes * 60 if args.max_minutes else None)
     finally:
@@ -116,8 +116,7 @@ def run_export(args: argparse.Namespace) -> int:
             description=args.description, reproduce=args.reproduce,
         )  # fmt: skip
     except (*SETUP_ERRORS, ModelError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+        return fail(e)
     print(f"wrote model folder {out}")
     return 0
 
