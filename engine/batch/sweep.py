@@ -65,7 +65,7 @@ def expand(job: Job, specs: list[str]) -> list[Job]:
         raise BatchError(f"the sweep makes {count} jobs; at most {MAX_SWEEP_JOBS} at once")
     jobs = []
     for combo in itertools.product(*(values for _, values in axes)):
-        changes: dict[str, Any] = dict(zip(names, combo, strict=True))  # each of its field's type
+        changes: dict[str, Any] = dict(zip(names, combo, strict=True))  # mixed value types
         variant = replace(job, **changes, extra=dict(job.extra))
         try:
             variant.validate()
