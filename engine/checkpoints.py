@@ -13,6 +13,7 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import torch
 from platformdirs import user_data_dir
@@ -58,17 +59,17 @@ class StageInfo:
     config: STUNetConfig
     weights: str
     schedule: ScheduleConfig
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
 class ModelInfo:
     name: str
     path: Path
-    raw: dict
+    raw: dict[str, Any]
     base: StageInfo
     ssr: StageInfo | None
-    text_encoder: dict
+    text_encoder: dict[str, Any]
     native_frames: int
     native_height: int
     native_width: int
@@ -97,7 +98,7 @@ def refuse_pickle(path: Path) -> None:
         )
 
 
-def _stage(raw: dict, key: str, folder: Path) -> StageInfo | None:
+def _stage(raw: dict[str, Any], key: str, folder: Path) -> StageInfo | None:
     entry = raw.get(key)
     if entry is None:
         return None
@@ -140,7 +141,7 @@ def read_model_info(path: Path) -> ModelInfo:
         raise ModelError(f"{cfg_path}: {e}") from e
 
 
-def _model_info(path: Path, raw: dict) -> ModelInfo:
+def _model_info(path: Path, raw: dict[str, Any]) -> ModelInfo:
     cfg_path = path / "config.json"
     if raw.get("format") != FORMAT:
         raise ModelError(f"{cfg_path}: format is {raw.get('format')!r}, expected {FORMAT!r}")
@@ -270,7 +271,9 @@ def load_stage(info: ModelInfo, stage: StageInfo) -> STUNet:
     return model.eval().requires_grad_(False)
 
 
-def atomic_save_safetensors(tensors: dict[str, torch.Tensor], path: Path, meta=None) -> None:
+def atomic_save_safetensors(
+    tensors: dict[str, torch.Tensor], path: Path, meta: dict[str, str] | None = None
+) -> None:
     from safetensors.torch import save_file
 
     path.parent.mkdir(parents=True, exist_ok=True)

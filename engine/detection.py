@@ -16,6 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
 
 AI_MADE, NOT_MARKED, UNREADABLE, TAMPERED = 0, 1, 2, 3
 VERDICT_NAMES = {AI_MADE: "AI-made", NOT_MARKED: "no AI marks found",
@@ -34,9 +38,9 @@ class Part:
     tampered: bool = False
     summary: str = ""
     error: str | None = None
-    details: dict = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"present": self.present, "ai": self.ai, "tampered": self.tampered,
                 "summary": self.summary, "error": self.error, **self.details}  # fmt: skip
 
@@ -44,7 +48,7 @@ class Part:
 DETECT_SIDE = 2048  # the mark repeats every 64 px: a centre crop holds it at any frame size
 
 
-def centre_crop(frame, side: int):
+def centre_crop(frame: np.ndarray, side: int) -> np.ndarray:
     """The middle side x side of a frame (all of a smaller one): bounds the detector's float
     work on huge frames."""
     h, w = frame.shape[:2]
@@ -183,7 +187,7 @@ class Findings:
     def code(self) -> int:
         return verdict(self.parts)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         parts = {p.name: p.to_dict() for p in self.parts}
         return {"path": str(self.path), "verdict": VERDICT_NAMES[self.code],
                 "exit_code": self.code, "parts": parts}  # fmt: skip

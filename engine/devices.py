@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import torch
@@ -41,7 +42,7 @@ def compute_dtype(device: torch.device) -> torch.dtype:
 
 
 @contextmanager
-def autocast_for(device: torch.device):
+def autocast_for(device: torch.device) -> Iterator[None]:
     dtype = compute_dtype(device)
     if dtype == torch.float32:
         yield

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -18,6 +19,9 @@ from engine.media import watermark
 from engine.media.encode import EncodeError, VideoSettings, output_kind, write_video
 from engine.media.provenance import Provenance
 from engine.media.sealing import Seal, SignOptions
+
+if TYPE_CHECKING:
+    from engine.pipeline import Result
 
 
 def check_target(out: Path | str, force: bool = False) -> Path:
@@ -35,12 +39,12 @@ def check_target(out: Path | str, force: bool = False) -> Path:
     return path
 
 
-def has_generated_pixels(result) -> bool:
+def has_generated_pixels(result: Result) -> bool:
     mask = result.generated_mask
     return mask is None or bool(np.any(np.asarray(mask) > 0))
 
 
-def clip_id_for(result) -> int:
+def clip_id_for(result: Result) -> int:
     """A 24-bit id from the job, the model and the pixels: the same clip gets the same id."""
     digest = hashlib.sha256()
     digest.update(result.job.to_json().encode())
@@ -49,7 +53,7 @@ def clip_id_for(result) -> int:
     return watermark.clip_id_from(digest.digest())
 
 
-def mark_result(result) -> tuple[np.ndarray, Provenance | None, dict | None]:
+def mark_result(result: Result) -> tuple[np.ndarray, Provenance | None, dict[str, Any] | None]:
     """(frames to write, provenance, watermark facts); unlabelled when nothing is generated."""
     if not has_generated_pixels(result):
         return result.frames, None, None
@@ -71,7 +75,7 @@ def mark_result(result) -> tuple[np.ndarray, Provenance | None, dict | None]:
 
 
 def save_result(
-    result,
+    result: Result,
     out: Path | str,
     force: bool = False,
     crf: int = 18,

@@ -21,9 +21,9 @@ from engine.checkpoints import ModelInfo, find_model, load_stage, read_model_inf
 from engine.cpu_allocator import keep_freed_memory, release_freed_memory
 from engine.devices import autocast_for, is_out_of_memory, out_of_memory_message, pick_device
 from engine.diffusion.guidance import classifier_free_guidance, split_guided_batch
-from engine.diffusion.samplers import Cancelled, sample
+from engine.diffusion.samplers import sample
 from engine.diffusion.schedule import CosineSchedule, eps_from_x0, to_x0_eps
-from engine.errors import CancelToken, LumiereError
+from engine.errors import Cancelled, CancelToken, LumiereError
 from engine.jobs import Job, JobError, Progress
 from engine.model.stunet import STUNet
 from engine.tasks.multidiffusion import FrameIndex, multidiffusion

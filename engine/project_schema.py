@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from engine.errors import LumiereError
 
@@ -50,7 +50,7 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not a number a project may hold")
 
 
-def _fail(where: str, what: str) -> None:
+def _fail(where: str, what: str) -> NoReturn:
     raise ProjectError(f"project document: {where} {what}")
 
 
@@ -67,7 +67,7 @@ def _number(value: Any, where: str, low: float, high: float) -> float:
     return float(value)
 
 
-def _kind(value: Any, kind: type | tuple, where: str) -> Any:
+def _kind(value: Any, kind: type | tuple[type, ...], where: str) -> Any:
     if isinstance(value, bool) and kind is not bool:
         _fail(where, f"has the wrong type ({_short(value)})")
     if not isinstance(value, kind):
@@ -75,11 +75,11 @@ def _kind(value: Any, kind: type | tuple, where: str) -> Any:
     return value
 
 
-def _list(value: Any, where: str) -> list:
-    _kind(value, list, where)
-    if len(value) > MAX_ITEMS:
-        _fail(where, f"has {len(value)} entries (at most {MAX_ITEMS})")
-    return value
+def _list(value: Any, where: str) -> list[Any]:
+    items: list[Any] = _kind(value, list, where)
+    if len(items) > MAX_ITEMS:
+        _fail(where, f"has {len(items)} entries (at most {MAX_ITEMS})")
+    return items
 
 
 def _short(value: Any) -> str:
@@ -93,7 +93,7 @@ def _path(value: Any, where: str) -> str:
     return value
 
 
-def _optional(entry: dict, key: str, kind: type | tuple, where: str) -> None:
+def _optional(entry: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> None:
     if entry.get(key) is not None:
         _kind(entry[key], kind, f"{where}.{key}")
 
@@ -134,7 +134,7 @@ def validate(data: Any) -> None:
         _kind(job, dict, f"history[{i}]")
 
 
-def _media(m: dict, where: str) -> None:
+def _media(m: dict[str, Any], where: str) -> None:
     _path(m["path"], f"{where}.path")
     info = _kind(m["info"], dict, f"{where}.info")
     if info.get("kind") not in ("video", "image"):
@@ -186,8 +186,10 @@ def _rate(value: Any, where: str) -> None:
     """A frame rate as the timeline writes it ("30000/1001", "25") or a plain number."""
     from fractions import Fraction
 
-    if isinstance(value, bool) or not isinstance(value, str | int | float) or (
-        isinstance(value, str) and len(value) > 40
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, str | int | float)
+        or (isinstance(value, str) and len(value) > 40)
     ):
         _fail(where, f"must be a frame rate, got {_short(value)}")
     try:
@@ -197,7 +199,7 @@ def _rate(value: Any, where: str) -> None:
     _number(float(rate), where, 1e-3, MAX_FPS)
 
 
-def _clip(clip: dict, where: str) -> None:
+def _clip(clip: dict[str, Any], where: str) -> None:
     _path(clip.get("media"), f"{where}.media")
     first = _int(clip.get("source_in"), f"{where}.source_in")
     if "source_out" in clip:  # schema 1: source frames shown frame for frame

@@ -11,6 +11,7 @@ import importlib.util
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -57,7 +58,7 @@ def _inside(path: Path, folder: Path, what: str) -> Path:
     return path
 
 
-def resolve_text_encoder(spec: dict, model_dir: Path | None = None) -> Path:
+def resolve_text_encoder(spec: dict[str, Any], model_dir: Path | None = None) -> Path:
     """Find the encoder folder from a checkpoint's `text_encoder` entry:
     {"path": "relative/or/absolute"} or {"package": "python_pkg", "subfolder": "model"}.
     For a model folder's config (`model_dir` given) the path must stay inside that folder and
@@ -149,7 +150,9 @@ class TextEncoder:
             self._cache.popitem(last=False)
         return out
 
-    def batch(self, prompts: list[str], device: torch.device, dtype: torch.dtype):
+    def batch(
+        self, prompts: list[str], device: torch.device, dtype: torch.dtype
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """(states, mask, pooled) stacked for a batch of prompts, on the device."""
         embs = self.encode(prompts)
         states = torch.stack([e.states for e in embs]).to(device, dtype)

@@ -150,3 +150,34 @@ def _make_style_run(model: Path, out: Path, trainable: str = "spatial", style: s
 def make_run():
     """Builds fake style fine-tune runs (for export-style and style blending tests)."""
     return _make_style_run
+
+
+@pytest.fixture
+def fake_frames():
+    """Stands in for the app's frame server: records what a viewer asks for; a test hands
+    frames back by emitting `frame_ready` itself."""
+    from PySide6.QtCore import QObject, Signal
+
+    class FakeFrames(QObject):
+        frame_ready = Signal(str, int, object, bool)  # path, frame, pixels, full resolution
+        error = Signal(str, str)
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.requests: list[tuple[str, int, int, bool]] = []
+
+        def request(self, path: str, n: int, read_ahead: int = 0, refine: bool = True) -> None:
+            self.requests.append((path, n, read_ahead, refine))
+
+    return FakeFrames()
+
+
+@pytest.fixture
+def still_document(tmp_path):
+    """A document holding one 32x24 still (its file is never read) and its media id."""
+    from engine.media.probe import MediaInfo
+    from lumiere_studio.model.document import Document
+
+    doc = Document()
+    info = MediaInfo(str(tmp_path / "still.png"), "image", 32, 24, 0.0, 1, 0.0)
+    return doc, doc.import_media([info])[0].id

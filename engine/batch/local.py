@@ -13,9 +13,17 @@ import signal
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from engine.batch.render import CANCELLED, FAILED, render_job
+from engine.batch.render import CANCELLED, FAILED, Record, Task, render_job
+
+if TYPE_CHECKING:
+    from multiprocessing.queues import Queue
+    from multiprocessing.synchronize import Event
+
+    from engine.pipeline import Engine
 
 POLL_S = 0.5  # how often a waiting side checks that the other is still alive
 
@@ -26,7 +34,7 @@ def threads_per_worker(workers: int, total: int | None = None) -> int:
     return max(1, (total or torch.get_num_threads()) // max(1, workers))
 
 
-def _run_task(engine, task: dict, stop) -> dict:
+def _run_task(engine: Engine, task: Task, stop: Callable[[], bool]) -> Record:
     from engine.jobs import Job
 
     record = render_job(engine, Job.from_json(task["job"]), Path(task["output"]), stop)
@@ -39,19 +47,19 @@ class InProcessPool:
 
     workers = 1
 
-    def __init__(self, engine=None) -> None:
+    def __init__(self, engine: Engine | None = None) -> None:
         self._engine = engine
-        self._tasks: deque[dict] = deque()
+        self._tasks: deque[Task] = deque()
         self._cancelled = False
 
     @property
     def pending(self) -> int:
         return len(self._tasks)
 
-    def submit(self, task: dict) -> None:
+    def submit(self, task: Task) -> None:
         self._tasks.append(task)
 
-    def next_result(self) -> dict:
+    def next_result(self) -> Record:
         if self._engine is None:
             from engine.pipeline import Engine
 
@@ -82,7 +90,14 @@ def _exit_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def _worker_main(worker_id: int, threads: int, tasks, results, cancel, parent_pid: int) -> None:
+def _worker_main(
+    worker_id: int,
+    threads: int,
+    tasks: Queue[Task | None],
+    results: Queue[Record],
+    cancel: Event,
+    parent_pid: int,
+) -> None:
     """A worker process: takes tasks until it gets None, the batch is cancelled or the parent
     process is gone (killed), so that no worker outlives its batch."""
     _exit_with_parent(parent_pid)
@@ -116,11 +131,11 @@ class ProcessPool:
 
         ctx = multiprocessing.get_context("spawn")  # no forked torch thread pools
         self.workers = workers
-        self._tasks = ctx.Queue()
-        self._results = ctx.Queue()
+        self._tasks: Queue[Task | None] = ctx.Queue()
+        self._results: Queue[Record] = ctx.Queue()
         self._cancel = ctx.Event()
-        self._submitted: dict[str, dict] = {}
-        self._running: dict[int, dict] = {}  # worker id -> its task
+        self._submitted: dict[str, Task] = {}
+        self._running: dict[int, Task] = {}  # worker id -> its task
         threads = threads or threads_per_worker(workers)
         self._procs = [
             ctx.Process(target=_worker_main, name=f"lumiere-batch-{i}", daemon=True,
@@ -134,17 +149,17 @@ class ProcessPool:
     def pending(self) -> int:
         return len(self._submitted)
 
-    def submit(self, task: dict) -> None:
+    def submit(self, task: Task) -> None:
         self._submitted[task["key"]] = task
         self._tasks.put(task)
 
-    def _lost(self, worker_id: int, task: dict) -> dict:
+    def _lost(self, worker_id: int, task: Task) -> Record:
         code = self._procs[worker_id].exitcode
         self._submitted.pop(task["key"], None)
         error = f"worker process {worker_id} ended unexpectedly (exit code {code})"
         return {**task, "status": FAILED, "seconds": 0.0, "worker": worker_id, "error": error}
 
-    def next_result(self) -> dict:
+    def next_result(self) -> Record:
         while True:
             try:
                 msg = self._results.get(timeout=POLL_S)
@@ -190,7 +205,7 @@ class ProcessPool:
         self._results.close()
 
 
-def make_local_pool(workers: int, engine=None):
+def make_local_pool(workers: int, engine: Engine | None = None) -> InProcessPool | ProcessPool:
     if workers < 1:
         raise ValueError(f"--workers must be at least 1, got {workers}")
     return InProcessPool(engine) if workers == 1 else ProcessPool(workers)

@@ -11,16 +11,18 @@ from __future__ import annotations
 import os
 from collections import deque
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 from engine.batch.jobfile import BatchError
-from engine.batch.render import DONE, FAILED
+from engine.batch.render import DONE, FAILED, Record, Task
 
 INSTALL_HINT = 'Ray is not installed; install the cluster extra: pip install -e ".[cluster]"'
 START_HINT = "start a cluster with `ray start --head`, or use --ray local"
 IN_FLIGHT = 2  # tasks handed to an actor at once: the next job waits there, no idle gap
 
 
-def import_ray():
+def import_ray() -> ModuleType:
     try:
         import ray
     except ImportError:
@@ -28,7 +30,7 @@ def import_ray():
     return ray
 
 
-def _actor_class(ray):
+def _actor_class(ray: ModuleType) -> Any:  # a Ray actor class (Ray's own type is dynamic)
     @ray.remote(max_restarts=0)
     class RenderActor:
         """Keeps one Engine (and so the loaded model) for every job it is given."""
@@ -47,7 +49,7 @@ def _actor_class(ray):
 
             return f"{socket.gethostname()}:{os.getpid()}"
 
-        def render(self, task: dict) -> dict:
+        def render(self, task: Task) -> Record:
             import tempfile
 
             from engine.batch.render import render_job
@@ -82,7 +84,7 @@ def check_reachable(address: str, timeout_s: float = 5.0) -> None:
         raise BatchError(f"--ray {address}: nothing answers there ({why}); {START_HINT}") from None
 
 
-def connect(ray, address: str, workers: int | None) -> bool:
+def connect(ray: ModuleType, address: str, workers: int | None) -> bool:
     """Join the cluster at `address` ("auto": the running one; "local": start one in this
     process). True when this call started Ray (and so should stop it)."""
     if ray.is_initialized():
@@ -102,7 +104,7 @@ def connect(ray, address: str, workers: int | None) -> bool:
     return True
 
 
-def plan_actors(resources: dict, workers: int | None) -> tuple[int, dict]:
+def plan_actors(resources: dict[str, float], workers: int | None) -> tuple[int, dict[str, float]]:
     """(actor count, resources per actor): one actor per GPU, or `workers` sharing the GPUs;
     without GPUs one per CPU (or `workers`, the CPUs split between them)."""
     gpus, cpus = int(resources.get("GPU", 0)), max(1, int(resources.get("CPU", 1)))
@@ -123,15 +125,15 @@ class RayPool:
         self._actors = [actor.options(**options).remote(i, threads) for i in range(count)]
         self.workers = count
         self.device = "GPU" if "num_gpus" in options else "CPU"
-        self._queued: deque[dict] = deque()
-        self._in_flight: dict = {}  # object ref -> (actor index, task)
+        self._queued: deque[Task] = deque()
+        self._in_flight: dict[Any, tuple[int, Task]] = {}  # object ref -> (actor index, task)
         self._dead: set[int] = set()
 
     @property
     def pending(self) -> int:
         return len(self._queued) + len(self._in_flight)
 
-    def submit(self, task: dict) -> None:
+    def submit(self, task: Task) -> None:
         self._queued.append(task)
         self._fill()
 
@@ -140,14 +142,14 @@ class RayPool:
         for index, _ in self._in_flight.values():
             load[index] = load.get(index, 0) + 1
         while self._queued and load:
-            index = min(load, key=load.get)
+            index = min(load, key=load.__getitem__)
             if load[index] >= IN_FLIGHT:
                 return
             task = self._queued.popleft()
             self._in_flight[self._actors[index].render.remote(task)] = (index, task)
             load[index] += 1
 
-    def next_result(self) -> dict:
+    def next_result(self) -> Record:
         ray = self._ray
         if not self._in_flight:
             task = self._queued.popleft()  # every actor is gone
@@ -155,7 +157,7 @@ class RayPool:
         ready, _ = ray.wait(list(self._in_flight), num_returns=1)
         index, task = self._in_flight.pop(ready[0])
         try:
-            result = ray.get(ready[0])
+            result: Record = ray.get(ready[0])
         except ray.exceptions.RayError as e:
             self._dead.add(index)
             first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
@@ -165,9 +167,9 @@ class RayPool:
         self._write(result)
         return result
 
-    def _write(self, result: dict) -> None:
+    def _write(self, result: Record) -> None:
         """Put the returned files beside the target path, video last (atomic each)."""
-        from engine.checkpoints import atomic_write_bytes
+        from engine.tempfiles import atomic_write_bytes
 
         files = result.pop("files", {})
         target = Path(result["output"])

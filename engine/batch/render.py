@@ -9,6 +9,20 @@ import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import torch
+
+    from engine.jobs import Job, Progress
+    from engine.media.sealing import SignOptions
+    from engine.pipeline import Engine
+
+# One finished job as the batch logs and the app read it (JSON-ready; keys in render_job).
+Record = dict[str, Any]
+# One job handed to a pool: {"key", "job" (JSON), "output", "attempt"}; its result is the task
+# with its Record merged in.
+Task = dict[str, Any]
 
 DONE, FAILED, CANCELLED = "done", "failed", "cancelled"
 
@@ -32,7 +46,7 @@ def plain_error(error: BaseException) -> str:
     return f"unexpected error: {type(error).__name__}: {error}"
 
 
-def peak_memory_mib(device) -> tuple[float, str]:
+def peak_memory_mib(device: torch.device | None) -> tuple[float, str]:
     """(peak MiB, what was measured): allocated CUDA memory of this job where there is a GPU,
     else the process's peak resident memory since it started."""
     import torch
@@ -48,14 +62,14 @@ def peak_memory_mib(device) -> tuple[float, str]:
     return rss * scale / 2**20, "process peak RSS"
 
 
-def _reset_peak(device) -> None:
+def _reset_peak(device: torch.device | None) -> None:
     import torch
 
     if device is not None and device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
 
 
-def _free_device_memory(device) -> None:
+def _free_device_memory(device: torch.device | None) -> None:
     import torch
 
     if device is not None and device.type == "cuda":
@@ -63,13 +77,13 @@ def _free_device_memory(device) -> None:
 
 
 def render_job(
-    engine,
-    job,
+    engine: Engine,
+    job: Job,
     output: Path,
     cancel: Callable[[], bool] = lambda: False,
-    on_progress=None,
-    sign=None,
-) -> dict:
+    on_progress: Callable[[Progress], None] | None = None,
+    sign: SignOptions | None = None,
+) -> Record:
     """Run `job` on `engine` and write it to `output` (atomically, replacing what is there),
     signed with `sign` (engine.media.sealing.SignOptions; None: the default identity).
     Returns {"status", "seconds", "error", "sha256", "model_name", "model_hash", "notes",
@@ -80,8 +94,8 @@ def render_job(
     from engine.outputs import save_result
 
     t0, cpu0 = time.monotonic(), time.process_time()
-    record: dict = {"status": FAILED, "error": "", "device": job.device}
-    device = None
+    record: Record = {"status": FAILED, "error": "", "device": job.device}
+    device: torch.device | None = None
     try:
         device = pick_device(job.device)  # what the engine will pick (its load reports progress)
         record["device"] = str(device)

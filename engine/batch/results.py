@@ -8,7 +8,7 @@ import json
 import os
 from pathlib import Path
 
-from engine.batch.render import DONE
+from engine.batch.render import DONE, Record
 
 RESULTS_NAME = "results.jsonl"
 
@@ -17,7 +17,7 @@ class ResultsLog:
     def __init__(self, folder: Path) -> None:
         self.path = folder / RESULTS_NAME
 
-    def records(self) -> list[dict]:
+    def records(self) -> list[Record]:
         """Every complete line; a line cut short by a kill is skipped."""
         if not self.path.is_file():
             return []
@@ -31,12 +31,12 @@ class ResultsLog:
                 out.append(record)
         return out
 
-    def verified_done(self, folder: Path) -> dict[str, dict]:
+    def verified_done(self, folder: Path) -> dict[str, Record]:
         """{output name: its last record} for outputs whose last record says done and whose
         file still has the recorded SHA-256."""
         from engine.media.provenance import sha256_file
 
-        last: dict[str, dict] = {}
+        last: dict[str, Record] = {}
         for record in self.records():
             last[record["output"]] = record
         done = {}
@@ -48,7 +48,7 @@ class ResultsLog:
                 done[name] = record
         return done
 
-    def append(self, record: dict) -> None:
+    def append(self, record: Record) -> None:
         """Append one line and flush it to disk before returning."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         line = json.dumps(record, sort_keys=True) + "\n"

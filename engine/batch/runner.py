@@ -9,14 +9,32 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Protocol
 
 from engine.batch.jobfile import BatchItem
-from engine.batch.render import CANCELLED, DONE
+from engine.batch.render import CANCELLED, DONE, Record, Task
 from engine.batch.results import ResultsLog
 
 RECORD_FIELDS = ("status", "seconds", "cpu_seconds", "error", "sha256", "model_name",
                  "model_hash", "device", "peak_memory_mib", "peak_memory_kind", "notes",
                  "worker")  # fmt: skip
+
+
+class Pool(Protocol):
+    """Where jobs run (local.py, ray_pool.py): results come back in finishing order."""
+
+    workers: int
+
+    @property
+    def pending(self) -> int: ...
+
+    def submit(self, task: Task) -> None: ...
+
+    def next_result(self) -> Record: ...
+
+    def cancel(self) -> None: ...
+
+    def close(self) -> None: ...
 
 
 @dataclass
@@ -37,7 +55,7 @@ class Summary:
 def run_batch(
     items: list[BatchItem],
     folder: Path,
-    pool,
+    pool: Pool,
     retries: int = 1,
     say: Callable[[str], None] = print,
 ) -> Summary:
@@ -86,12 +104,12 @@ def run_batch(
     return summary
 
 
-def _task(item: BatchItem, folder: Path, attempt: int) -> dict:
+def _task(item: BatchItem, folder: Path, attempt: int) -> Task:
     return {"key": item.output, "job": item.job.to_json(), "output": str(folder / item.output),
             "attempt": attempt}  # fmt: skip
 
 
-def _record(item: BatchItem, result: dict) -> dict:
+def _record(item: BatchItem, result: Record) -> Record:
     record = {"index": item.index, "job": item.job.to_dict(), "output": item.output,
               "attempts": result["attempt"],
               "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}  # fmt: skip

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import fields, replace
+from typing import Any, TypeVar
 
 from engine.batch.jobfile import BatchError
 from engine.jobs import Job, JobError
 
+SweepValue = int | float | str
+Value = TypeVar("Value", bound=SweepValue)
+
 # Fields a sweep may vary, with the type of their values (those of the Job dataclass).
-SWEEPABLE = {
+SWEEPABLE: dict[str, type[SweepValue]] = {
     "seed": int, "steps": int, "ssr_steps": int, "frames": int, "fps": int, "width": int,
     "height": int, "guidance": float, "strength": float, "style_strength": float,
     "prompt": str, "negative_prompt": str, "sampler": str, "style": str, "task": str,
@@ -18,7 +23,7 @@ SWEEPABLE = {
 MAX_SWEEP_JOBS = 10000
 
 
-def _value(kind: type, text: str, spec: str):
+def _value(kind: Callable[[str], Value], text: str, spec: str) -> Value:
     try:
         return kind(text.strip())
     except ValueError:
@@ -26,7 +31,7 @@ def _value(kind: type, text: str, spec: str):
         raise BatchError(f"--sweep {spec!r}: {text.strip()!r} is not {what}") from None
 
 
-def parse_sweep(spec: str) -> tuple[str, list]:
+def parse_sweep(spec: str) -> tuple[str, list[SweepValue]]:
     """'seed=1..8' -> ('seed', [1..8]); 'guidance=3,5,7' -> ('guidance', [3.0, 5.0, 7.0]).
     A range a..b (integers, both ends included) or a comma-separated list."""
     name, sep, values = spec.partition("=")
@@ -60,7 +65,8 @@ def expand(job: Job, specs: list[str]) -> list[Job]:
         raise BatchError(f"the sweep makes {count} jobs; at most {MAX_SWEEP_JOBS} at once")
     jobs = []
     for combo in itertools.product(*(values for _, values in axes)):
-        variant = replace(job, **dict(zip(names, combo, strict=True)))
+        changes: dict[str, Any] = dict(zip(names, combo, strict=True))  # mixed value types
+        variant = replace(job, **changes)
         try:
             variant.validate()
         except JobError as e:

@@ -6,6 +6,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from engine.commands import fail
+
+if TYPE_CHECKING:
+    from engine.batch.jobfile import BatchItem
+    from engine.batch.runner import Pool
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -28,7 +35,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", default="mp4", choices=("mp4", "mov"), help="output container")
 
 
-def items_from_args(args: argparse.Namespace):
+def items_from_args(args: argparse.Namespace) -> list[BatchItem]:
     from engine.batch.jobfile import BatchError, plan, read_job_file, read_jobs
     from engine.batch.sweep import expand
 
@@ -59,7 +66,7 @@ def check_arguments(args: argparse.Namespace) -> None:
         raise BatchError(f"folder {out.parent} does not exist")
 
 
-def make_pool(args: argparse.Namespace):
+def make_pool(args: argparse.Namespace) -> Pool:
     if args.ray:
         from engine.batch.ray_pool import RayPool
 
@@ -78,8 +85,7 @@ def run(args: argparse.Namespace) -> int:
         items = items_from_args(args)
         pool = make_pool(args)
     except (BatchError, OSError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+        return fail(e)
     out = Path(args.out)
     print(f"{len(items)} jobs -> {out}/ on {pool.workers} worker(s)")
     summary = run_batch(items, out, pool, retries=args.retries, say=print)
@@ -95,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
     return summary.exit_code
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("batch", help="render many jobs (JSONL or a --sweep) into a folder")
     add_arguments(p)
     p.set_defaults(func=run)

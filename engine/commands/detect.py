@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
+
+from engine.commands import fail
 
 
 def run(args: argparse.Namespace) -> int:
@@ -25,18 +26,15 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps({"path": str(path), "verdict": "unreadable", "error": str(e)}))
         else:
             print(f"{path}: unreadable")
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+        return fail(e)
     trust = None
     if args.trust:
         try:
             trust = local_file(args.trust, "trust list").read_text()
         except (OSError, UnicodeDecodeError) as e:
-            print(f"error: cannot read the trust list {args.trust}: {e}", file=sys.stderr)
-            return 2
+            return fail(f"cannot read the trust list {args.trust}: {e}")
         if "BEGIN CERTIFICATE" not in trust:
-            print(f"error: {args.trust} holds no PEM certificates", file=sys.stderr)
-            return 2
+            return fail(f"{args.trust} holds no PEM certificates")
     found = gather(path, args.max_frames, trust)
     if args.json:
         print(json.dumps(found.to_dict(), indent=1, default=str))
@@ -45,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     return found.code
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "detect",
         help="check a video, image or PNG folder for AI-content marks: exit 0 AI-made, "

@@ -5,8 +5,9 @@ media."""
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
+
+from engine.commands import fail
 
 
 def run(args: argparse.Namespace) -> int:
@@ -41,13 +42,12 @@ def run(args: argparse.Namespace) -> int:
             path = export(src, args.format, Path(args.out), **kw)
     except (SourceError, EncodeError, Cancelled, ProvenanceError, ValueError,
             OSError) as e:  # fmt: skip
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+        return fail(e)
     print(f"wrote {path}")
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from engine.commands.sign_args import add_sign_arguments
     from engine.export.run import FORMATS
     from engine.media.encode import PRESETS

@@ -53,7 +53,8 @@ def value_type(name: str) -> type:
     """The type a field's flag parses to: the field's type without None."""
     hint = get_type_hints(Job)[name]
     kinds = [k for k in get_args(hint) if k is not type(None)] or [hint]
-    return kinds[0]  # type: ignore[no-any-return]
+    kind: type = kinds[0]
+    return kind
 
 
 def job_from_args(args: argparse.Namespace) -> Job:

@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("models", help="list installed models and their configs")
     p.add_argument("--json", action="store_true", help="print the full configs as JSON")
     p.set_defaults(func=run)

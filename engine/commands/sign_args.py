@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from engine.media.sealing import SignOptions
 
 
 def add_sign_arguments(p: argparse.ArgumentParser) -> None:
@@ -20,7 +24,7 @@ def add_sign_arguments(p: argparse.ArgumentParser) -> None:
                    "sidecar and watermark still mark generated pixels)")  # fmt: skip
 
 
-def sign_options(args: argparse.Namespace):
+def sign_options(args: argparse.Namespace) -> SignOptions:
     """SignOptions from the flags; the key is loaded now, so a bad one fails before any work."""
     from engine.media.sealing import SignOptions
 

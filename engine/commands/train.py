@@ -6,7 +6,9 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
+from engine.commands import fail
 from engine.train.style_transforms import STYLE_TRANSFORMS
 
 
@@ -62,7 +64,7 @@ def add_train_arguments(p: argparse.ArgumentParser) -> None:
 SETUP_ERRORS = (ValueError, TypeError, OSError, RuntimeError)
 
 
-def _model_overrides(text: str | None) -> dict:
+def _model_overrides(text: str | None) -> dict[str, Any]:
     if not text:
         return {}
     try:
@@ -95,8 +97,7 @@ def run_train(args: argparse.Namespace) -> int:
         )  # fmt: skip
         trainer = Trainer(config)
     except (*SETUP_ERRORS, ModelError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+        return fail(e)
     try:
         trainer.train(max_seconds=args.max_minutes * 60 if args.max_minutes else None)
     finally:
@@ -115,13 +116,12 @@ def run_export(args: argparse.Namespace) -> int:
             description=args.description, reproduce=args.reproduce,
         )  # fmt: skip
     except (*SETUP_ERRORS, ModelError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+        return fail(e)
     print(f"wrote model folder {out}")
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("train", help="train a base or SSR model (single process or torchrun)")
     add_train_arguments(p)
     p.set_defaults(func=run_train)
@@ -144,7 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     register(sub)
     args = parser.parse_args(argv)
-    return args.func(args)
+    code: int = args.func(args)
+    return code
 
 
 if __name__ == "__main__":

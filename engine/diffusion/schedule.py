@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import torch
 
@@ -28,7 +29,7 @@ class ScheduleConfig:
         if self.prediction not in PREDICTIONS:
             raise ValueError(f"prediction must be one of {PREDICTIONS}, got {self.prediction!r}")
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -61,7 +62,9 @@ def add_noise(x0: torch.Tensor, eps: torch.Tensor, logsnr: torch.Tensor) -> torc
     return _bcast(alpha, x0) * x0 + _bcast(sigma, x0) * eps
 
 
-def target(prediction: str, x0: torch.Tensor, eps: torch.Tensor, logsnr: torch.Tensor):
+def target(
+    prediction: str, x0: torch.Tensor, eps: torch.Tensor, logsnr: torch.Tensor
+) -> torch.Tensor:
     """What the network is trained to output for this prediction type."""
     alpha, sigma = CosineSchedule.alpha_sigma(logsnr)
     if prediction == "v":

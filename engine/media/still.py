@@ -38,7 +38,8 @@ def open_still(path: str | Path, what: str = "image") -> Iterator[PILImage]:
     label = f"{what} {Path(path).name}"
     try:
         with Image.open(p) as im:
-            check_picture_size(path, *im.size, what=what)
+            width, height = im.size
+            check_picture_size(path, width, height, what=what)
             yield im
     except Image.DecompressionBombError:
         raise MediaFileError(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
+from typing import cast
 
 import torch
 import torch.nn.functional as F
@@ -43,7 +44,8 @@ class MultiHeadAttention(nn.Module):
             k, v = k.repeat_interleave(context_repeat, 0), v.repeat_interleave(context_repeat, 0)
             mask = None if mask is None else mask.repeat_interleave(context_repeat, 0)
         y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
-        return self.out(rearrange(y, "b h n d -> b n (h d)"))
+        out: torch.Tensor = self.out(rearrange(y, "b h n d -> b n (h d)"))
+        return out
 
 
 class FeedForward(nn.Sequential):
@@ -101,7 +103,7 @@ class SpatialTransformer(nn.Module):
         self, x: torch.Tensor, context: torch.Tensor, context_mask: torch.Tensor
     ) -> torch.Tensor:
         b, _, t, h, w = x.shape
-        tokens = rearrange(x, "b c t h w -> (b t) (h w) c")
+        tokens: torch.Tensor = rearrange(x, "b c t h w -> (b t) (h w) c")
         if self.positions is not None:
             grid = frame_positions(h, w, x.shape[1], x.device).to(tokens.dtype)  # read-only
             tokens = tokens + self.positions(grid)
@@ -143,7 +145,7 @@ class TemporalTransformer(nn.Module):
         self.norm_ff = nn.LayerNorm(dim)
         self.ff = FeedForward(dim)
         _zero(self.attn.out)
-        _zero(self.ff[-1])
+        _zero(cast(nn.Linear, self.ff[-1]))  # nn.Sequential types its items as Module
 
     def forward(
         self,
@@ -152,7 +154,7 @@ class TemporalTransformer(nn.Module):
         context_mask: torch.Tensor | None = None,
     ) -> torch.Tensor:
         _, c, t, h, w = x.shape
-        tokens = rearrange(x, "b c t h w -> (b h w) t c")
+        tokens: torch.Tensor = rearrange(x, "b c t h w -> (b h w) t c")
         pos = sinusoid_positions(t, c, x.device).to(tokens.dtype)
         tokens = tokens + self.attn(self.norm_attn(tokens + pos))
         if self.text_attn is not None and self.norm_text is not None and context is not None:

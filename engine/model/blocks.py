@@ -12,6 +12,7 @@ exactly what its image U-Net computes frame by frame.
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import torch
 import torch.nn.functional as F
@@ -28,7 +29,7 @@ def group_norm(channels: int) -> nn.GroupNorm:
 def per_frame(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
     """Apply a 2D module to every frame of a (b, c, t, h, w) video."""
     t = x.shape[2]
-    y = module(rearrange(x, "b c t h w -> (b t) c h w"))
+    y: torch.Tensor = module(rearrange(x, "b c t h w -> (b t) c h w"))
     return rearrange(y, "(b t) c h w -> b c t h w", t=t)
 
 
@@ -51,9 +52,18 @@ def time_conv(conv: nn.Conv1d, x: torch.Tensor) -> torch.Tensor:
     the pixels into the batch, without the two full-size copies that folding costs.
     """
     pad = conv.padding[0]
+    if isinstance(pad, str):  # "same"/"valid": the blocks here build convs with a number
+        raise ValueError(f"time_conv needs a numeric padding, got {pad!r}")
     if pad:
         x = F.pad(x, (0, 0, 0, 0, pad, pad), mode="replicate")
     return F.conv3d(x, conv.weight[..., None, None], conv.bias, stride=(conv.stride[0], 1, 1))
+
+
+def bias_of(layer: nn.Conv1d | nn.Conv2d) -> torch.Tensor:
+    """The layer's bias: every convolution here is built with one."""
+    if layer.bias is None:
+        raise ValueError(f"{type(layer).__name__} was built without a bias")
+    return layer.bias
 
 
 def channel_linear(linear: nn.Linear, x: torch.Tensor) -> torch.Tensor:
@@ -73,7 +83,7 @@ class ResBlock2D(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.conv2 = nn.Conv2d(out_ch, out_ch, 3, padding=1)
         nn.init.zeros_(self.conv2.weight)
-        nn.init.zeros_(self.conv2.bias)
+        nn.init.zeros_(bias_of(self.conv2))
         self.skip = nn.Conv2d(in_ch, out_ch, 1) if in_ch != out_ch else nn.Identity()
 
     def forward(self, x: torch.Tensor, emb: torch.Tensor) -> torch.Tensor:
@@ -84,7 +94,7 @@ class ResBlock2D(nn.Module):
         scale, shift = self.emb(F.silu(emb)).repeat_interleave(t, dim=0).chunk(2, dim=1)
         h = self.norm2(h) * (1 + scale[..., None, None]) + shift[..., None, None]
         h = self.conv2(self.dropout(F.silu(h)))
-        out = self.skip(frames) + h
+        out: torch.Tensor = self.skip(frames) + h
         return rearrange(out, "(b t) c h w -> b c t h w", t=t)
 
 
@@ -107,6 +117,7 @@ class SpaceTimeConvBlock(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         conv, norm = self.spatial
+        conv = cast(nn.Conv2d, conv)  # nn.Sequential types its items as Module
         h = F.silu(per_frame(norm, frame_conv(conv, x)))
         h = time_conv(self.temporal, h)
         h = F.silu(per_frame(self.norm2, h))
@@ -149,7 +160,7 @@ class TemporalDownsample(nn.Module):
         self.conv = nn.Conv1d(channels, channels, 3, stride=2, padding=1, padding_mode="replicate")
         with torch.no_grad():
             self.conv.weight.zero_()
-            self.conv.bias.zero_()
+            bias_of(self.conv).zero_()
             kernel = torch.tensor([0.25, 0.5, 0.25])
             for c in range(channels):
                 self.conv.weight[c, c] = kernel
@@ -169,7 +180,7 @@ class TemporalUpsample(nn.Module):
         self.conv = nn.Conv1d(channels, channels, 3, padding=1, padding_mode="replicate")
         with torch.no_grad():
             self.conv.weight.zero_()
-            self.conv.bias.zero_()
+            bias_of(self.conv).zero_()
             for c in range(channels):
                 self.conv.weight[c, c, 1] = 1.0
 

@@ -13,6 +13,7 @@ each frame independently, which a freshly inflated model reproduces exactly.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
+from typing import Any
 
 import torch
 from torch import nn
@@ -48,7 +49,7 @@ class STUNetConfig:
     temporal_text: bool = False
     # Spatial attention blocks add each pixel's place in the frame (see SpatialTransformer).
     spatial_positions: bool = False
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.channels = tuple(self.channels)
@@ -61,20 +62,20 @@ class STUNetConfig:
 
     @property
     def temporal_factor(self) -> int:
-        return 2 ** sum(self.temporal_down)
+        return 1 << sum(self.temporal_down)
 
     @property
     def spatial_factor(self) -> int:
-        return 2 ** (len(self.channels) - 1)
+        return 1 << (len(self.channels) - 1)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["channels"] = list(self.channels)
         d["temporal_down"] = list(self.temporal_down)
         return d
 
     @classmethod
-    def from_dict(cls, d: dict) -> STUNetConfig:
+    def from_dict(cls, d: dict[str, Any]) -> STUNetConfig:
         known = {f.name for f in fields(cls)}
         unknown = set(d) - known
         if unknown:
@@ -117,7 +118,7 @@ class STUNet(nn.Module):
                 skip_channels.append(width)
             self.down.append(blocks)
             if level < last:
-                resize = [SpatialDownsample(width)]
+                resize: list[nn.Module] = [SpatialDownsample(width)]
                 if config.temporal_down[level]:
                     resize.append(TemporalDownsample(width))
                 self.downsample.append(nn.ModuleList(resize))
@@ -177,14 +178,14 @@ class STUNet(nn.Module):
 
     def _run_stage(
         self,
-        stage: nn.ModuleList,
+        stage: nn.Module,
         h: torch.Tensor,
         emb: torch.Tensor,
         text: torch.Tensor,
         text_mask: torch.Tensor,
         spatial_only: bool,
     ) -> torch.Tensor:
-        for layer in stage:
+        for layer in stage.children():
             if spatial_only and getattr(layer, "is_temporal", False):
                 continue
             if isinstance(layer, ResBlock2D):
@@ -195,8 +196,8 @@ class STUNet(nn.Module):
                 h = layer(h)
         return h
 
-    def _resize(self, layers: nn.ModuleList, h: torch.Tensor, spatial_only: bool) -> torch.Tensor:
-        for layer in layers:
+    def _resize(self, layers: nn.Module, h: torch.Tensor, spatial_only: bool) -> torch.Tensor:
+        for layer in layers.children():
             if not (spatial_only and getattr(layer, "is_temporal", False)):
                 h = layer(h)
         return h
@@ -222,15 +223,17 @@ class STUNet(nn.Module):
 
         h = frame_conv(self.conv_in, x)
         skips = []
+        # children(), not iteration: torch types a ModuleList's items as Module, and these
+        # items are ModuleLists themselves (same modules, same order).
         for level, blocks in enumerate(self.down):
-            for stage in blocks:
+            for stage in blocks.children():
                 h = self._run_stage(stage, h, emb, text, text_mask, spatial_only)
                 skips.append(h)
             if level < len(self.downsample):
                 h = self._resize(self.downsample[level], h, spatial_only)
         h = self._run_stage(self.mid, h, emb, text, text_mask, spatial_only)
         for i, blocks in enumerate(self.up):
-            for stage in blocks:
+            for stage in blocks.children():
                 h = self._run_stage(
                     stage, torch.cat([h, skips.pop()], dim=1), emb, text, text_mask, spatial_only
                 )

@@ -11,7 +11,7 @@ def _erode(region: np.ndarray) -> np.ndarray:
     """3x3 binary erosion of (..., H, W); outside the frame counts as inside the region, so
     a region touching the border is not feathered there."""
     p = np.pad(region, [(0, 0)] * (region.ndim - 2) + [(1, 1), (1, 1)], constant_values=True)
-    out = region.copy()
+    out: np.ndarray = region.copy()
     for dy in range(3):
         for dx in range(3):
             out &= p[..., dy : dy + region.shape[-2], dx : dx + region.shape[-1]]

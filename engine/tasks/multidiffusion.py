@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 import torch
 
-from engine.diffusion.samplers import Cancelled
 from engine.diffusion.schedule import eps_from_x0
+from engine.errors import Cancelled
 
 FrameIndex = slice | torch.Tensor  # a slice, or a LongTensor of frame indices (circular)
 WindowDenoiser = Callable[

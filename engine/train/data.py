@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -166,10 +167,10 @@ class ProceduralBatches:
     def _seed_for(self, index: int) -> int:
         return self.seed * 1_000_003 + index * self.world + self.rank
 
-    def state(self) -> dict:
+    def state(self) -> dict[str, int]:
         return {"index": self._index}
 
-    def load_state(self, state: dict) -> None:
+    def load_state(self, state: dict[str, Any]) -> None:
         self._index = int(state.get("index", 0))
 
     def __iter__(self) -> Iterator[Batch]:
@@ -219,9 +220,9 @@ class ProceduralBatches:
             rng = np.random.default_rng(seed + 99991)
             caption = spec.caption
             if self.stage == "base":
-                task, target, cond = task_example(video, rng, self.mix)
+                task, target, conditioning = task_example(video, rng, self.mix)
                 videos.append(target)
-                conds.append(cond.model_channels())
+                conds.append(conditioning.model_channels())
                 # Drawn only when asked for, so existing runs keep their exact batches.
                 if task == "i2v" and self.motion_captions and rng.uniform() < self.motion_captions:
                     caption = motion_caption(spec, rng)

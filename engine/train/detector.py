@@ -77,7 +77,7 @@ def _concave(mask: np.ndarray) -> bool:
     peaks = sum(
         profile[i] > profile[i - 1] and profile[i] >= profile[(i + 1) % 20] for i in range(20)
     )
-    return peaks >= 5
+    return bool(peaks >= 5)
 
 
 def _track(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -91,7 +91,9 @@ def _track(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return area, cx, cy
 
 
-def _travel(area: np.ndarray, cx: np.ndarray, cy: np.ndarray, h: int, w: int):
+def _travel(
+    area: np.ndarray, cx: np.ndarray, cy: np.ndarray, h: int, w: int
+) -> tuple[float, float, np.ndarray]:
     """Centroid displacement from the first to the last quarter of the frames it is in."""
     frames = np.nonzero(area > 0)[0]
     if len(frames) < 2:

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 from engine.checkpoints import FORMAT, FORMAT_VERSION, atomic_write_text, read_model_info
 from engine.tempfiles import (
@@ -17,11 +18,12 @@ from engine.tempfiles import (
 )
 
 
-def _run_state(run: Path) -> dict:
+def _run_state(run: Path) -> dict[str, Any]:
     state_path = run / "checkpoint" / "state.json"
     if not state_path.is_file():
         raise FileNotFoundError(f"{run} has no finished checkpoint (checkpoint/state.json)")
-    return json.loads(state_path.read_text())
+    state: dict[str, Any] = json.loads(state_path.read_text())
+    return state
 
 
 def _staging_folder(out: Path) -> Path:
@@ -41,7 +43,7 @@ def _staging_folder(out: Path) -> Path:
     return staging
 
 
-def _link_or_copy(src, dst) -> None:
+def _link_or_copy(src: str | Path, dst: str | Path) -> None:
     try:
         os.link(src, dst)
     except OSError:
@@ -124,15 +126,15 @@ def export_model(
 def write_untrained_model(
     out: Path,
     name: str,
-    base_config: dict,
+    base_config: dict[str, Any],
     frames: int,
     size: int,
-    ssr_config: dict | None = None,
+    ssr_config: dict[str, Any] | None = None,
     ssr_scale: int = 2,
     ssr_window: int = 8,
     fps: int = 8,
     seed: int = 0,
-    text_encoder: dict | None = None,
+    text_encoder: dict[str, Any] | None = None,
 ) -> Path:
     """A model folder with freshly initialised weights: for tests, benchmarks and as the start
     of a training run on another machine. Its output is noise-like, not a picture."""

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
+
+from engine.commands import fail
 
 
 def export_style(run: Path, model: Path, name: str | None = None) -> Path:
@@ -80,7 +81,6 @@ def run_cli(args: argparse.Namespace) -> int:
     try:
         path = export_style(Path(args.run), Path(args.model), args.name)
     except ModelError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+        return fail(e)
     print(f"wrote style {path} (registered in {args.model}/config.json)")
     return 0

@@ -11,6 +11,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any, TextIO
 
 import numpy as np
 import torch
@@ -74,13 +75,13 @@ class TrainConfig:
     device: str = "auto"
     save_every: int = 250
     log_every: int = 10
-    model: dict = field(default_factory=dict)  # STUNetConfig overrides
-    schedule: dict = field(default_factory=dict)
-    text_encoder: dict = field(default_factory=lambda: dict(DEFAULT_TEXT_ENCODER))
+    model: dict[str, Any] = field(default_factory=dict)  # STUNetConfig overrides
+    schedule: dict[str, Any] = field(default_factory=dict)
+    text_encoder: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_TEXT_ENCODER))
     init_weights: str | None = None  # start from these safetensors (fine-tuning)
     trainable: str = "all"  # all | spatial (styles fine-tune only image layers)
     style: str | None = None  # name of a style transform applied to the data
-    held_out: list = field(default_factory=list)  # [colour, shape, motion] triples
+    held_out: list[list[str]] = field(default_factory=list)  # [colour, shape, motion] triples
     threads: int = 0  # CPU threads (0 = torch default)
 
     def __post_init__(self) -> None:
@@ -113,7 +114,7 @@ class TrainConfig:
         return STUNetConfig.from_dict(base)
 
     def schedule_config(self) -> ScheduleConfig:
-        d = {"reference_size": 32}
+        d: dict[str, Any] = {"reference_size": 32}
         d.update(self.schedule)
         return ScheduleConfig(**d)
 
@@ -128,7 +129,7 @@ def draw_noise_levels(rng: np.random.Generator, n: int, bias: float) -> np.ndarr
 class Progress:
     """A one-line progress bar with loss and speed (newline-separated when not a TTY)."""
 
-    def __init__(self, total: int, start: int = 0, stream=sys.stderr):
+    def __init__(self, total: int, start: int = 0, stream: TextIO = sys.stderr):
         self.total, self.start, self.stream = total, start, stream
         self.t0 = time.monotonic()
         self.tty = stream.isatty()
@@ -154,7 +155,9 @@ def _ddp_env() -> tuple[int, int, int]:
     return world, rank, local
 
 
-def _optimizer_tensors(opt: torch.optim.Optimizer) -> tuple[dict, dict]:
+def _optimizer_tensors(
+    opt: torch.optim.Optimizer,
+) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
     state = opt.state_dict()
     tensors = {}
     for idx, entry in state["state"].items():
@@ -163,8 +166,10 @@ def _optimizer_tensors(opt: torch.optim.Optimizer) -> tuple[dict, dict]:
     return tensors, {"param_groups": state["param_groups"]}
 
 
-def _load_optimizer(opt: torch.optim.Optimizer, tensors: dict, meta: dict) -> None:
-    state: dict = {}
+def _load_optimizer(
+    opt: torch.optim.Optimizer, tensors: dict[str, torch.Tensor], meta: dict[str, Any]
+) -> None:
+    state: dict[int, dict[str, torch.Tensor]] = {}
     for name, value in tensors.items():
         idx, key = name.split(".", 1)
         state.setdefault(int(idx), {})[key] = value
@@ -206,7 +211,7 @@ class Trainer:
         for n, p in self.model.named_parameters():
             p.requires_grad_(n in trainable_names)
         self.ema = {n: p.detach().clone() for n, p in self.model.named_parameters()}
-        self.net = self.model
+        self.net: torch.nn.Module = self.model  # or its DistributedDataParallel wrapper
         if self.world > 1:
             ids = [self.device.index] if self.device.type == "cuda" else None
             self.net = torch.nn.parallel.DistributedDataParallel(self.model, device_ids=ids)
@@ -247,7 +252,7 @@ class Trainer:
         return NaturalSource(library, photo_share=cfg.photo_share, clip_share=cfg.clip_share)
 
     def _procedural_config(self) -> ProceduralConfig:
-        overrides: dict = {"held_out": tuple(tuple(h) for h in self.config.held_out)}
+        overrides: dict[str, Any] = {"held_out": tuple(tuple(h) for h in self.config.held_out)}
         if self.config.translate_prob is not None:
             overrides["translate_prob"] = self.config.translate_prob
         if self.config.wide_colours:
@@ -324,7 +329,12 @@ class Trainer:
         self.update_ema()
         return loss
 
-    def optimise(self, x0: torch.Tensor, cond: torch.Tensor, text) -> float:
+    def optimise(
+        self,
+        x0: torch.Tensor,
+        cond: torch.Tensor,
+        text: tuple[torch.Tensor, torch.Tensor, torch.Tensor],
+    ) -> float:
         """Noise the batch, predict, step the optimiser; returns the loss."""
         cfg = self.config
         t = torch.from_numpy(draw_noise_levels(self.rng, x0.shape[0], cfg.noise_bias)).float()

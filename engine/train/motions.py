@@ -71,7 +71,8 @@ def _sample(image: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
     fy, fx = (y - y0)[..., None], (x - x0)[..., None]
     top = image[y0, x0] * (1 - fx) + image[y0, x1] * fx
     bottom = image[y1, x0] * (1 - fx) + image[y1, x1] * fx
-    return top * (1 - fy) + bottom * fy
+    samples: np.ndarray = top * (1 - fy) + bottom * fy
+    return samples
 
 
 @dataclass
@@ -114,7 +115,8 @@ def _composite(
 
 
 def _to_uint8(frames: list[np.ndarray]) -> np.ndarray:
-    return (np.clip(np.stack(frames), 0.0, 1.0) * 255).round().astype(np.uint8)
+    video: np.ndarray = (np.clip(np.stack(frames), 0.0, 1.0) * 255).round().astype(np.uint8)
+    return video
 
 
 def _scene_phrase(scene: Scene, rng: np.random.Generator) -> str:
@@ -184,7 +186,7 @@ def _flicker(frames: int, rng: np.random.Generator) -> list[LayerMove]:
     return [LayerMove(dy=-lift * (i % 3), gain=float(g)) for i, g in enumerate(gains)]
 
 
-def _drift(frames: int, w: int, rng: np.random.Generator, kind: str) -> tuple[list, str]:
+def _drift(frames: int, w: int, rng: np.random.Generator, kind: str) -> tuple[list[LayerMove], str]:
     side = pick_word(["left", "right"], rng)
     travel = rng.uniform(0.15, 0.35) * w * (-1 if side == "left" else 1)
     rise = -rng.uniform(0.05, 0.2) * w if kind == "smoke" else 0.0
@@ -194,8 +196,8 @@ def _drift(frames: int, w: int, rng: np.random.Generator, kind: str) -> tuple[li
 
 def _region(alphas: list[np.ndarray]) -> np.ndarray:
     """Where the moved layer showed in any frame, grown by a pixel: outside it nothing moved."""
-    seen = np.max(np.stack(alphas), axis=0) > 1e-3
-    grown = seen.copy()
+    seen: np.ndarray = np.max(np.stack(alphas), axis=0) > 1e-3
+    grown: np.ndarray = seen.copy()
     grown[1:] |= seen[:-1]
     grown[:-1] |= seen[1:]
     grown[:, 1:] |= seen[:, :-1]
@@ -213,7 +215,7 @@ def layer_motion(
         target = "smoke"
     index = next((i for i, layer in enumerate(scene.layers) if layer.kind == target), None)
     on_region = index is None
-    if on_region:
+    if index is None:
         index = _add_region_layer(scene, rng)
     side = ""
     if kind == "ripple":

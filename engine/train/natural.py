@@ -46,7 +46,8 @@ def fractal_noise(rng: np.random.Generator, h: int, w: int, exponent: float) -> 
     spectrum /= f**exponent
     spectrum[0, 0] = 0.0
     field_ = np.fft.irfft2(spectrum, s=(h, w)).astype(np.float32)
-    return (field_ - field_.mean()) / (field_.std() + 1e-8)
+    normal: np.ndarray = (field_ - field_.mean()) / (field_.std() + 1e-8)
+    return normal
 
 
 def fractal_profile(rng: np.random.Generator, n: int, exponent: float) -> np.ndarray:
@@ -56,7 +57,8 @@ def fractal_profile(rng: np.random.Generator, n: int, exponent: float) -> np.nda
     spectrum = (rng.standard_normal(f.shape) + 1j * rng.standard_normal(f.shape)) / f**exponent
     spectrum[0] = 0.0
     line = np.fft.irfft(spectrum, n=n).astype(np.float32)
-    return (line - line.mean()) / (line.std() + 1e-8)
+    normal: np.ndarray = (line - line.mean()) / (line.std() + 1e-8)
+    return normal
 
 
 def natural_colour(rng: np.random.Generator, hue: float | None = None) -> np.ndarray:
@@ -75,7 +77,8 @@ def _smear_x(image: np.ndarray, width: int) -> np.ndarray:
     """Mean over a `width`-pixel window along x, wrapping around."""
     padded = np.concatenate([image, image[:, :width]], axis=1)
     sums = np.cumsum(padded, axis=1)
-    return (sums[:, width:] - sums[:, :-width])[:, : image.shape[1]] / width
+    mean: np.ndarray = (sums[:, width:] - sums[:, :-width])[:, : image.shape[1]] / width
+    return mean
 
 
 def _opaque(h: int, w: int) -> np.ndarray:
@@ -188,13 +191,16 @@ def landscape(rng: np.random.Generator, h: int, w: int) -> Scene:
     return Scene(layers, words, kinds)
 
 
-def _blob_alpha(rng: np.random.Generator, h: int, w: int, cy: float, cx: float, r: float):
+def _blob_alpha(
+    rng: np.random.Generator, h: int, w: int, cy: float, cx: float, r: float
+) -> np.ndarray:
     """A soft irregular blob (a bush, a flame) around a centre given as fractions."""
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     yy, xx = yy / h, xx / w
     wobble = 0.35 * fractal_noise(rng, h, w, 1.4)
     d = np.hypot((yy - cy) / r, (xx - cx) / (r * h / w)) + wobble
-    return np.clip((1.0 - d) * 6.0, 0.0, 1.0).astype(np.float32)
+    alpha: np.ndarray = np.clip((1.0 - d) * 6.0, 0.0, 1.0).astype(np.float32)
+    return alpha
 
 
 def foliage(rng: np.random.Generator, h: int, w: int) -> Scene:

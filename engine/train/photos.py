@@ -27,7 +27,9 @@ def _shrink(image: Image.Image, short_side: int) -> Image.Image:
     scale = short_side / min(w, h)
     if scale >= 1:
         return image
-    return image.resize((max(1, round(w * scale)), max(1, round(h * scale))), Image.LANCZOS)
+    return image.resize(
+        (max(1, round(w * scale)), max(1, round(h * scale))), Image.Resampling.LANCZOS
+    )
 
 
 def _read_clip(path: Path, short_side: int) -> np.ndarray:
@@ -99,8 +101,9 @@ def _crop_box(rng: np.random.Generator, h: int, w: int, aspect: float) -> tuple[
 def photo_scene(library: PhotoLibrary, rng: np.random.Generator, h: int, w: int) -> Scene:
     """A random crop of a random photo, flipped half the time, jittered, on an (h, w) canvas."""
     photo = library.photos[int(rng.integers(len(library.photos)))]
-    y, x, ch, cw = _crop_box(rng, *photo.shape[:2], w / h)
-    crop = Image.fromarray(photo[y : y + ch, x : x + cw]).resize((w, h), Image.BILINEAR)
+    photo_h, photo_w = photo.shape[:2]
+    y, x, ch, cw = _crop_box(rng, photo_h, photo_w, w / h)
+    crop = Image.fromarray(photo[y : y + ch, x : x + cw]).resize((w, h), Image.Resampling.BILINEAR)
     rgb = np.asarray(crop, np.float32) / 255.0
     if rng.uniform() < 0.5:
         rgb = rgb[:, ::-1]
@@ -119,12 +122,15 @@ def clip_window(
     span = (frames - 1) * stride + 1
     start = int(rng.integers(0, max(1, len(clip) - span + 1)))
     picks = np.minimum(np.arange(start, start + span, stride), len(clip) - 1)
-    y, x, ch, cw = _crop_box(rng, *clip.shape[1:3], w / h)
+    clip_h, clip_w = clip.shape[1:3]
+    y, x, ch, cw = _crop_box(rng, clip_h, clip_w, w / h)
     flip = rng.uniform() < 0.5
     state = rng.bit_generator.state  # the same jitter for every frame
     out = []
     for i in picks:
-        image = Image.fromarray(clip[i, y : y + ch, x : x + cw]).resize((w, h), Image.BILINEAR)
+        image = Image.fromarray(clip[i, y : y + ch, x : x + cw]).resize(
+            (w, h), Image.Resampling.BILINEAR
+        )
         rgb = np.asarray(image, np.float32) / 255.0
         rng.bit_generator.state = state
         out.append(_jitter(rgb[:, ::-1] if flip else rgb, rng))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
 
 import torch
 import torch.multiprocessing  # noqa: F401  (tensors cross processes through shared memory)
@@ -52,10 +53,10 @@ class PrefetchedBatches:
             self._queued.append((start, self._pool.submit(_make_batch, start)))
             start += self.source.batch_size
 
-    def state(self) -> dict:
+    def state(self) -> dict[str, int]:
         return {"index": self._index}
 
-    def load_state(self, state: dict) -> None:
+    def load_state(self, state: dict[str, Any]) -> None:
         for _, future in self._queued:
             future.cancel()
         self._queued.clear()

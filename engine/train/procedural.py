@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -142,9 +143,9 @@ class ClipSpec:
     natural: str | None
     caption: str
     seed: int
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @property
@@ -203,7 +204,7 @@ def _background(spec: ClipSpec, frames: int, h: int, w: int, rng_seed: int) -> n
     tone = np.array(BACKGROUND_TONES[spec.tone], dtype=np.float32)
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     if spec.background == "solid":
-        img = np.broadcast_to(tone, (h, w, 3)).copy()
+        img: np.ndarray = np.broadcast_to(tone, (h, w, 3)).copy()
     elif spec.background == "gradient":
         g = (yy / max(h - 1, 1))[..., None]
         img = tone * (0.6 + 0.8 * g)
@@ -229,7 +230,7 @@ def _natural(kind: str, video: np.ndarray, seed: int) -> np.ndarray:
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     yy, xx = yy / h, xx / w
     rng = np.random.default_rng(seed + 17)
-    out = video.copy()
+    out: np.ndarray = video.copy()
     for t in range(frames):
         s = t / max(frames - 1, 1)
         if kind == "water":
@@ -268,7 +269,8 @@ def render(spec: ClipSpec, frames: int, height: int, width: int) -> np.ndarray:
             sdf = _shape_sdf(obj.shape, xx - cx, yy - cy, track["r"][t] * side, track["angle"][t])
             alpha = np.clip(0.5 - sdf, 0.0, 1.0)[..., None]  # one-pixel anti-aliased edge
             video[t] = video[t] * (1 - alpha) + colour * alpha
-    return np.clip(video, 0, 255).round().astype(np.uint8)
+    clipped: np.ndarray = np.clip(video, 0, 255).round().astype(np.uint8)
+    return clipped
 
 
 def pick_word(words: list[str] | tuple[str, ...], rng: np.random.Generator) -> str:
@@ -377,7 +379,7 @@ def sample_clip(seed: int, config: ProceduralConfig | None = None) -> ClipSpec:
     return ClipSpec(objects, background, tone, natural, caption, seed)
 
 
-def ground_truth(spec: ClipSpec, frames: int) -> dict:
+def ground_truth(spec: ClipSpec, frames: int) -> dict[str, Any]:
     """What a correct clip shows: main object's colour, shape, motion and its track."""
     track = object_track(spec.main, frames)
     return {

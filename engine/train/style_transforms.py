@@ -47,7 +47,8 @@ def _gradient_magnitude(gray: np.ndarray) -> np.ndarray:
     gy = (p[:, 2:, :-2] + 2 * p[:, 2:, 1:-1] + p[:, 2:, 2:]) - (
         p[:, :-2, :-2] + 2 * p[:, :-2, 1:-1] + p[:, :-2, 2:]
     )
-    return np.sqrt(gx * gx + gy * gy)
+    magnitude: np.ndarray = np.sqrt(gx * gx + gy * gy)
+    return magnitude
 
 
 def _paper(h: int, w: int, seed: int) -> np.ndarray:
@@ -92,7 +93,8 @@ def watercolour(video: np.ndarray) -> np.ndarray:
     edges = _gradient_magnitude(gray[..., 0])[..., None]
     wash = wash * (1.0 - 0.35 * np.clip(edges * 2.0, 0.0, 1.0))
     wash = wash * _paper(h, w, seed=2)[None, :, :, None]
-    return np.round(np.clip(wash, 0.0, 1.0) * 255.0).astype(np.uint8)
+    painted: np.ndarray = np.round(np.clip(wash, 0.0, 1.0) * 255.0).astype(np.uint8)
+    return painted
 
 
 STYLE_TRANSFORMS: dict[str, StyleTransform] = {

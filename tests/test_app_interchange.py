@@ -1,0 +1,57 @@
+"""Opening another editor's timeline as a new project: its media linked where they are, clips
+of missing or unreadable files left out and said in words, a broken file refused."""
+
+from __future__ import annotations
+
+import numpy as np
+import opentimelineio as otio
+import pytest
+
+from engine.media.encode import VideoSettings, write_video
+from lumiere_studio.model.interchange import project_from_timeline_file
+from lumiere_studio.model.project import ProjectError
+
+
+def _clip(path, first: int, count: int) -> otio.schema.Clip:
+    rate = 24
+    return otio.schema.Clip(
+        name=path.stem,
+        media_reference=otio.schema.ExternalReference(target_url=path.as_uri()),
+        source_range=otio.opentime.TimeRange(
+            otio.opentime.RationalTime(first, rate), otio.opentime.RationalTime(count, rate)
+        ),
+    )
+
+
+def test_usable_media_are_linked_the_rest_reported(tmp_path):
+    real = tmp_path / "real.mp4"
+    write_video(np.full((12, 32, 48, 3), 90, np.uint8), real, VideoSettings(fps=24))
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"\0" * 2048)
+    missing = tmp_path / "gone.mp4"
+    track = otio.schema.Track(kind=otio.schema.TrackKind.Video)
+    track.extend([_clip(real, 2, 6), _clip(missing, 0, 4), _clip(broken, 0, 4), _clip(real, 0, 3)])
+    timeline = otio.schema.Timeline(name="cut", tracks=[track])
+    path = tmp_path / "cut.otio"
+    otio.adapters.write_to_file(timeline, str(path))
+
+    project, problems = project_from_timeline_file(path)
+
+    assert [m.path for m in project.media] == [str(real)]  # linked where it is, not copied
+    assert project.media[0].media_info.frames == 12 and project.media[0].name == "real.mp4"
+    assert any(p.startswith("missing: ") and "gone.mp4" in p for p in problems)
+    assert any("broken.mp4" in p for p in problems) and len(problems) == 2
+    clips = project.timeline.tracks[0].clips
+    assert [(c.media, c.source_in, c.duration) for c in clips] == [
+        (str(real), 2, 6),
+        (str(real), 0, 3),
+    ]
+    assert all(c.id for c in clips) and len({c.id for c in clips}) == 2
+    assert project.folder is None  # a new, untitled project
+
+
+def test_a_file_that_is_no_timeline_is_refused_with_a_message(tmp_path):
+    path = tmp_path / "cut.otio"
+    path.write_text("{ this is not OTIO")
+    with pytest.raises(ProjectError):
+        project_from_timeline_file(path)
