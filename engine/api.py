@@ -37,6 +37,7 @@ from engine.jobs import (
     Progress,
     default_of,
     name_fields,
+    plain_fields,
     ui_labels,
     ui_range,
 )
@@ -187,6 +188,7 @@ __all__ = [
     "TASK_LABELS",
     "default_of",
     "name_fields",
+    "plain_fields",
     "ui_labels",
     "ui_range",
     "Task",

@@ -247,6 +247,11 @@ def name_fields(message: str, names: Mapping[str, str]) -> str:
     return re.sub(r"`(\w+)`", lambda m: names.get(m.group(1), m.group(0)), message)
 
 
+def plain_fields(message: str) -> str:
+    """`message` with each `field` written as its bare name (where users type field names)."""
+    return re.sub(r"`(\w+)`", r"\1", message)
+
+
 @dataclass
 class Progress:
     """What the engine reports while it works."""

@@ -35,7 +35,7 @@ def test_expand_is_the_product_first_sweep_slowest():
         ("schema=1", "'schema' cannot be swept"),
         ("seed=1,x", "'x' is not a whole number"),
         ("seed=5..2", "ends before it starts"),
-        ("steps=0,1", "steps must be between 1 and 1000"),
+        ("steps=0,1", "`steps` must be between 1 and 1000"),
     ],
 )
 def test_bad_sweeps_say_what_is_wrong(spec, message):

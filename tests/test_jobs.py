@@ -9,6 +9,7 @@ from engine.jobs import (
     default_of,
     job_fields,
     name_fields,
+    plain_fields,
     spec_of,
     ui_labels,
     ui_range,
@@ -100,6 +101,8 @@ def test_name_fields_writes_flags_or_labels() -> None:
         "task t2v does not use the mask's first frame; leave out the output size (`nothing`)"
     )
     assert all(ui_labels()[f.name] != f.name for f, _ in job_fields() if f.name != "loop")
+    plain = "task t2v does not use mask_from_frame; leave out size (nothing)"
+    assert plain_fields(message) == plain
 
 
 def test_widget_ranges_come_from_the_table() -> None:

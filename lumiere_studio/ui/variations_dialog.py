@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout
 
-from engine.api import BatchError, Job, expand
+from engine.api import BatchError, Job, expand, plain_fields
 
 EXAMPLE = "seed=1..4\nguidance=3,5,7"
 
@@ -45,7 +45,7 @@ class VariationsDialog(QDialog):
         try:
             count = len(self.jobs())
         except BatchError as e:
-            self.summary.setText(str(e).replace("--sweep ", ""))
+            self.summary.setText(plain_fields(str(e)).replace("--sweep ", ""))
             self.summary.setStyleSheet("color:#e06c75")
             ok.setEnabled(False)
             return
