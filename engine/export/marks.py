@@ -19,12 +19,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from engine.media import provenance as pv
 from engine.media import watermark as wm
 from engine.timeline import clip_at
+
+if TYPE_CHECKING:
+    from engine.timeline import Timeline, TimelineClip
 
 
 @dataclass
@@ -55,7 +59,9 @@ def clip_mark(path: Path) -> ClipMark | None:
     return ClipMark(wm.Payload(clip_id), region)
 
 
-def complete(frame: np.ndarray, mark: ClipMark, source_frame: int, clip=None) -> np.ndarray:
+def complete(
+    frame: np.ndarray, mark: ClipMark, source_frame: int, clip: TimelineClip | None = None
+) -> np.ndarray:
     """`frame` with the mark added where the clip's own mark is not; `clip` (a timeline clip)
     places the clip's region in the sequence frame as the picture is placed."""
     h, w = frame.shape[:2]
@@ -66,10 +72,13 @@ def complete(frame: np.ndarray, mark: ClipMark, source_frame: int, clip=None) ->
             region = region_in_sequence(region, clip, (w, h))
         if region.shape == (h, w):
             keep = (255 - region)[None]
-    return wm.embed(frame[None], mark.payload, keep)[0]
+    marked: np.ndarray = wm.embed(frame[None], mark.payload, keep)[0]
+    return marked
 
 
-def region_in_sequence(region: np.ndarray, clip, frame_size: tuple[int, int]) -> np.ndarray:
+def region_in_sequence(
+    region: np.ndarray, clip: TimelineClip, frame_size: tuple[int, int]
+) -> np.ndarray:
     """A clip's generated region (H x W, 0-255, in its own pixels) where the sequence frame
     shows it: the same placement as the picture (`geometry.sequence_frame`), 0 elsewhere."""
     from engine.export.geometry import sequence_frame
@@ -83,7 +92,7 @@ def mark_clip_frames(frames: Iterable[np.ndarray], mark: ClipMark | None) -> Ite
         yield frame if mark is None else complete(frame, mark, i)
 
 
-def mark_timeline_frames(frames: Iterable[np.ndarray], timeline, base: Path, first: int
+def mark_timeline_frames(frames: Iterable[np.ndarray], timeline: Timeline, base: Path, first: int
                          ) -> Iterator[np.ndarray]:  # fmt: skip
     from engine.export.render import media_path
 
@@ -108,7 +117,8 @@ class GeneratedAlpha:
     """Alpha frames for ProRes 4444, made one at a time (an export may be long): frame i of
     the export is timeline frame first + i (or, with no timeline, frame i of one clip)."""
 
-    def __init__(self, size: tuple[int, int], count: int, timeline=None, base: Path | None = None,
+    def __init__(self, size: tuple[int, int], count: int, timeline: Timeline | None = None,
+                 base: Path | None = None,
                  first: int = 0, clip: Path | None = None) -> None:  # fmt: skip
         self.h, self.w = size
         self.count, self.timeline, self.base, self.first, self.clip = (
@@ -129,25 +139,34 @@ class GeneratedAlpha:
             self._regions[path] = (prov is not None, region)
         return self._regions[path]
 
-    def __getitem__(self, i: int) -> np.ndarray:
+    def _shown(self, i: int) -> tuple[Path, int, TimelineClip | None] | None:
+        """(the media, its frame, the timeline clip that places it in the sequence frame) that
+        export frame i shows; None when no generated clip shows there."""
         if self.clip is not None:
-            path, n = self.clip, i
-        else:
-            from engine.export.render import media_path
+            return self.clip, i, None
+        from engine.export.render import media_path
 
-            clip = clip_at(self.timeline, self.first + i)
-            if clip is None or not clip.generated:
-                return np.zeros((self.h, self.w), np.uint8)
-            n = clip.source_frame(self.first + i, self.timeline.rate)
-            path = media_path(clip, self.base)
+        timeline, base = self.timeline, self.base
+        if timeline is None or base is None:
+            raise ValueError("GeneratedAlpha needs a clip, or a timeline and its base folder")
+        clip = clip_at(timeline, self.first + i)
+        if clip is None or not clip.generated:
+            return None
+        return media_path(clip, base), clip.source_frame(self.first + i, timeline.rate), clip
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        shown = self._shown(i)
+        if shown is None:
+            return np.zeros((self.h, self.w), np.uint8)
+        path, n, placed = shown
         generated, region = self._region(path)
         if not generated:
             return np.zeros((self.h, self.w), np.uint8)
         if region is None:  # generated all over (or its region is not recorded)
             return np.full((self.h, self.w), 255, np.uint8)
         r = region[min(max(n, 0), len(region) - 1)]
-        if self.clip is None:  # placed in the sequence frame as the picture is
-            r = region_in_sequence(r, clip, (self.w, self.h))
+        if placed is not None:  # placed in the sequence frame as the picture is
+            r = region_in_sequence(r, placed, (self.w, self.h))
         if r.shape != (self.h, self.w):  # the clip is shown at another size: nearest pixel
             ys = (np.arange(self.h) * r.shape[0] // self.h).clip(0, r.shape[0] - 1)
             xs = (np.arange(self.w) * r.shape[1] // self.w).clip(0, r.shape[1] - 1)

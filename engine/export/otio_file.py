@@ -8,9 +8,12 @@ ignore and this reader restores."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
 from engine.errors import LumiereError
@@ -19,8 +22,15 @@ from engine.tempfiles import atomic_write_bytes
 from engine.timebase import exact_rate, frames_between, nearest, rate_text
 from engine.timeline import FIT_MODES, Timeline, TimelineClip, Track
 
+if TYPE_CHECKING:
+    import opentimelineio as otio
+
 ADAPTERS = {".otio": "otio_json", ".xml": "fcp_xml", ".edl": "cmx_3600"}
 GEOMETRY = ("fit", "scale", "x", "y", "source_offset")
+
+# What a media file's probe says: its exact rate (None for a still) and display size.
+MediaFacts = tuple[Fraction | None, tuple[int, int]]
+ProbeRate = Callable[[Path], MediaFacts | None]
 
 
 class InterchangeError(LumiereError, ValueError):
@@ -34,7 +44,7 @@ def available_formats() -> list[str]:
     return [suffix for suffix, name in ADAPTERS.items() if name in names]
 
 
-def _time(frames: int | Fraction, rate: Fraction):
+def _time(frames: int | Fraction, rate: Fraction) -> otio.opentime.RationalTime:
     import opentimelineio as otio
 
     return otio.opentime.RationalTime(float(frames), float(rate))
@@ -46,8 +56,8 @@ def _url(path: Path) -> str:
 
 def build(timeline: Timeline, media: dict[str, Path], labels: dict[str, pv.Provenance | None],
           name: str = "Lumiere Studio export", start: int = 0,
-          sound: set[str] = frozenset(), frames: dict[str, int] | None = None,
-          rates: str = "own"):  # fmt: skip
+          sound: AbstractSet[str] = frozenset(), frames: dict[str, int] | None = None,
+          rates: str = "own") -> otio.schema.Timeline:  # fmt: skip
     """`media` maps each clip's media (as in the timeline) to its file, `frames` to its length
     in its own frames (editors want each file's available range); `sound` names the media with
     audio, whose clips are repeated on an audio track under their video track. `rates`: "own"
@@ -69,7 +79,7 @@ def build(timeline: Timeline, media: dict[str, Path], labels: dict[str, pv.Prove
         "media": {"video": {"format": {"samplecharacteristics": size}}},
         "lumiere": dict(tl.metadata["lumiere"]),
     }
-    audio_tracks = []
+    audio_tracks: list[otio.schema.Track] = []
     for track in (t for t in timeline.tracks if t.kind == "video"):
         video = otio.schema.Track(name=track.name, kind=otio.schema.TrackKind.Video)
         audio = otio.schema.Track(name=f"A{track.name.lstrip('V')}",
@@ -94,7 +104,7 @@ def build(timeline: Timeline, media: dict[str, Path], labels: dict[str, pv.Prove
 
 
 def _clip(clip: TimelineClip, path: Path, prov: pv.Provenance | None, seq: Fraction,
-          length: int | None, rates: str = "own"):  # fmt: skip
+          length: int | None, rates: str = "own") -> otio.schema.Clip:  # fmt: skip
     """The source range starts at the clip's first source frame at the media's own rate and
     lasts the clip's sequence frames (OTIO converts between the two rates exactly). A still is
     available for as long as the clip shows it."""
@@ -126,12 +136,12 @@ def _clip(clip: TimelineClip, path: Path, prov: pv.Provenance | None, seq: Fract
     return oc
 
 
-def _xml_safe(meta: dict) -> dict:
+def _xml_safe(meta: Mapping[str, Any]) -> dict[str, Any]:
     """FCP XML writes metadata as elements: plain values only (None and lists left out)."""
     return {k: v for k, v in meta.items() if isinstance(v, (str, int, float, bool))}
 
 
-def write(tl, out: Path) -> Path:
+def write(tl: otio.schema.Timeline, out: Path) -> Path:
     """Atomic write (temp, fsync, rename) with the adapter that the suffix names."""
     import opentimelineio as otio
 
@@ -155,7 +165,7 @@ class ReadTimeline:
     start: int = 0  # the sequence's start timecode, in its frames
 
 
-def media_target(ref, folder: Path) -> Path | None:
+def media_target(ref: otio.core.MediaReference | None, folder: Path) -> Path | None:
     """The file an OTIO media reference points at (file URLs and plain paths; relative
     paths are relative to the timeline file's folder)."""
     url = getattr(ref, "target_url", None)
@@ -171,7 +181,9 @@ def media_target(ref, folder: Path) -> Path | None:
     return path if path.is_absolute() else folder / path
 
 
-def read(path: Path | str, probe_rate=None, rate: Fraction | None = None) -> ReadTimeline:
+def read(
+    path: Path | str, probe_rate: ProbeRate | None = None, rate: Fraction | None = None
+) -> ReadTimeline:
     """An OTIO file (or FCP 7 XML / CMX 3600 EDL) as a Timeline whose clips point at their
     files by absolute path. `probe_rate(path)` -> (Fraction rate or None for a still,
     (width, height)) or None when the file cannot be read; the media's own rate wins over the
@@ -184,7 +196,7 @@ def read(path: Path | str, probe_rate=None, rate: Fraction | None = None) -> Rea
     if adapter is None or path.suffix.lower() not in available_formats():
         raise InterchangeError(f"{path.name}: open .otio, FCP 7 .xml or CMX 3600 .edl files")
     probe_rate = probe_rate or media_rate_and_size
-    options = {}
+    options: dict[str, float] = {}
     if adapter == "cmx_3600":
         options["rate"] = float(rate or edl_rate(path))
     try:
@@ -203,7 +215,7 @@ def read(path: Path | str, probe_rate=None, rate: Fraction | None = None) -> Rea
     if tl.global_start_time is not None:
         result.start = max(0, nearest(Fraction(tl.global_start_time.rescaled_to(float(seq))
                                                .value).limit_denominator()))  # fmt: skip
-    probed: dict[Path, tuple | None] = {}
+    probed: dict[Path, MediaFacts | None] = {}
     for track in tl.video_tracks():
         out = Track(name=track.name or f"V{len(result.timeline.tracks) + 1}")
         for item in track:
@@ -219,7 +231,7 @@ def read(path: Path | str, probe_rate=None, rate: Fraction | None = None) -> Rea
     return result
 
 
-def media_rate_and_size(path: Path) -> tuple[Fraction | None, tuple[int, int]] | None:
+def media_rate_and_size(path: Path) -> MediaFacts | None:
     """(exact rate, or None for a still; display size) of a media file, None if unreadable."""
     from engine.media.probe import ProbeError, probe
 
@@ -246,7 +258,7 @@ def edl_rate(path: Path) -> Fraction:
     return Fraction(24)
 
 
-def _sequence_rate(tl, meta: dict) -> Fraction:
+def _sequence_rate(tl: otio.schema.Timeline, meta: dict[str, Any]) -> Fraction:
     if meta.get("rate"):
         return exact_rate(meta["rate"])
     if tl.global_start_time is not None and tl.global_start_time.rate > 0:
@@ -257,7 +269,8 @@ def _sequence_rate(tl, meta: dict) -> Fraction:
     return Fraction(24)
 
 
-def _read_clip(item, folder: Path, seq: Fraction, probed: dict, probe_rate,
+def _read_clip(item: otio.schema.Clip, folder: Path, seq: Fraction,
+               probed: dict[Path, MediaFacts | None], probe_rate: ProbeRate,
                result: ReadTimeline) -> TimelineClip | None:  # fmt: skip
     file = media_target(item.media_reference, folder)
     name = item.name or (file.stem if file else "clip")
@@ -299,18 +312,23 @@ def _read_clip(item, folder: Path, seq: Fraction, probed: dict, probe_rate,
     return clip
 
 
-def _lumiere(metadata) -> dict:
+def _lumiere(metadata: Mapping[str, Any]) -> dict[str, Any]:
     """This app's metadata of an OTIO object, from OTIO JSON or from FCP XML (whose reader
     hands back every value as text)."""
     meta = metadata.get("lumiere") or metadata.get("fcp_xml", {}).get("lumiere") or {}
     return dict(meta)
 
 
-def _true(value) -> bool:
+def _true(value: object) -> bool:
     return str(value).lower() in ("true", "1", "yes")
 
 
-def _sequence_size(result: ReadTimeline, meta: dict, probed: dict, fcp: dict) -> None:
+def _sequence_size(
+    result: ReadTimeline,
+    meta: dict[str, Any],
+    probed: dict[Path, MediaFacts | None],
+    fcp: dict[str, Any],
+) -> None:
     """The size written by this app, else FCP XML's sequence format, else the first clip's
     media's, else 1080p."""
     tl = result.timeline

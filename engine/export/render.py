@@ -4,7 +4,9 @@ out the labels the whole export must carry."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -14,6 +16,9 @@ from engine.media import provenance as pv
 from engine.project_schema import ProjectError, read_document, validate_timeline
 from engine.timebase import exact_rate
 from engine.timeline import Timeline, TimelineClip, clip_at, migrate_v1, video_tracks
+
+if TYPE_CHECKING:
+    from engine.media.decode import FrameReader
 
 PROJECT_FILE = "project.lumiere.json"
 
@@ -35,16 +40,16 @@ def load_project(path: Path | str) -> tuple[Timeline, Path]:
         raise SourceError(str(e)) from e
 
 
-def current_timeline(data: dict, base: Path) -> dict:
+def current_timeline(data: dict[str, Any], base: Path) -> dict[str, Any]:
     """The document's timeline in the current form: a schema-1 (frame-for-frame) timeline is
     migrated with its media's rates, from the document's media list, else from the files."""
-    timeline = data["timeline"]
+    timeline: dict[str, Any] = data["timeline"]
     if "rate" in timeline:
         return timeline
     known = {m.get("path"): (m.get("info") or {}) for m in data.get("media", [])
              if isinstance(m, dict)}  # fmt: skip
 
-    def rate_of(path: str):
+    def rate_of(path: str) -> Fraction | None:
         info = known.get(path)
         if info is not None:
             fps = info.get("fps") or 0
@@ -73,26 +78,29 @@ class _MediaFrames:
     memory), the whole sequence for a folder of frames (generated, short)."""
 
     def __init__(self, path: Path) -> None:
-        self.reader = None
-        self.frames = None
+        self.source: np.ndarray | FrameReader  # the frames of a folder, or a file's reader
         if path.is_dir():
-            self.frames = read_frames(path)
+            self.source = read_frames(path)
+            self.count = len(self.source)
         else:
             from engine.media.decode import DecodeError, FrameReader
 
             try:
-                self.reader = FrameReader(path, cache_bytes=64 << 20)
+                self.source = FrameReader(path, cache_bytes=64 << 20)
             except (DecodeError, OSError) as e:
                 raise SourceError(str(e)) from e  # the message names the file
-        self.count = len(self.frames) if self.frames is not None else self.reader.frame_count
+            self.count = self.source.frame_count
 
     def frame(self, n: int) -> np.ndarray:
         n = min(max(n, 0), self.count - 1)
-        return self.frames[n] if self.frames is not None else self.reader.frame(n)
+        if isinstance(self.source, np.ndarray):
+            frame: np.ndarray = self.source[n]
+            return frame
+        return self.source.frame(n)
 
     def close(self) -> None:
-        if self.reader is not None:
-            self.reader.close()
+        if not isinstance(self.source, np.ndarray):
+            self.source.close()
 
 
 def render_frames(
@@ -142,10 +150,10 @@ def timeline_provenance(
     """None when no clip in frames [first, last) holds generated pixels; a composite when
     generated and real clips (or edits of real footage) share the export."""
     clips = clips_in(timeline, first, last)
-    generated = [(c, clip_provenance(c, base)) for c in clips if c.generated]
+    generated = [(c, p) for c in clips if c.generated and (p := clip_provenance(c, base))]
     if not generated:
         return None
-    first = generated[0][1]
+    lead = generated[0][1]
     mixed = len(generated) < len(clips) or any(
         c.edited_real or p.source_type == pv.COMPOSITE for c, p in generated
     )
@@ -153,7 +161,7 @@ def timeline_provenance(
     hashes = sorted({p.model_hash for _, p in generated if p.model_hash})
     return pv.Provenance(
         pv.COMPOSITE if mixed else pv.GENERATED, ", ".join(models), ", ".join(hashes),
-        prompt=" | ".join(p.prompt for _, p in generated if p.prompt), seed=first.seed,
-        task=first.task, clip_id=first.clip_id if len(generated) == 1 else None,
+        prompt=" | ".join(p.prompt for _, p in generated if p.prompt), seed=lead.seed,
+        task=lead.task, clip_id=lead.clip_id if len(generated) == 1 else None,
         extra={"generated_clips": [c.name or Path(c.media).name for c, _ in generated]},
     )  # fmt: skip

@@ -6,8 +6,12 @@ The watermark is not embedded again here: generated media already carries it fro
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from fractions import Fraction
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from engine.export import marks, otio_file
 from engine.export.render import (
@@ -67,21 +71,24 @@ def check_out(fmt: str, out: Path | str, force: bool, alpha: str = "opaque") -> 
     return path
 
 
-def _settings(fmt: str, fps, prov: pv.Provenance | None, **kw) -> VideoSettings:
+def _settings(
+    fmt: str, fps: Fraction | float | int, prov: pv.Provenance | None, **kw: Any
+) -> VideoSettings:
     return VideoSettings(fps=fps, prores="prores4444" if fmt == "prores4444" else "prores",
                          metadata=prov.container_metadata() if prov else {}, **kw)  # fmt: skip
 
 
 def _seal(prov: pv.Provenance | None, sources: list[Path], sign: SignOptions | None,
-          watermark: dict | None = None) -> Seal:  # fmt: skip
+          watermark: dict[str, Any] | None = None) -> Seal:  # fmt: skip
     """The export's C2PA manifest and sidecar (a replaced export's old sidecar never outlives
     it): one source is a re-encode of it (parentOf), several are placed (componentOf)."""
     return Seal(prov, sources, relationship="parentOf" if len(sources) == 1 else "componentOf",
                 export=True, watermark=watermark, options=sign or SignOptions())  # fmt: skip
 
 
-def _write(fmt: str, frames, out: Path, settings: VideoSettings, total: int, force: bool,
-           progress: Progress | None, frame_bytes: int | None = None) -> Path:  # fmt: skip
+def _write(fmt: str, frames: Iterable[np.ndarray], out: Path, settings: VideoSettings,
+           total: int, force: bool, progress: Progress | None,
+           frame_bytes: int | None = None) -> Path:  # fmt: skip
     """`frame_bytes` (one uncompressed frame) bounds the space named when the disk fills."""
     on_frame = (lambda i: progress(i, total)) if progress else None
     try:
@@ -176,7 +183,7 @@ def export_timeline(timeline: Timeline, base: Path, fmt: str, out: Path, force: 
                   timeline.width * timeline.height * 3)  # fmt: skip
 
 
-def start_frame(timecode: str, rate) -> int:
+def start_frame(timecode: str, rate: Fraction) -> int:
     try:
         return parse_timecode(timecode, rate)
     except ValueError as e:

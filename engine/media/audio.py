@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from engine.errors import LumiereError
 from engine.media.av_errors import plain_av_error
 from engine.media.open_file import MediaFileError, open_input
+
+if TYPE_CHECKING:
+    from av.audio.stream import AudioStream
+    from av.container import OutputContainer
 
 # How far before the wanted stretch decoding starts after a seek, and past it decoding stops.
 SEEK_MARGIN_S = 0.5
@@ -28,7 +33,7 @@ class AudioClip:
 
     @property
     def seconds(self) -> float:
-        return self.samples.shape[1] / self.rate
+        return int(self.samples.shape[1]) / self.rate
 
 
 def read_audio(
@@ -72,11 +77,13 @@ def _read_audio(
             target = int((start_s - SEEK_MARGIN_S) / stream.time_base)
             container.seek(target, stream=stream, backward=True)
         resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate)
-        chunks, t0 = [], None
+        chunks: list[np.ndarray] = []
+        t0: float | None = None
         for frame in container.decode(stream):
             for out in resampler.resample(frame):
                 if t0 is None:
-                    t0 = float(out.pts * out.time_base) if out.pts is not None else 0.0
+                    pts, base = out.pts, out.time_base
+                    t0 = float(pts * base) if pts is not None and base is not None else 0.0
                 chunks.append(out.to_ndarray())
             if frame.time is not None and frame.time > end_s + SEEK_MARGIN_S:
                 break
@@ -87,21 +94,23 @@ def _read_audio(
     allsamples = np.concatenate(chunks, axis=1).astype(np.float32)
     first = int(round((start_s - (t0 or 0.0)) * rate))
     n = int(round(duration_s * rate))
-    out = np.zeros((allsamples.shape[0], n), np.float32)
+    padded = np.zeros((allsamples.shape[0], n), np.float32)
     lo, hi = max(first, 0), min(first + n, allsamples.shape[1])
     if hi > lo:
-        out[:, lo - first : hi - first] = allsamples[:, lo:hi]
-    return AudioClip(out, rate, layout)
+        padded[:, lo - first : hi - first] = allsamples[:, lo:hi]
+    return AudioClip(padded, rate, layout)
 
 
-def add_audio_stream(container, kind: str, clip: AudioClip):
+def add_audio_stream(container: OutputContainer, kind: str, clip: AudioClip) -> AudioStream:
     """AAC in MP4 (what every player takes), 24-bit PCM in MOV (what editors expect)."""
-    codec = "aac" if kind == "mp4" else "pcm_s24le"
+    codec: Literal["aac", "pcm_s24le"] = "aac" if kind == "mp4" else "pcm_s24le"
     stream = container.add_stream(codec, rate=clip.rate, layout=clip.layout)
     return stream
 
 
-def encode_audio(container, stream, clip: AudioClip, chunk: int = 1024) -> None:
+def encode_audio(
+    container: OutputContainer, stream: AudioStream, clip: AudioClip, chunk: int = 1024
+) -> None:
     import av
 
     fmt = stream.codec_context.format.name

@@ -22,9 +22,15 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from engine.errors import LumiereError
 from engine.media import provenance as pv
+
+if TYPE_CHECKING:
+    import c2pa
+
+    from engine.media.signing import SigningIdentity
 
 MIME = {".mp4": "video/mp4", ".m4v": "video/mp4", ".mov": "video/quicktime", ".png": "image/png",
         ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp",
@@ -73,7 +79,7 @@ class Claim:
         # made without generative tools, such as black frames.
         return NOT_AI_COMPOSITE if self.ingredients else pv.IPTC + "digitalCreation"
 
-    def parameters(self) -> dict:
+    def parameters(self) -> dict[str, Any]:
         p = self.provenance
         if p is None:
             return {}
@@ -85,7 +91,7 @@ class Claim:
                 params["negative_prompt"] = p.negative_prompt
         return {k: v for k, v in params.items() if v not in (None, "")}
 
-    def actions(self) -> list[dict]:
+    def actions(self) -> list[dict[str, Any]]:
         agent = {"name": pv.APP_NAME, "version": self._version()}
         kind = self.source_type()
         typed = {"digitalSourceType": kind} if kind else {}
@@ -97,7 +103,7 @@ class Claim:
         if by_rel["parentOf"]:
             opened = {"action": "c2pa.opened", "parameters": {"ingredientIds": by_rel["parentOf"]}}
             verb = "c2pa.transcoded" if self.export else "c2pa.edited"
-            acts = [opened, {"action": verb, "softwareAgent": agent, **typed}]
+            acts: list[dict[str, Any]] = [opened, {"action": verb, "softwareAgent": agent, **typed}]
         else:
             acts = [{"action": "c2pa.created", "softwareAgent": agent, **typed}]
         if params:
@@ -107,7 +113,7 @@ class Claim:
                  for i in by_rel["componentOf"]]  # fmt: skip
         return acts
 
-    def definition(self) -> dict:
+    def definition(self) -> dict[str, Any]:
         p = self.provenance
         facts = {"ai_generated": p is not None, "generator": f"{pv.APP_NAME} {self._version()}",
                  "ingredients": [{"title": g.path.name, "relationship": g.relationship,
@@ -129,13 +135,13 @@ class Claim:
         return __version__
 
 
-def _context(settings: dict):
+def _context(settings: dict[str, Any]) -> c2pa.Context:
     import c2pa
 
     return c2pa.Context.from_dict(settings)
 
 
-def sign_file(path: Path, claim: Claim, identity, out: Path | None = None) -> Path:
+def sign_file(path: Path, claim: Claim, identity: SigningIdentity, out: Path | None = None) -> Path:
     """Embed `claim`, signed by `identity`, into `path` (an MP4, MOV or PNG). The signed copy is
     written to `out` (default: a temporary file beside `path` that then replaces it)."""
     import c2pa
@@ -183,7 +189,7 @@ def _readable(ing: Ingredient) -> bool:
     return ing.path.is_file() and ing.path.suffix.lower() in MIME
 
 
-def _builder(claim: Claim, whole: set[int]):
+def _builder(claim: Claim, whole: set[int]) -> c2pa.Builder:
     """A Builder for `claim`. Ingredients in `whole` go in as files (their own manifests travel
     with them); the others (MKV, WebM, a folder of frames) by name and relationship only."""
     import c2pa
@@ -219,19 +225,20 @@ class Credentials:
     digital_source_type: str | None
     ai: bool
     failures: list[str]
-    manifest: dict
+    manifest: dict[str, Any]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"state": self.state, "signer": self.signer, "issuer": self.issuer,
                 "trusted": self.trusted, "digital_source_type": self.digital_source_type,
                 "ai": self.ai, "failures": self.failures,
                 "generation": _assertion(self.manifest, ASSERTION)}  # fmt: skip
 
 
-def _assertion(manifest: dict, label: str) -> dict | None:
+def _assertion(manifest: dict[str, Any], label: str) -> dict[str, Any] | None:
     for a in manifest.get("assertions", []):
         if a.get("label") == label:
-            return a.get("data")
+            data: dict[str, Any] | None = a.get("data")
+            return data
     return None
 
 
@@ -273,8 +280,8 @@ def read_credentials(path: Path, trust_pem: str | None = None) -> Credentials | 
                        failures=failures, manifest=manifest)  # fmt: skip
 
 
-def actions_of(manifest: dict) -> list[dict]:
-    acts = []
+def actions_of(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    acts: list[dict[str, Any]] = []
     for label in ("c2pa.actions.v2", "c2pa.actions"):
         data = _assertion(manifest, label) or {}
         acts += data.get("actions", [])

@@ -15,8 +15,9 @@ from __future__ import annotations
 import bisect
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -25,6 +26,11 @@ from engine.media.av_errors import plain_av_error
 from engine.media.open_file import MediaFileError, open_input
 from engine.media.picture_size import WORK_SIDE, check_picture_size
 from engine.media.probe import IMAGE_SUFFIXES
+
+if TYPE_CHECKING:
+    from av.container import InputContainer
+    from av.video.frame import VideoFrame
+    from av.video.stream import VideoStream
 
 
 class DecodeError(LumiereError, ValueError):
@@ -95,13 +101,14 @@ class FrameReader:
         self.thread_type = thread_type
         self.cache = FrameCache(cache_bytes)
         self._lock = threading.RLock()
-        self._container = None
-        self._stream = None
-        self._decoder = None  # running frame iterator
+        self._container: InputContainer | None = None
+        self._stream: VideoStream | None = None
+        self._decoder: Iterator[VideoFrame] | None = None  # running frame iterator
         self._next = -1  # index the running decoder yields next, -1 = unknown
         self._ahead_gen = 0
         self._ahead_thread: threading.Thread | None = None
         self.seeks = 0
+        self._still: np.ndarray | None
         if self.path.suffix.lower() in IMAGE_SUFFIXES:
             self._still = self._load_still()
             self.pts: list[int] = [0]
@@ -131,20 +138,21 @@ class FrameReader:
         import av
 
         try:
-            self._container = open_input(self.path)
-            if not self._container.streams.video:
+            self._container = container = open_input(self.path)
+            if not container.streams.video:
                 raise DecodeError(f"{self.path.name} has no video stream")
-            self._stream = self._container.streams.video[0]
-            ctx = self._stream.codec_context
+            self._stream = stream = container.streams.video[0]
+            ctx = stream.codec_context
             if ctx is None:
                 raise DecodeError(
                     f"{self.path.name}: its video is in a format this build cannot decode"
                 )
             check_picture_size(self.path, ctx.width, ctx.height)
-            rate = self._stream.average_rate or self._stream.guessed_rate
+            rate = stream.average_rate or stream.guessed_rate
             self.fps = float(rate) if rate else 24.0
-            pts, keys = [], []
-            for packet in self._container.demux(self._stream):
+            pts: list[int] = []
+            keys: list[int] = []
+            for packet in container.demux(stream):
                 if packet.size and packet.pts is not None:
                     pts.append(packet.pts)
                     if packet.is_keyframe:
@@ -161,9 +169,9 @@ class FrameReader:
             # decoder holds back a frame per thread), so slice threads at most.
             self.intra_only = len(self.keyframes) == len(self.pts)
             auto = "SLICE" if self.intra_only else "AUTO"
-            self._stream.thread_type = self.thread_type or auto
-            self._container.seek(self.pts[0], stream=self._stream, backward=True)
-            first = next(self._container.decode(self._stream))
+            stream.thread_type = self.thread_type or auto
+            container.seek(self.pts[0], stream=stream, backward=True)
+            first = next(container.decode(stream))
             self.rotation = int(getattr(first, "rotation", 0) or 0) % 360
             self._decoder = None
             self._next = -1
@@ -190,7 +198,7 @@ class FrameReader:
     def __enter__(self) -> FrameReader:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     @property
@@ -216,7 +224,7 @@ class FrameReader:
                 return cached
             return self._decode_to(n, cache_from=max(0, n - self.keep_behind), abort=abort)
 
-    def _to_array(self, frame) -> np.ndarray:
+    def _to_array(self, frame: VideoFrame) -> np.ndarray:
         # The bitstream, not the container, sets a frame's size: check it again.
         check_picture_size(self.path, frame.width, frame.height)
         if self.size:
@@ -239,14 +247,18 @@ class FrameReader:
         import av
 
         key = self._seek_start(n)
+        decoder = self._decoder
         # Continue the running decoder when it is already between the keyframe and n.
-        if not (self._decoder is not None and key <= self._next <= n):
-            self._container.seek(self.pts[key], stream=self._stream, backward=True)
-            self._decoder = self._container.decode(self._stream)
+        if decoder is None or not key <= self._next <= n:
+            container, stream = self._container, self._stream
+            if container is None or stream is None:
+                raise DecodeError(f"{self.path.name}: the reader is closed")
+            container.seek(self.pts[key], stream=stream, backward=True)
+            self._decoder = decoder = container.decode(stream)
             self._next = -1
             self.seeks += 1
         try:
-            for frame in self._decoder:
+            for frame in decoder:
                 idx = self._index_of.get(frame.pts, -1) if frame.pts is not None else -1
                 if idx < 0:
                     continue
@@ -308,7 +320,7 @@ def decode_sequential(path: str | Path) -> list[np.ndarray]:
     """Every frame in order, decoded front to back: the reference for frame accuracy."""
     with open_input(path) as container:
         stream = container.streams.video[0]
-        out = []
+        out: list[np.ndarray] = []
         for frame in container.decode(stream):
             rot = int(getattr(frame, "rotation", 0) or 0) % 360
             out.append(rotate(frame.to_ndarray(format="rgb24"), rot))

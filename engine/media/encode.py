@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 import numpy as np
 
@@ -51,6 +51,15 @@ class EncodeError(LumiereError, ValueError):
 MAX_TIMECODE_FPS = 255
 
 
+class AlphaFrames(Protocol):
+    """Alpha frames (H, W) uint8 by index: an array (T, H, W), a list of frames, or an object
+    that makes each frame when asked (`engine.export.marks.GeneratedAlpha`)."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, i: int, /) -> np.ndarray: ...
+
+
 @dataclass
 class VideoSettings:
     fps: Fraction | float | int = 8
@@ -59,7 +68,7 @@ class VideoSettings:
     codec: str | None = None  # default: libx264 for .mp4, prores_ks for .mov
     metadata: dict[str, str] = field(default_factory=dict)
     prores: str = "prores"  # .mov flavour: "prores" (422 HQ 10-bit) or "prores4444" (alpha)
-    alpha: np.ndarray | Sequence[np.ndarray] | None = None  # (T, H, W) uint8 for ProRes 4444
+    alpha: AlphaFrames | None = None  # (T, H, W) uint8 for ProRes 4444
     timecode: str = "00:00:00:00"  # start timecode (a tmcd track in MOV/MP4)
     audio: AudioClip | None = None  # written after the video, from t = 0
     cancel: Callable[[], bool] | None = None  # checked before each frame
@@ -206,8 +215,7 @@ def _add_stream(
     return stream
 
 
-def _with_alpha(frame: np.ndarray, alpha: np.ndarray | Sequence[np.ndarray] | None, i: int
-                ) -> np.ndarray:  # fmt: skip
+def _with_alpha(frame: np.ndarray, alpha: AlphaFrames | None, i: int) -> np.ndarray:
     h, w = frame.shape[:2]
     if alpha is None:
         return np.concatenate([frame, np.full((h, w, 1), 255, np.uint8)], axis=-1)

@@ -14,8 +14,12 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from engine.errors import LumiereError
+
+if TYPE_CHECKING:
+    from engine.pipeline import Result
 
 IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 GENERATED = "trainedAlgorithmicMedia"
@@ -43,7 +47,7 @@ class Provenance:
     source: str | None = None  # file name of the real footage that was edited
     app_version: str = ""
     created: str = ""
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.source_type not in (GENERATED, COMPOSITE):
@@ -60,7 +64,7 @@ class Provenance:
         return f"{APP_NAME} {self.app_version}"
 
     @classmethod
-    def from_result(cls, result, clip_id: int | None) -> Provenance:
+    def from_result(cls, result: Result, clip_id: int | None) -> Provenance:
         job = result.job
         return cls(
             source_type=COMPOSITE if result.source else GENERATED,
@@ -70,11 +74,11 @@ class Provenance:
             source=Path(result.source).name if result.source else None,
         )  # fmt: skip
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> Provenance:
+    def from_dict(cls, data: dict[str, Any]) -> Provenance:
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in data.items() if k in known})
 
@@ -148,13 +152,13 @@ def file_hashes(out: Path) -> dict[str, str]:
 
 
 def manifest_dict(
-    out: Path, prov: Provenance, watermark: dict | None = None, name: str | None = None
-) -> dict:
+    out: Path, prov: Provenance, watermark: dict[str, Any] | None = None, name: str | None = None
+) -> dict[str, Any]:
     """The sidecar's content for `out`; `name`: the file's final name when `out` is still the
     temporary it is written under."""
     hashes = file_hashes(out)
     name = name or out.name
-    data: dict = {
+    data: dict[str, Any] = {
         "schema": MANIFEST_SCHEMA,
         "file": name,
         "ai_generated": True,
@@ -170,7 +174,9 @@ def manifest_dict(
     return data
 
 
-def write_manifest(out: Path | str, prov: Provenance, watermark: dict | None = None) -> Path:
+def write_manifest(
+    out: Path | str, prov: Provenance, watermark: dict[str, Any] | None = None
+) -> Path:
     from engine.checkpoints import atomic_write_text
 
     out = Path(str(out).rstrip("/"))
@@ -179,7 +185,7 @@ def write_manifest(out: Path | str, prov: Provenance, watermark: dict | None = N
     return target
 
 
-def read_manifest(out: Path | str) -> dict | None:
+def read_manifest(out: Path | str) -> dict[str, Any] | None:
     """The manifest beside `out`, or None when there is none."""
     from engine.media.manifest_check import MAX_MANIFEST_BYTES, check_manifest
 
@@ -202,7 +208,8 @@ def read_manifest(out: Path | str) -> dict | None:
     except (OSError, ValueError) as e:  # bad JSON, a file that cannot be read
         raise ProvenanceError(f"{path.name} is not a readable manifest: {e}") from e
     check_manifest(data, path.name)
-    return data
+    manifest: dict[str, Any] = data  # check_manifest saw a JSON object
+    return manifest
 
 
 def verify_manifest(out: Path | str) -> bool | None:
@@ -212,8 +219,8 @@ def verify_manifest(out: Path | str) -> bool | None:
         return None
     out = Path(str(out).rstrip("/"))
     if "files_sha256" in data:
-        return data["files_sha256"] == file_hashes(out)
-    return data.get("sha256") == sha256_file(out)
+        return bool(data["files_sha256"] == file_hashes(out))
+    return bool(data.get("sha256") == sha256_file(out))
 
 
 def read_container_metadata(path: Path | str) -> dict[str, str]:

@@ -18,8 +18,15 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.errors import LumiereError
+
+if TYPE_CHECKING:
+    import c2pa
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 KEY_FILE, CHAIN_FILE, CA_FILE = "signing-key.pem", "signing-chain.pem", "ca.pem"
 VALID_YEARS = 10
@@ -36,7 +43,7 @@ class SigningIdentity:
     alg: str  # C2PA algorithm name: es256, es384, es512, ps256, ed25519
     origin: str  # where it came from, for messages
 
-    def signer(self):
+    def signer(self) -> c2pa.Signer:
         import c2pa
 
         info = c2pa.C2paSignerInfo(self.alg.encode(), self.chain_pem, self.key_pem, None)
@@ -55,7 +62,7 @@ def config_dir() -> Path:
     return Path(user_config_dir("lumiere-studio", appauthor=False)) / "signing"
 
 
-def _alg_for(key) -> str:
+def _alg_for(key: PrivateKeyTypes) -> str:
     from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
     if isinstance(key, ec.EllipticCurvePrivateKey):
@@ -95,7 +102,7 @@ def load_identity(key_path: Path | str, cert_path: Path | str, origin: str = "")
     return SigningIdentity(key_pem, chain_pem, _alg_for(key), origin or str(key_path))
 
 
-def _name(common_name: str):
+def _name(common_name: str) -> x509.Name:
     from cryptography import x509
     from cryptography.x509.oid import NameOID
 
@@ -103,7 +110,7 @@ def _name(common_name: str):
                       x509.NameAttribute(NameOID.COMMON_NAME, common_name)])  # fmt: skip
 
 
-def _usage(sign: bool):
+def _usage(sign: bool) -> x509.KeyUsage:
     from cryptography import x509
 
     return x509.KeyUsage(digital_signature=sign, content_commitment=False,
@@ -122,7 +129,13 @@ def make_identity_files(folder: Path, user: str) -> None:
     now = dt.datetime.now(dt.timezone.utc)
     ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
 
-    def cert(subject, issuer, public, signing_key, ca: bool):
+    def cert(
+        subject: x509.Name,
+        issuer: x509.Name,
+        public: ec.EllipticCurvePublicKey,
+        signing_key: ec.EllipticCurvePrivateKey,
+        ca: bool,
+    ) -> x509.Certificate:
         b = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer)
              .public_key(public).serial_number(x509.random_serial_number())
              .not_valid_before(now - dt.timedelta(hours=1))

@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 
@@ -133,8 +134,9 @@ class _Patterns:
         spec = self.pilot_spectrum.copy()
         for k, bit in enumerate(bits):
             _put(spec, self.bit_bins[k], self.bit_phase[k] * (1.0 if bit else -1.0))
-        tile = np.real(np.fft.ifft2(spec))
-        return tile * (strength / tile.std())
+        tile: np.ndarray = np.real(np.fft.ifft2(spec))
+        scaled: np.ndarray = tile * (strength / tile.std())
+        return scaled
 
 
 def _put(spec: np.ndarray, bins: np.ndarray, values: np.ndarray) -> None:
@@ -210,11 +212,13 @@ class Detection:
     frames_used: int
     note: str = ""
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["offset"] = list(self.offset)
         d["payload"] = (
-            Payload(self.clip_id, self.app_id).hex if self.payload_valid else None
+            Payload(self.clip_id, self.app_id).hex
+            if self.payload_valid and self.clip_id is not None and self.app_id is not None
+            else None
         )  # fmt: skip
         return d
 
@@ -222,7 +226,8 @@ class Detection:
 def luma(frame: np.ndarray) -> np.ndarray:
     """BT.709 luma of a uint8 RGB frame, float32."""
     f = frame[..., :3].astype(np.float32)
-    return 0.2126 * f[..., 0] + 0.7152 * f[..., 1] + 0.0722 * f[..., 2]
+    y: np.ndarray = 0.2126 * f[..., 0] + 0.7152 * f[..., 1] + 0.0722 * f[..., 2]
+    return y
 
 
 def mean_luma(frames: Iterable[np.ndarray]) -> tuple[np.ndarray, int]:
@@ -255,7 +260,7 @@ def detect(frames: np.ndarray | Iterable[np.ndarray]) -> Detection:
 def detect_luma(avg: np.ndarray, frames_used: int = 1) -> Detection:
     """Look for the mark in a frame-averaged luma image (H, W) float."""
     pats = _patterns()
-    best = None
+    best: tuple[float, float, tuple[int, int], np.ndarray] | None = None
     for scale in SCALES:
         img = _resample(avg, 1.0 / scale)
         if min(img.shape) < MIN_SIZE:
@@ -264,8 +269,8 @@ def detect_luma(avg: np.ndarray, frames_used: int = 1) -> Detection:
         corr = np.real(np.fft.ifft2(spec * np.conj(pats.pilot_spectrum)))
         z = float((corr.max() - corr.mean()) / (corr.std() + 1e-12))
         if best is None or z > best[0]:
-            dy, dx = np.unravel_index(int(corr.argmax()), corr.shape)
-            best = (z, scale, (int(dy), int(dx)), spec)
+            row, col = np.unravel_index(int(corr.argmax()), corr.shape)
+            best = (z, scale, (int(row), int(col)), spec)
     if best is None:
         return Detection(
             False,
@@ -298,8 +303,8 @@ def detect_luma(avg: np.ndarray, frames_used: int = 1) -> Detection:
         note = f"image smaller than the {P}px tile: too small to read reliably. " + note
     return Detection(
         detected=bool(detected), z=round(z, 2), confidence=round(1.0 - chance, 6),
-        payload_valid=bool(valid), app_id=payload.app_id if valid else None,
-        clip_id=payload.clip_id if valid else None, scale=round(scale, 4),
+        payload_valid=bool(valid), app_id=payload.app_id if payload is not None else None,
+        clip_id=payload.clip_id if payload is not None else None, scale=round(scale, 4),
         offset=(dy, dx), frames_used=frames_used, note=note,
     )  # fmt: skip
 
@@ -344,7 +349,8 @@ def _box(x: np.ndarray, k: int) -> np.ndarray:
     p = k // 2
     padded = np.pad(x, ((p, k - 1 - p), (p, k - 1 - p)), mode="reflect")
     c = np.pad(padded.cumsum(0).cumsum(1), ((1, 0), (1, 0)))
-    return (c[k:, k:] - c[:-k, k:] - c[k:, :-k] + c[:-k, :-k]) / (k * k)
+    mean: np.ndarray = (c[k:, k:] - c[:-k, k:] - c[k:, :-k] + c[:-k, :-k]) / (k * k)
+    return mean
 
 
 def _flatten(img: np.ndarray) -> np.ndarray:
@@ -353,7 +359,8 @@ def _flatten(img: np.ndarray) -> np.ndarray:
     if min(x.shape) <= FLATTEN_RMS:
         return x
     r = x - _box(x, FLATTEN_MEAN)
-    return r / (np.sqrt(np.maximum(_box(r * r, FLATTEN_RMS), 0.0)) + FLATTEN_EPS)
+    flat: np.ndarray = r / (np.sqrt(np.maximum(_box(r * r, FLATTEN_RMS), 0.0)) + FLATTEN_EPS)
+    return flat
 
 
 def _whitened_fold(img: np.ndarray) -> np.ndarray:
@@ -392,7 +399,7 @@ def psnr(a: np.ndarray, b: np.ndarray) -> float:
 
 
 # --- where the mark is -------------------------------------------------------------------------
-def pack_region(mask: np.ndarray) -> dict:
+def pack_region(mask: np.ndarray) -> dict[str, Any]:
     """A generated-pixels mask (T, H, W) uint8 as a small JSON-able dict (zlib, base64): the
     sidecar keeps it so an export can mark the rest of the frame without marking the generated
     region twice, and ProRes 4444 exports can carry it as alpha."""
@@ -404,7 +411,7 @@ def pack_region(mask: np.ndarray) -> dict:
     return {"shape": list(mask.shape), "zlib_base64": data}
 
 
-def unpack_region(packed: dict | None) -> np.ndarray | None:
+def unpack_region(packed: dict[str, Any] | None) -> np.ndarray | None:
     """The mask `pack_region` stored, or None when there is none or it is damaged."""
     import base64
     import binascii
