@@ -184,6 +184,7 @@ class QueueStore:
                 "INSERT INTO jobs (position, job, output, state, created) VALUES (?, ?, ?, ?, ?)",
                 (position, job.to_json(), str(output), state, now),
             )
+        assert cur.lastrowid is not None  # sqlite3 sets it after every INSERT into a rowid table
         return StoredJob(cur.lastrowid, job, Path(output), state, position, created=now)
 
     def update(self, job_id: int, **values) -> None:
