@@ -17,7 +17,7 @@ def test_clip_geometry_dialog_applies_to_the_selected_clip(qtbot, window, tmp_pa
     assert d.values() == {"fit": "fit", "scale": 1.0, "x": 0.0, "y": 0.0}
     d.fit.setCurrentIndex(1)
     d.scale.setValue(150)
-    d.x.setValue(-12)
+    d.position_x.setValue(-12)
     assert window.clip_geometry(d)
     clip = window.doc.find_clip(cid)[1]
     assert (clip.fit, clip.scale, clip.x, clip.y) == ("fill", 1.5, -12, 0)

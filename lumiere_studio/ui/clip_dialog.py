@@ -30,19 +30,20 @@ class ClipDialog(QDialog):
         self.scale.setRange(1, 10000)
         self.scale.setSuffix(" %")
         self.scale.setValue(clip.scale * 100)
-        self.x, self.y = QDoubleSpinBox(), QDoubleSpinBox()
-        for box, value in ((self.x, clip.x), (self.y, clip.y)):
+        # Not self.x / self.y: those would hide QWidget.x() and QWidget.y().
+        self.position_x, self.position_y = QDoubleSpinBox(), QDoubleSpinBox()
+        for box, value in ((self.position_x, clip.x), (self.position_y, clip.y)):
             box.setRange(-100000, 100000)
             box.setSuffix(" px")
             box.setValue(value)
         form = QFormLayout(self)
         form.addRow("Fit", self.fit)
         form.addRow("Scale", self.scale)
-        form.addRow("Move right", self.x)
-        form.addRow("Move down", self.y)
+        form.addRow("Move right", self.position_x)
+        form.addRow("Move down", self.position_y)
         form.addRow(ok_cancel(self, self.accept))
 
     def values(self) -> dict:
         """The keyword arguments of `Document.set_clip_geometry`."""
         return {"fit": self.fit.currentData(), "scale": self.scale.value() / 100,
-                "x": self.x.value(), "y": self.y.value()}  # fmt: skip
+                "x": self.position_x.value(), "y": self.position_y.value()}  # fmt: skip
