@@ -62,7 +62,7 @@ def test_paint_mask_with_mouse(qtbot, window, clip):
     window.import_paths([str(clip)])
     qtbot.waitUntil(lambda: window.viewer.image is not None, timeout=5000)
     window.mask_tools.set_tool("brush")
-    window.mask_tools.size.setValue(8)
+    window.mask_tools.brush_size.setValue(8)
     v = window.viewer
     r = v.image_rect()
     to_widget = lambda x, y: QPoint(  # noqa: E731
@@ -395,7 +395,7 @@ def test_mask_strokes_in_the_sequence_view_land_on_the_source_pixels(qtbot, wind
     at = QPoint(round(r.x() + (10 + 40) * k), round(r.y() + 30 * k))  # the source's centre
     assert [round(c) for c in v.to_source(at.toPointF())] == [32, 24]
     window.mask_tools.set_tool("brush")
-    window.mask_tools.size.setValue(6)
+    window.mask_tools.brush_size.setValue(6)
     qtbot.mousePress(v, Qt.MouseButton.LeftButton, pos=at)
     qtbot.mouseRelease(v, Qt.MouseButton.LeftButton, pos=at)
     mask = window.doc.project.masks[mid].pixels

@@ -35,8 +35,8 @@ def test_the_tool_buttons_set_the_brush_and_show_which_is_on(qtbot, tools):
 
 def test_size_hardness_and_overlay_reach_the_brush(tools):
     brush = tools.viewer.brush
-    assert tools.size.value() == int(brush.size)  # starts from the viewer's brush
-    tools.size.setValue(120)
+    assert tools.brush_size.value() == int(brush.size)  # starts from the viewer's brush
+    tools.brush_size.setValue(120)
     tools.hardness.setValue(25)
     tools.opacity.setValue(80)
     assert (brush.size, brush.hardness, brush.opacity) == (120.0, 0.25, 0.8)

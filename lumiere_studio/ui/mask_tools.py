@@ -38,11 +38,11 @@ class MaskTools(QWidget):
             b.setStyleSheet(f"QPushButton:checked {{ background: {accent}; color: white; "
                             f"font-weight: bold; border: 1px solid white; }}")  # fmt: skip
         self.group.idClicked.connect(lambda i: self.set_tool(("off", "brush", "eraser")[i]))
-        self.size = QSpinBox()
-        self.size.setRange(1, 2000)
-        self.size.setSuffix(" px")
-        self.size.setValue(int(viewer.brush.size))
-        self.size.valueChanged.connect(self._size_changed)
+        self.brush_size = QSpinBox()  # not self.size: that would hide QWidget.size()
+        self.brush_size.setRange(1, 2000)
+        self.brush_size.setSuffix(" px")
+        self.brush_size.setValue(int(viewer.brush.size))
+        self.brush_size.valueChanged.connect(self._size_changed)
         self.hardness = self._slider(int(viewer.brush.hardness * 100), self._hardness_changed)
         self.opacity = self._slider(int(viewer.brush.opacity * 100), self._opacity_changed)
         self.from_frame = QSpinBox()
@@ -63,7 +63,7 @@ class MaskTools(QWidget):
             tools.addWidget(b)
         form = QFormLayout(self)
         form.addRow(tools)
-        form.addRow("Size ([ ])", self.size)
+        form.addRow("Size ([ ])", self.brush_size)
         form.addRow("Hardness", self.hardness)
         form.addRow("Overlay", self.opacity)
         form.addRow(ops)
@@ -91,7 +91,7 @@ class MaskTools(QWidget):
         self.viewer.update()
 
     def grow(self, factor: float) -> None:
-        self.size.setValue(max(1, round(self.size.value() * factor)))
+        self.brush_size.setValue(max(1, round(self.brush_size.value() * factor)))
 
     def _size_changed(self, v: int) -> None:
         self.viewer.brush.size = float(v)
