@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -20,6 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+if TYPE_CHECKING:
+    from engine.api import SignOptions
+
 KEY, CERT = "credentials/sign_key", "credentials/sign_cert"
 PROMPT, MARK = "credentials/include_prompt", "export/mark_composites"
 
@@ -29,10 +34,16 @@ def _flag(settings: QSettings, name: str, default: bool = True) -> bool:
     return value if isinstance(value, bool) else str(value).lower() in ("true", "1")
 
 
-def sign_options(settings: QSettings):
+def _text(settings: QSettings, name: str) -> str:
+    """A path setting as text; "" when unset (QSettings.value is typed `object`)."""
+    value = settings.value(name, "")
+    return str(value) if value else ""
+
+
+def sign_options(settings: QSettings) -> SignOptions:
     from engine.api import SignOptions
 
-    key, cert = settings.value(KEY, "") or None, settings.value(CERT, "") or None
+    key, cert = _text(settings, KEY) or None, _text(settings, CERT) or None
     return SignOptions(key=key, cert=cert, include_prompt=_flag(settings, PROMPT))
 
 
@@ -46,8 +57,8 @@ class PreferencesDialog(QDialog):
         self.setWindowTitle("Preferences")
         self.settings = settings
         form = QFormLayout(self)
-        self.key = QLineEdit(settings.value(KEY, "") or "")
-        self.cert = QLineEdit(settings.value(CERT, "") or "")
+        self.key = QLineEdit(_text(settings, KEY))
+        self.cert = QLineEdit(_text(settings, CERT))
         for edit, label in ((self.key, "Signing key (PEM)"), (self.cert, "Certificate chain")):
             edit.setPlaceholderText("the key made on first use")
             form.addRow(label, self._with_browse(edit))
