@@ -84,12 +84,19 @@ class PromptPanel(QWidget):
         self.guidance.setSingleStep(0.5)
         self.strength = QDoubleSpinBox()
         self.strength.setSingleStep(0.05)
-        ranged = {"steps": self.steps, "guidance": self.guidance, "strength": self.strength}
+        ranged: dict[str, QSpinBox | QDoubleSpinBox] = {
+            "steps": self.steps,
+            "guidance": self.guidance,
+            "strength": self.strength,
+        }
         for name, box in ranged.items():  # the job's own range and default (engine/jobs.py)
             low, high = ui_range(name)
-            box.setRange(type(box.value())(low), type(box.value())(high))
+            if isinstance(box, QSpinBox):
+                box.setRange(int(low), int(high))
+            else:
+                box.setRange(low, high)
             box.setValue(default_of(name))
-        self.style = QComboBox()
+        self.style_choice = QComboBox()  # not self.style: that would hide QWidget.style()
         self.style_blend = QSlider(Qt.Orientation.Horizontal)
         self.style_blend.setRange(0, 100)
         self.style_blend.setValue(round(default_of("style_strength") * 100))
@@ -134,7 +141,7 @@ class PromptPanel(QWidget):
         # Short settings share a row so the whole form fits a 900-px screen without a scroll.
         form.addRow("Steps", _pair(self.steps, "Guidance", self.guidance))
         form.addRow("Strength", self.strength)
-        form.addRow("Style", self.style)
+        form.addRow("Style", self.style_choice)
         form.addRow("Style blend", self.style_blend)
         form.addRow("Frames", _pair(self.frames, "FPS", self.fps))
         form.addRow("Size", _pair(self.out_width, "x", self.out_height))
@@ -181,11 +188,11 @@ class PromptPanel(QWidget):
         self.generate.setEnabled(True)
 
     def _model_changed(self) -> None:
-        self.style.clear()
-        self.style.addItem("none", None)
+        self.style_choice.clear()
+        self.style_choice.addItem("none", None)
         info = next((m for m in self._models if str(m.path) == self.model.currentData()), None)
         for name in sorted(info.styles) if info else []:
-            self.style.addItem(name, name)
+            self.style_choice.addItem(name, name)
 
     # --- task ----------------------------------------------------------------------------
     def task_key(self) -> str:
@@ -229,7 +236,7 @@ class PromptPanel(QWidget):
             guidance=self.guidance.value(),
             seed=self.seed.value(),
             strength=self.strength.value(),
-            style=self.style.currentData(),
+            style=self.style_choice.currentData(),
             style_strength=self.style_blend.value() / 100,
             frames=self.frames.value() or frame_count or None,
             fps=self.fps.value() or None,
