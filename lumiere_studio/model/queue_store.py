@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from platformdirs import user_data_dir
@@ -72,7 +73,7 @@ class StoredJob:
     step: int = 0
     total: int = 0
     message: str = ""
-    result: dict = field(default_factory=dict)
+    result: dict[str, Any] = field(default_factory=dict)
     created: float = 0.0
     started: float | None = None
     finished: float | None = None
@@ -149,7 +150,7 @@ class QueueStore:
         self._db.close()
 
     # --- reading ---------------------------------------------------------------------------
-    def _row(self, row: tuple) -> StoredJob:
+    def _row(self, row: tuple[Any, ...]) -> StoredJob:
         jid, position, job, output, state, stage, step, total, message, result, created, \
             started, finished, thumbnail = row  # fmt: skip
         try:
@@ -187,7 +188,7 @@ class QueueStore:
         assert cur.lastrowid is not None  # sqlite3 sets it after every INSERT into a rowid table
         return StoredJob(cur.lastrowid, job, Path(output), state, position, created=now)
 
-    def update(self, job_id: int, **values) -> None:
+    def update(self, job_id: int, **values: Any) -> None:
         """Change some fields of one job (state, stage, step, total, message, result, started,
         finished, thumbnail, job, output)."""
         unknown = set(values) - set(_COLUMNS)
