@@ -3,6 +3,8 @@ about its centre, position in sequence pixels). OK applies it as one undoable st
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -43,7 +45,7 @@ class ClipDialog(QDialog):
         form.addRow("Move down", self.position_y)
         form.addRow(ok_cancel(self, self.accept))
 
-    def values(self) -> dict:
+    def values(self) -> dict[str, Any]:
         """The keyword arguments of `Document.set_clip_geometry`."""
         return {"fit": self.fit.currentData(), "scale": self.scale.value() / 100,
                 "x": self.position_x.value(), "y": self.position_y.value()}  # fmt: skip
