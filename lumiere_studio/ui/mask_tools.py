@@ -3,6 +3,8 @@ invert / clear / fill, and the frame the mask applies from."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -74,7 +76,7 @@ class MaskTools(QWidget):
         form.addRow(self.hint)
         doc.changed.connect(self.refresh)
 
-    def _slider(self, value: int, slot) -> QSlider:
+    def _slider(self, value: int, slot: Callable[[int], None]) -> QSlider:
         s = QSlider(Qt.Orientation.Horizontal)
         s.setRange(0, 100)
         s.setValue(value)
