@@ -5,6 +5,7 @@ double-click puts one's settings back into the panel."""
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -196,7 +197,8 @@ class PromptPanel(QWidget):
 
     # --- task ----------------------------------------------------------------------------
     def task_key(self) -> str:
-        return self.task.currentData()
+        key: str = self.task.currentData()  # every entry's data is its PANEL_TASKS key
+        return key
 
     def _task_changed(self) -> None:
         key = self.task_key()
@@ -274,7 +276,7 @@ class PromptPanel(QWidget):
             return None, None  # the engine reports the missing model with its own message
         return info.native_width * info.ssr_scale, info.native_height * info.ssr_scale
 
-    def apply_job(self, job: dict) -> None:
+    def apply_job(self, job: dict[str, Any]) -> None:
         """Put a past job's settings back into the panel."""
         key = "stylize" if job.get("task") == "t2v" and job.get("style") else job.get("task")
         idx = self.task.findData(key)
@@ -293,7 +295,7 @@ class PromptPanel(QWidget):
         self.out_width.setValue(int(job.get("width") or 0))
         self.out_height.setValue(int(job.get("height") or 0))
 
-    def set_history(self, jobs: list[dict]) -> None:
+    def set_history(self, jobs: list[dict[str, Any]]) -> None:
         self.history.clear()
         for job in reversed(jobs):
             text = f"{TASK_LABELS.get(job.get('task'), job.get('task'))}: {job.get('prompt', '')}"
