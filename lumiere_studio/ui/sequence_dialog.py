@@ -3,6 +3,7 @@ app's default still length. OK applies them to the document as one undoable step
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 
 from PySide6.QtGui import QColor
@@ -32,7 +33,7 @@ PRESETS = [
 CUSTOM = "Custom"
 
 
-def ok_cancel(dialog: QDialog, accept) -> QDialogButtonBox:
+def ok_cancel(dialog: QDialog, accept: Callable[[], object]) -> QDialogButtonBox:
     """OK (calls `accept`) and Cancel buttons for a dialog."""
     buttons = QDialogButtonBox(
         QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
