@@ -10,10 +10,7 @@ import numpy as np
 import pytest
 
 from engine.cli import main
-from engine.export.render import load_project
-from engine.export.run import export_timeline
 from engine.media import provenance as pv
-from engine.media.encode import EncodeError
 
 
 def read(path):
@@ -86,77 +83,6 @@ def test_timeline_audio_is_exported_in_sync(project, tmp_path):
         assert np.abs(gen).max() < 0.02  # the generated clip has no sound
 
 
-def test_a_range_exports_only_its_frames_and_labels(project, tmp_path):
-    timeline, base = load_project(project)
-    cut = export_timeline(timeline, base, "h264", tmp_path / "mid.mp4", first=4, last=12)
-    assert read(cut)[2] == 8
-    assert read(cut)[3]["lumiere_digital_source_type"].endswith("/" + pv.COMPOSITE)
-    real_only = export_timeline(timeline, base, "h264", tmp_path / "real.mp4", first=0, last=8)
-    assert read(real_only)[2] == 8
-    assert "lumiere_digital_source_type" not in read(real_only)[3]
-    assert pv.read_manifest(real_only) is None
-
-
-def stop_at(n: int):
-    def progress(done: int, total: int) -> None:
-        if done >= n:
-            raise KeyboardInterrupt("cancelled")
-
-    return progress
-
-
-def test_png_force_keeps_the_old_frames_until_the_new_are_complete(project, tmp_path):
-    timeline, base = load_project(project)
-    out = tmp_path / "frames"
-    out.mkdir()
-    (out / "old.png").write_bytes(b"old")
-    with pytest.raises(KeyboardInterrupt):
-        export_timeline(timeline, base, "png", out, force=True, progress=stop_at(5))
-    assert [p.name for p in tmp_path.iterdir() if p.name != "proj"] == ["frames"]
-    assert [p.name for p in out.iterdir()] == ["old.png"]  # untouched
-    export_timeline(timeline, base, "png", out, force=True)
-    assert len(list(out.glob("*.png"))) == 14 and not (out / "old.png").exists()
-    left = sorted(p.name for p in tmp_path.iterdir())
-    assert left == ["frames", "frames.provenance.json", "proj"]
-
-
-def test_cancelled_otio_export_leaves_nothing(project, tmp_path):
-    timeline, base = load_project(project)
-    with pytest.raises(KeyboardInterrupt):
-        export_timeline(timeline, base, "otio", tmp_path / "cut.otio", progress=stop_at(1))
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["proj"]
-
-
-def test_replacing_a_labelled_export_with_real_footage_drops_its_manifest(project, tmp_path):
-    timeline, base = load_project(project)
-    out = tmp_path / "cut.mp4"
-    export_timeline(timeline, base, "h264", out)
-    assert pv.verify_manifest(out) is True
-    export_timeline(timeline, base, "h264", out, force=True, first=0, last=8)
-    assert pv.read_manifest(out) is None
-
-
-@pytest.mark.parametrize("suffix,fmt", [(".mp4", "h264"), (".mov", "prores")])
-def test_a_range_export_carries_its_real_start_timecode(tmp_path, suffix, fmt):
-    from engine.media.encode import VideoSettings, write_video
-    from engine.timeline import Timeline, TimelineClip, Track
-
-    ntsc = Fraction(30000, 1001)
-    write_video(np.zeros((40, 16, 16, 3), np.uint8), tmp_path / "a.mov", VideoSettings(fps=ntsc))
-    clip = TimelineClip("a.mov", 0, 40, 0, "30000/1001")
-    tl = Timeline(rate=ntsc, width=16, height=16, tracks=[Track(clips=[clip])])
-    out = export_timeline(tl, tmp_path, fmt, tmp_path / f"r{suffix}", first=20, last=30)
-    with av.open(str(out)) as c:
-        assert c.streams.video[0].metadata.get("timecode") == "00:00:00;20"  # drop-frame
-        assert sum(1 for _ in c.decode(video=0)) == 10
-    out = export_timeline(tl, tmp_path, fmt, tmp_path / f"h{suffix}", first=2,
-                          timecode="00:59:59;28")  # fmt: skip
-    with av.open(str(out)) as c:
-        assert c.streams.video[0].metadata.get("timecode") == "01:00:00;00"
-    with pytest.raises(EncodeError, match="timecode"):
-        export_timeline(tl, tmp_path, fmt, tmp_path / f"x{suffix}", timecode="tomorrow")
-
-
 @pytest.mark.parametrize("fmt,suffix", [("h264", ".mp4"), ("prores", ".mov"),
                                         ("prores4444", ".mov"), ("png", "")])  # fmt: skip
 def test_every_format_carries_valid_content_credentials(project, tmp_path, fmt, suffix):
@@ -224,22 +150,3 @@ def test_fifo_media_is_refused_without_waiting(project, tmp_path, capsys):
         t.join(20)  # before: blocked forever on the FIFO
     assert outs == [2, 2]
     assert "real.mov is not a regular file" in capsys.readouterr().err
-
-
-def test_a_full_disk_during_export_names_the_folder_and_the_space(project, tmp_path, monkeypatch):
-    import errno
-
-    from engine.tempfiles import DiskFull
-
-    timeline, base = load_project(project)
-    out = tmp_path / "cut.mp4"
-    export_timeline(timeline, base, "h264", out, first=0, last=8)
-    before = out.read_bytes()
-
-    def full(*args, **kwargs):
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr("engine.export.run.write_video", full)
-    with pytest.raises(DiskFull, match=f"not enough space in {tmp_path}.*[KM]B is needed"):
-        export_timeline(timeline, base, "h264", out, force=True)
-    assert out.read_bytes() == before

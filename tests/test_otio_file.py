@@ -158,7 +158,7 @@ import resource, signal, sys
 from fractions import Fraction
 from pathlib import Path
 sys.path.insert(0, sys.argv[2])
-from test_otio_export import cut
+from test_otio_file import cut
 from engine.export.run import export_timeline
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
 resource.setrlimit(resource.RLIMIT_FSIZE, (64, 64))  # as if the disk filled after 64 bytes
