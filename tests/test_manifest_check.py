@@ -12,6 +12,7 @@ from engine.errors import LumiereError
 from engine.media import provenance as pv
 from engine.media.manifest_check import (
     PROVENANCE_FIELDS,
+    REQUIRED_PROVENANCE,
     check_manifest,
     check_provenance,
 )
@@ -92,11 +93,35 @@ def test_nullable_fields_may_be_null_and_others_not():
         check_provenance(_good_provenance() | {"prompt": None}, NAME)
 
 
-def test_a_provenance_without_a_source_type_is_refused():
+@pytest.mark.parametrize("key", REQUIRED_PROVENANCE)
+def test_a_provenance_without_a_required_field_is_refused(key):
     prov = _good_provenance()
-    del prov["source_type"]
-    with pytest.raises(pv.ProvenanceError, match="provenance has no source type"):
+    del prov[key]
+    with pytest.raises(pv.ProvenanceError, match=f"provenance has no {key.replace('_', ' ')}"):
         check_provenance(prov, NAME)
+
+
+def test_the_required_fields_are_those_provenance_cannot_do_without():
+    no_default = dataclasses.MISSING
+    required = {
+        f.name
+        for f in dataclasses.fields(pv.Provenance)
+        if f.default is no_default and f.default_factory is no_default
+    }
+    assert set(REQUIRED_PROVENANCE) == required
+
+
+def test_a_manifest_with_only_a_source_type_is_a_message_not_a_crash(tmp_path):
+    import json
+
+    from testkit.media import make_clip
+
+    from engine.export.sources import labels_of
+
+    clip = make_clip(tmp_path / "g.mp4", frames=3)
+    pv.manifest_path(clip).write_text(json.dumps({"provenance": {"source_type": pv.GENERATED}}))
+    with pytest.raises(pv.ProvenanceError, match="not a valid manifest"):
+        labels_of(clip)  # was a TypeError from Provenance.from_dict
 
 
 def test_unknown_keys_are_left_alone():

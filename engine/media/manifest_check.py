@@ -18,6 +18,8 @@ PROVENANCE_FIELDS: dict[str, tuple[type, ...]] = {
     "clip_id": (int, type(None)), "source": (str, type(None)), "app_version": (str,),
     "created": (str,), "extra": (dict,),
 }  # fmt: skip
+# The fields Provenance cannot do without (no default): a manifest lacking one is not ours.
+REQUIRED_PROVENANCE = ("source_type", "model_name", "model_hash")
 
 
 def _fail(name: str, what: str) -> None:
@@ -33,8 +35,9 @@ def check_provenance(data: Any, name: str) -> None:
         value = data.get(key)
         if key in data and (not isinstance(value, types) or isinstance(value, bool)):
             _fail(name, f"provenance '{key}' has the wrong type ({type(value).__name__})")
-    if not isinstance(data.get("source_type"), str):
-        _fail(name, "provenance has no source type")
+    for key in REQUIRED_PROVENANCE:
+        if not isinstance(data.get(key), str):
+            _fail(name, f"provenance has no {key.replace('_', ' ')}")
 
 
 def check_manifest(data: Any, name: str) -> None:
