@@ -60,11 +60,16 @@ class Worker(QObject):
         return self.wait(wait_ms)
 
     def _run(self, task: Callable[[], object]) -> None:
-        threading.current_thread().name = self.name
+        # Nothing may leave this function: Qt cannot carry an exception out of a pool thread
+        # (it prints "Qt Concurrent has caught an exception" and drops it), so print it here.
         try:
+            threading.current_thread().name = self.name
             task()
-        except Exception:  # a task that raises must not take the thread with it
-            sys.excepthook(*sys.exc_info())
+        except BaseException:  # a task that raises must not take the thread with it
+            try:
+                sys.excepthook(*sys.exc_info())
+            except BaseException:  # the interpreter is shutting down: nowhere to print
+                pass
 
     @Slot(object, object)
     def _call(
