@@ -413,16 +413,16 @@ def test_playback_follows_the_clock_at_the_exact_rate(window, tmp_path):
     cid = window.doc.add_to_timeline(window.doc.project.media[0].id)
     window.doc.trim_clip(cid, 0, 30 * 60 * 30)  # a still held for about half an hour
     now = [1000.0]
-    window.clock = lambda: now[0]
+    window.transport.clock = lambda: now[0]
     window.timeline.set_playhead(0)
-    window.shuttle(1, reset=True)
+    window.transport.shuttle(1, reset=True)
     now[0] += 1.0
-    window._tick()
+    window.transport.tick()
     assert window.timeline.playhead == 29  # 1 s of 29.97 is 29.97 frames
     now[0] += 599.0
-    window._tick()
+    window.transport.tick()
     assert window.timeline.playhead == 17982  # 10 minutes exactly, not 600 s / 33 ms
-    window.pause()
+    window.transport.pause()
 
 
 def test_project_whose_media_is_a_fifo_opens_and_closes(qtbot, window, tmp_path):

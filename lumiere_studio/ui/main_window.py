@@ -7,9 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import time
 import uuid
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -40,8 +38,8 @@ from engine.jobs import JobError
 from engine.media.probe import MEDIA_SUFFIXES, ProbeError, probe
 from engine.media.proxy import PROXY_MIN_PIXELS, needs_proxy
 from engine.tempfiles import atomic_write_bytes
-from engine.timebase import exact_rate
 from engine.timeline import STILL_SECONDS, Timeline
+from lumiere_studio.controllers.transport import Transport
 from lumiere_studio.engine_thread import JobQueue, open_queue_store
 from lumiere_studio.model import autosave
 from lumiere_studio.model.document import Document
@@ -51,6 +49,7 @@ from lumiere_studio.ui.frames import FrameServer
 from lumiere_studio.ui.jobs_panel import JOBS_DOCK_HEIGHT, JobsPanel
 from lumiere_studio.ui.mask_tools import MaskTools
 from lumiere_studio.ui.media_bin import MediaBin
+from lumiere_studio.ui.playheads import SequencePlayhead, SourcePlayhead
 from lumiere_studio.ui.prompt_panel import NEEDS_IMAGE, PromptPanel
 from lumiere_studio.ui.proxies import ProxyManager
 from lumiere_studio.ui.thumbnails import Thumbnailer
@@ -76,12 +75,7 @@ class MainWindow(QMainWindow):
         self.thumbs = Thumbnailer(self)
         self.proxies = ProxyManager(self)
         self.proxy_min_pixels = PROXY_MIN_PIXELS
-        self.mode = "source"  # the viewer follows the bin ("source") or the timeline
         self._scratch = Path(tempfile.mkdtemp(prefix="lumiere-studio-"))
-        self._play_dir = 0
-        self._play_speed = 1
-        self._play_origin = (0, 0.0)  # (frame, clock) where playback started
-        self.clock = time.monotonic  # a test may give another clock
         self._job_sources: dict[int, dict | None] = {}  # job id -> the source it was made from
         self._origin: dict | None = None
 
@@ -94,6 +88,8 @@ class MainWindow(QMainWindow):
             self.jobs.show_notice(queue_problem)
         self.timeline = TimelineView(self.doc, self.thumbs)
         self.mask_tools = MaskTools(self.viewer, self.doc)
+        self.transport = Transport(SourcePlayhead(self.viewer),
+                                   SequencePlayhead(self.doc, self.timeline), self)  # fmt: skip
         self.docks: dict[str, QDockWidget] = {}
         self._dock("Media", self.bin, Qt.DockWidgetArea.LeftDockWidgetArea)
         self._dock("Mask", self.mask_tools, Qt.DockWidgetArea.LeftDockWidgetArea, scroll=True)
@@ -114,8 +110,6 @@ class MainWindow(QMainWindow):
         self.doc.still_seconds = float(self.settings.value("timeline/still_seconds",
                                                            STILL_SECONDS))  # fmt: skip
 
-        self.play_timer = QTimer(self)
-        self.play_timer.timeout.connect(self._tick)
         self.autosave_timer = QTimer(self)
         self.autosave_timer.timeout.connect(self.autosave_now)
         self.autosave_timer.start(AUTOSAVE_MS)
@@ -209,14 +203,15 @@ class MainWindow(QMainWindow):
         self._action(e, "&Preferences...", self.preferences_dialog, K.Preferences)
 
         v = mb.addMenu("&View")
-        self._action(v, "Play / Pause", self.toggle_play, "Space")
-        self._action(v, "Play Backwards (J)", lambda: self.shuttle(-1), "J")
-        self._action(v, "Pause (K)", self.pause, "K")
-        self._action(v, "Play Forwards (L)", lambda: self.shuttle(1), "L")
-        self._action(v, "Previous Frame", lambda: self.step(-1), "Left")
-        self._action(v, "Next Frame", lambda: self.step(1), "Right")
-        self._action(v, "Go to Start", lambda: self.go_to(0), "Home")
-        self._action(v, "Go to End", lambda: self.go_to(10**9), "End")
+        t = self.transport
+        self._action(v, "Play / Pause", t.toggle_play, "Space")
+        self._action(v, "Play Backwards (J)", lambda: t.shuttle(-1), "J")
+        self._action(v, "Pause (K)", t.pause, "K")
+        self._action(v, "Play Forwards (L)", lambda: t.shuttle(1), "L")
+        self._action(v, "Previous Frame", lambda: t.step(-1), "Left")
+        self._action(v, "Next Frame", lambda: t.step(1), "Right")
+        self._action(v, "Go to Start", lambda: t.go_to(0), "Home")
+        self._action(v, "Go to End", lambda: t.go_to(10**9), "End")
         v.addSeparator()
         self._action(v, "Zoom In", lambda: self.viewer.zoom_by(1.25), "Ctrl+=")
         self._action(v, "Zoom Out", lambda: self.viewer.zoom_by(0.8), "Ctrl+-")
@@ -247,6 +242,7 @@ class MainWindow(QMainWindow):
         self.bin.media_selected.connect(self._bin_selected)
         self.bin.media_activated.connect(lambda mid: self.doc.add_to_timeline(mid))
         self.timeline.playhead_changed.connect(self._playhead_moved)
+        self.transport.stopped.connect(lambda: self.viewer.seek(self.viewer.frame))
         self.prompt.generate_requested.connect(self.generate)
         self.queue.job_done.connect(self._job_done)
         self.queue.job_failed.connect(self._job_failed)
@@ -329,7 +325,7 @@ class MainWindow(QMainWindow):
 
     def _sequence_changed(self) -> None:
         """An edit may move what the viewer shows of the sequence: show it again."""
-        if self.mode == "timeline":
+        if self.transport.mode == "timeline":
             self._playhead_moved(self.timeline.playhead)
 
     def sequence_settings(self, dialog=None) -> bool:
@@ -422,7 +418,7 @@ class MainWindow(QMainWindow):
             self.import_paths(paths)
 
     def _bin_selected(self, media_id: str) -> None:
-        self.mode = "source"
+        self.transport.mode = "source"
         self.viewer.show_media(media_id, 0)
         self.mask_tools.refresh()
         self._update_source_label()
@@ -439,12 +435,12 @@ class MainWindow(QMainWindow):
         from engine.export.render import clip_at
         from lumiere_studio.ui.viewer import SequenceView
 
-        self.mode = "timeline"
+        self.transport.mode = "timeline"
         tl = self.doc.project.timeline
         clip = clip_at(tl, frame)
         view = SequenceView(clip, frame, (tl.width, tl.height), tl.rate, tl.background)
         item = self.doc.project.media_by_path(clip.media) if clip is not None else None
-        refine = not self.play_timer.isActive()  # playback: proxy frames are enough
+        refine = not self.transport.playing  # playback: proxy frames are enough
         source_frame = clip.source_frame(frame, tl.rate) if clip is not None else 0
         self.viewer.show_sequence(view, item.id if item else None, source_frame, refine)
         self.mask_tools.refresh()
@@ -484,74 +480,10 @@ class MainWindow(QMainWindow):
             self.timeline.selected_clip = None
 
     def set_in(self) -> None:
-        self.doc.set_in_out(in_point=self._position())
+        self.doc.set_in_out(in_point=self.transport.position())
 
     def set_out(self) -> None:
-        self.doc.set_in_out(out_point=self._position() + 1)
-
-    def _position(self) -> int:
-        return self.timeline.playhead if self.mode == "timeline" else self.viewer.frame
-
-    def _rate(self) -> Fraction:
-        if self.mode == "timeline":
-            return self.doc.project.timeline.rate
-        return exact_rate(self.viewer.fps or 24)
-
-    def toggle_play(self) -> None:
-        if self.play_timer.isActive():
-            self.pause()
-        else:
-            self.shuttle(1, reset=True)
-
-    def shuttle(self, direction: int, reset: bool = False) -> None:
-        """J/L: play backwards/forwards; pressing the same key again doubles the speed."""
-        if reset or direction != self._play_dir or not self.play_timer.isActive():
-            self._play_speed = 1
-        else:
-            self._play_speed = min(8, self._play_speed * 2)
-        self._play_dir = direction
-        # Playback follows the clock, not the timer's whole milliseconds (33 ms a frame would
-        # play 29.97 fps 1 % fast): the timer only wakes twice a frame to look.
-        self._play_origin = (self._position(), self.clock())
-        self.play_timer.start(max(1, int(500 / float(self._rate()))))
-
-    def pause(self) -> None:
-        was_playing = self.play_timer.isActive()
-        self.play_timer.stop()
-        self._play_dir = 0
-        if was_playing:
-            self.viewer.seek(self.viewer.frame)  # at rest: the full-resolution frame
-
-    def _tick(self) -> None:
-        origin, started = self._play_origin
-        frames = int((self.clock() - started) * self._rate())  # whole frames since play began
-        target = origin + self._play_dir * self._play_speed * frames
-        delta = target - self._position()
-        if delta == 0:
-            return
-        if self.mode == "timeline":
-            end = self.doc.project.out_point or self.doc.project.timeline.duration
-            nxt = self.timeline.playhead + delta
-            if nxt < 0 or nxt >= end:
-                self.pause()
-                return
-            self.timeline.set_playhead(nxt)
-        else:
-            nxt = self.viewer.frame + delta
-            if nxt < 0 or nxt >= self.viewer.frame_count:
-                self.pause()
-                return
-            self.viewer.seek(nxt, read_ahead=8 if delta > 0 else 0, refine=False)
-
-    def step(self, delta: int) -> None:
-        self.pause()
-        self.go_to(self._position() + delta)
-
-    def go_to(self, frame: int) -> None:
-        if self.mode == "timeline":
-            self.timeline.set_playhead(min(frame, max(0, self.doc.project.timeline.duration - 1)))
-        else:
-            self.viewer.seek(frame)
+        self.doc.set_in_out(out_point=self.transport.position() + 1)
 
     # --- generation ----------------------------------------------------------------------
     def _output_dir(self) -> Path:
@@ -595,7 +527,8 @@ class MainWindow(QMainWindow):
             source = str(self.doc.project.resolve(item.path))
             kind = item.media_info.kind
             pin, pout = self.doc.project.in_point, self.doc.project.out_point
-            if self.mode == "source" and pin is not None and pout is not None and pout > pin:
+            in_source = self.transport.mode == "source"
+            if in_source and pin is not None and pout is not None and pout > pin:
                 start, count = pin, pout - pin
             if task != "t2v":
                 self._origin = {"media": item.path, "frame": start}
@@ -996,7 +929,7 @@ class MainWindow(QMainWindow):
         # exit; saving copied what the project uses into its folder. After a crash they stay
         # for the recovery file.
         shutil.rmtree(self._scratch, ignore_errors=True)
-        self.pause()
+        self.transport.pause()
         self.autosave_timer.stop()
         self.queue.shutdown()
         self.proxies.shutdown()
