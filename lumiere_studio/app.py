@@ -38,15 +38,15 @@ def main(argv: list[str]) -> int:
 def open_args(window, argv: list[str]) -> None:
     """A project folder or a timeline file (OTIO, FCP 7 XML, EDL) opens; media files are
     imported into a new project."""
-    from lumiere_studio.ui.main_window import TIMELINE_SUFFIXES
+    from lumiere_studio.controllers.projects import TIMELINE_SUFFIXES
 
     media = []
     for arg in argv:
         p = Path(arg)
         if p.is_dir() or p.name == "project.lumiere.json":
-            window.open_project(p if p.is_dir() else p.parent)
+            window.projects.open_project(p if p.is_dir() else p.parent)
         elif p.suffix.lower() in TIMELINE_SUFFIXES:
-            window.open_timeline(p)
+            window.projects.open_timeline(p)
         else:
             media.append(arg)
     if media:

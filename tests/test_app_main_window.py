@@ -103,12 +103,12 @@ def test_save_reopen_compare(qtbot, window, clip, tmp_path):
     window.doc.mask_operation(window.doc.project.media[0].id, "fill")
     window.timeline.set_playhead(10)
     window.split_at_playhead()
-    assert window.save_to(tmp_path / "proj")
+    assert window.projects.save_to(tmp_path / "proj")
     assert not window.doc.dirty
     state = window.doc.project.state()
-    window.new_project()
+    window.files.new_project()
     assert window.doc.project.media == []
-    assert window.open_project(tmp_path / "proj")
+    assert window.projects.open_project(tmp_path / "proj")
     assert window.doc.project.state() == state
     mid = window.doc.project.media[0].id
     assert window.doc.project.masks[mid].pixels.min() == 255
@@ -120,7 +120,7 @@ def test_crash_recovery_offer_and_decline(qtbot, tmp_path, clip, monkeypatch):
     first = MainWindow(settings=settings, recovery_root=tmp_path / "rec")
     qtbot.addWidget(first)
     first.import_paths([str(clip)])
-    first.autosave_now()
+    first.projects.autosave_now()
     state = first.doc.project.state()
     # "crash": the window goes away without its clean shutdown removing the recovery file
     first.queue.shutdown()
@@ -130,15 +130,15 @@ def test_crash_recovery_offer_and_decline(qtbot, tmp_path, clip, monkeypatch):
     second = MainWindow(settings=settings, recovery_root=tmp_path / "rec")
     qtbot.addWidget(second)
     asked = []
-    assert second.offer_recovery(lambda d: asked.append(d) or True)
+    assert second.projects.offer_recovery(lambda d: asked.append(d) or True)
     assert asked and second.doc.project.state() == state and second.doc.dirty
     second.shutdown()
     assert not list((tmp_path / "rec").glob("*.json"))  # clean exit: nothing to recover
 
-    second.autosave_now()  # (shutdown stopped timers; write one to decline)
+    second.projects.autosave_now()  # (shutdown stopped timers; write one to decline)
     third = MainWindow(settings=settings, recovery_root=tmp_path / "rec")
     qtbot.addWidget(third)
-    assert not third.offer_recovery(lambda d: False)
+    assert not third.projects.offer_recovery(lambda d: False)
     assert third.doc.project.media == []
     assert not list((tmp_path / "rec").glob("*.json"))
     third.shutdown()
@@ -278,7 +278,7 @@ def test_an_otio_timeline_opens_as_a_new_project_with_media_linked(window, clip,
     (tmp_path / "gone.mp4").write_bytes(clip.read_bytes())
     out = export_timeline(tl, tmp_path, "otio", tmp_path / "cut.otio")
     (tmp_path / "gone.mp4").unlink()
-    assert window.open_timeline(out)
+    assert window.projects.open_timeline(out)
     p = window.doc.project
     assert p.folder is None and [m.path for m in p.media] == [str(clip)]
     (c,) = p.timeline.tracks[0].clips
@@ -286,7 +286,7 @@ def test_an_otio_timeline_opens_as_a_new_project_with_media_linked(window, clip,
     assert (p.timeline.rate, p.timeline.width) == (Fraction(30000, 1001), 128)
     assert "gone.mp4" in window.last_error
     assert window.sequence_label.text() == "128x96  29.97 fps"
-    assert not window.open_timeline(tmp_path / "nothing.edl")
+    assert not window.projects.open_timeline(tmp_path / "nothing.edl")
 
 
 def test_redo_keys_are_each_bound_once():
@@ -373,7 +373,7 @@ def test_the_active_mask_tool_is_plain_to_see(qtbot, window):
 
 
 def test_untitled_scratch_folder_goes_with_a_clean_exit(window):
-    scratch = window._scratch
+    scratch = window.projects.scratch
     (scratch / "generated").mkdir(exist_ok=True)
     (scratch / "generated" / "gen.mp4").write_bytes(b"x")
     window.shutdown()
@@ -433,7 +433,7 @@ def test_project_whose_media_is_a_fifo_opens_and_closes(qtbot, window, tmp_path)
 
     os.mkfifo(tmp_path / "pipe.mp4")
     folder = project_with(tmp_path / "pipe.mp4", tmp_path / "proj")
-    assert window.open_project(folder)
+    assert window.projects.open_project(folder)
     # Thumbnail, filmstrip, viewer and proxy workers each refuse the FIFO instead of blocking
     # on it (before: they blocked, and closing the window aborted).
     qtbot.waitUntil(lambda: window.thumbs.pending_count() == 0, timeout=10000)
@@ -450,9 +450,9 @@ def test_opening_a_project_lists_the_media_it_reads_from_outside_its_folder(wind
     p = Project()
     p.media.append(MediaItem(str(clip), probe_media(clip).to_dict(), name="clip", generated=True))
     p.save(tmp_path / "proj")
-    assert window.open_project(tmp_path / "proj")
+    assert window.projects.open_project(tmp_path / "proj")
     assert "outside" in window.last_error and str(clip) in window.last_error
-    assert window.save_to(tmp_path / "proj")
+    assert window.projects.save_to(tmp_path / "proj")
     assert not (tmp_path / "proj" / "generated").exists()  # read where it is, never copied
 
 
@@ -461,7 +461,7 @@ def test_a_failed_save_keeps_every_edit_in_the_recovery_file(window, clip, tmp_p
     from lumiere_studio.model.project import Project
 
     window.import_paths([str(clip)])
-    window.autosave_now()
+    window.projects.autosave_now()
     window.add_selected_to_timeline()  # an edit after the last autosave
     state = window.doc.project.state()
 
@@ -469,12 +469,12 @@ def test_a_failed_save_keeps_every_edit_in_the_recovery_file(window, clip, tmp_p
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(Project, "save", full_disk)
-    assert not window.save_to(tmp_path / "proj")
+    assert not window.projects.save_to(tmp_path / "proj")
     assert "No space left" in window.last_error and window.doc.dirty
     (found,) = autosave.find_recoveries(tmp_path / "recovery")
     assert autosave.restore(found).state() == state  # the crash-time state, edits included
     monkeypatch.undo()
-    assert window.save_to(tmp_path / "proj")
+    assert window.projects.save_to(tmp_path / "proj")
     assert autosave.find_recoveries(tmp_path / "recovery") == []  # saved: no longer needed
 
 
@@ -500,7 +500,7 @@ def test_projects_at_the_schema_bounds_repaint_and_export(window, clip, tmp_path
         target.get(key, timeline)[key] = value
     (tmp_path / "proj").mkdir()
     (tmp_path / "proj" / "project.lumiere.json").write_text(json.dumps(doc))
-    assert window.open_project(tmp_path / "proj")
+    assert window.projects.open_project(tmp_path / "proj")
     window.grab()
     window.timeline.set_playhead(window.doc.project.timeline.duration - 1)
     window.grab()

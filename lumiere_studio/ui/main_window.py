@@ -5,8 +5,6 @@ and the glue between the engine thread and the document."""
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 import uuid
 from pathlib import Path
 
@@ -18,11 +16,9 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QKeySequence,
-    QUndoCommand,
 )
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFileDialog,
     QFrame,
     QMainWindow,
     QMessageBox,
@@ -35,16 +31,17 @@ from PySide6.QtWidgets import (
 )
 
 from engine.jobs import JobError
-from engine.media.probe import MEDIA_SUFFIXES, ProbeError, probe
+from engine.media.probe import ProbeError, probe
 from engine.media.proxy import PROXY_MIN_PIXELS, needs_proxy
 from engine.tempfiles import atomic_write_bytes
 from engine.timeline import STILL_SECONDS, Timeline
+from lumiere_studio.controllers.projects import TIMELINE_SUFFIXES, ProjectController
 from lumiere_studio.controllers.transport import Transport
 from lumiere_studio.engine_thread import JobQueue, open_queue_store
-from lumiere_studio.model import autosave
 from lumiere_studio.model.document import Document
-from lumiere_studio.model.project import MediaItem, Project, ProjectError
+from lumiere_studio.model.project import MediaItem
 from lumiere_studio.ui.clip_dialog import FIT_LABELS
+from lumiere_studio.ui.file_dialogs import FileDialogs, fill_recent_menu
 from lumiere_studio.ui.frames import FrameServer
 from lumiere_studio.ui.jobs_panel import JOBS_DOCK_HEIGHT, JobsPanel
 from lumiere_studio.ui.mask_tools import MaskTools
@@ -56,26 +53,21 @@ from lumiere_studio.ui.thumbnails import Thumbnailer
 from lumiere_studio.ui.timeline_view import TimelineView
 from lumiere_studio.ui.viewer import Viewer
 
-AUTOSAVE_MS = 60_000
-TIMELINE_SUFFIXES = (".otio", ".xml", ".edl")
-MAX_RECENT = 8
-
 
 class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings | None = None, recovery_root: Path | None = None):
         super().__init__()
         self._export: tuple | None = None  # (worker, thread, progress dialog) of the export
         self.settings = settings or QSettings("lumiere-studio", "Lumiere Studio")
-        self.recovery_root = recovery_root
-        self.session = uuid.uuid4().hex[:8]
         self.doc = Document()
+        self.projects = ProjectController(self.doc, self.settings, recovery_root, self)
+        self.files = FileDialogs(self, self.projects)
         store, queue_problem = open_queue_store()
         self.queue = JobQueue(self, store=store)
         self.frames = FrameServer(self)
         self.thumbs = Thumbnailer(self)
         self.proxies = ProxyManager(self)
         self.proxy_min_pixels = PROXY_MIN_PIXELS
-        self._scratch = Path(tempfile.mkdtemp(prefix="lumiere-studio-"))
         self._job_sources: dict[int, dict | None] = {}  # job id -> the source it was made from
         self._origin: dict | None = None
 
@@ -110,9 +102,6 @@ class MainWindow(QMainWindow):
         self.doc.still_seconds = float(self.settings.value("timeline/still_seconds",
                                                            STILL_SECONDS))  # fmt: skip
 
-        self.autosave_timer = QTimer(self)
-        self.autosave_timer.timeout.connect(self.autosave_now)
-        self.autosave_timer.start(AUTOSAVE_MS)
 
         self._build_menus()
         self._apply_preferences()
@@ -161,12 +150,12 @@ class MainWindow(QMainWindow):
         mb = self.menuBar()
         f = mb.addMenu("&File")
         K = QKeySequence.StandardKey  # noqa: N806
-        self._action(f, "&New Project", self.new_project, K.New)
-        self._action(f, "&Open Project...", self.open_project_dialog, K.Open)
-        self._action(f, "Open &Timeline (OTIO, FCP XML, EDL)...", self.open_timeline_dialog)
+        self._action(f, "&New Project", self.files.new_project, K.New)
+        self._action(f, "&Open Project...", self.files.open_project, K.Open)
+        self._action(f, "Open &Timeline (OTIO, FCP XML, EDL)...", self.files.open_timeline)
         self.recent_menu = f.addMenu("Open &Recent")
-        self._action(f, "&Save", self.save, K.Save)
-        self._action(f, "Save &As...", self.save_as, K.SaveAs)
+        self._action(f, "&Save", self.files.save, K.Save)
+        self._action(f, "Save &As...", self.files.save_as, K.SaveAs)
         f.addSeparator()
         self._action(f, "&Import Media...", self.import_dialog, "Ctrl+I")
         self._action(f, "&Export...", self.export_dialog, "Ctrl+E")
@@ -250,6 +239,11 @@ class MainWindow(QMainWindow):
         self.jobs.edit_requested.connect(self.edit_queued_job)
         self.jobs.variations_requested.connect(self.queue_variations)
         self.doc.dirty_changed.connect(lambda _d: self._update_title())
+        self.doc.changed.connect(self._update_title)
+        self.projects.error.connect(self.error)
+        self.projects.status.connect(self.statusBar().showMessage)
+        self.projects.replaced.connect(self._project_replaced)
+        self.projects.recent_changed.connect(self._update_recent_menu)
         self.doc.changed.connect(lambda: self.prompt.set_history(self.doc.project.history))
         self.doc.changed.connect(self._update_sequence_label)
         self.doc.changed.connect(self._sequence_changed)
@@ -362,26 +356,10 @@ class MainWindow(QMainWindow):
         if needs_proxy(info.kind, info.width, info.height, self.proxy_min_pixels):
             self.proxies.request(path)
 
-    # --- file dialogs --------------------------------------------------------------------
-    def dialog_folder(self) -> str:
-        """Where a file dialog opens: the folder last used in one, else the project's, else
-        the home folder (never the folder the app was started from)."""
-        last = self.settings.value("dialogs/last_folder", "", str)
-        if last and Path(last).is_dir():
-            return last
-        folder = self.doc.project.folder
-        return str(folder if folder is not None and folder.is_dir() else Path.home())
-
-    def remember_folder(self, folder: Path) -> None:
-        self.settings.setValue("dialogs/last_folder", str(folder))
-
     # --- media ---------------------------------------------------------------------------
     def import_dialog(self) -> None:
-        pattern = " ".join(f"*{s}" for s in MEDIA_SUFFIXES)
-        paths, _ = QFileDialog.getOpenFileNames(self, "Import media", self.dialog_folder(),
-                                                f"Media ({pattern})")  # fmt: skip
+        paths = self.files.media_files()
         if paths:
-            self.remember_folder(Path(paths[0]).parent)
             self.import_paths(paths)
 
     def import_paths(self, paths: list[str]) -> list[MediaItem]:
@@ -411,9 +389,9 @@ class MainWindow(QMainWindow):
         folders = [p for p in paths if (Path(p) / "project.lumiere.json").is_file()]
         timelines = [p for p in paths if Path(p).suffix.lower() in TIMELINE_SUFFIXES]
         if folders:
-            self.open_project(Path(folders[0]))
+            self.projects.open_project(Path(folders[0]))
         elif timelines:
-            self.open_timeline(Path(timelines[0]))
+            self.projects.open_timeline(Path(timelines[0]))
         elif paths:
             self.import_paths(paths)
 
@@ -488,7 +466,7 @@ class MainWindow(QMainWindow):
     # --- generation ----------------------------------------------------------------------
     def _output_dir(self) -> Path:
         folder = self.doc.project.folder
-        out = (folder / "generated") if folder else (self._scratch / "generated")
+        out = (folder / "generated") if folder else (self.projects.scratch / "generated")
         out.mkdir(parents=True, exist_ok=True)
         return out
 
@@ -509,7 +487,7 @@ class MainWindow(QMainWindow):
         buf = io.BytesIO()
         Image.fromarray(pixels).save(buf, format="PNG")
         path = self._output_dir().parent / "masks" / name if self.doc.project.folder else (
-            self._scratch / name)  # fmt: skip
+            self.projects.scratch / name)  # fmt: skip
         atomic_write_bytes(path, buf.getvalue())
         return str(path)
 
@@ -641,184 +619,17 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"job #{job_id} failed: {message}", 15000)
 
     # --- projects ------------------------------------------------------------------------
-    def _confirm_discard(self) -> bool:
-        if not self.doc.dirty:
-            return True
-        answer = QMessageBox.question(
-            self, "Unsaved changes", "The project has unsaved changes. Save them first?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
-        )  # fmt: skip
-        if answer == QMessageBox.StandardButton.Save:
-            return self.save()
-        return answer == QMessageBox.StandardButton.Discard
-
-    def set_project(self, project: Project) -> None:
-        self._discard_recovery()
-        old = self.doc
-        self.doc.project = project
-        old.undo_stack.clear()
-        self.doc.changed.emit()
-        for mid in project.masks:
-            self.doc.mask_changed.emit(mid)
+    def _project_replaced(self) -> None:
+        project = self.doc.project
         self.viewer.show_media(project.media[0].id if project.media else None)
         for m in project.media:
             self._prepare_media(m)
-        self._update_title()
-
-    def new_project(self) -> None:
-        if self._confirm_discard():
-            self.set_project(Project())
-
-    def open_project_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Open project folder",
-                                                  self.dialog_folder())  # fmt: skip
-        if folder:
-            self.remember_folder(Path(folder).parent)  # where projects are kept
-        if folder and self._confirm_discard():
-            self.open_project(Path(folder))
-
-    def open_project(self, folder: Path) -> bool:
-        try:
-            project = Project.load(folder)
-        except ProjectError as e:
-            self.error("The project could not be opened", str(e))
-            return False
-        self.set_project(project)
-        missing = [m.path for m in project.media if not project.resolve(m.path).exists()]
-        if missing:
-            self.error("Missing media", "These files are gone:\n" + "\n".join(missing))
-        if project.notes:
-            self.error("The project was opened with changes", "\n".join(project.notes))
-        outside = [p for p in project.outside_media() if p not in missing]
-        if outside:  # a project file can name any path: the user sees what it reads
-            self.error(
-                "Media outside the project folder",
-                (
-                    f"This project uses {len(outside)} file(s) outside {folder}. They are read "
-                    f"where they are and never copied into the project:\n" + "\n".join(outside)
-                ),
-            )
-        self._add_recent(folder)
-        return True
-
-    def open_timeline_dialog(self) -> None:
-        pattern = " ".join(f"*{s}" for s in TIMELINE_SUFFIXES)
-        path, _ = QFileDialog.getOpenFileName(self, "Open timeline", self.dialog_folder(),
-                                              f"Timelines ({pattern})")  # fmt: skip
-        if path:
-            self.remember_folder(Path(path).parent)
-        if path and self._confirm_discard():
-            self.open_timeline(Path(path))
-
-    def open_timeline(self, path: Path) -> bool:
-        """An OTIO / FCP 7 XML / EDL file as a new untitled project, media linked by path."""
-        from lumiere_studio.model.interchange import project_from_timeline_file
-
-        try:
-            project, problems = project_from_timeline_file(path)
-        except ProjectError as e:
-            self.error("The timeline could not be opened", str(e))
-            return False
-        self.set_project(project)
-        if problems:
-            self.error("Some clips could not be used", "\n".join(problems))
-        self.statusBar().showMessage(f"opened {path.name}: {len(project.media)} media", 8000)
-        return True
-
-    def save(self) -> bool:
-        if self.doc.project.folder is None:
-            return self.save_as()
-        return self.save_to(self.doc.project.folder)
-
-    def save_as(self) -> bool:
-        folder = QFileDialog.getExistingDirectory(self, "Save project in folder",
-                                                  self.dialog_folder())  # fmt: skip
-        if folder:
-            self.remember_folder(Path(folder).parent)  # where projects are kept
-        return self.save_to(Path(folder)) if folder else False
-
-    def save_to(self, folder: Path) -> bool:
-        from lumiere_studio.model.job_files import adopt_job_files
-
-        # The recovery file goes only once the save has succeeded, and is brought up to date
-        # first: a crash during the save, or a failed save, loses no edit.
-        recovery = self._recovery_path()  # keyed by the folder the project had
-        if self.doc.dirty:
-            self._write_recovery()
-        old = self.doc.project.folder
-        try:
-            adopt_job_files(self.doc.project, folder, [self._scratch] + ([old] if old else []))
-            self.doc.project.save(folder, scratch=self._scratch)
-        except (OSError, ProjectError) as e:
-            self.error("The project could not be saved", f"{e}\nThe unsaved work is kept in "
-                       f"the recovery file until a save succeeds.")  # fmt: skip
-            return False
-        recovery.unlink(missing_ok=True)
-        self._discard_recovery()
-        self.doc.undo_stack.setClean()
-        self.doc.changed.emit()
-        self._add_recent(folder)
-        self._update_title()
-        self.statusBar().showMessage(f"saved {folder}", 4000)
-        return True
-
-    def _add_recent(self, folder: Path) -> None:
-        recent = [str(folder.absolute())]
-        recent += [r for r in self.settings.value("recent", [], list) or [] if r != recent[0]]
-        self.settings.setValue("recent", recent[:MAX_RECENT])
-        self._update_recent_menu()
 
     def _update_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        for r in self.settings.value("recent", [], list) or []:
-            act = self.recent_menu.addAction(r)
-            act.triggered.connect(lambda _=False, r=r: self._confirm_discard()
-                                  and self.open_project(Path(r)))  # fmt: skip
+        fill_recent_menu(self.recent_menu, self.projects.recent(), self.files.open_recent)
 
-    # --- autosave ------------------------------------------------------------------------
-    def _recovery_path(self) -> Path:
-        return autosave.recovery_path(self.doc.project, self.session, self.recovery_root)
-
-    def autosave_now(self) -> None:
-        if (
-            self.doc.dirty
-            and self.doc.take_autosave_dirty()
-            or (self.doc.dirty and not self._recovery_path().exists())
-        ):
-            self._write_recovery()
-
-    def _write_recovery(self) -> None:
-        try:
-            autosave.write_recovery(self.doc.project, self._recovery_path())
-        except OSError as e:
-            self.statusBar().showMessage(f"autosave failed: {e}", 8000)
-
-    def _discard_recovery(self) -> None:
-        self._recovery_path().unlink(missing_ok=True)
-
-    def offer_recovery(self, ask=None) -> bool:
-        """After a crash: offer each recovery file. `ask(description) -> bool` is the
-        question (a message box unless given). Declined files are deleted."""
-        ask = ask or (lambda d: QMessageBox.question(
-            self, "Recover unsaved work?",
-            f"Lumiere Studio did not close cleanly. Restore the autosaved state of {d}?",
-        ) == QMessageBox.StandardButton.Yes)  # fmt: skip
-        for rec in autosave.find_recoveries(self.recovery_root):
-            if ask(rec.describe()):
-                try:
-                    project = autosave.restore(rec)
-                except ProjectError as e:
-                    self.error("Recovery failed", str(e))
-                    continue
-                self.set_project(project)
-                self.doc.undo_stack.resetClean()
-                self.doc.undo_stack.push(_Marker())  # restored work is unsaved work
-                autosave.discard(rec)
-                self.autosave_now()
-                return True
-            autosave.discard(rec)
-        return False
+    def offer_recovery(self) -> bool:
+        return self.projects.offer_recovery(self.files.ask_recover)
 
     # --- preferences ---------------------------------------------------------------------
     def preferences_dialog(self) -> None:
@@ -837,10 +648,8 @@ class MainWindow(QMainWindow):
         from lumiere_studio.export import EXPORT_FORMATS, format_for_filter, target_path
 
         filters = ";;".join(text for _fmt, text, _suffix in EXPORT_FORMATS)
-        start = str(Path(self.dialog_folder()) / "timeline.mp4")
-        path, chosen = QFileDialog.getSaveFileName(self, "Export timeline", start, filters)
+        path, chosen = self.files.save_file("Export timeline", "timeline.mp4", filters)
         if path:
-            self.remember_folder(Path(path).parent)
             fmt, suffix = format_for_filter(chosen)
             self.export_to(target_path(path, suffix), fmt=fmt)
 
@@ -915,7 +724,7 @@ class MainWindow(QMainWindow):
         ))  # fmt: skip
 
     def closeEvent(self, e: QCloseEvent) -> None:  # noqa: N802
-        if os.environ.get("QT_QPA_PLATFORM") != "offscreen" and not self._confirm_discard():
+        if os.environ.get("QT_QPA_PLATFORM") != "offscreen" and not self.files.confirm_discard():
             e.ignore()
             return
         self.settings.setValue("window/geometry", self.saveGeometry())
@@ -924,13 +733,8 @@ class MainWindow(QMainWindow):
         e.accept()
 
     def shutdown(self) -> None:
-        self._discard_recovery()  # a clean exit leaves no recovery file
-        # An untitled project's scratch files (generations, masks, stills) go with a clean
-        # exit; saving copied what the project uses into its folder. After a crash they stay
-        # for the recovery file.
-        shutil.rmtree(self._scratch, ignore_errors=True)
+        self.projects.shutdown()
         self.transport.pause()
-        self.autosave_timer.stop()
         self.queue.shutdown()
         self.proxies.shutdown()
         self.frames.shutdown()
@@ -982,8 +786,3 @@ def _detached(tl: Timeline) -> Timeline:
     return Timeline.from_dict(tl.to_dict())
 
 
-class _Marker(QUndoCommand):
-    """Makes restored work count as unsaved (the title shows *, closing asks to save)."""
-
-    def __init__(self) -> None:
-        super().__init__("Recovered work")
