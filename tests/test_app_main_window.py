@@ -84,7 +84,7 @@ def test_generate_lands_in_bin_and_timeline(qtbot, window, tiny_model):
     window.prompt.set_model_path(str(tiny_model))
     window.prompt.prompt.setPlainText("a blue square moving right")
     window.prompt.steps.setValue(2)
-    jid = window.generate()
+    jid = window.generation.generate()
     assert jid is not None
     qtbot.waitUntil(lambda: len(window.doc.project.media) == 1, timeout=60000)
     item = window.doc.project.media[0]
@@ -223,20 +223,20 @@ def test_a_new_job_takes_the_sequence_size_once_it_has_one(window, clip, tiny_mo
     window.prompt.set_model_path(str(tiny_model))
     window.prompt.prompt.setPlainText("a red ball")
     # the default sequence decides nothing yet: the panel's auto (the model's untiled size)
-    assert window.build_job().width == window.prompt.output_size("t2v")[0] == 32
+    assert window.generation.build_job().width == window.prompt.output_size("t2v")[0] == 32
     window.import_paths([str(clip)])
     window.doc.add_to_timeline(window.doc.project.media[0].id)
-    defaults = window.sequence_defaults()
+    defaults = window.generation.sequence_defaults()
     assert (defaults["width"], defaults["height"], defaults["rate"]) == (64, 48, 24)
     window.bin.media_selected.emit("")  # text to video: no source
-    job = window.build_job()
+    job = window.generation.build_job()
     # the model's 1:1 aspect at the largest size inside 64x48 (letterboxed, never stretched),
     # and the model's rate: the timeline places the result by time
     assert (job.width, job.height, job.fps) == (48, 48, None)
 
 
 def test_fitted_size_keeps_the_models_aspect():
-    from lumiere_studio.ui.main_window import fitted_size
+    from lumiere_studio.controllers.generation import fitted_size
 
     assert fitted_size(32, 32, 640, 360) == (360, 360)
     assert fitted_size(64, 36, 1920, 1080) == (1920, 1080)
@@ -513,16 +513,16 @@ def test_queue_variations_and_edit_a_queued_job(qtbot, window, tiny_model):
     window.prompt.set_model_path(str(tiny_model))
     window.prompt.prompt.setPlainText("a red ball")
     window.queue.set_paused(True)
-    ids = window.queue_variations(["seed=1..3", "guidance=2,4"])
+    ids = window.generation.queue_variations(["seed=1..3", "guidance=2,4"])
     entries = [window.queue.entries[i] for i in ids]
     assert [(e.job.seed, e.job.guidance) for e in entries] == [
         (s, g) for s in (1, 2, 3) for g in (2.0, 4.0)
     ]
     assert len({e.output for e in entries}) == 6 and all(e.state == "queued" for e in entries)
     window.prompt.prompt.setPlainText("something else")
-    window.edit_queued_job(ids[3])  # seed 2, guidance 4
+    window.generation.take_back(ids[3])  # seed 2, guidance 4
     assert window.prompt.prompt.toPlainText() == "a red ball"
     assert window.prompt.seed.value() == 2 and window.prompt.guidance.value() == 4.0
     assert window.queue.entries[ids[3]].state == "cancelled"
-    assert window.queue_variations(["colour=red"]) == []
+    assert window.generation.queue_variations(["colour=red"]) == []
     assert "'colour' is not a job field" in window.last_error and len(window.queue.order) == 6

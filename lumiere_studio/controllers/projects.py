@@ -13,10 +13,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 
+from engine.project_schema import ProjectError
 from lumiere_studio.model import autosave
 from lumiere_studio.model.document import Document
 from lumiere_studio.model.history import RecoveredWork
-from lumiere_studio.model.project import Project, ProjectError
+from lumiere_studio.model.project import Project
 
 AUTOSAVE_MS = 60_000
 TIMELINE_SUFFIXES = (".otio", ".xml", ".edl")
@@ -30,8 +31,13 @@ class ProjectController(QObject):
     replaced = Signal()  # another project is open (new, opened, recovered)
     recent_changed = Signal()
 
-    def __init__(self, doc: Document, settings: QSettings, recovery_root: Path | None = None,
-                 parent: QObject | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        doc: Document,
+        settings: QSettings,
+        recovery_root: Path | None = None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.doc, self.settings, self.recovery_root = doc, settings, recovery_root
         self.session = uuid.uuid4().hex[:8]
@@ -64,10 +70,13 @@ class ProjectController(QObject):
             self.error.emit("The project was opened with changes", "\n".join(project.notes))
         outside = [p for p in project.outside_media() if p not in missing]
         if outside:  # a project file can name any path: the user sees what it reads
-            self.error.emit("Media outside the project folder", (
-                f"This project uses {len(outside)} file(s) outside {folder}. They are read "
-                f"where they are and never copied into the project:\n" + "\n".join(outside)
-            ))  # fmt: skip
+            self.error.emit(
+                "Media outside the project folder",
+                (
+                    f"This project uses {len(outside)} file(s) outside {folder}. They are read "
+                    f"where they are and never copied into the project:\n" + "\n".join(outside)
+                ),
+            )
         self.add_recent(folder)
         return True
 
@@ -100,8 +109,10 @@ class ProjectController(QObject):
             adopt_job_files(self.doc.project, folder, [self.scratch] + ([old] if old else []))
             self.doc.project.save(folder, scratch=self.scratch)
         except (OSError, ProjectError) as e:
-            self.error.emit("The project could not be saved", f"{e}\nThe unsaved work is "
-                            f"kept in the recovery file until a save succeeds.")  # fmt: skip
+            self.error.emit(
+                "The project could not be saved",
+                f"{e}\nThe unsaved work is kept in the recovery file until a save succeeds.",
+            )
             return False
         recovery.unlink(missing_ok=True)
         self.discard_recovery()
@@ -113,7 +124,8 @@ class ProjectController(QObject):
 
     # --- recent projects and dialog folders ----------------------------------------------
     def recent(self) -> list[str]:
-        return list(self.settings.value("recent", [], list) or [])
+        recent = self.settings.value("recent", [], list) or []
+        return [str(r) for r in recent] if isinstance(recent, list) else []
 
     def add_recent(self, folder: Path) -> None:
         first = str(folder.absolute())
@@ -124,9 +136,9 @@ class ProjectController(QObject):
     def dialog_folder(self) -> str:
         """Where a file dialog opens: the folder last used in one, else the project's, else
         the home folder (never the folder the app was started from)."""
-        last = self.settings.value("dialogs/last_folder", "", str)
+        last = str(self.settings.value("dialogs/last_folder", "", str) or "")
         if last and Path(last).is_dir():
-            return str(last)
+            return last
         folder = self.doc.project.folder
         return str(folder if folder is not None and folder.is_dir() else Path.home())
 
@@ -138,8 +150,7 @@ class ProjectController(QObject):
         return autosave.recovery_path(self.doc.project, self.session, self.recovery_root)
 
     def autosave_now(self) -> None:
-        if self.doc.dirty and (self.doc.take_autosave_dirty()
-                               or not self.recovery_path().exists()):  # fmt: skip
+        if self.doc.dirty and (self.doc.take_autosave_dirty() or not self.recovery_path().exists()):
             self.write_recovery()
 
     def write_recovery(self) -> None:

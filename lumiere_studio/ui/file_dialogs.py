@@ -24,19 +24,25 @@ class FileDialogs:
             return True
         buttons = QMessageBox.StandardButton
         answer = QMessageBox.question(
-            self.parent, "Unsaved changes", "The project has unsaved changes. Save them first?",
+            self.parent,
+            "Unsaved changes",
+            "The project has unsaved changes. Save them first?",
             buttons.Save | buttons.Discard | buttons.Cancel,
-        )  # fmt: skip
+        )
         if answer == buttons.Save:
             return self.save()
         return answer == buttons.Discard
 
     def ask_recover(self, description: str) -> bool:
-        return QMessageBox.question(
-            self.parent, "Recover unsaved work?",
-            f"Lumiere Studio did not close cleanly. Restore the autosaved state of "
-            f"{description}?",
-        ) == QMessageBox.StandardButton.Yes  # fmt: skip
+        return (
+            QMessageBox.question(
+                self.parent,
+                "Recover unsaved work?",
+                f"Lumiere Studio did not close cleanly. Restore the autosaved state of "
+                f"{description}?",
+            )
+            == QMessageBox.StandardButton.Yes
+        )
 
     def new_project(self) -> None:
         if self.confirm_discard():
@@ -89,8 +95,7 @@ class FileDialogs:
         return path, chosen
 
     def _folder(self, title: str) -> Path | None:
-        folder = QFileDialog.getExistingDirectory(self.parent, title,
-                                                  self.projects.dialog_folder())  # fmt: skip
+        folder = QFileDialog.getExistingDirectory(self.parent, title, self.projects.dialog_folder())
         if not folder:
             return None
         self.projects.remember_folder(Path(folder).parent)  # where projects are kept

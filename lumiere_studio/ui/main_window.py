@@ -5,10 +5,8 @@ and the glue between the engine thread and the document."""
 from __future__ import annotations
 
 import os
-import uuid
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
@@ -30,11 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.jobs import JobError
 from engine.media.probe import ProbeError, probe
 from engine.media.proxy import PROXY_MIN_PIXELS, needs_proxy
-from engine.tempfiles import atomic_write_bytes
 from engine.timeline import STILL_SECONDS, Timeline
+from lumiere_studio.controllers.generation import GenerationController, find_models
 from lumiere_studio.controllers.projects import TIMELINE_SUFFIXES, ProjectController
 from lumiere_studio.controllers.transport import Transport
 from lumiere_studio.engine_thread import JobQueue, open_queue_store
@@ -43,11 +40,16 @@ from lumiere_studio.model.project import MediaItem
 from lumiere_studio.ui.clip_dialog import FIT_LABELS
 from lumiere_studio.ui.file_dialogs import FileDialogs, fill_recent_menu
 from lumiere_studio.ui.frames import FrameServer
+from lumiere_studio.ui.generation_binding import (
+    PromptSettings,
+    variations_asker,
+    viewer_selection,
+)
 from lumiere_studio.ui.jobs_panel import JOBS_DOCK_HEIGHT, JobsPanel
 from lumiere_studio.ui.mask_tools import MaskTools
 from lumiere_studio.ui.media_bin import MediaBin
 from lumiere_studio.ui.playheads import SequencePlayhead, SourcePlayhead
-from lumiere_studio.ui.prompt_panel import NEEDS_IMAGE, PromptPanel
+from lumiere_studio.ui.prompt_panel import PromptPanel
 from lumiere_studio.ui.proxies import ProxyManager
 from lumiere_studio.ui.thumbnails import Thumbnailer
 from lumiere_studio.ui.timeline_view import TimelineView
@@ -68,8 +70,6 @@ class MainWindow(QMainWindow):
         self.thumbs = Thumbnailer(self)
         self.proxies = ProxyManager(self)
         self.proxy_min_pixels = PROXY_MIN_PIXELS
-        self._job_sources: dict[int, dict | None] = {}  # job id -> the source it was made from
-        self._origin: dict | None = None
 
         self.viewer = Viewer(self.doc, self.frames)
         self.setCentralWidget(self.viewer)
@@ -82,6 +82,10 @@ class MainWindow(QMainWindow):
         self.mask_tools = MaskTools(self.viewer, self.doc)
         self.transport = Transport(SourcePlayhead(self.viewer),
                                    SequencePlayhead(self.doc, self.timeline), self)  # fmt: skip
+        self.generation = GenerationController(
+            self.doc, self.queue, self.projects.scratch, PromptSettings(self.prompt),
+            lambda: viewer_selection(self.viewer, self.transport), self)  # fmt: skip
+        self.generation.ask_specs = variations_asker(self)
         self.docks: dict[str, QDockWidget] = {}
         self._dock("Media", self.bin, Qt.DockWidgetArea.LeftDockWidgetArea)
         self._dock("Mask", self.mask_tools, Qt.DockWidgetArea.LeftDockWidgetArea, scroll=True)
@@ -213,14 +217,13 @@ class MainWindow(QMainWindow):
         self._action(v, "Reset Layout", self.reset_layout)
 
         g = mb.addMenu("&Generate")
-        self._action(g, "&Generate", self.generate, "Ctrl+G")
-        self._action(g, "&Cancel Running Job", self.cancel_running, "Ctrl+.")
+        self._action(g, "&Generate", self.generation.generate, "Ctrl+G")
+        self._action(g, "&Cancel Running Job", self.generation.cancel_running, "Ctrl+.")
         g.addSeparator()
         self.place_over = QAction("Place Results Over Their Source (else at the End)", self)
         self.place_over.setCheckable(True)
+        self.place_over.toggled.connect(self._place_over)
         self.place_over.setChecked(self.settings.value("generate/place_over", False, bool))
-        self.place_over.toggled.connect(lambda on: self.settings.setValue("generate/place_over",
-                                                                          on))  # fmt: skip
         g.addAction(self.place_over)
 
         h = mb.addMenu("&Help")
@@ -232,12 +235,15 @@ class MainWindow(QMainWindow):
         self.bin.media_activated.connect(lambda mid: self.doc.add_to_timeline(mid))
         self.timeline.playhead_changed.connect(self._playhead_moved)
         self.transport.stopped.connect(lambda: self.viewer.seek(self.viewer.frame))
-        self.prompt.generate_requested.connect(self.generate)
-        self.queue.job_done.connect(self._job_done)
-        self.queue.job_failed.connect(self._job_failed)
-        self.queue.changed.connect(self._job_changed)
-        self.jobs.edit_requested.connect(self.edit_queued_job)
-        self.jobs.variations_requested.connect(self.queue_variations)
+        self.prompt.generate_requested.connect(self.generation.generate)
+        self.jobs.edit_requested.connect(self.generation.take_back)
+        self.jobs.variations_requested.connect(lambda: self.generation.queue_variations())
+        self.generation.error.connect(self.error)
+        self.generation.status.connect(self.statusBar().showMessage)
+        self.generation.queued.connect(lambda _ids: self.docks["Jobs"].raise_())
+        self.generation.added.connect(self._prepare_media)
+        self.generation.taken_back.connect(self.prompt.apply_job)
+        self.generation.taken_back.connect(lambda _job: self.docks["Prompt"].raise_())
         self.doc.dirty_changed.connect(lambda _d: self._update_title())
         self.doc.changed.connect(self._update_title)
         self.projects.error.connect(self.error)
@@ -261,22 +267,10 @@ class MainWindow(QMainWindow):
         self.doc.mask_changed.connect(lambda _m: self._update_source_label())
 
     def _load_models(self) -> None:
-        from engine.checkpoints import scan_models
-
-        try:
-            self.models, broken = scan_models()
-        except Exception as e:  # a malformed models folder must not stop the app
-            self.models, broken = [], []
-            self.statusBar().showMessage(f"models could not be listed: {e}")
-        if broken:  # each broken folder is named with its reason; the others still work
-            self.statusBar().showMessage("; ".join(f"model {b.name} is broken: {b.reason}"
-                                                   for b in broken))  # fmt: skip
+        self.models, notes = find_models()
+        for note in notes:  # each replaces the one before: the last says the most
+            self.statusBar().showMessage(note)
         self.prompt.set_models(self.models)
-        if not self.models:
-            self.statusBar().showMessage(
-                "No model installed: generation is off. Put a model folder in resources/models/ "
-                "or set LUMIERE_STUDIO_MODELS (see Help > About)."
-            )
 
     # --- layout --------------------------------------------------------------------------
     def _restore_layout(self) -> None:
@@ -463,160 +457,12 @@ class MainWindow(QMainWindow):
     def set_out(self) -> None:
         self.doc.set_in_out(out_point=self.transport.position() + 1)
 
-    # --- generation ----------------------------------------------------------------------
-    def _output_dir(self) -> Path:
-        folder = self.doc.project.folder
-        out = (folder / "generated") if folder else (self.projects.scratch / "generated")
-        out.mkdir(parents=True, exist_ok=True)
-        return out
-
     def _update_source_label(self) -> None:
-        item = self.doc.project.media_by_id(self.viewer.media_id or "")
-        text = "source: none (text to video needs none)"
-        if item is not None:
-            mask = self.doc.project.masks.get(item.id)
-            has_mask = "with mask" if mask is not None and mask.any() else "no mask"
-            text = f"source: {item.name}, frame {self.viewer.frame}, {has_mask}"
-        self.prompt.set_source_text(text)
+        self.prompt.set_source_text(self.generation.source_text())
 
-    def _write_png(self, pixels: np.ndarray, name: str) -> str:
-        import io
-
-        from PIL import Image
-
-        buf = io.BytesIO()
-        Image.fromarray(pixels).save(buf, format="PNG")
-        path = self._output_dir().parent / "masks" / name if self.doc.project.folder else (
-            self.projects.scratch / name)  # fmt: skip
-        atomic_write_bytes(path, buf.getvalue())
-        return str(path)
-
-    def build_job(self):
-        """The job for the prompt panel's settings and the current clip, range and mask."""
-        item = self.doc.project.media_by_id(self.viewer.media_id or "")
-        task = self.prompt.task_key()
-        self._origin = None
-        source = kind = None
-        start = self.viewer.frame
-        count = None
-        mask_png = None
-        from_frame = 0
-        if item is not None:
-            source = str(self.doc.project.resolve(item.path))
-            kind = item.media_info.kind
-            pin, pout = self.doc.project.in_point, self.doc.project.out_point
-            in_source = self.transport.mode == "source"
-            if in_source and pin is not None and pout is not None and pout > pin:
-                start, count = pin, pout - pin
-            if task != "t2v":
-                self._origin = {"media": item.path, "frame": start}
-            if task in NEEDS_IMAGE and kind == "video" and self.viewer.image is not None:
-                if not self.viewer.image_full:
-                    raise JobError(
-                        "The full-resolution frame is still being decoded "
-                        "(the viewer shows a proxy); try again in a moment."
-                    )
-                from lumiere_studio.ui.frames import qimage_to_array
-
-                source = self._write_png(qimage_to_array(self.viewer.image),
-                                         f"still-{uuid.uuid4().hex[:8]}.png")  # fmt: skip
-            mask = self.doc.project.masks.get(item.id)
-            if mask is not None and mask.any():
-                mask_png = self._write_png(
-                    mask.pixels, f"mask-{item.id}-{uuid.uuid4().hex[:6]}.png"
-                )
-                meta = self.doc.project.mask_meta.get(item.id)
-                from_frame = max(0, (meta.from_frame if meta else 0) - start)
-        job = self.prompt.build_job(source, start, count if task != "t2v" else None,
-                                    mask_png, from_frame)  # fmt: skip
-        auto = not (self.prompt.out_width.value() or self.prompt.out_height.value())
-        return fit_to_sequence(job, self.sequence_defaults(), auto)
-
-    def sequence_defaults(self) -> dict:
-        """What a new generation defaults to so that it fits the sequence: its frame size and
-        exact rate (the prompt panel's output-size control defaults to these)."""
-        tl = self.doc.project.timeline
-        return {"width": tl.width, "height": tl.height, "rate": tl.rate,
-                "settled": tl.settled}  # fmt: skip
-
-    def generate(self) -> int | None:
-        try:
-            job = self.build_job()
-        except JobError as e:
-            self.error("Cannot generate", str(e))
-            return None
-        out = self._output_dir() / f"gen-{job.task}-{job.seed}-{uuid.uuid4().hex[:6]}.mp4"
-        jid = self.queue.submit(job, out)
-        self._job_sources[jid] = self._origin
-        self.docks["Jobs"].raise_()
-        self.statusBar().showMessage(f"job #{jid} queued", 4000)
-        return jid
-
-    def queue_variations(self, specs: list[str] | None = None) -> list[int]:
-        """Queue the prompt panel's job over the product of sweep values (a dialog asks for
-        them unless `specs` are given), as `lumiere-studio batch --sweep` does."""
-        from engine.batch.jobfile import BatchError
-        from engine.batch.sweep import expand
-        from lumiere_studio.ui.variations_dialog import VariationsDialog
-
-        try:
-            job = self.build_job()
-            if specs is None:
-                dialog = VariationsDialog(job, self)
-                if not dialog.exec():
-                    return []
-                specs = dialog.lines()
-            jobs = expand(job, specs)
-        except (JobError, BatchError) as e:
-            self.error("Cannot queue variations", str(e))
-            return []
-        ids = [self.queue.submit(j, self._output_dir() / f"gen-{j.task}-{j.seed}-"
-                                 f"{uuid.uuid4().hex[:6]}.mp4") for j in jobs]  # fmt: skip
-        self.docks["Jobs"].raise_()
-        self.statusBar().showMessage(f"{len(ids)} variations queued", 4000)
-        return ids
-
-    def edit_queued_job(self, job_id: int) -> None:
-        """A queued job's settings go back to the prompt panel; the job leaves the queue
-        (cancelled, so it can still be retried) and Generate queues the edited one."""
-        entry = self.queue.entries.get(job_id)
-        if entry is None:
-            return
-        self.prompt.apply_job(entry.job.to_dict())
-        self.queue.cancel(job_id, message="taken out to edit; Generate queues the edited job")
-        self.docks["Prompt"].raise_()
-
-    def cancel_running(self) -> None:
-        running = self.queue.running
-        if running is not None:
-            self.queue.cancel(running.id)
-
-    def _job_changed(self, job_id: int) -> None:
-        entry = self.queue.entries.get(job_id)
-        if entry is not None and entry.state == "running":
-            self.statusBar().showMessage(f"job #{job_id}: {entry.message}", 3000)
-
-    def _job_done(self, job_id: int) -> None:
-        entry = self.queue.entries[job_id]
-        path = entry.result["path"]
-        try:
-            info = probe(path)
-        except ProbeError as e:
-            self.error("The generated file could not be read", str(e))
-            return
-        item = MediaItem(
-            path=self.doc.project.relative(path), info=info.to_dict(), name=Path(path).name,
-            generated=True, job=entry.job.to_dict(), model_name=entry.result["model_name"],
-            model_hash=entry.result["model_hash"],
-        )  # fmt: skip
-        origin = self._job_sources.pop(job_id, None)
-        self.doc.add_generated(item, entry.job.to_dict(), origin, self.place_over.isChecked())
-        self._prepare_media(item)
-        notes = "; ".join(entry.result.get("notes", []))
-        self.statusBar().showMessage(f"job #{job_id} done: {item.name} {notes}", 8000)
-
-    def _job_failed(self, job_id: int, message: str) -> None:
-        self.statusBar().showMessage(f"job #{job_id} failed: {message}", 15000)
+    def _place_over(self, on: bool) -> None:
+        self.generation.place_over = on
+        self.settings.setValue("generate/place_over", on)
 
     # --- projects ------------------------------------------------------------------------
     def _project_replaced(self) -> None:
@@ -749,36 +595,6 @@ def redo_shortcuts(platform: list[QKeySequence]) -> list[QKeySequence]:
         if not key.isEmpty() and all(key != k for k in keys):
             keys.append(key)
     return keys
-
-
-def fit_to_sequence(job, sequence: dict, size_is_auto: bool = True):
-    """Generation fits the sequence: a text-to-video job the prompt panel left without an output
-    size is made at the largest size of the model's aspect that fits the sequence's frame (so
-    the clip fills it, or is letterboxed, and is never stretched), through SSR, once the
-    sequence has a size of its own (a real clip or the settings chose it). Jobs from a source
-    keep the source's size; the rate stays the model's, since the timeline places the result by
-    time whatever its rate. `size_is_auto`: the prompt panel's size control is on auto (its own
-    auto, the model's largest untiled size, applies until the sequence has a size)."""
-    if job.task != "t2v" or not sequence["settled"] or not size_is_auto:
-        return job
-    from engine.checkpoints import ModelError, list_models, read_model_info
-
-    try:
-        info = read_model_info(Path(job.model)) if job.model else next(iter(list_models()))
-    except (ModelError, OSError, StopIteration):
-        return job
-    w, h = fitted_size(info.native_width, info.native_height, sequence["width"],
-                       sequence["height"])  # fmt: skip
-    job.width, job.height = w, h
-    job.validate()
-    return job
-
-
-def fitted_size(model_w: int, model_h: int, frame_w: int, frame_h: int,
-                largest: int = 4096) -> tuple[int, int]:  # fmt: skip
-    """The largest even size of the model's aspect inside the frame (and the engine's limit)."""
-    scale = min(frame_w / model_w, frame_h / model_h, largest / max(model_w, model_h))
-    return max(8, int(model_w * scale) // 2 * 2), max(8, int(model_h * scale) // 2 * 2)
 
 
 def _detached(tl: Timeline) -> Timeline:
