@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import (
@@ -21,7 +22,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressBar,
-    QProgressDialog,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 
 from engine.media.probe import ProbeError, probe
 from engine.media.proxy import PROXY_MIN_PIXELS, needs_proxy
-from engine.timeline import STILL_SECONDS, Timeline
+from engine.timeline import STILL_SECONDS
+from lumiere_studio.controllers.exporting import ExportController
 from lumiere_studio.controllers.generation import GenerationController, find_models
 from lumiere_studio.controllers.projects import TIMELINE_SUFFIXES, ProjectController
 from lumiere_studio.controllers.transport import Transport
@@ -38,6 +39,7 @@ from lumiere_studio.engine_thread import JobQueue, open_queue_store
 from lumiere_studio.model.document import Document
 from lumiere_studio.model.project import MediaItem
 from lumiere_studio.ui.clip_dialog import FIT_LABELS
+from lumiere_studio.ui.export_progress import ExportProgress
 from lumiere_studio.ui.file_dialogs import FileDialogs, fill_recent_menu
 from lumiere_studio.ui.frames import FrameServer
 from lumiere_studio.ui.generation_binding import (
@@ -59,7 +61,6 @@ from lumiere_studio.ui.viewer import Viewer
 class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings | None = None, recovery_root: Path | None = None):
         super().__init__()
-        self._export: tuple | None = None  # (worker, thread, progress dialog) of the export
         self.settings = settings or QSettings("lumiere-studio", "Lumiere Studio")
         self.doc = Document()
         self.projects = ProjectController(self.doc, self.settings, recovery_root, self)
@@ -86,6 +87,8 @@ class MainWindow(QMainWindow):
             self.doc, self.queue, self.projects.scratch, PromptSettings(self.prompt),
             lambda: viewer_selection(self.viewer, self.transport), self)  # fmt: skip
         self.generation.ask_specs = variations_asker(self)
+        self.exporting = ExportController(self.doc, self.settings, self)
+        self.export_progress = ExportProgress(self.exporting, self.files, self)
         self.docks: dict[str, QDockWidget] = {}
         self._dock("Media", self.bin, Qt.DockWidgetArea.LeftDockWidgetArea)
         self._dock("Mask", self.mask_tools, Qt.DockWidgetArea.LeftDockWidgetArea, scroll=True)
@@ -162,7 +165,7 @@ class MainWindow(QMainWindow):
         self._action(f, "Save &As...", self.files.save_as, K.SaveAs)
         f.addSeparator()
         self._action(f, "&Import Media...", self.import_dialog, "Ctrl+I")
-        self._action(f, "&Export...", self.export_dialog, "Ctrl+E")
+        self._action(f, "&Export...", self.export_progress.ask, "Ctrl+E")
         f.addSeparator()
         self._action(f, "&Quit", self.close, K.Quit)
 
@@ -239,6 +242,8 @@ class MainWindow(QMainWindow):
         self.jobs.edit_requested.connect(self.generation.take_back)
         self.jobs.variations_requested.connect(lambda: self.generation.queue_variations())
         self.generation.error.connect(self.error)
+        self.exporting.error.connect(self.error)
+        self.exporting.status.connect(self.statusBar().showMessage)
         self.generation.status.connect(self.statusBar().showMessage)
         self.generation.queued.connect(lambda _ids: self.docks["Jobs"].raise_())
         self.generation.added.connect(self._prepare_media)
@@ -490,61 +495,9 @@ class MainWindow(QMainWindow):
         self.queue.worker.sign = sign_options(self.settings)
 
     # --- export --------------------------------------------------------------------------
-    def export_dialog(self) -> None:
-        from lumiere_studio.export import EXPORT_FORMATS, format_for_filter, target_path
-
-        filters = ";;".join(text for _fmt, text, _suffix in EXPORT_FORMATS)
-        path, chosen = self.files.save_file("Export timeline", "timeline.mp4", filters)
-        if path:
-            fmt, suffix = format_for_filter(chosen)
-            self.export_to(target_path(path, suffix), fmt=fmt)
-
-    def export_to(self, out: Path, fmt: str = "h264"):
-        from lumiere_studio.export import ExportWorker, start_export
-
-        tl = self.doc.project.timeline
-        if not tl.duration:
-            self.error("Nothing to export", "The timeline is empty.")
-            return None
-        first = self.doc.project.in_point or 0
-        last = self.doc.project.out_point or tl.duration
-        base = self.doc.project.folder or Path.cwd()  # relative media paths need a folder
-        from lumiere_studio.ui.preferences import mark_composites, sign_options
-
-        worker = ExportWorker(_detached(tl), base, out, first, last, fmt,
-                              sign=sign_options(self.settings),
-                              mark_composites=mark_composites(self.settings))  # fmt: skip
-        dialog = QProgressDialog(f"Exporting {out.name}", "Cancel", 0, last - first, self)
-        # Not modal: the export works on a detached copy of the timeline, so editing can go on
-        # (and a modal QProgressDialog would run the event loop inside every setValue()).
-        dialog.setWindowModality(Qt.WindowModality.NonModal)
-        dialog.setMinimumDuration(500)
-        dialog.canceled.connect(worker.cancel.set)
-        # Bound methods of this window (not lambdas) so Qt queues the calls onto the GUI
-        # thread: a lambda would run on the export thread and touch widgets from there.
-        worker.progress.connect(self._export_progress)
-        worker.finished.connect(self._export_finished)
-        worker.failed.connect(self._export_failed)
-        worker.cancelled.connect(self._export_cancelled)
-        self._export = (worker, start_export(worker), dialog)
-        return self._export
-
-    def _export_progress(self, done: int, total: int) -> None:
-        if self._export:
-            self._export[2].setValue(done)
-
-    def _export_finished(self, path: str) -> None:
-        if self._export:
-            self._export[2].reset()
-        self.statusBar().showMessage(f"exported {path}", 8000)
-
-    def _export_failed(self, message: str) -> None:
-        if self._export:
-            self._export[2].reset()
-        self.error("Export failed", message)
-
-    def _export_cancelled(self) -> None:
-        self.statusBar().showMessage("export cancelled", 5000)
+    def export_to(self, out: Path, fmt: str = "h264") -> tuple[Any, ...] | None:
+        """Export the timeline to `out`: (worker, thread, progress dialog), None if empty."""
+        return self.export_progress.export_to(out, fmt)
 
     # --- misc ----------------------------------------------------------------------------
     def error(self, title: str, text: str) -> None:
@@ -597,8 +550,5 @@ def redo_shortcuts(platform: list[QKeySequence]) -> list[QKeySequence]:
     return keys
 
 
-def _detached(tl: Timeline) -> Timeline:
-    """A copy, so edits made during an export do not change what is being written."""
-    return Timeline.from_dict(tl.to_dict())
 
 
