@@ -102,7 +102,7 @@ def test_save_reopen_compare(qtbot, window, clip, tmp_path):
     window.add_selected_to_timeline()
     window.doc.mask_operation(window.doc.project.media[0].id, "fill")
     window.timeline.set_playhead(10)
-    window.split_at_playhead()
+    window.editing.split_at_playhead()
     assert window.projects.save_to(tmp_path / "proj")
     assert not window.doc.dirty
     state = window.doc.project.state()
