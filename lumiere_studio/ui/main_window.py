@@ -101,11 +101,11 @@ class MainWindow(QMainWindow):
 
         self.setCentralWidget(self.viewer)
         self.docks = {
-            "Media": dock("Media", self.bin),
-            "Mask": dock("Mask", self.mask_tools, scroll=True),
-            "Prompt": dock("Prompt", self.prompt, scroll=True, pinned=self.prompt.footer),
-            "Jobs": dock("Jobs", self.jobs),
-            "Timeline": dock("Timeline", self.timeline),
+            "Media": dock(self, "Media", self.bin),
+            "Mask": dock(self, "Mask", self.mask_tools, scroll=True),
+            "Prompt": dock(self, "Prompt", self.prompt, scroll=True, pinned=self.prompt.footer),
+            "Jobs": dock(self, "Jobs", self.jobs),
+            "Timeline": dock(self, "Timeline", self.timeline),
         }
         for name, area in (("Media", Left), ("Mask", Left), ("Prompt", Right), ("Jobs", Right),
                            ("Timeline", Bottom)):  # fmt: skip
@@ -365,10 +365,15 @@ def redo_shortcuts(platform: list[QKeySequence]) -> list[QKeySequence]:
     return keys
 
 
-def dock(title: str, widget: QWidget, scroll: bool = False,
-         pinned: QWidget | None = None) -> QDockWidget:  # fmt: skip
-    """`widget` in a dock titled `title`. `scroll`: a tall form scrolls instead of setting the
-    window's minimum height; `pinned` stays below the scrolling part, always in view."""
+def dock(
+    window: QMainWindow,
+    title: str,
+    widget: QWidget,
+    scroll: bool = False,
+    pinned: QWidget | None = None,
+) -> QDockWidget:
+    """`widget` in a dock of `window` titled `title`. `scroll`: a tall form scrolls instead of
+    setting the window's minimum height; `pinned` stays below the scrolling part, in view."""
     if scroll:
         area = QScrollArea()
         area.setWidget(widget)
@@ -383,7 +388,7 @@ def dock(title: str, widget: QWidget, scroll: bool = False,
         column.addWidget(widget, 1)
         column.addWidget(pinned)
         widget = holder
-    dock = QDockWidget(title)
+    dock = QDockWidget(title, window)
     dock.setObjectName(f"dock-{title.lower()}")  # the key of its place in the saved layout
     dock.setWidget(widget)
     return dock
