@@ -25,7 +25,7 @@ def progress(qtbot, tmp_path):
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     doc = Document()
     projects = ProjectController(doc, settings, recovery_root=tmp_path / "rec")
-    yield ExportProgress(ExportController(doc, settings), FileDialogs(parent, projects), parent)
+    yield ExportProgress(ExportController(doc), FileDialogs(parent, projects), parent)
     projects.shutdown()
 
 

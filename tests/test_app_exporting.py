@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 
 import pytest
-from PySide6.QtCore import QSettings
 
 from engine.media.probe import probe
 from lumiere_studio.controllers.exporting import ExportController
@@ -16,8 +15,8 @@ from lumiere_studio.testing import make_clip
 
 @pytest.fixture
 def controller(qapp, tmp_path):
-    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    c = ExportController(Document(), settings)
+    options = {"mark_composites": False}
+    c = ExportController(Document(), lambda: options)
     c.events = []
     c.error.connect(lambda title, text: c.events.append(("error", title)))
     c.status.connect(lambda text, ms: c.events.append(("status", text)))
@@ -49,6 +48,7 @@ def test_the_in_out_range_is_exported_from_a_detached_copy(qtbot, with_clip, tmp
     )
     run = c.start(tmp_path / "out.mp4")
     assert run is not None and run.total == 6
+    assert run.worker.options["mark_composites"] is False  # the preferences reach the writer
     c.doc.set_in_out(None, None)  # edits meanwhile change nothing in what is written
     c.doc.delete_clip(c.doc.project.timeline.tracks[0].clips[0].id)
     with qtbot.waitSignal(c.done, timeout=30000):

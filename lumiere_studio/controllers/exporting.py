@@ -4,10 +4,12 @@ of the timeline, so editing goes on meanwhile. No widgets: progress and outcome 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QObject, QSettings, QThread, Signal
+from PySide6.QtCore import QObject, QThread, Signal
 
 from engine.timeline import Timeline
 from lumiere_studio.export import ExportWorker, start_export
@@ -31,9 +33,15 @@ class ExportController(QObject):
     progress = Signal(int, int)  # frames done, total
     done = Signal()  # finished or failed (a cancelled export's dialog has closed itself)
 
-    def __init__(self, doc: Document, settings: QSettings, parent: QObject | None = None):
+    def __init__(
+        self,
+        doc: Document,
+        options: Callable[[], dict[str, Any]] = dict,
+        parent: QObject | None = None,
+    ) -> None:
+        """`options()`: the preferences each export gets (sign, mark_composites)."""
         super().__init__(parent)
-        self.doc, self.settings = doc, settings
+        self.doc, self.options = doc, options
         self.run: ExportRun | None = None
 
     def frame_range(self) -> tuple[int, int]:
@@ -42,18 +50,13 @@ class ExportController(QObject):
         return p.in_point or 0, p.out_point or p.timeline.duration
 
     def start(self, out: Path, fmt: str = "h264") -> ExportRun | None:
-        from lumiere_studio.ui.preferences import mark_composites, sign_options
-
         tl = self.doc.project.timeline
         if not tl.duration:
             self.error.emit("Nothing to export", "The timeline is empty.")
             return None
         first, last = self.frame_range()
         base = self.doc.project.folder or Path.cwd()  # relative media paths need a folder
-        worker = ExportWorker(
-            detached(tl), base, out, first, last, fmt,
-            sign=sign_options(self.settings), mark_composites=mark_composites(self.settings),
-        )  # fmt: skip
+        worker = ExportWorker(detached(tl), base, out, first, last, fmt, **self.options())
         # Bound methods of this GUI-thread object (not lambdas), so Qt queues the calls onto
         # the GUI thread: a lambda would run on the export thread.
         worker.progress.connect(self._progress)

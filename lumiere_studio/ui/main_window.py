@@ -43,6 +43,7 @@ from lumiere_studio.ui.jobs_panel import JOBS_DOCK_HEIGHT, JobsPanel
 from lumiere_studio.ui.mask_tools import MaskTools
 from lumiere_studio.ui.media_bin import MediaBin
 from lumiere_studio.ui.playheads import SequencePlayhead, SourcePlayhead
+from lumiere_studio.ui.preferences import mark_composites, sign_options
 from lumiere_studio.ui.prompt_panel import PromptPanel
 from lumiere_studio.ui.proxies import ProxyManager
 from lumiere_studio.ui.thumbnails import Thumbnailer
@@ -89,7 +90,9 @@ class MainWindow(QMainWindow):
             self.doc, self.queue, self.projects.scratch, PromptSettings(self.prompt),
             lambda: viewer_selection(self.viewer, self.transport), self)  # fmt: skip
         self.generation.ask_specs = variations_asker(self)
-        self.exporting = ExportController(self.doc, self.settings, self)
+        self.exporting = ExportController(self.doc, lambda: {
+            "sign": sign_options(self.settings),
+            "mark_composites": mark_composites(self.settings)}, self)  # fmt: skip
         self.export_progress = ExportProgress(self.exporting, self.files, self)
         self.view = ViewerBinding(self.doc, self.viewer, self.bin, self.timeline, self.transport,
                                   self.mask_tools, self.prompt, self.generation)  # fmt: skip
@@ -258,8 +261,6 @@ class MainWindow(QMainWindow):
         fill_recent_menu(self.recent_menu, self.projects.recent(), self.files.open_recent)
 
     def _apply_preferences(self) -> None:
-        from lumiere_studio.ui.preferences import sign_options
-
         self.queue.worker.sign = sign_options(self.settings)
 
     # --- dialogs -------------------------------------------------------------------------
