@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -54,8 +55,11 @@ from lumiere_studio.ui.viewer_binding import ViewerBinding
 # A menu entry: (text, slot, shortcut or None), a ready-made action or submenu, or None for a
 # separator.
 Entry = tuple[str, Callable[..., object], Any] | QAction | QMenu | None
-Left, Right, Bottom = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
-                       Qt.DockWidgetArea.BottomDockWidgetArea)  # fmt: skip
+Left, Right, Bottom = (
+    Qt.DockWidgetArea.LeftDockWidgetArea,
+    Qt.DockWidgetArea.RightDockWidgetArea,
+    Qt.DockWidgetArea.BottomDockWidgetArea,
+)
 
 
 class MainWindow(QMainWindow):
@@ -83,19 +87,31 @@ class MainWindow(QMainWindow):
         self.projects = ProjectController(self.doc, self.settings, recovery_root, self)
         self.files = FileDialogs(self, self.projects)
         self.media = MediaController(self.doc, self.thumbs.get, self.proxies.request, self)
-        self.transport = Transport(SourcePlayhead(self.viewer),
-                                   SequencePlayhead(self.doc, self.timeline), self)  # fmt: skip
+        self.transport = Transport(
+            SourcePlayhead(self.viewer), SequencePlayhead(self.doc, self.timeline), self
+        )
         self.editing = EditController(self.doc, self.transport, self.timeline, self.bin)
         self.generation = GenerationController(
-            self.doc, self.queue, self.projects.scratch, PromptSettings(self.prompt),
-            lambda: viewer_selection(self.viewer, self.transport), self)  # fmt: skip
+            self.doc,
+            self.queue,
+            self.projects.scratch,
+            PromptSettings(self.prompt),
+            lambda: viewer_selection(self.viewer, self.transport),
+            self,
+        )
         self.generation.ask_specs = variations_asker(self)
-        self.exporting = ExportController(self.doc, lambda: {
-            "sign": sign_options(self.settings),
-            "mark_composites": mark_composites(self.settings)}, self)  # fmt: skip
+        self.exporting = ExportController(self.doc, partial(export_options, self.settings), self)
         self.export_progress = ExportProgress(self.exporting, self.files, self)
-        self.view = ViewerBinding(self.doc, self.viewer, self.bin, self.timeline, self.transport,
-                                  self.mask_tools, self.prompt, self.generation)  # fmt: skip
+        self.view = ViewerBinding(
+            self.doc,
+            self.viewer,
+            self.bin,
+            self.timeline,
+            self.transport,
+            self.mask_tools,
+            self.prompt,
+            self.generation,
+        )
         self.background = BackgroundStatus(self.thumbs, self.proxies, self.statusBar().showMessage)
         # What other code (app.py, tests, benches) calls on the window, where it now lives.
         self.import_paths = self.media.import_paths
@@ -104,15 +120,12 @@ class MainWindow(QMainWindow):
 
         self.setCentralWidget(self.viewer)
         self.docks = {
-            "Media": dock(self, "Media", self.bin),
-            "Mask": dock(self, "Mask", self.mask_tools, scroll=True),
-            "Prompt": dock(self, "Prompt", self.prompt, scroll=True, pinned=self.prompt.footer),
-            "Jobs": dock(self, "Jobs", self.jobs),
-            "Timeline": dock(self, "Timeline", self.timeline),
+            "Media": dock(self, Left, "Media", self.bin),
+            "Mask": dock(self, Left, "Mask", self.mask_tools, scroll=True),
+            "Prompt": dock(self, Right, "Prompt", self.prompt, scroll=True, pin=self.prompt.footer),
+            "Jobs": dock(self, Right, "Jobs", self.jobs),
+            "Timeline": dock(self, Bottom, "Timeline", self.timeline),
         }
-        for name, area in (("Media", Left), ("Mask", Left), ("Prompt", Right), ("Jobs", Right),
-                           ("Timeline", Bottom)):  # fmt: skip
-            self.addDockWidget(area, self.docks[name])
         self.statusBar().addPermanentWidget(self.background.busy)
         self.sequence_label = QPushButton()
         self.sequence_label.setFlat(True)
@@ -135,62 +148,16 @@ class MainWindow(QMainWindow):
 
     # --- construction --------------------------------------------------------------------
     def _build_menus(self) -> None:
-        K = QKeySequence.StandardKey  # noqa: N806
-        t, ed, f, g = self.transport, self.editing, self.files, self.generation
-        tools = self.mask_tools
-        undo = self.doc.undo_stack.createUndoAction(self, "&Undo")
-        undo.setShortcut(K.Undo)
-        redo = self.doc.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcuts(redo_shortcuts(QKeySequence.keyBindings(K.Redo)))
         self.recent_menu = QMenu("Open &Recent", self)
-        fits = fill_menu(QMenu("Clip &Fit", self), [
-            (label, lambda _=False, fit=fit: ed.set_selected_fit(fit), None)
-            for fit, label in FIT_LABELS.items()], self)  # fmt: skip
         self.place_over = setting_action(
-            "Place Results Over Their Source (else at the End)", self.settings,
-            "generate/place_over", lambda on: setattr(g, "place_over", on), self)  # fmt: skip
-        bar = self.menuBar()
-        fill_menu(bar.addMenu("&File"), [
-            ("&New Project", f.new_project, K.New), ("&Open Project...", f.open_project, K.Open),
-            ("Open &Timeline (OTIO, FCP XML, EDL)...", f.open_timeline, None), self.recent_menu,
-            ("&Save", f.save, K.Save), ("Save &As...", f.save_as, K.SaveAs), None,
-            ("&Import Media...", self.import_dialog, "Ctrl+I"),
-            ("&Export...", self.export_progress.ask, "Ctrl+E"), None,
-            ("&Quit", self.close, K.Quit)], self)  # fmt: skip
-        fill_menu(bar.addMenu("&Edit"), [
-            undo, redo, None,
-            ("Add Selected Media to Timeline", ed.add_selected_to_timeline, "Ctrl+Return"),
-            ("&Split Clip at Playhead", ed.split_at_playhead, "S"),
-            ("&Delete Clip", ed.delete_selected_clip, "Delete"),
-            ("Set &In Point", ed.set_in, "I"), ("Set &Out Point", ed.set_out, "O"),
-            ("Clear In/Out", ed.clear_in_out, "Alt+X"),
-            ("Se&quence Settings...", lambda: self.sequence_settings(), None), fits,
-            ("Clip &Geometry...", lambda: self.clip_geometry(), None), None,
-            ("Mask &Brush", lambda: tools.set_tool("brush"), "B"),
-            ("Mask &Eraser", lambda: tools.set_tool("eraser"), "E"),
-            ("Smaller Brush", lambda: tools.grow(1 / 1.25), "["),
-            ("Larger Brush", lambda: tools.grow(1.25), "]"), None,
-            ("&Preferences...", self.preferences_dialog, K.Preferences)], self)  # fmt: skip
-        fill_menu(bar.addMenu("&View"), [
-            ("Play / Pause", t.toggle_play, "Space"),
-            ("Play Backwards (J)", lambda: t.shuttle(-1), "J"), ("Pause (K)", t.pause, "K"),
-            ("Play Forwards (L)", lambda: t.shuttle(1), "L"),
-            ("Previous Frame", lambda: t.step(-1), "Left"),
-            ("Next Frame", lambda: t.step(1), "Right"),
-            ("Go to Start", lambda: t.go_to(0), "Home"),
-            ("Go to End", lambda: t.go_to(10**9), "End"), None,
-            ("Zoom In", lambda: self.viewer.zoom_by(1.25), "Ctrl+="),
-            ("Zoom Out", lambda: self.viewer.zoom_by(0.8), "Ctrl+-"),
-            ("Fit", lambda: self.viewer.set_zoom(None), "F"),
-            ("Timeline Zoom In", lambda: self.timeline.zoom(1.25), "="),
-            ("Timeline Zoom Out", lambda: self.timeline.zoom(0.8), "-"), None,
-            *[d.toggleViewAction() for d in self.docks.values()],
-            ("Reset Layout", self.reset_layout, None)], self)  # fmt: skip
-        fill_menu(bar.addMenu("&Generate"), [
-            ("&Generate", g.generate, "Ctrl+G"),
-            ("&Cancel Running Job", g.cancel_running, "Ctrl+."), None,
-            self.place_over], self)  # fmt: skip
-        fill_menu(bar.addMenu("&Help"), [("&About Lumiere Studio", self.about, None)], self)
+            "Place Results Over Their Source (else at the End)",
+            self.settings,
+            "generate/place_over",
+            lambda on: setattr(self.generation, "place_over", on),
+            self,
+        )
+        for title, entries in action_table(self).items():
+            fill_menu(self.menuBar().addMenu(title), entries, self)
         self._update_recent_menu()
 
     def _connect(self) -> None:
@@ -354,6 +321,87 @@ class MainWindow(QMainWindow):
         self.thumbs.pool.waitForDone(5000)
 
 
+def action_table(w: MainWindow) -> dict[str, list[Entry]]:
+    """The menus: each entry's text, what it does and its key."""
+    K = QKeySequence.StandardKey  # noqa: N806
+    t, ed, f, g, tools = w.transport, w.editing, w.files, w.generation, w.mask_tools
+    undo = w.doc.undo_stack.createUndoAction(w, "&Undo")
+    undo.setShortcut(K.Undo)
+    redo = w.doc.undo_stack.createRedoAction(w, "&Redo")
+    redo.setShortcuts(redo_shortcuts(QKeySequence.keyBindings(K.Redo)))
+    fits: list[Entry] = [
+        (label, lambda _=False, fit=fit: ed.set_selected_fit(fit), None)
+        for fit, label in FIT_LABELS.items()
+    ]
+    return {
+        "&File": [
+            ("&New Project", f.new_project, K.New),
+            ("&Open Project...", f.open_project, K.Open),
+            ("Open &Timeline (OTIO, FCP XML, EDL)...", f.open_timeline, None),
+            w.recent_menu,
+            ("&Save", f.save, K.Save),
+            ("Save &As...", f.save_as, K.SaveAs),
+            None,
+            ("&Import Media...", w.import_dialog, "Ctrl+I"),
+            ("&Export...", w.export_progress.ask, "Ctrl+E"),
+            None,
+            ("&Quit", w.close, K.Quit),
+        ],
+        "&Edit": [
+            undo,
+            redo,
+            None,
+            ("Add Selected Media to Timeline", ed.add_selected_to_timeline, "Ctrl+Return"),
+            ("&Split Clip at Playhead", ed.split_at_playhead, "S"),
+            ("&Delete Clip", ed.delete_selected_clip, "Delete"),
+            ("Set &In Point", ed.set_in, "I"),
+            ("Set &Out Point", ed.set_out, "O"),
+            ("Clear In/Out", ed.clear_in_out, "Alt+X"),
+            ("Se&quence Settings...", lambda: w.sequence_settings(), None),
+            fill_menu(QMenu("Clip &Fit", w), fits, w),
+            ("Clip &Geometry...", lambda: w.clip_geometry(), None),
+            None,
+            ("Mask &Brush", lambda: tools.set_tool("brush"), "B"),
+            ("Mask &Eraser", lambda: tools.set_tool("eraser"), "E"),
+            ("Smaller Brush", lambda: tools.grow(1 / 1.25), "["),
+            ("Larger Brush", lambda: tools.grow(1.25), "]"),
+            None,
+            ("&Preferences...", w.preferences_dialog, K.Preferences),
+        ],
+        "&View": [
+            ("Play / Pause", t.toggle_play, "Space"),
+            ("Play Backwards (J)", lambda: t.shuttle(-1), "J"),
+            ("Pause (K)", t.pause, "K"),
+            ("Play Forwards (L)", lambda: t.shuttle(1), "L"),
+            ("Previous Frame", lambda: t.step(-1), "Left"),
+            ("Next Frame", lambda: t.step(1), "Right"),
+            ("Go to Start", lambda: t.go_to(0), "Home"),
+            ("Go to End", lambda: t.go_to(10**9), "End"),
+            None,
+            ("Zoom In", lambda: w.viewer.zoom_by(1.25), "Ctrl+="),
+            ("Zoom Out", lambda: w.viewer.zoom_by(0.8), "Ctrl+-"),
+            ("Fit", lambda: w.viewer.set_zoom(None), "F"),
+            ("Timeline Zoom In", lambda: w.timeline.zoom(1.25), "="),
+            ("Timeline Zoom Out", lambda: w.timeline.zoom(0.8), "-"),
+            None,
+            *[d.toggleViewAction() for d in w.docks.values()],
+            ("Reset Layout", w.reset_layout, None),
+        ],
+        "&Generate": [
+            ("&Generate", g.generate, "Ctrl+G"),
+            ("&Cancel Running Job", g.cancel_running, "Ctrl+."),
+            None,
+            w.place_over,
+        ],
+        "&Help": [("&About Lumiere Studio", w.about, None)],
+    }
+
+
+def export_options(settings: QSettings) -> dict[str, Any]:
+    """What each export takes from the preferences: signing and the composite marks."""
+    return {"sign": sign_options(settings), "mark_composites": mark_composites(settings)}
+
+
 def redo_shortcuts(platform: list[QKeySequence]) -> list[QKeySequence]:
     """The platform's Redo keys plus Ctrl+Shift+Z, each once: on X11 Redo already is
     Ctrl+Shift+Z, and a key bound twice to one action is 'ambiguous' and does nothing."""
@@ -366,30 +414,33 @@ def redo_shortcuts(platform: list[QKeySequence]) -> list[QKeySequence]:
 
 def dock(
     window: QMainWindow,
+    area: Qt.DockWidgetArea,
     title: str,
     widget: QWidget,
     scroll: bool = False,
-    pinned: QWidget | None = None,
+    pin: QWidget | None = None,
 ) -> QDockWidget:
-    """`widget` in a dock of `window` titled `title`. `scroll`: a tall form scrolls instead of
-    setting the window's minimum height; `pinned` stays below the scrolling part, in view."""
+    """`widget` in a dock of `window` titled `title`, added in `area`. `scroll`: a tall form
+    scrolls instead of setting the window's minimum height; `pin` stays below the scrolling
+    part, always in view."""
     if scroll:
-        area = QScrollArea()
-        area.setWidget(widget)
-        area.setWidgetResizable(True)
-        area.setFrameShape(QFrame.Shape.NoFrame)
-        area.setMinimumWidth(widget.minimumSizeHint().width() + 16)
-        widget = area
-    if pinned is not None:
+        scroller = QScrollArea()
+        scroller.setWidget(widget)
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setMinimumWidth(widget.minimumSizeHint().width() + 16)
+        widget = scroller
+    if pin is not None:
         holder = QWidget()
         column = QVBoxLayout(holder)
         column.setContentsMargins(9, 0, 9, 6)
         column.addWidget(widget, 1)
-        column.addWidget(pinned)
+        column.addWidget(pin)
         widget = holder
     dock = QDockWidget(title, window)
     dock.setObjectName(f"dock-{title.lower()}")  # the key of its place in the saved layout
     dock.setWidget(widget)
+    window.addDockWidget(area, dock)
     return dock
 
 
@@ -412,8 +463,9 @@ def fill_menu(menu: QMenu, entries: list[Entry], owner: QWidget) -> QMenu:
     return menu
 
 
-def setting_action(text: str, settings: QSettings, key: str, apply: Callable[[bool], object],
-                   owner: QWidget) -> QAction:  # fmt: skip
+def setting_action(
+    text: str, settings: QSettings, key: str, apply: Callable[[bool], object], owner: QWidget
+) -> QAction:
     """A checkable action whose state is kept in `settings` under `key`; `apply` gets the
     state at once and on every change."""
     action = QAction(text, owner)
