@@ -51,7 +51,7 @@ def model_folder(tmp: Path) -> Path:
 
 
 def queue_job(w: MainWindow) -> int:
-    jid = w.generate()
+    jid = w.generation.generate()
     if jid is None:
         sys.exit(f"the job could not be queued: {getattr(w, 'last_error', '?')}")
     return jid

@@ -78,7 +78,7 @@ def main() -> None:
         w.prompt.prompt.setPlainText("a red ball bouncing")
         w.prompt.steps.setValue(args.steps)
         report("idle", heartbeat(app, 2.0))
-        jid = w.generate()
+        jid = w.generation.generate()
         # wait until the engine thread is really denoising, then measure
         heartbeat(app, 60, lambda: w.queue.entries[jid].stage not in ("base", "ssr")
                   and w.queue.entries[jid].state == "running")  # fmt: skip

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    from lumiere_studio.ui.main_window import MainWindow
 
 
 def main(argv: list[str]) -> int:
@@ -21,7 +25,7 @@ def main(argv: list[str]) -> int:
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
     )
-    app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    app = cast(QApplication, QApplication.instance() or QApplication([sys.argv[0], *argv]))
     app.setApplicationName("Lumiere Studio")
     app.setOrganizationName("lumiere-studio")
     apply_dark_theme(app)
@@ -30,23 +34,23 @@ def main(argv: list[str]) -> int:
     GuiThreadCollector(app)  # garbage is collected on this thread only (see gc_guard)
     window = MainWindow()
     window.show()
-    if not window.offer_recovery():
+    if not window.projects.offer_recovery(window.files.ask_recover):
         open_args(window, argv)
     return app.exec()
 
 
-def open_args(window, argv: list[str]) -> None:
+def open_args(window: MainWindow, argv: list[str]) -> None:
     """A project folder or a timeline file (OTIO, FCP 7 XML, EDL) opens; media files are
     imported into a new project."""
-    from lumiere_studio.ui.main_window import TIMELINE_SUFFIXES
+    from lumiere_studio.controllers.projects import TIMELINE_SUFFIXES
 
     media = []
     for arg in argv:
         p = Path(arg)
         if p.is_dir() or p.name == "project.lumiere.json":
-            window.open_project(p if p.is_dir() else p.parent)
+            window.projects.open_project(p if p.is_dir() else p.parent)
         elif p.suffix.lower() in TIMELINE_SUFFIXES:
-            window.open_timeline(p)
+            window.projects.open_timeline(p)
         else:
             media.append(arg)
     if media:

@@ -11,6 +11,7 @@ from lumiere_studio.app import main, open_args
 class _Window:
     def __init__(self) -> None:
         self.calls: list[tuple[str, object]] = []
+        self.projects = self  # the window's projects controller: open_project, open_timeline
 
     def open_project(self, folder):
         self.calls.append(("project", folder))

@@ -45,12 +45,12 @@ def test_save_as_brings_the_old_folders_masks_along(tmp_path):
 
 
 def test_the_window_saves_an_untitled_projects_masks_into_the_project(window, tmp_path):
-    scratch_mask = window._scratch / "mask-x.png"
+    scratch_mask = window.projects.scratch / "mask-x.png"
     scratch_mask.write_bytes(b"m")
     window.doc.edit("job", lambda p: p.history.append({"task": "inpaint",
                                                       "mask": str(scratch_mask)}))  # fmt: skip
     folder = tmp_path / "saved"
-    assert window.save_to(folder)
+    assert window.projects.save_to(folder)
     text = (folder / DOC_NAME).read_text()
-    assert str(window._scratch) not in text and "masks/mask-x.png" in text
+    assert str(window.projects.scratch) not in text and "masks/mask-x.png" in text
     assert (folder / "masks" / "mask-x.png").is_file()

@@ -84,7 +84,7 @@ def test_generate_lands_in_bin_and_timeline(qtbot, window, tiny_model):
     window.prompt.set_model_path(str(tiny_model))
     window.prompt.prompt.setPlainText("a blue square moving right")
     window.prompt.steps.setValue(2)
-    jid = window.generate()
+    jid = window.generation.generate()
     assert jid is not None
     qtbot.waitUntil(lambda: len(window.doc.project.media) == 1, timeout=60000)
     item = window.doc.project.media[0]
@@ -102,13 +102,13 @@ def test_save_reopen_compare(qtbot, window, clip, tmp_path):
     window.add_selected_to_timeline()
     window.doc.mask_operation(window.doc.project.media[0].id, "fill")
     window.timeline.set_playhead(10)
-    window.split_at_playhead()
-    assert window.save_to(tmp_path / "proj")
+    window.editing.split_at_playhead()
+    assert window.projects.save_to(tmp_path / "proj")
     assert not window.doc.dirty
     state = window.doc.project.state()
-    window.new_project()
+    window.files.new_project()
     assert window.doc.project.media == []
-    assert window.open_project(tmp_path / "proj")
+    assert window.projects.open_project(tmp_path / "proj")
     assert window.doc.project.state() == state
     mid = window.doc.project.media[0].id
     assert window.doc.project.masks[mid].pixels.min() == 255
@@ -120,7 +120,7 @@ def test_crash_recovery_offer_and_decline(qtbot, tmp_path, clip, monkeypatch):
     first = MainWindow(settings=settings, recovery_root=tmp_path / "rec")
     qtbot.addWidget(first)
     first.import_paths([str(clip)])
-    first.autosave_now()
+    first.projects.autosave_now()
     state = first.doc.project.state()
     # "crash": the window goes away without its clean shutdown removing the recovery file
     first.queue.shutdown()
@@ -130,15 +130,15 @@ def test_crash_recovery_offer_and_decline(qtbot, tmp_path, clip, monkeypatch):
     second = MainWindow(settings=settings, recovery_root=tmp_path / "rec")
     qtbot.addWidget(second)
     asked = []
-    assert second.offer_recovery(lambda d: asked.append(d) or True)
+    assert second.projects.offer_recovery(lambda d: asked.append(d) or True)
     assert asked and second.doc.project.state() == state and second.doc.dirty
     second.shutdown()
     assert not list((tmp_path / "rec").glob("*.json"))  # clean exit: nothing to recover
 
-    second.autosave_now()  # (shutdown stopped timers; write one to decline)
+    second.projects.autosave_now()  # (shutdown stopped timers; write one to decline)
     third = MainWindow(settings=settings, recovery_root=tmp_path / "rec")
     qtbot.addWidget(third)
-    assert not third.offer_recovery(lambda d: False)
+    assert not third.projects.offer_recovery(lambda d: False)
     assert third.doc.project.media == []
     assert not list((tmp_path / "rec").glob("*.json"))
     third.shutdown()
@@ -223,20 +223,20 @@ def test_a_new_job_takes_the_sequence_size_once_it_has_one(window, clip, tiny_mo
     window.prompt.set_model_path(str(tiny_model))
     window.prompt.prompt.setPlainText("a red ball")
     # the default sequence decides nothing yet: the panel's auto (the model's untiled size)
-    assert window.build_job().width == window.prompt.output_size("t2v")[0] == 32
+    assert window.generation.build_job().width == window.prompt.output_size("t2v")[0] == 32
     window.import_paths([str(clip)])
     window.doc.add_to_timeline(window.doc.project.media[0].id)
-    defaults = window.sequence_defaults()
+    defaults = window.generation.sequence_defaults()
     assert (defaults["width"], defaults["height"], defaults["rate"]) == (64, 48, 24)
     window.bin.media_selected.emit("")  # text to video: no source
-    job = window.build_job()
+    job = window.generation.build_job()
     # the model's 1:1 aspect at the largest size inside 64x48 (letterboxed, never stretched),
     # and the model's rate: the timeline places the result by time
     assert (job.width, job.height, job.fps) == (48, 48, None)
 
 
 def test_fitted_size_keeps_the_models_aspect():
-    from lumiere_studio.ui.main_window import fitted_size
+    from lumiere_studio.controllers.generation import fitted_size
 
     assert fitted_size(32, 32, 640, 360) == (360, 360)
     assert fitted_size(64, 36, 1920, 1080) == (1920, 1080)
@@ -278,7 +278,7 @@ def test_an_otio_timeline_opens_as_a_new_project_with_media_linked(window, clip,
     (tmp_path / "gone.mp4").write_bytes(clip.read_bytes())
     out = export_timeline(tl, tmp_path, "otio", tmp_path / "cut.otio")
     (tmp_path / "gone.mp4").unlink()
-    assert window.open_timeline(out)
+    assert window.projects.open_timeline(out)
     p = window.doc.project
     assert p.folder is None and [m.path for m in p.media] == [str(clip)]
     (c,) = p.timeline.tracks[0].clips
@@ -286,7 +286,7 @@ def test_an_otio_timeline_opens_as_a_new_project_with_media_linked(window, clip,
     assert (p.timeline.rate, p.timeline.width) == (Fraction(30000, 1001), 128)
     assert "gone.mp4" in window.last_error
     assert window.sequence_label.text() == "128x96  29.97 fps"
-    assert not window.open_timeline(tmp_path / "nothing.edl")
+    assert not window.projects.open_timeline(tmp_path / "nothing.edl")
 
 
 def test_redo_keys_are_each_bound_once():
@@ -373,7 +373,7 @@ def test_the_active_mask_tool_is_plain_to_see(qtbot, window):
 
 
 def test_untitled_scratch_folder_goes_with_a_clean_exit(window):
-    scratch = window._scratch
+    scratch = window.projects.scratch
     (scratch / "generated").mkdir(exist_ok=True)
     (scratch / "generated" / "gen.mp4").write_bytes(b"x")
     window.shutdown()
@@ -413,16 +413,16 @@ def test_playback_follows_the_clock_at_the_exact_rate(window, tmp_path):
     cid = window.doc.add_to_timeline(window.doc.project.media[0].id)
     window.doc.trim_clip(cid, 0, 30 * 60 * 30)  # a still held for about half an hour
     now = [1000.0]
-    window.clock = lambda: now[0]
+    window.transport.clock = lambda: now[0]
     window.timeline.set_playhead(0)
-    window.shuttle(1, reset=True)
+    window.transport.shuttle(1, reset=True)
     now[0] += 1.0
-    window._tick()
+    window.transport.tick()
     assert window.timeline.playhead == 29  # 1 s of 29.97 is 29.97 frames
     now[0] += 599.0
-    window._tick()
+    window.transport.tick()
     assert window.timeline.playhead == 17982  # 10 minutes exactly, not 600 s / 33 ms
-    window.pause()
+    window.transport.pause()
 
 
 def test_project_whose_media_is_a_fifo_opens_and_closes(qtbot, window, tmp_path):
@@ -433,7 +433,7 @@ def test_project_whose_media_is_a_fifo_opens_and_closes(qtbot, window, tmp_path)
 
     os.mkfifo(tmp_path / "pipe.mp4")
     folder = project_with(tmp_path / "pipe.mp4", tmp_path / "proj")
-    assert window.open_project(folder)
+    assert window.projects.open_project(folder)
     # Thumbnail, filmstrip, viewer and proxy workers each refuse the FIFO instead of blocking
     # on it (before: they blocked, and closing the window aborted).
     qtbot.waitUntil(lambda: window.thumbs.pending_count() == 0, timeout=10000)
@@ -450,9 +450,9 @@ def test_opening_a_project_lists_the_media_it_reads_from_outside_its_folder(wind
     p = Project()
     p.media.append(MediaItem(str(clip), probe_media(clip).to_dict(), name="clip", generated=True))
     p.save(tmp_path / "proj")
-    assert window.open_project(tmp_path / "proj")
+    assert window.projects.open_project(tmp_path / "proj")
     assert "outside" in window.last_error and str(clip) in window.last_error
-    assert window.save_to(tmp_path / "proj")
+    assert window.projects.save_to(tmp_path / "proj")
     assert not (tmp_path / "proj" / "generated").exists()  # read where it is, never copied
 
 
@@ -461,7 +461,7 @@ def test_a_failed_save_keeps_every_edit_in_the_recovery_file(window, clip, tmp_p
     from lumiere_studio.model.project import Project
 
     window.import_paths([str(clip)])
-    window.autosave_now()
+    window.projects.autosave_now()
     window.add_selected_to_timeline()  # an edit after the last autosave
     state = window.doc.project.state()
 
@@ -469,12 +469,12 @@ def test_a_failed_save_keeps_every_edit_in_the_recovery_file(window, clip, tmp_p
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(Project, "save", full_disk)
-    assert not window.save_to(tmp_path / "proj")
+    assert not window.projects.save_to(tmp_path / "proj")
     assert "No space left" in window.last_error and window.doc.dirty
     (found,) = autosave.find_recoveries(tmp_path / "recovery")
     assert autosave.restore(found).state() == state  # the crash-time state, edits included
     monkeypatch.undo()
-    assert window.save_to(tmp_path / "proj")
+    assert window.projects.save_to(tmp_path / "proj")
     assert autosave.find_recoveries(tmp_path / "recovery") == []  # saved: no longer needed
 
 
@@ -500,7 +500,7 @@ def test_projects_at_the_schema_bounds_repaint_and_export(window, clip, tmp_path
         target.get(key, timeline)[key] = value
     (tmp_path / "proj").mkdir()
     (tmp_path / "proj" / "project.lumiere.json").write_text(json.dumps(doc))
-    assert window.open_project(tmp_path / "proj")
+    assert window.projects.open_project(tmp_path / "proj")
     window.grab()
     window.timeline.set_playhead(window.doc.project.timeline.duration - 1)
     window.grab()
@@ -513,18 +513,18 @@ def test_queue_variations_and_edit_a_queued_job(qtbot, window, tiny_model):
     window.prompt.set_model_path(str(tiny_model))
     window.prompt.prompt.setPlainText("a red ball")
     window.queue.set_paused(True)
-    ids = window.queue_variations(["seed=1..3", "guidance=2,4"])
+    ids = window.generation.queue_variations(["seed=1..3", "guidance=2,4"])
     entries = [window.queue.entries[i] for i in ids]
     assert [(e.job.seed, e.job.guidance) for e in entries] == [
         (s, g) for s in (1, 2, 3) for g in (2.0, 4.0)
     ]
     assert len({e.output for e in entries}) == 6 and all(e.state == "queued" for e in entries)
     window.prompt.prompt.setPlainText("something else")
-    window.edit_queued_job(ids[3])  # seed 2, guidance 4
+    window.generation.take_back(ids[3])  # seed 2, guidance 4
     assert window.prompt.prompt.toPlainText() == "a red ball"
     assert window.prompt.seed.value() == 2 and window.prompt.guidance.value() == 4.0
     assert window.queue.entries[ids[3]].state == "cancelled"
-    assert window.queue_variations(["colour=red"]) == []
+    assert window.generation.queue_variations(["colour=red"]) == []
     assert "'colour' is not a job field" in window.last_error and len(window.queue.order) == 6
 
 
@@ -535,8 +535,8 @@ def test_a_painted_mask_is_left_out_of_a_task_that_does_not_read_one(qtbot, wind
     window.doc.mask_operation(mid, "fill")  # a mask painted on the clip
     window.doc.set_mask_from_frame(mid, 3)
     window.prompt.task.setCurrentIndex(window.prompt.task.findData("v2v"))
-    job = window.build_job()  # before: refused, "task v2v does not use a mask"
+    job = window.generation.build_job()  # before: refused, "task v2v does not use a mask"
     assert job.video and job.mask is None and job.mask_from_frame == 0
     window.prompt.task.setCurrentIndex(window.prompt.task.findData("inpaint"))
-    job = window.build_job()
+    job = window.generation.build_job()
     assert job.video and job.mask and job.mask_from_frame == 3

@@ -46,7 +46,7 @@ def test_seek_shows_proxy_then_full_resolution(qtbot, window, wide_clip):
 
 
 def test_playback_uses_proxy_frames_only(qtbot, window, wide_clip):
-    window.proxy_min_pixels = 0
+    window.media.proxy_min_pixels = 0
     window.import_paths([str(wide_clip)])
     qtbot.waitUntil(lambda: window.frames.proxy_for(str(wide_clip)) is not None, timeout=15000)
     seen = _frames(window)

@@ -43,3 +43,10 @@ class MaskCommand(QUndoCommand):
 
     def undo(self) -> None:
         self.doc.put_mask_patch(self.media_id, self.patch.rect, self.patch.before)
+
+
+class RecoveredWork(QUndoCommand):
+    """Makes restored work count as unsaved (the title shows *, closing asks to save)."""
+
+    def __init__(self) -> None:
+        super().__init__("Recovered work")

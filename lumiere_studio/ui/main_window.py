@@ -1,98 +1,81 @@
-"""The main window: viewer in the middle; media bin, prompt panel, jobs panel, mask tools and
-timeline as docks (layout kept in QSettings); menus, shortcuts, playback, projects, autosave
-and the glue between the engine thread and the document."""
+"""The main window assembles the app: viewer in the middle; media bin, prompt panel, jobs panel,
+mask tools and timeline as docks (layout kept in QSettings); the table of menu actions; and the
+bindings between the widgets and the controllers (lumiere_studio/controllers/), which hold the
+logic: transport, projects, media, editing, generation and exporting."""
 
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
-import time
-import uuid
-from fractions import Fraction
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
-import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import (
-    QAction,
-    QCloseEvent,
-    QDragEnterEvent,
-    QDropEvent,
-    QKeySequence,
-    QUndoCommand,
-)
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFileDialog,
     QFrame,
     QMainWindow,
+    QMenu,
     QMessageBox,
-    QProgressBar,
-    QProgressDialog,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from engine.api import (
-    MEDIA_SUFFIXES,
-    PROXY_MIN_PIXELS,
-    STILL_SECONDS,
-    JobError,
-    ProbeError,
-    Timeline,
-    atomic_write_bytes,
-    exact_rate,
-    needs_proxy,
-    probe,
-)
-from lumiere_studio.model import autosave
+from engine.api import STILL_SECONDS
+from lumiere_studio.controllers.editing import EditController
+from lumiere_studio.controllers.exporting import ExportController
+from lumiere_studio.controllers.generation import GenerationController, find_models
+from lumiere_studio.controllers.media import MediaController
+from lumiere_studio.controllers.projects import PROJECT_FILE, TIMELINE_SUFFIXES, ProjectController
+from lumiere_studio.controllers.transport import Transport
 from lumiere_studio.model.document import Document
-from lumiere_studio.model.project import MediaItem, Project, ProjectError
 from lumiere_studio.services.engine_thread import JobQueue, open_queue_store
 from lumiere_studio.services.frames import FrameServer
 from lumiere_studio.services.proxies import ProxyManager
 from lumiere_studio.services.thumbnails import Thumbnailer
+from lumiere_studio.ui.background_status import BackgroundStatus
 from lumiere_studio.ui.clip_dialog import FIT_LABELS
+from lumiere_studio.ui.export_progress import ExportProgress
+from lumiere_studio.ui.file_dialogs import FileDialogs, fill_recent_menu
+from lumiere_studio.ui.generation_binding import PromptSettings, variations_asker, viewer_selection
 from lumiere_studio.ui.jobs_panel import JOBS_DOCK_HEIGHT, JobsPanel
 from lumiere_studio.ui.mask_tools import MaskTools
 from lumiere_studio.ui.media_bin import MediaBin
-from lumiere_studio.ui.prompt_panel import NEEDS_IMAGE, PromptPanel
+from lumiere_studio.ui.playheads import SequencePlayhead, SourcePlayhead
+from lumiere_studio.ui.preferences import mark_composites, sign_options
+from lumiere_studio.ui.prompt_panel import PromptPanel
 from lumiere_studio.ui.timeline_view import TimelineView
 from lumiere_studio.ui.viewer import Viewer
+from lumiere_studio.ui.viewer_binding import ViewerBinding
 
-AUTOSAVE_MS = 60_000
-TIMELINE_SUFFIXES = (".otio", ".xml", ".edl")
-MAX_RECENT = 8
+# A menu entry: (text, slot, shortcut or None), a ready-made action or submenu, or None for a
+# separator.
+Entry = tuple[str, Callable[..., object], Any] | QAction | QMenu | None
+Left, Right, Bottom = (
+    Qt.DockWidgetArea.LeftDockWidgetArea,
+    Qt.DockWidgetArea.RightDockWidgetArea,
+    Qt.DockWidgetArea.BottomDockWidgetArea,
+)
 
 
 class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings | None = None, recovery_root: Path | None = None):
         super().__init__()
-        self._export: tuple | None = None  # (worker, thread, progress dialog) of the export
         self.settings = settings or QSettings("lumiere-studio", "Lumiere Studio")
-        self.recovery_root = recovery_root
-        self.session = uuid.uuid4().hex[:8]
         self.doc = Document()
+        still = self.settings.value("timeline/still_seconds", STILL_SECONDS)
+        self.doc.still_seconds = float(still)  # type: ignore[arg-type]  # QSettings: str
         store, queue_problem = open_queue_store()
         self.queue = JobQueue(self, store=store)
         self.frames = FrameServer(self)
         self.thumbs = Thumbnailer(self)
         self.proxies = ProxyManager(self)
-        self.proxy_min_pixels = PROXY_MIN_PIXELS
-        self.mode = "source"  # the viewer follows the bin ("source") or the timeline
-        self._scratch = Path(tempfile.mkdtemp(prefix="lumiere-studio-"))
-        self._play_dir = 0
-        self._play_speed = 1
-        self._play_origin = (0, 0.0)  # (frame, clock) where playback started
-        self.clock = time.monotonic  # a test may give another clock
-        self._job_sources: dict[int, dict | None] = {}  # job id -> the source it was made from
-        self._origin: dict | None = None
 
         self.viewer = Viewer(self.doc, self.frames)
-        self.setCentralWidget(self.viewer)
         self.bin = MediaBin(self.doc, self.thumbs)
         self.prompt = PromptPanel()
         self.jobs = JobsPanel(self.queue)
@@ -100,199 +83,106 @@ class MainWindow(QMainWindow):
             self.jobs.show_notice(queue_problem)
         self.timeline = TimelineView(self.doc, self.thumbs)
         self.mask_tools = MaskTools(self.viewer, self.doc)
-        self.docks: dict[str, QDockWidget] = {}
-        self._dock("Media", self.bin, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self._dock("Mask", self.mask_tools, Qt.DockWidgetArea.LeftDockWidgetArea, scroll=True)
-        self._dock("Prompt", self.prompt, Qt.DockWidgetArea.RightDockWidgetArea, scroll=True,
-                   pinned=self.prompt.footer)  # fmt: skip
-        self._dock("Jobs", self.jobs, Qt.DockWidgetArea.RightDockWidgetArea)
-        self._dock("Timeline", self.timeline, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.busy = QProgressBar()
-        self.busy.setMaximumWidth(160)
-        self.busy.setRange(0, 0)
-        self.busy.hide()
-        self.statusBar().addPermanentWidget(self.busy)
+
+        self.projects = ProjectController(self.doc, self.settings, recovery_root, self)
+        self.files = FileDialogs(self, self.projects)
+        self.media = MediaController(self.doc, self.thumbs.get, self.proxies.request, self)
+        self.transport = Transport(
+            SourcePlayhead(self.viewer), SequencePlayhead(self.doc, self.timeline), self
+        )
+        self.editing = EditController(self.doc, self.transport, self.timeline, self.bin)
+        self.generation = GenerationController(
+            self.doc,
+            self.queue,
+            self.projects.scratch,
+            PromptSettings(self.prompt),
+            lambda: viewer_selection(self.viewer, self.transport),
+            self,
+        )
+        self.generation.ask_specs = variations_asker(self)
+        self.exporting = ExportController(self.doc, partial(export_options, self.settings), self)
+        self.export_progress = ExportProgress(self.exporting, self.files, self)
+        self.view = ViewerBinding(
+            self.doc,
+            self.viewer,
+            self.bin,
+            self.timeline,
+            self.transport,
+            self.mask_tools,
+            self.prompt,
+            self.generation,
+        )
+        self.background = BackgroundStatus(self.thumbs, self.proxies, self.statusBar().showMessage)
+        # What other code (app.py, tests, benches) calls on the window, where it now lives.
+        self.import_paths = self.media.import_paths
+        self.add_selected_to_timeline = self.editing.add_selected_to_timeline
+        self.export_to = self.export_progress.export_to
+
+        self.setCentralWidget(self.viewer)
+        self.docks = {
+            "Media": dock(self, Left, "Media", self.bin),
+            "Mask": dock(self, Left, "Mask", self.mask_tools, scroll=True),
+            "Prompt": dock(self, Right, "Prompt", self.prompt, scroll=True, pin=self.prompt.footer),
+            "Jobs": dock(self, Right, "Jobs", self.jobs),
+            "Timeline": dock(self, Bottom, "Timeline", self.timeline),
+        }
+        self.statusBar().addPermanentWidget(self.background.busy)
         self.sequence_label = QPushButton()
         self.sequence_label.setFlat(True)
         self.sequence_label.setToolTip("Sequence size and rate (click to change)")
         self.sequence_label.clicked.connect(lambda: self.sequence_settings())
         self.statusBar().addPermanentWidget(self.sequence_label)
-        self.doc.still_seconds = float(self.settings.value("timeline/still_seconds",
-                                                           STILL_SECONDS))  # fmt: skip
-
-        self.play_timer = QTimer(self)
-        self.play_timer.timeout.connect(self._tick)
-        self.autosave_timer = QTimer(self)
-        self.autosave_timer.timeout.connect(self.autosave_now)
-        self.autosave_timer.start(AUTOSAVE_MS)
 
         self._build_menus()
         self._apply_preferences()
         self._connect()
         self.setAcceptDrops(True)
         self.resize(1440, 900)
-        self._load_models()
+        self.models, notes = find_models()
+        for note in notes:  # each replaces the one before: the last says the most
+            self.statusBar().showMessage(note)
+        self.prompt.set_models(self.models)
         self._restore_layout()
         self._update_title()
         self._update_sequence_label()
 
     # --- construction --------------------------------------------------------------------
-    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea,
-              scroll: bool = False, pinned: QWidget | None = None) -> None:  # fmt: skip
-        """`scroll`: a tall form scrolls instead of setting the window's minimum height;
-        `pinned` stays below the scrolling part, always in view."""
-        dock = QDockWidget(title, self)
-        dock.setObjectName(f"dock-{title.lower()}")
-        if scroll:
-            area_widget = QScrollArea()
-            area_widget.setWidget(widget)
-            area_widget.setWidgetResizable(True)
-            area_widget.setFrameShape(QFrame.Shape.NoFrame)
-            area_widget.setMinimumWidth(widget.minimumSizeHint().width() + 16)
-            widget = area_widget
-        if pinned is not None:
-            holder = QWidget()
-            column = QVBoxLayout(holder)
-            column.setContentsMargins(9, 0, 9, 6)
-            column.addWidget(widget, 1)
-            column.addWidget(pinned)
-            widget = holder
-        dock.setWidget(widget)
-        self.addDockWidget(area, dock)
-        self.docks[title] = dock
-
-    def _action(self, menu, text: str, slot, shortcut=None, context_widget=False) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        return action
-
     def _build_menus(self) -> None:
-        mb = self.menuBar()
-        f = mb.addMenu("&File")
-        K = QKeySequence.StandardKey  # noqa: N806
-        self._action(f, "&New Project", self.new_project, K.New)
-        self._action(f, "&Open Project...", self.open_project_dialog, K.Open)
-        self._action(f, "Open &Timeline (OTIO, FCP XML, EDL)...", self.open_timeline_dialog)
-        self.recent_menu = f.addMenu("Open &Recent")
-        self._action(f, "&Save", self.save, K.Save)
-        self._action(f, "Save &As...", self.save_as, K.SaveAs)
-        f.addSeparator()
-        self._action(f, "&Import Media...", self.import_dialog, "Ctrl+I")
-        self._action(f, "&Export...", self.export_dialog, "Ctrl+E")
-        f.addSeparator()
-        self._action(f, "&Quit", self.close, K.Quit)
-
-        e = mb.addMenu("&Edit")
-        undo = self.doc.undo_stack.createUndoAction(self, "&Undo")
-        undo.setShortcut(K.Undo)
-        redo = self.doc.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcuts(redo_shortcuts(QKeySequence.keyBindings(K.Redo)))
-        e.addAction(undo)
-        e.addAction(redo)
-        e.addSeparator()
-        self._action(
-            e, "Add Selected Media to Timeline", self.add_selected_to_timeline, "Ctrl+Return"
+        self.recent_menu = QMenu("Open &Recent", self)
+        self.place_over = setting_action(
+            "Place Results Over Their Source (else at the End)",
+            self.settings,
+            "generate/place_over",
+            lambda on: setattr(self.generation, "place_over", on),
+            self,
         )
-        self._action(e, "&Split Clip at Playhead", self.split_at_playhead, "S")
-        self._action(e, "&Delete Clip", self.delete_selected_clip, "Delete")
-        self._action(e, "Set &In Point", self.set_in, "I")
-        self._action(e, "Set &Out Point", self.set_out, "O")
-        self._action(e, "Clear In/Out", lambda: self.doc.set_in_out(None, None), "Alt+X")
-        self._action(e, "Se&quence Settings...", lambda: self.sequence_settings())
-        fit_menu = e.addMenu("Clip &Fit")
-        for fit, label in FIT_LABELS.items():
-            self._action(fit_menu, label, lambda _=False, fit=fit: self.set_selected_fit(fit))
-        self._action(e, "Clip &Geometry...", lambda: self.clip_geometry())
-        e.addSeparator()
-        self._action(e, "Mask &Brush", lambda: self.mask_tools.set_tool("brush"), "B")
-        self._action(e, "Mask &Eraser", lambda: self.mask_tools.set_tool("eraser"), "E")
-        self._action(e, "Smaller Brush", lambda: self.mask_tools.grow(1 / 1.25), "[")
-        self._action(e, "Larger Brush", lambda: self.mask_tools.grow(1.25), "]")
-        e.addSeparator()
-        self._action(e, "&Preferences...", self.preferences_dialog, K.Preferences)
-
-        v = mb.addMenu("&View")
-        self._action(v, "Play / Pause", self.toggle_play, "Space")
-        self._action(v, "Play Backwards (J)", lambda: self.shuttle(-1), "J")
-        self._action(v, "Pause (K)", self.pause, "K")
-        self._action(v, "Play Forwards (L)", lambda: self.shuttle(1), "L")
-        self._action(v, "Previous Frame", lambda: self.step(-1), "Left")
-        self._action(v, "Next Frame", lambda: self.step(1), "Right")
-        self._action(v, "Go to Start", lambda: self.go_to(0), "Home")
-        self._action(v, "Go to End", lambda: self.go_to(10**9), "End")
-        v.addSeparator()
-        self._action(v, "Zoom In", lambda: self.viewer.zoom_by(1.25), "Ctrl+=")
-        self._action(v, "Zoom Out", lambda: self.viewer.zoom_by(0.8), "Ctrl+-")
-        self._action(v, "Fit", lambda: self.viewer.set_zoom(None), "F")
-        self._action(v, "Timeline Zoom In", lambda: self.timeline.zoom(1.25), "=")
-        self._action(v, "Timeline Zoom Out", lambda: self.timeline.zoom(0.8), "-")
-        v.addSeparator()
-        for dock in self.docks.values():
-            v.addAction(dock.toggleViewAction())
-        self._action(v, "Reset Layout", self.reset_layout)
-
-        g = mb.addMenu("&Generate")
-        self._action(g, "&Generate", self.generate, "Ctrl+G")
-        self._action(g, "&Cancel Running Job", self.cancel_running, "Ctrl+.")
-        g.addSeparator()
-        self.place_over = QAction("Place Results Over Their Source (else at the End)", self)
-        self.place_over.setCheckable(True)
-        self.place_over.setChecked(self.settings.value("generate/place_over", False, bool))
-        self.place_over.toggled.connect(lambda on: self.settings.setValue("generate/place_over",
-                                                                          on))  # fmt: skip
-        g.addAction(self.place_over)
-
-        h = mb.addMenu("&Help")
-        self._action(h, "&About Lumiere Studio", self.about)
+        for title, entries in action_table(self).items():
+            fill_menu(self.menuBar().addMenu(title), entries, self)
         self._update_recent_menu()
 
     def _connect(self) -> None:
-        self.bin.media_selected.connect(self._bin_selected)
+        show = self.statusBar().showMessage
+        for c in (self.projects, self.media, self.generation, self.exporting):
+            c.error.connect(self.error)
+            c.status.connect(show)
         self.bin.media_activated.connect(lambda mid: self.doc.add_to_timeline(mid))
-        self.timeline.playhead_changed.connect(self._playhead_moved)
-        self.prompt.generate_requested.connect(self.generate)
-        self.queue.job_done.connect(self._job_done)
-        self.queue.job_failed.connect(self._job_failed)
-        self.queue.changed.connect(self._job_changed)
-        self.jobs.edit_requested.connect(self.edit_queued_job)
-        self.jobs.variations_requested.connect(self.queue_variations)
+        self.media.imported.connect(self.bin.select_media)
+        self.prompt.generate_requested.connect(self.generation.generate)
+        self.jobs.edit_requested.connect(self.generation.take_back)
+        self.jobs.variations_requested.connect(lambda: self.generation.queue_variations())
+        self.generation.queued.connect(lambda _ids: self.docks["Jobs"].raise_())
+        self.generation.added.connect(self.media.prepare)
+        self.generation.taken_back.connect(self.prompt.apply_job)
+        self.generation.taken_back.connect(lambda _job: self.docks["Prompt"].raise_())
+        self.projects.replaced.connect(self.view.show_first_media)
+        self.projects.replaced.connect(self.media.prepare_all)
+        self.projects.recent_changed.connect(self._update_recent_menu)
         self.doc.dirty_changed.connect(lambda _d: self._update_title())
+        self.doc.changed.connect(self._update_title)
         self.doc.changed.connect(lambda: self.prompt.set_history(self.doc.project.history))
         self.doc.changed.connect(self._update_sequence_label)
-        self.doc.changed.connect(self._sequence_changed)
-        self.viewer.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
-        self.thumbs.pending_changed.connect(lambda _n: self._background_pending())
-        self.proxies.pending_changed.connect(lambda _n: self._background_pending())
+        self.viewer.message.connect(lambda m: show(m, 8000))
         self.proxies.ready.connect(self.frames.set_proxy)
-        self.proxies.failed.connect(
-            lambda src, msg: self.statusBar().showMessage(f"no proxy, decoding the original: "
-                                                          f"{msg}", 8000))  # fmt: skip
-        self.proxies.progress.connect(
-            lambda src, i, n: self.statusBar().showMessage(
-                f"making proxy of {Path(src).name}: {i}/{n or '?'} frames", 2000))  # fmt: skip
-        self.viewer.frame_shown.connect(lambda _n: self._update_source_label())
-        self.doc.mask_changed.connect(lambda _m: self._update_source_label())
-
-    def _load_models(self) -> None:
-        from engine.api import scan_models
-
-        try:
-            self.models, broken = scan_models()
-        except Exception as e:  # a malformed models folder must not stop the app
-            self.models, broken = [], []
-            self.statusBar().showMessage(f"models could not be listed: {e}")
-        if broken:  # each broken folder is named with its reason; the others still work
-            self.statusBar().showMessage("; ".join(f"model {b.name} is broken: {b.reason}"
-                                                   for b in broken))  # fmt: skip
-        self.prompt.set_models(self.models)
-        if not self.models:
-            self.statusBar().showMessage(
-                "No model installed: generation is off. Put a model folder in resources/models/ "
-                "or set LUMIERE_STUDIO_MODELS (see Help > About)."
-            )
 
     # --- layout --------------------------------------------------------------------------
     def _restore_layout(self) -> None:
@@ -323,6 +213,7 @@ class MainWindow(QMainWindow):
         for dock in self.docks.values():
             dock.show()
 
+    # --- bindings ------------------------------------------------------------------------
     def _update_title(self) -> None:
         folder = self.doc.project.folder
         name = folder.name if folder else "Untitled"
@@ -333,12 +224,19 @@ class MainWindow(QMainWindow):
 
         self.sequence_label.setText(describe(self.doc.project.timeline))
 
-    def _sequence_changed(self) -> None:
-        """An edit may move what the viewer shows of the sequence: show it again."""
-        if self.mode == "timeline":
-            self._playhead_moved(self.timeline.playhead)
+    def _update_recent_menu(self) -> None:
+        fill_recent_menu(self.recent_menu, self.projects.recent(), self.files.open_recent)
 
-    def sequence_settings(self, dialog=None) -> bool:
+    def _apply_preferences(self) -> None:
+        self.queue.worker.sign = sign_options(self.settings)
+
+    # --- dialogs -------------------------------------------------------------------------
+    def import_dialog(self) -> None:
+        paths = self.files.media_files()
+        if paths:
+            self.media.import_paths(paths)
+
+    def sequence_settings(self, dialog: Any = None) -> bool:
         """The sequence settings dialog; OK applies them as one undoable step. `dialog` lets
         a test fill one in instead of a person."""
         from lumiere_studio.ui.sequence_dialog import SequenceDialog
@@ -356,120 +254,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("timeline/still_seconds", self.doc.still_seconds)
         return True
 
-    def _background_pending(self) -> None:
-        thumbs, proxies = self.thumbs.pending_count(), self.proxies.pending_count()
-        self.busy.setVisible(thumbs + proxies > 0)
-        if thumbs:
-            self.statusBar().showMessage(f"making thumbnails ({thumbs} left)", 2000)
-
-    def _prepare_media(self, item: MediaItem) -> None:
-        """Background work for a new media item: thumbnail, filmstrip, proxy."""
-        path = str(self.doc.project.resolve(item.path))
-        if not Path(path).is_file():  # gone, or a device or pipe a project file named
-            return
-        self.thumbs.get(path)
-        info = item.media_info
-        if needs_proxy(info.kind, info.width, info.height, self.proxy_min_pixels):
-            self.proxies.request(path)
-
-    # --- file dialogs --------------------------------------------------------------------
-    def dialog_folder(self) -> str:
-        """Where a file dialog opens: the folder last used in one, else the project's, else
-        the home folder (never the folder the app was started from)."""
-        last = self.settings.value("dialogs/last_folder", "", str)
-        if last and Path(last).is_dir():
-            return last
-        folder = self.doc.project.folder
-        return str(folder if folder is not None and folder.is_dir() else Path.home())
-
-    def remember_folder(self, folder: Path) -> None:
-        self.settings.setValue("dialogs/last_folder", str(folder))
-
-    # --- media ---------------------------------------------------------------------------
-    def import_dialog(self) -> None:
-        pattern = " ".join(f"*{s}" for s in MEDIA_SUFFIXES)
-        paths, _ = QFileDialog.getOpenFileNames(self, "Import media", self.dialog_folder(),
-                                                f"Media ({pattern})")  # fmt: skip
-        if paths:
-            self.remember_folder(Path(paths[0]).parent)
-            self.import_paths(paths)
-
-    def import_paths(self, paths: list[str]) -> list[MediaItem]:
-        """Probe and import; broken or unsupported files are reported and skipped."""
-        infos, errors = [], []
-        for path in paths:
-            try:
-                infos.append(probe(path))
-            except ProbeError as e:
-                errors.append(str(e))
-        items = self.doc.import_media(infos)
-        for item in items:
-            self._prepare_media(item)
-        if items:
-            self.bin.select_media(items[-1].id)
-            self.statusBar().showMessage(f"imported {len(items)} file(s)", 5000)
-        if errors:
-            self.error("Some files could not be imported", "\n".join(errors))
-        return items
-
-    def dragEnterEvent(self, e: QDragEnterEvent) -> None:  # noqa: N802
-        if e.mimeData().hasUrls():
-            e.acceptProposedAction()
-
-    def dropEvent(self, e: QDropEvent) -> None:  # noqa: N802
-        paths = [u.toLocalFile() for u in e.mimeData().urls() if u.isLocalFile()]
-        folders = [p for p in paths if (Path(p) / "project.lumiere.json").is_file()]
-        timelines = [p for p in paths if Path(p).suffix.lower() in TIMELINE_SUFFIXES]
-        if folders:
-            self.open_project(Path(folders[0]))
-        elif timelines:
-            self.open_timeline(Path(timelines[0]))
-        elif paths:
-            self.import_paths(paths)
-
-    def _bin_selected(self, media_id: str) -> None:
-        self.mode = "source"
-        self.viewer.show_media(media_id, 0)
-        self.mask_tools.refresh()
-        self._update_source_label()
-
-    def add_selected_to_timeline(self) -> None:
-        mid = self.bin.current_media_id()
-        if mid:
-            self.doc.add_to_timeline(mid)
-
-    # --- timeline & playback -------------------------------------------------------------
-    def _playhead_moved(self, frame: int) -> None:
-        """The viewer shows the sequence at the playhead: the top clip's picture placed in the
-        sequence's frame, or the background over a gap."""
-        from engine.api import clip_at
-        from lumiere_studio.ui.viewer import SequenceView
-
-        self.mode = "timeline"
-        tl = self.doc.project.timeline
-        clip = clip_at(tl, frame)
-        view = SequenceView(clip, frame, (tl.width, tl.height), tl.rate, tl.background)
-        item = self.doc.project.media_by_path(clip.media) if clip is not None else None
-        refine = not self.play_timer.isActive()  # playback: proxy frames are enough
-        source_frame = clip.source_frame(frame, tl.rate) if clip is not None else 0
-        self.viewer.show_sequence(view, item.id if item else None, source_frame, refine)
-        self.mask_tools.refresh()
-        self._update_source_label()
-
-    def split_at_playhead(self) -> None:
-        cid = self.timeline.selected_clip
-        tl = self.doc.project.timeline
-        ph = self.timeline.playhead
-        candidates = [c for t in tl.tracks for c in t.clips if c.start < ph < c.end]
-        target = next((c for c in candidates if c.id == cid), candidates[0] if candidates else None)
-        if target is not None:
-            self.doc.split_clip(target.id, ph)
-
-    def set_selected_fit(self, fit: str) -> None:
-        if self.timeline.selected_clip:
-            self.doc.set_clip_geometry(self.timeline.selected_clip, fit=fit)
-
-    def clip_geometry(self, dialog=None) -> bool:
+    def clip_geometry(self, dialog: Any = None) -> bool:
         """Fit, scale and position of the selected clip; `dialog` lets a test fill one in."""
         from lumiere_studio.ui.clip_dialog import ClipDialog
 
@@ -484,486 +269,12 @@ class MainWindow(QMainWindow):
         self.doc.set_clip_geometry(found[1].id, **dialog.values())
         return True
 
-    def delete_selected_clip(self) -> None:
-        if self.timeline.selected_clip:
-            self.doc.delete_clip(self.timeline.selected_clip)
-            self.timeline.selected_clip = None
-
-    def set_in(self) -> None:
-        self.doc.set_in_out(in_point=self._position())
-
-    def set_out(self) -> None:
-        self.doc.set_in_out(out_point=self._position() + 1)
-
-    def _position(self) -> int:
-        return self.timeline.playhead if self.mode == "timeline" else self.viewer.frame
-
-    def _rate(self) -> Fraction:
-        if self.mode == "timeline":
-            return self.doc.project.timeline.rate
-        return exact_rate(self.viewer.fps or 24)
-
-    def toggle_play(self) -> None:
-        if self.play_timer.isActive():
-            self.pause()
-        else:
-            self.shuttle(1, reset=True)
-
-    def shuttle(self, direction: int, reset: bool = False) -> None:
-        """J/L: play backwards/forwards; pressing the same key again doubles the speed."""
-        if reset or direction != self._play_dir or not self.play_timer.isActive():
-            self._play_speed = 1
-        else:
-            self._play_speed = min(8, self._play_speed * 2)
-        self._play_dir = direction
-        # Playback follows the clock, not the timer's whole milliseconds (33 ms a frame would
-        # play 29.97 fps 1 % fast): the timer only wakes twice a frame to look.
-        self._play_origin = (self._position(), self.clock())
-        self.play_timer.start(max(1, int(500 / float(self._rate()))))
-
-    def pause(self) -> None:
-        was_playing = self.play_timer.isActive()
-        self.play_timer.stop()
-        self._play_dir = 0
-        if was_playing:
-            self.viewer.seek(self.viewer.frame)  # at rest: the full-resolution frame
-
-    def _tick(self) -> None:
-        origin, started = self._play_origin
-        frames = int((self.clock() - started) * self._rate())  # whole frames since play began
-        target = origin + self._play_dir * self._play_speed * frames
-        delta = target - self._position()
-        if delta == 0:
-            return
-        if self.mode == "timeline":
-            end = self.doc.project.out_point or self.doc.project.timeline.duration
-            nxt = self.timeline.playhead + delta
-            if nxt < 0 or nxt >= end:
-                self.pause()
-                return
-            self.timeline.set_playhead(nxt)
-        else:
-            nxt = self.viewer.frame + delta
-            if nxt < 0 or nxt >= self.viewer.frame_count:
-                self.pause()
-                return
-            self.viewer.seek(nxt, read_ahead=8 if delta > 0 else 0, refine=False)
-
-    def step(self, delta: int) -> None:
-        self.pause()
-        self.go_to(self._position() + delta)
-
-    def go_to(self, frame: int) -> None:
-        if self.mode == "timeline":
-            self.timeline.set_playhead(min(frame, max(0, self.doc.project.timeline.duration - 1)))
-        else:
-            self.viewer.seek(frame)
-
-    # --- generation ----------------------------------------------------------------------
-    def _output_dir(self) -> Path:
-        folder = self.doc.project.folder
-        out = (folder / "generated") if folder else (self._scratch / "generated")
-        out.mkdir(parents=True, exist_ok=True)
-        return out
-
-    def _update_source_label(self) -> None:
-        item = self.doc.project.media_by_id(self.viewer.media_id or "")
-        text = "source: none (text to video needs none)"
-        if item is not None:
-            mask = self.doc.project.masks.get(item.id)
-            has_mask = "with mask" if mask is not None and mask.any() else "no mask"
-            text = f"source: {item.name}, frame {self.viewer.frame}, {has_mask}"
-        self.prompt.set_source_text(text)
-
-    def _write_png(self, pixels: np.ndarray, name: str) -> str:
-        import io
-
-        from PIL import Image
-
-        buf = io.BytesIO()
-        Image.fromarray(pixels).save(buf, format="PNG")
-        path = self._output_dir().parent / "masks" / name if self.doc.project.folder else (
-            self._scratch / name)  # fmt: skip
-        atomic_write_bytes(path, buf.getvalue())
-        return str(path)
-
-    def build_job(self):
-        """The job for the prompt panel's settings and the current clip, range and mask."""
-        item = self.doc.project.media_by_id(self.viewer.media_id or "")
-        task = self.prompt.task_key()
-        self._origin = None
-        source = kind = None
-        start = self.viewer.frame
-        count = None
-        mask_png = None
-        from_frame = 0
-        if item is not None:
-            source = str(self.doc.project.resolve(item.path))
-            kind = item.media_info.kind
-            pin, pout = self.doc.project.in_point, self.doc.project.out_point
-            if self.mode == "source" and pin is not None and pout is not None and pout > pin:
-                start, count = pin, pout - pin
-            if task != "t2v":
-                self._origin = {"media": item.path, "frame": start}
-            if task in NEEDS_IMAGE and kind == "video" and self.viewer.image is not None:
-                if not self.viewer.image_full:
-                    raise JobError(
-                        "The full-resolution frame is still being decoded "
-                        "(the viewer shows a proxy); try again in a moment."
-                    )
-                from lumiere_studio.services.frames import qimage_to_array
-
-                source = self._write_png(qimage_to_array(self.viewer.image),
-                                         f"still-{uuid.uuid4().hex[:8]}.png")  # fmt: skip
-            mask = self.doc.project.masks.get(item.id)
-            if mask is not None and mask.any():
-                mask_png = self._write_png(
-                    mask.pixels, f"mask-{item.id}-{uuid.uuid4().hex[:6]}.png"
-                )
-                meta = self.doc.project.mask_meta.get(item.id)
-                from_frame = max(0, (meta.from_frame if meta else 0) - start)
-        job = self.prompt.build_job(source, start, count if task != "t2v" else None,
-                                    mask_png, from_frame)  # fmt: skip
-        auto = not (self.prompt.out_width.value() or self.prompt.out_height.value())
-        return fit_to_sequence(job, self.sequence_defaults(), auto)
-
-    def sequence_defaults(self) -> dict:
-        """What a new generation defaults to so that it fits the sequence: its frame size and
-        exact rate (the prompt panel's output-size control defaults to these)."""
-        tl = self.doc.project.timeline
-        return {"width": tl.width, "height": tl.height, "rate": tl.rate,
-                "settled": tl.settled}  # fmt: skip
-
-    def generate(self) -> int | None:
-        try:
-            job = self.build_job()
-        except JobError as e:
-            self.error("Cannot generate", str(e))
-            return None
-        out = self._output_dir() / f"gen-{job.task}-{job.seed}-{uuid.uuid4().hex[:6]}.mp4"
-        jid = self.queue.submit(job, out)
-        self._job_sources[jid] = self._origin
-        self.docks["Jobs"].raise_()
-        self.statusBar().showMessage(f"job #{jid} queued", 4000)
-        return jid
-
-    def queue_variations(self, specs: list[str] | None = None) -> list[int]:
-        """Queue the prompt panel's job over the product of sweep values (a dialog asks for
-        them unless `specs` are given), as `lumiere-studio batch --sweep` does."""
-        from engine.api import BatchError, expand
-        from lumiere_studio.ui.variations_dialog import VariationsDialog
-
-        try:
-            job = self.build_job()
-            if specs is None:
-                dialog = VariationsDialog(job, self)
-                if not dialog.exec():
-                    return []
-                specs = dialog.lines()
-            jobs = expand(job, specs)
-        except (JobError, BatchError) as e:
-            self.error("Cannot queue variations", str(e))
-            return []
-        ids = [self.queue.submit(j, self._output_dir() / f"gen-{j.task}-{j.seed}-"
-                                 f"{uuid.uuid4().hex[:6]}.mp4") for j in jobs]  # fmt: skip
-        self.docks["Jobs"].raise_()
-        self.statusBar().showMessage(f"{len(ids)} variations queued", 4000)
-        return ids
-
-    def edit_queued_job(self, job_id: int) -> None:
-        """A queued job's settings go back to the prompt panel; the job leaves the queue
-        (cancelled, so it can still be retried) and Generate queues the edited one."""
-        entry = self.queue.entries.get(job_id)
-        if entry is None:
-            return
-        self.prompt.apply_job(entry.job.to_dict())
-        self.queue.cancel(job_id, message="taken out to edit; Generate queues the edited job")
-        self.docks["Prompt"].raise_()
-
-    def cancel_running(self) -> None:
-        running = self.queue.running
-        if running is not None:
-            self.queue.cancel(running.id)
-
-    def _job_changed(self, job_id: int) -> None:
-        entry = self.queue.entries.get(job_id)
-        if entry is not None and entry.state == "running":
-            self.statusBar().showMessage(f"job #{job_id}: {entry.message}", 3000)
-
-    def _job_done(self, job_id: int) -> None:
-        entry = self.queue.entries[job_id]
-        path = entry.result["path"]
-        try:
-            info = probe(path)
-        except ProbeError as e:
-            self.error("The generated file could not be read", str(e))
-            return
-        item = MediaItem(
-            path=self.doc.project.relative(path), info=info.to_dict(), name=Path(path).name,
-            generated=True, job=entry.job.to_dict(), model_name=entry.result["model_name"],
-            model_hash=entry.result["model_hash"],
-        )  # fmt: skip
-        origin = self._job_sources.pop(job_id, None)
-        self.doc.add_generated(item, entry.job.to_dict(), origin, self.place_over.isChecked())
-        self._prepare_media(item)
-        notes = "; ".join(entry.result.get("notes", []))
-        self.statusBar().showMessage(f"job #{job_id} done: {item.name} {notes}", 8000)
-
-    def _job_failed(self, job_id: int, message: str) -> None:
-        self.statusBar().showMessage(f"job #{job_id} failed: {message}", 15000)
-
-    # --- projects ------------------------------------------------------------------------
-    def _confirm_discard(self) -> bool:
-        if not self.doc.dirty:
-            return True
-        answer = QMessageBox.question(
-            self, "Unsaved changes", "The project has unsaved changes. Save them first?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
-        )  # fmt: skip
-        if answer == QMessageBox.StandardButton.Save:
-            return self.save()
-        return answer == QMessageBox.StandardButton.Discard
-
-    def set_project(self, project: Project) -> None:
-        self._discard_recovery()
-        old = self.doc
-        self.doc.project = project
-        old.undo_stack.clear()
-        self.doc.changed.emit()
-        for mid in project.masks:
-            self.doc.mask_changed.emit(mid)
-        self.viewer.show_media(project.media[0].id if project.media else None)
-        for m in project.media:
-            self._prepare_media(m)
-        self._update_title()
-
-    def new_project(self) -> None:
-        if self._confirm_discard():
-            self.set_project(Project())
-
-    def open_project_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Open project folder",
-                                                  self.dialog_folder())  # fmt: skip
-        if folder:
-            self.remember_folder(Path(folder).parent)  # where projects are kept
-        if folder and self._confirm_discard():
-            self.open_project(Path(folder))
-
-    def open_project(self, folder: Path) -> bool:
-        try:
-            project = Project.load(folder)
-        except ProjectError as e:
-            self.error("The project could not be opened", str(e))
-            return False
-        self.set_project(project)
-        missing = [m.path for m in project.media if not project.resolve(m.path).exists()]
-        if missing:
-            self.error("Missing media", "These files are gone:\n" + "\n".join(missing))
-        if project.notes:
-            self.error("The project was opened with changes", "\n".join(project.notes))
-        outside = [p for p in project.outside_media() if p not in missing]
-        if outside:  # a project file can name any path: the user sees what it reads
-            self.error(
-                "Media outside the project folder",
-                (
-                    f"This project uses {len(outside)} file(s) outside {folder}. They are read "
-                    f"where they are and never copied into the project:\n" + "\n".join(outside)
-                ),
-            )
-        self._add_recent(folder)
-        return True
-
-    def open_timeline_dialog(self) -> None:
-        pattern = " ".join(f"*{s}" for s in TIMELINE_SUFFIXES)
-        path, _ = QFileDialog.getOpenFileName(self, "Open timeline", self.dialog_folder(),
-                                              f"Timelines ({pattern})")  # fmt: skip
-        if path:
-            self.remember_folder(Path(path).parent)
-        if path and self._confirm_discard():
-            self.open_timeline(Path(path))
-
-    def open_timeline(self, path: Path) -> bool:
-        """An OTIO / FCP 7 XML / EDL file as a new untitled project, media linked by path."""
-        from lumiere_studio.model.interchange import project_from_timeline_file
-
-        try:
-            project, problems = project_from_timeline_file(path)
-        except ProjectError as e:
-            self.error("The timeline could not be opened", str(e))
-            return False
-        self.set_project(project)
-        if problems:
-            self.error("Some clips could not be used", "\n".join(problems))
-        self.statusBar().showMessage(f"opened {path.name}: {len(project.media)} media", 8000)
-        return True
-
-    def save(self) -> bool:
-        if self.doc.project.folder is None:
-            return self.save_as()
-        return self.save_to(self.doc.project.folder)
-
-    def save_as(self) -> bool:
-        folder = QFileDialog.getExistingDirectory(self, "Save project in folder",
-                                                  self.dialog_folder())  # fmt: skip
-        if folder:
-            self.remember_folder(Path(folder).parent)  # where projects are kept
-        return self.save_to(Path(folder)) if folder else False
-
-    def save_to(self, folder: Path) -> bool:
-        from lumiere_studio.model.job_files import adopt_job_files
-
-        # The recovery file goes only once the save has succeeded, and is brought up to date
-        # first: a crash during the save, or a failed save, loses no edit.
-        recovery = self._recovery_path()  # keyed by the folder the project had
-        if self.doc.dirty:
-            self._write_recovery()
-        old = self.doc.project.folder
-        try:
-            adopt_job_files(self.doc.project, folder, [self._scratch] + ([old] if old else []))
-            self.doc.project.save(folder, scratch=self._scratch)
-        except (OSError, ProjectError) as e:
-            self.error("The project could not be saved", f"{e}\nThe unsaved work is kept in "
-                       f"the recovery file until a save succeeds.")  # fmt: skip
-            return False
-        recovery.unlink(missing_ok=True)
-        self._discard_recovery()
-        self.doc.undo_stack.setClean()
-        self.doc.changed.emit()
-        self._add_recent(folder)
-        self._update_title()
-        self.statusBar().showMessage(f"saved {folder}", 4000)
-        return True
-
-    def _add_recent(self, folder: Path) -> None:
-        recent = [str(folder.absolute())]
-        recent += [r for r in self.settings.value("recent", [], list) or [] if r != recent[0]]
-        self.settings.setValue("recent", recent[:MAX_RECENT])
-        self._update_recent_menu()
-
-    def _update_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        for r in self.settings.value("recent", [], list) or []:
-            act = self.recent_menu.addAction(r)
-            act.triggered.connect(lambda _=False, r=r: self._confirm_discard()
-                                  and self.open_project(Path(r)))  # fmt: skip
-
-    # --- autosave ------------------------------------------------------------------------
-    def _recovery_path(self) -> Path:
-        return autosave.recovery_path(self.doc.project, self.session, self.recovery_root)
-
-    def autosave_now(self) -> None:
-        if (
-            self.doc.dirty
-            and self.doc.take_autosave_dirty()
-            or (self.doc.dirty and not self._recovery_path().exists())
-        ):
-            self._write_recovery()
-
-    def _write_recovery(self) -> None:
-        try:
-            autosave.write_recovery(self.doc.project, self._recovery_path())
-        except OSError as e:
-            self.statusBar().showMessage(f"autosave failed: {e}", 8000)
-
-    def _discard_recovery(self) -> None:
-        self._recovery_path().unlink(missing_ok=True)
-
-    def offer_recovery(self, ask=None) -> bool:
-        """After a crash: offer each recovery file. `ask(description) -> bool` is the
-        question (a message box unless given). Declined files are deleted."""
-        ask = ask or (lambda d: QMessageBox.question(
-            self, "Recover unsaved work?",
-            f"Lumiere Studio did not close cleanly. Restore the autosaved state of {d}?",
-        ) == QMessageBox.StandardButton.Yes)  # fmt: skip
-        for rec in autosave.find_recoveries(self.recovery_root):
-            if ask(rec.describe()):
-                try:
-                    project = autosave.restore(rec)
-                except ProjectError as e:
-                    self.error("Recovery failed", str(e))
-                    continue
-                self.set_project(project)
-                self.doc.undo_stack.resetClean()
-                self.doc.undo_stack.push(_Marker())  # restored work is unsaved work
-                autosave.discard(rec)
-                self.autosave_now()
-                return True
-            autosave.discard(rec)
-        return False
-
-    # --- preferences ---------------------------------------------------------------------
     def preferences_dialog(self) -> None:
         from lumiere_studio.ui.preferences import PreferencesDialog
 
         if PreferencesDialog(self.settings, self).exec():
             self._apply_preferences()
 
-    def _apply_preferences(self) -> None:
-        from lumiere_studio.ui.preferences import sign_options
-
-        self.queue.worker.sign = sign_options(self.settings)
-
-    # --- export --------------------------------------------------------------------------
-    def export_dialog(self) -> None:
-        from lumiere_studio.services.export import EXPORT_FORMATS, format_for_filter, target_path
-
-        filters = ";;".join(text for _fmt, text, _suffix in EXPORT_FORMATS)
-        start = str(Path(self.dialog_folder()) / "timeline.mp4")
-        path, chosen = QFileDialog.getSaveFileName(self, "Export timeline", start, filters)
-        if path:
-            self.remember_folder(Path(path).parent)
-            fmt, suffix = format_for_filter(chosen)
-            self.export_to(target_path(path, suffix), fmt=fmt)
-
-    def export_to(self, out: Path, fmt: str = "h264"):
-        from lumiere_studio.services.export import ExportWorker, start_export
-
-        tl = self.doc.project.timeline
-        if not tl.duration:
-            self.error("Nothing to export", "The timeline is empty.")
-            return None
-        first = self.doc.project.in_point or 0
-        last = self.doc.project.out_point or tl.duration
-        base = self.doc.project.folder or Path.cwd()  # relative media paths need a folder
-        from lumiere_studio.ui.preferences import mark_composites, sign_options
-
-        worker = ExportWorker(_detached(tl), base, out, first, last, fmt,
-                              sign=sign_options(self.settings),
-                              mark_composites=mark_composites(self.settings))  # fmt: skip
-        dialog = QProgressDialog(f"Exporting {out.name}", "Cancel", 0, last - first, self)
-        # Not modal: the export works on a detached copy of the timeline, so editing can go on
-        # (and a modal QProgressDialog would run the event loop inside every setValue()).
-        dialog.setWindowModality(Qt.WindowModality.NonModal)
-        dialog.setMinimumDuration(500)
-        dialog.canceled.connect(worker.cancel.set)
-        # Bound methods of this window (not lambdas) so Qt queues the calls onto the GUI
-        # thread: a lambda would run on the export thread and touch widgets from there.
-        worker.progress.connect(self._export_progress)
-        worker.finished.connect(self._export_finished)
-        worker.failed.connect(self._export_failed)
-        worker.cancelled.connect(self._export_cancelled)
-        self._export = (worker, start_export(worker), dialog)
-        return self._export
-
-    def _export_progress(self, done: int, total: int) -> None:
-        if self._export:
-            self._export[2].setValue(done)
-
-    def _export_finished(self, path: str) -> None:
-        if self._export:
-            self._export[2].reset()
-        self.statusBar().showMessage(f"exported {path}", 8000)
-
-    def _export_failed(self, message: str) -> None:
-        if self._export:
-            self._export[2].reset()
-        self.error("Export failed", message)
-
-    def _export_cancelled(self) -> None:
-        self.statusBar().showMessage("export cancelled", 5000)
-
-    # --- misc ----------------------------------------------------------------------------
     def error(self, title: str, text: str) -> None:
         """Errors go to the status bar and a non-modal box (tests read `last_error`)."""
         self.last_error = text
@@ -974,20 +285,26 @@ class MainWindow(QMainWindow):
             box.show()
 
     def about(self) -> None:
-        models = "\n".join(m.summary() for m in self.models) or (
-            "No model installed. Generation needs a model folder (config.json + .safetensors) "
-            "in resources/models/, the user data folder, or LUMIERE_STUDIO_MODELS."
-        )
-        from engine.api import __version__
+        QMessageBox.about(self, "About Lumiere Studio", about_text(self.models))
 
-        QMessageBox.about(self, "About Lumiere Studio", (
-            f"Lumiere Studio {__version__}\n\nA video editor whose engine is a Space-Time "
-            f"U-Net video diffusion model (after Lumiere, Bar-Tal et al. 2024).\n\n"
-            f"Model(s):\n{models}\n\nGenerated clips are marked as AI-generated."
-        ))  # fmt: skip
+    # --- drops and closing ---------------------------------------------------------------
+    def dragEnterEvent(self, e: QDragEnterEvent) -> None:  # noqa: N802
+        if e.mimeData().hasUrls():
+            e.acceptProposedAction()
+
+    def dropEvent(self, e: QDropEvent) -> None:  # noqa: N802
+        paths = [u.toLocalFile() for u in e.mimeData().urls() if u.isLocalFile()]
+        folders = [p for p in paths if (Path(p) / PROJECT_FILE).is_file()]
+        timelines = [p for p in paths if Path(p).suffix.lower() in TIMELINE_SUFFIXES]
+        if folders:
+            self.projects.open_project(Path(folders[0]))
+        elif timelines:
+            self.projects.open_timeline(Path(timelines[0]))
+        elif paths:
+            self.media.import_paths(paths)
 
     def closeEvent(self, e: QCloseEvent) -> None:  # noqa: N802
-        if os.environ.get("QT_QPA_PLATFORM") != "offscreen" and not self._confirm_discard():
+        if os.environ.get("QT_QPA_PLATFORM") != "offscreen" and not self.files.confirm_discard():
             e.ignore()
             return
         self.settings.setValue("window/geometry", self.saveGeometry())
@@ -996,17 +313,93 @@ class MainWindow(QMainWindow):
         e.accept()
 
     def shutdown(self) -> None:
-        self._discard_recovery()  # a clean exit leaves no recovery file
-        # An untitled project's scratch files (generations, masks, stills) go with a clean
-        # exit; saving copied what the project uses into its folder. After a crash they stay
-        # for the recovery file.
-        shutil.rmtree(self._scratch, ignore_errors=True)
-        self.pause()
-        self.autosave_timer.stop()
+        self.projects.shutdown()
+        self.transport.pause()
         self.queue.shutdown()
         self.proxies.shutdown()
         self.frames.shutdown()
         self.thumbs.pool.waitForDone(5000)
+
+
+def action_table(w: MainWindow) -> dict[str, list[Entry]]:
+    """The menus: each entry's text, what it does and its key."""
+    K = QKeySequence.StandardKey  # noqa: N806
+    t, ed, f, g, tools = w.transport, w.editing, w.files, w.generation, w.mask_tools
+    undo = w.doc.undo_stack.createUndoAction(w, "&Undo")
+    undo.setShortcut(K.Undo)
+    redo = w.doc.undo_stack.createRedoAction(w, "&Redo")
+    redo.setShortcuts(redo_shortcuts(QKeySequence.keyBindings(K.Redo)))
+    fits: list[Entry] = [
+        (label, lambda _=False, fit=fit: ed.set_selected_fit(fit), None)
+        for fit, label in FIT_LABELS.items()
+    ]
+    return {
+        "&File": [
+            ("&New Project", f.new_project, K.New),
+            ("&Open Project...", f.open_project, K.Open),
+            ("Open &Timeline (OTIO, FCP XML, EDL)...", f.open_timeline, None),
+            w.recent_menu,
+            ("&Save", f.save, K.Save),
+            ("Save &As...", f.save_as, K.SaveAs),
+            None,
+            ("&Import Media...", w.import_dialog, "Ctrl+I"),
+            ("&Export...", w.export_progress.ask, "Ctrl+E"),
+            None,
+            ("&Quit", w.close, K.Quit),
+        ],
+        "&Edit": [
+            undo,
+            redo,
+            None,
+            ("Add Selected Media to Timeline", ed.add_selected_to_timeline, "Ctrl+Return"),
+            ("&Split Clip at Playhead", ed.split_at_playhead, "S"),
+            ("&Delete Clip", ed.delete_selected_clip, "Delete"),
+            ("Set &In Point", ed.set_in, "I"),
+            ("Set &Out Point", ed.set_out, "O"),
+            ("Clear In/Out", ed.clear_in_out, "Alt+X"),
+            ("Se&quence Settings...", lambda: w.sequence_settings(), None),
+            fill_menu(QMenu("Clip &Fit", w), fits, w),
+            ("Clip &Geometry...", lambda: w.clip_geometry(), None),
+            None,
+            ("Mask &Brush", lambda: tools.set_tool("brush"), "B"),
+            ("Mask &Eraser", lambda: tools.set_tool("eraser"), "E"),
+            ("Smaller Brush", lambda: tools.grow(1 / 1.25), "["),
+            ("Larger Brush", lambda: tools.grow(1.25), "]"),
+            None,
+            ("&Preferences...", w.preferences_dialog, K.Preferences),
+        ],
+        "&View": [
+            ("Play / Pause", t.toggle_play, "Space"),
+            ("Play Backwards (J)", lambda: t.shuttle(-1), "J"),
+            ("Pause (K)", t.pause, "K"),
+            ("Play Forwards (L)", lambda: t.shuttle(1), "L"),
+            ("Previous Frame", lambda: t.step(-1), "Left"),
+            ("Next Frame", lambda: t.step(1), "Right"),
+            ("Go to Start", lambda: t.go_to(0), "Home"),
+            ("Go to End", lambda: t.go_to(10**9), "End"),
+            None,
+            ("Zoom In", lambda: w.viewer.zoom_by(1.25), "Ctrl+="),
+            ("Zoom Out", lambda: w.viewer.zoom_by(0.8), "Ctrl+-"),
+            ("Fit", lambda: w.viewer.set_zoom(None), "F"),
+            ("Timeline Zoom In", lambda: w.timeline.zoom(1.25), "="),
+            ("Timeline Zoom Out", lambda: w.timeline.zoom(0.8), "-"),
+            None,
+            *[d.toggleViewAction() for d in w.docks.values()],
+            ("Reset Layout", w.reset_layout, None),
+        ],
+        "&Generate": [
+            ("&Generate", g.generate, "Ctrl+G"),
+            ("&Cancel Running Job", g.cancel_running, "Ctrl+."),
+            None,
+            w.place_over,
+        ],
+        "&Help": [("&About Lumiere Studio", w.about, None)],
+    }
+
+
+def export_options(settings: QSettings) -> dict[str, Any]:
+    """What each export takes from the preferences: signing and the composite marks."""
+    return {"sign": sign_options(settings), "mark_composites": mark_composites(settings)}
 
 
 def redo_shortcuts(platform: list[QKeySequence]) -> list[QKeySequence]:
@@ -1019,43 +412,87 @@ def redo_shortcuts(platform: list[QKeySequence]) -> list[QKeySequence]:
     return keys
 
 
-def fit_to_sequence(job, sequence: dict, size_is_auto: bool = True):
-    """Generation fits the sequence: a text-to-video job the prompt panel left without an output
-    size is made at the largest size of the model's aspect that fits the sequence's frame (so
-    the clip fills it, or is letterboxed, and is never stretched), through SSR, once the
-    sequence has a size of its own (a real clip or the settings chose it). Jobs from a source
-    keep the source's size; the rate stays the model's, since the timeline places the result by
-    time whatever its rate. `size_is_auto`: the prompt panel's size control is on auto (its own
-    auto, the model's largest untiled size, applies until the sequence has a size)."""
-    if job.task != "t2v" or not sequence["settled"] or not size_is_auto:
-        return job
-    from engine.api import ModelError, list_models, read_model_info
-
-    try:
-        info = read_model_info(Path(job.model)) if job.model else next(iter(list_models()))
-    except (ModelError, OSError, StopIteration):
-        return job
-    w, h = fitted_size(info.native_width, info.native_height, sequence["width"],
-                       sequence["height"])  # fmt: skip
-    job.width, job.height = w, h
-    job.validate()
-    return job
-
-
-def fitted_size(model_w: int, model_h: int, frame_w: int, frame_h: int,
-                largest: int = 4096) -> tuple[int, int]:  # fmt: skip
-    """The largest even size of the model's aspect inside the frame (and the engine's limit)."""
-    scale = min(frame_w / model_w, frame_h / model_h, largest / max(model_w, model_h))
-    return max(8, int(model_w * scale) // 2 * 2), max(8, int(model_h * scale) // 2 * 2)
-
-
-def _detached(tl: Timeline) -> Timeline:
-    """A copy, so edits made during an export do not change what is being written."""
-    return Timeline.from_dict(tl.to_dict())
+def dock(
+    window: QMainWindow,
+    area: Qt.DockWidgetArea,
+    title: str,
+    widget: QWidget,
+    scroll: bool = False,
+    pin: QWidget | None = None,
+) -> QDockWidget:
+    """`widget` in a dock of `window` titled `title`, added in `area`. `scroll`: a tall form
+    scrolls instead of setting the window's minimum height; `pin` stays below the scrolling
+    part, always in view."""
+    if scroll:
+        scroller = QScrollArea()
+        scroller.setWidget(widget)
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setMinimumWidth(widget.minimumSizeHint().width() + 16)
+        widget = scroller
+    if pin is not None:
+        holder = QWidget()
+        column = QVBoxLayout(holder)
+        column.setContentsMargins(9, 0, 9, 6)
+        column.addWidget(widget, 1)
+        column.addWidget(pin)
+        widget = holder
+    dock = QDockWidget(title, window)
+    dock.setObjectName(f"dock-{title.lower()}")  # the key of its place in the saved layout
+    dock.setWidget(widget)
+    window.addDockWidget(area, dock)
+    return dock
 
 
-class _Marker(QUndoCommand):
-    """Makes restored work count as unsaved (the title shows *, closing asks to save)."""
+def fill_menu(menu: QMenu, entries: list[Entry], owner: QWidget) -> QMenu:
+    """Add the entries of the action table to `menu`; new actions belong to `owner`."""
+    for entry in entries:
+        if entry is None:
+            menu.addSeparator()
+        elif isinstance(entry, QMenu):
+            menu.addMenu(entry)
+        elif isinstance(entry, QAction):
+            menu.addAction(entry)
+        else:
+            text, slot, shortcut = entry
+            action = QAction(text, owner)
+            if shortcut is not None:
+                action.setShortcut(QKeySequence(shortcut))
+            action.triggered.connect(slot)
+            menu.addAction(action)
+    return menu
 
-    def __init__(self) -> None:
-        super().__init__("Recovered work")
+
+def setting_action(
+    text: str, settings: QSettings, key: str, apply: Callable[[bool], object], owner: QWidget
+) -> QAction:
+    """A checkable action whose state is kept in `settings` under `key`; `apply` gets the
+    state at once and on every change."""
+    action = QAction(text, owner)
+    action.setCheckable(True)
+    action.setChecked(bool(settings.value(key, False, bool)))
+    apply(action.isChecked())
+
+    def toggled(on: bool) -> None:
+        settings.setValue(key, on)
+        apply(on)
+
+    action.toggled.connect(toggled)
+    return action
+
+
+NO_MODEL = (
+    "No model installed. Generation needs a model folder (config.json + .safetensors) "
+    "in resources/models/, the user data folder, or LUMIERE_STUDIO_MODELS."
+)
+
+
+def about_text(models: list[Any]) -> str:
+    from engine.api import __version__
+
+    listed = "\n".join(m.summary() for m in models) or NO_MODEL
+    return (
+        f"Lumiere Studio {__version__}\n\nA video editor whose engine is a Space-Time "
+        f"U-Net video diffusion model (after Lumiere, Bar-Tal et al. 2024).\n\n"
+        f"Model(s):\n{listed}\n\nGenerated clips are marked as AI-generated."
+    )
