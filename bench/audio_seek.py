@@ -55,8 +55,10 @@ def main() -> None:
         diff = float(np.abs(seek.samples - whole.samples[:, first : first + RATE]).max())
         seek_ms = median_ms(lambda: read_audio(src, start, 1.0), args.repeats)
         whole_ms = median_ms(lambda: read_audio(src, 0.0, start + 1.0), args.repeats)
-    print(f"1 s of AAC at {start:.0f} s into a {args.minutes:g}-minute source, "
-          f"median of {args.repeats}:")  # fmt: skip
+    print(
+        f"1 s of AAC at {start:.0f} s into a {args.minutes:g}-minute source, "
+        f"median of {args.repeats}:"
+    )
     print(f"  seek and stop: {seek_ms:8.1f} ms")
     print(f"  from the start: {whole_ms:7.1f} ms")
     print(f"  ratio {seek_ms / whole_ms:.3f}; largest sample difference {diff:.2e}")

@@ -57,8 +57,11 @@ def make_source(path: Path, rate: Fraction, seconds: int, size: tuple[int, int])
         at = nearest(Fraction(k) / rate * AUDIO_RATE)
         sound[at : at + len(beep)] = beep[: len(sound) - at]
     audio = AudioClip(sound[None], AUDIO_RATE, "mono")
-    write_video((white if lit[i] else dark for i in range(count)), path,
-                VideoSettings(fps=rate, audio=audio, preset="ultrafast"))  # fmt: skip
+    write_video(
+        (white if lit[i] else dark for i in range(count)),
+        path,
+        VideoSettings(fps=rate, audio=audio, preset="ultrafast"),
+    )
 
 
 def timelines(folder: Path, minutes: int, size: tuple[int, int]) -> dict[str, list]:
@@ -67,8 +70,12 @@ def timelines(folder: Path, minutes: int, size: tuple[int, int]) -> dict[str, li
     long_s = 60 * minutes
     make_source(folder / "long_2997.mp4", NTSC, long_s, size)
     mixed = []
-    for label, rate in (("24", Fraction(24)), ("25", Fraction(25)), ("60", Fraction(60)),
-                        ("2997", NTSC)):  # fmt: skip
+    for label, rate in (
+        ("24", Fraction(24)),
+        ("25", Fraction(25)),
+        ("60", Fraction(60)),
+        ("2997", NTSC),
+    ):
         make_source(folder / f"clip_{label}.mov", rate, 61, size)
         mixed.append((f"clip_{label}.mov", rate, 7, 60, 61))  # 7 frames trimmed at the head
         if label == "25":
@@ -136,8 +143,12 @@ def measure(path: Path, rate: Fraction) -> dict:
     for f in flashes:
         b = min(beeps, key=lambda b: abs(b - float(f)))
         offsets.append((float(f), (b - float(f)) * float(rate)))
-    return {"frames": len(means), "audio_s": len(sound) / audio_rate, "offsets": offsets,
-            "beeps": len(beeps)}  # fmt: skip
+    return {
+        "frames": len(means),
+        "audio_s": len(sound) / audio_rate,
+        "offsets": offsets,
+        "beeps": len(beeps),
+    }
 
 
 def drift(offsets: list[tuple[float, float]]) -> float:
@@ -157,8 +168,10 @@ def main() -> None:
     t = time.perf_counter()
     cuts = timelines(folder, args.minutes, size)
     print(f"sources made in {time.perf_counter() - t:.0f} s ({folder})")
-    head = (f"{'sequence':>8} {'format':>6} {'timeline':>13} {'flashes':>7} {'max |off|':>9} "
-            f"{'drift':>6} {'frames':>13} {'audio - video':>13} {'s':>4}")  # fmt: skip
+    head = (
+        f"{'sequence':>8} {'format':>6} {'timeline':>13} {'flashes':>7} {'max |off|':>9} "
+        f"{'drift':>6} {'frames':>13} {'audio - video':>13} {'s':>4}"
+    )
     print(head)
     print("-" * len(head))
     worst_off = worst_len = 0.0
@@ -176,10 +189,12 @@ def main() -> None:
                 av_gap = (m["audio_s"] - m["frames"] / float(rate)) * float(rate)
                 worst_off = max(worst_off, off)
                 worst_len = max(worst_len, abs(m["frames"] - tl.duration), abs(av_gap))
-                print(f"{rate_label(rate):>8} {fmt:>6} {name:>13} {len(offsets):>3}/{expected:<3}"
-                      f"{off:>8.2f}f {drifts if len(clips) == 1 else '-':>6} "
-                      f"{m['frames']:>6}/{tl.duration:<6} {av_gap:>+12.2f}f "
-                      f"{time.perf_counter() - t:>4.0f}")  # fmt: skip
+                print(
+                    f"{rate_label(rate):>8} {fmt:>6} {name:>13} {len(offsets):>3}/{expected:<3}"
+                    f"{off:>8.2f}f {drifts if len(clips) == 1 else '-':>6} "
+                    f"{m['frames']:>6}/{tl.duration:<6} {av_gap:>+12.2f}f "
+                    f"{time.perf_counter() - t:>4.0f}"
+                )
     print(
         f"worst flash-beep offset {worst_off:.2f} frames (target <= 1); worst length error "
         f"{worst_len:.2f} frames (target <= 1)"

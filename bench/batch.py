@@ -48,21 +48,40 @@ def tiny_model(root: Path) -> Path:
     """An untrained small model folder: the kill benches test durability, not pictures."""
     from engine.train.export import write_untrained_model
 
-    base = {"in_channels": 7, "out_channels": 3, "channels": [8, 16, 32],
-            "temporal_down": [True, True], "res_blocks": 1, "temporal_attention_blocks": 1,
-            "heads": 2, "context_dim": 384}  # fmt: skip
+    base = {
+        "in_channels": 7,
+        "out_channels": 3,
+        "channels": [8, 16, 32],
+        "temporal_down": [True, True],
+        "res_blocks": 1,
+        "temporal_attention_blocks": 1,
+        "heads": 2,
+        "context_dim": 384,
+    }
     return write_untrained_model(root / "tiny", "tiny", base, frames=8, size=16)
 
 
 def _env() -> dict:
-    return {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1",
-            "RAY_AUTH_MODE": "disabled", "QT_QPA_PLATFORM": "offscreen"}  # fmt: skip
+    return {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "OMP_NUM_THREADS": "1",
+        "RAY_AUTH_MODE": "disabled",
+        "QT_QPA_PLATFORM": "offscreen",
+    }
 
 
 # --- throughput -------------------------------------------------------------------------------
 def _tasks(jobs, folder: Path, tag: str) -> list[dict]:
-    return [{"key": f"{tag}-{i}", "job": j.to_json(), "output": str(folder / f"{tag}-{i}.mp4"),
-             "attempt": 1} for i, j in enumerate(jobs)]  # fmt: skip
+    return [
+        {
+            "key": f"{tag}-{i}",
+            "job": j.to_json(),
+            "output": str(folder / f"{tag}-{i}.mp4"),
+            "attempt": 1,
+        }
+        for i, j in enumerate(jobs)
+    ]
 
 
 def _drain(pool, tasks: list[dict]) -> tuple[float, float]:
@@ -118,8 +137,15 @@ def throughput(args) -> dict:
 
     from engine.jobs import Job
 
-    jobs = [Job(prompt=f"a red ball moving right, seed {s}", steps=args.steps, seed=s,
-                model=str(args.model)) for s in range(args.jobs)]  # fmt: skip
+    jobs = [
+        Job(
+            prompt=f"a red ball moving right, seed {s}",
+            steps=args.steps,
+            seed=s,
+            model=str(args.model),
+        )
+        for s in range(args.jobs)
+    ]
     out = Path(tempfile.mkdtemp(prefix="bench-batch-"))
     pools = _pools(args.configs.split(","))
     wall: dict[str, list[float]] = {name: [] for name in pools}
@@ -145,12 +171,16 @@ def throughput(args) -> dict:
             ray.shutdown()
     best = {name: min(v) for name, v in wall.items()}
     base = best.get("1 worker (in process, 1 thread)") or next(iter(best.values()))
-    print(f"\n{args.jobs} t2v jobs x {args.repeat} rounds, {args.steps} steps, "
-          f"{args.model.name}, 16x32x32, no SSR (best round; model load excluded)")  # fmt: skip
+    print(
+        f"\n{args.jobs} t2v jobs x {args.repeat} rounds, {args.steps} steps, "
+        f"{args.model.name}, 16x32x32, no SSR (best round; model load excluded)"
+    )
     for name in pools:
         rate = 60 * args.jobs / best[name]
-        print(f"  {name:36s} {best[name]:6.1f} s  {rate:5.1f} jobs/min  x{base / best[name]:.2f}  "
-              f"CPU {min(cpu[name]) / args.jobs:.2f} s/job")  # fmt: skip
+        print(
+            f"  {name:36s} {best[name]:6.1f} s  {rate:5.1f} jobs/min  x{base / best[name]:.2f}  "
+            f"CPU {min(cpu[name]) / args.jobs:.2f} s/job"
+        )
     if "2 Ray actors (1 CPU each)" in best and "2 worker processes (1 thread each)" in best:
         extra = best["2 Ray actors (1 CPU each)"] - best["2 worker processes (1 thread each)"]
         print(f"  Ray overhead per job vs 2 local processes: {1000 * extra / args.jobs:+.0f} ms")
@@ -211,8 +241,15 @@ def queue_kill(args) -> dict:
     for round_ in range(args.rounds):
         store_path, out = root / f"queue-{round_}.sqlite3", root / f"out-{round_}"
         out.mkdir()
-        argv = [sys.executable, "-c", QUEUE_CHILD, str(store_path), str(model), str(out),
-                str(args.queue_steps)]  # fmt: skip
+        argv = [
+            sys.executable,
+            "-c",
+            QUEUE_CHILD,
+            str(store_path),
+            str(model),
+            str(out),
+            str(args.queue_steps),
+        ]
         child = subprocess.Popen(argv, env=_env())
         while True:  # all 6 submitted (written) and one of them running
             states = _states(store_path) if store_path.exists() else {}
@@ -233,8 +270,10 @@ def queue_kill(args) -> dict:
         recovered = store.recover()
         assert all(store.get(i).state == INTERRUPTED for i in recovered)
         store.close()
-        print(f"round {round_ + 1}: at the kill {state_at_kill}, the file loads, "
-              f"{len(jobs)} of 6 jobs there")  # fmt: skip
+        print(
+            f"round {round_ + 1}: at the kill {state_at_kill}, the file loads, "
+            f"{len(jobs)} of 6 jobs there"
+        )
         if args.resume_all or round_ == args.rounds - 1:  # a launch after the kill finishes all
             again = subprocess.run(argv, env=_env(), timeout=1800)
             final = _states(store_path)
@@ -242,10 +281,18 @@ def queue_kill(args) -> dict:
             resumed_all += again.returncode == 0 and final == {"done": 6}
             files = sorted(p.name for p in out.glob("*.mp4"))
             print(f"  relaunched and resumed: {final}, {len(files)} files")
-    print(f"\nqueue kill -9: {args.rounds} rounds, queue file loaded {loads}/{args.rounds}, "
-          f"jobs lost {lost}, all 6 done after a relaunch {resumed_all}/{resumed}")  # fmt: skip
-    return {"rounds": args.rounds, "loaded": loads, "lost": lost, "resumed_all": resumed_all,
-            "resumed": resumed, "at_kill": at_kill}  # fmt: skip
+    print(
+        f"\nqueue kill -9: {args.rounds} rounds, queue file loaded {loads}/{args.rounds}, "
+        f"jobs lost {lost}, all 6 done after a relaunch {resumed_all}/{resumed}"
+    )
+    return {
+        "rounds": args.rounds,
+        "loaded": loads,
+        "lost": lost,
+        "resumed_all": resumed_all,
+        "resumed": resumed,
+        "at_kill": at_kill,
+    }
 
 
 # --- kill -9 a batch run -----------------------------------------------------------------------
@@ -297,20 +344,32 @@ def batch_kill(args) -> dict:
     root = Path(tempfile.mkdtemp(prefix="bench-batch-kill-"))
     model = tiny_model(root)
     jobs_file = root / "jobs.jsonl"
-    jobs = [Job(prompt=f"job {i}", steps=args.queue_steps, seed=i, model=str(model))
-            for i in range(args.jobs)]  # fmt: skip
+    jobs = [
+        Job(prompt=f"job {i}", steps=args.queue_steps, seed=i, model=str(model))
+        for i in range(args.jobs)
+    ]
     jobs_file.write_text("".join(json.dumps(j.to_dict()) + "\n" for j in jobs))
 
     def command(out: Path) -> list[str]:
-        return [sys.executable, "-m", "engine", "batch", str(jobs_file), "--out", str(out),
-                "--workers", "2"]  # fmt: skip
+        return [
+            sys.executable,
+            "-m",
+            "engine",
+            "batch",
+            str(jobs_file),
+            "--out",
+            str(out),
+            "--workers",
+            "2",
+        ]
 
     rng = random.Random(args.seed)
     window = args.batch_kill_window
     if window <= 0:  # kills spread over a whole run: time one without a kill first
         t0 = time.monotonic()
-        subprocess.run(command(root / "reference"), env=_env(), stdout=subprocess.DEVNULL,
-                       timeout=1800)  # fmt: skip
+        subprocess.run(
+            command(root / "reference"), env=_env(), stdout=subprocess.DEVNULL, timeout=1800
+        )
         window = time.monotonic() - t0
         print(f"an uninterrupted run takes {window:.0f} s: kills land in 1..{window:.0f} s")
     orphans = partial = once = hashes_ok = 0
@@ -338,8 +397,9 @@ def batch_kill(args) -> dict:
         partial += broken
         before = len(_done_lines(out)) if out.exists() else 0
         done_at_kill.append(before)
-        final = subprocess.run(command(out), env=_env(), capture_output=True, text=True,
-                               timeout=1800)  # fmt: skip
+        final = subprocess.run(
+            command(out), env=_env(), capture_output=True, text=True, timeout=1800
+        )
         lines = _done_lines(out)
         exactly = len(lines) == args.jobs and set(lines.values()) == {1}
         verified = ResultsLog(out).verified_done(out)
@@ -350,16 +410,27 @@ def batch_kill(args) -> dict:
         partial += broken_after
         once += exactly
         hashes_ok += same
-        print(f"round {round_ + 1}: killed at {moment:.0f} s with {before}/{args.jobs} done "
-              f"({files} files, {broken} not whole); resumed (exit {final.returncode}): each job "
-              f"done exactly once {exactly}, hashes match {same}")  # fmt: skip
-    print(f"\nbatch kill -9: {args.rounds} rounds of {args.jobs} jobs, 2 workers: done exactly "
-          f"once after resume {once}/{args.rounds}, hashes match {hashes_ok}/{args.rounds}, "
-          f"files at target paths not whole {partial}, workers alive 15 s after a kill "
-          f"{orphans}; jobs done at the kills {done_at_kill}")  # fmt: skip
-    return {"rounds": args.rounds, "jobs": args.jobs, "exactly_once": once,
-            "hashes_ok": hashes_ok, "partial": partial, "orphans": orphans,
-            "done_at_kill": done_at_kill, "window_s": window}  # fmt: skip
+        print(
+            f"round {round_ + 1}: killed at {moment:.0f} s with {before}/{args.jobs} done "
+            f"({files} files, {broken} not whole); resumed (exit {final.returncode}): each job "
+            f"done exactly once {exactly}, hashes match {same}"
+        )
+    print(
+        f"\nbatch kill -9: {args.rounds} rounds of {args.jobs} jobs, 2 workers: done exactly "
+        f"once after resume {once}/{args.rounds}, hashes match {hashes_ok}/{args.rounds}, "
+        f"files at target paths not whole {partial}, workers alive 15 s after a kill "
+        f"{orphans}; jobs done at the kills {done_at_kill}"
+    )
+    return {
+        "rounds": args.rounds,
+        "jobs": args.jobs,
+        "exactly_once": once,
+        "hashes_ok": hashes_ok,
+        "partial": partial,
+        "orphans": orphans,
+        "done_at_kill": done_at_kill,
+        "window_s": window,
+    }
 
 
 def main() -> None:
@@ -383,13 +454,18 @@ def main() -> None:
         help="batch-kill: seconds after start within which the kill lands (0: the time of an "
         "uninterrupted run, measured first)",
     )
-    p.add_argument("--configs", default="one1,two,ray",
-                   help="throughput: one1 (1 worker, 1 thread), one2 (1 worker, 2 threads), "
-                   "two (2 worker processes), ray (2 Ray actors)")  # fmt: skip
+    p.add_argument(
+        "--configs",
+        default="one1,two,ray",
+        help="throughput: one1 (1 worker, 1 thread), one2 (1 worker, 2 threads), "
+        "two (2 worker processes), ray (2 Ray actors)",
+    )
     p.add_argument("--repeat", type=int, default=2, help="throughput: timed rounds per pool")
-    p.add_argument("--resume-all", action="store_true",
-                   help="queue-kill: relaunch and finish the queue after every kill (default: "
-                   "after the last)")  # fmt: skip
+    p.add_argument(
+        "--resume-all",
+        action="store_true",
+        help="queue-kill: relaunch and finish the queue after every kill (default: after the last)",
+    )
     p.add_argument(
         "--after-first",
         action="store_true",
@@ -399,8 +475,11 @@ def main() -> None:
     p.add_argument("--json", type=Path, help="also write the figures here")
     args = p.parse_args()
     figures = {}
-    for name, fn in (("throughput", throughput), ("queue-kill", queue_kill),
-                     ("batch-kill", batch_kill)):  # fmt: skip
+    for name, fn in (
+        ("throughput", throughput),
+        ("queue-kill", queue_kill),
+        ("batch-kill", batch_kill),
+    ):
         if args.what in (name, "all"):
             figures[name] = fn(args)
     if args.json:

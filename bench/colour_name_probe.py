@@ -98,8 +98,9 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--model", default=None, help="model folder or name (default: bundled)")
     p.add_argument("--contexts", type=int, default=6, help="sentences per colour name")
-    p.add_argument("--encoder", default=None,
-                   help="a text encoder folder to probe instead of the model's own")  # fmt: skip
+    p.add_argument(
+        "--encoder", default=None, help="a text encoder folder to probe instead of the model's own"
+    )
     p.add_argument("--threads", type=int, default=0)
     p.add_argument("--layers", action="store_true", help="also probe each encoder layer")
     args = p.parse_args()
@@ -123,15 +124,18 @@ def main() -> None:
             for name, ok in zip(names, right, strict=True):
                 by_name.setdefault(name, []).append(ok)
             missed = [n for n, oks in by_name.items() if sum(oks) * 2 < len(oks)]
-            print(f"  {kind:12s} {label:8s} {np.mean(right):5.0%}   mostly wrong: "
-                  f"{', '.join(missed)}")  # fmt: skip
+            print(
+                f"  {kind:12s} {label:8s} {np.mean(right):5.0%}   mostly wrong: {', '.join(missed)}"
+            )
     if args.layers:
         layers = int(text.model.config.num_hidden_layers)
         print("each layer (0 = token embeddings), standardised features, 3 / 8 names:")
         for kind in ("pooled", "name tokens"):
             for layer in range(layers + 1):
-                scores = [layer_score(text, vocab, args.contexts, kind, layer)
-                          for vocab in (COLOUR_WORDS, WIDE_COLOUR_WORDS)]  # fmt: skip
+                scores = [
+                    layer_score(text, vocab, args.contexts, kind, layer)
+                    for vocab in (COLOUR_WORDS, WIDE_COLOUR_WORDS)
+                ]
                 print(f"  {kind:12s} layer {layer}  {scores[0]:5.0%} {scores[1]:5.0%}")
 
 

@@ -58,19 +58,30 @@ def timed_runs(run, device: torch.device, runs: int) -> list[float]:
 
 def speed(model: str | None, device: torch.device, runs: int) -> dict:
     def cold(seed: int) -> None:
-        Engine().run(Job(prompt=PROMPT, seed=seed, width=128, height=128, model=model,
-                         device=str(device)))  # fmt: skip
+        Engine().run(
+            Job(prompt=PROMPT, seed=seed, width=128, height=128, model=model, device=str(device))
+        )
 
     # The first run also pays for the device's own start (CUDA context, kernels): shown apart.
     first = timed_runs(cold, device, 1)[0]
     times = timed_runs(cold, device, runs)
-    out = {"first_run_s": first, "cold_median_s": statistics.median(times),
-           "cold_min_s": min(times), "cold_max_s": max(times)}  # fmt: skip
+    out = {
+        "first_run_s": first,
+        "cold_median_s": statistics.median(times),
+        "cold_min_s": min(times),
+        "cold_max_s": max(times),
+    }
     engine = Engine()
     for frames in (16, 64):
         for size in (None, 128):
-            job = Job(prompt=PROMPT, frames=frames, width=size, height=size, model=model,
-                      device=str(device))  # fmt: skip
+            job = Job(
+                prompt=PROMPT,
+                frames=frames,
+                width=size,
+                height=size,
+                model=model,
+                device=str(device),
+            )
             engine.run(job)
 
             def warm(seed: int, job: Job = job) -> None:
@@ -97,14 +108,17 @@ def task_jobs(folder: Path, model: str | None) -> tuple[dict[str, Job], np.ndarr
         "t2v_ssr": Job(prompt="a blue square moving up", width=128, height=128, seed=1),
         "t2v_long_40_frames": Job(prompt="a green star moving right", frames=40, seed=2),
         "i2v": Job(task="i2v", prompt="a shape moving right", image=still, seed=3),
-        "cinemagraph_loop": Job(task="cinemagraph", prompt="water ripples", image=still,
-                                mask=mask, loop=True, seed=4),
-        "inpaint": Job(task="inpaint", prompt="a yellow circle", video=str(video), mask=mask,
-                       seed=5),
+        "cinemagraph_loop": Job(
+            task="cinemagraph", prompt="water ripples", image=still, mask=mask, loop=True, seed=4
+        ),
+        "inpaint": Job(
+            task="inpaint", prompt="a yellow circle", video=str(video), mask=mask, seed=5
+        ),
         "v2v": Job(task="v2v", prompt="a red triangle moving down", video=str(video), seed=6),
-        "style_watercolour": Job(prompt="a purple circle moving left", style="watercolour",
-                                 style_strength=0.7, seed=7),
-    }  # fmt: skip
+        "style_watercolour": Job(
+            prompt="a purple circle moving left", style="watercolour", style_strength=0.7, seed=7
+        ),
+    }
     for job in jobs.values():
         job.model = model
     return jobs, region
@@ -126,16 +140,20 @@ def tasks(model: str | None, device: torch.device, sheet: Path | None) -> dict:
             t0 = time.perf_counter()
             ref = on_cpu.run(with_device(job, torch.device("cpu"))).frames
             out[name] = {
-                "frames": list(got.shape), "device_s": device_s,
-                "cpu_s": time.perf_counter() - t0, "psnr_vs_cpu_db": psnr(got, ref),
+                "frames": list(got.shape),
+                "device_s": device_s,
+                "cpu_s": time.perf_counter() - t0,
+                "psnr_vs_cpu_db": psnr(got, ref),
                 "max_abs_diff": int(np.abs(got.astype(int) - ref.astype(int)).max()),
-            }  # fmt: skip
+            }
             if job.task == "cinemagraph":
                 change = np.abs(np.diff(got.astype(np.float32), axis=0))[:, ~region]
                 out[name]["change_outside_region"] = float(change.mean())
             for frames in (got, ref):
-                tiles = [Image.fromarray(f).resize((64, 64), Image.Resampling.NEAREST)
-                         for f in frames[:8]]  # fmt: skip
+                tiles = [
+                    Image.fromarray(f).resize((64, 64), Image.Resampling.NEAREST)
+                    for f in frames[:8]
+                ]
                 rows.append(np.concatenate([np.asarray(t) for t in tiles], axis=1))
             print(f"  {name}: {json.dumps(out[name])}", file=sys.stderr)
     if sheet is not None:
@@ -154,8 +172,11 @@ def main() -> None:
 
     device = pick_device(args.device)
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else device.type
-    figures = {"device": name, "torch": torch.__version__,
-               "speed": speed(args.model, device, args.runs)}  # fmt: skip
+    figures = {
+        "device": name,
+        "torch": torch.__version__,
+        "speed": speed(args.model, device, args.runs),
+    }
     print("speed:", json.dumps(figures["speed"]))
     figures["tasks"] = tasks(args.model, device, args.sheet)
     worst = min(t["psnr_vs_cpu_db"] for t in figures["tasks"].values())

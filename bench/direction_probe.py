@@ -34,10 +34,15 @@ from engine.train.procedural import (
 )
 
 OPPOSITE = {
-    "left": "right", "right": "left", "up": "down", "down": "up",
-    "up-left": "down-right", "down-right": "up-left",
-    "up-right": "down-left", "down-left": "up-right",
-}  # fmt: skip
+    "left": "right",
+    "right": "left",
+    "up": "down",
+    "down": "up",
+    "up-left": "down-right",
+    "down-right": "up-left",
+    "up-right": "down-left",
+    "down-left": "up-right",
+}
 NOISE_LEVELS = (0.8, 0.9, 0.97)
 
 
@@ -80,12 +85,15 @@ def main() -> None:
     else:
         blank = text_to_video(frames, size, size).model_channels()
         cond = blank[None].expand(len(x0), -1, -1, -1, -1)
-    embedded = [text.batch(c, torch.device("cpu"), torch.float32)
-                for c in (right, opposite, recoloured)]  # fmt: skip
+    embedded = [
+        text.batch(c, torch.device("cpu"), torch.float32) for c in (right, opposite, recoloured)
+    ]
     g = torch.Generator().manual_seed(0)
-    print(f"{info.name} ({args.task}): {args.clips} clips x {args.draws} noise draws; "
-          "loss(wrong word) - loss(right word): mean +- standard error, "
-          "how often the right word wins")  # fmt: skip
+    print(
+        f"{info.name} ({args.task}): {args.clips} clips x {args.draws} noise draws; "
+        "loss(wrong word) - loss(right word): mean +- standard error, "
+        "how often the right word wins"
+    )
     for level in NOISE_LEVELS:
         logsnr = schedule.logsnr(torch.full((len(x0),), level))
         gaps: dict[str, list[np.ndarray]] = {"direction": [], "colour": []}
@@ -94,16 +102,18 @@ def main() -> None:
             z = torch.cat([add_noise(x0, eps, logsnr), cond], dim=1)
             goal = target(info.base.schedule.prediction, x0, eps, logsnr)
             with torch.no_grad():
-                losses = [((net(z, logsnr, *emb) - goal) ** 2).mean(dim=(1, 2, 3, 4))
-                          for emb in embedded]  # fmt: skip
+                losses = [
+                    ((net(z, logsnr, *emb) - goal) ** 2).mean(dim=(1, 2, 3, 4)) for emb in embedded
+                ]
             gaps["direction"].append((losses[1] - losses[0]).numpy())
             gaps["colour"].append((losses[2] - losses[0]).numpy())
         row = [f"t={level:.2f}"]
         for word, parts in gaps.items():
             d = np.concatenate(parts)
             err = d.std() / np.sqrt(len(d))
-            row.append(f"{word} {d.mean() * 1e4:+7.2f} +- {err * 1e4:.2f} e-4 "
-                       f"(wins {np.mean(d > 0):.0%})")  # fmt: skip
+            row.append(
+                f"{word} {d.mean() * 1e4:+7.2f} +- {err * 1e4:.2f} e-4 (wins {np.mean(d > 0):.0%})"
+            )
         print("  ".join(row), flush=True)
 
 

@@ -18,11 +18,39 @@ from engine.train.procedural import render, sample_clip
 
 
 def ffmpeg_cmd(w: int, h: int, out: Path) -> list[str]:
-    return ["ffmpeg", "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24",
-            "-s", f"{w}x{h}", "-r", "24", "-i", "-", "-c:v", "libx264", "-crf", "18",
-            "-preset", "medium", "-pix_fmt", "yuv420p", "-color_primaries", "bt709",
-            "-color_trc", "bt709", "-colorspace", "bt709", "-color_range", "tv",
-            str(out)]  # fmt: skip
+    return [
+        "ffmpeg",
+        "-loglevel",
+        "error",
+        "-y",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgb24",
+        "-s",
+        f"{w}x{h}",
+        "-r",
+        "24",
+        "-i",
+        "-",
+        "-c:v",
+        "libx264",
+        "-crf",
+        "18",
+        "-preset",
+        "medium",
+        "-pix_fmt",
+        "yuv420p",
+        "-color_primaries",
+        "bt709",
+        "-color_trc",
+        "bt709",
+        "-colorspace",
+        "bt709",
+        "-color_range",
+        "tv",
+        str(out),
+    ]
 
 
 def main() -> None:
@@ -46,8 +74,9 @@ def main() -> None:
             write_video(frames, Path(tmp) / f"ours{r}.mp4", VideoSettings(fps=24, crf=18))
             ours.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
-            subprocess.run(ffmpeg_cmd(w, h, Path(tmp) / f"ff{r}.mp4"), input=frames.tobytes(),
-                           check=True)  # fmt: skip
+            subprocess.run(
+                ffmpeg_cmd(w, h, Path(tmp) / f"ff{r}.mp4"), input=frames.tobytes(), check=True
+            )
             theirs.append(time.perf_counter() - t0)
     a, b = min(ours), min(theirs)
     print(f"{args.frames} frames {w}x{h}, libx264 CRF 18 preset medium (best of {args.repeats})")

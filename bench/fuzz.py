@@ -55,8 +55,11 @@ def worker(fixtures: str) -> None:
         try:
             result = {"outcome": ENTRIES[run["entry"]](path, work, fx)}
         except BaseException as e:  # noqa: BLE001 - reporting it is the point
-            result = {"outcome": "exception", "detail": f"{type(e).__name__}: {e}",
-                      "trace": traceback.format_exc(limit=-4)}  # fmt: skip
+            result = {
+                "outcome": "exception",
+                "detail": f"{type(e).__name__}: {e}",
+                "trace": traceback.format_exc(limit=-4),
+            }
         os.chdir("/")
         out.write(json.dumps(result) + "\n")
         out.flush()
@@ -67,8 +70,11 @@ class Worker:
         env = dict(os.environ, OMP_NUM_THREADS="1", QT_QPA_PLATFORM="offscreen")
         self.proc = subprocess.Popen(
             [sys.executable, __file__, "--worker", json.dumps(fixtures)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, text=True,
-        )  # fmt: skip
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+            text=True,
+        )
         # Load the model with a good still first, so no file's RSS growth includes it.
         warm = Path(tempfile.mkdtemp(prefix="warm-"))
         still = os.fsencode(fixtures["still"]).hex()
@@ -98,8 +104,12 @@ class Worker:
                 return {"outcome": "crash", "detail": f"worker died ({_signal_name(code)})"}
             if peak > memory_kib:
                 self.kill()
-                return {"outcome": "memory", "detail": f"over {memory_kib >> 10} MiB",
-                        "peak_kib": peak, "growth_kib": peak - base}  # fmt: skip
+                return {
+                    "outcome": "memory",
+                    "detail": f"over {memory_kib >> 10} MiB",
+                    "peak_kib": peak,
+                    "growth_kib": peak - base,
+                }
             if time.monotonic() - start > timeout:
                 self.kill()
                 return {"outcome": "hang", "detail": f"no answer in {timeout:.0f} s"}
@@ -211,23 +221,33 @@ def main() -> None:
             peak, growth = int(res.get("peak_kib", 0)), int(res.get("growth_kib", 0))
             if growth > worst[entry][1]:
                 worst[entry] = (peak, growth, case.name)
-            row = {"entry": entry, "file": case.name, "family": case.family, "outcome": outcome,
-                   "message": res["outcome"], "peak_mib": peak >> 10, "growth_mib": growth >> 10,
-                   **{k: res[k] for k in ("detail", "trace") if k in res}}  # fmt: skip
+            row = {
+                "entry": entry,
+                "file": case.name,
+                "family": case.family,
+                "outcome": outcome,
+                "message": res["outcome"],
+                "peak_mib": peak >> 10,
+                "growth_mib": growth >> 10,
+                **{k: res[k] for k in ("detail", "trace") if k in res},
+            }
             if stray:
                 row["stray"] = stray
             results.append(row)
             if outcome not in ("ok", "clean error"):
-                print(f"  {outcome}: {entry} {case.name!r}: {res.get('detail', '')} {stray or ''}",
-                      flush=True)  # fmt: skip
+                print(
+                    f"  {outcome}: {entry} {case.name!r}: {res.get('detail', '')} {stray or ''}",
+                    flush=True,
+                )
             shutil.rmtree(work, ignore_errors=True)
         print(f"{entry}: done ({time.monotonic() - t0:.0f} s)", flush=True)
     w.kill()
     if listing(media) != names_before:
         print(f"STRAY in the fuzz folder: {sorted(listing(media) ^ names_before)}")
 
-    print(f"\n{len(cases)} files per entry point, seed {args.seed}, "
-          f"{time.monotonic() - t0:.0f} s\n")  # fmt: skip
+    print(
+        f"\n{len(cases)} files per entry point, seed {args.seed}, {time.monotonic() - t0:.0f} s\n"
+    )
     head = "| entry point | " + " | ".join(OUTCOMES) + " | worst file: RSS growth, peak |"
     print(head)
     print("|" + "---|" * (len(OUTCOMES) + 2))

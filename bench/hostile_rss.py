@@ -23,9 +23,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 TINY_BASE = {
-    "in_channels": 7, "out_channels": 3, "channels": [8, 16, 32], "temporal_down": [True, True],
-    "res_blocks": 1, "temporal_attention_blocks": 1, "heads": 2, "context_dim": 384,
-}  # fmt: skip
+    "in_channels": 7,
+    "out_channels": 3,
+    "channels": [8, 16, 32],
+    "temporal_down": [True, True],
+    "res_blocks": 1,
+    "temporal_attention_blocks": 1,
+    "heads": 2,
+    "context_dim": 384,
+}
 
 LIST_MODELS = "from engine.cli import main; main(['models'])"
 LOAD_MODEL = """
@@ -51,9 +57,13 @@ except Exception as e:
 def peak_of(code: str, *args: str, env: dict | None = None, about: str = "") -> tuple[float, str]:
     """(peak RSS in MiB, the last line printed, or the first that names `about`) of a child
     running `code`."""
-    process = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True,
-                               env={**os.environ, **(env or {})})  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
     output = process.stdout.read()
     _, _, usage = os.wait4(process.pid, 0)
     process.returncode = 0  # reaped above
@@ -98,15 +108,20 @@ def model_folders(work: Path) -> dict[str, Path]:
             f, lambda c: c["base"]["config"].update(channels=[4096] * 6, temporal_down=[True] * 5)
         ),
     )
-    variant("header: every tensor claims 10^6 x 10^6", lambda f: lie_in_header(
-        f / "base.safetensors"))  # fmt: skip
+    variant(
+        "header: every tensor claims 10^6 x 10^6", lambda f: lie_in_header(f / "base.safetensors")
+    )
     variant(
         "wider: a 1024-wide config over the small weights",
         lambda f: edit_config(f, lambda c: c["base"]["config"].update(channels=[256, 512, 1024])),
     )
-    variant("both: 1024-wide config and a lying header", lambda f: (edit_config(
-        f, lambda c: c["base"]["config"].update(channels=[256, 512, 1024])),
-        lie_in_header(f / "base.safetensors")))  # fmt: skip
+    variant(
+        "both: 1024-wide config and a lying header",
+        lambda f: (
+            edit_config(f, lambda c: c["base"]["config"].update(channels=[256, 512, 1024])),
+            lie_in_header(f / "base.safetensors"),
+        ),
+    )
     return folders
 
 

@@ -37,8 +37,14 @@ def measure(model: str, frames: int, steps: int, device: str) -> dict:
     from engine.pipeline import Engine
 
     engine = Engine()
-    job = Job(model=model, frames=frames, steps=steps, guidance=5.0, device=device,
-              prompt="a red ball bouncing")  # fmt: skip
+    job = Job(
+        model=model,
+        frames=frames,
+        steps=steps,
+        guidance=5.0,
+        device=device,
+        prompt="a red ball bouncing",
+    )
     loaded = engine.load(job.model, job.device)
     cuda = loaded.device.type == "cuda"
     engine.run(Job(model=model, steps=1, device=device))  # warm-up: allocator, kernels
@@ -65,9 +71,13 @@ def measure(model: str, frames: int, steps: int, device: str) -> dict:
     stop.set()
     grown = (torch.cuda.max_memory_allocated() if cuda else max(peak[0], _rss_bytes())) - before
     return {
-        "frames": frames, "device": str(loaded.device), "peak_mib": grown / 2**20,
-        "seconds": seconds, "s_per_frame": seconds / frames, "shape": list(result.frames.shape),
-    }  # fmt: skip
+        "frames": frames,
+        "device": str(loaded.device),
+        "peak_mib": grown / 2**20,
+        "seconds": seconds,
+        "s_per_frame": seconds / frames,
+        "shape": list(result.frames.shape),
+    }
 
 
 def child_env() -> dict[str, str]:
@@ -88,17 +98,31 @@ def default_model() -> str:
         from engine.train.loop import default_model_config
 
         out = Path(tempfile.mkdtemp(prefix="long_clip_")) / "untrained"
-        write_untrained_model(out, "untrained-16x32", default_model_config("base").to_dict(),
-                              frames=16, size=32)  # fmt: skip
+        write_untrained_model(
+            out, "untrained-16x32", default_model_config("base").to_dict(), frames=16, size=32
+        )
         return str(out)
 
 
 def _child(model: str, frames: int, steps: int, device: str, env: dict[str, str]) -> dict:
     out = subprocess.run(
-        [sys.executable, __file__, "--model", model, "--child", str(frames), "--steps",
-         str(steps), "--device", device],
-        capture_output=True, text=True, check=True, env=env,
-    )  # fmt: skip
+        [
+            sys.executable,
+            __file__,
+            "--model",
+            model,
+            "--child",
+            str(frames),
+            "--steps",
+            str(steps),
+            "--device",
+            device,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -124,13 +148,18 @@ def main() -> int:
         row["s_per_frame"] = row["seconds"] / n
         rows.append(row)
         ms = row["s_per_frame"] * 1000
-        print(f"{n:4d} frames  peak +{row['peak_mib']:7.1f} MiB  {row['seconds']:7.1f} s  "
-              f"{ms:7.1f} ms/frame  ({row['device']})", flush=True)  # fmt: skip
+        print(
+            f"{n:4d} frames  peak +{row['peak_mib']:7.1f} MiB  {row['seconds']:7.1f} s  "
+            f"{ms:7.1f} ms/frame  ({row['device']})",
+            flush=True,
+        )
     first, last = rows[0], rows[-1]
     ratio = last["peak_mib"] / max(first["peak_mib"], 1e-9)
     verdict = "meets" if ratio <= GOAL else "misses"
-    print(f"peak {last['frames']} / {first['frames']} frames: {ratio:.2f}x "
-          f"({verdict} the goal of <= {GOAL}x)")  # fmt: skip
+    print(
+        f"peak {last['frames']} / {first['frames']} frames: {ratio:.2f}x "
+        f"({verdict} the goal of <= {GOAL}x)"
+    )
     return 0
 
 

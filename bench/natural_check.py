@@ -65,15 +65,45 @@ def make_inputs(folder: Path) -> None:
 
 
 TASKS = {
-    "cine": ["--task", "cinemagraph", "--image", "{in}/coffee.png",
-             "--mask", "{in}/coffee_mask.png", "--prompt", "the coffee ripples"],
-    "inpaint": ["--task", "inpaint", "--video", "{in}/bikes.mp4", "--mask", "{in}/bikes_mask.png",
-                "--prompt", "a street"],
-    "i2v": ["--task", "i2v", "--image", "{in}/chelsea.png", "--prompt", "slow zoom in",
-            "--size", f"{SIZE}x{SIZE}"],
-    "t2v": ["--task", "t2v", "--prompt", "a lake below the mountains, the water ripples",
-            "--size", f"{SIZE}x{SIZE}"],
-}  # fmt: skip
+    "cine": [
+        "--task",
+        "cinemagraph",
+        "--image",
+        "{in}/coffee.png",
+        "--mask",
+        "{in}/coffee_mask.png",
+        "--prompt",
+        "the coffee ripples",
+    ],
+    "inpaint": [
+        "--task",
+        "inpaint",
+        "--video",
+        "{in}/bikes.mp4",
+        "--mask",
+        "{in}/bikes_mask.png",
+        "--prompt",
+        "a street",
+    ],
+    "i2v": [
+        "--task",
+        "i2v",
+        "--image",
+        "{in}/chelsea.png",
+        "--prompt",
+        "slow zoom in",
+        "--size",
+        f"{SIZE}x{SIZE}",
+    ],
+    "t2v": [
+        "--task",
+        "t2v",
+        "--prompt",
+        "a lake below the mountains, the water ripples",
+        "--size",
+        f"{SIZE}x{SIZE}",
+    ],
+}
 
 
 def generate(model: str | None, inputs: Path, out: Path, tasks: list[str]) -> None:
@@ -133,10 +163,11 @@ def figures(inputs: Path, out: Path) -> dict:
     ratios = [_detail(f, m) / _detail(still, m) for f in v]
     fig["cinemagraph"] = {
         "colour_gap_to_still_max": max(_colour_gap(f[m], still[m]) for f in v),
-        "detail_ratio_min": min(ratios), "detail_ratio_max": max(ratios),
+        "detail_ratio_min": min(ratios),
+        "detail_ratio_max": max(ratios),
         "change_inside": float(np.abs(np.diff(v, axis=0))[:, m].mean()),
         "outside_max_diff": float(np.abs(v[:, ~m] - still[~m]).max()),
-    }  # fmt: skip
+    }
     v, m = _frames(out / "inpaint"), load("bikes_mask.png")[..., 0] > 127
     ring = _ring(m)
     with av.open(str(inputs / "bikes.mp4")) as container:
@@ -145,10 +176,11 @@ def figures(inputs: Path, out: Path) -> dict:
     ratios = [_detail(f, m) / _detail(f, ring) for f in v]
     fig["inpaint"] = {
         "colour_gap_to_ring_max": max(_colour_gap(f[m], f[ring]) for f in v),
-        "detail_ratio_min": min(ratios), "detail_ratio_max": max(ratios),
+        "detail_ratio_min": min(ratios),
+        "detail_ratio_max": max(ratios),
         "flicker_inside": float(np.abs(np.diff(v, axis=0))[:, m].mean()),
         "source_flicker_inside": float(np.abs(np.diff(src, axis=0))[:, m].mean()),
-    }  # fmt: skip
+    }
     v, still = _frames(out / "i2v"), load("chelsea.png")
     whole = np.ones(still.shape[:2], bool)
     fig["i2v"] = {

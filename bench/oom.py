@@ -45,16 +45,24 @@ def child(args: argparse.Namespace, out: multiprocessing.Queue) -> None:
     worker.cancelled.connect(lambda i: outcomes.append(("cancelled", "")))
     width, height = (int(v) for v in args.size.split("x"))
     small = Job(prompt="a red ball", steps=1, ssr_steps=1, frames=8, seed=1)
-    big = Job(prompt="a red ball", steps=1, ssr_steps=1, frames=args.frames, seed=1,
-              width=width, height=height)  # fmt: skip
+    big = Job(
+        prompt="a red ball",
+        steps=1,
+        ssr_steps=1,
+        frames=args.frames,
+        seed=1,
+        width=width,
+        height=height,
+    )
     work = Path(tempfile.mkdtemp(prefix="lumiere-oom-"))
     report: dict = {"jobs": []}
 
     def run(name: str, job: Job) -> None:
         worker.run(len(outcomes), job.to_json(), str(work / f"{name}.mp4"), threading.Event())
         kind, text = outcomes[-1]
-        report["jobs"].append({"job": name, "outcome": kind, "message": text,
-                               "rss_mib": _status_kib("VmRSS") / 1024})  # fmt: skip
+        report["jobs"].append(
+            {"job": name, "outcome": kind, "message": text, "rss_mib": _status_kib("VmRSS") / 1024}
+        )
 
     run("small (warm-up)", small)
     report["rss_before_mib"] = _status_kib("VmRSS") / 1024
@@ -82,12 +90,16 @@ def main() -> None:
     report = queue.get(timeout=1800)
     process.join()
     for job in report["jobs"]:
-        print(f"{job['job']:32s} {job['outcome']:9s} RSS {job['rss_mib']:7.0f} MiB  "
-              f"{job['message'] if job['outcome'] == 'failed' else ''}")  # fmt: skip
-    print(f"address-space limit {report['limit_mib']:.0f} MiB; RSS before the big jobs "
-          f"{report['rss_before_mib']:.0f} MiB, peak {report['rss_peak_mib']:.0f} MiB, after "
-          f"{report['rss_after_mib']:.0f} MiB "
-          f"({report['rss_after_mib'] - report['rss_before_mib']:+.0f} MiB)")  # fmt: skip
+        print(
+            f"{job['job']:32s} {job['outcome']:9s} RSS {job['rss_mib']:7.0f} MiB  "
+            f"{job['message'] if job['outcome'] == 'failed' else ''}"
+        )
+    print(
+        f"address-space limit {report['limit_mib']:.0f} MiB; RSS before the big jobs "
+        f"{report['rss_before_mib']:.0f} MiB, peak {report['rss_peak_mib']:.0f} MiB, after "
+        f"{report['rss_after_mib']:.0f} MiB "
+        f"({report['rss_after_mib'] - report['rss_before_mib']:+.0f} MiB)"
+    )
     print(json.dumps(report))
 
 

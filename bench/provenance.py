@@ -59,29 +59,48 @@ def project(folder: Path, seed: int, size: int) -> Path:
     mask[:, size // 4 : size // 2, size // 4 : size // 2] = 255
     frames = render(sample_clip(700 + seed), 12, size, size)
     job = Job(task="inpaint", prompt="a red ball", seed=seed, video=str(real))
-    save_result(Result(frames, 24, job, "tiny", "ab" * 32, 0.1, [], mask, str(real)),
-                folder / "inpaint.mp4")  # fmt: skip
+    save_result(
+        Result(frames, 24, job, "tiny", "ab" * 32, 0.1, [], mask, str(real)), folder / "inpaint.mp4"
+    )
     job = Job(prompt="a blue square", seed=int(rng.integers(1000)))
     t2v = Result(render(sample_clip(900 + seed), 8, size, size), 24, job, "tiny", "ab" * 32, 0.1)
     save_result(t2v, folder / "t2v.mov")
-    tl = Timeline(rate=Fraction(24), width=size, height=size, tracks=[Track(clips=[
-        TimelineClip("real.mp4", 0, 6, 0, "24"),
-        TimelineClip("inpaint.mp4", 0, 8, 6, "24", generated=True, edited_real=True),
-        TimelineClip("t2v.mov", 0, 8, 14, "24", generated=True)])])  # fmt: skip
+    tl = Timeline(
+        rate=Fraction(24),
+        width=size,
+        height=size,
+        tracks=[
+            Track(
+                clips=[
+                    TimelineClip("real.mp4", 0, 6, 0, "24"),
+                    TimelineClip("inpaint.mp4", 0, 8, 6, "24", generated=True, edited_real=True),
+                    TimelineClip("t2v.mov", 0, 8, 14, "24", generated=True),
+                ]
+            )
+        ],
+    )
     (folder / "project.lumiere.json").write_text(json.dumps({"timeline": tl.to_dict()}))
     return folder
 
 
 def outputs(tmp: Path, seed: int, size: int) -> dict[str, Path]:
     out: dict[str, Path] = {}
-    r = Result(render(sample_clip(seed), 8, size, size), 24, Job(prompt="a green cat", seed=seed),
-               "tiny", "ab" * 32, 0.1)  # fmt: skip
-    for kind, name in (("generated mp4", "g.mp4"), ("generated mov", "g.mov"),
-                       ("generated png", "g_frames")):  # fmt: skip
+    r = Result(
+        render(sample_clip(seed), 8, size, size),
+        24,
+        Job(prompt="a green cat", seed=seed),
+        "tiny",
+        "ab" * 32,
+        0.1,
+    )
+    for kind, name in (
+        ("generated mp4", "g.mp4"),
+        ("generated mov", "g.mov"),
+        ("generated png", "g_frames"),
+    ):
         out[kind] = save_result(r, tmp / name)
     proj = project(tmp / "proj", seed, size)
-    for fmt, suffix in (("h264", ".mp4"), ("prores", ".mov"), ("prores4444", ".mov"),
-                        ("png", "")):  # fmt: skip
+    for fmt, suffix in (("h264", ".mp4"), ("prores", ".mov"), ("prores4444", ".mov"), ("png", "")):
         alpha = {"alpha": "mask"} if fmt == "prores4444" else {}
         out[f"export {fmt}"] = export_project(proj, fmt, tmp / f"cut_{fmt}{suffix}", **alpha)
     out["export one clip h264"] = export_clip(proj / "inpaint.mp4", "h264", tmp / "one.mp4")
@@ -102,19 +121,22 @@ def signing_cost(size: int) -> None:
             t0 = time.perf_counter()
             sign_file(path, claim, ident)
             ms = 1000 * (time.perf_counter() - t0)
-            print(f"  signing a 48-frame {size}x{size} {name[-3:].upper()} "
-                  f"({path.stat().st_size / 1e6:.2f} MB): {ms:.0f} ms")  # fmt: skip
+            print(
+                f"  signing a 48-frame {size}x{size} {name[-3:].upper()} "
+                f"({path.stat().st_size / 1e6:.2f} MB): {ms:.0f} ms"
+            )
         t0 = time.perf_counter()
         folder = write_video(frames[:16], Path(d) / "seq")
-        print(f"  writing one {size}x{size} PNG frame (for scale): "
-              f"{1000 * (time.perf_counter() - t0) / 16:.1f} ms")  # fmt: skip
+        print(
+            f"  writing one {size}x{size} PNG frame (for scale): "
+            f"{1000 * (time.perf_counter() - t0) / 16:.1f} ms"
+        )
         pngs = sorted(folder.iterdir())
         t0 = time.perf_counter()
         for p in pngs:
             sign_file(p, claim, ident)
         per = (time.perf_counter() - t0) / len(pngs)
-        print(f"  signing one {size}x{size} PNG frame: {1000 * per:.1f} ms "
-              f"({len(pngs)} frames)")  # fmt: skip
+        print(f"  signing one {size}x{size} PNG frame: {1000 * per:.1f} ms ({len(pngs)} frames)")
 
 
 def main() -> None:

@@ -92,18 +92,36 @@ def main() -> int:
     region = np.zeros((s, s), bool)
     region[s // 2 :] = True
     Image.fromarray(region.astype(np.uint8) * 255).save(tmp / "water.png")
-    r = engine.run(Job(task="cinemagraph", image=str(tmp / "still.png"),
-                       mask=str(tmp / "water.png"), prompt=water.caption, **common))  # fmt: skip
+    r = engine.run(
+        Job(
+            task="cinemagraph",
+            image=str(tmp / "still.png"),
+            mask=str(tmp / "water.png"),
+            prompt=water.caption,
+            **common,
+        )
+    )
     inside, outside = motion(r.frames, region), motion(r.frames, ~region)
     ratio = inside / outside if outside else float("inf")
-    print(f"cinemagraph: motion inside {inside:.2f}, outside {outside:.2f} (ratio {ratio:.1f}, "
-          f"goal > 5); prompt {water.caption!r}")  # fmt: skip
-    loop = engine.run(Job(task="cinemagraph", image=str(tmp / "still.png"),
-                          mask=str(tmp / "water.png"), prompt=water.caption, loop=True,
-                          **common))  # fmt: skip
+    print(
+        f"cinemagraph: motion inside {inside:.2f}, outside {outside:.2f} (ratio {ratio:.1f}, "
+        f"goal > 5); prompt {water.caption!r}"
+    )
+    loop = engine.run(
+        Job(
+            task="cinemagraph",
+            image=str(tmp / "still.png"),
+            mask=str(tmp / "water.png"),
+            prompt=water.caption,
+            loop=True,
+            **common,
+        )
+    )
     seam = motion(np.stack([loop.frames[-1], loop.frames[0]]), region)
-    print(f"cinemagraph loop: last->first change {seam:.2f} vs mean step "
-          f"{motion(loop.frames, region):.2f} inside")  # fmt: skip
+    print(
+        f"cinemagraph loop: last->first change {seam:.2f} vs mean step "
+        f"{motion(loop.frames, region):.2f} inside"
+    )
     if sheets:
         sheet([every(r.frames), every(loop.frames)], sheets / "cinemagraph.png")
 
@@ -118,8 +136,15 @@ def main() -> int:
     hits, dists, rows = 0, [], [every(clip)]
     for colour in TEST_COLOURS:
         prompt = f"a {colour} circle still"
-        r = engine.run(Job(task="inpaint", video=str(tmp / "clip.mkv"), mask=str(tmp / "box.png"),
-                           prompt=prompt, **common))  # fmt: skip
+        r = engine.run(
+            Job(
+                task="inpaint",
+                video=str(tmp / "clip.mkv"),
+                mask=str(tmp / "box.png"),
+                prompt=prompt,
+                **common,
+            )
+        )
         # The object's own pixels: those far from the clip's background colour (the box is
         # larger than any circle drawn in it, and averaging the background in would shift
         # every colour towards it).
@@ -129,30 +154,55 @@ def main() -> int:
         near = nearest_colour(mean)
         hits += near == colour
         dists.append(float(np.linalg.norm(mean - np.array(COLOURS[colour]))))
-        print(f"inpaint {prompt!r}: region mean {mean.round().astype(int).tolist()} "
-              f"nearest {near} ({'hit' if near == colour else 'miss'})")  # fmt: skip
+        print(
+            f"inpaint {prompt!r}: region mean {mean.round().astype(int).tolist()} "
+            f"nearest {near} ({'hit' if near == colour else 'miss'})"
+        )
         rows.append(every(r.frames))
-    print(f"inpaint colour adherence: {hits}/{len(TEST_COLOURS)} prompts, mean RGB distance "
-          f"to the asked colour {np.mean(dists):.0f}")  # fmt: skip
+    print(
+        f"inpaint colour adherence: {hits}/{len(TEST_COLOURS)} prompts, mean RGB distance "
+        f"to the asked colour {np.mean(dists):.0f}"
+    )
     if sheets:
         sheet(rows, sheets / "inpaint.png")
 
     # Image-to-video: the model's own frame 0 against the still.
     shape = find_spec(lambda c: c.natural is None and len(c.objects) == 1, start=100)
     Image.fromarray(render(shape, 1, s, s)[0]).save(tmp / "shape.png")
-    r = engine.run(Job(task="i2v", image=str(tmp / "shape.png"), prompt=shape.caption, width=s,
-                       height=s, **common))  # fmt: skip
+    r = engine.run(
+        Job(
+            task="i2v",
+            image=str(tmp / "shape.png"),
+            prompt=shape.caption,
+            width=s,
+            height=s,
+            **common,
+        )
+    )
     print("i2v: " + next(x for x in r.notes if "frame 0" in x) + f"; prompt {shape.caption!r}")
     kept, named, loose_row = i2v_colour_kept(engine, common, s, tmp)
-    print(f"i2v colour kept after frame 0 (9 colours): prompt without a colour word {kept}/9, "
-          f"with the colour named {named}/9")  # fmt: skip
+    print(
+        f"i2v colour kept after frame 0 (9 colours): prompt without a colour word {kept}/9, "
+        f"with the colour named {named}/9"
+    )
     if sheets:
         rows = [every(r.frames), every(loose_row)]
         t2v = engine.run(Job(prompt=shape.caption, **common))
         long = engine.run(Job(prompt=shape.caption, frames=2 * n, **common))
-        v2v = [every(engine.run(Job(task="v2v", video=str(tmp / "clip.mkv"), strength=a,
-                                    prompt="a yellow star moving left", **common)).frames)
-               for a in (0.3, 0.6, 0.9)]  # fmt: skip
+        v2v = [
+            every(
+                engine.run(
+                    Job(
+                        task="v2v",
+                        video=str(tmp / "clip.mkv"),
+                        strength=a,
+                        prompt="a yellow star moving left",
+                        **common,
+                    )
+                ).frames
+            )
+            for a in (0.3, 0.6, 0.9)
+        ]
         sheet(rows, sheets / "i2v.png")
         sheet([every(t2v.frames)], sheets / "t2v.png")
         sheet([every(long.frames, 16)], sheets / "long_clip.png")
@@ -162,14 +212,21 @@ def main() -> int:
             ssr = engine.run(Job(prompt=shape.caption, width=big, height=big, **common))
             sheet([every(ssr.frames, 4)], sheets / "ssr.png", scale=2)
         for name in sorted(info.styles):
-            styled = [every(engine.run(Job(prompt=shape.caption, style=name,
-                                           style_strength=a, **common)).frames)
-                      for a in (0.0, 0.5, 1.0)]  # fmt: skip
+            styled = [
+                every(
+                    engine.run(
+                        Job(prompt=shape.caption, style=name, style_strength=a, **common)
+                    ).frames
+                )
+                for a in (0.0, 0.5, 1.0)
+            ]
             sheet(styled, sheets / f"style_{name}.png")
     for name in sorted(info.styles):
         styled, plain = style_fidelity(engine, name, common)
-        print(f"style {name}: distance to the style's own transform of the unstyled clip, "
-              f"styled {styled:.1f} vs unstyled {plain:.1f} (mean |dRGB|, 6 prompts)")  # fmt: skip
+        print(
+            f"style {name}: distance to the style's own transform of the unstyled clip, "
+            f"styled {styled:.1f} vs unstyled {plain:.1f} (mean |dRGB|, 6 prompts)"
+        )
     return 0
 
 
@@ -180,14 +237,28 @@ def i2v_colour_kept(engine: Engine, common: dict, size: int, tmp: Path):
     kept = named = 0
     example = None
     for colour in COLOURS:
-        spec = find_spec(lambda c, colour=colour: c.natural is None and len(c.objects) == 1
-                         and c.main.colour == colour and c.main.motion in DIRECTIONS)  # fmt: skip
+        spec = find_spec(
+            lambda c, colour=colour: (
+                c.natural is None
+                and len(c.objects) == 1
+                and c.main.colour == colour
+                and c.main.motion in DIRECTIONS
+            )
+        )
         Image.fromarray(render(spec, 1, size, size)[0]).save(tmp / "still_colour.png")
         motion_words = f"{spec.main.shape} {MOTION_WORDS[spec.main.motion][0]}"
         for colour_named in (False, True):
             prompt = f"a {colour} {motion_words}" if colour_named else f"a {motion_words}"
-            r = engine.run(Job(task="i2v", image=str(tmp / "still_colour.png"), prompt=prompt,
-                               width=size, height=size, **common))  # fmt: skip
+            r = engine.run(
+                Job(
+                    task="i2v",
+                    image=str(tmp / "still_colour.png"),
+                    prompt=prompt,
+                    width=size,
+                    height=size,
+                    **common,
+                )
+            )
             ok = detect(r.frames[1:]).colour == colour
             named += colour_named and ok
             kept += not colour_named and ok
@@ -207,8 +278,9 @@ def style_fidelity(engine: Engine, name: str, common: dict, prompts: int = 6):
     for i in range(prompts):
         spec = find_spec(lambda c: c.natural is None, start=200 + 37 * i)
         plain = engine.run(Job(prompt=spec.caption, **common)).frames
-        styled = engine.run(Job(prompt=spec.caption, style=name, style_strength=1.0,
-                                **common)).frames  # fmt: skip
+        styled = engine.run(
+            Job(prompt=spec.caption, style=name, style_strength=1.0, **common)
+        ).frames
         target = transform(plain).astype(np.float32)
         styled_d.append(float(np.abs(styled.astype(np.float32) - target).mean()))
         plain_d.append(float(np.abs(plain.astype(np.float32) - target).mean()))

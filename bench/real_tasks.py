@@ -79,19 +79,51 @@ def load_media(work: Path) -> list[Media]:
     from sklearn.datasets import load_sample_image
 
     photos = [
-        ("coffee", skimage.data.coffee(), ((288, 145, 80, 45),), "the coffee ripples",
-         "a wooden table", "a warm sunny morning"),
-        ("astronaut", skimage.data.astronaut(), ((40, 150, 55, 130),), "the flag waves in the wind",
-         "a grey studio wall", "a warm sunny morning"),
-        ("china", load_sample_image("china.jpg"), ((455, 268, 90, 35),), "the water ripples",
-         "calm water", "a warm sunny morning"),
-    ]  # fmt: skip
+        (
+            "coffee",
+            skimage.data.coffee(),
+            ((288, 145, 80, 45),),
+            "the coffee ripples",
+            "a wooden table",
+            "a warm sunny morning",
+        ),
+        (
+            "astronaut",
+            skimage.data.astronaut(),
+            ((40, 150, 55, 130),),
+            "the flag waves in the wind",
+            "a grey studio wall",
+            "a warm sunny morning",
+        ),
+        (
+            "china",
+            load_sample_image("china.jpg"),
+            ((455, 268, 90, 35),),
+            "the water ripples",
+            "calm water",
+            "a warm sunny morning",
+        ),
+    ]
     clips = [
-        ("bikes", "bikes", 40, ((200, 120, 50, 40),), "the lights flicker", "a dark car",
-         "a street at night"),
-        ("bunny", "bigbuckbunny", 40, ((640, 440, 50, 40),), "the grass sways in the wind",
-         "green grass", "a sunny meadow"),
-    ]  # fmt: skip
+        (
+            "bikes",
+            "bikes",
+            40,
+            ((200, 120, 50, 40),),
+            "the lights flicker",
+            "a dark car",
+            "a street at night",
+        ),
+        (
+            "bunny",
+            "bigbuckbunny",
+            40,
+            ((640, 440, 50, 40),),
+            "the grass sways in the wind",
+            "green grass",
+            "a sunny meadow",
+        ),
+    ]
     media = []
     for name, image, mask, cine, fill, style in photos:
         path = work / f"{name}.png"
@@ -161,9 +193,16 @@ def grow(m: np.ndarray, r: int) -> np.ndarray:
     for _ in range(r):
         p = np.pad(out, 1)
         out = (
-            p[1:-1, 1:-1] | p[:-2, 1:-1] | p[2:, 1:-1] | p[1:-1, :-2] | p[1:-1, 2:]
-            | p[:-2, :-2] | p[:-2, 2:] | p[2:, :-2] | p[2:, 2:]
-        )  # fmt: skip
+            p[1:-1, 1:-1]
+            | p[:-2, 1:-1]
+            | p[2:, 1:-1]
+            | p[1:-1, :-2]
+            | p[1:-1, 2:]
+            | p[:-2, :-2]
+            | p[:-2, 2:]
+            | p[2:, :-2]
+            | p[2:, 2:]
+        )
     return out
 
 
@@ -199,8 +238,9 @@ def run_cinemagraph(engine: Engine, m: Media, work: Path, base: dict) -> tuple[R
     region = ellipse_mask(h, w, m.mask)
     mask_path = work / f"{m.name}_cine_mask.png"
     Image.fromarray(region.astype(np.uint8) * 255).save(mask_path)
-    job = Job(task="cinemagraph", image=still_path, mask=str(mask_path), prompt=m.prompt_cine,
-              **base)  # fmt: skip
+    job = Job(
+        task="cinemagraph", image=still_path, mask=str(mask_path), prompt=m.prompt_cine, **base
+    )
     r = engine.run(job)
     inner = shrink(region, 2)  # detail away from the feathered edge
     ref_colour, ref_detail = mean_colour(still, region), detail(still, inner)
@@ -208,15 +248,22 @@ def run_cinemagraph(engine: Engine, m: Media, work: Path, base: dict) -> tuple[R
     details = [detail(f, inner) / ref_detail for f in r.frames[1:]]
     change = flicker(r.frames, region)
     fig = {
-        "size": list(r.frames.shape[1:3]), "size_ok": r.frames.shape[1:3] == (h, w),
+        "size": list(r.frames.shape[1:3]),
+        "size_ok": r.frames.shape[1:3] == (h, w),
         "outside_exact": bool(all(np.array_equal(f[~region], still[~region]) for f in r.frames)),
-        "change_inside": change, "colour_worst": max(colours), "detail_min": min(details),
+        "change_inside": change,
+        "colour_worst": max(colours),
+        "detail_min": min(details),
         "detail_max": max(details),
-    }  # fmt: skip
+    }
     fig["met"] = bool(
-        fig["size_ok"] and fig["outside_exact"] and change > 0 and fig["colour_worst"] <= 12
-        and 0.5 <= fig["detail_min"] and fig["detail_max"] <= 2
-    )  # fmt: skip
+        fig["size_ok"]
+        and fig["outside_exact"]
+        and change > 0
+        and fig["colour_worst"] <= 12
+        and 0.5 <= fig["detail_min"]
+        and fig["detail_max"] <= 2
+    )
     return r, fig | {"_region": region, "_input": still}
 
 
@@ -226,8 +273,14 @@ def run_inpaint(engine: Engine, m: Media, work: Path, base: dict) -> tuple[Resul
     region = ellipse_mask(h, w, m.mask)
     mask_path = work / f"{m.name}_fill_mask.png"
     Image.fromarray(region.astype(np.uint8) * 255).save(mask_path)
-    job = Job(task="inpaint", video=path, video_start_frame=start, mask=str(mask_path),
-              prompt=m.prompt_fill, **base)  # fmt: skip
+    job = Job(
+        task="inpaint",
+        video=path,
+        video_start_frame=start,
+        mask=str(mask_path),
+        prompt=m.prompt_fill,
+        **base,
+    )
     r = engine.run(job)
     box = bounding_box(region)
     ring = grow(region, max(4, max(box.height, box.width) // 8)) & ~region
@@ -236,30 +289,39 @@ def run_inpaint(engine: Engine, m: Media, work: Path, base: dict) -> tuple[Resul
     details = [detail(f, inner) / max(detail(f, ring), 1e-6) for f in r.frames]
     out_flicker, src_flicker = flicker(r.frames, region), flicker(source, region)
     fig = {
-        "size": list(r.frames.shape[1:3]), "size_ok": r.frames.shape[1:3] == (h, w),
+        "size": list(r.frames.shape[1:3]),
+        "size_ok": r.frames.shape[1:3] == (h, w),
         "outside_exact": bool(np.array_equal(r.frames[:, ~region], source[:, ~region])),
-        "colour_worst": max(colours), "detail_min": min(details), "detail_max": max(details),
-        "flicker": out_flicker, "source_flicker": src_flicker,
-    }  # fmt: skip
+        "colour_worst": max(colours),
+        "detail_min": min(details),
+        "detail_max": max(details),
+        "flicker": out_flicker,
+        "source_flicker": src_flicker,
+    }
     fig["met"] = bool(
-        fig["size_ok"] and fig["outside_exact"] and fig["colour_worst"] <= 20
-        and 0.3 <= fig["detail_min"] and fig["detail_max"] <= 3
+        fig["size_ok"]
+        and fig["outside_exact"]
+        and fig["colour_worst"] <= 20
+        and 0.3 <= fig["detail_min"]
+        and fig["detail_max"] <= 3
         and out_flicker <= 2 * src_flicker
-    )  # fmt: skip
+    )
     return r, fig | {"_region": region, "_input": source[0]}
 
 
 def run_v2v(engine: Engine, m: Media, work: Path, base: dict) -> tuple[Result, dict]:
     path, start, source = as_clip(m, work)
-    job = Job(task="v2v", video=path, video_start_frame=start, strength=0.3,
-              prompt=m.prompt_style, **base)  # fmt: skip
+    job = Job(
+        task="v2v", video=path, video_start_frame=start, strength=0.3, prompt=m.prompt_style, **base
+    )
     r = engine.run(job)
     src_hw = source.shape[1:3]
     ok = r.frames.shape == source.shape
     fig = {
-        "size": list(r.frames.shape[1:3]), "size_ok": ok,
+        "size": list(r.frames.shape[1:3]),
+        "size_ok": ok,
         "psnr": psnr(r.frames, source) if ok else float("nan"),
-    }  # fmt: skip
+    }
     fig["aspect_error"] = aspect_error(r.frames.shape[1:3], src_hw)
     fig["met"] = bool(ok and fig["psnr"] >= 24)
     return r, fig | {"_region": None, "_input": source[0]}
@@ -277,15 +339,19 @@ def run_i2v(engine: Engine, m: Media, work: Path, base: dict) -> tuple[Result, d
     colours = [colour_distance(mean_colour(f, every), ref_colour) for f in r.frames[1:]]
     details = [detail(f, every) / ref_detail for f in r.frames[1:]]
     fig = {
-        "size": [oh, ow], "aspect_error": aspect_error((oh, ow), still.shape[:2]),
-        "frame0_psnr": psnr(r.frames[0], ref), "colour_worst": max(colours),
+        "size": [oh, ow],
+        "aspect_error": aspect_error((oh, ow), still.shape[:2]),
+        "frame0_psnr": psnr(r.frames[0], ref),
+        "colour_worst": max(colours),
         "detail_min": min(details),
-    }  # fmt: skip
+    }
     fig["size_ok"] = fig["aspect_error"] < 0.01
     fig["met"] = bool(
-        fig["size_ok"] and fig["frame0_psnr"] >= 35 and fig["colour_worst"] <= 15
+        fig["size_ok"]
+        and fig["frame0_psnr"] >= 35
+        and fig["colour_worst"] <= 15
         and fig["detail_min"] >= 0.5
-    )  # fmt: skip
+    )
     return r, fig | {"_region": None, "_input": still}
 
 
@@ -295,8 +361,9 @@ TIMED = {"cinemagraph": "coffee", "inpaint": "bunny", "v2v": "bikes", "i2v": "co
 
 # --- contact sheets ------------------------------------------------------------------------
 def _row(images: list[np.ndarray], height: int) -> np.ndarray:
-    tiles = [resized(im, height, max(1, round(im.shape[1] * height / im.shape[0])))
-             for im in images]  # fmt: skip
+    tiles = [
+        resized(im, height, max(1, round(im.shape[1] * height / im.shape[0]))) for im in images
+    ]
     gap = np.full((height, 4, 3), 255, np.uint8)
     parts = []
     for t in tiles:
@@ -304,8 +371,9 @@ def _row(images: list[np.ndarray], height: int) -> np.ndarray:
     return np.concatenate(parts[:-1], axis=1)
 
 
-def write_sheet(task: str, rows: list[tuple[str, np.ndarray, np.ndarray | None, Result]],
-                path: Path) -> None:  # fmt: skip
+def write_sheet(
+    task: str, rows: list[tuple[str, np.ndarray, np.ndarray | None, Result]], path: Path
+) -> None:
     """Per input: input | mask | output frames; for region tasks a second row zoomed on the
     region's box (input crop, then the output's crops)."""
     lines = []
@@ -351,8 +419,9 @@ def peak_memory_probe(model: str | None, job_json: str) -> dict:
         "loaded = hwm()\ne.run(job)\n"
         "print(json.dumps({'loaded_mib': loaded, 'peak_mib': hwm()}))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], input=job_json, capture_output=True,
-                         text=True, check=True)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", code], input=job_json, capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -364,8 +433,14 @@ def two_regions(engine: Engine, m: Media, work: Path, base: dict) -> dict:
     region = ellipse_mask(h, w, ((300, 560, 50, 40), (1000, 300, 50, 40)))
     mask_path = work / "two_regions.png"
     Image.fromarray(region.astype(np.uint8) * 255).save(mask_path)
-    job = Job(task="inpaint", video=path, video_start_frame=start, mask=str(mask_path),
-              prompt=m.prompt_fill, **base)  # fmt: skip
+    job = Job(
+        task="inpaint",
+        video=path,
+        video_start_frame=start,
+        mask=str(mask_path),
+        prompt=m.prompt_fill,
+        **base,
+    )
     ring = grow(region, 12) & ~region
     out = {}
     for label, cap in (("one box each", region_module.MAX_BOXES), ("one box around all", 1)):
@@ -377,8 +452,7 @@ def two_regions(engine: Engine, m: Media, work: Path, base: dict) -> dict:
             seconds = time.perf_counter() - t0
         finally:
             region_module.MAX_BOXES = saved
-        ratio = float(np.median([detail(f, shrink(region, 2)) / detail(f, ring)
-                                 for f in r.frames]))  # fmt: skip
+        ratio = float(np.median([detail(f, shrink(region, 2)) / detail(f, ring) for f in r.frames]))
         box_note = next(n for n in r.notes if "context box" in n)
         out[label] = {"seconds": seconds, "detail_vs_ring": ratio, "boxes": box_note}
     return out
@@ -395,20 +469,40 @@ def _fmt(x) -> str:
 
 def table(results: dict) -> str:
     cols = {
-        "cinemagraph": ["size", "outside_exact", "change_inside", "colour_worst", "detail_min",
-                        "detail_max", "met"],
-        "inpaint": ["size", "outside_exact", "colour_worst", "detail_min", "detail_max",
-                    "flicker", "source_flicker", "met"],
+        "cinemagraph": [
+            "size",
+            "outside_exact",
+            "change_inside",
+            "colour_worst",
+            "detail_min",
+            "detail_max",
+            "met",
+        ],
+        "inpaint": [
+            "size",
+            "outside_exact",
+            "colour_worst",
+            "detail_min",
+            "detail_max",
+            "flicker",
+            "source_flicker",
+            "met",
+        ],
         "v2v": ["size", "aspect_error", "psnr", "met"],
         "i2v": ["size", "aspect_error", "frame0_psnr", "colour_worst", "detail_min", "met"],
-    }  # fmt: skip
+    }
     lines = []
     for task, per in results.items():
-        lines += [f"\n{task}", "| input | " + " | ".join(cols[task]) + " |",
-                  "|---" * (len(cols[task]) + 1) + "|"]  # fmt: skip
+        lines += [
+            f"\n{task}",
+            "| input | " + " | ".join(cols[task]) + " |",
+            "|---" * (len(cols[task]) + 1) + "|",
+        ]
         for name, fig in per.items():
-            cells = ["x".join(map(str, fig["size"][::-1])) if c == "size" else _fmt(fig[c])
-                     for c in cols[task]]  # fmt: skip
+            cells = [
+                "x".join(map(str, fig["size"][::-1])) if c == "size" else _fmt(fig[c])
+                for c in cols[task]
+            ]
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -426,8 +520,13 @@ def main(argv: list[str] | None = None) -> int:
     engine = Engine()
     info = engine.load(args.model, "cpu").info
     where = os.path.relpath(info.path) if info.path.is_relative_to(Path.cwd()) else str(info.path)
-    figures: dict = {"model": info.name, "model_path": where, "steps": args.steps,
-                     "tasks": {}, "seconds": {}}  # fmt: skip
+    figures: dict = {
+        "model": info.name,
+        "model_path": where,
+        "steps": args.steps,
+        "tasks": {},
+        "seconds": {},
+    }
     previous = out / "figures.json"
     if previous.exists():  # a run of some tasks keeps the figures of the others (same model)
         old = json.loads(previous.read_text())
@@ -453,8 +552,11 @@ def main(argv: list[str] | None = None) -> int:
                         t0 = time.perf_counter()
                         run(engine, m, work, base)
                         times.append(time.perf_counter() - t0)
-                    figures["seconds"][task] = {"input": m.name, "median": statistics.median(times),
-                                                "runs": times}  # fmt: skip
+                    figures["seconds"][task] = {
+                        "input": m.name,
+                        "median": statistics.median(times),
+                        "runs": times,
+                    }
                 rows.append((m.name, fig.pop("_input"), fig.pop("_region"), r))
                 fig["notes"] = r.notes
                 per[m.name] = fig
@@ -470,8 +572,14 @@ def main(argv: list[str] | None = None) -> int:
             figures["two_regions"] = two_regions(engine, bunny, work, base)
             path, start, _ = as_clip(bunny, work)
             mask_path = work / "bunny_fill_mask.png"
-            job = Job(task="inpaint", video=path, video_start_frame=start, mask=str(mask_path),
-                      prompt=bunny.prompt_fill, **base)  # fmt: skip
+            job = Job(
+                task="inpaint",
+                video=path,
+                video_start_frame=start,
+                mask=str(mask_path),
+                prompt=bunny.prompt_fill,
+                **base,
+            )
             figures["inpaint_1280x720_memory"] = peak_memory_probe(args.model, job.to_json())
     print(table(figures["tasks"]))
     print(json.dumps({k: v for k, v in figures.items() if k != "tasks"}, indent=1))

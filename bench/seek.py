@@ -70,8 +70,9 @@ def main() -> None:
     ap.add_argument("--clip", type=Path, help="reuse this 1080p clip instead of making one")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        clip = args.clip or make_clip(Path(tmp) / "hd.mp4", frames=args.frames,
-                                      size=(1920, 1080), fps=25, gop=250)  # fmt: skip
+        clip = args.clip or make_clip(
+            Path(tmp) / "hd.mp4", frames=args.frames, size=(1920, 1080), fps=25, gop=250
+        )
         rng = random.Random(0)
         with FrameReader(clip) as r:
             count = r.frame_count
@@ -79,8 +80,9 @@ def main() -> None:
         targets = [rng.randrange(count) for _ in range(args.samples)]
         plain_seek(clip, 0, 25)  # warm up the codec libraries once
         rows: dict[str, list[float]] = {}
-        rows["plain PyAV seek+decode, full size"] = timed(lambda n: plain_seek(clip, n, 25),
-                                                          targets)  # fmt: skip
+        rows["plain PyAV seek+decode, full size"] = timed(
+            lambda n: plain_seek(clip, n, 25), targets
+        )
         for threads, label in (("AUTO", "frame threads"), ("NONE", "one thread")):
             with FrameReader(clip, size=VIEW, cache_bytes=1, thread_type=threads) as r:
                 rows[f"FrameReader original, cold, {label}"] = timed(r.frame, targets)
@@ -99,20 +101,28 @@ def main() -> None:
             quality = [psnr(p.frame(n), o.frame(n)) for n in sorted(targets[:8])]
 
         cores = os.cpu_count()
-        print(f"1080p H.264, {count} frames, longest GOP {gop}, {args.samples} random frames, "
-              f"{cores} CPU cores")  # fmt: skip
+        print(
+            f"1080p H.264, {count} frames, longest GOP {gop}, {args.samples} random frames, "
+            f"{cores} CPU cores"
+        )
         print(f"{'case':44s} {'median ms':>10s} {'p95 ms':>8s}")
         for label, v in rows.items():
             print(f"{label:44s} {statistics.median(v):10.1f} {pct(v, 0.95):8.1f}")
         size_mb = proxy.stat().st_size / 1e6
-        print(f"proxy build: {build_s:.1f} s for {count} frames ({build_s / count * 1000:.1f} ms "
-              f"per frame), {size_mb:.1f} MB, {VIEW[0]}x{VIEW[1]} MJPEG")  # fmt: skip
-        print(f"proxy vs original at {VIEW[0]}x{VIEW[1]}: PSNR min {min(quality):.1f} dB, "
-              f"mean {statistics.mean(quality):.1f} dB")  # fmt: skip
+        print(
+            f"proxy build: {build_s:.1f} s for {count} frames ({build_s / count * 1000:.1f} ms "
+            f"per frame), {size_mb:.1f} MB, {VIEW[0]}x{VIEW[1]} MJPEG"
+        )
+        print(
+            f"proxy vs original at {VIEW[0]}x{VIEW[1]}: PSNR min {min(quality):.1f} dB, "
+            f"mean {statistics.mean(quality):.1f} dB"
+        )
         plain = statistics.median(rows["plain PyAV seek+decode, full size"])
         fast = statistics.median(rows["proxy (FrameReader on proxy), cold"])
-        print(f"random frame, proxy vs plain: x{plain / fast:.0f} faster; goal median <= 40 ms: "
-              f"{'met' if fast <= 40 else 'MISSED'}")  # fmt: skip
+        print(
+            f"random frame, proxy vs plain: x{plain / fast:.0f} faster; goal median <= 40 ms: "
+            f"{'met' if fast <= 40 else 'MISSED'}"
+        )
 
 
 if __name__ == "__main__":

@@ -66,8 +66,10 @@ def compare(base: STUNetConfig, frames: int, size: int, batch: int, repeats: int
     inputs = inputs_for(base, batch, frames, size)
     f = {k: flops(m, inputs) for k, m in models.items()}
     t = timed(models, inputs, repeats)
-    rows = [f"{frames} frames at {size}x{size}, batch {batch}, channels {list(base.channels)}, "
-            f"temporal_down {list(base.temporal_down)}"]  # fmt: skip
+    rows = [
+        f"{frames} frames at {size}x{size}, batch {batch}, channels {list(base.channels)}, "
+        f"temporal_down {list(base.temporal_down)}"
+    ]
     rows.append(f"{'network':<22}{'GFLOPs':>10}{'CPU ms':>10}")
     for k in models:
         rows.append(f"{k:<22}{f[k] / 1e9:>10.2f}{t[k] * 1e3:>10.1f}")
@@ -83,17 +85,23 @@ def main() -> None:
     p.add_argument("--batch", type=int, default=2, help="2 = one guided (CFG) step")
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--threads", type=int, default=0)
-    p.add_argument("--default-allocator", action="store_true",
-                   help="glibc's default malloc behaviour, not the engine's")  # fmt: skip
+    p.add_argument(
+        "--default-allocator",
+        action="store_true",
+        help="glibc's default malloc behaviour, not the engine's",
+    )
     args = p.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
     kept = False if args.default_allocator else keep_freed_memory()
-    print(f"allocator: {'freed memory kept (as the engine runs)' if kept else 'glibc default'}, "
-          f"{torch.get_num_threads()} threads\n")  # fmt: skip
+    print(
+        f"allocator: {'freed memory kept (as the engine runs)' if kept else 'glibc default'}, "
+        f"{torch.get_num_threads()} threads\n"
+    )
     print("bundled base configuration:")
-    print("\n".join(compare(bundled_base_config(), args.frames, args.size, args.batch,
-                            args.repeats)))  # fmt: skip
+    print(
+        "\n".join(compare(bundled_base_config(), args.frames, args.size, args.batch, args.repeats))
+    )
     deeper = STUNetConfig(channels=(32, 64, 128, 256), temporal_down=(True, True, True))
     print("\nfour-level configuration (a larger checkpoint's shape):")
     print("\n".join(compare(deeper, args.frames, args.size, args.batch, args.repeats)))

@@ -58,17 +58,25 @@ def main() -> None:
     model = {k: v for k, v in info.base.config.to_dict().items() if k != "extra"}
     with tempfile.TemporaryDirectory() as out:
         config = TrainConfig(
-            out=out, steps=10_000, batch_size=args.batch_size, frames=info.native_frames,
-            size=info.native_width, model=model, device=args.device, threads=args.threads,
-            wide_colours=True, noise_bias=1.0,
-        )  # fmt: skip
+            out=out,
+            steps=10_000,
+            batch_size=args.batch_size,
+            frames=info.native_frames,
+            size=info.native_width,
+            model=model,
+            device=args.device,
+            threads=args.threads,
+            wide_colours=True,
+            noise_bias=1.0,
+        )
         trainer = Trainer(config)
         device, source = trainer.device, trainer.batches
         assert not isinstance(source, PrefetchedBatches)
         starts = iter(range(0, 10**9, args.batch_size))
         parts: dict[str, float] = {}
-        parts["batch, this process"] = timed(lambda: source.batch_at(next(starts)), args.runs,
-                                             device)  # fmt: skip
+        parts["batch, this process"] = timed(
+            lambda: source.batch_at(next(starts)), args.runs, device
+        )
         ahead = PrefetchedBatches(source, args.workers)
         try:
             for _ in range(2 * args.workers):  # let the pool start and fill
@@ -97,8 +105,10 @@ def main() -> None:
         finally:
             whole.close()
 
-    print(f"{device}, batch {args.batch_size}, {info.native_frames}x{info.native_height}x"
-          f"{info.native_width}, ms per step (median of {args.runs}):")  # fmt: skip
+    print(
+        f"{device}, batch {args.batch_size}, {info.native_frames}x{info.native_height}x"
+        f"{info.native_width}, ms per step (median of {args.runs}):"
+    )
     for name, ms in parts.items():
         print(f"  {name:24s} {ms:9.1f}")
     whole_ms = parts[f"whole step, {args.workers} workers"]

@@ -21,9 +21,16 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 def tiny_model(root: Path) -> Path:
     from engine.train.export import write_untrained_model
 
-    base = {"in_channels": 7, "out_channels": 3, "channels": [16, 32, 64],
-            "temporal_down": [True, True], "res_blocks": 1, "temporal_attention_blocks": 1,
-            "heads": 2, "context_dim": 384}  # fmt: skip
+    base = {
+        "in_channels": 7,
+        "out_channels": 3,
+        "channels": [16, 32, 64],
+        "temporal_down": [True, True],
+        "res_blocks": 1,
+        "temporal_attention_blocks": 1,
+        "heads": 2,
+        "context_dim": 384,
+    }
     return write_untrained_model(root / "bench", "bench", base, frames=16, size=32)
 
 
@@ -53,8 +60,10 @@ def heartbeat(app, seconds: float, while_=lambda: True) -> list[float]:
 def report(label: str, d: list[float]) -> None:
     d = sorted(d)
     p99 = d[min(len(d) - 1, int(0.99 * len(d)))]
-    print(f"{label:34s} beats {len(d):5d}  p50 {statistics.median(d):6.1f} ms  "
-          f"p99 {p99:6.1f} ms  max {d[-1]:6.1f} ms")  # fmt: skip
+    print(
+        f"{label:34s} beats {len(d):5d}  p50 {statistics.median(d):6.1f} ms  "
+        f"p99 {p99:6.1f} ms  max {d[-1]:6.1f} ms"
+    )
 
 
 def main() -> None:
@@ -80,8 +89,14 @@ def main() -> None:
         report("idle", heartbeat(app, 2.0))
         jid = w.generation.generate()
         # wait until the engine thread is really denoising, then measure
-        heartbeat(app, 60, lambda: w.queue.entries[jid].stage not in ("base", "ssr")
-                  and w.queue.entries[jid].state == "running")  # fmt: skip
+        heartbeat(
+            app,
+            60,
+            lambda: (
+                w.queue.entries[jid].stage not in ("base", "ssr")
+                and w.queue.entries[jid].state == "running"
+            ),
+        )
         running = lambda: w.queue.entries[jid].state == "running"  # noqa: E731
         delays = heartbeat(app, args.seconds, running)
         entry = w.queue.entries[jid]

@@ -51,10 +51,14 @@ def h264(frames: np.ndarray, crf: int = 23) -> np.ndarray:
 def resize(frames: np.ndarray, s: float = 0.5) -> np.ndarray:
     h, w = frames.shape[1:3]
     size = (int(w * s) // 2 * 2, int(h * s) // 2 * 2)
-    return np.stack([
-        av.VideoFrame.from_ndarray(f, format="rgb24")
-        .reformat(*size, interpolation="BILINEAR").to_ndarray(format="rgb24") for f in frames
-    ])  # fmt: skip
+    return np.stack(
+        [
+            av.VideoFrame.from_ndarray(f, format="rgb24")
+            .reformat(*size, interpolation="BILINEAR")
+            .to_ndarray(format="rgb24")
+            for f in frames
+        ]
+    )
 
 
 def crop(frames: np.ndarray, frac: float = 0.1) -> np.ndarray:
@@ -94,12 +98,21 @@ def generated_clips(n: int, model: str | None) -> list[np.ndarray]:
     from engine.pipeline import Engine
 
     eng = Engine()
-    return [eng.run(Job(prompt=sample_clip(s).__class__.__name__, seed=s, model=model,
-                        width=128, height=128)).frames for s in range(n)]  # fmt: skip
+    return [
+        eng.run(
+            Job(
+                prompt=sample_clip(s).__class__.__name__, seed=s, model=model, width=128, height=128
+            )
+        ).frames
+        for s in range(n)
+    ]
 
 
-ATTACKS = {"h264 crf23": lambda x: h264(x), "resize 50% + h264": lambda x: h264(resize(x)),
-           "crop 10% + h264": lambda x: h264(crop(x))}  # fmt: skip
+ATTACKS = {
+    "h264 crf23": lambda x: h264(x),
+    "resize 50% + h264": lambda x: h264(resize(x)),
+    "crop 10% + h264": lambda x: h264(crop(x)),
+}
 
 
 def run_set(name: str, clips: list[np.ndarray]) -> None:
@@ -174,12 +187,16 @@ def photos() -> list[np.ndarray]:
 
 
 def _resize_image(img: np.ndarray, h: int, w: int) -> np.ndarray:
-    return av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="rgb24").reformat(
-        w, h, interpolation="BICUBIC").to_ndarray(format="rgb24")  # fmt: skip
+    return (
+        av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="rgb24")
+        .reformat(w, h, interpolation="BICUBIC")
+        .to_ndarray(format="rgb24")
+    )
 
 
-def photo_clip(seed: int, pics: list[np.ndarray], size: int = 512, t: int = 16,
-               still: bool = False) -> np.ndarray:  # fmt: skip
+def photo_clip(
+    seed: int, pics: list[np.ndarray], size: int = 512, t: int = 16, still: bool = False
+) -> np.ndarray:
     """A camera-like clip: a size x size window panning over a scaled, maybe mirrored photo,
     with sensor noise and a CRF 16 encode (a still when `still`)."""
     rng = np.random.default_rng(7000 + seed)
@@ -190,8 +207,11 @@ def photo_clip(seed: int, pics: list[np.ndarray], size: int = 512, t: int = 16,
         img = img[:, ::-1]
     room_y, room_x = img.shape[0] - size, img.shape[1] - size
     y0, x0 = rng.integers(0, room_y // 2 + 1), rng.integers(0, room_x // 2 + 1)
-    vy, vx = (0.0, 0.0) if still else (rng.uniform(-1, 1) * room_y / 2 / t,
-                                       rng.uniform(0, 1) * room_x / 2 / t)  # fmt: skip
+    vy, vx = (
+        (0.0, 0.0)
+        if still
+        else (rng.uniform(-1, 1) * room_y / 2 / t, rng.uniform(0, 1) * room_x / 2 / t)
+    )
     frames = []
     for i in range(t):
         y, x = int(y0 + room_y / 4 + vy * i), int(x0 + vx * i)
@@ -242,8 +262,10 @@ def composite(kind: str, seed: int, pics, size: int = 512, t: int = 16):
 def real_footage_sets(n: int, pics) -> None:
     from engine.export.marks import ClipMark, complete
 
-    print(f"\nreal footage at 512x512, 16 frames, {len(pics)} photos; each attack ends with "
-          "an H.264 CRF 23 re-encode")  # fmt: skip
+    print(
+        f"\nreal footage at 512x512, 16 frames, {len(pics)} photos; each attack ends with "
+        "an H.264 CRF 23 re-encode"
+    )
     for kind in ("t2v", "cinemagraph", "inpaint"):
         rows: dict[str, list[int]] = {}
         psnrs = []
@@ -264,11 +286,15 @@ def real_footage_sets(n: int, pics) -> None:
             for name, (attack, frames) in tests.items():
                 d = wm.detect(attack(frames))
                 rows.setdefault(name, []).append(d.detected and d.clip_id == payload.clip_id)
-        print(f"  {kind}: PSNR of the marked export mean {np.mean(psnrs):.2f} dB, min "
-              f"{np.min(psnrs):.2f} dB")  # fmt: skip
+        print(
+            f"  {kind}: PSNR of the marked export mean {np.mean(psnrs):.2f} dB, min "
+            f"{np.min(psnrs):.2f} dB"
+        )
         for name, hits in rows.items():
-            print(f"    {name:<28} detected with the right payload {sum(hits)}/{n} = "
-                  f"{100 * sum(hits) / n:5.1f}%")  # fmt: skip
+            print(
+                f"    {name:<28} detected with the right payload {sum(hits)}/{n} = "
+                f"{100 * sum(hits) / n:5.1f}%"
+            )
 
 
 def real_false_positives(n: int, pics) -> None:
@@ -279,8 +305,10 @@ def real_false_positives(n: int, pics) -> None:
         d = wm.detect(probe)
         fp += d.detected
         zmax = max(zmax, d.z)
-    print(f"\nfalse positives on {n} unmarked real clips and frames (512x512, CRF 23): "
-          f"{int(fp)}/{n} = {100 * fp / n:.1f}% (largest pilot z {zmax:.2f})")  # fmt: skip
+    print(
+        f"\nfalse positives on {n} unmarked real clips and frames (512x512, CRF 23): "
+        f"{int(fp)}/{n} = {100 * fp / n:.1f}% (largest pilot z {zmax:.2f})"
+    )
 
 
 def main() -> None:
@@ -301,8 +329,10 @@ def main() -> None:
     if args.only_photos:
         print(f"\n({time.monotonic() - t0:.0f} s)")
         return
-    run_set("generated" + (" (engine)" if args.model else " (procedural proxy)"),
-            generated_clips(args.clips, args.model))  # fmt: skip
+    run_set(
+        "generated" + (" (engine)" if args.model else " (procedural proxy)"),
+        generated_clips(args.clips, args.model),
+    )
     run_set("real test clips (marked as edits would be)", [real_clip(s) for s in range(args.real)])
     false_positive_sweep(args.fp_clips)
     print(f"\n({time.monotonic() - t0:.0f} s)")

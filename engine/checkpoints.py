@@ -247,8 +247,9 @@ def expected_tensors(config: STUNetConfig) -> dict[str, tuple[int, ...]]:
     shapes = {k: tuple(v.shape) for k, v in meta.state_dict().items()}
     count = sum(math.prod(s) for s in shapes.values())
     if count > checks.MAX_PARAMETERS:
-        raise ModelError(f"the model config asks for {count} parameters (at most "
-                         f"{checks.MAX_PARAMETERS})")  # fmt: skip
+        raise ModelError(
+            f"the model config asks for {count} parameters (at most {checks.MAX_PARAMETERS})"
+        )
     return shapes
 
 

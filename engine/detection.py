@@ -22,8 +22,12 @@ if TYPE_CHECKING:
     import numpy as np
 
 AI_MADE, NOT_MARKED, UNREADABLE, TAMPERED = 0, 1, 2, 3
-VERDICT_NAMES = {AI_MADE: "AI-made", NOT_MARKED: "no AI marks found",
-                 UNREADABLE: "unreadable", TAMPERED: "altered after signing"}  # fmt: skip
+VERDICT_NAMES = {
+    AI_MADE: "AI-made",
+    NOT_MARKED: "no AI marks found",
+    UNREADABLE: "unreadable",
+    TAMPERED: "altered after signing",
+}
 
 
 @dataclass
@@ -41,8 +45,14 @@ class Part:
     details: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"present": self.present, "ai": self.ai, "tampered": self.tampered,
-                "summary": self.summary, "error": self.error, **self.details}  # fmt: skip
+        return {
+            "present": self.present,
+            "ai": self.ai,
+            "tampered": self.tampered,
+            "summary": self.summary,
+            "error": self.error,
+            **self.details,
+        }
 
 
 DETECT_SIDE = 2048  # the mark repeats every 64 px: a centre crop holds it at any frame size
@@ -71,12 +81,19 @@ def watermark_part(path: Path, max_frames: int) -> Part:
         odds = f"{chance:.1e}" if chance >= 1e-6 else "below 1e-6"
         summary = f"found ({payload}, pilot z {d.z:.1f}, chance of a false hit {odds})"
     else:
-        summary = (f"not found (strongest pilot z {d.z:.1f}; a mark needs z >= {wm.Z_DETECT:g} "
-                   f"with a valid payload, or z >= {wm.Z_STRONG:g})")  # fmt: skip
+        summary = (
+            f"not found (strongest pilot z {d.z:.1f}; a mark needs z >= {wm.Z_DETECT:g} "
+            f"with a valid payload, or z >= {wm.Z_STRONG:g})"
+        )
     if d.note:
         summary += f"; {d.note}"
-    return Part("watermark", present=d.detected, ai=d.detected, summary=summary,
-                details={"detection": d.to_dict()})  # fmt: skip
+    return Part(
+        "watermark",
+        present=d.detected,
+        ai=d.detected,
+        summary=summary,
+        details={"detection": d.to_dict()},
+    )
 
 
 def tags_part(path: Path) -> Part:
@@ -95,9 +112,13 @@ def tags_part(path: Path) -> Part:
         if foreign:
             return Part("tags", present=True, ai=True, summary=f"foreign label {foreign[0]}")
         return Part("tags", summary="no AI-content labels")
-    return Part("tags", present=True, ai=True, details={"labels": prov.to_dict()},
-                summary=f"{prov.source_type}, model {prov.model_name}, "
-                        f"prompt {prov.prompt!r}")  # fmt: skip
+    return Part(
+        "tags",
+        present=True,
+        ai=True,
+        details={"labels": prov.to_dict()},
+        summary=f"{prov.source_type}, model {prov.model_name}, prompt {prov.prompt!r}",
+    )
 
 
 def sidecar_part(path: Path) -> Part:
@@ -112,19 +133,30 @@ def sidecar_part(path: Path) -> Part:
         return Part("sidecar", summary="none")
     name = pv.manifest_path(path).name
     if "sha256" not in data and "files_sha256" not in data:  # nothing to check it against
-        return Part("sidecar", error="no file hash", summary=f"{name} holds no file hash: "
-                    "not a manifest this app wrote, so it says nothing")  # fmt: skip
+        return Part(
+            "sidecar",
+            error="no file hash",
+            summary=f"{name} holds no file hash: not a manifest this app wrote, so it says nothing",
+        )
     ai = bool(data.get("ai_generated")) and str(data.get("digital_source_type", "")).startswith(
         pv.IPTC
     )
     kind = str(data.get("digital_source_type", "")).rsplit("/", 1)[-1]
     if not matches:
-        summary = (f"{name} says {kind or 'nothing'} but its SHA-256 does not match this file "
-                   "(the file changed after the manifest was written)")  # fmt: skip
-        return Part("sidecar", present=True, tampered=True, summary=summary,
-                    details={"manifest": data})  # fmt: skip
-    return Part("sidecar", present=True, ai=ai, details={"manifest": data},
-                summary=f"{name}: {kind}, SHA-256 matches")  # fmt: skip
+        summary = (
+            f"{name} says {kind or 'nothing'} but its SHA-256 does not match this file "
+            "(the file changed after the manifest was written)"
+        )
+        return Part(
+            "sidecar", present=True, tampered=True, summary=summary, details={"manifest": data}
+        )
+    return Part(
+        "sidecar",
+        present=True,
+        ai=ai,
+        details={"manifest": data},
+        summary=f"{name}: {kind}, SHA-256 matches",
+    )
 
 
 def c2pa_part(path: Path, trust_pem: str | None = None) -> Part:
@@ -157,11 +189,17 @@ def c2pa_part(path: Path, trust_pem: str | None = None) -> Part:
     if path.is_dir():
         where = f" ({worst_file.name}; {len(found)} of {len(files)} frames signed)"
     kind = (worst.digital_source_type or "no source type").rsplit("/", 1)[-1]
-    trust = "trusted" if worst.trusted else ("not on the trust list" if trust_pem else
-                                              "trust not checked (no --trust list)")  # fmt: skip
-    state = {"tampered": "TAMPERED: the media changed after signing",
-             "invalid": "INVALID signature or manifest", "valid": "valid signature",
-             "trusted": "valid signature"}[worst.state]  # fmt: skip
+    trust = (
+        "trusted"
+        if worst.trusted
+        else ("not on the trust list" if trust_pem else "trust not checked (no --trust list)")
+    )
+    state = {
+        "tampered": "TAMPERED: the media changed after signing",
+        "invalid": "INVALID signature or manifest",
+        "valid": "valid signature",
+        "trusted": "valid signature",
+    }[worst.state]
     summary = f"{state}{where}; {kind}; signed by {worst.signer!r} ({worst.issuer}), {trust}"
     if worst.state in ("tampered", "invalid"):
         summary += f"; failures: {', '.join(worst.failures)}"
@@ -189,8 +227,12 @@ class Findings:
 
     def to_dict(self) -> dict[str, Any]:
         parts = {p.name: p.to_dict() for p in self.parts}
-        return {"path": str(self.path), "verdict": VERDICT_NAMES[self.code],
-                "exit_code": self.code, "parts": parts}  # fmt: skip
+        return {
+            "path": str(self.path),
+            "verdict": VERDICT_NAMES[self.code],
+            "exit_code": self.code,
+            "parts": parts,
+        }
 
     def lines(self) -> list[str]:
         code = self.code
@@ -216,6 +258,10 @@ def gather(path: Path | str, max_frames: int = 48, trust_pem: str | None = None)
     """Every part for `path` (a video, a still or a folder of PNG frames). `trust_pem`: the CA
     certificates whose signatures count as trusted."""
     path = Path(path)
-    readers: list[Reader] = [lambda p: c2pa_part(p, trust_pem), tags_part, sidecar_part,
-                             lambda p: watermark_part(p, max_frames)]  # fmt: skip
+    readers: list[Reader] = [
+        lambda p: c2pa_part(p, trust_pem),
+        tags_part,
+        sidecar_part,
+        lambda p: watermark_part(p, max_frames),
+    ]
     return Findings(path, [read(path) for read in readers])

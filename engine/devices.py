@@ -53,8 +53,13 @@ def autocast_for(device: torch.device) -> Iterator[None]:
 
 # How the allocators word it: CUDA and MPS ("out of memory"), torch's CPU allocator ("can't
 # allocate memory: you tried to allocate ..."), the C library ("Cannot allocate memory").
-OUT_OF_MEMORY_WORDS = ("out of memory", "can't allocate memory", "cannot allocate memory",
-                       "not enough memory", "failed to allocate")  # fmt: skip
+OUT_OF_MEMORY_WORDS = (
+    "out of memory",
+    "can't allocate memory",
+    "cannot allocate memory",
+    "not enough memory",
+    "failed to allocate",
+)
 
 
 def is_out_of_memory(error: BaseException) -> bool:

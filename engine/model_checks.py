@@ -20,14 +20,30 @@ from engine.errors import LumiereError
 MAX_CONFIG_BYTES = 1 << 20  # a real config.json is a few KB
 MAX_HEADER_BYTES = 16 << 20  # the bundled models' headers are under 100 KB
 MAX_PARAMETERS = 2_000_000_000  # 8 GB in float32: far beyond any model this app ships
-DTYPE_BYTES = {"F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1,
-               "U8": 1, "BOOL": 1, "F8_E4M3": 1, "F8_E5M2": 1}  # fmt: skip
+DTYPE_BYTES = {
+    "F64": 8,
+    "F32": 4,
+    "F16": 2,
+    "BF16": 2,
+    "I64": 8,
+    "I32": 4,
+    "I16": 2,
+    "I8": 1,
+    "U8": 1,
+    "BOOL": 1,
+    "F8_E4M3": 1,
+    "F8_E5M2": 1,
+}
 
 # (low, high) for each integer of a STUNet config; channels are bounded per level.
 STUNET_INTS = {
-    "in_channels": (1, 64), "out_channels": (1, 64), "res_blocks": (1, 8),
-    "temporal_attention_blocks": (0, 16), "heads": (1, 64), "context_dim": (1, 8192),
-}  # fmt: skip
+    "in_channels": (1, 64),
+    "out_channels": (1, 64),
+    "res_blocks": (1, 8),
+    "temporal_attention_blocks": (0, 16),
+    "heads": (1, 64),
+    "context_dim": (1, 8192),
+}
 MAX_LEVELS, MAX_LEVEL_CHANNELS = 6, 4096
 NATIVE_BOUNDS = {"frames": (1, 1024), "height": (8, 4096), "width": (8, 4096), "fps": (1, 240)}
 
@@ -41,8 +57,7 @@ def read_config(path: Path) -> dict[str, Any]:
     try:
         size = path.stat().st_size
         if size > MAX_CONFIG_BYTES:
-            raise UnsafeModel(f"{size} bytes; a model config is at most "
-                              f"{MAX_CONFIG_BYTES} bytes")  # fmt: skip
+            raise UnsafeModel(f"{size} bytes; a model config is at most {MAX_CONFIG_BYTES} bytes")
         raw = json.loads(path.read_bytes())
     except UnsafeModel:
         raise
@@ -63,14 +78,14 @@ def confined(folder: Path, name: Any, what: str) -> Path:
     if not isinstance(name, str) or not name:
         raise UnsafeModel(f"{what} must be a file name, got {name!r}")
     if Path(name).is_absolute():
-        raise UnsafeModel(f"{what} {name!r} is an absolute path; model files "
-                          f"must be inside the model folder")  # fmt: skip
+        raise UnsafeModel(
+            f"{what} {name!r} is an absolute path; model files must be inside the model folder"
+        )
     path = folder / name
     try:
         path.resolve().relative_to(folder.resolve())
     except (ValueError, OSError, RuntimeError) as e:
-        raise UnsafeModel(f"{what} {name!r} points outside the model folder "
-                          f"{folder}") from e  # fmt: skip
+        raise UnsafeModel(f"{what} {name!r} points outside the model folder {folder}") from e
     return path
 
 
@@ -100,8 +115,9 @@ def check_stunet_config(raw: Any, where: str) -> None:
         bounded_int(c, f"{where}.channels", 1, MAX_LEVEL_CHANNELS)
     heads = raw.get("heads", 4)
     if channels[-1] % heads:
-        raise UnsafeModel(f"{where}: the last level's {channels[-1]} channels do not split "
-                          f"into {heads} heads")  # fmt: skip
+        raise UnsafeModel(
+            f"{where}: the last level's {channels[-1]} channels do not split into {heads} heads"
+        )
     flags = raw.get("temporal_down", [True] * (len(channels) - 1))
     if not isinstance(flags, list) or not all(isinstance(f, bool) for f in flags):
         raise UnsafeModel(f"{where}.temporal_down must be a list of true/false")
@@ -130,8 +146,10 @@ def check_native(raw: Any) -> dict[str, int]:
     if not isinstance(raw, dict):
         raise UnsafeModel("config.json: 'native' must be an object")
     defaults = {"frames": 16, "height": 32, "width": 32, "fps": 8}
-    return {key: bounded_int(raw.get(key, defaults[key]), f"native.{key}", low, high)
-            for key, (low, high) in NATIVE_BOUNDS.items()}  # fmt: skip
+    return {
+        key: bounded_int(raw.get(key, defaults[key]), f"native.{key}", low, high)
+        for key, (low, high) in NATIVE_BOUNDS.items()
+    }
 
 
 def safetensors_header(path: Path) -> dict[str, tuple[str, tuple[int, ...]]]:
@@ -146,9 +164,11 @@ def safetensors_header(path: Path) -> dict[str, tuple[str, tuple[int, ...]]]:
                 raise UnsafeModel(f"{path.name} is truncated (no safetensors header)")
             (length,) = struct.unpack("<Q", prefix)
             if length > min(MAX_HEADER_BYTES, size - 8):
-                raise UnsafeModel(f"{path.name}: its header claims {length} bytes, more than "
-                                  f"the file or {MAX_HEADER_BYTES} bytes (truncated or not "
-                                  f"safetensors)")  # fmt: skip
+                raise UnsafeModel(
+                    f"{path.name}: its header claims {length} bytes, more than "
+                    f"the file or {MAX_HEADER_BYTES} bytes (truncated or not "
+                    f"safetensors)"
+                )
             header = json.loads(f.read(length))
     except UnsafeModel:
         raise
@@ -165,21 +185,29 @@ def safetensors_header(path: Path) -> dict[str, tuple[str, tuple[int, ...]]]:
         dtype, shape, offsets = _entry(path, name, entry)
         nbytes = math.prod(shape) * DTYPE_BYTES[dtype]
         if offsets[1] - offsets[0] != nbytes:
-            raise UnsafeModel(f"{path.name}: tensor {name} claims shape {list(shape)} but "
-                              f"{offsets[1] - offsets[0]} bytes")  # fmt: skip
+            raise UnsafeModel(
+                f"{path.name}: tensor {name} claims shape {list(shape)} but "
+                f"{offsets[1] - offsets[0]} bytes"
+            )
         tensors[name], end = (dtype, shape), max(end, offsets[1])
     if 8 + length + end != size:
-        raise UnsafeModel(f"{path.name} is {size} bytes but its header describes "
-                          f"{8 + length + end} (truncated or corrupt)")  # fmt: skip
+        raise UnsafeModel(
+            f"{path.name} is {size} bytes but its header describes "
+            f"{8 + length + end} (truncated or corrupt)"
+        )
     return tensors
 
 
 def _entry(path: Path, name: str, entry: Any) -> tuple[str, tuple[int, ...], tuple[int, int]]:
     try:
         dtype, shape, offsets = entry["dtype"], entry["shape"], entry["data_offsets"]
-        ok = (dtype in DTYPE_BYTES and len(shape) <= 8 and len(offsets) == 2
-              and all(type(v) is int and 0 <= v < 1 << 48 for v in [*shape, *offsets])
-              and offsets[0] <= offsets[1])  # fmt: skip
+        ok = (
+            dtype in DTYPE_BYTES
+            and len(shape) <= 8
+            and len(offsets) == 2
+            and all(type(v) is int and 0 <= v < 1 << 48 for v in [*shape, *offsets])
+            and offsets[0] <= offsets[1]
+        )
     except (TypeError, KeyError):
         ok = False
     if not ok:

@@ -61,8 +61,13 @@ def mark_result(result: Result) -> tuple[np.ndarray, Provenance | None, dict[str
     payload = watermark.Payload(clip_id)
     frames = watermark.embed(result.frames, payload, result.generated_mask)
     _, h, w, _ = frames.shape
-    facts = {"scheme": "lumiere-tile-v1", "payload": payload.hex, "app_id": payload.app_id,
-             "clip_id": clip_id, "readable": min(h, w) >= watermark.P}  # fmt: skip
+    facts = {
+        "scheme": "lumiere-tile-v1",
+        "payload": payload.hex,
+        "app_id": payload.app_id,
+        "clip_id": clip_id,
+        "readable": min(h, w) >= watermark.P,
+    }
     mask = result.generated_mask
     if mask is not None and not np.all(np.asarray(mask) == 255):
         facts["region"] = watermark.pack_region(mask)  # where the mark is (exports complete it)
@@ -96,16 +101,25 @@ def save_result(
     if result.source and kind != "png":
         from engine.media.audio import audio_for_clip
 
-        audio = audio_for_clip(result.source, result.job.video_start_frame, len(frames),
-                               result.fps)  # fmt: skip
-    seal = Seal(prov, [Path(result.source)] if result.source else [],
-                relationship=result.relationship,
-                watermark=facts, options=sign or SignOptions())  # fmt: skip
+        audio = audio_for_clip(result.source, result.job.video_start_frame, len(frames), result.fps)
+    seal = Seal(
+        prov,
+        [Path(result.source)] if result.source else [],
+        relationship=result.relationship,
+        watermark=facts,
+        options=sign or SignOptions(),
+    )
     settings = VideoSettings(
-        fps=result.fps, crf=crf, preset=preset, prores=prores, alpha=result.generated_mask,
-        metadata=prov.container_metadata() if prov else {}, audio=audio, cancel=cancel,
+        fps=result.fps,
+        crf=crf,
+        preset=preset,
+        prores=prores,
+        alpha=result.generated_mask,
+        metadata=prov.container_metadata() if prov else {},
+        audio=audio,
+        cancel=cancel,
         seal=seal,
-    )  # fmt: skip
+    )
     path = write_video(frames, str(out), settings, on_frame)
     result.notes.extend(seal.notes)
     return path

@@ -35,8 +35,10 @@ def read_document(path: Path) -> Any:
     try:
         size = path.stat().st_size
         if size > MAX_DOC_BYTES:
-            raise ProjectError(f"{path} is {size / 2**20:.0f} MB; a project document is at "
-                               f"most {MAX_DOC_BYTES >> 20} MB, so it was not opened")  # fmt: skip
+            raise ProjectError(
+                f"{path} is {size / 2**20:.0f} MB; a project document is at "
+                f"most {MAX_DOC_BYTES >> 20} MB, so it was not opened"
+            )
         return json.loads(path.read_bytes(), parse_constant=_no_constants)
     except ProjectError:
         raise
@@ -148,8 +150,14 @@ def _media(m: dict[str, Any], where: str) -> None:
         _fail(f"{where}.info.rotation", f"must be 0, 90, 180 or 270, got {_short(rotation)}")
     if info.get("kind") == "video" and not info.get("fps"):
         _fail(f"{where}.info.fps", "must be above 0 for a video")
-    for key, kind in (("id", str), ("name", str), ("generated", bool), ("job", dict),
-                      ("model_name", str), ("model_hash", str)):  # fmt: skip
+    for key, kind in (
+        ("id", str),
+        ("name", str),
+        ("generated", bool),
+        ("job", dict),
+        ("model_name", str),
+        ("model_hash", str),
+    ):
         _optional(m, key, kind, where)
     _optional(info, "has_audio", bool, f"{where}.info")
     _optional(info, "codec", str, f"{where}.info")
@@ -216,6 +224,13 @@ def _clip(clip: dict[str, Any], where: str) -> None:
             _number(clip.get(key, 0.0), f"{where}.{key}", -MAX_SIDE * 100, MAX_SIDE * 100)
         _int(clip.get("source_offset", 0), f"{where}.source_offset", 0, MAX_FRAME * 100)
     _int(clip.get("start"), f"{where}.start")
-    for key, kind in (("name", str), ("generated", bool), ("edited_real", bool), ("job", dict),
-                      ("model_name", str), ("model_hash", str), ("id", str)):  # fmt: skip
+    for key, kind in (
+        ("name", str),
+        ("generated", bool),
+        ("edited_real", bool),
+        ("job", dict),
+        ("model_name", str),
+        ("model_hash", str),
+        ("id", str),
+    ):
         _optional(clip, key, kind, where)

@@ -57,8 +57,9 @@ def _megabytes(n: int) -> str:
     return f"{n / 2**20:.1f} MB" if n >= 2**20 else f"{max(1, round(n / 1024))} KB"
 
 
-def explain_full_disk(error: BaseException, folder: Path, needed: int | None = None,
-                      what: str = "") -> BaseException:  # fmt: skip
+def explain_full_disk(
+    error: BaseException, folder: Path, needed: int | None = None, what: str = ""
+) -> BaseException:
     """`error` as a plain DiskFull message when it is a full disk (or a file-size limit),
     else `error` itself. `needed`: bytes the write needs (an upper bound is fine)."""
     if isinstance(error, DiskFull) or getattr(error, "errno", None) not in FULL_DISK_ERRNOS:
@@ -69,8 +70,10 @@ def explain_full_disk(error: BaseException, folder: Path, needed: int | None = N
         free = "unknown"
     need = f"up to {_megabytes(needed)} is needed" if needed else "more is needed"
     thing = f" for {what}" if what else ""
-    full = DiskFull(f"not enough space in {folder}{thing}: {free} free, {need}. Free some "
-                    f"space and try again; the earlier file was not changed")  # fmt: skip
+    full = DiskFull(
+        f"not enough space in {folder}{thing}: {free} free, {need}. Free some "
+        f"space and try again; the earlier file was not changed"
+    )
     full.errno = getattr(error, "errno", None)  # the message alone is what a person reads
     return full
 
@@ -195,8 +198,9 @@ def stage_bytes(path: Path, data: bytes) -> Path:
     return tmp
 
 
-def replace_folder(new: Path, target: Path, commit: Callable[[], None] | None = None,
-                   pending: Path | None = None) -> None:  # fmt: skip
+def replace_folder(
+    new: Path, target: Path, commit: Callable[[], None] | None = None, pending: Path | None = None
+) -> None:
     """Swap the complete folder `new` in as `target`. A folder cannot be replaced by one
     rename, so the old one is first moved into an "aside" folder beside it
     (`.NAME.PID-XXXX.old/NAME`), which doubles as a journal: `recover_folder_swaps` in a

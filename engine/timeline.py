@@ -118,17 +118,23 @@ class Timeline:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "rate": rate_text(self.rate), "width": self.width, "height": self.height,
-            "background": self.background, "settled": self.settled,
-            "tracks": [{"name": t.name, "kind": t.kind,
-                        "clips": [asdict(c) for c in t.clips]} for t in self.tracks],
-        }  # fmt: skip
+            "rate": rate_text(self.rate),
+            "width": self.width,
+            "height": self.height,
+            "background": self.background,
+            "settled": self.settled,
+            "tracks": [
+                {"name": t.name, "kind": t.kind, "clips": [asdict(c) for c in t.clips]}
+                for t in self.tracks
+            ],
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Timeline:
         """A timeline as `to_dict` wrote it (older documents go through `migrate_v1` first)."""
-        if "rate" not in data and any("source_out" in c for t in data.get("tracks", [])
-                                      for c in t.get("clips", [])):  # fmt: skip
+        if "rate" not in data and any(
+            "source_out" in c for t in data.get("tracks", []) for c in t.get("clips", [])
+        ):
             raise ValueError("timeline is in the old frame-for-frame form; migrate it first")
         try:
             tracks = [
@@ -196,10 +202,13 @@ def migrate_v1(
             clips.append(c)
         tracks.append({**t, "clips": clips})
     return {
-        "rate": rate_text(rate), "width": data.get("width", 1920),
-        "height": data.get("height", 1080), "tracks": tracks, "background": "#000000",
+        "rate": rate_text(rate),
+        "width": data.get("width", 1920),
+        "height": data.get("height", 1080),
+        "tracks": tracks,
+        "background": "#000000",
         "settled": any(t["clips"] for t in tracks),
-    }  # fmt: skip
+    }
 
 
 def retime(

@@ -19,8 +19,10 @@ def main(argv: list[str]) -> int:
     from lumiere_studio.ui.theme import apply_dark_theme
 
     if any(a in ("-h", "--help") for a in argv):
-        print("usage: lumiere-studio [PROJECT_FOLDER | TIMELINE.otio|.xml|.edl | MEDIA_FILE ...]\n"
-              "       lumiere-studio generate|models|info ...  (headless CLI)")  # fmt: skip
+        print(
+            "usage: lumiere-studio [PROJECT_FOLDER | TIMELINE.otio|.xml|.edl | MEDIA_FILE ...]\n"
+            "       lumiere-studio generate|models|info ...  (headless CLI)"
+        )
         return 0
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough

@@ -17,13 +17,25 @@ os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="lumiere-test-config-")
 atexit.register(shutil.rmtree, os.environ["XDG_CONFIG_HOME"], True)
 
 TINY_BASE = {
-    "in_channels": 7, "out_channels": 3, "channels": [8, 16, 32], "temporal_down": [True, True],
-    "res_blocks": 1, "temporal_attention_blocks": 1, "heads": 2, "context_dim": 384,
-}  # fmt: skip
+    "in_channels": 7,
+    "out_channels": 3,
+    "channels": [8, 16, 32],
+    "temporal_down": [True, True],
+    "res_blocks": 1,
+    "temporal_attention_blocks": 1,
+    "heads": 2,
+    "context_dim": 384,
+}
 TINY_SSR = {
-    "in_channels": 6, "out_channels": 3, "channels": [8, 16], "temporal_down": [False],
-    "res_blocks": 1, "temporal_attention_blocks": 1, "heads": 2, "context_dim": 384,
-}  # fmt: skip
+    "in_channels": 6,
+    "out_channels": 3,
+    "channels": [8, 16],
+    "temporal_down": [False],
+    "res_blocks": 1,
+    "temporal_attention_blocks": 1,
+    "heads": 2,
+    "context_dim": 384,
+}
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -50,9 +62,15 @@ def tiny_model(tmp_path_factory) -> Path:
 
     out = tmp_path_factory.mktemp("models") / "tiny"
     return write_untrained_model(
-        out, "tiny", TINY_BASE, frames=8, size=16, ssr_config=TINY_SSR, ssr_scale=2,
+        out,
+        "tiny",
+        TINY_BASE,
+        frames=8,
+        size=16,
+        ssr_config=TINY_SSR,
+        ssr_scale=2,
         ssr_window=4,
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture(scope="session")
@@ -108,16 +126,43 @@ def project(tmp_path):
     fps = Fraction(24000, 1001)
     t = np.arange(int(48000 * 12 / fps)) / 48000
     tone = np.tile(0.5 * np.sin(2 * np.pi * 440 * t), (2, 1)).astype(np.float32)
-    write_video(real, folder / "media" / "real.mov",
-                VideoSettings(fps=fps, audio=AudioClip(tone, 48000, "stereo")))  # fmt: skip
-    gen = Result(rng.integers(0, 255, (8, 64, 64, 3), dtype=np.uint8), 24,
-                 Job(prompt="a yellow circle", seed=4), "tiny", "12" * 32, 0.1)  # fmt: skip
+    write_video(
+        real,
+        folder / "media" / "real.mov",
+        VideoSettings(fps=fps, audio=AudioClip(tone, 48000, "stereo")),
+    )
+    gen = Result(
+        rng.integers(0, 255, (8, 64, 64, 3), dtype=np.uint8),
+        24,
+        Job(prompt="a yellow circle", seed=4),
+        "tiny",
+        "12" * 32,
+        0.1,
+    )
     save_result(gen, folder / "media" / "gen.mov")
-    tl = Timeline(rate=fps, width=64, height=64, tracks=[Track(clips=[
-        TimelineClip("media/real.mov", 2, 8, 0, "24000/1001", name="real"),
-        TimelineClip("media/gen.mov", 0, 6, 8, "24", name="gen", generated=True,
-                     model_name="tiny", model_hash="12" * 32),
-    ])])  # fmt: skip
+    tl = Timeline(
+        rate=fps,
+        width=64,
+        height=64,
+        tracks=[
+            Track(
+                clips=[
+                    TimelineClip("media/real.mov", 2, 8, 0, "24000/1001", name="real"),
+                    TimelineClip(
+                        "media/gen.mov",
+                        0,
+                        6,
+                        8,
+                        "24",
+                        name="gen",
+                        generated=True,
+                        model_name="tiny",
+                        model_hash="12" * 32,
+                    ),
+                ]
+            )
+        ],
+    )
     (folder / "project.lumiere.json").write_text(json.dumps({"timeline": tl.to_dict()}))
     return folder
 

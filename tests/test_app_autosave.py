@@ -15,8 +15,15 @@ from lumiere_studio.model.project import MediaItem, Project
 
 def _project() -> Project:
     p = Project()
-    info = {"path": "/x/a.mp4", "kind": "video", "width": 8, "height": 8, "fps": 24.0,
-            "frames": 10, "duration": 0.4}  # fmt: skip
+    info = {
+        "path": "/x/a.mp4",
+        "kind": "video",
+        "width": 8,
+        "height": 8,
+        "fps": 24.0,
+        "frames": 10,
+        "duration": 0.4,
+    }
     p.media.append(MediaItem("/x/a.mp4", info, id="m1", name="a.mp4"))
     p.masks["m1"] = Mask(np.zeros((8, 8), np.uint8))
     p.masks["m1"].fill()

@@ -60,8 +60,12 @@ def test_sequence_settings_are_one_undoable_step_that_keeps_clips_in_time(qtbot,
     before = doc.project.state()
     doc.set_sequence(1080, 1920, Fraction(30000, 1001), "#102030")
     tl = doc.project.timeline
-    assert (tl.width, tl.height, tl.rate, tl.background) == (1080, 1920, Fraction(30000, 1001),
-                                                             "#102030")  # fmt: skip
+    assert (tl.width, tl.height, tl.rate, tl.background) == (
+        1080,
+        1920,
+        Fraction(30000, 1001),
+        "#102030",
+    )
     clip = doc.find_clip(cid)[1]
     assert (clip.start, clip.duration, doc.project.in_point) == (60, 30, 30)  # same seconds
     doc.undo_stack.undo()

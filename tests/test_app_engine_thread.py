@@ -102,8 +102,9 @@ def test_jobs_are_stored_before_running_and_come_back_after_a_crash(qtbot, tiny_
         qtbot.wait(200)
         assert second.running is None
         second.set_paused(False)
-        qtbot.waitUntil(lambda: all(second.entries[i].state == st.DONE for i in ids[1:]),
-                        timeout=120000)  # fmt: skip
+        qtbot.waitUntil(
+            lambda: all(second.entries[i].state == st.DONE for i in ids[1:]), timeout=120000
+        )
         assert second.entries[ids[0]].state == st.INTERRUPTED  # resumed only when asked
         assert second.resume(ids[0])
         qtbot.waitUntil(lambda: second.entries[ids[0]].state == st.DONE, timeout=120000)
@@ -123,8 +124,11 @@ def test_reorder_pause_and_duplicate_with_a_new_seed(qtbot, tiny_model, tmp_path
         assert queue.order == [c, a, b]
         assert [j.id for j in QueueStore(path).jobs()] == [c, a, b]  # the new order is stored
         started = []
-        queue.changed.connect(lambda j: queue.entries[j].state == st.RUNNING and
-                              j not in started and started.append(j))  # fmt: skip
+        queue.changed.connect(
+            lambda j: (
+                queue.entries[j].state == st.RUNNING and j not in started and started.append(j)
+            )
+        )
         queue.set_paused(False)
         qtbot.waitUntil(lambda: queue.entries[b].state == st.DONE, timeout=120000)
         assert started == [c, a, b]

@@ -17,16 +17,23 @@ def test_scratch_masks_are_copied_in_and_jobs_point_there(tmp_path):
     (own / "me.png").write_bytes(b"mine")
     p = Project()
     job = {"task": "inpaint", "mask": str(scratch / "mask-a.png"), "image": None}
-    p.history = [job, {"task": "i2v", "image": str(scratch / "still-b.png")},
-                 {"task": "i2v", "image": str(own / "me.png")}]  # fmt: skip
+    p.history = [
+        job,
+        {"task": "i2v", "image": str(scratch / "still-b.png")},
+        {"task": "i2v", "image": str(own / "me.png")},
+    ]
     p.media.append(MediaItem("gen.mp4", {}, name="gen", generated=True, job=dict(job)))
     folder = tmp_path / "proj"
     copies = adopt_job_files(p, folder, [scratch])
     assert sorted(c.name for c in copies) == ["mask-a.png", "still-b.png"]
     assert (folder / "masks" / "mask-a.png").read_bytes() == b"mask"
     files = [j.get("mask") or j.get("image") for j in jobs_of(p)]
-    assert files == ["masks/mask-a.png", "masks/still-b.png", str(own / "me.png"),
-                     "masks/mask-a.png"]  # fmt: skip
+    assert files == [
+        "masks/mask-a.png",
+        "masks/still-b.png",
+        str(own / "me.png"),
+        "masks/mask-a.png",
+    ]
     assert (scratch / "mask-a.png").exists()  # copied, not moved: undo may still need it
 
 
@@ -47,8 +54,9 @@ def test_save_as_brings_the_old_folders_masks_along(tmp_path):
 def test_the_window_saves_an_untitled_projects_masks_into_the_project(window, tmp_path):
     scratch_mask = window.projects.scratch / "mask-x.png"
     scratch_mask.write_bytes(b"m")
-    window.doc.edit("job", lambda p: p.history.append({"task": "inpaint",
-                                                      "mask": str(scratch_mask)}))  # fmt: skip
+    window.doc.edit(
+        "job", lambda p: p.history.append({"task": "inpaint", "mask": str(scratch_mask)})
+    )
     folder = tmp_path / "saved"
     assert window.projects.save_to(folder)
     text = (folder / DOC_NAME).read_text()

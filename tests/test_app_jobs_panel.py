@@ -33,8 +33,13 @@ def _panel(qtbot, queue) -> JobsPanel:
 
 def _drop(panel: JobsPanel, job_id: int, y: float) -> None:
     mime = job_mime(job_id)  # the event does not own it: keep it alive while it is handled
-    event = QDropEvent(QPointF(20, y), Qt.DropAction.MoveAction, mime,
-                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)  # fmt: skip
+    event = QDropEvent(
+        QPointF(20, y),
+        Qt.DropAction.MoveAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     panel.list.dropEvent(event)
 
 
@@ -113,7 +118,9 @@ def test_the_preview_thumbnail_survives_a_restart(qtbot, tiny_model, tmp_path):
         pixmap = panel.rows[jid].preview.pixmap()
         assert pixmap is not None and not pixmap.isNull() and pixmap.width() == 64
         assert {k for k, b in panel.rows[jid].buttons.items() if b.isVisible()} == {
-            "new_seed", "record", "remove"
-        }  # fmt: skip
+            "new_seed",
+            "record",
+            "remove",
+        }
     finally:
         again.shutdown()

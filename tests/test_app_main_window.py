@@ -252,8 +252,13 @@ def test_viewer_shows_the_exported_pixels_in_every_fit_mode(qtbot, window, clip)
     window.import_paths([str(clip)])  # 64x48
     cid = window.doc.add_to_timeline(window.doc.project.media[0].id)
     window.doc.set_sequence(100, 60, Fraction(25), "#203040")
-    for fit, scale, x in (("fit", 1.0, 0.0), ("fill", 1.0, 0.0), ("none", 1.0, 0.0),
-                          ("stretch", 1.0, 0.0), ("fit", 0.5, 13.0)):  # fmt: skip
+    for fit, scale, x in (
+        ("fit", 1.0, 0.0),
+        ("fill", 1.0, 0.0),
+        ("none", 1.0, 0.0),
+        ("stretch", 1.0, 0.0),
+        ("fit", 0.5, 13.0),
+    ):
         window.doc.set_clip_geometry(cid, fit=fit, scale=scale, x=x)
         with qtbot.waitSignal(window.viewer.frame_shown, timeout=5000):
             window.timeline.set_playhead(7)
@@ -272,9 +277,19 @@ def test_an_otio_timeline_opens_as_a_new_project_with_media_linked(window, clip,
     from engine.export.run import export_timeline
     from engine.timeline import Timeline, TimelineClip, Track
 
-    tl = Timeline(rate=Fraction(30000, 1001), width=128, height=96, tracks=[Track(clips=[
-        TimelineClip(str(clip), 4, 20, 10, "24", name="cut"),
-        TimelineClip(str(tmp_path / "gone.mp4"), 0, 5, 40, "24", name="gone")])])  # fmt: skip
+    tl = Timeline(
+        rate=Fraction(30000, 1001),
+        width=128,
+        height=96,
+        tracks=[
+            Track(
+                clips=[
+                    TimelineClip(str(clip), 4, 20, 10, "24", name="cut"),
+                    TimelineClip(str(tmp_path / "gone.mp4"), 0, 5, 40, "24", name="gone"),
+                ]
+            )
+        ],
+    )
     (tmp_path / "gone.mp4").write_bytes(clip.read_bytes())
     out = export_timeline(tl, tmp_path, "otio", tmp_path / "cut.otio")
     (tmp_path / "gone.mp4").unlink()
@@ -325,8 +340,9 @@ def test_file_dialogs_open_in_the_last_or_project_folder(window, tmp_path, monke
     from PySide6.QtWidgets import QFileDialog
 
     asked = []
-    monkeypatch.setattr(QFileDialog, "getOpenFileNames",
-                        lambda *a: (asked.append(a[2]), ([], ""))[1])  # fmt: skip
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileNames", lambda *a: (asked.append(a[2]), ([], ""))[1]
+    )
     window.import_dialog()
     assert asked[-1] == str(Path.home())  # not the folder the app was started from
     window.doc.project.folder = tmp_path
@@ -335,8 +351,9 @@ def test_file_dialogs_open_in_the_last_or_project_folder(window, tmp_path, monke
     media = tmp_path / "footage"
     media.mkdir()
     chosen = [str(media / "x.mp4")]
-    monkeypatch.setattr(QFileDialog, "getOpenFileNames",
-                        lambda *a: (asked.append(a[2]), (chosen, ""))[1])  # fmt: skip
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileNames", lambda *a: (asked.append(a[2]), (chosen, ""))[1]
+    )
     window.import_dialog()  # the file is not media: an error, but the folder is remembered
     window.import_dialog()
     assert asked[-1] == str(media)
@@ -478,10 +495,16 @@ def test_a_failed_save_keeps_every_edit_in_the_recovery_file(window, clip, tmp_p
     assert autosave.find_recoveries(tmp_path / "recovery") == []  # saved: no longer needed
 
 
-@pytest.mark.parametrize("change", [
-    {"start": 10**7 - 8}, {"fps": 1e-3}, {"fps": 1000.0}, {"width": 16384, "height": 2},
-    {"in_point": 10**7, "out_point": 3},
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"start": 10**7 - 8},
+        {"fps": 1e-3},
+        {"fps": 1000.0},
+        {"width": 16384, "height": 2},
+        {"in_point": 10**7, "out_point": 3},
+    ],
+)
 def test_projects_at_the_schema_bounds_repaint_and_export(window, clip, tmp_path, change):
     """The largest and smallest values the schema lets through: the window opens, repaints
     and exports them without an exception."""

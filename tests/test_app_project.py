@@ -63,8 +63,9 @@ def test_save_and_save_as_keep_the_provenance_sidecars(tmp_path):
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     frames = np.full((4, 64, 64, 3), 90, np.uint8)
-    gen = save_result(Result(frames, 8, Job(prompt="a fox"), "tiny", "ab" * 32, 0.1),
-                      scratch / "gen.mp4")  # fmt: skip
+    gen = save_result(
+        Result(frames, 8, Job(prompt="a fox"), "tiny", "ab" * 32, 0.1), scratch / "gen.mp4"
+    )
     p = Project()
     p.media.append(MediaItem(str(gen), probe(gen).to_dict(), name="gen", generated=True))
     p.save(tmp_path / "proj", scratch=scratch)
@@ -80,11 +81,35 @@ def test_save_and_save_as_keep_the_provenance_sidecars(tmp_path):
 def _hostile_project(folder, secret_path: str):
     """A document that marks a private file as generated media."""
     folder.mkdir(parents=True, exist_ok=True)
-    info = {"path": secret_path, "kind": "video", "width": 64, "height": 48, "fps": 8.0,
-            "frames": 8, "duration": 1.0}  # fmt: skip
-    doc = {"schema": 1, "app": "lumiere-studio", "timeline": {"tracks": [{"clips": [
-        {"media": secret_path, "source_in": 0, "source_out": 8, "start": 0, "generated": True}]}]},
-        "media": [{"path": secret_path, "info": info, "generated": True, "id": "m1"}]}  # fmt: skip
+    info = {
+        "path": secret_path,
+        "kind": "video",
+        "width": 64,
+        "height": 48,
+        "fps": 8.0,
+        "frames": 8,
+        "duration": 1.0,
+    }
+    doc = {
+        "schema": 1,
+        "app": "lumiere-studio",
+        "timeline": {
+            "tracks": [
+                {
+                    "clips": [
+                        {
+                            "media": secret_path,
+                            "source_in": 0,
+                            "source_out": 8,
+                            "start": 0,
+                            "generated": True,
+                        }
+                    ]
+                }
+            ]
+        },
+        "media": [{"path": secret_path, "info": info, "generated": True, "id": "m1"}],
+    }
     (folder / DOC_NAME).write_text(json.dumps(doc))
 
 
@@ -181,10 +206,24 @@ def test_mask_brush_math():
 def test_schema_1_project_opens_with_its_clips_lasting_their_time(tmp_path):
     clip = make_clip(tmp_path / "g.mp4", frames=16, fps=8)
     info = probe(clip).to_dict()
-    doc = {"app": "lumiere-studio", "schema": 1, "media": [{"path": "g.mp4", "info": info}],
-           "timeline": {"fps": 25.0, "width": 64, "height": 48, "tracks": [{"name": "V1",
-                        "clips": [{"media": "g.mp4", "source_in": 4, "source_out": 16,
-                                   "start": 3, "id": "c1"}]}]}}  # fmt: skip
+    doc = {
+        "app": "lumiere-studio",
+        "schema": 1,
+        "media": [{"path": "g.mp4", "info": info}],
+        "timeline": {
+            "fps": 25.0,
+            "width": 64,
+            "height": 48,
+            "tracks": [
+                {
+                    "name": "V1",
+                    "clips": [
+                        {"media": "g.mp4", "source_in": 4, "source_out": 16, "start": 3, "id": "c1"}
+                    ],
+                }
+            ],
+        },
+    }
     (tmp_path / DOC_NAME).write_text(json.dumps(doc))
     p = Project.load(tmp_path)
     c = p.timeline.tracks[0].clips[0]

@@ -17,8 +17,9 @@ from lumiere_studio.ui.main_window import MainWindow
 @pytest.fixture(scope="module")
 def wide_clip(tmp_path_factory):
     # Wider than a proxy (960), so proxy frames and full frames differ in size.
-    return make_clip(tmp_path_factory.mktemp("wide") / "wide.mp4", frames=16, size=(1280, 720),
-                     gop=16)  # fmt: skip
+    return make_clip(
+        tmp_path_factory.mktemp("wide") / "wide.mp4", frames=16, size=(1280, 720), gop=16
+    )
 
 
 def _frames(window) -> list[tuple[int, bool, tuple[int, ...]]]:
@@ -61,12 +62,13 @@ def test_playback_uses_proxy_frames_only(qtbot, window, wide_clip):
 def test_proxy_is_reused_by_a_new_window(qtbot, tmp_path, monkeypatch, wide_clip):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     for built in ([str(wide_clip)], []):
-        w = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
-                       recovery_root=tmp_path / "r")  # fmt: skip
+        w = MainWindow(
+            settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
+            recovery_root=tmp_path / "r",
+        )
         qtbot.addWidget(w)
         w.import_paths([str(wide_clip)])
-        qtbot.waitUntil(lambda w=w: w.frames.proxy_for(str(wide_clip)) is not None,
-                        timeout=15000)  # fmt: skip
+        qtbot.waitUntil(lambda w=w: w.frames.proxy_for(str(wide_clip)) is not None, timeout=15000)
         assert w.proxies.built == built  # the second window found it in the cache
         w.shutdown()
 

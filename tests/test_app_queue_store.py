@@ -118,8 +118,9 @@ for n in itertools.count():
 def test_a_kill_while_writing_leaves_a_file_that_loads(tmp_path):
     path = tmp_path / "q.sqlite3"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-c", _WRITER, str(path)], env=env,
-                            stdout=subprocess.PIPE, text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _WRITER, str(path)], env=env, stdout=subprocess.PIPE, text=True
+    )
     assert proc.stdout.readline().strip() == "ready"
     time.sleep(0.3)  # in the middle of its updates
     proc.send_signal(signal.SIGKILL)

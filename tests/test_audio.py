@@ -20,8 +20,9 @@ def ramp_source(path, seconds=SECONDS):
     left = (t / seconds * 1.6 - 0.8).astype(np.float32)
     right = (0.5 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
     audio = AudioClip(np.stack([left, right]), RATE, "stereo")
-    write_video(np.zeros((seconds * FPS, 16, 16, 3), np.uint8), path,
-                VideoSettings(fps=FPS, audio=audio))  # fmt: skip
+    write_video(
+        np.zeros((seconds * FPS, 16, 16, 3), np.uint8), path, VideoSettings(fps=FPS, audio=audio)
+    )
     return np.stack([left, right])
 
 
@@ -38,8 +39,11 @@ def test_aac_stretch_after_a_seek_matches_a_full_decode(tmp_path):
     ramp_source(tmp_path / "a.mov")
     # The same sound as AAC in MP4: compare a deep read with the slice of a read from 0.
     source = read_audio(tmp_path / "a.mov", 0.0, SECONDS)
-    write_video(np.zeros((SECONDS * FPS, 16, 16, 3), np.uint8), tmp_path / "a.mp4",
-                VideoSettings(fps=FPS, audio=source))  # fmt: skip
+    write_video(
+        np.zeros((SECONDS * FPS, 16, 16, 3), np.uint8),
+        tmp_path / "a.mp4",
+        VideoSettings(fps=FPS, audio=source),
+    )
     whole = read_audio(tmp_path / "a.mp4", 0.0, SECONDS)
     start = 17.0 + 3 * SEEK_MARGIN_S
     deep = read_audio(tmp_path / "a.mp4", start, 2.0)

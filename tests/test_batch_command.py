@@ -32,24 +32,54 @@ def _job_file(tmp_path, tiny_model, **kw) -> Path:
 
 def test_a_sweep_renders_the_product(shared_engine, tiny_model, tmp_path, capsys):
     out = tmp_path / "out"
-    code = main(["batch", "--job", str(_job_file(tmp_path, tiny_model)), "--sweep", "seed=1..2",
-                 "--sweep", "guidance=1,3", "--out", str(out)])  # fmt: skip
+    code = main(
+        [
+            "batch",
+            "--job",
+            str(_job_file(tmp_path, tiny_model)),
+            "--sweep",
+            "seed=1..2",
+            "--sweep",
+            "guidance=1,3",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     records = [json.loads(x) for x in (out / "results.jsonl").read_text().splitlines()]
     assert [(r["job"]["seed"], r["job"]["guidance"]) for r in records] == [
-        (1, 1.0), (1, 3.0), (2, 1.0), (2, 3.0)
-    ]  # fmt: skip
+        (1, 1.0),
+        (1, 3.0),
+        (2, 1.0),
+        (2, 3.0),
+    ]
     assert len(list(out.glob("*.mp4"))) == 4
     assert "4 jobs: 4 done, 0 already done, 0 failed" in capsys.readouterr().out
-    assert main(["batch", "--job", str(_job_file(tmp_path, tiny_model)), "--sweep", "seed=1..2",
-                 "--sweep", "guidance=1,3", "--out", str(out)]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "batch",
+                "--job",
+                str(_job_file(tmp_path, tiny_model)),
+                "--sweep",
+                "seed=1..2",
+                "--sweep",
+                "guidance=1,3",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert "4 jobs: 0 done, 4 already done" in capsys.readouterr().out
 
 
 def test_a_jsonl_file_with_a_failing_job_exits_1(shared_engine, tiny_model, tmp_path, capsys):
     jobs = tmp_path / "jobs.jsonl"
-    lines = [{"prompt": "a", "steps": 1, "model": str(tiny_model)},
-             {"prompt": "b", "model": str(tmp_path / "gone")}]  # fmt: skip
+    lines = [
+        {"prompt": "a", "steps": 1, "model": str(tiny_model)},
+        {"prompt": "b", "model": str(tmp_path / "gone")},
+    ]
     jobs.write_text("".join(json.dumps(line) + "\n" for line in lines))
     assert main(["batch", str(jobs), "--out", str(tmp_path / "o")]) == 1
     err = capsys.readouterr().err
@@ -91,8 +121,14 @@ def test_ctrl_c_exits_130_leaving_no_partial_file(tiny_model, tmp_path):
     # A shell's background job starts with Ctrl-C ignored; the batch must get it as a terminal
     # would send it.
     default_sigint = lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)  # noqa: E731
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, preexec_fn=default_sigint)  # fmt: skip
+    proc = subprocess.Popen(
+        argv,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=default_sigint,
+    )
     deadline = time.monotonic() + 120
     while not out.is_dir() and time.monotonic() < deadline:  # the batch has started
         time.sleep(0.2)

@@ -33,8 +33,14 @@ def test_two_processes_share_the_jobs_and_keep_their_models(tiny_model, tmp_path
             pool.submit({"key": out.name, "job": job.to_json(), "output": str(out), "attempt": 1})
         results = [pool.next_result() for _ in range(4)]
         long = Job(prompt="long", steps=1000, model=str(tiny_model))
-        pool.submit({"key": "long.mp4", "job": long.to_json(),
-                     "output": str(tmp_path / "long.mp4"), "attempt": 1})  # fmt: skip
+        pool.submit(
+            {
+                "key": "long.mp4",
+                "job": long.to_json(),
+                "output": str(tmp_path / "long.mp4"),
+                "attempt": 1,
+            }
+        )
         time.sleep(1.0)
         t0 = time.monotonic()
         pool.cancel()  # what Ctrl-C does: the running job stops at its next step
@@ -70,8 +76,9 @@ def test_a_worker_ends_soon_after_its_batch_process_is_killed(tmp_path):
 
     root = Path(__file__).resolve().parent.parent
     env = {**os.environ, "PYTHONPATH": str(root), "OMP_NUM_THREADS": "1"}
-    batch = subprocess.Popen([sys.executable, "-c", _BATCH], env=env, stdout=subprocess.PIPE,
-                             text=True)  # fmt: skip
+    batch = subprocess.Popen(
+        [sys.executable, "-c", _BATCH], env=env, stdout=subprocess.PIPE, text=True
+    )
     worker = int(batch.stdout.readline())
     batch.send_signal(signal.SIGKILL)  # still loading torch: no task has been taken yet
     batch.wait()
@@ -81,6 +88,8 @@ def test_a_worker_ends_soon_after_its_batch_process_is_killed(tmp_path):
         if stat[2] == "Z":
             break
         time.sleep(0.1)
-    gone = not Path(f"/proc/{worker}").exists() or Path(f"/proc/{worker}/stat").read_text(
-    ).split()[2] == "Z"  # fmt: skip
+    gone = (
+        not Path(f"/proc/{worker}").exists()
+        or Path(f"/proc/{worker}/stat").read_text().split()[2] == "Z"
+    )
     assert gone, "the worker outlived its batch by 8 s"

@@ -30,8 +30,9 @@ def test_one_actor_per_gpu_or_per_cpu_worker():
 def test_without_ray_the_flag_says_how_to_install_it(monkeypatch, tmp_path, capsys):
     monkeypatch.setitem(sys.modules, "ray", None)  # what `import ray` meets when it is missing
     (tmp_path / "jobs.jsonl").write_text('{"prompt": "x"}\n')
-    code = main(["batch", str(tmp_path / "jobs.jsonl"), "--ray", "auto", "--out",
-                 str(tmp_path / "o")])  # fmt: skip
+    code = main(
+        ["batch", str(tmp_path / "jobs.jsonl"), "--ray", "auto", "--out", str(tmp_path / "o")]
+    )
     assert code == 2
     assert INSTALL_HINT in capsys.readouterr().err
     with pytest.raises(BatchError, match="cluster extra"):

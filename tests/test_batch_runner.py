@@ -62,8 +62,13 @@ def test_a_job_that_fails_once_is_done_on_its_retry(engine, tiny_model, tmp_path
     summary = run_batch(items, tmp_path, _FlakyPool(engine), say=lambda s: None)
     assert (summary.done, summary.failed) == (2, 0)
     assert [r["attempts"] for r in ResultsLog(tmp_path).records()] == [2, 2]
-    no_retry = run_batch(plan(_jobs(tiny_model, 1, guidance=2.0)), tmp_path / "r0",
-                         _FlakyPool(engine), retries=0, say=lambda s: None)  # fmt: skip
+    no_retry = run_batch(
+        plan(_jobs(tiny_model, 1, guidance=2.0)),
+        tmp_path / "r0",
+        _FlakyPool(engine),
+        retries=0,
+        say=lambda s: None,
+    )
     assert (no_retry.done, no_retry.failed) == (0, 1)
 
 

@@ -20,8 +20,13 @@ def test_expand_is_the_product_first_sweep_slowest():
     base = Job(prompt="p", steps=3)
     jobs = expand(base, ["seed=1..2", "guidance=3,5,7"])
     assert [(j.seed, j.guidance) for j in jobs] == [
-        (1, 3.0), (1, 5.0), (1, 7.0), (2, 3.0), (2, 5.0), (2, 7.0)
-    ]  # fmt: skip
+        (1, 3.0),
+        (1, 5.0),
+        (1, 7.0),
+        (2, 3.0),
+        (2, 5.0),
+        (2, 7.0),
+    ]
     assert all(j.prompt == "p" and j.steps == 3 for j in jobs)
     assert base.seed == 0  # the template is not changed
     assert expand(base, []) == [base]

@@ -19,9 +19,27 @@ def _decode(path):
 
 def test_generate_mp4_with_asked_frames_size_fps(tiny_model, tmp_path, capsys):
     out = tmp_path / "clip.mp4"
-    rc = main(["generate", "--model", str(tiny_model), "--prompt", "a red circle moving left",
-               "--frames", "16", "--size", "32x32", "--fps", "12", "--steps", "2",
-               "--ssr-steps", "1", "--out", str(out)])  # fmt: skip
+    rc = main(
+        [
+            "generate",
+            "--model",
+            str(tiny_model),
+            "--prompt",
+            "a red circle moving left",
+            "--frames",
+            "16",
+            "--size",
+            "32x32",
+            "--fps",
+            "12",
+            "--steps",
+            "2",
+            "--ssr-steps",
+            "1",
+            "--out",
+            str(out),
+        ]
+    )
     assert rc == 0, capsys.readouterr().err
     stream, frames, fps = _decode(out)
     assert len(frames) == 16 and frames[0].shape == (32, 32, 3)
@@ -33,8 +51,21 @@ def test_same_seed_same_frames_other_seed_other_frames(tiny_model, tmp_path):
     outs = []
     for name, seed in (("a", 3), ("b", 3), ("c", 4)):
         target = tmp_path / name
-        rc = main(["generate", "--model", str(tiny_model), "--prompt", "a blue star",
-                   "--steps", "2", "--seed", str(seed), "--out", f"{target}/"])  # fmt: skip
+        rc = main(
+            [
+                "generate",
+                "--model",
+                str(tiny_model),
+                "--prompt",
+                "a blue star",
+                "--steps",
+                "2",
+                "--seed",
+                str(seed),
+                "--out",
+                f"{target}/",
+            ]
+        )
         assert rc == 0
         outs.append(np.stack([_decode(p)[1][0] for p in sorted(target.iterdir())]))
     assert np.array_equal(outs[0], outs[1])
@@ -43,8 +74,24 @@ def test_same_seed_same_frames_other_seed_other_frames(tiny_model, tmp_path):
 
 def test_job_file_round_trip(tiny_model, tmp_path):
     job = tmp_path / "job.json"
-    assert main(["generate", "--model", str(tiny_model), "--prompt", "x", "--steps", "1",
-                 "--save-job", str(job), "--out", str(tmp_path / "a.mp4")]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "generate",
+                "--model",
+                str(tiny_model),
+                "--prompt",
+                "x",
+                "--steps",
+                "1",
+                "--save-job",
+                str(job),
+                "--out",
+                str(tmp_path / "a.mp4"),
+            ]
+        )
+        == 0
+    )
     assert main(["generate", "--job", str(job), "--out", str(tmp_path / "b.mp4")]) == 0
     assert np.array_equal(_decode(tmp_path / "a.mp4")[1][0], _decode(tmp_path / "b.mp4")[1][0])
 
@@ -91,8 +138,20 @@ def test_help_documents_every_generate_flag():
     text = subprocess.run(
         [sys.executable, "-m", "engine", "generate", "--help"], capture_output=True, text=True
     ).stdout
-    for flag in ("--prompt", "--negative", "--task", "--frames", "--fps", "--size", "--steps",
-                 "--guidance", "--seed", "--model", "--device", "--out"):  # fmt: skip
+    for flag in (
+        "--prompt",
+        "--negative",
+        "--task",
+        "--frames",
+        "--fps",
+        "--size",
+        "--steps",
+        "--guidance",
+        "--seed",
+        "--model",
+        "--device",
+        "--out",
+    ):
         assert flag in text
 
 
@@ -100,7 +159,15 @@ def test_every_registered_command_is_dispatched_to_the_cli():
     from engine.cli import command_names, is_command
 
     names = command_names()
-    assert {"generate", "models", "info", "train", "export-model", "export-style", "export",
-            "detect"} <= names  # fmt: skip
+    assert {
+        "generate",
+        "models",
+        "info",
+        "train",
+        "export-model",
+        "export-style",
+        "export",
+        "detect",
+    } <= names
     assert all(is_command([n]) for n in names)
     assert not is_command([]) and not is_command(["clip.mp4"]) and not is_command(["project/"])

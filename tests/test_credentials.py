@@ -121,8 +121,9 @@ def test_export_places_every_clip_and_carries_their_manifests(tmp_path, identity
 def test_real_only_export_is_not_ai(tmp_path, identity):
     src = write_video(frames(), tmp_path / "a.mp4")
     out = write_video(frames(), tmp_path / "b.mp4")
-    cr.sign_file(out, cr.Claim(out.name, None, [cr.Ingredient(src, "parentOf")], export=True),
-                 identity)  # fmt: skip
+    cr.sign_file(
+        out, cr.Claim(out.name, None, [cr.Ingredient(src, "parentOf")], export=True), identity
+    )
     creds = cr.read_credentials(out)
     assert creds.state == "valid" and not creds.ai
     assert [a["action"] for a in cr.actions_of(creds.manifest)] == [

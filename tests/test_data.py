@@ -63,9 +63,8 @@ def test_motion_captions_replace_only_image_to_video_captions():
         i for i, (a, b) in enumerate(zip(plain.captions, loose.captions, strict=True)) if a != b
     ]
     first_frame_only = [
-        i for i in range(64)
-        if loose.cond[i, 3, 0].all() and not loose.cond[i, 3, 1:].any()
-    ]  # fmt: skip
+        i for i in range(64) if loose.cond[i, 3, 0].all() and not loose.cond[i, 3, 1:].any()
+    ]
     assert changed == first_frame_only and len(changed) > 20  # every i2v example, no other
     for i in changed:
         spec = sample_clip(ProceduralBatches("base", 1, 4, 16)._seed_for(i))
@@ -135,8 +134,9 @@ def test_natural_region_tasks_mask_the_moving_layer():
     assert torch.equal(c.mask[0, 0].bool(), torch.from_numpy(~region))
     target, c = seen["cinemagraph"]
     assert c.mask[:, 0].all() and torch.equal(c.mask[0, 1].bool(), torch.from_numpy(~region))
-    assert torch.equal(target[:, 3][:, ~torch.from_numpy(region)],
-                      video[:, 0][:, ~torch.from_numpy(region)])  # fmt: skip
+    assert torch.equal(
+        target[:, 3][:, ~torch.from_numpy(region)], video[:, 0][:, ~torch.from_numpy(region)]
+    )
     # A camera move has no region: no cinemagraphs, their share goes to image-to-video.
     rng = np.random.default_rng(1)
     tasks = [natural_task_example(video, None, rng)[0] for _ in range(1000)]

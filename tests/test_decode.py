@@ -85,8 +85,13 @@ def test_frames_with_equal_timestamps_show_from_frame_0(tmp_path):
 
     from testkit.fuzz_media import write_video
 
-    path = write_video(tmp_path / "eq.mkv", "ffv1", "bgr0", time_base=Fraction(1, 8),
-                       pts=[0, 0, 1, 1, 2, 2, 3, 4, 4, 5])  # fmt: skip
+    path = write_video(
+        tmp_path / "eq.mkv",
+        "ffv1",
+        "bgr0",
+        time_base=Fraction(1, 8),
+        pts=[0, 0, 1, 1, 2, 2, 3, 4, 4, 5],
+    )
     with FrameReader(path) as r:
         assert r.frame_count == 6  # one frame per distinct time
         first = r.frame(0)  # before: "frame 0 could not be decoded"

@@ -65,8 +65,9 @@ def test_watermark_only(tmp_path, capsys):
 
 
 def test_tags_only(tmp_path, capsys):
-    out = write_video(clip(), tmp_path / "tagged.mp4",
-                      VideoSettings(metadata=prov().container_metadata()))  # fmt: skip
+    out = write_video(
+        clip(), tmp_path / "tagged.mp4", VideoSettings(metadata=prov().container_metadata())
+    )
     code, found = detect_json(out, capsys)
     assert code == 0 and found["parts"]["tags"]["ai"]
     assert not found["parts"]["watermark"]["ai"] and not found["parts"]["sidecar"]["present"]
@@ -176,8 +177,9 @@ MALFORMED_MANIFESTS = [
 def test_malformed_manifest_is_reported_not_a_traceback(tmp_path, capsys, text):
     # Before: a list, a string or wrongly typed fields raised AttributeError / TypeError.
     path, _ = generated(tmp_path)
-    pv.manifest_path(path).write_bytes(text.encode("utf-8", "surrogateescape")
-                                       if text.isascii() else text.encode("latin-1"))  # fmt: skip
+    pv.manifest_path(path).write_bytes(
+        text.encode("utf-8", "surrogateescape") if text.isascii() else text.encode("latin-1")
+    )
     code, found = detect_json(path, capsys)
     assert code == 0 and found["parts"]["watermark"]["ai"]  # the pixels still carry the mark
     sidecar = found["parts"]["sidecar"]
@@ -190,8 +192,9 @@ def test_fifo_and_huge_still_are_bounded(tmp_path, capsys):
 
     os.mkfifo(tmp_path / "pipe.mp4")
     done: list[int] = []
-    t = threading.Thread(target=lambda: done.append(main(["detect", str(tmp_path / "pipe.mp4")])),
-                         daemon=True)  # fmt: skip
+    t = threading.Thread(
+        target=lambda: done.append(main(["detect", str(tmp_path / "pipe.mp4")])), daemon=True
+    )
     t.start()
     t.join(20)
     assert done == [2]  # before: blocked forever opening the FIFO
@@ -202,8 +205,9 @@ def test_fifo_and_huge_still_are_bounded(tmp_path, capsys):
     assert main(["detect", str(big), "--json"]) == 1  # read, centre-cropped, no mark
     (tmp_path / "frames").mkdir()
     os.mkfifo(tmp_path / "frames" / "0001.png")  # a folder whose "frame" is a FIFO
-    t = threading.Thread(target=lambda: done.append(main(["detect", str(tmp_path / "frames")])),
-                         daemon=True)  # fmt: skip
+    t = threading.Thread(
+        target=lambda: done.append(main(["detect", str(tmp_path / "frames")])), daemon=True
+    )
     t.start()
     t.join(20)
     assert done[1:] == [2]  # before: the C2PA part blocked forever on it

@@ -39,12 +39,14 @@ def test_cpu_out_of_memory_is_recognised():
     from engine.devices import out_of_memory_message
 
     # torch's CPU allocator and numpy word it differently from CUDA.
-    cpu = RuntimeError("DefaultCPUAllocator: can't allocate memory: you tried to allocate "
-                       "68719476736 bytes. Error code 12 (Cannot allocate memory)")  # fmt: skip
+    cpu = RuntimeError(
+        "DefaultCPUAllocator: can't allocate memory: you tried to allocate "
+        "68719476736 bytes. Error code 12 (Cannot allocate memory)"
+    )
     assert is_out_of_memory(cpu)
     assert is_out_of_memory(MemoryError("Unable to allocate 64.0 GiB for an array"))
     assert not is_out_of_memory(ValueError("out of range"))
     assert "--frames" in out_of_memory_message("cpu") and "--device cpu" not in (
         out_of_memory_message("cpu")
-    )  # fmt: skip
+    )
     assert "--device cpu" in out_of_memory_message("cuda")

@@ -36,11 +36,16 @@ def probe(path):
         v = c.streams.video[0]
         n = sum(1 for _ in c.decode(video=0))
         return {
-            "codec": v.codec_context.name, "profile": v.codec_context.profile,
-            "pix_fmt": v.codec_context.pix_fmt, "frames": n, "rate": v.average_rate,
-            "meta": dict(c.metadata), "vmeta": dict(v.metadata),
-            "primaries": v.codec_context.color_primaries, "audio": len(c.streams.audio),
-        }  # fmt: skip
+            "codec": v.codec_context.name,
+            "profile": v.codec_context.profile,
+            "pix_fmt": v.codec_context.pix_fmt,
+            "frames": n,
+            "rate": v.average_rate,
+            "meta": dict(c.metadata),
+            "vmeta": dict(v.metadata),
+            "primaries": v.codec_context.color_primaries,
+            "audio": len(c.streams.audio),
+        }
 
 
 def test_h264_mp4_reads_back(tmp_path):
@@ -65,8 +70,9 @@ def test_prores_422_hq_is_10_bit(tmp_path):
 def test_prores_4444_carries_the_alpha(tmp_path):
     alpha = np.zeros((6, 32, 48), np.uint8)
     alpha[:, :, 24:] = 255
-    out = write_video(frames(), tmp_path / "a.mov",
-                      VideoSettings(fps=24, prores="prores4444", alpha=alpha))  # fmt: skip
+    out = write_video(
+        frames(), tmp_path / "a.mov", VideoSettings(fps=24, prores="prores4444", alpha=alpha)
+    )
     p = probe(out)
     assert p["codec"] == "prores" and p["profile"] == "4444"
     assert p["pix_fmt"].startswith("yuva444p")
@@ -107,8 +113,9 @@ def test_cancel_leaves_nothing(tmp_path):
     calls = []
     target = tmp_path / "a.mp4"
     with pytest.raises(Cancelled):
-        write_video(frames(), target, VideoSettings(cancel=lambda: len(calls) >= 2),
-                    on_frame=calls.append)  # fmt: skip
+        write_video(
+            frames(), target, VideoSettings(cancel=lambda: len(calls) >= 2), on_frame=calls.append
+        )
     assert not target.exists() and list(tmp_path.iterdir()) == []
 
 
@@ -126,8 +133,9 @@ write_video(slow_frames(), sys.argv[1], VideoSettings(fps=24))
 
 def test_killed_export_leaves_no_file_at_target(tmp_path):
     target = tmp_path / "killed.mp4"
-    proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(target)],
-                            stdout=subprocess.PIPE, text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILL_SCRIPT, str(target)], stdout=subprocess.PIPE, text=True
+    )
     assert proc.stdout.readline().strip() == "writing"
     time.sleep(0.3)
     proc.send_signal(signal.SIGKILL)

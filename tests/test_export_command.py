@@ -20,10 +20,14 @@ def read(path):
         return v.codec_context, v.average_rate, n, dict(c.metadata)
 
 
-@pytest.mark.parametrize("fmt,suffix,codec,pix", [
-    ("h264", ".mp4", "h264", "yuv420p"), ("prores", ".mov", "prores", "yuv422p10le"),
-    ("prores4444", ".mov", "prores", "yuva444p"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "fmt,suffix,codec,pix",
+    [
+        ("h264", ".mp4", "h264", "yuv420p"),
+        ("prores", ".mov", "prores", "yuv422p10le"),
+        ("prores4444", ".mov", "prores", "yuva444p"),
+    ],
+)
 def test_project_exports_read_back(project, tmp_path, fmt, suffix, codec, pix):
     out = tmp_path / f"cut{suffix}"
     assert main(["export", str(project), "--format", fmt, "--out", str(out)]) == 0
@@ -54,15 +58,21 @@ def test_single_clip_keeps_its_labels(project, tmp_path):
 
 def test_real_only_clip_is_not_labelled(project, tmp_path):
     out = tmp_path / "real.mp4"
-    assert main(["export", str(project / "media" / "real.mov"), "--format", "h264",
-                 "--out", str(out)]) == 0  # fmt: skip
+    assert (
+        main(["export", str(project / "media" / "real.mov"), "--format", "h264", "--out", str(out)])
+        == 0
+    )
     assert "lumiere_digital_source_type" not in read(out)[3] and pv.read_manifest(out) is None
 
 
 def test_bad_out_suffix_and_missing_input(project, tmp_path):
     assert main(["export", str(project), "--format", "h264", "--out", str(tmp_path / "x.mov")]) == 2
-    assert main(["export", str(tmp_path / "nope"), "--format", "h264",
-                 "--out", str(tmp_path / "x.mp4")]) == 2  # fmt: skip
+    assert (
+        main(
+            ["export", str(tmp_path / "nope"), "--format", "h264", "--out", str(tmp_path / "x.mp4")]
+        )
+        == 2
+    )
     assert not (tmp_path / "x.mp4").exists()
 
 
@@ -83,8 +93,9 @@ def test_timeline_audio_is_exported_in_sync(project, tmp_path):
         assert np.abs(gen).max() < 0.02  # the generated clip has no sound
 
 
-@pytest.mark.parametrize("fmt,suffix", [("h264", ".mp4"), ("prores", ".mov"),
-                                        ("prores4444", ".mov"), ("png", "")])  # fmt: skip
+@pytest.mark.parametrize(
+    "fmt,suffix", [("h264", ".mp4"), ("prores", ".mov"), ("prores4444", ".mov"), ("png", "")]
+)
 def test_every_format_carries_valid_content_credentials(project, tmp_path, fmt, suffix):
     from engine.media.credentials import read_credentials
 

@@ -19,16 +19,30 @@ def runs(tmp_path_factory):
     common = dict(steps=1, batch_size=1, frames=8, threads=1, warmup=1)
     base = Trainer(TrainConfig(out=str(root / "base"), size=16, model=TINY, **common))
     base.train()
-    ssr = Trainer(TrainConfig(out=str(root / "ssr"), stage="ssr", size=32, crop=16, ssr_scale=2,
-                              model={"channels": [8, 16], "temporal_down": [False], "heads": 2},
-                              **common))  # fmt: skip
+    ssr = Trainer(
+        TrainConfig(
+            out=str(root / "ssr"),
+            stage="ssr",
+            size=32,
+            crop=16,
+            ssr_scale=2,
+            model={"channels": [8, 16], "temporal_down": [False], "heads": 2},
+            **common,
+        )
+    )
     ssr.train()
     return root
 
 
 def test_export_writes_a_loadable_model_with_ema_weights(runs, tmp_path):
-    out = export_model(runs / "base", tmp_path / "m", "m", ssr_run=runs / "ssr", fps=12,
-                       reproduce="python -m engine.train ...")  # fmt: skip
+    out = export_model(
+        runs / "base",
+        tmp_path / "m",
+        "m",
+        ssr_run=runs / "ssr",
+        fps=12,
+        reproduce="python -m engine.train ...",
+    )
     info = read_model_info(out)
     assert (info.native_frames, info.native_width, info.native_fps) == (8, 16, 12)
     assert info.ssr_scale == 2 and info.raw["reproduce"].startswith("python")
@@ -64,7 +78,12 @@ def test_unfinished_run_is_refused(tmp_path):
 
 
 def test_untrained_model_folder_loads(tmp_path):
-    out = write_untrained_model(tmp_path / "u", "u", {"channels": [8, 16], "temporal_down": [True],
-                                                      "heads": 2}, frames=4, size=8)  # fmt: skip
+    out = write_untrained_model(
+        tmp_path / "u",
+        "u",
+        {"channels": [8, 16], "temporal_down": [True], "heads": 2},
+        frames=4,
+        size=8,
+    )
     info = read_model_info(out)
     assert info.ssr is None and load_stage(info, info.base).config.channels == (8, 16)

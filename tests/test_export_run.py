@@ -256,8 +256,9 @@ def test_a_range_export_carries_its_real_start_timecode(tmp_path, suffix, fmt):
     with av.open(str(out)) as c:
         assert c.streams.video[0].metadata.get("timecode") == "00:00:00;20"  # drop-frame
         assert sum(1 for _ in c.decode(video=0)) == 10
-    out = export_timeline(tl, tmp_path, fmt, tmp_path / f"h{suffix}", first=2,
-                          timecode="00:59:59;28")  # fmt: skip
+    out = export_timeline(
+        tl, tmp_path, fmt, tmp_path / f"h{suffix}", first=2, timecode="00:59:59;28"
+    )
     with av.open(str(out)) as c:
         assert c.streams.video[0].metadata.get("timecode") == "01:00:00;00"
     with pytest.raises(EncodeError, match="timecode"):

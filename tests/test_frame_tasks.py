@@ -52,8 +52,9 @@ def test_i2v_reads_a_huge_still_at_twice_the_output_size(tmp_path, monkeypatch):
     real = frame_tasks.load_image
     big = huge_sparse_png(tmp_path / "big.png", 9400)  # 86 KB claiming 88 Mpx
     decoded = []
-    monkeypatch.setattr(frame_tasks, "load_image",
-                        lambda *a, **kw: decoded.append(real(*a, **kw)) or decoded[-1])  # fmt: skip
+    monkeypatch.setattr(
+        frame_tasks, "load_image", lambda *a, **kw: decoded.append(real(*a, **kw)) or decoded[-1]
+    )
     job = Job(task="i2v", image=str(big), prompt="x", width=640, height=640)
     prep = ImageToVideo().prepare(job, 8, GEO)
     assert decoded[0].shape == (1280, 1280, 3)  # before: the whole 9400x9400

@@ -15,8 +15,7 @@ import pytest
 from testkit.fuzz_entries import ENTRIES, INPUT_ENTRIES, Fixtures, quiet_ffmpeg
 from testkit.fuzz_media import generate
 
-FAST = ["app import", "project open", "detect", "export (clip)", "export (project)",
-        *INPUT_ENTRIES]  # fmt: skip
+FAST = ["app import", "project open", "detect", "export (clip)", "export (project)", *INPUT_ENTRIES]
 JARGON = re.compile(r"Errno|\(\)'|avcodec_|avformat_|returned -?\d+|Traceback")
 
 

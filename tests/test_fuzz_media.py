@@ -29,9 +29,17 @@ def test_seeded_and_complete(tmp_path):
     assert digest(drawn) == digest([x for x in b if x.family == "random bytes"])
     assert digest(drawn) != digest([x for x in c if x.family == "random bytes"])
     families = {x.family for x in a}
-    assert families == {"valid", "truncated", "bit-flipped", "random bytes", "empty", "odd",
-                        "bad manifest",
-                        "not a file", "odd name"}  # fmt: skip
+    assert families == {
+        "valid",
+        "truncated",
+        "bit-flipped",
+        "random bytes",
+        "empty",
+        "odd",
+        "bad manifest",
+        "not a file",
+        "odd name",
+    }
     assert 40 <= len(a) <= 80
     kinds = {x.name: x.path for x in a}
     assert stat.S_ISFIFO(os.lstat(kinds["fifo.mp4"]).st_mode)

@@ -31,14 +31,33 @@ def inputs(tmp_path: Path) -> dict[str, Path]:
     return {p.stem: p for p in tmp_path.iterdir()}
 
 
-def test_cinemagraph_png_sequence_is_bit_exact_outside(shared_engine, tiny_model, inputs,
-                                                       tmp_path, capsys) -> None:  # fmt: skip
+def test_cinemagraph_png_sequence_is_bit_exact_outside(
+    shared_engine, tiny_model, inputs, tmp_path, capsys
+) -> None:
     out = tmp_path / "frames"
-    code = main([
-        "generate", "--task", "cinemagraph", "--image", str(inputs["s"]), "--mask",
-        str(inputs["m"]), "--prompt", "water ripples", "--model", str(tiny_model),
-        "--steps", "1", "--ssr-steps", "1", "--guidance", "1", "--out", f"{out}/",
-    ])  # fmt: skip
+    code = main(
+        [
+            "generate",
+            "--task",
+            "cinemagraph",
+            "--image",
+            str(inputs["s"]),
+            "--mask",
+            str(inputs["m"]),
+            "--prompt",
+            "water ripples",
+            "--model",
+            str(tiny_model),
+            "--steps",
+            "1",
+            "--ssr-steps",
+            "1",
+            "--guidance",
+            "1",
+            "--out",
+            f"{out}/",
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     files = sorted(out.glob("*.png"))
     assert len(files) == 8
@@ -60,11 +79,22 @@ def test_cinemagraph_png_sequence_is_bit_exact_outside(shared_engine, tiny_model
         (["--task", "v2v", "--video", "s"], "shorter than asked"),  # a still is one frame
     ],
 )
-def test_wrong_inputs_exit_2(shared_engine, tiny_model, inputs, tmp_path, capsys, args,
-                             message) -> None:  # fmt: skip
+def test_wrong_inputs_exit_2(
+    shared_engine, tiny_model, inputs, tmp_path, capsys, args, message
+) -> None:
     args = [str(inputs[a]) if a in inputs else a for a in args]
-    code = main(["generate", *args, "--model", str(tiny_model), "--steps", "1",
-                 "--out", str(tmp_path / "o.mp4")])  # fmt: skip
+    code = main(
+        [
+            "generate",
+            *args,
+            "--model",
+            str(tiny_model),
+            "--steps",
+            "1",
+            "--out",
+            str(tmp_path / "o.mp4"),
+        ]
+    )
     assert code == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "o.mp4").exists()
@@ -74,26 +104,96 @@ def test_every_job_flag_reaches_its_field(tmp_path) -> None:
     from engine.cli import build_parser
     from engine.commands.generate import job_from_args
 
-    argv = ["generate", "--task", "inpaint", "--prompt", "p", "--negative", "n", "--video", "v",
-            "--mask", "m", "--mask-from-frame", "2", "--start-frame", "3", "--frames", "16",
-            "--fps", "12", "--steps", "4", "--guidance", "2.5", "--seed", "7", "--strength",
-            "0.3", "--style", "ink", "--style-strength", "0.5", "--sampler", "ddim",
-            "--ssr-steps", "2", "--model", "mini", "--device", "cpu", "--out", "o.mp4"]  # fmt: skip
+    argv = [
+        "generate",
+        "--task",
+        "inpaint",
+        "--prompt",
+        "p",
+        "--negative",
+        "n",
+        "--video",
+        "v",
+        "--mask",
+        "m",
+        "--mask-from-frame",
+        "2",
+        "--start-frame",
+        "3",
+        "--frames",
+        "16",
+        "--fps",
+        "12",
+        "--steps",
+        "4",
+        "--guidance",
+        "2.5",
+        "--seed",
+        "7",
+        "--strength",
+        "0.3",
+        "--style",
+        "ink",
+        "--style-strength",
+        "0.5",
+        "--sampler",
+        "ddim",
+        "--ssr-steps",
+        "2",
+        "--model",
+        "mini",
+        "--device",
+        "cpu",
+        "--out",
+        "o.mp4",
+    ]
     job = job_from_args(build_parser().parse_args(argv))
-    assert job == Job(task="inpaint", prompt="p", negative_prompt="n", video="v", mask="m",
-                      mask_from_frame=2, video_start_frame=3, frames=16, fps=12, steps=4,
-                      guidance=2.5, seed=7, strength=0.3, style="ink", style_strength=0.5,
-                      sampler="ddim", ssr_steps=2, model="mini", device="cpu")  # fmt: skip
-    sized = job_from_args(build_parser().parse_args(["generate", "--size", "64x48", "--loop",
-                                                     "--out", "o.mp4"]))  # fmt: skip
+    assert job == Job(
+        task="inpaint",
+        prompt="p",
+        negative_prompt="n",
+        video="v",
+        mask="m",
+        mask_from_frame=2,
+        video_start_frame=3,
+        frames=16,
+        fps=12,
+        steps=4,
+        guidance=2.5,
+        seed=7,
+        strength=0.3,
+        style="ink",
+        style_strength=0.5,
+        sampler="ddim",
+        ssr_steps=2,
+        model="mini",
+        device="cpu",
+    )
+    sized = job_from_args(
+        build_parser().parse_args(["generate", "--size", "64x48", "--loop", "--out", "o.mp4"])
+    )
     assert (sized.width, sized.height, sized.loop) == (64, 48, True)
     assert job_from_args(build_parser().parse_args(["generate", "--out", "o"])) == Job()
 
 
 def test_an_error_names_the_flag_of_the_field(tiny_model, inputs, tmp_path, capsys) -> None:
-    code = main(["generate", "--task", "cinemagraph", "--image", str(inputs["s"]), "--mask",
-                 str(inputs["m"]), "--mask-from-frame", "3", "--model", str(tiny_model),
-                 "--out", str(tmp_path / "o.mp4")])  # fmt: skip
+    code = main(
+        [
+            "generate",
+            "--task",
+            "cinemagraph",
+            "--image",
+            str(inputs["s"]),
+            "--mask",
+            str(inputs["m"]),
+            "--mask-from-frame",
+            "3",
+            "--model",
+            str(tiny_model),
+            "--out",
+            str(tmp_path / "o.mp4"),
+        ]
+    )
     assert code == 2
     err = capsys.readouterr().err
     assert "does not use --mask-from-frame" in err and "`" not in err

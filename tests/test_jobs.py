@@ -17,10 +17,28 @@ from engine.jobs import (
 
 
 def test_json_round_trip_keeps_every_field():
-    job = Job(task="inpaint", prompt="a red circle", negative_prompt="blur", video="in.mp4",
-              mask="m.png", mask_from_frame=3, frames=32, fps=12, width=128, height=96, steps=7,
-              guidance=3.5, seed=42, strength=0.3, style="watercolour", style_strength=0.4,
-              sampler="ddim", loop=True, model="lumiere-mini", device="cpu")  # fmt: skip
+    job = Job(
+        task="inpaint",
+        prompt="a red circle",
+        negative_prompt="blur",
+        video="in.mp4",
+        mask="m.png",
+        mask_from_frame=3,
+        frames=32,
+        fps=12,
+        width=128,
+        height=96,
+        steps=7,
+        guidance=3.5,
+        seed=42,
+        strength=0.3,
+        style="watercolour",
+        style_strength=0.4,
+        sampler="ddim",
+        loop=True,
+        model="lumiere-mini",
+        device="cpu",
+    )
     back = Job.from_json(job.to_json())
     assert back == job
 
@@ -74,11 +92,14 @@ def test_every_field_is_declared_once_with_its_help() -> None:
         ({"height": 5000}, "height", "between 8 and 4096"),
         ({"task": "t2v", "image": "s.png"}, "image", "does not use `image`"),
         ({"task": "v2v", "video": "v.mp4", "loop": True}, "loop", "does not use `loop`"),
-        ({"task": "cinemagraph", "image": "s", "mask": "m", "mask_from_frame": 3},
-         "mask_from_frame", "does not use `mask_from_frame`"),
+        (
+            {"task": "cinemagraph", "image": "s", "mask": "m", "mask_from_frame": 3},
+            "mask_from_frame",
+            "does not use `mask_from_frame`",
+        ),
         ({"task": "inpaint", "video": "v", "mask": "m", "width": 64}, "width", "`size`"),
     ],
-)  # fmt: skip
+)
 def test_errors_name_the_field(changes, field, message) -> None:
     with pytest.raises(JobError, match=message) as info:
         Job(**changes).validate()

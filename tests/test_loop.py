@@ -17,8 +17,18 @@ TINY = {"channels": [8, 16, 32], "heads": 2, "temporal_attention_blocks": 1}
 
 
 def tiny_config(out, **kw) -> TrainConfig:
-    base = dict(out=str(out), steps=4, batch_size=2, frames=8, size=16, model=dict(TINY),
-                save_every=2, warmup=1, threads=1, lr=1e-3)  # fmt: skip
+    base = dict(
+        out=str(out),
+        steps=4,
+        batch_size=2,
+        frames=8,
+        size=16,
+        model=dict(TINY),
+        save_every=2,
+        warmup=1,
+        threads=1,
+        lr=1e-3,
+    )
     base.update(kw)
     return TrainConfig(**base)
 
@@ -55,8 +65,9 @@ def test_spatial_fine_tune_freezes_temporal_layers(tmp_path):
 
 def test_ssr_stage_trains_on_crops(tmp_path):
     ssr_model = {"channels": [8, 16], "temporal_down": [False], "heads": 2}
-    config = tiny_config(tmp_path / "ssr", stage="ssr", steps=1, size=32, crop=16, ssr_scale=2,
-                         model=ssr_model)  # fmt: skip
+    config = tiny_config(
+        tmp_path / "ssr", stage="ssr", steps=1, size=32, crop=16, ssr_scale=2, model=ssr_model
+    )
     t = Trainer(config)
     batch = next(t.batches)
     assert batch.video.shape[-2:] == (16, 16) and batch.cond.shape[1] == 3
@@ -65,8 +76,13 @@ def test_ssr_stage_trains_on_crops(tmp_path):
 
 
 def _ddp_worker(rank: int, world: int, port: int, out: str, results) -> None:
-    os.environ.update(RANK=str(rank), WORLD_SIZE=str(world), LOCAL_RANK=str(rank),
-                      MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))  # fmt: skip
+    os.environ.update(
+        RANK=str(rank),
+        WORLD_SIZE=str(world),
+        LOCAL_RANK=str(rank),
+        MASTER_ADDR="127.0.0.1",
+        MASTER_PORT=str(port),
+    )
     trainer = Trainer(tiny_config(out, steps=3, save_every=100, device="cpu"))
     init = weights(trainer)
     captions = next(iter(trainer.batches)).captions
@@ -88,12 +104,15 @@ def test_ddp_two_cpu_processes_keep_replicas_equal(tmp_path):
     ctx = mp.get_context("spawn")
     results = ctx.Queue()
     port = _free_port()
-    procs = [ctx.Process(target=_ddp_worker, args=(r, 2, port, str(tmp_path / "ddp"), results))
-             for r in range(2)]  # fmt: skip
+    procs = [
+        ctx.Process(target=_ddp_worker, args=(r, 2, port, str(tmp_path / "ddp"), results))
+        for r in range(2)
+    ]
     for p in procs:
         p.start()
-    got = dict((r, (w, moved, caps)) for r, w, moved, caps in (results.get(timeout=240)
-                                                                for _ in procs))  # fmt: skip
+    got = dict(
+        (r, (w, moved, caps)) for r, w, moved, caps in (results.get(timeout=240) for _ in procs)
+    )
     for p in procs:
         p.join(timeout=60)
         assert p.exitcode == 0
@@ -148,8 +167,11 @@ def test_natural_share_and_photos_reach_the_batches(tmp_path):
     photos = tmp_path / "photos"
     photos.mkdir()
     Image.fromarray(np.full((40, 60, 3), 90, np.uint8)).save(photos / "grey.png")
-    t = Trainer(tiny_config(tmp_path / "m", natural_share=0.5, photos=str(photos),
-                            photo_share=0.7, clip_share=0.0))  # fmt: skip
+    t = Trainer(
+        tiny_config(
+            tmp_path / "m", natural_share=0.5, photos=str(photos), photo_share=0.7, clip_share=0.0
+        )
+    )
     assert t.batches.natural_share == 0.5 and t.batches.natural.photo_share == 0.7
     assert t.batches.natural.library.photos[0].shape == (40, 60, 3)  # under 4x the size: kept
     assert Trainer(tiny_config(tmp_path / "p")).batches.natural is None
@@ -167,8 +189,9 @@ def test_init_weights_grow_prompt_attention_in_temporal_blocks(tmp_path):
     saved = tmp_path / "plain.safetensors"
     save_file({k: v.contiguous() for k, v in plain.model.state_dict().items()}, str(saved))
     grown_model = dict(TINY, temporal_text=True)
-    grown = Trainer(tiny_config(tmp_path / "grown", steps=2, init_weights=str(saved),
-                                model=grown_model))  # fmt: skip
+    grown = Trainer(
+        tiny_config(tmp_path / "grown", steps=2, init_weights=str(saved), model=grown_model)
+    )
     fresh = [k for k in weights(grown) if ".text_attn.out." in k]
     assert fresh and all(not grown.model.state_dict()[k].any() for k in fresh)
     grown.train()

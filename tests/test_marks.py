@@ -48,8 +48,10 @@ def test_region_survives_the_sidecar_round_trip():
     mask = region(3, 64)
     assert np.array_equal(wm.unpack_region(wm.pack_region(mask)), mask)
     assert wm.unpack_region({"shape": [3, 64, 64], "zlib_base64": "!!"}) is None
-    assert wm.unpack_region({"shape": [9, 9, 9], "zlib_base64": wm.pack_region(mask)[
-        "zlib_base64"]}) is None  # fmt: skip
+    assert (
+        wm.unpack_region({"shape": [9, 9, 9], "zlib_base64": wm.pack_region(mask)["zlib_base64"]})
+        is None
+    )
 
 
 def test_exported_composite_is_found_after_its_h264_encode(tmp_path):
@@ -88,15 +90,35 @@ def alpha_project(tmp_path):
     folder.mkdir()
     real = write_video(textured(4, 64), folder / "real.mov")
     frames, mask = textured(4, 64, seed=1), region(4, 64)
-    comp = Result(frames, 24, Job(task="inpaint", video=str(real)), "tiny", "ab" * 32, 0.1, [],
-                  mask, str(real))  # fmt: skip
+    comp = Result(
+        frames,
+        24,
+        Job(task="inpaint", video=str(real)),
+        "tiny",
+        "ab" * 32,
+        0.1,
+        [],
+        mask,
+        str(real),
+    )
     save_result(comp, folder / "comp.mov")
-    save_result(Result(textured(2, 64, 2), 24, Job(prompt="x"), "tiny", "ab" * 32, 0.1),
-                folder / "t2v.mov")  # fmt: skip
-    tl = Timeline(rate=Fraction(24), width=64, height=64, tracks=[Track(clips=[
-        TimelineClip("real.mov", 0, 4, 0, "24"),
-        TimelineClip("comp.mov", 0, 4, 4, "24", generated=True),
-        TimelineClip("t2v.mov", 0, 2, 8, "24", generated=True)])])  # fmt: skip
+    save_result(
+        Result(textured(2, 64, 2), 24, Job(prompt="x"), "tiny", "ab" * 32, 0.1), folder / "t2v.mov"
+    )
+    tl = Timeline(
+        rate=Fraction(24),
+        width=64,
+        height=64,
+        tracks=[
+            Track(
+                clips=[
+                    TimelineClip("real.mov", 0, 4, 0, "24"),
+                    TimelineClip("comp.mov", 0, 4, 4, "24", generated=True),
+                    TimelineClip("t2v.mov", 0, 2, 8, "24", generated=True),
+                ]
+            )
+        ],
+    )
     (folder / "project.lumiere.json").write_text(json.dumps({"timeline": tl.to_dict()}))
     return folder, mask
 
@@ -124,8 +146,21 @@ def test_prores4444_alpha_is_the_generated_region(tmp_path):
     assert main(["export", str(folder), "--format", "prores4444", "--out", str(opaque)]) == 0
     assert read_alpha(opaque).min() == 255
     one = tmp_path / "one.mov"
-    assert main(["export", str(folder / "comp.mov"), "--format", "prores4444", "--out", str(one),
-                 "--alpha", "mask"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "export",
+                str(folder / "comp.mov"),
+                "--format",
+                "prores4444",
+                "--out",
+                str(one),
+                "--alpha",
+                "mask",
+            ]
+        )
+        == 0
+    )
     assert np.array_equal(read_alpha(one) > 127, mask > 0)
 
 

@@ -47,8 +47,9 @@ def _edit(folder, change):
         (lambda c: c.update(styles=["a"]), "styles"),
     ],
 )
-def test_absurd_configs_are_refused_before_building(tiny_model, tmp_path, monkeypatch, change,
-                                                     words):  # fmt: skip
+def test_absurd_configs_are_refused_before_building(
+    tiny_model, tmp_path, monkeypatch, change, words
+):
     folder = _copy(tiny_model, tmp_path)
     _edit(folder, change)
     devices = _record_builds(monkeypatch)
@@ -96,8 +97,11 @@ def test_file_names_cannot_escape_the_model_folder(tiny_model, tmp_path, how, ke
     folder = _copy(tiny_model, tmp_path)
     outside = tmp_path / "outside.safetensors"
     shutil.copy(folder / "base.safetensors", outside)
-    name = {"dotdot": "../outside.safetensors", "absolute": str(outside),
-            "symlink": "link.safetensors"}[how]  # fmt: skip
+    name = {
+        "dotdot": "../outside.safetensors",
+        "absolute": str(outside),
+        "symlink": "link.safetensors",
+    }[how]
     if how == "symlink":
         (folder / name).symlink_to(outside)
     if key == "weights":

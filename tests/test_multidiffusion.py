@@ -111,8 +111,9 @@ def test_cancel_during_a_step_stops_before_the_next_window(circular: bool) -> No
         cancel["set"] = True  # the user presses Cancel while the first window runs
         return torch.zeros_like(z), torch.zeros_like(z)
 
-    denoise = multidiffusion(window, 64, 16, 8, circular=circular,
-                             should_stop=lambda: cancel["set"])  # fmt: skip
+    denoise = multidiffusion(
+        window, 64, 16, 8, circular=circular, should_stop=lambda: cancel["set"]
+    )
     z = torch.zeros(1, 3, 64, 4, 4)
     # Before: all 7 (or 8) windows of the step ran and the sampler noticed at the next step.
     with pytest.raises(Cancelled):

@@ -27,8 +27,11 @@ def media(tmp_path):
     """A 29.97 clip with sound, a silent generated 8 fps clip and a still."""
     t = np.arange(48000 * 2) / 48000
     tone = np.tile(0.3 * np.sin(2 * np.pi * 440 * t), (2, 1)).astype(np.float32)
-    write_video(np.full((60, 16, 16, 3), 90, np.uint8), tmp_path / "a.mov",
-                VideoSettings(fps=NTSC, audio=AudioClip(tone, 48000, "stereo")))  # fmt: skip
+    write_video(
+        np.full((60, 16, 16, 3), 90, np.uint8),
+        tmp_path / "a.mov",
+        VideoSettings(fps=NTSC, audio=AudioClip(tone, 48000, "stereo")),
+    )
     write_video(np.full((16, 16, 16, 3), 200, np.uint8), tmp_path / "g.mp4", VideoSettings(fps=8))
     from PIL import Image
 
@@ -37,17 +40,39 @@ def media(tmp_path):
 
 
 def cut(rate) -> Timeline:
-    return Timeline(rate=rate, width=320, height=240, tracks=[Track(clips=[
-        TimelineClip("a.mov", 5, 40, 0, "30000/1001", name="real"),
-        TimelineClip("g.mp4", 3, 40, 40, "8", name="gen", generated=True, fit="fill",
-                     model_name="tiny", model_hash="ab" * 32),
-        TimelineClip("s.png", 0, 30, 95, name="still"),
-    ])])  # fmt: skip
+    return Timeline(
+        rate=rate,
+        width=320,
+        height=240,
+        tracks=[
+            Track(
+                clips=[
+                    TimelineClip("a.mov", 5, 40, 0, "30000/1001", name="real"),
+                    TimelineClip(
+                        "g.mp4",
+                        3,
+                        40,
+                        40,
+                        "8",
+                        name="gen",
+                        generated=True,
+                        fit="fill",
+                        model_name="tiny",
+                        model_hash="ab" * 32,
+                    ),
+                    TimelineClip("s.png", 0, 30, 95, name="still"),
+                ]
+            )
+        ],
+    )
 
 
 def summary(tl: Timeline) -> list[tuple]:
-    return [(c.name, c.start, c.duration, c.source_in, c.rate, Path(c.media).name)
-            for t in tl.tracks for c in t.clips]  # fmt: skip
+    return [
+        (c.name, c.start, c.duration, c.source_in, c.rate, Path(c.media).name)
+        for t in tl.tracks
+        for c in t.clips
+    ]
 
 
 @pytest.mark.parametrize("rate", [Fraction(25), NTSC])
@@ -58,7 +83,10 @@ def test_round_trip_keeps_rates_ranges_and_names(media, rate, suffix, fmt):
     back = otio_file.read(out)
     assert back.missing == [] and back.timeline.rate == rate
     assert summary(back.timeline) == summary(tl) and back.media == [
-        media / "a.mov", media / "g.mp4", media / "s.png"]  # fmt: skip
+        media / "a.mov",
+        media / "g.mp4",
+        media / "s.png",
+    ]
     if fmt != "edl":  # an EDL holds neither the frame size nor a start
         assert (back.timeline.width, back.timeline.height) == (320, 240)
         assert back.start == round(3600 * rate)
@@ -100,8 +128,9 @@ def test_bad_timeline_files_say_why(tmp_path):
 
 
 def test_cli_renders_an_otio_timeline_headlessly(media, capsys):
-    timeline = export_timeline(cut(Fraction(25)), media, "otio", media / "cut.otio",
-                               timecode="00:00:10:00")  # fmt: skip
+    timeline = export_timeline(
+        cut(Fraction(25)), media, "otio", media / "cut.otio", timecode="00:00:10:00"
+    )
     out = media / "render.mp4"
     assert main(["export", str(timeline), "--format", "h264", "--out", str(out)]) == 0
     import av
@@ -111,8 +140,19 @@ def test_cli_renders_an_otio_timeline_headlessly(media, capsys):
         assert (v.codec_context.width, v.codec_context.height, v.average_rate) == (320, 240, 25)
         assert v.metadata.get("timecode") == "00:00:10:00"  # the file's own start
         assert sum(1 for _ in c.decode(video=0)) == 125 and c.streams.audio
-    assert main(["export", str(media / "nothing.otio"), "--format", "h264", "--out",
-                 str(media / "n.mp4")]) == 2  # fmt: skip
+    assert (
+        main(
+            [
+                "export",
+                str(media / "nothing.otio"),
+                "--format",
+                "h264",
+                "--out",
+                str(media / "n.mp4"),
+            ]
+        )
+        == 2
+    )
     assert "does not exist" in capsys.readouterr().err
 
 
@@ -145,8 +185,12 @@ def test_the_temporary_file_of_a_killed_export_is_swept_by_the_next(media):
     import subprocess
     import sys
 
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)  # fmt: skip
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     stale = media / f".cut.otio.{gone.stdout.strip()}-x1y2.tmp"  # a killed writer's, half done
     stale.write_text("{")
     out = export_timeline(cut(Fraction(25)), media, "otio", media / "cut.otio")
@@ -178,9 +222,12 @@ def test_a_full_disk_is_a_message_and_keeps_the_earlier_export(media, tmp_path):
 
     out = export_timeline(cut(Fraction(25)), media, "otio", media / "cut.otio")
     before = out.read_bytes()
-    said = subprocess.run([sys.executable, "-c", FULL_DISK_EXPORT, str(media),
-                           str(Path(__file__).parent)], capture_output=True, text=True,
-                          check=True).stdout  # fmt: skip
+    said = subprocess.run(
+        [sys.executable, "-c", FULL_DISK_EXPORT, str(media), str(Path(__file__).parent)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert said.startswith(f"not enough space in {media} for cut.otio")
     assert out.read_bytes() == before
     assert not [p.name for p in media.iterdir() if p.name.startswith(".")]

@@ -19,8 +19,13 @@ from engine.train.procedural import render, sample_clip
 
 def result(mask=None, source=None, size=128) -> Result:
     frames = render(sample_clip(11), 16, size, size)
-    job = Job(prompt="a blue star", seed=3, task="inpaint" if source else "t2v",
-              video=source, mask="m.png" if source else None)  # fmt: skip
+    job = Job(
+        prompt="a blue star",
+        seed=3,
+        task="inpaint" if source else "t2v",
+        video=source,
+        mask="m.png" if source else None,
+    )
     return Result(frames, 8, job, "tiny", "cd" * 32, 0.1, generated_mask=mask, source=source)
 
 
@@ -48,8 +53,11 @@ def test_pure_generation_is_marked_and_labelled(tmp_path):
 def test_inpainting_keeps_unpainted_pixels_and_is_a_composite(tmp_path):
     src = tmp_path / "src.mov"
     tone = np.full((2, 48000), 0.25, np.float32)
-    write_video(np.zeros((16, 64, 64, 3), np.uint8), src,
-                VideoSettings(fps=8, audio=AudioClip(tone, 48000, "stereo")))  # fmt: skip
+    write_video(
+        np.zeros((16, 64, 64, 3), np.uint8),
+        src,
+        VideoSettings(fps=8, audio=AudioClip(tone, 48000, "stereo")),
+    )
     mask = np.zeros((16, 128, 128), np.uint8)
     mask[:, 40:90, 30:100] = 255
     r = result(mask=mask, source=str(src))

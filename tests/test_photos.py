@@ -56,8 +56,9 @@ def test_photo_scenes_are_deterministic_jittered_crops(folder):
     assert np.array_equal(a.layers[0].rgb, b.layers[0].rgb)
     assert a.layers[0].rgb.shape == (32, 48, 3) and a.layers[0].alpha.min() == 1
     grey = PhotoLibrary([library.photos[0]], [])  # the flat grey photo
-    means = [photo_scene(grey, np.random.default_rng(s), 16, 16).layers[0].rgb.mean()
-             for s in range(20)]  # fmt: skip
+    means = [
+        photo_scene(grey, np.random.default_rng(s), 16, 16).layers[0].rgb.mean() for s in range(20)
+    ]
     assert np.ptp(means) > 0.05  # brightness jitter
 
 

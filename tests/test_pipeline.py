@@ -87,8 +87,9 @@ def test_v2v_keeps_the_source_size(engine, tiny_model, media) -> None:
 
 
 def test_v2v_strength_zero_is_the_source(engine, tiny_model, media) -> None:
-    r = run(engine, tiny_model, task="v2v", video=str(media["clip"]), strength=0.0,
-            video_start_frame=2)  # fmt: skip
+    r = run(
+        engine, tiny_model, task="v2v", video=str(media["clip"]), strength=0.0, video_start_frame=2
+    )
     source, _ = load_video_frames(media["clip"], 2, 8)
     assert np.array_equal(r.frames, source) and (r.generated_mask == 0).all()
 
@@ -100,8 +101,9 @@ def test_v2v_asked_size_of_the_same_aspect_is_not_cropped(engine, tiny_model, me
 
 
 def test_cinemagraph_outside_mask_is_the_still(engine, tiny_model, media) -> None:
-    r = run(engine, tiny_model, task="cinemagraph", image=str(media["still"]),
-            mask=str(media["mask"]))  # fmt: skip
+    r = run(
+        engine, tiny_model, task="cinemagraph", image=str(media["still"]), mask=str(media["mask"])
+    )
     still = np.asarray(Image.open(media["still"]).convert("RGB"))
     region = np.asarray(Image.open(media["mask"])) >= 128
     assert r.frames.shape == (8, 20, 30, 3)  # the input's size, not the model's
@@ -115,16 +117,29 @@ def test_cinemagraph_outside_mask_is_the_still(engine, tiny_model, media) -> Non
 
 
 def test_cinemagraph_loop(engine, tiny_model, media) -> None:
-    r = run(engine, tiny_model, task="cinemagraph", image=str(media["still"]),
-            mask=str(media["mask"]), loop=True)  # fmt: skip
+    r = run(
+        engine,
+        tiny_model,
+        task="cinemagraph",
+        image=str(media["still"]),
+        mask=str(media["mask"]),
+        loop=True,
+    )
     still = np.asarray(Image.open(media["still"]).convert("RGB"))
     region = np.asarray(Image.open(media["mask"])) >= 128
     assert all(np.array_equal(f[~region], still[~region]) for f in r.frames)
 
 
 def test_inpaint_outside_mask_is_bit_exact(engine, tiny_model, media) -> None:
-    r = run(engine, tiny_model, task="inpaint", video=str(media["clip"]),
-            mask=str(media["mask_small"]), video_start_frame=1, mask_from_frame=2)  # fmt: skip
+    r = run(
+        engine,
+        tiny_model,
+        task="inpaint",
+        video=str(media["clip"]),
+        mask=str(media["mask_small"]),
+        video_start_frame=1,
+        mask_from_frame=2,
+    )
     source, _ = load_video_frames(media["clip"], 1, 8)
     region = np.zeros((8, 20, 30), bool)
     region[2:, 4:14, 8:20] = True  # the small mask resized to the clip, from frame 2 on
@@ -137,16 +152,16 @@ def test_inpaint_outside_mask_is_bit_exact(engine, tiny_model, media) -> None:
 
 
 def test_inpaint_generates_one_box_per_separate_region(engine, tiny_model, media) -> None:
-    r = run(engine, tiny_model, task="inpaint", video=str(media["wide"]),
-            mask=str(media["two_regions"]))  # fmt: skip
+    r = run(
+        engine, tiny_model, task="inpaint", video=str(media["wide"]), mask=str(media["two_regions"])
+    )
     source, _ = load_video_frames(media["wide"], 0, 8)
     region = np.broadcast_to(np.asarray(Image.open(media["two_regions"])) >= 128, (8, 64, 96))
     assert r.frames.shape == source.shape
     assert np.array_equal(r.frames[~region], source[~region])  # bit-exact outside
     assert np.array_equal(r.generated_mask > 0, region)
     # the 6x6 region gets the model's 16x16 box at 1:1, the 20x20 one a 26x26 box through SSR
-    assert any("2 context boxes" in n and "16x16 at (1, 0)" in n and "26x26" in n
-               for n in r.notes)  # fmt: skip
+    assert any("2 context boxes" in n and "16x16 at (1, 0)" in n and "26x26" in n for n in r.notes)
     assert any(n.startswith("box 26x26: SSR x2") for n in r.notes)
 
 
@@ -192,8 +207,10 @@ def test_cpu_out_of_memory_is_a_message_with_what_to_lower(engine, tiny_model, m
     from engine.pipeline import EngineError
 
     def exhausted(*a, **kw):
-        raise RuntimeError("DefaultCPUAllocator: can't allocate memory: you tried to allocate "
-                           "68719476736 bytes. Error code 12 (Cannot allocate memory)")  # fmt: skip
+        raise RuntimeError(
+            "DefaultCPUAllocator: can't allocate memory: you tried to allocate "
+            "68719476736 bytes. Error code 12 (Cannot allocate memory)"
+        )
 
     monkeypatch.setattr(engine, "_generate", exhausted)
     # Before: only "out of memory" was matched, so the allocator's RuntimeError escaped.
@@ -218,7 +235,7 @@ def test_after_running_out_of_memory_the_same_engine_runs_the_next_job(
         "torch": torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 20.00 GiB"),
         "cpu allocator": RuntimeError(
             "DefaultCPUAllocator: can't allocate memory: you tried to allocate 68719476736 bytes."
-        ),  # fmt: skip
+        ),
         "python": MemoryError(),
     }[error]
     forward = STUNet.forward
@@ -247,8 +264,16 @@ def test_half_precision_path_of_gpus_generates_the_same_clip(tiny_model, monkeyp
 
     from engine import devices, pipeline
 
-    job = Job(model=str(tiny_model), prompt="a red ball", seed=2, steps=2, ssr_steps=1,
-              guidance=3.0, width=32, height=32)  # fmt: skip
+    job = Job(
+        model=str(tiny_model),
+        prompt="a red ball",
+        seed=2,
+        steps=2,
+        ssr_steps=1,
+        guidance=3.0,
+        width=32,
+        height=32,
+    )
     full = pipeline.Engine().run(job)
     monkeypatch.setattr(devices, "compute_dtype", lambda device: torch.bfloat16)
     half = pipeline.Engine().run(job)
@@ -265,8 +290,9 @@ def test_a_device_without_autocast_still_generates_in_float32(tiny_model, monkey
 
     from engine import devices, pipeline
 
-    job = Job(model=str(tiny_model), prompt="a red ball", seed=2, steps=2, ssr_steps=1,
-              guidance=3.0)  # fmt: skip
+    job = Job(
+        model=str(tiny_model), prompt="a red ball", seed=2, steps=2, ssr_steps=1, guidance=3.0
+    )
     full = pipeline.Engine().run(job)
     monkeypatch.setattr(devices, "compute_dtype", lambda device: torch.float16)
     monkeypatch.setattr(pipeline, "autocast_for", lambda device: nullcontext())

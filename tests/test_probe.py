@@ -67,12 +67,16 @@ def test_probe_truncated_video(tmp_path):
 @pytest.mark.parametrize(
     ("maker", "words"),
     [
-        (lambda: __import__("testkit.fuzz_media").fuzz_media.png_claiming(100000, 100000),
-         "claims more than 179 Mpx"),
-        (lambda: __import__("testkit.fuzz_media").fuzz_media.png_with_text(20 << 20),
-         "a text chunk in it is too large"),
+        (
+            lambda: __import__("testkit.fuzz_media").fuzz_media.png_claiming(100000, 100000),
+            "claims more than 179 Mpx",
+        ),
+        (
+            lambda: __import__("testkit.fuzz_media").fuzz_media.png_with_text(20 << 20),
+            "a text chunk in it is too large",
+        ),
     ],
-)  # fmt: skip
+)
 def test_hostile_stills_are_probe_errors(tmp_path, maker, words):
     # Before: DecompressionBombError / ValueError escaped and aborted the whole import.
     (tmp_path / "x.png").write_bytes(maker())

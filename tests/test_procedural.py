@@ -51,8 +51,12 @@ def test_caption_names_colour_and_motion():
 
 
 def test_motion_caption_names_the_motion_and_never_a_colour():
-    names = [name for vocab in (WIDE_COLOUR_WORDS, EVAL_COLOUR_WORDS)
-             for words in vocab.values() for name in words]  # fmt: skip
+    names = [
+        name
+        for vocab in (WIDE_COLOUR_WORDS, EVAL_COLOUR_WORDS)
+        for words in vocab.values()
+        for name in words
+    ]
     any_colour = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b")
     rng = np.random.default_rng(0)
     captions = set()
@@ -90,14 +94,21 @@ def test_held_out_combinations_never_sampled():
     held = held_out_combinations()
     assert len(held) >= 16
     cfg = ProceduralConfig(held_out=held)
-    seen = {(s.main.colour, s.main.shape, s.main.motion)
-            for s in (sample_clip(i, cfg) for i in range(3000))}  # fmt: skip
+    seen = {
+        (s.main.colour, s.main.shape, s.main.motion)
+        for s in (sample_clip(i, cfg) for i in range(3000))
+    }
     assert not seen & set(held)
 
 
 def test_render_moves_the_object_as_the_ground_truth_says():
-    spec = next(s for s in (sample_clip(i, ProceduralConfig(two_object_prob=0, natural_prob=0))
-                            for i in range(100)) if s.main.motion == "right")  # fmt: skip
+    spec = next(
+        s
+        for s in (
+            sample_clip(i, ProceduralConfig(two_object_prob=0, natural_prob=0)) for i in range(100)
+        )
+        if s.main.motion == "right"
+    )
     video = render(spec, 16, 32, 32)
     assert video.shape == (16, 32, 32, 3) and video.dtype == np.uint8
     bright = video.max(-1) > 110

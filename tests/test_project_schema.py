@@ -19,14 +19,33 @@ from engine.project_schema import MAX_DOC_BYTES, ProjectError
 from lumiere_studio.model.masks import Mask
 from lumiere_studio.model.project import DOC_NAME, Project
 
-INFO = {"path": "c.mp4", "kind": "video", "width": 64, "height": 48, "fps": 24.0, "frames": 8,
-        "duration": 0.33}  # fmt: skip
+INFO = {
+    "path": "c.mp4",
+    "kind": "video",
+    "width": 64,
+    "height": 48,
+    "fps": 24.0,
+    "frames": 8,
+    "duration": 0.33,
+}
 GOOD = {
-    "schema": 1, "app": "lumiere-studio",
+    "schema": 1,
+    "app": "lumiere-studio",
     "media": [{"path": "c.mp4", "info": INFO, "id": "m1", "name": "c"}],
-    "timeline": {"fps": 24.0, "width": 64, "height": 48, "tracks": [{"name": "V1", "clips": [
-        {"media": "c.mp4", "source_in": 0, "source_out": 8, "start": 0, "id": "c1"}]}]},
-}  # fmt: skip
+    "timeline": {
+        "fps": 24.0,
+        "width": 64,
+        "height": 48,
+        "tracks": [
+            {
+                "name": "V1",
+                "clips": [
+                    {"media": "c.mp4", "source_in": 0, "source_out": 8, "start": 0, "id": "c1"}
+                ],
+            }
+        ],
+    },
+}
 
 
 def _doc(change) -> dict:

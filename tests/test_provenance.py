@@ -10,15 +10,19 @@ from engine.media.encode import VideoSettings, write_png_sequence, write_video
 
 
 def prov(kind: str = pv.GENERATED) -> pv.Provenance:
-    return pv.Provenance(kind, "tiny", "ab" * 32, prompt="a red fox", seed=7, task="t2v",
-                         clip_id=0x00BEEF)  # fmt: skip
+    return pv.Provenance(
+        kind, "tiny", "ab" * 32, prompt="a red fox", seed=7, task="t2v", clip_id=0x00BEEF
+    )
 
 
 @pytest.mark.parametrize("suffix", [".mp4", ".mov"])
 def test_labels_round_trip_through_the_container(tmp_path, suffix):
     frames = np.zeros((2, 16, 16, 3), np.uint8)
-    out = write_video(frames, tmp_path / f"c{suffix}",
-                      VideoSettings(metadata=prov(pv.COMPOSITE).container_metadata()))  # fmt: skip
+    out = write_video(
+        frames,
+        tmp_path / f"c{suffix}",
+        VideoSettings(metadata=prov(pv.COMPOSITE).container_metadata()),
+    )
     meta = pv.read_container_metadata(out)
     assert meta["lumiere_digital_source_type"] == pv.IPTC + "compositeWithTrainedAlgorithmicMedia"
     back = pv.Provenance.from_container_metadata(meta)

@@ -16,8 +16,9 @@ from engine.media.proxy import ProxyError, cached_proxy, ensure_proxy, needs_pro
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory):
     # Wider than the proxy, long GOP: a proxy is scaled down and really re-encoded.
-    return make_clip(tmp_path_factory.mktemp("px") / "wide.mp4", frames=24, size=(1280, 720),
-                     gop=24)  # fmt: skip
+    return make_clip(
+        tmp_path_factory.mktemp("px") / "wide.mp4", frames=24, size=(1280, 720), gop=24
+    )
 
 
 def psnr(a: np.ndarray, b: np.ndarray) -> float:

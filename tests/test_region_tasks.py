@@ -46,8 +46,12 @@ def test_prepare_cinemagraph_matches_training(tmp_path) -> None:
 def test_cinemagraph_refuses_a_still_too_large_to_keep(tmp_path):
     (tmp_path / "big.png").write_bytes(png_claiming(4000, 3000))
     (tmp_path / "m.png").write_bytes(png_claiming(8, 8))
-    job = Job(task="cinemagraph", image=str(tmp_path / "big.png"), mask=str(tmp_path / "m.png"),
-              prompt="x")  # fmt: skip
+    job = Job(
+        task="cinemagraph",
+        image=str(tmp_path / "big.png"),
+        mask=str(tmp_path / "m.png"),
+        prompt="x",
+    )
     with pytest.raises(JobError, match="keeps the input's size"):
         Cinemagraph().prepare(job, 8, GEO)
 
@@ -80,8 +84,15 @@ def test_finish_changes_only_the_painted_region() -> None:
 
     fit = PadFit.plan(20, 20, 16, 16)
     part = Part(cinemagraph(torch.zeros(3, 16, 16), torch.zeros(1, 16, 16), 3), fit)
-    prep = RegionPrepared(job=Job(task="inpaint"), frames=3, parts=[part], original=original,
-                          region=region, boxes=[box], geo=Geometry(16, 16))  # fmt: skip
+    prep = RegionPrepared(
+        job=Job(task="inpaint"),
+        frames=3,
+        parts=[part],
+        original=original,
+        region=region,
+        boxes=[box],
+        geo=Geometry(16, 16),
+    )
     white = Sampled(torch.ones(3, 3, 20, 20), (16, 16))
     done = Inpaint().finish(prep, [white])
     outside = ~region

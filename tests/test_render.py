@@ -48,11 +48,22 @@ def test_an_8fps_clip_lasts_its_time_at_25(tmp_path):
 
 def test_schema_1_project_is_migrated_on_export(tmp_path):
     numbered(tmp_path / "g.mov", 16, 8)
-    doc = {"app": "lumiere-studio", "schema": 1, "media": [
-        {"path": "g.mov", "info": {"kind": "video", "fps": 8.0, "frames": 16}}],
-        "timeline": {"fps": 25.0, "width": 16, "height": 16, "tracks": [
-            {"name": "V1", "clips": [{"media": "g.mov", "source_in": 0, "source_out": 16,
-                                      "start": 0}]}]}}  # fmt: skip
+    doc = {
+        "app": "lumiere-studio",
+        "schema": 1,
+        "media": [{"path": "g.mov", "info": {"kind": "video", "fps": 8.0, "frames": 16}}],
+        "timeline": {
+            "fps": 25.0,
+            "width": 16,
+            "height": 16,
+            "tracks": [
+                {
+                    "name": "V1",
+                    "clips": [{"media": "g.mov", "source_in": 0, "source_out": 16, "start": 0}],
+                }
+            ],
+        },
+    }
     (tmp_path / "project.lumiere.json").write_text(json.dumps(doc))
     tl, base = load_project(tmp_path)
     assert base == tmp_path and tl.rate == 25 and tl.tracks[0].clips[0].duration == 50

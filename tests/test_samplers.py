@@ -70,16 +70,26 @@ def test_cancel_stops_within_one_step():
         return torch.zeros_like(z), z
 
     with pytest.raises(Cancelled):
-        sample(denoise, torch.randn(1, 3, 1, 4, 4), CosineSchedule(ScheduleConfig(), 4), 20,
-               should_stop=lambda: flag["stop"])  # fmt: skip
+        sample(
+            denoise,
+            torch.randn(1, 3, 1, 4, 4),
+            CosineSchedule(ScheduleConfig(), 4),
+            20,
+            should_stop=lambda: flag["stop"],
+        )
     assert len(calls) == 3
 
 
 def test_progress_reports_every_step():
     seen = []
     x0 = torch.zeros(1, 3, 1, 4, 4)
-    sample(oracle(x0), torch.randn_like(x0), CosineSchedule(ScheduleConfig(), 4), 7,
-           on_step=lambda i, n, est: seen.append((i, n)))  # fmt: skip
+    sample(
+        oracle(x0),
+        torch.randn_like(x0),
+        CosineSchedule(ScheduleConfig(), 4),
+        7,
+        on_step=lambda i, n, est: seen.append((i, n)),
+    )
     assert seen == [(i, 7) for i in range(1, 8)]
 
 

@@ -36,8 +36,16 @@ def test_higher_strength_moves_further(engine, tiny_model, clip) -> None:
     source, _ = load_video_frames(clip, 0, 8)
     dist = []
     for s in (0.05, 0.5, 1.0):
-        r = engine.run(Job(task="v2v", video=str(clip), strength=s, steps=4, guidance=1.0,
-                           model=str(tiny_model)))  # fmt: skip
+        r = engine.run(
+            Job(
+                task="v2v",
+                video=str(clip),
+                strength=s,
+                steps=4,
+                guidance=1.0,
+                model=str(tiny_model),
+            )
+        )
         assert (r.generated_mask == 255).all()
         dist.append(np.abs(r.frames.astype(float) - source).mean())
     assert dist[0] < dist[1] < dist[2]
@@ -65,12 +73,20 @@ def test_finer_detail_is_what_the_low_size_cannot_hold() -> None:
     assert torch.allclose(finer_detail(fine, 8, 16), fine, atol=0.05)
 
 
-def test_v2v_of_a_larger_clip_keeps_its_finer_detail(engine, tiny_model, tmp_path,
-                                                     write_lossless_video) -> None:  # fmt: skip
+def test_v2v_of_a_larger_clip_keeps_its_finer_detail(
+    engine, tiny_model, tmp_path, write_lossless_video
+) -> None:
     rng = np.random.default_rng(3)
     write_lossless_video(tmp_path / "big.mkv", rng.integers(0, 256, (8, 64, 96, 3), np.uint8))
-    job = Job(model=str(tiny_model), task="v2v", video=str(tmp_path / "big.mkv"), steps=2,
-              ssr_steps=4, guidance=1.0, strength=0.25)  # fmt: skip
+    job = Job(
+        model=str(tiny_model),
+        task="v2v",
+        video=str(tmp_path / "big.mkv"),
+        steps=2,
+        ssr_steps=4,
+        guidance=1.0,
+        strength=0.25,
+    )
     totals = {}
     r = engine.run(job, on_progress=lambda p: totals.__setitem__(p.stage, p.total))
     assert r.frames.shape == (8, 64, 96, 3)

@@ -13,8 +13,11 @@ from engine.media import signing
 def test_identity_is_made_on_first_use_and_reused(tmp_path):
     folder = tmp_path / "signing"
     first = signing.default_identity(folder)
-    assert {p.name for p in folder.iterdir()} == {signing.KEY_FILE, signing.CHAIN_FILE,
-                                                  signing.CA_FILE}  # fmt: skip
+    assert {p.name for p in folder.iterdir()} == {
+        signing.KEY_FILE,
+        signing.CHAIN_FILE,
+        signing.CA_FILE,
+    }
     assert stat.S_IMODE((folder / signing.KEY_FILE).stat().st_mode) == 0o600
     assert first.alg == "es256" and "Lumiere Studio" in first.subject
     again = signing.default_identity(folder)

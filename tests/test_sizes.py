@@ -58,10 +58,16 @@ def test_cover_size_keeps_the_aspect_within_one_percent() -> None:
 
 @pytest.mark.parametrize(
     ("out", "grid"),
-    [((128, 128), (32, 32)), ((32, 32), (32, 32)), ((16, 16), (32, 32)),
-     ((272, 640), (32, 76)), ((720, 1280), (32, 60)), ((1280, 720), (60, 32)),
-     ((144, 256), (32, 60))],
-)  # fmt: skip
+    [
+        ((128, 128), (32, 32)),
+        ((32, 32), (32, 32)),
+        ((16, 16), (32, 32)),
+        ((272, 640), (32, 76)),
+        ((720, 1280), (32, 60)),
+        ((1280, 720), (60, 32)),
+        ((144, 256), (32, 60)),
+    ],
+)
 def test_grid_has_the_native_short_side_and_the_outputs_aspect(out, grid) -> None:
     assert grid_size(*out, MINI) == grid
     gh, gw = grid

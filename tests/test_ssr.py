@@ -14,8 +14,9 @@ def test_ssr_upsamples_over_windows(engine, tiny_model) -> None:
     ssr = loaded.ssr
     hook = ssr.register_forward_hook(lambda m, args, out: calls.append(tuple(args[0].shape)))
     try:
-        r = engine.run(Job(model=str(tiny_model), steps=1, ssr_steps=2, guidance=1.0,
-                           width=32, height=32))  # fmt: skip
+        r = engine.run(
+            Job(model=str(tiny_model), steps=1, ssr_steps=2, guidance=1.0, width=32, height=32)
+        )
     finally:
         hook.remove()
     assert r.frames.shape == (8, 32, 32, 3)
@@ -26,8 +27,9 @@ def test_ssr_upsamples_over_windows(engine, tiny_model) -> None:
 
 
 def test_larger_than_ssr_output_is_resized_and_said(engine, tiny_model) -> None:
-    r = engine.run(Job(model=str(tiny_model), steps=1, ssr_steps=1, guidance=1.0,
-                       width=40, height=36))  # fmt: skip
+    r = engine.run(
+        Job(model=str(tiny_model), steps=1, ssr_steps=1, guidance=1.0, width=40, height=36)
+    )
     assert r.frames.shape == (8, 36, 40, 3)
     assert any("SSR x2 to 40x32, then resized" in n for n in r.notes)  # a 16x20 grid (tiles)
 

@@ -115,9 +115,11 @@ def test_a_kill_at_any_rename_of_a_png_replace_is_recovered(tmp_path):
     old_folder = write_png_sequence(np.zeros((2, 8, 8, 3), np.uint8), tmp_path / "frames")
     old = {p.name: p.read_bytes() for p in old_folder.iterdir()}
     outcomes = _folder_at_every_kill(
-        tmp_path, lambda: write_png_sequence(new_frames, tmp_path / "frames", replace=True),
-        old, new,
-    )  # fmt: skip
+        tmp_path,
+        lambda: write_png_sequence(new_frames, tmp_path / "frames", replace=True),
+        old,
+        new,
+    )
     # kills before the new folder's rename give the old frames, after it the new ones
     assert outcomes == ["old"] * 3 + ["new"] * 2
 

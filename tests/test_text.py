@@ -19,8 +19,9 @@ def encoder():
 
 
 def test_batch_shapes_and_mask(encoder):
-    states, mask, pooled = encoder.batch(["a red circle moving left", ""], torch.device("cpu"),
-                                         torch.float32)  # fmt: skip
+    states, mask, pooled = encoder.batch(
+        ["a red circle moving left", ""], torch.device("cpu"), torch.float32
+    )
     assert states.shape == (2, encoder.max_length, encoder.dim) and encoder.dim == 384
     assert mask.shape == (2, encoder.max_length)
     assert mask[0].sum() > mask[1].sum()  # the empty prompt has only special tokens
@@ -40,9 +41,17 @@ def test_identical_prompts_are_encoded_once(encoder, monkeypatch):
 def test_paraphrase_is_closer_than_unrelated_prompts(encoder):
     """Why a pretrained encoder: a prompt the training grammar never wrote lands nearer its
     meaning than unrelated prompts do."""
-    red, crimson, green, snow = (e.pooled for e in encoder.encode(
-        ["a red ball moving left", "a crimson circle drifting to the left",
-         "a green square growing", "snow on a mountain"]))  # fmt: skip
+    red, crimson, green, snow = (
+        e.pooled
+        for e in encoder.encode(
+            [
+                "a red ball moving left",
+                "a crimson circle drifting to the left",
+                "a green square growing",
+                "snow on a mountain",
+            ]
+        )
+    )
     cos = torch.nn.functional.cosine_similarity
     assert cos(red, crimson, dim=0) > cos(red, green, dim=0) + 0.15
     assert cos(red, crimson, dim=0) > cos(red, snow, dim=0) + 0.15
@@ -107,8 +116,9 @@ def test_a_config_cannot_choose_what_gets_imported(tmp_path, monkeypatch):
     assert not (tmp_path / "imported").exists() and "evil_pkg" not in sys.modules
 
 
-@pytest.mark.parametrize("spec", [{"path": "../elsewhere"}, {"path": "/usr/share"},
-                                  {**SPEC, "subfolder": "../../.."}])  # fmt: skip
+@pytest.mark.parametrize(
+    "spec", [{"path": "../elsewhere"}, {"path": "/usr/share"}, {**SPEC, "subfolder": "../../.."}]
+)
 def test_encoder_paths_stay_inside_their_folder(tmp_path, spec):
     (tmp_path / "model").mkdir()
     with pytest.raises(TextEncoderNotFound, match="outside"):

@@ -19,10 +19,18 @@ from engine.timebase import (
 NTSC = Fraction(30000, 1001)
 
 
-@pytest.mark.parametrize(("given", "exact"), [
-    (29.97, NTSC), ("29.97", NTSC), ("30000/1001", NTSC), (23.976, Fraction(24000, 1001)),
-    (59.94, Fraction(60000, 1001)), (25, Fraction(25)), ("12.5", Fraction(25, 2)),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("given", "exact"),
+    [
+        (29.97, NTSC),
+        ("29.97", NTSC),
+        ("30000/1001", NTSC),
+        (23.976, Fraction(24000, 1001)),
+        (59.94, Fraction(60000, 1001)),
+        (25, Fraction(25)),
+        ("12.5", Fraction(25, 2)),
+    ],
+)
 def test_exact_rates(given, exact):
     assert exact_rate(given) == exact
 
@@ -47,11 +55,19 @@ def test_source_frame_map_and_lengths():
     assert frames_between(16, Fraction(8), Fraction(25)) == 50
 
 
-@pytest.mark.parametrize(("frame", "text"), [
-    (0, "00:00:00;00"), (1799, "00:00:59;29"), (1800, "00:01:00;02"), (3597, "00:01:59;29"),
-    (3598, "00:02:00;02"), (17982, "00:10:00;00"), (17981, "00:09:59;29"),
-    (107892, "01:00:00;00"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("frame", "text"),
+    [
+        (0, "00:00:00;00"),
+        (1799, "00:00:59;29"),
+        (1800, "00:01:00;02"),
+        (3597, "00:01:59;29"),
+        (3598, "00:02:00;02"),
+        (17982, "00:10:00;00"),
+        (17981, "00:09:59;29"),
+        (107892, "01:00:00;00"),
+    ],
+)
 def test_drop_frame_timecode_2997(frame, text):
     assert timecode(frame, NTSC) == text
     assert parse_timecode(text, NTSC) == frame

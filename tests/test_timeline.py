@@ -11,11 +11,21 @@ NTSC = Fraction(30000, 1001)
 
 
 def test_round_trip_and_duration():
-    tl = Timeline(rate=Fraction(24000, 1001), width=128, height=128, tracks=[
-        Track("V1", [TimelineClip("media/a.mp4", 10, 30, 0, "24000/1001", name="a"),
-                     TimelineClip("gen/b.mp4", 0, 16, 30, "8", generated=True, job={"seed": 3})]),
-        Track("V2", [TimelineClip("c.png", 0, 24, 5, fit="fill", scale=0.5, x=3.0)]),
-    ])  # fmt: skip
+    tl = Timeline(
+        rate=Fraction(24000, 1001),
+        width=128,
+        height=128,
+        tracks=[
+            Track(
+                "V1",
+                [
+                    TimelineClip("media/a.mp4", 10, 30, 0, "24000/1001", name="a"),
+                    TimelineClip("gen/b.mp4", 0, 16, 30, "8", generated=True, job={"seed": 3}),
+                ],
+            ),
+            Track("V2", [TimelineClip("c.png", 0, 24, 5, fit="fill", scale=0.5, x=3.0)]),
+        ],
+    )
     assert tl.duration == 46
     data = tl.to_dict()
     assert data["rate"] == "24000/1001"
@@ -59,11 +69,31 @@ def test_a_still_shows_its_one_picture_for_any_length():
 
 
 def test_schema_1_keeps_the_source_frames_and_lets_them_last_their_time():
-    old = {"fps": 25.0, "width": 64, "height": 64, "tracks": [{"name": "V1", "clips": [
-        {"media": "gen.mp4", "source_in": 0, "source_out": 16, "start": 0},  # 8 fps
-        {"media": "real.mov", "source_in": 10, "source_out": 40, "start": 16},  # 29.97, abuts
-        {"media": "still.png", "source_in": 0, "source_out": 25, "start": 50},  # after a gap
-    ]}]}  # fmt: skip
+    old = {
+        "fps": 25.0,
+        "width": 64,
+        "height": 64,
+        "tracks": [
+            {
+                "name": "V1",
+                "clips": [
+                    {"media": "gen.mp4", "source_in": 0, "source_out": 16, "start": 0},  # 8 fps
+                    {
+                        "media": "real.mov",
+                        "source_in": 10,
+                        "source_out": 40,
+                        "start": 16,
+                    },  # 29.97, abuts
+                    {
+                        "media": "still.png",
+                        "source_in": 0,
+                        "source_out": 25,
+                        "start": 50,
+                    },  # after a gap
+                ],
+            }
+        ],
+    }
     rates = {"gen.mp4": Fraction(8), "real.mov": NTSC, "still.png": None}
     tl = Timeline.from_dict(migrate_v1(old, rates.get))
     gen, real, still = tl.tracks[0].clips

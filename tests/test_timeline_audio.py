@@ -21,15 +21,19 @@ def staircase(path, frames=16, step=0.01, silent=False):
     keeps it exact), so where a sample lands tells which source frame it came from."""
     level = np.repeat((np.arange(frames) + 1) * step, PER_FRAME).astype(np.float32)
     audio = None if silent else AudioClip(np.stack([level, level]), MIX_RATE, "stereo")
-    write_video(np.zeros((frames, 16, 16, 3), np.uint8), path,
-                VideoSettings(fps=FPS, audio=audio))  # fmt: skip
+    write_video(np.zeros((frames, 16, 16, 3), np.uint8), path, VideoSettings(fps=FPS, audio=audio))
     return path
 
 
 def timeline(*clips: TimelineClip, tracks: int = 1) -> Timeline:
-    return Timeline(rate=FPS, width=16, height=16,
-                    tracks=[Track(f"V{i + 1}", [c for c in clips if c.name == f"V{i + 1}"])
-                            for i in range(tracks)])  # fmt: skip
+    return Timeline(
+        rate=FPS,
+        width=16,
+        height=16,
+        tracks=[
+            Track(f"V{i + 1}", [c for c in clips if c.name == f"V{i + 1}"]) for i in range(tracks)
+        ],
+    )
 
 
 def frame_levels(sound: AudioClip) -> np.ndarray:
@@ -65,8 +69,11 @@ def test_silent_media_gives_no_audio(tmp_path):
 
 def test_overlapping_sound_is_summed_and_limited(tmp_path):
     staircase(tmp_path / "loud.mov", step=0.1)  # frame k at (k + 1) / 10
-    tl = timeline(TimelineClip("loud.mov", 0, 8, 0, "8", name="V1"),
-                  TimelineClip("loud.mov", 0, 8, 0, "8", name="V2"), tracks=2)  # fmt: skip
+    tl = timeline(
+        TimelineClip("loud.mov", 0, 8, 0, "8", name="V1"),
+        TimelineClip("loud.mov", 0, 8, 0, "8", name="V2"),
+        tracks=2,
+    )
     levels = frame_levels(timeline_audio(tl, tmp_path))
     assert np.allclose(levels, np.minimum((np.arange(8) + 1) * 0.2, 1.0), atol=1e-4)
 

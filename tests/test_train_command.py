@@ -11,11 +11,38 @@ TINY = '{"channels": [8, 16, 32], "heads": 2, "temporal_attention_blocks": 1}'
 
 def test_a_tiny_run_records_its_flags(tmp_path):
     out = tmp_path / "run"
-    rc = main(["train", "--out", str(out), "--steps", "2", "--batch-size", "2", "--frames", "8",
-               "--size", "16", "--threads", "1", "--model-json", TINY, "--data-workers", "1",
-               "--wide-colours", "--noise-bias", "1", "--i2v-motion-captions", "0.5",
-               "--natural-share", "0.5", "--photo-share", "0.2",
-               "--clip-share", "0.3"])  # fmt: skip
+    rc = main(
+        [
+            "train",
+            "--out",
+            str(out),
+            "--steps",
+            "2",
+            "--batch-size",
+            "2",
+            "--frames",
+            "8",
+            "--size",
+            "16",
+            "--threads",
+            "1",
+            "--model-json",
+            TINY,
+            "--data-workers",
+            "1",
+            "--wide-colours",
+            "--noise-bias",
+            "1",
+            "--i2v-motion-captions",
+            "0.5",
+            "--natural-share",
+            "0.5",
+            "--photo-share",
+            "0.2",
+            "--clip-share",
+            "0.3",
+        ]
+    )
     assert rc == 0
     state = json.loads((out / "checkpoint" / "state.json").read_text())
     assert state["step"] == 2
@@ -59,8 +86,17 @@ def test_unknown_style_is_refused_by_the_parser(tmp_path, capsys):
 
 
 def test_export_of_a_missing_run_is_a_message(tmp_path, capsys):
-    rc = main(["export-model", "--base", str(tmp_path / "nope"), "--out", str(tmp_path / "m"),
-               "--name", "m"])  # fmt: skip
+    rc = main(
+        [
+            "export-model",
+            "--base",
+            str(tmp_path / "nope"),
+            "--out",
+            str(tmp_path / "m"),
+            "--name",
+            "m",
+        ]
+    )
     assert rc == 2
     assert "has no finished checkpoint" in capsys.readouterr().err
     assert not (tmp_path / "m").exists()

@@ -73,10 +73,14 @@ def test_found_after_crop_with_offset():
 
 def test_found_after_resize_to_half():
     marked = wm.embed(clip(8, 256), wm.Payload(4242))
-    small = np.stack([
-        av.VideoFrame.from_ndarray(f, format="rgb24").reformat(128, 128, interpolation="BILINEAR")
-        .to_ndarray(format="rgb24") for f in marked
-    ])  # fmt: skip
+    small = np.stack(
+        [
+            av.VideoFrame.from_ndarray(f, format="rgb24")
+            .reformat(128, 128, interpolation="BILINEAR")
+            .to_ndarray(format="rgb24")
+            for f in marked
+        ]
+    )
     d = wm.detect(small)
     assert d.detected and d.clip_id == 4242 and d.scale == 0.5
 

@@ -124,14 +124,25 @@ def project_with(path: Path, folder: Path) -> Path:
     except ProbeError:
         info = MediaInfo(str(path), "video", 32, 24, 8.0, 10, 1.25).to_dict()
     frames = max(1, int(info["frames"]))
-    clip = {"media": str(path), "source_in": 0, "source_out": frames, "start": 0,
-            "name": "clip", "id": "c1"}  # fmt: skip
+    clip = {
+        "media": str(path),
+        "source_in": 0,
+        "source_out": frames,
+        "start": 0,
+        "name": "clip",
+        "id": "c1",
+    }
     doc = {
-        "schema": 1, "app": "lumiere-studio",
+        "schema": 1,
+        "app": "lumiere-studio",
         "media": [{"path": str(path), "info": info, "id": "m1", "name": "clip"}],
-        "timeline": {"fps": 8.0, "width": 32, "height": 24,
-                     "tracks": [{"name": "V1", "kind": "video", "clips": [clip]}]},
-    }  # fmt: skip
+        "timeline": {
+            "fps": 8.0,
+            "width": 32,
+            "height": 24,
+            "tracks": [{"name": "V1", "kind": "video", "clips": [clip]}],
+        },
+    }
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "project.lumiere.json").write_text(json.dumps(doc))
     return folder

@@ -45,11 +45,22 @@ def _frames(n: int = FRAMES, w: int = W, h: int = H, seed: int = 0) -> list[np.n
 
 
 def write_video(
-    path: Path, codec: str, pix_fmt: str, *, frames: int = FRAMES, size: tuple[int, int] = (W, H),
-    rate: Fraction | int = 8, fmt: str | None = None, pts: list[int] | None = None,
-    time_base: Fraction | None = None, audio: str | None = None, video: bool = True,
-    rotation: int = 0, metadata: dict[str, str] | None = None, options: dict | None = None,
-) -> Path:  # fmt: skip
+    path: Path,
+    codec: str,
+    pix_fmt: str,
+    *,
+    frames: int = FRAMES,
+    size: tuple[int, int] = (W, H),
+    rate: Fraction | int = 8,
+    fmt: str | None = None,
+    pts: list[int] | None = None,
+    time_base: Fraction | None = None,
+    audio: str | None = None,
+    video: bool = True,
+    rotation: int = 0,
+    metadata: dict[str, str] | None = None,
+    options: dict | None = None,
+) -> Path:
     """A small clip; `pts` (in `time_base`) sets each frame's time (VFR, equal timestamps)."""
     import av
 
@@ -128,8 +139,12 @@ def png_claiming(width: int, height: int, rows: int = 1) -> bytes:
     """A PNG whose header claims width x height (valid CRCs) with only `rows` rows of data."""
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit gray
     raw = (b"\x00" + b"\x00" * width) * rows
-    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr)
-            + _png_chunk(b"IDAT", zlib.compress(raw)) + _png_chunk(b"IEND", b""))  # fmt: skip
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", ihdr)
+        + _png_chunk(b"IDAT", zlib.compress(raw))
+        + _png_chunk(b"IEND", b"")
+    )
 
 
 def png_with_text(size: int, kind: bytes = b"zTXt") -> bytes:
@@ -138,8 +153,13 @@ def png_with_text(size: int, kind: bytes = b"zTXt") -> bytes:
     idat = zlib.compress(b"\x00\x00\x00\x00\x00" * 4)
     body = zlib.compress(b"A" * size, 9)
     text = b"Comment\x00\x00" + body if kind == b"zTXt" else b"Comment\x00\x01\x00\x00\x00" + body
-    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr) + _png_chunk(kind, text)
-            + _png_chunk(b"IDAT", idat) + _png_chunk(b"IEND", b""))  # fmt: skip
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", ihdr)
+        + _png_chunk(kind, text)
+        + _png_chunk(b"IDAT", idat)
+        + _png_chunk(b"IEND", b"")
+    )
 
 
 def jpeg_claiming(width: int, height: int) -> bytes:
@@ -162,8 +182,12 @@ def huge_sparse_png(path: Path, side: int) -> Path:
     row = b"\x00" * (side + 1)
     parts = [comp.compress(row) for _ in range(side)] + [comp.flush()]
     ihdr = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr)
-                     + _png_chunk(b"IDAT", b"".join(parts)) + _png_chunk(b"IEND", b""))  # fmt: skip
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", ihdr)
+        + _png_chunk(b"IDAT", b"".join(parts))
+        + _png_chunk(b"IEND", b"")
+    )
     return path
 
 
@@ -290,20 +314,39 @@ FLIPS = (1, 4, 16, 64, 256)
 QUICK_BASES = ("h264.mp4", "ffv1.mkv")
 QUICK_SUFFIXES = (".mp4", ".mkv", ".png", ".jpg")
 QUICK_ODD = (
-    "one-frame.mp4", "equal-timestamps.mkv", "rate-0.4.mp4", "rate-1000.mkv", "audio-only.mp4",
-    "bad-utf8-tags.mp4", "claims-100000x100000.png", "claims-12000x12000.png", "ztxt-bomb.png",
-    "exif-rotated-6.jpg", "alpha-png.mov", "cmyk.jpg", "concat-script.mp4", "one-by-one.png",
-)  # fmt: skip
+    "one-frame.mp4",
+    "equal-timestamps.mkv",
+    "rate-0.4.mp4",
+    "rate-1000.mkv",
+    "audio-only.mp4",
+    "bad-utf8-tags.mp4",
+    "claims-100000x100000.png",
+    "claims-12000x12000.png",
+    "ztxt-bomb.png",
+    "exif-rotated-6.jpg",
+    "alpha-png.mov",
+    "cmyk.jpg",
+    "concat-script.mp4",
+    "one-by-one.png",
+)
 QUICK_SPECIAL = ("fifo.mp4", "folder-link.mp4", "loop-link.mp4", "dev-zero-link.mp4")
 QUICK_NAMES = (b"bytes-\xff\xfe.png", "http:clip.mp4", "frame%03d.png")
 
 
 BAD_MANIFESTS = (
-    b"[1, 2]", b'"text"', b"null", b'{"provenance": 5}', b'{"provenance": {"prompt": 5}}',
+    b"[1, 2]",
+    b'"text"',
+    b"null",
+    b'{"provenance": 5}',
+    b'{"provenance": {"prompt": 5}}',
     b'{"provenance": {"source_type": "trainedAlgorithmicMedia", "clip_id": "zz"}}',
-    b'{"sha256": 7}', b'{"files_sha256": [1]}', b'{"watermark": "x"}', b'{"a": ' * 20000,
-    b"\xff\xfe\x00", b'{"provenance": {"source_type": "trainedAlgorithmicMedia", "seed": 1e309}}',
-)  # fmt: skip
+    b'{"sha256": 7}',
+    b'{"files_sha256": [1]}',
+    b'{"watermark": "x"}',
+    b'{"a": ' * 20000,
+    b"\xff\xfe\x00",
+    b'{"provenance": {"source_type": "trainedAlgorithmicMedia", "seed": 1e309}}',
+)
 
 
 def generate(folder: Path, seed: int = 0, quick: bool = False) -> list[Case]:
@@ -347,8 +390,11 @@ def generate(folder: Path, seed: int = 0, quick: bool = False) -> list[Case]:
         stem, suffix = name.rsplit(".", 1)
         for frac in cuts:
             cut = data[: int(len(data) * frac)]
-            add(f"truncated-{stem}-{int(frac * 1000):03d}.{suffix}", "truncated",
-                lambda p, cut=cut: p.write_bytes(cut))  # fmt: skip
+            add(
+                f"truncated-{stem}-{int(frac * 1000):03d}.{suffix}",
+                "truncated",
+                lambda p, cut=cut: p.write_bytes(cut),
+            )
         for k in flips:
             for r in range(repeats):
                 flipped = np.frombuffer(data, np.uint8).copy()
@@ -356,8 +402,11 @@ def generate(folder: Path, seed: int = 0, quick: bool = False) -> list[Case]:
                 at = draw.integers(0, len(data), k)
                 flipped[at] ^= draw.integers(1, 256, k).astype(np.uint8)
                 flipped_bytes = flipped.tobytes()
-                add(f"flipped-{stem}-{k}-{r}.{suffix}", "bit-flipped",
-                    lambda p, b=flipped_bytes: p.write_bytes(b))  # fmt: skip
+                add(
+                    f"flipped-{stem}-{k}-{r}.{suffix}",
+                    "bit-flipped",
+                    lambda p, b=flipped_bytes: p.write_bytes(b),
+                )
         # The header kept, the body garbage: gets past probing, fails in decoding.
         body = bytearray(data)
         lo = min(len(body) // 4, 4096)

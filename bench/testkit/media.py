@@ -20,9 +20,14 @@ def pattern(i: int, h: int, w: int) -> np.ndarray:
 
 
 def make_clip(
-    path: Path, frames: int = 40, size: tuple[int, int] = (64, 48), fps: int = 24,
-    gop: int = 10, rotation: int = 0, audio: bool = False,
-) -> Path:  # fmt: skip
+    path: Path,
+    frames: int = 40,
+    size: tuple[int, int] = (64, 48),
+    fps: int = 24,
+    gop: int = 10,
+    rotation: int = 0,
+    audio: bool = False,
+) -> Path:
     import av
 
     from engine.media.open_file import open_output

@@ -138,10 +138,14 @@ class ProcessPool:
         self._running: dict[int, Task] = {}  # worker id -> its task
         threads = threads or threads_per_worker(workers)
         self._procs = [
-            ctx.Process(target=_worker_main, name=f"lumiere-batch-{i}", daemon=True,
-                        args=(i, threads, self._tasks, self._results, self._cancel, os.getpid()))
+            ctx.Process(
+                target=_worker_main,
+                name=f"lumiere-batch-{i}",
+                daemon=True,
+                args=(i, threads, self._tasks, self._results, self._cancel, os.getpid()),
+            )
             for i in range(workers)
-        ]  # fmt: skip
+        ]
         for p in self._procs:
             p.start()
 

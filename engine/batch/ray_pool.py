@@ -161,8 +161,13 @@ class RayPool:
         except ray.exceptions.RayError as e:
             self._dead.add(index)
             first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-            result = {**task, "status": FAILED, "seconds": 0.0, "worker": index,
-                      "error": f"Ray worker {index} failed: {first}"}  # fmt: skip
+            result = {
+                **task,
+                "status": FAILED,
+                "seconds": 0.0,
+                "worker": index,
+                "error": f"Ray worker {index} failed: {first}",
+            }
         self._fill()
         self._write(result)
         return result

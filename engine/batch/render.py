@@ -39,8 +39,16 @@ def plain_error(error: BaseException) -> str:
 
     if is_out_of_memory(error):
         return "out of memory: lower the frame count or the size, or run on the CPU"
-    known = (JobError, ModelError, EngineError, EncodeError, DeviceUnavailable,
-             TextEncoderNotFound, OSError, ValueError)  # fmt: skip
+    known = (
+        JobError,
+        ModelError,
+        EngineError,
+        EncodeError,
+        DeviceUnavailable,
+        TextEncoderNotFound,
+        OSError,
+        ValueError,
+    )
     if isinstance(error, known):
         return str(error)
     return f"unexpected error: {type(error).__name__}: {error}"
@@ -105,9 +113,13 @@ def render_job(
             raise Cancelled()
         path = save_result(result, output, force=True, cancel=cancel, sign=sign)
         record.update(
-            status=DONE, sha256=sha256_file(path), model_name=result.model_name,
-            model_hash=result.model_hash, notes=list(result.notes), fps=result.fps,
-        )  # fmt: skip
+            status=DONE,
+            sha256=sha256_file(path),
+            model_name=result.model_name,
+            model_hash=result.model_hash,
+            notes=list(result.notes),
+            fps=result.fps,
+        )
     except Cancelled:
         record.update(status=CANCELLED, error="cancelled")
     except Exception as e:  # a job's failure is its record; the worker goes on

@@ -15,9 +15,20 @@ from engine.batch.jobfile import BatchItem
 from engine.batch.render import CANCELLED, DONE, Record, Task
 from engine.batch.results import ResultsLog
 
-RECORD_FIELDS = ("status", "seconds", "cpu_seconds", "error", "sha256", "model_name",
-                 "model_hash", "device", "peak_memory_mib", "peak_memory_kind", "notes",
-                 "worker")  # fmt: skip
+RECORD_FIELDS = (
+    "status",
+    "seconds",
+    "cpu_seconds",
+    "error",
+    "sha256",
+    "model_name",
+    "model_hash",
+    "device",
+    "peak_memory_mib",
+    "peak_memory_kind",
+    "notes",
+    "worker",
+)
 
 
 class Pool(Protocol):
@@ -91,9 +102,11 @@ def run_batch(
                 summary.failed += 1
                 summary.failures.append(f"{item.output}: {result.get('error')}")
             count = summary.done + summary.failed + summary.skipped
-            say(f"[{count}/{len(items)}] {result['status']} {item.output} in "
-                f"{result.get('seconds', 0.0):.1f} s" + (
-                    f": {result.get('error')}" if result["status"] != DONE else ""))  # fmt: skip
+            say(
+                f"[{count}/{len(items)}] {result['status']} {item.output} in "
+                f"{result.get('seconds', 0.0):.1f} s"
+                + (f": {result.get('error')}" if result["status"] != DONE else "")
+            )
     except KeyboardInterrupt:
         summary.cancelled = True
         say("cancelling: stopping the running jobs (no partial files are kept)...")
@@ -105,14 +118,22 @@ def run_batch(
 
 
 def _task(item: BatchItem, folder: Path, attempt: int) -> Task:
-    return {"key": item.output, "job": item.job.to_json(), "output": str(folder / item.output),
-            "attempt": attempt}  # fmt: skip
+    return {
+        "key": item.output,
+        "job": item.job.to_json(),
+        "output": str(folder / item.output),
+        "attempt": attempt,
+    }
 
 
 def _record(item: BatchItem, result: Record) -> Record:
-    record = {"index": item.index, "job": item.job.to_dict(), "output": item.output,
-              "attempts": result["attempt"],
-              "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}  # fmt: skip
+    record = {
+        "index": item.index,
+        "job": item.job.to_dict(),
+        "output": item.output,
+        "attempts": result["attempt"],
+        "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
     record.update({k: result[k] for k in RECORD_FIELDS if k in result})
     record.setdefault("error", "")
     return record

@@ -15,11 +15,25 @@ Value = TypeVar("Value", bound=SweepValue)
 
 # Fields a sweep may vary, with the type of their values (those of the Job dataclass).
 SWEEPABLE: dict[str, type[SweepValue]] = {
-    "seed": int, "steps": int, "ssr_steps": int, "frames": int, "fps": int, "width": int,
-    "height": int, "guidance": float, "strength": float, "style_strength": float,
-    "prompt": str, "negative_prompt": str, "sampler": str, "style": str, "task": str,
-    "model": str, "mask_from_frame": int, "video_start_frame": int,
-}  # fmt: skip
+    "seed": int,
+    "steps": int,
+    "ssr_steps": int,
+    "frames": int,
+    "fps": int,
+    "width": int,
+    "height": int,
+    "guidance": float,
+    "strength": float,
+    "style_strength": float,
+    "prompt": str,
+    "negative_prompt": str,
+    "sampler": str,
+    "style": str,
+    "task": str,
+    "model": str,
+    "mask_from_frame": int,
+    "video_start_frame": int,
+}
 MAX_SWEEP_JOBS = 10000
 
 

@@ -19,18 +19,26 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("jobs", nargs="?", help="JSONL file: one job JSON object a line")
     p.add_argument("--out", required=True, help="output folder (results.jsonl is written there)")
     p.add_argument("--job", help="one job JSON file to sweep (with --sweep)")
-    p.add_argument("--sweep", action="append", default=[], metavar="FIELD=VALUES",
-                   help="vary a job field over values: seed=1..8, guidance=3,5,7; several "
-                   "--sweep flags give the product")  # fmt: skip
+    p.add_argument(
+        "--sweep",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUES",
+        help="vary a job field over values: seed=1..8, guidance=3,5,7; several "
+        "--sweep flags give the product",
+    )
     p.add_argument(
         "--workers",
         type=int,
         help="worker processes, each keeping its model loaded (default: 1; with --ray one "
         "actor per GPU, or per CPU on a cluster without GPUs)",
     )
-    p.add_argument("--ray", metavar="ADDRESS",
-                   help="run on a Ray cluster: its address, `auto` (the running one) or `local` "
-                   "(start one here); needs pip install -e \".[cluster]\"")  # fmt: skip
+    p.add_argument(
+        "--ray",
+        metavar="ADDRESS",
+        help="run on a Ray cluster: its address, `auto` (the running one) or `local` "
+        '(start one here); needs pip install -e ".[cluster]"',
+    )
     p.add_argument("--retries", type=int, default=1, help="retries of a failed job (default 1)")
     p.add_argument("--format", default="mp4", choices=("mp4", "mov"), help="output container")
 
@@ -90,12 +98,16 @@ def run(args: argparse.Namespace) -> int:
     print(f"{len(items)} jobs -> {out}/ on {pool.workers} worker(s)")
     summary = run_batch(items, out, pool, retries=args.retries, say=print)
     if summary.cancelled:
-        print(f"cancelled after {summary.done} new jobs; run the same command again to resume",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"cancelled after {summary.done} new jobs; run the same command again to resume",
+            file=sys.stderr,
+        )
     else:
-        print(f"{summary.total} jobs: {summary.done} done, {summary.skipped} already done, "
-              f"{summary.failed} failed in {summary.seconds:.1f} s; records in "
-              f"{out / 'results.jsonl'}")  # fmt: skip
+        print(
+            f"{summary.total} jobs: {summary.done} done, {summary.skipped} already done, "
+            f"{summary.failed} failed in {summary.seconds:.1f} s; records in "
+            f"{out / 'results.jsonl'}"
+        )
     for failure in summary.failures:
         print(f"failed: {failure}", file=sys.stderr)
     return summary.exit_code

@@ -22,9 +22,13 @@ def run(args: argparse.Namespace) -> int:
 
     src = Path(args.input)
     bar = ProgressBar()
-    kw = dict(force=args.force, crf=args.crf, preset=args.preset,
-              timecode=args.timecode or "00:00:00:00",
-              progress=lambda i, n: bar.update("export", i, n))  # fmt: skip
+    kw = dict(
+        force=args.force,
+        crf=args.crf,
+        preset=args.preset,
+        timecode=args.timecode or "00:00:00:00",
+        progress=lambda i, n: bar.update("export", i, n),
+    )
     try:
         kw["sign"] = sign_options(args)
         kw["mark_composites"] = not args.no_composite_watermark
@@ -40,8 +44,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             export = export_project if is_project else export_clip
             path = export(src, args.format, Path(args.out), **kw)
-    except (SourceError, EncodeError, Cancelled, ProvenanceError, ValueError,
-            OSError) as e:  # fmt: skip
+    except (SourceError, EncodeError, Cancelled, ProvenanceError, ValueError, OSError) as e:
         return fail(e)
     print(f"wrote {path}")
     return 0
@@ -53,24 +56,42 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from engine.media.encode import PRESETS
 
     p = sub.add_parser("export", help="export a project or a clip for other editors")
-    p.add_argument("input", help="project folder (or its project.lumiere.json), a timeline "
-                   "file (.otio, FCP 7 .xml, CMX 3600 .edl) or a clip file")  # fmt: skip
-    p.add_argument("--format", choices=tuple(FORMATS), default="h264",
-                   help="h264 (.mp4), prores (422 HQ .mov), prores4444 (alpha .mov), png (folder),"
-                   " otio (.otio), fcpxml (FCP 7 .xml), edl (CMX 3600 .edl); the last three "
-                   "reference the original media")  # fmt: skip
+    p.add_argument(
+        "input",
+        help="project folder (or its project.lumiere.json), a timeline "
+        "file (.otio, FCP 7 .xml, CMX 3600 .edl) or a clip file",
+    )
+    p.add_argument(
+        "--format",
+        choices=tuple(FORMATS),
+        default="h264",
+        help="h264 (.mp4), prores (422 HQ .mov), prores4444 (alpha .mov), png (folder),"
+        " otio (.otio), fcpxml (FCP 7 .xml), edl (CMX 3600 .edl); the last three "
+        "reference the original media",
+    )
     p.add_argument("--out", required=True, help="target file or folder")
     p.add_argument("--crf", type=int, default=18, help="H.264 quality, 0-51 (lower = better)")
     p.add_argument("--preset", choices=PRESETS, default="medium", help="H.264 speed preset")
-    p.add_argument("--timecode", default=None,
-                   help="the sequence's start timecode (HH:MM:SS:FF; a timeline file keeps its "
-                   "own unless given); a range starts at its own")  # fmt: skip
+    p.add_argument(
+        "--timecode",
+        default=None,
+        help="the sequence's start timecode (HH:MM:SS:FF; a timeline file keeps its "
+        "own unless given); a range starts at its own",
+    )
     p.add_argument("--force", action="store_true", help="replace an existing target")
-    p.add_argument("--alpha", choices=("opaque", "mask"), default="opaque",
-                   help="prores4444 alpha: opaque, or mask = 255 where the frame shows generated "
-                   "pixels (to composite them in another editor)")  # fmt: skip
-    p.add_argument("--no-composite-watermark", action="store_true", help="do not watermark the "
-                   "whole frame where an inpaint or cinemagraph of real footage shows (the "
-                   "generated region keeps its own mark)")  # fmt: skip
+    p.add_argument(
+        "--alpha",
+        choices=("opaque", "mask"),
+        default="opaque",
+        help="prores4444 alpha: opaque, or mask = 255 where the frame shows generated "
+        "pixels (to composite them in another editor)",
+    )
+    p.add_argument(
+        "--no-composite-watermark",
+        action="store_true",
+        help="do not watermark the "
+        "whole frame where an inpaint or cinemagraph of real footage shows (the "
+        "generated region keeps its own mark)",
+    )
     add_sign_arguments(p)
     p.set_defaults(func=run)

@@ -92,16 +92,26 @@ def run(args: argparse.Namespace) -> int:
         bar = ProgressBar()
         result = Engine().run(job, on_progress=lambda p: bar.update(p.stage, p.step, p.total))
         path = save_result(result, args.out, force=args.force, crf=args.crf, sign=sign)
-    except (JobError, ModelError, EngineError, EncodeError, DeviceUnavailable,
-            TextEncoderNotFound, OSError, ValueError) as e:  # fmt: skip
+    except (
+        JobError,
+        ModelError,
+        EngineError,
+        EncodeError,
+        DeviceUnavailable,
+        TextEncoderNotFound,
+        OSError,
+        ValueError,
+    ) as e:
         message = name_fields(str(explain_full_disk(e, Path(args.out).parent)), cli_flags())
         print(f"error: {message}", file=sys.stderr)
         return 2
     t, h, w, _ = result.frames.shape
     for note in result.notes:
         print(f"note: {note}")
-    print(f"wrote {path}: {t} frames, {w}x{h}, {result.fps} fps, {result.seconds:.1f} s "
-          f"({result.model_name})")  # fmt: skip
+    print(
+        f"wrote {path}: {t} frames, {w}x{h}, {result.fps} fps, {result.seconds:.1f} s "
+        f"({result.model_name})"
+    )
     return 0
 
 

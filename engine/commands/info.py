@@ -18,8 +18,12 @@ def run(args: argparse.Namespace) -> int:
 
     print(f"Lumiere Studio {__version__}")
     print(f"Python {platform.python_version()} on {platform.platform()}")
-    for name, mod in (("torch", torch), ("av", av), ("numpy", numpy),
-                      ("transformers", transformers)):  # fmt: skip
+    for name, mod in (
+        ("torch", torch),
+        ("av", av),
+        ("numpy", numpy),
+        ("transformers", transformers),
+    ):
         print(f"{name} {mod.__version__}")
     try:
         import PySide6

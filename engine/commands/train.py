@@ -29,34 +29,81 @@ def add_train_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-minutes", type=float, default=None, help="stop (and save) after this")
     p.add_argument("--model-json", default=None, help="JSON of STUNet config overrides")
     p.add_argument("--init-weights", default=None, help="safetensors to start from")
-    p.add_argument("--trainable", choices=("all", "spatial"), default="all",
-                   help="spatial: fine-tune image layers only (styles)")  # fmt: skip
-    p.add_argument("--style", default=None, choices=sorted(STYLE_TRANSFORMS),
-                   help="style transform of the training data")  # fmt: skip
-    p.add_argument("--noise-bias", type=float, default=0.0,
-                   help="favour noisy steps, t = u^(1/(1+b)); motion is learnt there")  # fmt: skip
-    p.add_argument("--translate-prob", type=float, default=None,
-                   help="share of clips whose object translates (default 0.6)")  # fmt: skip
-    p.add_argument("--i2v-share", type=float, default=None,
-                   help="share of image-to-video examples (default 0.15)")  # fmt: skip
-    p.add_argument("--i2v-motion-captions", type=float, default=0.0,
-                   help="share of image-to-video examples captioned with the motion only, "
-                        "so the colour comes from the still (default 0)")  # fmt: skip
-    p.add_argument("--wide-colours", action="store_true",
-                   help="name colours with more words in captions (8 a colour, not 3)")  # fmt: skip
-    p.add_argument("--data-workers", type=int, default=0,
-                   help="processes making batches ahead (for GPUs; same batches)")  # fmt: skip
-    p.add_argument("--natural-share", type=float, default=0.0,
-                   help="share of clips from the natural source: procedural landscapes, "
-                        "textures and photos in motion (default 0: shapes only)")  # fmt: skip
-    p.add_argument("--photos", default=None,
-                   help="folder of real photos and clips for the natural source")  # fmt: skip
-    p.add_argument("--photo-share", type=float, default=0.4,
-                   help="share of natural clips made from --photos pictures")  # fmt: skip
-    p.add_argument("--clip-share", type=float, default=0.1,
-                   help="share of natural clips cut from --photos clips")  # fmt: skip
-    p.add_argument("--hold-out", action="store_true",
-                   help="never train on the evaluation's held-out combinations")  # fmt: skip
+    p.add_argument(
+        "--trainable",
+        choices=("all", "spatial"),
+        default="all",
+        help="spatial: fine-tune image layers only (styles)",
+    )
+    p.add_argument(
+        "--style",
+        default=None,
+        choices=sorted(STYLE_TRANSFORMS),
+        help="style transform of the training data",
+    )
+    p.add_argument(
+        "--noise-bias",
+        type=float,
+        default=0.0,
+        help="favour noisy steps, t = u^(1/(1+b)); motion is learnt there",
+    )
+    p.add_argument(
+        "--translate-prob",
+        type=float,
+        default=None,
+        help="share of clips whose object translates (default 0.6)",
+    )
+    p.add_argument(
+        "--i2v-share",
+        type=float,
+        default=None,
+        help="share of image-to-video examples (default 0.15)",
+    )
+    p.add_argument(
+        "--i2v-motion-captions",
+        type=float,
+        default=0.0,
+        help="share of image-to-video examples captioned with the motion only, "
+        "so the colour comes from the still (default 0)",
+    )
+    p.add_argument(
+        "--wide-colours",
+        action="store_true",
+        help="name colours with more words in captions (8 a colour, not 3)",
+    )
+    p.add_argument(
+        "--data-workers",
+        type=int,
+        default=0,
+        help="processes making batches ahead (for GPUs; same batches)",
+    )
+    p.add_argument(
+        "--natural-share",
+        type=float,
+        default=0.0,
+        help="share of clips from the natural source: procedural landscapes, "
+        "textures and photos in motion (default 0: shapes only)",
+    )
+    p.add_argument(
+        "--photos", default=None, help="folder of real photos and clips for the natural source"
+    )
+    p.add_argument(
+        "--photo-share",
+        type=float,
+        default=0.4,
+        help="share of natural clips made from --photos pictures",
+    )
+    p.add_argument(
+        "--clip-share",
+        type=float,
+        default=0.1,
+        help="share of natural clips cut from --photos clips",
+    )
+    p.add_argument(
+        "--hold-out",
+        action="store_true",
+        help="never train on the evaluation's held-out combinations",
+    )
 
 
 # What a wrong argument or a missing file raises while a run is set up or exported: the user's
@@ -83,18 +130,35 @@ def run_train(args: argparse.Namespace) -> int:
 
     try:
         config = TrainConfig(
-            out=args.out, stage=args.stage, steps=args.steps, batch_size=args.batch_size,
-            lr=args.lr, frames=args.frames, size=args.size, crop=args.crop,
-            ssr_scale=args.ssr_scale, device=args.device, seed=args.seed, threads=args.threads,
-            save_every=args.save_every, model=_model_overrides(args.model_json),
-            init_weights=args.init_weights, trainable=args.trainable, style=args.style,
-            noise_bias=args.noise_bias, translate_prob=args.translate_prob,
-            i2v_share=args.i2v_share, i2v_motion_captions=args.i2v_motion_captions,
+            out=args.out,
+            stage=args.stage,
+            steps=args.steps,
+            batch_size=args.batch_size,
+            lr=args.lr,
+            frames=args.frames,
+            size=args.size,
+            crop=args.crop,
+            ssr_scale=args.ssr_scale,
+            device=args.device,
+            seed=args.seed,
+            threads=args.threads,
+            save_every=args.save_every,
+            model=_model_overrides(args.model_json),
+            init_weights=args.init_weights,
+            trainable=args.trainable,
+            style=args.style,
+            noise_bias=args.noise_bias,
+            translate_prob=args.translate_prob,
+            i2v_share=args.i2v_share,
+            i2v_motion_captions=args.i2v_motion_captions,
             wide_colours=args.wide_colours,
-            data_workers=args.data_workers, natural_share=args.natural_share,
-            photos=args.photos, photo_share=args.photo_share, clip_share=args.clip_share,
+            data_workers=args.data_workers,
+            natural_share=args.natural_share,
+            photos=args.photos,
+            photo_share=args.photo_share,
+            clip_share=args.clip_share,
             held_out=[list(t) for t in held_out_combinations()] if args.hold_out else [],
-        )  # fmt: skip
+        )
         trainer = Trainer(config)
     except (*SETUP_ERRORS, ModelError) as e:
         return fail(e)
@@ -111,10 +175,14 @@ def run_export(args: argparse.Namespace) -> int:
 
     try:
         out = export_model(
-            Path(args.base), Path(args.out), args.name,
-            ssr_run=Path(args.ssr) if args.ssr else None, fps=args.fps,
-            description=args.description, reproduce=args.reproduce,
-        )  # fmt: skip
+            Path(args.base),
+            Path(args.out),
+            args.name,
+            ssr_run=Path(args.ssr) if args.ssr else None,
+            fps=args.fps,
+            description=args.description,
+            reproduce=args.reproduce,
+        )
     except (*SETUP_ERRORS, ModelError) as e:
         return fail(e)
     print(f"wrote model folder {out}")

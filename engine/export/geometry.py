@@ -31,8 +31,16 @@ class Placement:
         return (x - self.left) * source_w / self.width, (y - self.top) * source_h / self.height
 
 
-def placement(source_w: int, source_h: int, frame_w: int, frame_h: int, fit: str = "fit",
-              scale: float = 1.0, x: float = 0.0, y: float = 0.0) -> Placement:  # fmt: skip
+def placement(
+    source_w: int,
+    source_h: int,
+    frame_w: int,
+    frame_h: int,
+    fit: str = "fit",
+    scale: float = 1.0,
+    x: float = 0.0,
+    y: float = 0.0,
+) -> Placement:
     if fit not in FIT_MODES:
         raise ValueError(f"fit must be one of {', '.join(FIT_MODES)}, got {fit!r}")
     if source_w < 1 or source_h < 1:
@@ -49,8 +57,9 @@ def placement(source_w: int, source_h: int, frame_w: int, frame_h: int, fit: str
     return Placement(round((frame_w - w) / 2 + x), round((frame_h - h) / 2 + y), w, h)
 
 
-def clip_placement(clip: TimelineClip, source_size: tuple[int, int],
-                   frame_size: tuple[int, int]) -> Placement:  # fmt: skip
+def clip_placement(
+    clip: TimelineClip, source_size: tuple[int, int], frame_size: tuple[int, int]
+) -> Placement:
     return placement(*source_size, *frame_size, clip.fit, clip.scale, clip.x, clip.y)
 
 
@@ -72,9 +81,11 @@ def resample(frame: np.ndarray, width: int, height: int) -> np.ndarray:
         return frame
     import av
 
-    return av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), format="rgb24").reformat(
-        width, height, interpolation="BICUBIC"
-    ).to_ndarray(format="rgb24")  # fmt: skip
+    return (
+        av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), format="rgb24")
+        .reformat(width, height, interpolation="BICUBIC")
+        .to_ndarray(format="rgb24")
+    )
 
 
 def compose(canvas: np.ndarray, frame: np.ndarray, place: Placement) -> np.ndarray:
@@ -90,9 +101,13 @@ def compose(canvas: np.ndarray, frame: np.ndarray, place: Placement) -> np.ndarr
     return canvas
 
 
-def sequence_frame(frame: np.ndarray | None, clip: TimelineClip | None,
-                   source_size: tuple[int, int] | None, frame_size: tuple[int, int],
-                   colour: str = "#000000") -> np.ndarray:  # fmt: skip
+def sequence_frame(
+    frame: np.ndarray | None,
+    clip: TimelineClip | None,
+    source_size: tuple[int, int] | None,
+    frame_size: tuple[int, int],
+    colour: str = "#000000",
+) -> np.ndarray:
     """The sequence's frame showing `frame` (a picture of the media `clip` shows, whose size as
     displayed is `source_size`; a smaller proxy of it lands in the same place) on the
     background; the background alone when there is no clip."""

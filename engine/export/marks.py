@@ -92,8 +92,9 @@ def mark_clip_frames(frames: Iterable[np.ndarray], mark: ClipMark | None) -> Ite
         yield frame if mark is None else complete(frame, mark, i)
 
 
-def mark_timeline_frames(frames: Iterable[np.ndarray], timeline: Timeline, base: Path, first: int
-                         ) -> Iterator[np.ndarray]:  # fmt: skip
+def mark_timeline_frames(
+    frames: Iterable[np.ndarray], timeline: Timeline, base: Path, first: int
+) -> Iterator[np.ndarray]:
     from engine.export.render import media_path
 
     marks: dict[Path, ClipMark | None] = {}
@@ -117,9 +118,15 @@ class GeneratedAlpha:
     """Alpha frames for ProRes 4444, made one at a time (an export may be long): frame i of
     the export is timeline frame first + i (or, with no timeline, frame i of one clip)."""
 
-    def __init__(self, size: tuple[int, int], count: int, timeline: Timeline | None = None,
-                 base: Path | None = None,
-                 first: int = 0, clip: Path | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        size: tuple[int, int],
+        count: int,
+        timeline: Timeline | None = None,
+        base: Path | None = None,
+        first: int = 0,
+        clip: Path | None = None,
+    ) -> None:
         self.h, self.w = size
         self.count, self.timeline, self.base, self.first, self.clip = (
             count,

@@ -54,10 +54,16 @@ def _url(path: Path) -> str:
     return path.absolute().as_uri()
 
 
-def build(timeline: Timeline, media: dict[str, Path], labels: dict[str, pv.Provenance | None],
-          name: str = "Lumiere Studio export", start: int = 0,
-          sound: AbstractSet[str] = frozenset(), frames: dict[str, int] | None = None,
-          rates: str = "own") -> otio.schema.Timeline:  # fmt: skip
+def build(
+    timeline: Timeline,
+    media: dict[str, Path],
+    labels: dict[str, pv.Provenance | None],
+    name: str = "Lumiere Studio export",
+    start: int = 0,
+    sound: AbstractSet[str] = frozenset(),
+    frames: dict[str, int] | None = None,
+    rates: str = "own",
+) -> otio.schema.Timeline:
     """`media` maps each clip's media (as in the timeline) to its file, `frames` to its length
     in its own frames (editors want each file's available range); `sound` names the media with
     audio, whose clips are repeated on an audio track under their video track. `rates`: "own"
@@ -71,9 +77,11 @@ def build(timeline: Timeline, media: dict[str, Path], labels: dict[str, pv.Prove
     tl = otio.schema.Timeline(name=name)
     tl.global_start_time = _time(start, seq)  # the start timecode
     tl.metadata["lumiere"] = {
-        "width": timeline.width, "height": timeline.height, "rate": rate_text(seq),
+        "width": timeline.width,
+        "height": timeline.height,
+        "rate": rate_text(seq),
         "background": timeline.background,
-    }  # fmt: skip
+    }
     size = {"width": timeline.width, "height": timeline.height}
     tl.metadata["fcp_xml"] = {  # FCP XML keeps only its own namespace
         "media": {"video": {"format": {"samplecharacteristics": size}}},
@@ -82,18 +90,25 @@ def build(timeline: Timeline, media: dict[str, Path], labels: dict[str, pv.Prove
     audio_tracks: list[otio.schema.Track] = []
     for track in (t for t in timeline.tracks if t.kind == "video"):
         video = otio.schema.Track(name=track.name, kind=otio.schema.TrackKind.Video)
-        audio = otio.schema.Track(name=f"A{track.name.lstrip('V')}",
-                                  kind=otio.schema.TrackKind.Audio)  # fmt: skip
+        audio = otio.schema.Track(
+            name=f"A{track.name.lstrip('V')}", kind=otio.schema.TrackKind.Audio
+        )
         cursor = {"video": 0, "audio": 0}
         for clip in sorted(track.clips, key=lambda c: c.start):
             targets = [("video", video)] + ([("audio", audio)] if clip.media in sound else [])
             for kind, ot in targets:
                 if clip.start > cursor[kind]:
-                    ot.append(otio.schema.Gap(source_range=otio.opentime.TimeRange(
-                        _time(0, seq), _time(clip.start - cursor[kind], seq))))  # fmt: skip
+                    ot.append(
+                        otio.schema.Gap(
+                            source_range=otio.opentime.TimeRange(
+                                _time(0, seq), _time(clip.start - cursor[kind], seq)
+                            )
+                        )
+                    )
                 length = (frames or {}).get(clip.media)
-                ot.append(_clip(clip, media[clip.media], labels.get(clip.media), seq, length,
-                                rates))  # fmt: skip
+                ot.append(
+                    _clip(clip, media[clip.media], labels.get(clip.media), seq, length, rates)
+                )
                 cursor[kind] = clip.end
         tl.tracks.append(video)
         if len(audio):
@@ -103,8 +118,14 @@ def build(timeline: Timeline, media: dict[str, Path], labels: dict[str, pv.Prove
     return tl
 
 
-def _clip(clip: TimelineClip, path: Path, prov: pv.Provenance | None, seq: Fraction,
-          length: int | None, rates: str = "own") -> otio.schema.Clip:  # fmt: skip
+def _clip(
+    clip: TimelineClip,
+    path: Path,
+    prov: pv.Provenance | None,
+    seq: Fraction,
+    length: int | None,
+    rates: str = "own",
+) -> otio.schema.Clip:
     """The source range starts at the clip's first source frame at the media's own rate and
     lasts the clip's sequence frames (OTIO converts between the two rates exactly). A still is
     available for as long as the clip shows it."""
@@ -121,17 +142,25 @@ def _clip(clip: TimelineClip, path: Path, prov: pv.Provenance | None, seq: Fract
     available = otio.opentime.TimeRange(_time(0, rate), _time(length or clip.duration, rate))
     ref = otio.schema.ExternalReference(target_url=_url(path), available_range=available)
     oc = otio.schema.Clip(
-        name=clip.name or path.stem, media_reference=ref,
-        source_range=otio.opentime.TimeRange(_time(first, rate),
-                                             _time(clip.duration, seq).rescaled_to(float(rate))),
-    )  # fmt: skip
-    oc.metadata["lumiere"] = {"still": clip.is_still, "rate": clip.rate,
-                              **{k: getattr(clip, k) for k in GEOMETRY}}  # fmt: skip
+        name=clip.name or path.stem,
+        media_reference=ref,
+        source_range=otio.opentime.TimeRange(
+            _time(first, rate), _time(clip.duration, seq).rescaled_to(float(rate))
+        ),
+    )
+    oc.metadata["lumiere"] = {
+        "still": clip.is_still,
+        "rate": clip.rate,
+        **{k: getattr(clip, k) for k in GEOMETRY},
+    }
     if prov is not None:
-        oc.metadata["lumiere"].update({
-            "ai_generated": True, "digital_source_type": pv.IPTC + prov.source_type,
-            **prov.to_dict(),
-        })  # fmt: skip
+        oc.metadata["lumiere"].update(
+            {
+                "ai_generated": True,
+                "digital_source_type": pv.IPTC + prov.source_type,
+                **prov.to_dict(),
+            }
+        )
     oc.metadata["fcp_xml"] = {"lumiere": _xml_safe(oc.metadata["lumiere"])}
     return oc
 
@@ -147,8 +176,10 @@ def write(tl: otio.schema.Timeline, out: Path) -> Path:
 
     adapter = ADAPTERS.get(out.suffix.lower())
     if adapter is None or out.suffix.lower() not in available_formats():
-        raise InterchangeError(f"{out.suffix} needs an OTIO adapter that is not installed; "
-                               f"available: {', '.join(available_formats())}")  # fmt: skip
+        raise InterchangeError(
+            f"{out.suffix} needs an OTIO adapter that is not installed; "
+            f"available: {', '.join(available_formats())}"
+        )
     # Serialised here and written by our own writer, not by otio's write_to_file: that one
     # leaves an empty file and no error when the disk is full, and the rename would then put
     # it over the earlier export.
@@ -213,8 +244,12 @@ def read(
         seq = exact_rate(options["rate"])
     result = ReadTimeline(Timeline(rate=seq, tracks=[]))
     if tl.global_start_time is not None:
-        result.start = max(0, nearest(Fraction(tl.global_start_time.rescaled_to(float(seq))
-                                               .value).limit_denominator()))  # fmt: skip
+        result.start = max(
+            0,
+            nearest(
+                Fraction(tl.global_start_time.rescaled_to(float(seq)).value).limit_denominator()
+            ),
+        )
     probed: dict[Path, MediaFacts | None] = {}
     for track in tl.video_tracks():
         out = Track(name=track.name or f"V{len(result.timeline.tracks) + 1}")
@@ -269,9 +304,14 @@ def _sequence_rate(tl: otio.schema.Timeline, meta: dict[str, Any]) -> Fraction:
     return Fraction(24)
 
 
-def _read_clip(item: otio.schema.Clip, folder: Path, seq: Fraction,
-               probed: dict[Path, MediaFacts | None], probe_rate: ProbeRate,
-               result: ReadTimeline) -> TimelineClip | None:  # fmt: skip
+def _read_clip(
+    item: otio.schema.Clip,
+    folder: Path,
+    seq: Fraction,
+    probed: dict[Path, MediaFacts | None],
+    probe_rate: ProbeRate,
+    result: ReadTimeline,
+) -> TimelineClip | None:
     file = media_target(item.media_reference, folder)
     name = item.name or (file.stem if file else "clip")
     if file is None or not file.exists():
@@ -284,8 +324,9 @@ def _read_clip(item: otio.schema.Clip, folder: Path, seq: Fraction,
     info = probed[file]
     place = item.range_in_parent()
     start = nearest(Fraction(place.start_time.rescaled_to(float(seq)).value).limit_denominator())
-    duration = max(1, nearest(Fraction(place.duration.rescaled_to(float(seq)).value)
-                              .limit_denominator()))  # fmt: skip
+    duration = max(
+        1, nearest(Fraction(place.duration.rescaled_to(float(seq)).value).limit_denominator())
+    )
     still = _true(meta["still"]) if "still" in meta else (info is not None and info[0] is None)
     own = info[0] if info is not None else None
     written = meta.get("rate") or item.source_range.start_time.rate
@@ -296,10 +337,17 @@ def _read_clip(item: otio.schema.Clip, folder: Path, seq: Fraction,
         available = getattr(item.media_reference, "available_range", None)
         if available is not None:  # timecoded media: frames count from the media's start
             first = first - available.start_time
-        source_in = max(0, nearest(Fraction(first.rescaled_to(float(rate)).value)
-                                   .limit_denominator()))  # fmt: skip
-    clip = TimelineClip(media=str(file), source_in=source_in, duration=duration, start=start,
-                        rate=rate_text(rate) if rate else "", name=name)  # fmt: skip
+        source_in = max(
+            0, nearest(Fraction(first.rescaled_to(float(rate)).value).limit_denominator())
+        )
+    clip = TimelineClip(
+        media=str(file),
+        source_in=source_in,
+        duration=duration,
+        start=start,
+        rate=rate_text(rate) if rate else "",
+        name=name,
+    )
     for key in GEOMETRY:
         if key in meta:
             setattr(clip, key, type(getattr(clip, key))(meta[key]))

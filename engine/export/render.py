@@ -46,8 +46,9 @@ def current_timeline(data: dict[str, Any], base: Path) -> dict[str, Any]:
     timeline: dict[str, Any] = data["timeline"]
     if "rate" in timeline:
         return timeline
-    known = {m.get("path"): (m.get("info") or {}) for m in data.get("media", [])
-             if isinstance(m, dict)}  # fmt: skip
+    known = {
+        m.get("path"): (m.get("info") or {}) for m in data.get("media", []) if isinstance(m, dict)
+    }
 
     def rate_of(path: str) -> Fraction | None:
         info = known.get(path)
@@ -138,10 +139,14 @@ def clip_provenance(clip: TimelineClip, base: Path) -> pv.Provenance | None:
         return labels
     job = clip.job or {}
     return pv.Provenance(
-        pv.COMPOSITE if clip.edited_real else pv.GENERATED, clip.model_name, clip.model_hash,
-        prompt=job.get("prompt", ""), negative_prompt=job.get("negative_prompt", ""),
-        seed=job.get("seed"), task=job.get("task", ""),
-    )  # fmt: skip
+        pv.COMPOSITE if clip.edited_real else pv.GENERATED,
+        clip.model_name,
+        clip.model_hash,
+        prompt=job.get("prompt", ""),
+        negative_prompt=job.get("negative_prompt", ""),
+        seed=job.get("seed"),
+        task=job.get("task", ""),
+    )
 
 
 def timeline_provenance(
@@ -160,8 +165,12 @@ def timeline_provenance(
     models = sorted({p.model_name for _, p in generated if p.model_name})
     hashes = sorted({p.model_hash for _, p in generated if p.model_hash})
     return pv.Provenance(
-        pv.COMPOSITE if mixed else pv.GENERATED, ", ".join(models), ", ".join(hashes),
-        prompt=" | ".join(p.prompt for _, p in generated if p.prompt), seed=lead.seed,
-        task=lead.task, clip_id=lead.clip_id if len(generated) == 1 else None,
+        pv.COMPOSITE if mixed else pv.GENERATED,
+        ", ".join(models),
+        ", ".join(hashes),
+        prompt=" | ".join(p.prompt for _, p in generated if p.prompt),
+        seed=lead.seed,
+        task=lead.task,
+        clip_id=lead.clip_id if len(generated) == 1 else None,
         extra={"generated_clips": [c.name or Path(c.media).name for c, _ in generated]},
-    )  # fmt: skip
+    )

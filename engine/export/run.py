@@ -39,8 +39,15 @@ from engine.timebase import parse_timecode, rate_text
 from engine.timebase import timecode as format_timecode
 from engine.timeline import Timeline
 
-FORMATS = {"h264": ".mp4", "prores": ".mov", "prores4444": ".mov", "png": "", "otio": ".otio",
-           "fcpxml": ".xml", "edl": ".edl"}  # fmt: skip
+FORMATS = {
+    "h264": ".mp4",
+    "prores": ".mov",
+    "prores4444": ".mov",
+    "png": "",
+    "otio": ".otio",
+    "fcpxml": ".xml",
+    "edl": ".edl",
+}
 INTERCHANGE = ("otio", "fcpxml", "edl")  # timeline files that reference the media
 ALPHAS = ("opaque", "mask")  # ProRes 4444 alpha: all 255, or 255 where pixels are generated
 Progress = Callable[[int, int], None]
@@ -57,8 +64,10 @@ def check_out(fmt: str, out: Path | str, force: bool, alpha: str = "opaque") -> 
     path = Path(text.rstrip("/"))
     want = FORMATS[fmt]
     if fmt in INTERCHANGE and want not in otio_file.available_formats():
-        raise EncodeError(f"{fmt} needs an OpenTimelineIO adapter that is not installed "
-                          f"(the opentimelineio-plugins package)")  # fmt: skip
+        raise EncodeError(
+            f"{fmt} needs an OpenTimelineIO adapter that is not installed "
+            f"(the opentimelineio-plugins package)"
+        )
     if want and path.suffix.lower() != want:
         raise EncodeError(f"--out for {fmt} must end in {want}, got {path.name}")
     elif not want and path.suffix:
@@ -74,39 +83,70 @@ def check_out(fmt: str, out: Path | str, force: bool, alpha: str = "opaque") -> 
 def _settings(
     fmt: str, fps: Fraction | float | int, prov: pv.Provenance | None, **kw: Any
 ) -> VideoSettings:
-    return VideoSettings(fps=fps, prores="prores4444" if fmt == "prores4444" else "prores",
-                         metadata=prov.container_metadata() if prov else {}, **kw)  # fmt: skip
+    return VideoSettings(
+        fps=fps,
+        prores="prores4444" if fmt == "prores4444" else "prores",
+        metadata=prov.container_metadata() if prov else {},
+        **kw,
+    )
 
 
-def _seal(prov: pv.Provenance | None, sources: list[Path], sign: SignOptions | None,
-          watermark: dict[str, Any] | None = None) -> Seal:  # fmt: skip
+def _seal(
+    prov: pv.Provenance | None,
+    sources: list[Path],
+    sign: SignOptions | None,
+    watermark: dict[str, Any] | None = None,
+) -> Seal:
     """The export's C2PA manifest and sidecar (a replaced export's old sidecar never outlives
     it): one source is a re-encode of it (parentOf), several are placed (componentOf)."""
-    return Seal(prov, sources, relationship="parentOf" if len(sources) == 1 else "componentOf",
-                export=True, watermark=watermark, options=sign or SignOptions())  # fmt: skip
+    return Seal(
+        prov,
+        sources,
+        relationship="parentOf" if len(sources) == 1 else "componentOf",
+        export=True,
+        watermark=watermark,
+        options=sign or SignOptions(),
+    )
 
 
-def _write(fmt: str, frames: Iterable[np.ndarray], out: Path, settings: VideoSettings,
-           total: int, force: bool, progress: Progress | None,
-           frame_bytes: int | None = None) -> Path:  # fmt: skip
+def _write(
+    fmt: str,
+    frames: Iterable[np.ndarray],
+    out: Path,
+    settings: VideoSettings,
+    total: int,
+    force: bool,
+    progress: Progress | None,
+    frame_bytes: int | None = None,
+) -> Path:
     """`frame_bytes` (one uncompressed frame) bounds the space named when the disk fills."""
     on_frame = (lambda i: progress(i, total)) if progress else None
     try:
         if fmt == "png":
             from engine.media.encode import write_png_sequence
 
-            return write_png_sequence(frames, out, on_frame=on_frame, replace=force,
-                                      seal=settings.seal)  # fmt: skip
+            return write_png_sequence(
+                frames, out, on_frame=on_frame, replace=force, seal=settings.seal
+            )
         return write_video(frames, out, settings, on_frame)
     except OSError as e:
         needed = frame_bytes * total if frame_bytes else None
         raise explain_full_disk(e, out.parent, needed, out.name) from e
 
 
-def export_clip(src: Path, fmt: str, out: Path, force: bool = False, crf: int = 18,
-                preset: str = "medium", timecode: str = "00:00:00:00",
-                progress: Progress | None = None, sign: SignOptions | None = None,
-                mark_composites: bool = True, alpha: str = "opaque") -> Path:  # fmt: skip
+def export_clip(
+    src: Path,
+    fmt: str,
+    out: Path,
+    force: bool = False,
+    crf: int = 18,
+    preset: str = "medium",
+    timecode: str = "00:00:00:00",
+    progress: Progress | None = None,
+    sign: SignOptions | None = None,
+    mark_composites: bool = True,
+    alpha: str = "opaque",
+) -> Path:
     """Re-encode one clip (video, still or PNG folder) with its labels and its own audio;
     `mark_composites`: watermark the whole frame of a composite (`engine.export.marks`);
     `alpha="mask"`: ProRes 4444 alpha is the clip's generated region."""
@@ -127,30 +167,69 @@ def export_clip(src: Path, fmt: str, out: Path, force: bool = False, crf: int = 
     if whole is not None:
         frames = marks.mark_clip_frames(frames, whole)
         facts = {k: v for k, v in (facts or {}).items() if k != "region"} | {"whole_frame": True}
-    settings = _settings(fmt, fps, prov, crf=crf, preset=preset, timecode=timecode, audio=audio,
-                         seal=_seal(prov, [src], sign, facts))  # fmt: skip
+    settings = _settings(
+        fmt,
+        fps,
+        prov,
+        crf=crf,
+        preset=preset,
+        timecode=timecode,
+        audio=audio,
+        seal=_seal(prov, [src], sign, facts),
+    )
     if alpha == "mask":
         h, w = next(iter_frames(src, limit=1)).shape[:2]
         settings.alpha = marks.GeneratedAlpha((h, w), total, clip=src)
     return _write(fmt, frames, out, settings, total, force, progress)
 
 
-def export_project(project: Path, fmt: str, out: Path, force: bool = False, crf: int = 18,
-                   preset: str = "medium", timecode: str = "00:00:00:00",
-                   progress: Progress | None = None, sign: SignOptions | None = None,
-                   mark_composites: bool = True, alpha: str = "opaque") -> Path:  # fmt: skip
+def export_project(
+    project: Path,
+    fmt: str,
+    out: Path,
+    force: bool = False,
+    crf: int = 18,
+    preset: str = "medium",
+    timecode: str = "00:00:00:00",
+    progress: Progress | None = None,
+    sign: SignOptions | None = None,
+    mark_composites: bool = True,
+    alpha: str = "opaque",
+) -> Path:
     out = check_out(fmt, out, force, alpha)
     timeline, base = load_project(project)
-    return export_timeline(timeline, base, fmt, out, force, crf=crf, preset=preset,
-                           timecode=timecode, progress=progress, sign=sign,
-                           mark_composites=mark_composites, alpha=alpha)  # fmt: skip
+    return export_timeline(
+        timeline,
+        base,
+        fmt,
+        out,
+        force,
+        crf=crf,
+        preset=preset,
+        timecode=timecode,
+        progress=progress,
+        sign=sign,
+        mark_composites=mark_composites,
+        alpha=alpha,
+    )
 
 
-def export_timeline(timeline: Timeline, base: Path, fmt: str, out: Path, force: bool = False,
-                    first: int = 0, last: int | None = None, crf: int = 18,
-                    preset: str = "medium", timecode: str = "00:00:00:00",
-                    progress: Progress | None = None, sign: SignOptions | None = None,
-                    mark_composites: bool = True, alpha: str = "opaque") -> Path:  # fmt: skip
+def export_timeline(
+    timeline: Timeline,
+    base: Path,
+    fmt: str,
+    out: Path,
+    force: bool = False,
+    first: int = 0,
+    last: int | None = None,
+    crf: int = 18,
+    preset: str = "medium",
+    timecode: str = "00:00:00:00",
+    progress: Progress | None = None,
+    sign: SignOptions | None = None,
+    mark_composites: bool = True,
+    alpha: str = "opaque",
+) -> Path:
     """Frames [first, last) of a timeline (all of it by default) whose relative media paths are
     relative to `base`, with the clips' mixed audio, labels and manifest. `timecode` is the
     sequence's first frame's; the export starts at its own (that plus `first`, drop-frame at
@@ -173,14 +252,30 @@ def export_timeline(timeline: Timeline, base: Path, fmt: str, out: Path, force: 
     if mark_composites and prov is not None and prov.source_type == pv.COMPOSITE:
         frames = marks.mark_timeline_frames(frames, timeline, base, first)
         facts = {"scheme": "lumiere-tile-v1", "whole_frame_where_composites_show": True}
-    settings = _settings(fmt, timeline.rate, prov, crf=crf, preset=preset,
-                         timecode=format_timecode(start + first, timeline.rate), audio=audio,
-                         seal=_seal(prov, sources, sign, facts))  # fmt: skip
+    settings = _settings(
+        fmt,
+        timeline.rate,
+        prov,
+        crf=crf,
+        preset=preset,
+        timecode=format_timecode(start + first, timeline.rate),
+        audio=audio,
+        seal=_seal(prov, sources, sign, facts),
+    )
     if alpha == "mask":
-        settings.alpha = marks.GeneratedAlpha((timeline.height, timeline.width), last - first,
-                                              timeline, base, first)  # fmt: skip
-    return _write(fmt, frames, out, settings, last - first, force, progress,
-                  timeline.width * timeline.height * 3)  # fmt: skip
+        settings.alpha = marks.GeneratedAlpha(
+            (timeline.height, timeline.width), last - first, timeline, base, first
+        )
+    return _write(
+        fmt,
+        frames,
+        out,
+        settings,
+        last - first,
+        force,
+        progress,
+        timeline.width * timeline.height * 3,
+    )
 
 
 def start_frame(timecode: str, rate: Fraction) -> int:
@@ -190,8 +285,9 @@ def start_frame(timecode: str, rate: Fraction) -> int:
         raise EncodeError(str(e)) from e
 
 
-def export_interchange(timeline: Timeline, base: Path, out: Path,
-                       progress: Progress | None = None, start: int = 0) -> Path:  # fmt: skip
+def export_interchange(
+    timeline: Timeline, base: Path, out: Path, progress: Progress | None = None, start: int = 0
+) -> Path:
     """The timeline as OTIO / FCP 7 XML / EDL (by `out`'s suffix) whose clips reference the
     original media files at their own rates and ranges: nothing is re-encoded (so the media keep
     their own Content Credentials), and the clips of media with sound are repeated on audio
@@ -220,8 +316,9 @@ def export_interchange(timeline: Timeline, base: Path, out: Path,
     name = "Lumiere Studio export"
     if rates == "sequence":  # an EDL cannot say its rate but in its title
         name += f" @ {rate_text(timeline.rate)} fps"
-    tl = otio_file.build(timeline, media, labels, name=name, start=start, sound=sound,
-                         frames=frames, rates=rates)  # fmt: skip
+    tl = otio_file.build(
+        timeline, media, labels, name=name, start=start, sound=sound, frames=frames, rates=rates
+    )
     return otio_file.write(tl, out)
 
 
@@ -237,10 +334,19 @@ def media_frames(path: Path) -> int:
         raise SourceError(str(e)) from e
 
 
-def export_timeline_file(src: Path, fmt: str, out: Path, force: bool = False, crf: int = 18,
-                         preset: str = "medium", timecode: str | None = None,
-                         progress: Progress | None = None, sign: SignOptions | None = None,
-                         mark_composites: bool = True, alpha: str = "opaque") -> Path:  # fmt: skip
+def export_timeline_file(
+    src: Path,
+    fmt: str,
+    out: Path,
+    force: bool = False,
+    crf: int = 18,
+    preset: str = "medium",
+    timecode: str | None = None,
+    progress: Progress | None = None,
+    sign: SignOptions | None = None,
+    mark_composites: bool = True,
+    alpha: str = "opaque",
+) -> Path:
     """Render (or convert) an OTIO / FCP 7 XML / EDL timeline headlessly, its media linked by
     the paths it holds. Its own start timecode is kept unless `timecode` is given."""
     out = check_out(fmt, out, force, alpha)
@@ -248,6 +354,17 @@ def export_timeline_file(src: Path, fmt: str, out: Path, force: bool = False, cr
     if read.missing:
         raise SourceError("the timeline's media is missing: " + ", ".join(read.missing))
     tc = timecode or format_timecode(read.start, read.timeline.rate)
-    return export_timeline(read.timeline, src.parent, fmt, out, force, crf=crf, preset=preset,
-                           timecode=tc, progress=progress, sign=sign,
-                           mark_composites=mark_composites, alpha=alpha)  # fmt: skip
+    return export_timeline(
+        read.timeline,
+        src.parent,
+        fmt,
+        out,
+        force,
+        crf=crf,
+        preset=preset,
+        timecode=tc,
+        progress=progress,
+        sign=sign,
+        mark_composites=mark_composites,
+        alpha=alpha,
+    )

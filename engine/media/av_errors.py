@@ -40,9 +40,11 @@ def _reason(error: BaseException, decoding: bool) -> str:
         return "it does not exist"
     words = (getattr(error, "strerror", None) or "").strip().rstrip(".").lower()
     if isinstance(error, ave.FFmpegError):
-        return f"the file is damaged or cannot be read ({words})" if words else (
-            "the file is damaged or cannot be read"
-        )  # fmt: skip
+        return (
+            f"the file is damaged or cannot be read ({words})"
+            if words
+            else ("the file is damaged or cannot be read")
+        )
     if isinstance(error, OSError) and words:  # the disk, not the file's contents
         return f"a file operation failed ({words})"
     return f"it cannot be read ({error})"

@@ -32,19 +32,33 @@ if TYPE_CHECKING:
 
     from engine.media.signing import SigningIdentity
 
-MIME = {".mp4": "video/mp4", ".m4v": "video/mp4", ".mov": "video/quicktime", ".png": "image/png",
-        ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp",
-        ".tif": "image/tiff", ".tiff": "image/tiff"}  # fmt: skip
+MIME = {
+    ".mp4": "video/mp4",
+    ".m4v": "video/mp4",
+    ".mov": "video/quicktime",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".webp": "image/webp",
+    ".tif": "image/tiff",
+    ".tiff": "image/tiff",
+}
 SIGNED_SUFFIXES = (".mp4", ".mov", ".png")
 AI_SOURCE_TYPES = (pv.IPTC + pv.GENERATED, pv.IPTC + pv.COMPOSITE)
 NOT_AI_COMPOSITE = pv.IPTC + "composite"  # a mix with no generated element
 ASSERTION = "org.lumiere-studio.generation"
 # The hash checks whose failure means "the bytes changed after signing".
-MISMATCH_CODES = ("assertion.dataHash.mismatch", "assertion.bmffHash.mismatch",
-                  "assertion.boxesHash.mismatch", "assertion.hashedURI.mismatch",
-                  "assertion.collectionHash.mismatch")  # fmt: skip
-OFFLINE = {"verify": {"remote_manifest_fetch": False, "ocsp_fetch": False},
-           "builder": {"thumbnail": {"enabled": False}}}  # fmt: skip
+MISMATCH_CODES = (
+    "assertion.dataHash.mismatch",
+    "assertion.bmffHash.mismatch",
+    "assertion.boxesHash.mismatch",
+    "assertion.hashedURI.mismatch",
+    "assertion.collectionHash.mismatch",
+)
+OFFLINE = {
+    "verify": {"remote_manifest_fetch": False, "ocsp_fetch": False},
+    "builder": {"thumbnail": {"enabled": False}},
+}
 
 
 class CredentialsError(LumiereError, ValueError):
@@ -83,8 +97,12 @@ class Claim:
         p = self.provenance
         if p is None:
             return {}
-        params = {"model": p.model_name, "model_sha256": p.model_hash, "task": p.task,
-                  "seed": p.seed}  # fmt: skip
+        params = {
+            "model": p.model_name,
+            "model_sha256": p.model_hash,
+            "task": p.task,
+            "seed": p.seed,
+        }
         if self.include_prompt:
             params["prompt"] = p.prompt
             if p.negative_prompt:
@@ -97,8 +115,10 @@ class Claim:
         typed = {"digitalSourceType": kind} if kind else {}
         ids = [f"ingredient{i}" for i in range(len(self.ingredients))]
         pairs = list(zip(ids, self.ingredients, strict=True))
-        by_rel = {rel: [i for i, g in pairs if g.relationship == rel]
-                  for rel in ("parentOf", "componentOf", "inputTo")}  # fmt: skip
+        by_rel = {
+            rel: [i for i, g in pairs if g.relationship == rel]
+            for rel in ("parentOf", "componentOf", "inputTo")
+        }
         params = self.parameters()
         if by_rel["parentOf"]:
             opened = {"action": "c2pa.opened", "parameters": {"ingredientIds": by_rel["parentOf"]}}
@@ -107,26 +127,39 @@ class Claim:
         else:
             acts = [{"action": "c2pa.created", "softwareAgent": agent, **typed}]
         if params:
-            acts[-1]["parameters"] = params | ({"ingredientIds": by_rel["inputTo"]}
-                                               if by_rel["inputTo"] else {})  # fmt: skip
-        acts += [{"action": "c2pa.placed", "parameters": {"ingredientIds": [i]}}
-                 for i in by_rel["componentOf"]]  # fmt: skip
+            acts[-1]["parameters"] = params | (
+                {"ingredientIds": by_rel["inputTo"]} if by_rel["inputTo"] else {}
+            )
+        acts += [
+            {"action": "c2pa.placed", "parameters": {"ingredientIds": [i]}}
+            for i in by_rel["componentOf"]
+        ]
         return acts
 
     def definition(self) -> dict[str, Any]:
         p = self.provenance
-        facts = {"ai_generated": p is not None, "generator": f"{pv.APP_NAME} {self._version()}",
-                 "ingredients": [{"title": g.path.name, "relationship": g.relationship,
-                                  "sha256": g.sha256} for g in self.ingredients]}  # fmt: skip
+        facts = {
+            "ai_generated": p is not None,
+            "generator": f"{pv.APP_NAME} {self._version()}",
+            "ingredients": [
+                {"title": g.path.name, "relationship": g.relationship, "sha256": g.sha256}
+                for g in self.ingredients
+            ],
+        }
         if p is not None:
-            facts |= self.parameters() | {"digital_source_type": pv.IPTC + p.source_type,
-                                          "clip_id": p.clip_id, "created": p.created}  # fmt: skip
+            facts |= self.parameters() | {
+                "digital_source_type": pv.IPTC + p.source_type,
+                "clip_id": p.clip_id,
+                "created": p.created,
+            }
         return {
             "claim_generator_info": [{"name": pv.APP_NAME, "version": self._version()}],
             "title": self.title,
-            "assertions": [{"label": "c2pa.actions.v2", "data": {"actions": self.actions()}},
-                           {"label": ASSERTION, "data": facts}],
-        }  # fmt: skip
+            "assertions": [
+                {"label": "c2pa.actions.v2", "data": {"actions": self.actions()}},
+                {"label": ASSERTION, "data": facts},
+            ],
+        }
 
     @staticmethod
     def _version() -> str:
@@ -148,8 +181,10 @@ def sign_file(path: Path, claim: Claim, identity: SigningIdentity, out: Path | N
 
     mime = MIME.get(path.suffix.lower())
     if mime is None or path.suffix.lower() not in SIGNED_SUFFIXES:
-        raise CredentialsError(f"{path.name}: Content Credentials are written into "
-                               f"{', '.join(SIGNED_SUFFIXES)} files only")  # fmt: skip
+        raise CredentialsError(
+            f"{path.name}: Content Credentials are written into "
+            f"{', '.join(SIGNED_SUFFIXES)} files only"
+        )
     from engine.tempfiles import create_temp_beside
 
     # Named after `path` so that, when `path` is a writer's temporary (`.NAME.PID-....mp4`),
@@ -196,10 +231,15 @@ def _builder(claim: Claim, whole: set[int]) -> c2pa.Builder:
 
     definition = claim.definition()
     definition["ingredients"] = [
-        {"title": g.path.name, "relationship": g.relationship, "label": f"ingredient{i}",
-         "format": MIME.get(g.path.suffix.lower(), "application/octet-stream")}
-        for i, g in enumerate(claim.ingredients) if i not in whole
-    ]  # fmt: skip
+        {
+            "title": g.path.name,
+            "relationship": g.relationship,
+            "label": f"ingredient{i}",
+            "format": MIME.get(g.path.suffix.lower(), "application/octet-stream"),
+        }
+        for i, g in enumerate(claim.ingredients)
+        if i not in whole
+    ]
     builder = c2pa.Builder(json.dumps(definition), context=_context(OFFLINE))
     for i in sorted(whole):
         ing = claim.ingredients[i]
@@ -228,10 +268,16 @@ class Credentials:
     manifest: dict[str, Any]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"state": self.state, "signer": self.signer, "issuer": self.issuer,
-                "trusted": self.trusted, "digital_source_type": self.digital_source_type,
-                "ai": self.ai, "failures": self.failures,
-                "generation": _assertion(self.manifest, ASSERTION)}  # fmt: skip
+        return {
+            "state": self.state,
+            "signer": self.signer,
+            "issuer": self.issuer,
+            "trusted": self.trusted,
+            "digital_source_type": self.digital_source_type,
+            "ai": self.ai,
+            "failures": self.failures,
+            "generation": _assertion(self.manifest, ASSERTION),
+        }
 
 
 def _assertion(manifest: dict[str, Any], label: str) -> dict[str, Any] | None:
@@ -274,10 +320,16 @@ def read_credentials(path: Path, trust_pem: str | None = None) -> Credentials | 
     sig = manifest.get("signature_info", {})
     kinds = [a.get("digitalSourceType") for a in actions_of(manifest) if a.get("digitalSourceType")]
     kind = next((k for k in kinds if k in AI_SOURCE_TYPES), kinds[0] if kinds else None)
-    return Credentials(state=state, signer=sig.get("common_name", ""),
-                       issuer=sig.get("issuer", ""), trusted=state == "trusted",
-                       digital_source_type=kind, ai=kind in AI_SOURCE_TYPES,
-                       failures=failures, manifest=manifest)  # fmt: skip
+    return Credentials(
+        state=state,
+        signer=sig.get("common_name", ""),
+        issuer=sig.get("issuer", ""),
+        trusted=state == "trusted",
+        digital_source_type=kind,
+        ai=kind in AI_SOURCE_TYPES,
+        failures=failures,
+        manifest=manifest,
+    )
 
 
 def actions_of(manifest: dict[str, Any]) -> list[dict[str, Any]]:

@@ -37,8 +37,17 @@ if TYPE_CHECKING:
     from av.video.stream import VideoStream
 
 VIDEO_SUFFIXES = (".mp4", ".mov")
-PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower",
-           "veryslow")  # fmt: skip
+PRESETS = (
+    "ultrafast",
+    "superfast",
+    "veryfast",
+    "faster",
+    "fast",
+    "medium",
+    "slow",
+    "slower",
+    "veryslow",
+)
 PRORES_PROFILES = {"prores": "3", "prores4444": "4"}  # prores_ks: 3 = 422 HQ, 4 = 4444
 
 

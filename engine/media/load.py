@@ -90,9 +90,12 @@ def load_mask(
 
 
 def load_video_frames(
-    path: str | Path, start: int, count: int, keep_size_for: str | None = None,
+    path: str | Path,
+    start: int,
+    count: int,
+    keep_size_for: str | None = None,
     max_side: int | None = None,
-) -> tuple[np.ndarray, float]:  # fmt: skip
+) -> tuple[np.ndarray, float]:
     """`count` frames from frame `start` on, as uint8 (count, H, W, 3), and the stream's
     frame rate. Decodes from the beginning (exact frame numbers, no keyframe guesswork).
     `keep_size_for` (a task name): the task writes the input's size, so the input is bounded

@@ -13,11 +13,19 @@ MAX_MANIFEST_BYTES = 1 << 20  # ours are about 2 KB; a bigger one is not read at
 
 # Fields of engine.media.provenance.Provenance and the JSON types they may hold.
 PROVENANCE_FIELDS: dict[str, tuple[type, ...]] = {
-    "source_type": (str,), "model_name": (str,), "model_hash": (str,), "prompt": (str,),
-    "negative_prompt": (str,), "seed": (int, type(None)), "task": (str,),
-    "clip_id": (int, type(None)), "source": (str, type(None)), "app_version": (str,),
-    "created": (str,), "extra": (dict,),
-}  # fmt: skip
+    "source_type": (str,),
+    "model_name": (str,),
+    "model_hash": (str,),
+    "prompt": (str,),
+    "negative_prompt": (str,),
+    "seed": (int, type(None)),
+    "task": (str,),
+    "clip_id": (int, type(None)),
+    "source": (str, type(None)),
+    "app_version": (str,),
+    "created": (str,),
+    "extra": (dict,),
+}
 # The fields Provenance cannot do without (no default): a manifest lacking one is not ours.
 REQUIRED_PROVENANCE = ("source_type", "model_name", "model_hash")
 

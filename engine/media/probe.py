@@ -136,10 +136,17 @@ def _probe_video(p: Path) -> MediaInfo:
             except ProbeError as e:
                 raise ProbeError(f"{p.name}: {e}") from e
             return MediaInfo(
-                str(p), "video", width, height, fps, frames, duration,
-                rotation=rotation, has_audio=bool(container.streams.audio),
+                str(p),
+                "video",
+                width,
+                height,
+                fps,
+                frames,
+                duration,
+                rotation=rotation,
+                has_audio=bool(container.streams.audio),
                 codec=ctx.name or "",
-            )  # fmt: skip
+            )
     except ProbeError:
         raise
     except MediaFileError as e:

@@ -68,11 +68,15 @@ class Provenance:
         job = result.job
         return cls(
             source_type=COMPOSITE if result.source else GENERATED,
-            model_name=result.model_name, model_hash=result.model_hash,
-            prompt=job.prompt, negative_prompt=job.negative_prompt, seed=job.seed,
-            task=job.task, clip_id=clip_id,
+            model_name=result.model_name,
+            model_hash=result.model_hash,
+            prompt=job.prompt,
+            negative_prompt=job.negative_prompt,
+            seed=job.seed,
+            task=job.task,
+            clip_id=clip_id,
             source=Path(result.source).name if result.source else None,
-        )  # fmt: skip
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -117,15 +121,18 @@ class Provenance:
         clip = meta.get(f"{KEY_PREFIX}clip_id")
         gen = meta.get(f"{KEY_PREFIX}generator", "")
         return cls(
-            source_type=kind[len(IPTC):], model_name=meta.get(f"{KEY_PREFIX}model", ""),
+            source_type=kind[len(IPTC) :],
+            model_name=meta.get(f"{KEY_PREFIX}model", ""),
             model_hash=meta.get(f"{KEY_PREFIX}model_sha256", ""),
             prompt=meta.get(f"{KEY_PREFIX}prompt", ""),
             negative_prompt=meta.get(f"{KEY_PREFIX}negative_prompt", ""),
-            seed=int(seed) if seed else None, task=meta.get(f"{KEY_PREFIX}task", ""),
-            clip_id=int(clip, 16) if clip else None, source=meta.get(f"{KEY_PREFIX}source"),
+            seed=int(seed) if seed else None,
+            task=meta.get(f"{KEY_PREFIX}task", ""),
+            clip_id=int(clip, 16) if clip else None,
+            source=meta.get(f"{KEY_PREFIX}source"),
             app_version=gen.rsplit(" ", 1)[-1] if gen else "",
             created=meta.get(f"{KEY_PREFIX}created", ""),
-        )  # fmt: skip
+        )
 
 
 # --- the sidecar manifest ----------------------------------------------------------------------

@@ -66,8 +66,13 @@ class Seal:
 
     def claim(self, title: str) -> Claim:
         ings = [Ingredient(Path(p), self.relationship) for p in self.ingredients]
-        return Claim(title, self.provenance, ings, export=self.export,
-                     include_prompt=self.options.include_prompt)  # fmt: skip
+        return Claim(
+            title,
+            self.provenance,
+            ings,
+            export=self.export,
+            include_prompt=self.options.include_prompt,
+        )
 
     def seal(self, tmp: Path, target: Path) -> None:
         """Steps 1-3 (see the module's docstring) on the complete temporary file or folder."""

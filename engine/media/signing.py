@@ -106,17 +106,28 @@ def _name(common_name: str) -> x509.Name:
     from cryptography import x509
     from cryptography.x509.oid import NameOID
 
-    return x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Lumiere Studio user"),
-                      x509.NameAttribute(NameOID.COMMON_NAME, common_name)])  # fmt: skip
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Lumiere Studio user"),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
 
 
 def _usage(sign: bool) -> x509.KeyUsage:
     from cryptography import x509
 
-    return x509.KeyUsage(digital_signature=sign, content_commitment=False,
-                         key_encipherment=False, data_encipherment=False, key_agreement=False,
-                         key_cert_sign=not sign, crl_sign=not sign, encipher_only=False,
-                         decipher_only=False)  # fmt: skip
+    return x509.KeyUsage(
+        digital_signature=sign,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=not sign,
+        crl_sign=not sign,
+        encipher_only=False,
+        decipher_only=False,
+    )
 
 
 def make_identity_files(folder: Path, user: str) -> None:
@@ -136,25 +147,36 @@ def make_identity_files(folder: Path, user: str) -> None:
         signing_key: ec.EllipticCurvePrivateKey,
         ca: bool,
     ) -> x509.Certificate:
-        b = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer)
-             .public_key(public).serial_number(x509.random_serial_number())
-             .not_valid_before(now - dt.timedelta(hours=1))
-             .not_valid_after(now + dt.timedelta(days=365 * VALID_YEARS))
-             .add_extension(x509.BasicConstraints(ca=ca, path_length=0 if ca else None), True)
-             .add_extension(_usage(sign=not ca), True)
-             .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), False))  # fmt: skip
+        b = (
+            x509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(issuer)
+            .public_key(public)
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(hours=1))
+            .not_valid_after(now + dt.timedelta(days=365 * VALID_YEARS))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=0 if ca else None), True)
+            .add_extension(_usage(sign=not ca), True)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), False)
+        )
         if not ca:
             eku = x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION])
             aki = x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key())
             b = b.add_extension(eku, False).add_extension(aki, False)
         return b.sign(signing_key, hashes.SHA256())
 
-    ca = cert(_name(f"{user} (Lumiere Studio CA)"), _name(f"{user} (Lumiere Studio CA)"),
-              ca_key.public_key(), ca_key, ca=True)  # fmt: skip
+    ca = cert(
+        _name(f"{user} (Lumiere Studio CA)"),
+        _name(f"{user} (Lumiere Studio CA)"),
+        ca_key.public_key(),
+        ca_key,
+        ca=True,
+    )
     leaf = cert(_name(f"{user} (Lumiere Studio)"), ca.subject, key.public_key(), ca_key, ca=False)
     pem = serialization.Encoding.PEM
-    key_bytes = key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
-                                  serialization.NoEncryption())  # fmt: skip
+    key_bytes = key.private_bytes(
+        pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     fd = os.open(folder / KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # owner only
     with os.fdopen(fd, "wb") as f:
         f.write(key_bytes)
@@ -181,8 +203,9 @@ def default_identity(folder: Path | None = None) -> SigningIdentity:
                 raise
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-    return load_identity(folder / KEY_FILE, folder / CHAIN_FILE,
-                         origin=f"made on first use in {folder}")  # fmt: skip
+    return load_identity(
+        folder / KEY_FILE, folder / CHAIN_FILE, origin=f"made on first use in {folder}"
+    )
 
 
 def _user_name() -> str:

@@ -52,8 +52,16 @@ def open_still(path: str | Path, what: str = "image") -> Iterator[PILImage]:
         raise MediaFileError(
             f"{label} could not be read: it is not an image this app reads, or it is damaged"
         ) from None
-    except (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError,
-            ZeroDivisionError) as e:  # fmt: skip
+    except (
+        OSError,
+        SyntaxError,
+        ValueError,
+        EOFError,
+        IndexError,
+        KeyError,
+        TypeError,
+        ZeroDivisionError,
+    ) as e:
         # PIL reports broken files with any of these (a truncated stream, a bad chunk, text
         # chunks that inflate past its limit, a bad EXIF block); its words name its internals.
         if "TEXT_CHUNK" in str(e):

@@ -193,8 +193,9 @@ def _check(frames: np.ndarray) -> np.ndarray:
     if frames.ndim == 3:
         frames = frames[None]
     if frames.ndim != 4 or frames.shape[-1] not in (3, 4) or frames.dtype != np.uint8:
-        raise WatermarkError(f"frames must be uint8 (T, H, W, 3), got {frames.dtype}"
-                             f" {frames.shape}")  # fmt: skip
+        raise WatermarkError(
+            f"frames must be uint8 (T, H, W, 3), got {frames.dtype} {frames.shape}"
+        )
     return frames[..., :3]
 
 
@@ -219,7 +220,7 @@ class Detection:
             Payload(self.clip_id, self.app_id).hex
             if self.payload_valid and self.clip_id is not None and self.app_id is not None
             else None
-        )  # fmt: skip
+        )
         return d
 
 
@@ -289,10 +290,12 @@ def detect_luma(avg: np.ndarray, frames_used: int = 1) -> Detection:
     u = np.fft.fftfreq(P, 1 / P)[:, None]
     v = np.fft.fftfreq(P, 1 / P)[None, :]
     aligned = spec * np.exp(2j * np.pi * (u * dy + v * dx) / P)
-    soft = np.array([
-        np.real(np.sum(aligned[b[:, 0], b[:, 1]] * np.conj(ph)))
-        for b, ph in zip(pats.bit_bins, pats.bit_phase, strict=True)
-    ])  # fmt: skip
+    soft = np.array(
+        [
+            np.real(np.sum(aligned[b[:, 0], b[:, 1]] * np.conj(ph)))
+            for b, ph in zip(pats.bit_bins, pats.bit_phase, strict=True)
+        ]
+    )
     payload = _decode(soft)
     valid = payload is not None
     tests = len(SCALES) * P * P
@@ -302,11 +305,17 @@ def detect_luma(avg: np.ndarray, frames_used: int = 1) -> Detection:
     if min(avg.shape) < P:
         note = f"image smaller than the {P}px tile: too small to read reliably. " + note
     return Detection(
-        detected=bool(detected), z=round(z, 2), confidence=round(1.0 - chance, 6),
-        payload_valid=bool(valid), app_id=payload.app_id if payload is not None else None,
-        clip_id=payload.clip_id if payload is not None else None, scale=round(scale, 4),
-        offset=(dy, dx), frames_used=frames_used, note=note,
-    )  # fmt: skip
+        detected=bool(detected),
+        z=round(z, 2),
+        confidence=round(1.0 - chance, 6),
+        payload_valid=bool(valid),
+        app_id=payload.app_id if payload is not None else None,
+        clip_id=payload.clip_id if payload is not None else None,
+        scale=round(scale, 4),
+        offset=(dy, dx),
+        frames_used=frames_used,
+        note=note,
+    )
 
 
 def _decode(soft: np.ndarray) -> Payload | None:
@@ -336,8 +345,7 @@ def _resample(img: np.ndarray, factor: float) -> np.ndarray:
     h, w = img.shape
     size = (max(1, round(h * factor)), max(1, round(w * factor)))
     t = torch.from_numpy(np.ascontiguousarray(img))[None, None]
-    out = F.interpolate(t, size=size, mode="bilinear", align_corners=False,
-                        antialias=factor < 1)  # fmt: skip
+    out = F.interpolate(t, size=size, mode="bilinear", align_corners=False, antialias=factor < 1)
     return out[0, 0].numpy()
 
 
@@ -423,8 +431,9 @@ def unpack_region(packed: dict[str, Any] | None) -> np.ndarray | None:
         shape = tuple(int(n) for n in packed["shape"])
         if len(shape) != 3 or min(shape) < 1 or math.prod(shape) > 1 << 31:
             return None
-        raw = zlib.decompressobj().decompress(base64.b64decode(packed["zlib_base64"]),
-                                              math.prod(shape) + 1)  # fmt: skip
+        raw = zlib.decompressobj().decompress(
+            base64.b64decode(packed["zlib_base64"]), math.prod(shape) + 1
+        )
         if len(raw) != math.prod(shape):
             return None
         return np.frombuffer(raw, np.uint8).reshape(shape)

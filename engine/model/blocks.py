@@ -40,9 +40,12 @@ def frame_conv(conv: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
     the video is not copied into a frames-in-batch layout and back.
     """
     return F.conv3d(
-        x, conv.weight.unsqueeze(2), conv.bias, stride=(1, *conv.stride),
+        x,
+        conv.weight.unsqueeze(2),
+        conv.bias,
+        stride=(1, *conv.stride),
         padding=(0, *conv.padding),
-    )  # fmt: skip
+    )
 
 
 def time_conv(conv: nn.Conv1d, x: torch.Tensor) -> torch.Tensor:

@@ -74,9 +74,13 @@ def circular_fusion_weights(
 
 
 def multidiffusion(
-    denoise_window: WindowDenoiser, frames: int, window: int, stride: int, circular: bool = False,
+    denoise_window: WindowDenoiser,
+    frames: int,
+    window: int,
+    stride: int,
+    circular: bool = False,
     should_stop: Callable[[], bool] | None = None,
-) -> Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:  # fmt: skip
+) -> Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:
     """Wrap a per-window denoiser (z_window, logsnr, frame index) -> (x0, eps) into a denoiser
     of the whole clip. z is (B, C, T, H, W).
 

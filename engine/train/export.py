@@ -67,8 +67,12 @@ def export_model(
         shutil.copyfile(base_run / "checkpoint" / "ema.safetensors", out / "base.safetensors")
     except OSError as e:
         shutil.rmtree(out, ignore_errors=True)
-        raise explain_full_disk(e, final.parent, (base_run / "checkpoint" / "ema.safetensors")
-                                .stat().st_size, final.name) from e  # fmt: skip
+        raise explain_full_disk(
+            e,
+            final.parent,
+            (base_run / "checkpoint" / "ema.safetensors").stat().st_size,
+            final.name,
+        ) from e
     cfg = base["train_config"]
     config = {
         "format": FORMAT,
@@ -161,9 +165,12 @@ def write_untrained_model(
         ssr = STUNet(STUNetConfig.from_dict(ssr_config))
         atomic_save_safetensors(ssr.state_dict(), out / "ssr.safetensors")
         config["ssr"] = {
-            "config": ssr.config.to_dict(), "weights": "ssr.safetensors", "schedule": {},
-            "scale": ssr_scale, "window": ssr_window,
-        }  # fmt: skip
+            "config": ssr.config.to_dict(),
+            "weights": "ssr.safetensors",
+            "schedule": {},
+            "scale": ssr_scale,
+            "window": ssr_window,
+        }
     atomic_write_text(out / "config.json", json.dumps(config, indent=1))
     read_model_info(out)
     return out

@@ -38,9 +38,12 @@ def default_model_config(stage: str) -> STUNetConfig:
         # Input: noisy high-res (3) + bilinearly upsampled low-res video (3). The SSR works on
         # temporal windows and keeps the frame count at every level.
         return STUNetConfig(
-            in_channels=6, channels=(16, 32, 64), temporal_down=(False, False),
-            temporal_attention_blocks=1, heads=2,
-        )  # fmt: skip
+            in_channels=6,
+            channels=(16, 32, 64),
+            temporal_down=(False, False),
+            temporal_attention_blocks=1,
+            heads=2,
+        )
     return STUNetConfig()
 
 
@@ -228,13 +231,22 @@ class Trainer:
 
             style_fn = STYLE_TRANSFORMS[config.style]
         self.batches: ProceduralBatches | PrefetchedBatches = ProceduralBatches(
-            config.stage, config.batch_size, config.frames, config.size, seed=config.seed,
-            rank=self.rank, world=self.world, ssr_scale=config.ssr_scale, crop=config.crop,
+            config.stage,
+            config.batch_size,
+            config.frames,
+            config.size,
+            seed=config.seed,
+            rank=self.rank,
+            world=self.world,
+            ssr_scale=config.ssr_scale,
+            crop=config.crop,
             procedural=self._procedural_config(),
-            style=style_fn, mix=task_mix(config.i2v_share),
+            style=style_fn,
+            mix=task_mix(config.i2v_share),
             motion_captions=config.i2v_motion_captions,
-            natural=self._natural_source(), natural_share=config.natural_share,
-        )  # fmt: skip
+            natural=self._natural_source(),
+            natural_share=config.natural_share,
+        )
         if config.data_workers:
             self.batches = PrefetchedBatches(self.batches, config.data_workers)
         self.step = 0

@@ -25,24 +25,38 @@ PAN_WORDS = {
     d: [f"{verb} {phrase}" for verb in ("slides", "moves", "scrolls", "pans")]
     for d, phrase in DIRECTION_PHRASES.items()
 }
-PAN_TEMPLATES = ("the view {move}", "{scene}, the view {move}", "the picture {move}",
-                 "a slow pan, the scene {move}")  # fmt: skip
+PAN_TEMPLATES = (
+    "the view {move}",
+    "{scene}, the view {move}",
+    "the picture {move}",
+    "a slow pan, the scene {move}",
+)
 ZOOM_WORDS = {
     "in": ["slow zoom in", "zooming in", "the camera zooms in", "a slow push in"],
     "out": ["slow zoom out", "zooming out", "the camera zooms out", "the camera pulls back"],
 }
 DRIFT_SIDES = {"left": ["left", "to the left"], "right": ["right", "to the right"]}
 LAYER_WORDS: dict[str, list[str]] = {
-    "water": ["the water ripples", "rippling water", "gentle waves on the water",
-              "ripples spread across the lake"],
-    "clouds": ["clouds drift {side}", "clouds drifting {side} across the sky",
-               "the clouds move {side}"],
+    "water": [
+        "the water ripples",
+        "rippling water",
+        "gentle waves on the water",
+        "ripples spread across the lake",
+    ],
+    "clouds": [
+        "clouds drift {side}",
+        "clouds drifting {side} across the sky",
+        "the clouds move {side}",
+    ],
     "smoke": ["smoke drifts {side}", "smoke rising and drifting {side}"],
-    "foliage": ["leaves sway in the wind", "the trees sway", "branches swaying gently",
-                "foliage moving in the wind"],
-    "fire": ["the fire flickers", "flickering flames", "the flame flickers",
-             "a flickering fire"],
-}  # fmt: skip
+    "foliage": [
+        "leaves sway in the wind",
+        "the trees sway",
+        "branches swaying gently",
+        "foliage moving in the wind",
+    ],
+    "fire": ["the fire flickers", "flickering flames", "the flame flickers", "a flickering fire"],
+}
 # A layer's motion on a region of a picture that has no such layer (a photo, a texture).
 REGION_WORDS: dict[str, list[str]] = {
     "ripple": ["it ripples", "a rippling surface", "gentle ripples"],
@@ -160,8 +174,9 @@ def _ripple(h: int, w: int, frames: int, rng: np.random.Generator) -> list[Layer
         waves.append((k, rng.uniform(0.01, 0.03) * min(h, w), rng.uniform(1, 3), rng.uniform(0, 6)))
     moves = []
     for t in np.linspace(0.0, 1.0, frames):
-        phase = sum(a * np.sin(k[0] * yy + k[1] * xx - 2 * math.pi * c * t + p)
-                    for k, a, c, p in waves)  # fmt: skip
+        phase = sum(
+            a * np.sin(k[0] * yy + k[1] * xx - 2 * math.pi * c * t + p) for k, a, c, p in waves
+        )
         moves.append(LayerMove(dy=phase, dx=0.5 * phase, moves_alpha=False))
     return moves
 
@@ -260,8 +275,14 @@ def _add_region_layer(scene: Scene, rng: np.random.Generator) -> int:
     return len(scene.layers) - 1
 
 
-MOTION_SHARES = {"pan": 0.25, "zoom": 0.15, "ripple": 0.17, "drift": 0.13, "sway": 0.15,
-                 "flicker": 0.15}  # fmt: skip
+MOTION_SHARES = {
+    "pan": 0.25,
+    "zoom": 0.15,
+    "ripple": 0.17,
+    "drift": 0.13,
+    "sway": 0.15,
+    "flicker": 0.15,
+}
 
 
 def animate(

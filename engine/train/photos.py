@@ -42,8 +42,9 @@ def _read_clip(path: Path, short_side: int) -> np.ndarray:
             scale = min(1.0, short_side / min(frame.width, frame.height))
             small = frame.reformat(
                 width=max(1, round(frame.width * scale)),
-                height=max(1, round(frame.height * scale)), format="rgb24",
-            )  # fmt: skip
+                height=max(1, round(frame.height * scale)),
+                format="rgb24",
+            )
             frames.append(small.to_ndarray())
             if len(frames) >= MAX_CLIP_FRAMES:
                 break

@@ -51,7 +51,7 @@ MORE_COLOUR_WORDS: dict[str, list[str]] = {
     "pink": ["fuchsia", "hot pink", "salmon pink", "blush pink", "candy pink"],
     "cyan": ["aquamarine", "seafoam", "bright cyan", "electric cyan", "pale turquoise"],
     "white": ["pearl white", "chalk white", "alabaster", "bone white", "frost white"],
-}  # fmt: skip
+}
 WIDE_COLOUR_WORDS: dict[str, list[str]] = {
     colour: words + MORE_COLOUR_WORDS[colour] for colour, words in COLOUR_WORDS.items()
 }
@@ -63,9 +63,20 @@ SHAPE_WORDS: dict[str, list[str]] = {
     "star": ["star", "starburst"],
 }
 MOTIONS = (
-    "left", "right", "up", "down", "up-left", "up-right", "down-left", "down-right",
-    "bouncing", "growing", "shrinking", "rotating", "still",
-)  # fmt: skip
+    "left",
+    "right",
+    "up",
+    "down",
+    "up-left",
+    "up-right",
+    "down-left",
+    "down-right",
+    "bouncing",
+    "growing",
+    "shrinking",
+    "rotating",
+    "still",
+)
 MOTION_WORDS: dict[str, list[str]] = {
     "left": ["moving left", "drifting to the left", "sliding left", "travelling leftwards"],
     "right": ["moving right", "drifting to the right", "sliding right", "travelling rightwards"],
@@ -83,10 +94,15 @@ MOTION_WORDS: dict[str, list[str]] = {
 }
 # Unit direction (dx, dy) of each translating motion, image coordinates (y grows downwards).
 DIRECTIONS: dict[str, tuple[float, float]] = {
-    "left": (-1, 0), "right": (1, 0), "up": (0, -1), "down": (0, 1),
-    "up-left": (-0.7071, -0.7071), "up-right": (0.7071, -0.7071),
-    "down-left": (-0.7071, 0.7071), "down-right": (0.7071, 0.7071),
-}  # fmt: skip
+    "left": (-1, 0),
+    "right": (1, 0),
+    "up": (0, -1),
+    "down": (0, 1),
+    "up-left": (-0.7071, -0.7071),
+    "up-right": (0.7071, -0.7071),
+    "down-left": (-0.7071, 0.7071),
+    "down-right": (0.7071, 0.7071),
+}
 BACKGROUNDS = ("solid", "gradient", "textured")
 BACKGROUND_TONES: dict[str, tuple[int, int, int]] = {
     "black": (12, 12, 16),
@@ -407,16 +423,22 @@ def held_out_combinations() -> tuple[tuple[str, str, str], ...]:
 # Words and sentence patterns the training grammar never uses: evaluation prompts built from
 # them test whether the model follows meaning rather than memorised captions.
 EVAL_COLOUR_WORDS: dict[str, list[str]] = {
-    "red": ["ruby", "cherry red"], "green": ["grass green", "jade"],
-    "blue": ["cobalt", "sapphire"], "yellow": ["sunflower yellow", "canary"],
-    "orange": ["pumpkin orange", "apricot"], "purple": ["plum", "lavender purple"],
-    "pink": ["bubblegum pink", "flamingo pink"], "cyan": ["teal", "sky cyan"],
+    "red": ["ruby", "cherry red"],
+    "green": ["grass green", "jade"],
+    "blue": ["cobalt", "sapphire"],
+    "yellow": ["sunflower yellow", "canary"],
+    "orange": ["pumpkin orange", "apricot"],
+    "purple": ["plum", "lavender purple"],
+    "pink": ["bubblegum pink", "flamingo pink"],
+    "cyan": ["teal", "sky cyan"],
     "white": ["pure white", "milk white"],
-}  # fmt: skip
+}
 EVAL_SHAPE_WORDS: dict[str, list[str]] = {
-    "circle": ["round blob", "sphere"], "square": ["tile", "quadrilateral"],
-    "triangle": ["three-sided shape", "arrowhead"], "star": ["five-pointed star", "asterisk"],
-}  # fmt: skip
+    "circle": ["round blob", "sphere"],
+    "square": ["tile", "quadrilateral"],
+    "triangle": ["three-sided shape", "arrowhead"],
+    "star": ["five-pointed star", "asterisk"],
+}
 EVAL_MOTION_WORDS: dict[str, list[str]] = {
     "left": ["heading west", "gliding towards the left edge"],
     "right": ["heading east", "gliding towards the right edge"],
@@ -426,7 +448,7 @@ EVAL_MOTION_WORDS: dict[str, list[str]] = {
     "up-right": ["climbing towards the top right corner"],
     "down-left": ["dropping towards the bottom left corner"],
     "down-right": ["dropping towards the bottom right corner"],
-}  # fmt: skip
+}
 EVAL_TEMPLATES = (
     "there is a {colour} {shape} {motion}",
     "footage of one {colour} {shape} {motion} across the frame",
@@ -445,8 +467,11 @@ def evaluation_prompts(count: int = 100, seed: int = 7) -> list[tuple[str, ClipS
     for i in range(count):
         colour, shape, motion = combos[i % len(combos)]
         paraphrase = i % 2 == 1
-        words = (EVAL_COLOUR_WORDS, EVAL_SHAPE_WORDS, EVAL_MOTION_WORDS) if paraphrase else (
-            COLOUR_WORDS, SHAPE_WORDS, MOTION_WORDS)  # fmt: skip
+        words = (
+            (EVAL_COLOUR_WORDS, EVAL_SHAPE_WORDS, EVAL_MOTION_WORDS)
+            if paraphrase
+            else (COLOUR_WORDS, SHAPE_WORDS, MOTION_WORDS)
+        )
         template = EVAL_TEMPLATES if paraphrase else TEMPLATES[:1]
         prompt = str(rng.choice(template)).format(
             colour=str(rng.choice(words[0][colour])),
@@ -454,10 +479,23 @@ def evaluation_prompts(count: int = 100, seed: int = 7) -> list[tuple[str, ClipS
             motion=str(rng.choice(words[2][motion])),
             background="",
         )
-        obj = ObjectSpec(shape, colour, motion, float(rng.uniform(0.4, 0.6)),
-                         float(rng.uniform(0.4, 0.6)), float(rng.uniform(0.14, 0.22)),
-                         float(rng.uniform(0.45, 0.6)), float(rng.uniform(0, 6.28)))  # fmt: skip
-        spec = ClipSpec([obj], "solid", str(rng.choice(list(BACKGROUND_TONES))), None, prompt,
-                        seed * 100_003 + i)  # fmt: skip
+        obj = ObjectSpec(
+            shape,
+            colour,
+            motion,
+            float(rng.uniform(0.4, 0.6)),
+            float(rng.uniform(0.4, 0.6)),
+            float(rng.uniform(0.14, 0.22)),
+            float(rng.uniform(0.45, 0.6)),
+            float(rng.uniform(0, 6.28)),
+        )
+        spec = ClipSpec(
+            [obj],
+            "solid",
+            str(rng.choice(list(BACKGROUND_TONES))),
+            None,
+            prompt,
+            seed * 100_003 + i,
+        )
         out.append((prompt, spec))
     return out

@@ -141,10 +141,16 @@ class Document(QObject):
         else:
             duration, rate_str = max(1, nearest(Fraction(self.still_seconds) * tl.rate)), ""
         clip = TimelineClip(
-            media=item.path, source_in=0, duration=duration, start=start, rate=rate_str,
-            name=item.name, generated=item.generated, id=clip_id,
+            media=item.path,
+            source_in=0,
+            duration=duration,
+            start=start,
+            rate=rate_str,
+            name=item.name,
+            generated=item.generated,
+            id=clip_id,
             source_offset=source_offset(item.job),
-        )  # fmt: skip
+        )
         if item.generated:
             clip.job, clip.model_name, clip.model_hash = item.job, item.model_name, item.model_hash
         return clip
@@ -226,8 +232,14 @@ class Document(QObject):
         self._clip_edit("Split clip", clip_id, fn)
         return right_id if self.find_clip(right_id) else ""
 
-    def set_clip_geometry(self, clip_id: str, fit: str | None = None, scale: float | None = None,
-                          x: float | None = None, y: float | None = None) -> None:  # fmt: skip
+    def set_clip_geometry(
+        self,
+        clip_id: str,
+        fit: str | None = None,
+        scale: float | None = None,
+        x: float | None = None,
+        y: float | None = None,
+    ) -> None:
         """How a clip's picture sits in the sequence's frame (fit mode, scale, position)."""
         if fit is not None and fit not in FIT_MODES:
             raise ValueError(f"fit must be one of {', '.join(FIT_MODES)}, got {fit!r}")
@@ -305,8 +317,9 @@ def _fit_timeline(p: Project, item: MediaItem) -> None:
     info = item.media_info
     p.timeline.width, p.timeline.height = info.display_size
     if info.kind == "video" and info.fps > 0:
-        p.in_point, p.out_point = retime(p.timeline, exact_rate(info.fps),
-                                         [p.in_point, p.out_point])  # fmt: skip
+        p.in_point, p.out_point = retime(
+            p.timeline, exact_rate(info.fps), [p.in_point, p.out_point]
+        )
     p.timeline.settled = True
 
 

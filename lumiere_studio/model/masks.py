@@ -52,9 +52,11 @@ class Mask:
         w, h = self.size
         r = int(np.ceil(radius)) + 1
         return (
-            max(0, int(min(xs)) - r), max(0, int(min(ys)) - r),
-            min(w, int(max(xs)) + r + 1), min(h, int(max(ys)) + r + 1),
-        )  # fmt: skip
+            max(0, int(min(xs)) - r),
+            max(0, int(min(ys)) - r),
+            min(w, int(max(xs)) + r + 1),
+            min(h, int(max(ys)) + r + 1),
+        )
 
     def dab(self, x: float, y: float, radius: float, hardness: float, erase: bool) -> None:
         """One round brush dab: full strength inside hardness*radius, fading to the edge."""
@@ -114,8 +116,10 @@ class Mask:
         try:
             with Image.open(io.BytesIO(data)) as im:
                 if max(im.size) > MAX_MASK_SIDE:  # read from the header, before decoding
-                    raise ValueError(f"a mask of {im.size[0]}x{im.size[1]} is larger than "
-                                     f"any media ({MAX_MASK_SIDE} pixels a side)")  # fmt: skip
+                    raise ValueError(
+                        f"a mask of {im.size[0]}x{im.size[1]} is larger than "
+                        f"any media ({MAX_MASK_SIDE} pixels a side)"
+                    )
                 return cls(np.asarray(im.convert("L"), dtype=np.uint8).copy())
         except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as e:
             raise ValueError(str(e)) from e

@@ -101,14 +101,16 @@ class Project:
 
     # --- snapshot (undo, autosave) -----------------------------------------------------
     def state(self) -> dict[str, Any]:
-        return copy.deepcopy({
-            "media": [asdict(m) for m in self.media],
-            "timeline": self.timeline.to_dict(),
-            "mask_meta": {k: asdict(v) for k, v in self.mask_meta.items()},
-            "history": self.history,
-            "in_point": self.in_point,
-            "out_point": self.out_point,
-        })  # fmt: skip
+        return copy.deepcopy(
+            {
+                "media": [asdict(m) for m in self.media],
+                "timeline": self.timeline.to_dict(),
+                "mask_meta": {k: asdict(v) for k, v in self.mask_meta.items()},
+                "history": self.history,
+                "in_point": self.in_point,
+                "out_point": self.out_point,
+            }
+        )
 
     def set_state(self, state: dict[str, Any]) -> None:
         state = copy.deepcopy(state)
@@ -218,8 +220,10 @@ class Project:
         for m in project.media:
             path = project.resolve(m.path)
             if path.exists() and not path.is_file():
-                project.notes.append(f"{m.path} is not a regular file (a device, pipe or "
-                                     f"folder); it cannot be shown or exported")  # fmt: skip
+                project.notes.append(
+                    f"{m.path} is not a regular file (a device, pipe or "
+                    f"folder); it cannot be shown or exported"
+                )
         return project
 
     def _load_mask(self, media_id: str, png: Path) -> None:
@@ -241,9 +245,11 @@ class Project:
         if item is not None:
             w, h = item.media_info.display_size
             if mask.pixels.shape != (h, w):
-                self.notes.append(f"the mask of {item.name or item.path} is "
-                                  f"{mask.pixels.shape[1]}x{mask.pixels.shape[0]}, not the "
-                                  f"media's {w}x{h}; it was left out")  # fmt: skip
+                self.notes.append(
+                    f"the mask of {item.name or item.path} is "
+                    f"{mask.pixels.shape[1]}x{mask.pixels.shape[0]}, not the "
+                    f"media's {w}x{h}; it was left out"
+                )
                 return
         self.masks[media_id] = mask
 
@@ -278,8 +284,9 @@ def migrate(data: dict[str, Any], folder: Path | None) -> dict[str, Any]:
     try:
         timeline = current_timeline(data, folder or Path.cwd())
     except (KeyError, TypeError, ValueError) as e:
-        raise ProjectError(f"project document (schema {data['schema']}) could not be "
-                           f"migrated: {e}") from e  # fmt: skip
+        raise ProjectError(
+            f"project document (schema {data['schema']}) could not be migrated: {e}"
+        ) from e
     return {**data, "schema": SCHEMA, "timeline": timeline}
 
 

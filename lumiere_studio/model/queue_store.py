@@ -27,8 +27,13 @@ from engine.api import Job, JobError, LumiereError
 
 SCHEMA_VERSION = 1
 QUEUED, RUNNING, DONE, FAILED, CANCELLED, INTERRUPTED = (
-    "queued", "running", "done", "failed", "cancelled", "interrupted",
-)  # fmt: skip
+    "queued",
+    "running",
+    "done",
+    "failed",
+    "cancelled",
+    "interrupted",
+)
 STATES = (QUEUED, RUNNING, DONE, FAILED, CANCELLED, INTERRUPTED)
 INTERRUPTED_MESSAGE = "the app stopped while this job ran; Resume runs it again from the start"
 THUMBNAIL_PX = 64
@@ -50,8 +55,21 @@ _SCHEMA = """CREATE TABLE jobs (
     finished REAL,
     thumbnail BLOB
 )"""
-_COLUMNS = ("position", "job", "output", "state", "stage", "step", "total", "message", "result",
-            "created", "started", "finished", "thumbnail")  # fmt: skip
+_COLUMNS = (
+    "position",
+    "job",
+    "output",
+    "state",
+    "stage",
+    "step",
+    "total",
+    "message",
+    "result",
+    "created",
+    "started",
+    "finished",
+    "thumbnail",
+)
 
 
 class QueueStoreError(LumiereError, RuntimeError):
@@ -151,17 +169,43 @@ class QueueStore:
 
     # --- reading ---------------------------------------------------------------------------
     def _row(self, row: tuple[Any, ...]) -> StoredJob:
-        jid, position, job, output, state, stage, step, total, message, result, created, \
-            started, finished, thumbnail = row  # fmt: skip
+        (
+            jid,
+            position,
+            job,
+            output,
+            state,
+            stage,
+            step,
+            total,
+            message,
+            result,
+            created,
+            started,
+            finished,
+            thumbnail,
+        ) = row
         try:
             parsed = Job.from_json(job)
         except (JobError, TypeError) as e:
             parsed = Job(prompt="(unreadable job)")
             state, message = FAILED, f"the stored job cannot be read: {e}"
         return StoredJob(
-            jid, parsed, Path(output), state, position, stage, step, total, message,
-            json.loads(result or "{}"), created, started, finished, thumbnail,
-        )  # fmt: skip
+            jid,
+            parsed,
+            Path(output),
+            state,
+            position,
+            stage,
+            step,
+            total,
+            message,
+            json.loads(result or "{}"),
+            created,
+            started,
+            finished,
+            thumbnail,
+        )
 
     def jobs(self) -> list[StoredJob]:
         """Every job, in queue order."""
@@ -219,8 +263,9 @@ class QueueStore:
     def recover(self) -> list[int]:
         """After a crash: the jobs that were running are marked interrupted. Returns their ids."""
         with self._transaction():
-            ids = [r[0] for r in self._db.execute("SELECT id FROM jobs WHERE state = ?",
-                                                  (RUNNING,))]  # fmt: skip
+            ids = [
+                r[0] for r in self._db.execute("SELECT id FROM jobs WHERE state = ?", (RUNNING,))
+            ]
             self._db.execute(
                 "UPDATE jobs SET state = ?, message = ? WHERE state = ?",
                 (INTERRUPTED, INTERRUPTED_MESSAGE, RUNNING),

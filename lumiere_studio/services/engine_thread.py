@@ -53,8 +53,12 @@ from lumiere_studio.services.worker import Worker
 __all__ = ["CANCELLED", "DONE", "FAILED", "INTERRUPTED", "QUEUED", "RUNNING", "JobQueue"]
 PROGRESS_WRITE_S = 0.5  # progress reaches the queue file at most this often per job
 THUMBNAIL_WRITE_S = 2.0
-STAGE_LABELS = {"load": "loading model", "base": "base model", "ssr": "super-resolution",
-                "write": "writing"}  # fmt: skip
+STAGE_LABELS = {
+    "load": "loading model",
+    "base": "base model",
+    "ssr": "super-resolution",
+    "write": "writing",
+}
 CLOSED_MESSAGE = "the app was closed while this job ran; Resume runs it again from the start"
 
 
@@ -77,9 +81,21 @@ class JobEntry:
 
     @classmethod
     def from_stored(cls, s: StoredJob) -> JobEntry:
-        return cls(s.id, s.job, s.output, s.state, s.stage, s.step, s.total,
-                   thumbnail_frame(s.thumbnail), s.message, s.result, s.created, s.started,
-                   s.finished)  # fmt: skip
+        return cls(
+            s.id,
+            s.job,
+            s.output,
+            s.state,
+            s.stage,
+            s.step,
+            s.total,
+            thumbnail_frame(s.thumbnail),
+            s.message,
+            s.result,
+            s.created,
+            s.started,
+            s.finished,
+        )
 
     @property
     def fraction(self) -> float:
@@ -233,8 +249,16 @@ class JobQueue(QObject):
         if entry is None or entry.state not in (INTERRUPTED, FAILED, CANCELLED):
             return False
         entry.cancel = CancelToken()
-        self._set(job_id, state=QUEUED, stage="", step=0, total=0, message="queued again",
-                  started=None, finished=None)  # fmt: skip
+        self._set(
+            job_id,
+            state=QUEUED,
+            stage="",
+            step=0,
+            total=0,
+            message="queued again",
+            started=None,
+            finished=None,
+        )
         self._pump()
         return True
 
@@ -284,14 +308,23 @@ class JobQueue(QObject):
 
         r = e.result
         return {
-            "id": e.id, "state": e.state, "message": e.message, "output": str(e.output),
-            "queued_at": stamp(e.created), "started_at": stamp(e.started),
-            "finished_at": stamp(e.finished), "seconds": r.get("seconds"),
-            "model_name": r.get("model_name"), "model_hash": r.get("model_hash"),
-            "device": r.get("device"), "peak_memory_mib": r.get("peak_memory_mib"),
-            "peak_memory_kind": r.get("peak_memory_kind"), "sha256": r.get("sha256"),
-            "notes": r.get("notes", []), "job": e.job.to_dict(),
-        }  # fmt: skip
+            "id": e.id,
+            "state": e.state,
+            "message": e.message,
+            "output": str(e.output),
+            "queued_at": stamp(e.created),
+            "started_at": stamp(e.started),
+            "finished_at": stamp(e.finished),
+            "seconds": r.get("seconds"),
+            "model_name": r.get("model_name"),
+            "model_hash": r.get("model_hash"),
+            "device": r.get("device"),
+            "peak_memory_mib": r.get("peak_memory_mib"),
+            "peak_memory_kind": r.get("peak_memory_kind"),
+            "sha256": r.get("sha256"),
+            "notes": r.get("notes", []),
+            "job": e.job.to_dict(),
+        }
 
     def _pump(self) -> None:
         if self._running is not None or self._paused or self._closing:
@@ -327,8 +360,14 @@ class JobQueue(QObject):
             return
         due = time.monotonic() - self._written.get(job_id, 0.0) > PROGRESS_WRITE_S
         label = STAGE_LABELS.get(stage, stage)
-        self._set(job_id, store=due or stage != entry.stage, stage=stage, step=step,
-                  total=total, message=message or f"{label} {step}/{total}")  # fmt: skip
+        self._set(
+            job_id,
+            store=due or stage != entry.stage,
+            stage=stage,
+            step=step,
+            total=total,
+            message=message or f"{label} {step}/{total}",
+        )
 
     def _on_preview(self, job_id: int, frame: np.ndarray) -> None:
         entry = self._set(job_id, store=False, preview=frame)

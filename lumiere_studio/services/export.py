@@ -58,8 +58,16 @@ class ExportWorker(QObject):
     failed = Signal(str)
     cancelled = Signal()
 
-    def __init__(self, timeline: Timeline, base: Path, out: Path, first: int, last: int,
-                 fmt: str = "h264", **options: Any) -> None:  # fmt: skip
+    def __init__(
+        self,
+        timeline: Timeline,
+        base: Path,
+        out: Path,
+        first: int,
+        last: int,
+        fmt: str = "h264",
+        **options: Any,
+    ) -> None:
         """`options`: passed on to `export_timeline` (sign, mark_composites, alpha)."""
         super().__init__()
         self.args = (timeline, base, fmt, out, first, last)
@@ -75,8 +83,17 @@ class ExportWorker(QObject):
         timeline, base, fmt, out, first, last = self.args
         try:
             # force: the save dialog has already asked before replacing an existing file
-            path = export_timeline(timeline, base, fmt, out, force=True, first=first, last=last,
-                                   progress=self._progress, **self.options)  # fmt: skip
+            path = export_timeline(
+                timeline,
+                base,
+                fmt,
+                out,
+                force=True,
+                first=first,
+                last=last,
+                progress=self._progress,
+                **self.options,
+            )
         except Cancelled:
             self.cancelled.emit()
             return

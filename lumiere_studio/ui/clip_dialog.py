@@ -16,8 +16,12 @@ from PySide6.QtWidgets import (
 from engine.api import TimelineClip
 from lumiere_studio.ui.sequence_dialog import ok_cancel
 
-FIT_LABELS = {"fit": "Fit (letterbox)", "fill": "Fill (crop)", "stretch": "Stretch",
-              "none": "None (1:1 pixels)"}  # fmt: skip
+FIT_LABELS = {
+    "fit": "Fit (letterbox)",
+    "fill": "Fill (crop)",
+    "stretch": "Stretch",
+    "none": "None (1:1 pixels)",
+}
 
 
 class ClipDialog(QDialog):
@@ -47,5 +51,9 @@ class ClipDialog(QDialog):
 
     def values(self) -> dict[str, Any]:
         """The keyword arguments of `Document.set_clip_geometry`."""
-        return {"fit": self.fit.currentData(), "scale": self.scale.value() / 100,
-                "x": self.position_x.value(), "y": self.position_y.value()}  # fmt: skip
+        return {
+            "fit": self.fit.currentData(),
+            "scale": self.scale.value() / 100,
+            "x": self.position_x.value(),
+            "y": self.position_y.value(),
+        }

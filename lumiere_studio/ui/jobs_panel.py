@@ -27,8 +27,12 @@ from lumiere_studio.services.frames import to_qimage
 # buttons) in full.
 JOBS_DOCK_HEIGHT = 184
 JOB_MIME = "application/x-lumiere-job-id"
-STATE_COLORS = {st.FAILED: "#e06c75", st.DONE: "#98c379", st.CANCELLED: "#999",
-                st.INTERRUPTED: "#e5c07b"}  # fmt: skip
+STATE_COLORS = {
+    st.FAILED: "#e06c75",
+    st.DONE: "#98c379",
+    st.CANCELLED: "#999",
+    st.INTERRUPTED: "#e5c07b",
+}
 # Which buttons a job in each state shows.
 BUTTONS = {
     st.QUEUED: ("cancel", "edit", "remove"),
@@ -69,10 +73,12 @@ class JobRow(QWidget):
             "record": ("Record", lambda: self.record_requested.emit(job_id)),
             "remove": ("Remove", lambda: queue.remove(job_id)),
         }
-        tips = {"edit": "load this job's settings into the prompt panel (it leaves the queue)",
-                "new_seed": "queue a copy of this job with a new random seed",
-                "record": "the job's full record: settings, model, device, time, memory",
-                "resume": "run it again from the start"}  # fmt: skip
+        tips = {
+            "edit": "load this job's settings into the prompt panel (it leaves the queue)",
+            "new_seed": "queue a copy of this job with a new random seed",
+            "record": "the job's full record: settings, model, device, time, memory",
+            "resume": "run it again from the start",
+        }
         for key, (text, slot) in actions.items():
             b = self.buttons[key] = QToolButton()
             b.setText(text)
@@ -80,8 +86,9 @@ class JobRow(QWidget):
             b.clicked.connect(slot)
             buttons.addWidget(b)
         buttons.addStretch(1)
-        self.cancel, self.remove, self.retry = (self.buttons[k] for k in ("cancel", "remove",
-                                                                           "retry"))  # fmt: skip
+        self.cancel, self.remove, self.retry = (
+            self.buttons[k] for k in ("cancel", "remove", "retry")
+        )
         text = QVBoxLayout()
         text.addWidget(self.title)
         text.addWidget(self.bar)
@@ -181,8 +188,10 @@ class JobsPanel(QWidget):
         self.pause.toggled.connect(queue.set_paused)
         self.variations = QToolButton()
         self.variations.setText("Queue variations...")
-        self.variations.setToolTip("queue the prompt panel's job over several seeds, guidance "
-                                   "values, ... (as `lumiere-studio batch --sweep`)")  # fmt: skip
+        self.variations.setToolTip(
+            "queue the prompt panel's job over several seeds, guidance "
+            "values, ... (as `lumiere-studio batch --sweep`)"
+        )
         self.variations.clicked.connect(self.variations_requested)
         self.notice = QLabel()
         self.notice.setWordWrap(True)
@@ -225,19 +234,25 @@ class JobsPanel(QWidget):
         self.pause.setChecked(paused)
         self.pause.blockSignals(False)
         self.pause.setText("Resume queue" if paused else "Pause queue")
-        self.pause.setToolTip("start the waiting jobs" if paused else
-                              "finish the running job, then start no new one")  # fmt: skip
+        self.pause.setToolTip(
+            "start the waiting jobs" if paused else "finish the running job, then start no new one"
+        )
         text = ""
         if paused and self.queue.restored:
-            text = (f"{self.queue.restored} job(s) were waiting when the app last stopped; "
-                    "press Resume queue to run them.")  # fmt: skip
+            text = (
+                f"{self.queue.restored} job(s) were waiting when the app last stopped; "
+                "press Resume queue to run them."
+            )
         if self.queue.interrupted and any(
             self.queue.entries.get(j) and self.queue.entries[j].state == st.INTERRUPTED
             for j in self.queue.interrupted
         ):
-            text += (" A job was interrupted; Resume on it runs it again from the start."
-                     if text else "A job was interrupted when the app stopped; Resume on it "
-                     "runs it again from the start.")  # fmt: skip
+            text += (
+                " A job was interrupted; Resume on it runs it again from the start."
+                if text
+                else "A job was interrupted when the app stopped; Resume on it "
+                "runs it again from the start."
+            )
         self.show_notice(text.strip())
 
     def _added(self, job_id: int) -> None:

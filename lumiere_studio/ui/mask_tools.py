@@ -37,8 +37,10 @@ class MaskTools(QWidget):
         # The tool in use must be plain to see: the checked button in the accent colour.
         accent = ACCENT.name()
         for b in (self.brush, self.eraser):
-            b.setStyleSheet(f"QPushButton:checked {{ background: {accent}; color: white; "
-                            f"font-weight: bold; border: 1px solid white; }}")  # fmt: skip
+            b.setStyleSheet(
+                f"QPushButton:checked {{ background: {accent}; color: white; "
+                f"font-weight: bold; border: 1px solid white; }}"
+            )
         self.group.idClicked.connect(lambda i: self.set_tool(("off", "brush", "eraser")[i]))
         self.brush_size = QSpinBox()  # not self.size: that would hide QWidget.size()
         self.brush_size.setRange(1, 2000)

@@ -64,13 +64,15 @@ class PreferencesDialog(QDialog):
             form.addRow(label, self._with_browse(edit))
         self.prompt = QCheckBox("Write the prompt into Content Credentials")
         self.prompt.setChecked(_flag(settings, PROMPT))
-        self.mark = QCheckBox("Watermark the whole frame of exports that mix real and "
-                              "generated footage")  # fmt: skip
+        self.mark = QCheckBox(
+            "Watermark the whole frame of exports that mix real and generated footage"
+        )
         self.mark.setChecked(_flag(settings, MARK))
         form.addRow(self.prompt)
         form.addRow(self.mark)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)  # fmt: skip
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)

@@ -256,14 +256,19 @@ class TimelineView(QGraphicsView):
         tl = self.doc.project.timeline
         for ti in range(len(tl.tracks)):
             y = self.track_y(ti)
-            p.fillRect(QRectF(rect.left(), y, rect.width(), TRACK_H - 1),
-                       QColor(32, 32, 36) if ti % 2 == 0 else QColor(36, 36, 40))  # fmt: skip
+            p.fillRect(
+                QRectF(rect.left(), y, rect.width(), TRACK_H - 1),
+                QColor(32, 32, 36) if ti % 2 == 0 else QColor(36, 36, 40),
+            )
             p.setPen(QColor(90, 90, 96))
             p.setFont(QFont("sans", 7))
             p.drawText(QPointF(rect.left() + 4, y + TRACK_H - 6), tl.tracks[ti].name)
         p.setPen(QColor(80, 80, 86))
-        p.drawText(QRectF(rect.left() + 4, RULER_H, 400, NEW_LANE_H),
-                   Qt.AlignmentFlag.AlignVCenter, "drop a clip here for a new track")  # fmt: skip
+        p.drawText(
+            QRectF(rect.left() + 4, RULER_H, 400, NEW_LANE_H),
+            Qt.AlignmentFlag.AlignVCenter,
+            "drop a clip here for a new track",
+        )
 
     def drawForeground(self, p: QPainter, rect: QRectF) -> None:  # noqa: N802
         tl = self.doc.project.timeline

@@ -15,8 +15,10 @@ class VariationsDialog(QDialog):
         super().__init__(parent)
         self.job = job
         self.setWindowTitle("Queue variations")
-        help_text = QLabel("One setting a line: FIELD=a..b (whole numbers) or FIELD=x,y,z. "
-                           "Every combination is queued.")  # fmt: skip
+        help_text = QLabel(
+            "One setting a line: FIELD=a..b (whole numbers) or FIELD=x,y,z. "
+            "Every combination is queued."
+        )
         help_text.setWordWrap(True)
         self.specs = QPlainTextEdit(f"seed={job.seed}..{job.seed + 3}")
         self.specs.setPlaceholderText(EXAMPLE)

@@ -41,8 +41,9 @@ class SequenceView:
     """What the viewer needs to show the sequence at a frame: the clip there (None: a gap),
     the frame's number, and the sequence's size, rate and background."""
 
-    def __init__(self, clip: TimelineClip | None, frame: int, size: tuple[int, int], rate,
-                 background: str) -> None:  # fmt: skip
+    def __init__(
+        self, clip: TimelineClip | None, frame: int, size: tuple[int, int], rate, background: str
+    ) -> None:
         self.clip, self.frame, self.size = clip, frame, size
         self.rate, self.background = rate, background
 
@@ -88,8 +89,9 @@ class Viewer(QWidget):
         doc.mask_changed.connect(self._on_mask_changed)
 
     # --- source --------------------------------------------------------------------------
-    def show_sequence(self, view: SequenceView, media_id: str | None, frame: int,
-                      refine: bool = True) -> None:  # fmt: skip
+    def show_sequence(
+        self, view: SequenceView, media_id: str | None, frame: int, refine: bool = True
+    ) -> None:
         """Show the sequence at `view.frame`: source frame `frame` of `media_id` placed in the
         sequence's frame as `view.clip` says (a gap: the background alone)."""
         self.sequence = view
@@ -221,8 +223,9 @@ class Viewer(QWidget):
         if place is None:
             return r
         k = r.width() / self._canvas_size()[0]
-        return QRectF(r.x() + place.left * k, r.y() + place.top * k, place.width * k,
-                      place.height * k)  # fmt: skip
+        return QRectF(
+            r.x() + place.left * k, r.y() + place.top * k, place.width * k, place.height * k
+        )
 
     def to_source(self, pos: QPointF) -> tuple[float, float]:
         r = self.source_rect()
@@ -343,8 +346,9 @@ class Viewer(QWidget):
         if e.modifiers() & Qt.KeyboardModifier.ControlModifier:
             self.zoom_by(1.15 if e.angleDelta().y() > 0 else 1 / 1.15)
         elif self.brush.enabled:
-            self.brush.size = float(np.clip(self.brush.size * (1.1 if e.angleDelta().y() > 0
-                                                               else 1 / 1.1), 1, 2000))  # fmt: skip
+            self.brush.size = float(
+                np.clip(self.brush.size * (1.1 if e.angleDelta().y() > 0 else 1 / 1.1), 1, 2000)
+            )
             self.update()
         else:
             self.step(-1 if e.angleDelta().y() > 0 else 1)
