@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from engine.errors import LumiereError
+
 if TYPE_CHECKING:
     import torch
 
@@ -30,25 +32,11 @@ DONE, FAILED, CANCELLED = "done", "failed", "cancelled"
 def plain_error(error: BaseException) -> str:
     """A message a user can act on: known errors as they are, out-of-memory as what to lower,
     anything else with its type so it can be reported."""
-    from engine.checkpoints import ModelError
-    from engine.devices import DeviceUnavailable, is_out_of_memory
-    from engine.jobs import JobError
-    from engine.media.encode import EncodeError
-    from engine.pipeline import EngineError
-    from engine.text import TextEncoderNotFound
+    from engine.devices import is_out_of_memory
 
     if is_out_of_memory(error):
         return "out of memory: lower the frame count or the size, or run on the CPU"
-    known = (
-        JobError,
-        ModelError,
-        EngineError,
-        EncodeError,
-        DeviceUnavailable,
-        TextEncoderNotFound,
-        OSError,
-        ValueError,
-    )
+    known = (LumiereError, OSError, ValueError)  # every engine error explains itself
     if isinstance(error, known):
         return str(error)
     return f"unexpected error: {type(error).__name__}: {error}"

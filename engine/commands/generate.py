@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import get_args, get_type_hints
 
+from engine.errors import LumiereError
 from engine.jobs import Job, cli_flags, job_fields, name_fields
 from engine.tempfiles import explain_full_disk
 
@@ -70,15 +71,10 @@ def job_from_args(args: argparse.Namespace) -> Job:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.checkpoints import ModelError
     from engine.commands.progress_bar import ProgressBar
     from engine.commands.sign_args import sign_options
-    from engine.devices import DeviceUnavailable
-    from engine.jobs import JobError
-    from engine.media.encode import EncodeError
     from engine.outputs import check_target, save_result
-    from engine.pipeline import Engine, EngineError
-    from engine.text import TextEncoderNotFound
+    from engine.pipeline import Engine
 
     try:
         job = job_from_args(args)
@@ -92,16 +88,7 @@ def run(args: argparse.Namespace) -> int:
         bar = ProgressBar()
         result = Engine().run(job, on_progress=lambda p: bar.update(p.stage, p.step, p.total))
         path = save_result(result, args.out, force=args.force, crf=args.crf, sign=sign)
-    except (
-        JobError,
-        ModelError,
-        EngineError,
-        EncodeError,
-        DeviceUnavailable,
-        TextEncoderNotFound,
-        OSError,
-        ValueError,
-    ) as e:
+    except (LumiereError, OSError, ValueError) as e:  # every engine error explains itself
         message = name_fields(str(explain_full_disk(e, Path(args.out).parent)), cli_flags())
         print(f"error: {message}", file=sys.stderr)
         return 2
