@@ -7,6 +7,7 @@ The watermark is not embedded again here: generated media already carries it fro
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -134,23 +135,28 @@ def _write(
         raise explain_full_disk(e, out.parent, needed, out.name) from e
 
 
-def export_clip(
-    src: Path,
-    fmt: str,
-    out: Path,
-    force: bool = False,
-    crf: int = 18,
-    preset: str = "medium",
-    timecode: str = "00:00:00:00",
-    progress: Progress | None = None,
-    sign: SignOptions | None = None,
-    mark_composites: bool = True,
-    alpha: str = "opaque",
-) -> Path:
+@dataclass(frozen=True)
+class ExportOptions:
+    """What every export takes besides its input, format and target. `timecode`: the first
+    frame's (None: 00:00:00:00, or a timeline file's own start); `progress(done, total)` may
+    raise to cancel; `mark_composites`: watermark the whole frame of a composite
+    (`engine.export.marks`); `alpha="mask"`: ProRes 4444 alpha is 255 on generated pixels."""
+
+    force: bool = False
+    crf: int = 18
+    preset: str = "medium"
+    timecode: str | None = None
+    progress: Progress | None = None
+    sign: SignOptions | None = None
+    mark_composites: bool = True
+    alpha: str = "opaque"
+
+
+def export_clip(src: Path, fmt: str, out: Path, **options: Any) -> Path:
     """Re-encode one clip (video, still or PNG folder) with its labels and its own audio;
-    `mark_composites`: watermark the whole frame of a composite (`engine.export.marks`);
-    `alpha="mask"`: ProRes 4444 alpha is the clip's generated region."""
-    out = check_out(fmt, out, force, alpha)
+    `options`: those of ExportOptions."""
+    o = ExportOptions(**options)
+    out = check_out(fmt, out, o.force, o.alpha)
     if fmt in INTERCHANGE:
         raise EncodeError(f"{fmt} exports a timeline; give a project folder or a timeline file")
     prov = labels_of(src)
@@ -163,7 +169,7 @@ def export_clip(
         audio = read_audio(src, 0.0, total / float(fps))
     facts = (pv.read_manifest(src) or {}).get("watermark")
     frames = iter_frames(src)
-    whole = marks.clip_mark(src) if mark_composites else None
+    whole = marks.clip_mark(src) if o.mark_composites else None
     if whole is not None:
         frames = marks.mark_clip_frames(frames, whole)
         facts = {k: v for k, v in (facts or {}).items() if k != "region"} | {"whole_frame": True}
@@ -171,47 +177,24 @@ def export_clip(
         fmt,
         fps,
         prov,
-        crf=crf,
-        preset=preset,
-        timecode=timecode,
+        crf=o.crf,
+        preset=o.preset,
+        timecode=o.timecode or "00:00:00:00",
         audio=audio,
-        seal=_seal(prov, [src], sign, facts),
+        seal=_seal(prov, [src], o.sign, facts),
     )
-    if alpha == "mask":
+    if o.alpha == "mask":
         h, w = next(iter_frames(src, limit=1)).shape[:2]
         settings.alpha = marks.GeneratedAlpha((h, w), total, clip=src)
-    return _write(fmt, frames, out, settings, total, force, progress)
+    return _write(fmt, frames, out, settings, total, o.force, o.progress)
 
 
-def export_project(
-    project: Path,
-    fmt: str,
-    out: Path,
-    force: bool = False,
-    crf: int = 18,
-    preset: str = "medium",
-    timecode: str = "00:00:00:00",
-    progress: Progress | None = None,
-    sign: SignOptions | None = None,
-    mark_composites: bool = True,
-    alpha: str = "opaque",
-) -> Path:
-    out = check_out(fmt, out, force, alpha)
+def export_project(project: Path, fmt: str, out: Path, **options: Any) -> Path:
+    """A project folder's timeline; `options`: those of ExportOptions."""
+    o = ExportOptions(**options)
+    check_out(fmt, out, o.force, o.alpha)  # refused before the project is read
     timeline, base = load_project(project)
-    return export_timeline(
-        timeline,
-        base,
-        fmt,
-        out,
-        force,
-        crf=crf,
-        preset=preset,
-        timecode=timecode,
-        progress=progress,
-        sign=sign,
-        mark_composites=mark_composites,
-        alpha=alpha,
-    )
+    return export_timeline(timeline, base, fmt, out, **options)
 
 
 def export_timeline(
@@ -219,50 +202,43 @@ def export_timeline(
     base: Path,
     fmt: str,
     out: Path,
-    force: bool = False,
     first: int = 0,
     last: int | None = None,
-    crf: int = 18,
-    preset: str = "medium",
-    timecode: str = "00:00:00:00",
-    progress: Progress | None = None,
-    sign: SignOptions | None = None,
-    mark_composites: bool = True,
-    alpha: str = "opaque",
+    **options: Any,
 ) -> Path:
     """Frames [first, last) of a timeline (all of it by default) whose relative media paths are
     relative to `base`, with the clips' mixed audio, labels and manifest. `timecode` is the
     sequence's first frame's; the export starts at its own (that plus `first`, drop-frame at
-    29.97 / 59.94). `progress(done, total)` may raise to cancel: the writers then remove their
-    temporary output. `mark_composites`: watermark the whole frame where a composite shows
-    (`export.marks`); `alpha="mask"`: ProRes 4444 alpha is 255 where the frame shows generated
-    pixels."""
-    out = check_out(fmt, out, force, alpha)
+    29.97 / 59.94). `options`: those of ExportOptions; a cancelling `progress` makes the writers
+    remove their temporary output, and `mark_composites` marks the whole frame where a
+    composite shows."""
+    o = ExportOptions(**options)
+    out = check_out(fmt, out, o.force, o.alpha)
     last = timeline.duration if last is None else last
     if last <= first:
         raise SourceError("the timeline is empty: nothing to export")
-    start = start_frame(timecode, timeline.rate)
+    start = start_frame(o.timecode or "00:00:00:00", timeline.rate)
     if fmt in INTERCHANGE:
-        return export_interchange(timeline, base, out, progress, start)
+        return export_interchange(timeline, base, out, o.progress, start)
     prov = timeline_provenance(timeline, base, first, last)
     audio = timeline_audio(timeline, base, first, last) if fmt != "png" else None
     sources = list(dict.fromkeys(media_path(c, base) for c in clips_in(timeline, first, last)))
     frames = render_frames(timeline, base, first, last)
     facts = None
-    if mark_composites and prov is not None and prov.source_type == pv.COMPOSITE:
+    if o.mark_composites and prov is not None and prov.source_type == pv.COMPOSITE:
         frames = marks.mark_timeline_frames(frames, timeline, base, first)
         facts = {"scheme": "lumiere-tile-v1", "whole_frame_where_composites_show": True}
     settings = _settings(
         fmt,
         timeline.rate,
         prov,
-        crf=crf,
-        preset=preset,
+        crf=o.crf,
+        preset=o.preset,
         timecode=format_timecode(start + first, timeline.rate),
         audio=audio,
-        seal=_seal(prov, sources, sign, facts),
+        seal=_seal(prov, sources, o.sign, facts),
     )
-    if alpha == "mask":
+    if o.alpha == "mask":
         settings.alpha = marks.GeneratedAlpha(
             (timeline.height, timeline.width), last - first, timeline, base, first
         )
@@ -272,8 +248,8 @@ def export_timeline(
         out,
         settings,
         last - first,
-        force,
-        progress,
+        o.force,
+        o.progress,
         timeline.width * timeline.height * 3,
     )
 
@@ -334,37 +310,14 @@ def media_frames(path: Path) -> int:
         raise SourceError(str(e)) from e
 
 
-def export_timeline_file(
-    src: Path,
-    fmt: str,
-    out: Path,
-    force: bool = False,
-    crf: int = 18,
-    preset: str = "medium",
-    timecode: str | None = None,
-    progress: Progress | None = None,
-    sign: SignOptions | None = None,
-    mark_composites: bool = True,
-    alpha: str = "opaque",
-) -> Path:
+def export_timeline_file(src: Path, fmt: str, out: Path, **options: Any) -> Path:
     """Render (or convert) an OTIO / FCP 7 XML / EDL timeline headlessly, its media linked by
-    the paths it holds. Its own start timecode is kept unless `timecode` is given."""
-    out = check_out(fmt, out, force, alpha)
+    the paths it holds. Its own start timecode is kept unless `timecode` is given; `options`:
+    those of ExportOptions."""
+    o = ExportOptions(**options)
+    check_out(fmt, out, o.force, o.alpha)  # refused before the file is read
     read = otio_file.read(src)
     if read.missing:
         raise SourceError("the timeline's media is missing: " + ", ".join(read.missing))
-    tc = timecode or format_timecode(read.start, read.timeline.rate)
-    return export_timeline(
-        read.timeline,
-        src.parent,
-        fmt,
-        out,
-        force,
-        crf=crf,
-        preset=preset,
-        timecode=tc,
-        progress=progress,
-        sign=sign,
-        mark_composites=mark_composites,
-        alpha=alpha,
-    )
+    own = {"timecode": o.timecode or format_timecode(read.start, read.timeline.rate)}
+    return export_timeline(read.timeline, src.parent, fmt, out, **(options | own))
