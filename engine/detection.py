@@ -14,7 +14,7 @@ lost in a heavy re-encode, so any one positive part is enough.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,14 +45,11 @@ class Part:
     details: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "present": self.present,
-            "ai": self.ai,
-            "tampered": self.tampered,
-            "summary": self.summary,
-            "error": self.error,
-            **self.details,
-        }
+        """The fields (the name is the key it is stored under) with the details beside them."""
+        skip = ("name", "details")
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in skip} | (
+            self.details
+        )
 
 
 DETECT_SIDE = 2048  # the mark repeats every 64 px: a centre crop holds it at any frame size

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -268,16 +268,9 @@ class Credentials:
     manifest: dict[str, Any]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "state": self.state,
-            "signer": self.signer,
-            "issuer": self.issuer,
-            "trusted": self.trusted,
-            "digital_source_type": self.digital_source_type,
-            "ai": self.ai,
-            "failures": self.failures,
-            "generation": _assertion(self.manifest, ASSERTION),
-        }
+        """Every field but the raw manifest, which is summed up by its generation assertion."""
+        shown = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "manifest"}
+        return shown | {"generation": _assertion(self.manifest, ASSERTION)}
 
 
 def _assertion(manifest: dict[str, Any], label: str) -> dict[str, Any] | None:
