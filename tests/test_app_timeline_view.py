@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from PySide6.QtCore import QPointF, Qt
+import shiboken6
+from PySide6.QtCore import SIGNAL, QCoreApplication, QPointF, Qt
+from PySide6.QtGui import QImage
 from testkit.media import make_clip
 
 from engine.media.probe import probe
@@ -50,3 +52,17 @@ def test_edges_trim_in_sequence_frames_and_stop_at_the_media(qtbot, tmp_path):
     clip = doc.find_clip(cid)[1]
     assert (clip.start, clip.duration, clip.source_in) == (10, 40, round(10 * 24 / 25))
     thumbs.pool.waitForDone(5000)
+
+
+def test_a_thumbnail_ready_after_the_view_is_gone_reaches_nothing(qtbot):
+    """The view's `ready` connection goes with the view: a thumbnail finishing afterwards (the
+    Thumbnailer outlives it here) must not call into the deleted view."""
+    thumbs = Thumbnailer()
+    view = TimelineView(Document(), thumbs)
+    view.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(view))
+    with qtbot.captureExceptions() as errors:
+        thumbs.ready.emit("gone.mp4", QImage(4, 4, QImage.Format.Format_RGB32))
+        QCoreApplication.processEvents()
+    assert errors == []
+    assert thumbs.receivers(SIGNAL("ready(PyObject,QImage)")) == 0

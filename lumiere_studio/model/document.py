@@ -4,9 +4,10 @@ views listen to `changed` / `mask_changed`. The widgets never mutate `Project` d
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import Enum
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
@@ -26,6 +27,15 @@ from engine.api import (
 from lumiere_studio.model.history import MaskCommand, SnapshotCommand
 from lumiere_studio.model.masks import Patch
 from lumiere_studio.model.project import MaskMeta, MediaItem, Project, new_id
+
+
+class _Unchanged(Enum):
+    """Default of an argument the caller left out (None is a value: no in/out point)."""
+
+    KEEP = "keep"
+
+
+_KEEP: Final = _Unchanged.KEEP
 
 
 class Document(QObject):
@@ -126,7 +136,9 @@ class Document(QObject):
             p.history.append(job)
 
         self.edit(f"Generate {item.name}", change)
-        return self.find_clip(clip_id)[1]
+        found = self.find_clip(clip_id)
+        assert found is not None  # change() always adds the clip, so the edit always happens
+        return found[1]
 
     # --- timeline ------------------------------------------------------------------------
     def _clip_for(self, p: Project, item: MediaItem, start: int, clip_id: str) -> TimelineClip:
@@ -206,7 +218,7 @@ class Document(QObject):
 
         def fn(p: Project, track: Track, clip: TimelineClip) -> None:
             lo, hi = trim_limits(p, clip)
-            first = max(int(start), 0 if lo is None else lo)
+            first = max(int(start), lo)
             end = int(start) + int(duration)
             end = end if hi is None else min(hi, end)
             if end - first < 1:
@@ -271,14 +283,16 @@ class Document(QObject):
 
         self.edit("Sequence settings", change)
 
-    def set_in_out(self, in_point: int | None = ..., out_point: int | None = ...) -> None:
+    def set_in_out(
+        self, in_point: int | None | _Unchanged = _KEEP, out_point: int | None | _Unchanged = _KEEP
+    ) -> None:
         def change(p: Project) -> None:
-            if in_point is not ...:
+            if in_point is not _KEEP:
                 p.in_point = in_point
-            if out_point is not ...:
+            if out_point is not _KEEP:
                 p.out_point = out_point
 
-        label = "Set in point" if out_point is ... else "Set out point"
+        label = "Set in point" if out_point is _KEEP else "Set out point"
         self.edit(label, change)
 
     # --- masks ---------------------------------------------------------------------------
@@ -331,10 +345,11 @@ def _over_source(p: Project, origin: dict[str, Any]) -> tuple[int, int] | None:
         for clip in track.clips:
             if clip.media != origin.get("media"):
                 continue
-            if clip.is_still:
+            src = clip.source_rate
+            if src is None:  # a still
                 return clip.start, index + 1
             if clip.source_in <= frame < clip.source_out(rate):
-                at = clip.start + frames_between(frame - clip.source_in, clip.source_rate, rate)
+                at = clip.start + frames_between(frame - clip.source_in, src, rate)
                 return min(at, clip.end - 1), index + 1
     return None
 
@@ -349,12 +364,12 @@ def _free_track(p: Project, lowest: int, clip: TimelineClip) -> Track:
     return tracks[-1]
 
 
-def trim_limits(p: Project, clip: TimelineClip) -> tuple[int | None, int | None]:
+def trim_limits(p: Project, clip: TimelineClip) -> tuple[int, int | None]:
     """(earliest start, latest end) a trim can give `clip` without running off its media
-    (None: no limit, as for a still)."""
-    if clip.is_still:
-        return 0, None
+    (latest None: no limit, as for a still)."""
     rate, src = p.timeline.rate, clip.source_rate
+    if src is None:  # a still
+        return 0, None
     earliest = clip.start - frames_between(clip.source_in, src, rate)
     while clip.source_frame(earliest, rate) < 0:
         earliest += 1

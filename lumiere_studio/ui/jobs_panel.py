@@ -89,16 +89,16 @@ class JobRow(QWidget):
         self.cancel, self.remove, self.retry = (
             self.buttons[k] for k in ("cancel", "remove", "retry")
         )
-        text = QVBoxLayout()
-        text.addWidget(self.title)
-        text.addWidget(self.bar)
-        text.addWidget(self.status)
-        text.addLayout(buttons)
+        column = QVBoxLayout()
+        column.addWidget(self.title)
+        column.addWidget(self.bar)
+        column.addWidget(self.status)
+        column.addLayout(buttons)
         row = QHBoxLayout(self)
         row.setContentsMargins(4, 4, 4, 4)
-        text.setSpacing(2)
+        column.setSpacing(2)
         row.addWidget(self.preview)
-        row.addLayout(text, 1)
+        row.addLayout(column, 1)
         self.setToolTip("drag to reorder the queue")
         self.refresh()
 
@@ -170,7 +170,7 @@ class _RowList(QWidget):
     def dropEvent(self, e: QDropEvent) -> None:  # noqa: N802
         if not e.mimeData().hasFormat(JOB_MIME):
             return
-        job_id = int(bytes(e.mimeData().data(JOB_MIME)).decode())
+        job_id = int(bytes(e.mimeData().data(JOB_MIME).data()).decode())
         self.panel.drop_at(job_id, e.position().y())
         e.acceptProposedAction()
 
@@ -206,15 +206,15 @@ class JobsPanel(QWidget):
         self.empty.setWordWrap(True)
         self.list.box.addWidget(self.empty)
         self.list.box.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidget(self.list)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidget(self.list)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.notice)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         queue.added.connect(self._added)
         queue.changed.connect(self._changed)
         queue.removed.connect(self._removed)
@@ -275,7 +275,9 @@ class JobsPanel(QWidget):
         """Job ids top to bottom as shown."""
         out = []
         for i in range(self.list.box.count()):
-            w = self.list.box.itemAt(i).widget()
+            item = self.list.box.itemAt(i)
+            assert item is not None  # i < count()
+            w = item.widget()
             if isinstance(w, JobRow):
                 out.append(w.job_id)
         return out

@@ -8,7 +8,7 @@ undo step).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QMouseEvent, QPainter, QPen, QWheelEvent
 from PySide6.QtWidgets import (
     QGraphicsItem,
@@ -148,7 +148,8 @@ class TimelineView(QGraphicsView):
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
         self.setMinimumHeight(RULER_H + NEW_LANE_H + TRACK_H + 8)
         doc.changed.connect(self.rebuild)
-        thumbs.ready.connect(lambda *a: self.viewport().update())
+        # A bound method, not a lambda: Qt drops the connection when the view is destroyed.
+        thumbs.ready.connect(self._thumbnail_ready)
         self.clip_selected.connect(self._remember_selection)
         self.rebuild()
 
@@ -160,6 +161,9 @@ class TimelineView(QGraphicsView):
 
     def _remember_selection(self, clip_id: str) -> None:
         self.selected_clip = clip_id
+
+    def _thumbnail_ready(self, path: object, image: QImage) -> None:
+        self.viewport().update()
 
     # --- model -> items ------------------------------------------------------------------
     def rebuild(self) -> None:
@@ -251,7 +255,7 @@ class TimelineView(QGraphicsView):
         self.rebuild()
 
     # --- drawing -------------------------------------------------------------------------
-    def drawBackground(self, p: QPainter, rect: QRectF) -> None:  # noqa: N802
+    def drawBackground(self, p: QPainter, rect: QRectF | QRect) -> None:  # noqa: N802
         super().drawBackground(p, rect)
         tl = self.doc.project.timeline
         for ti in range(len(tl.tracks)):
@@ -270,7 +274,7 @@ class TimelineView(QGraphicsView):
             "drop a clip here for a new track",
         )
 
-    def drawForeground(self, p: QPainter, rect: QRectF) -> None:  # noqa: N802
+    def drawForeground(self, p: QPainter, rect: QRectF | QRect) -> None:  # noqa: N802
         tl = self.doc.project.timeline
         fps = max(1.0, tl.fps)
         p.fillRect(QRectF(rect.left(), 0, rect.width(), RULER_H), QColor(48, 48, 53))
