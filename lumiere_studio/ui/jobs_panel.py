@@ -111,7 +111,8 @@ class JobRow(QWidget):
         self.title.setText(f"#{entry.id} {label}: {job.prompt[:48]} (seed {job.seed})")
         self.title.setToolTip(job.prompt)
         self.bar.setValue(int(entry.fraction * 1000))
-        self.status.setText(f"{entry.state}: {entry.message}" if entry.message else entry.state)
+        says_more = entry.message and entry.message != entry.state  # not "cancelled: cancelled"
+        self.status.setText(f"{entry.state}: {entry.message}" if says_more else entry.state)
         color = STATE_COLORS.get(entry.state, "")
         self.status.setStyleSheet(f"color:{color}" if color else "")
         shown = BUTTONS.get(entry.state, ())
