@@ -58,6 +58,28 @@ def test_save_and_load_keep_the_record_and_the_references(qtbot, tmp_path):
     assert (clip.job, clip.model_name, clip.model_hash) == (JOB, "tiny", "ab" * 32)
 
 
+def test_save_as_keeps_the_records_paths_on_their_files(qtbot, tmp_path):
+    first = tmp_path / "first"
+    (first / "generated").mkdir(parents=True)
+    source = make_clip(first / "src.mp4", frames=16, size=(32, 32), fps=8)
+    doc = Document(Project(first))
+    (real,) = doc.import_media([probe(source)])
+    gen = make_clip(first / "generated" / "g.mp4", frames=16, size=(32, 32), fps=8)
+    item = MediaItem("generated/g.mp4", probe(gen).to_dict(), name="g.mp4", generated=True)
+    origin = {"media": real.path, "frame": 4}
+    removed = GenerationRecord(dict(JOB), path="generated/old.mp4")  # its item was removed
+    doc.add_generated(item, GenerationRecord(dict(JOB), path=item.path, origin=origin))
+    doc.project.generations[removed.id] = removed
+    assert real.path == "src.mp4"
+    doc.project.save(tmp_path / "second")
+    p = Project.load(tmp_path / "second")
+    record = p.record(p.media[1].generation_id)
+    assert record.path == p.media[1].path == "generated/g.mp4"  # copied along, relative
+    assert record.origin == {"media": p.media[0].path, "frame": 4}
+    assert p.media[0].path == str(source.absolute())  # left in the first folder
+    assert p.record(removed.id).path == str((first / "generated" / "old.mp4").absolute())
+
+
 def _schema_2_project() -> dict:
     """A project as the schema-2 app saved it: each generation's job and model copied into its
     bin item, its clip and its history entry."""

@@ -11,7 +11,7 @@ import copy
 import json
 import shutil
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -163,6 +163,7 @@ class Project:
         folder.mkdir(parents=True, exist_ok=True)
         own = [root for root in (self.folder, scratch) if root is not None]
         mapping = self._adopt_paths(own, folder)
+        records = {k: self._record_in(r, mapping, folder) for k, r in self.generations.items()}
         for mid, mask in self.masks.items():
             target = folder / "masks" / f"{mid}.png"
             if mask.any():
@@ -175,16 +176,14 @@ class Project:
         for track in doc["timeline"]["tracks"]:
             for clip in track["clips"]:
                 clip["media"] = mapping[clip["media"]]
-        for record in doc["generations"].values():
-            record["path"] = mapping.get(record["path"], record["path"])
+        doc["generations"] = {k: r.to_dict() for k, r in records.items()}
         atomic_write_bytes(folder / DOC_NAME, json.dumps(doc, indent=1).encode())
         self.folder = folder
         for m in self.media:
             m.path = mapping[m.path]
         for clip in (c for t in self.timeline.tracks for c in t.clips):
             clip.media = mapping[clip.media]
-        for record in self.generations.values():
-            record.path = mapping.get(record.path, record.path)
+        self.generations = records
         return folder / DOC_NAME
 
     def _adopt_paths(self, own: list[Path], new: Path) -> dict[str, str]:
@@ -210,6 +209,18 @@ class Project:
             if clip.media not in mapping:
                 mapping[clip.media] = move(clip.media, clip.generated)
         return mapping
+
+    def _record_in(
+        self, record: GenerationRecord, mapping: dict[str, str], new: Path
+    ) -> GenerationRecord:
+        """`record` with its output and origin paths as they will be stored in `new` (those of
+        a bin item or clip as the save maps them, the others made relative to `new`)."""
+
+        def moved(path: str) -> str:
+            return (mapping.get(path) or stored_path(self.resolve(path), new)) if path else path
+
+        origin = record.origin and {**record.origin, "media": moved(record.origin["media"])}
+        return replace(record, path=moved(record.path), origin=origin)
 
     def outside_media(self) -> list[str]:
         """Stored media paths (bin and timeline) that lie outside the project folder, real
