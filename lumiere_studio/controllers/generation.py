@@ -2,8 +2,8 @@
 settings become a job; the files the job reads that the app writes for it (a still taken from
 a video frame, the mask) are kept with the project; the queue runs it; a finished job becomes
 one `GenerationRecord` of the project, which the bin item, the timeline clip and the history
-entry name by id. No widgets: the prompt panel and the viewer are reached through `JobSettings` and
-`Selection`."""
+entry name by id. No widgets: the prompt panel and the viewer are reached through
+`JobSettings` and `Selection`."""
 
 from __future__ import annotations
 
