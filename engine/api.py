@@ -69,6 +69,7 @@ from engine.timeline import (
     Track,
     clip_at,
     retime,
+    with_generations,
 )
 
 if TYPE_CHECKING:
@@ -231,6 +232,7 @@ __all__ = [
     "STILL_SECONDS",
     "Timeline",
     "TimelineClip",
+    "with_generations",
     "Track",
     "clip_at",
     "retime",

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any, NoReturn
 
 from engine.errors import LumiereError
 
-SCHEMA = 2  # 2: sequence rate as a fraction, clips in sequence frames with their own rate
+# 2: sequence rate as a fraction, clips in sequence frames with their own rate;
+# 3: one record a generation under "generations", that bin items, clips and history name by id
+SCHEMA = 3
 APP_ID = "lumiere-studio"
 MAX_DOC_BYTES = 16 << 20  # a project with a thousand clips and their jobs is under 2 MB
 MAX_FRAME = 10**7  # frame numbers: four days at 24 fps
@@ -116,11 +119,13 @@ def validate(data: Any) -> None:
     for key, kind in (("media", list), ("timeline", dict)):
         if not isinstance(data.get(key), kind):
             raise ProjectError(f"project document: '{key}' is missing or not a {kind.__name__}")
+    records = validate_generations(data)
     for i, m in enumerate(_list(data["media"], "media")):
         if not isinstance(m, dict) or not isinstance(m.get("path"), str) or "info" not in m:
             raise ProjectError("project document: a media entry has no path or info")
         _media(m, f"media[{i}]")
-    validate_timeline(data["timeline"])
+        _reference(m, records, f"media[{i}]")
+    validate_timeline(data["timeline"], records)
     for key in ("masks", "mask_meta"):
         if not isinstance(data.get(key, {}), dict):
             raise ProjectError(f"project document: '{key}' must be an object")
@@ -132,8 +137,52 @@ def validate(data: Any) -> None:
     for key in ("in_point", "out_point"):
         if data.get(key) is not None:
             _int(data[key], key)
-    for i, job in enumerate(_list(data.get("history", []), "history")):
-        _kind(job, dict, f"history[{i}]")
+    for i, entry in enumerate(_list(data.get("history", []), "history")):
+        if schema < 3:  # a copy of the job
+            _kind(entry, dict, f"history[{i}]")
+        elif _kind(entry, str, f"history[{i}]") not in records:
+            _fail(f"history[{i}]", f"names no generation record ({_short(entry)})")
+
+
+MAX_ID = 64  # characters of a record id (the app makes 12)
+
+
+def validate_generations(data: dict[str, Any]) -> Collection[str]:
+    """The ids of the document's generation records, each record checked."""
+    records: dict[str, Any] = _kind(data.get("generations", {}), dict, "generations")
+    if len(records) > MAX_ITEMS:
+        _fail("generations", f"has {len(records)} entries (at most {MAX_ITEMS})")
+    for rid, record in records.items():
+        where = f"generations[{_short(rid)}]"
+        if not rid or len(rid) > MAX_ID:
+            _fail(where, f"has an id of {len(rid)} characters (1 to {MAX_ID})")
+        _kind(record, dict, where)
+        if "job" not in record:
+            _fail(where, "has no job")
+        _kind(record["job"], dict, f"{where}.job")
+        if record.get("id", rid) != rid:
+            _fail(f"{where}.id", f"differs from its key ({_short(record['id'])})")
+        for key in ("model_name", "model_hash", "created"):
+            _optional(record, key, str, where)
+        if record.get("path"):
+            _path(record["path"], f"{where}.path")
+        origin = record.get("origin")
+        if origin is not None:
+            _kind(origin, dict, f"{where}.origin")
+            _path(origin.get("media"), f"{where}.origin.media")
+            _int(origin.get("frame", 0), f"{where}.origin.frame")
+        notes = _list(record.get("notes", []), f"{where}.notes")
+        for n, note in enumerate(notes):
+            _kind(note, str, f"{where}.notes[{n}]")
+    return records.keys()
+
+
+def _reference(entry: dict[str, Any], records: Collection[str] | None, where: str) -> None:
+    """A bin item's or clip's `generation_id` names a record of the document."""
+    _optional(entry, "generation_id", str, where)
+    rid = entry.get("generation_id")
+    if rid and records is not None and rid not in records:
+        _fail(f"{where}.generation_id", f"names no generation record ({_short(rid)})")
 
 
 def _media(m: dict[str, Any], where: str) -> None:
@@ -163,8 +212,9 @@ def _media(m: dict[str, Any], where: str) -> None:
     _optional(info, "codec", str, f"{where}.info")
 
 
-def validate_timeline(tl: Any) -> None:
-    """The timeline part alone (what `export` reads)."""
+def validate_timeline(tl: Any, records: Collection[str] | None = None) -> None:
+    """The timeline part alone (what `export` reads); clips may name only the generation
+    records in `records`, when given."""
     _kind(tl, dict, "timeline")
     if "rate" in tl:
         _rate(tl["rate"], "timeline.rate")
@@ -181,6 +231,7 @@ def validate_timeline(tl: Any) -> None:
             _fail(f"{where}.kind", f"must be 'video' or 'audio', got {_short(track.get('kind'))}")
         for c, clip in enumerate(_list(track.get("clips", []), f"{where}.clips")):
             _clip(_kind(clip, dict, f"{where}.clips[{c}]"), f"{where}.clips[{c}]")
+            _reference(clip, records, f"{where}.clips[{c}]")
 
 
 def _area(width: Any, height: Any, where: str) -> None:

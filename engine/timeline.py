@@ -11,7 +11,7 @@ long as it is trimmed to.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -36,6 +36,9 @@ class TimelineClip:
     model_name: str = ""
     model_hash: str = ""
     id: str = ""
+    # The project's generation record that made it: a project keeps the job and model there,
+    # once, and `with_generations` copies them onto the clips export reads.
+    generation_id: str = ""
     # Geometry in the sequence's canvas (engine.export.geometry): how the picture is fitted,
     # then scaled about its centre and moved by (x, y) sequence pixels.
     fit: str = "fit"
@@ -160,6 +163,18 @@ class Timeline:
             )
         except TypeError as e:
             raise ValueError(f"timeline is malformed: {e}") from e
+
+
+def with_generations(timeline: Timeline, records: Mapping[str, Mapping[str, Any]]) -> Timeline:
+    """A copy whose clips carry the job and model of the generation record they name."""
+    copy = Timeline.from_dict(timeline.to_dict())
+    for clip in (c for t in copy.tracks for c in t.clips):
+        record = records.get(clip.generation_id) if clip.generation_id else None
+        if record is not None:
+            clip.job = dict(record.get("job") or {})
+            clip.model_name = str(record.get("model_name", ""))
+            clip.model_hash = str(record.get("model_hash", ""))
+    return copy
 
 
 def video_tracks(timeline: Timeline) -> list[Track]:

@@ -10,6 +10,7 @@ from testkit.media import make_clip
 
 from engine.media.probe import probe
 from lumiere_studio.model.document import Document
+from lumiere_studio.model.generations import GenerationRecord
 from lumiere_studio.model.project import MediaItem
 
 
@@ -83,15 +84,18 @@ def test_a_result_is_placed_over_the_source_range_it_replaces(qtbot, tmp_path):
 
     def generated(name):
         path = make_clip(tmp_path / name, frames=16, size=(32, 32), fps=8)
-        return MediaItem(str(path), probe(path).to_dict(), name=name, generated=True, job=job)
+        return MediaItem(str(path), probe(path).to_dict(), name=name, generated=True)
 
-    at_end = doc.add_generated(generated("a.mp4"), job, origin, over=False)
+    def record():
+        return GenerationRecord(dict(job), origin=dict(origin))
+
+    at_end = doc.add_generated(generated("a.mp4"), record(), over=False)
     assert (at_end.start, at_end.source_offset) == (60, 20)
     assert doc.find_clip(at_end.id)[0] is doc.project.timeline.tracks[0]
-    over = doc.add_generated(generated("b.mp4"), job, origin, over=True)
+    over = doc.add_generated(generated("b.mp4"), record(), over=True)
     assert (over.start, over.duration, over.edited_real) == (30, 50, True)
     assert doc.find_clip(over.id)[0] is doc.project.timeline.tracks[1]
-    again = doc.add_generated(generated("c.mp4"), job, origin, over=True)
+    again = doc.add_generated(generated("c.mp4"), record(), over=True)
     assert doc.find_clip(again.id)[0] is doc.project.timeline.tracks[2]  # V2 was taken
     doc.undo_stack.undo()
     assert len(doc.project.timeline.tracks) == 2

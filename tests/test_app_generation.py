@@ -163,11 +163,15 @@ def test_a_finished_job_lands_in_bin_timeline_and_history_over_its_source(parts,
     }
     queue.job_done.emit(jid)
     item = doc.project.media[-1]
-    assert added == [item] and item.generated and item.model_name == "tiny"
-    assert item.job == queue.entries[jid].job.to_dict() == doc.project.history[-1]
+    record = doc.project.generations[item.generation_id]
+    assert added == [item] and item.generated and record.model_name == "tiny"
+    assert record.job == queue.entries[jid].job.to_dict() == doc.project.history_jobs()[-1]
+    assert record.notes == ["upscaled"] and record.path == item.path and record.created
     over = doc.project.timeline.tracks[1].clips[0]  # a track above the source
     assert over.media == item.path and over.start == 5 and over.source_offset == 5
-    assert over.model_hash == "ab" * 32 and jid not in c.requests
+    assert over.generation_id == record.id == doc.project.history[-1]
+    assert record.origin == {"media": doc.project.media[0].path, "frame": 5}
+    assert record.model_hash == "ab" * 32 and jid not in c.requests
 
 
 def test_an_unreadable_result_is_an_error_and_adds_nothing(parts, tmp_path):

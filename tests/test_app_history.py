@@ -7,6 +7,7 @@ from testkit.media import make_clip
 
 from engine.media.probe import probe
 from lumiere_studio.model.document import Document
+from lumiere_studio.model.generations import GenerationRecord
 from lumiere_studio.model.masks import Patch
 from lumiere_studio.model.project import MediaItem
 
@@ -74,8 +75,9 @@ def test_trim_is_clamped_to_the_media(doc):
 def test_add_generated_and_mask_edits(doc, tmp_path):
     info = probe(make_clip(tmp_path / "g.mp4", frames=8))
     item = MediaItem(str(tmp_path / "g.mp4"), info.to_dict(), name="g.mp4", generated=True)
-    _check_undo_redo(doc, lambda: doc.add_generated(item, {"task": "t2v", "prompt": "x"}))
-    assert doc.project.history[-1]["prompt"] == "x"
+    record = GenerationRecord({"task": "t2v", "prompt": "x"})
+    _check_undo_redo(doc, lambda: doc.add_generated(item, record))
+    assert doc.project.history_jobs()[-1]["prompt"] == "x"
     gen_clip = doc.project.timeline.tracks[0].clips[-1]
     assert gen_clip.generated and gen_clip.start == 20
 

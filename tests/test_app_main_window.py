@@ -88,12 +88,13 @@ def test_generate_lands_in_bin_and_timeline(qtbot, window, tiny_model):
     assert jid is not None
     qtbot.waitUntil(lambda: len(window.doc.project.media) == 1, timeout=60000)
     item = window.doc.project.media[0]
-    assert item.generated and item.model_name and item.job["prompt"].startswith("a blue")
+    record = window.doc.project.generations[item.generation_id]
+    assert item.generated and record.model_name and record.job["prompt"].startswith("a blue")
     clips = window.doc.project.timeline.tracks[0].clips
     assert len(clips) == 1 and clips[0].generated and clips[0].media == item.path
     info = probe(window.doc.project.resolve(item.path))
     assert info.frames == 8 and (info.width, info.height) == (32, 32)  # auto: native x SSR
-    assert window.prompt.history.count() == 1
+    assert window.prompt.history.count() == 1 and clips[0].generation_id == record.id
     assert window.queue.entries[jid].state == "done"
 
 

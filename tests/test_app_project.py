@@ -7,6 +7,7 @@ import pytest
 from testkit.media import make_clip
 
 from engine.media.probe import probe
+from engine.project_schema import SCHEMA
 from engine.timeline import Timeline
 from lumiere_studio.model.masks import Mask
 from lumiere_studio.model.project import DOC_NAME, MediaItem, Project, ProjectError
@@ -30,7 +31,7 @@ def test_save_and_reopen_round_trip(tmp_path):
     folder = tmp_path / "proj"
     p.save(folder)
     data = json.loads((folder / DOC_NAME).read_text())
-    assert data["schema"] == 2
+    assert data["schema"] == SCHEMA
     # The export engineer reads exactly this key with Timeline.from_dict.
     tl = Timeline.from_dict(data["timeline"])
     assert tl.tracks[0].clips[0].source_in == 2
@@ -230,4 +231,4 @@ def test_schema_1_project_opens_with_its_clips_lasting_their_time(tmp_path):
     assert (c.source_in, c.start, c.duration, c.rate) == (4, 3, 38, "8")  # 12 frames = 1.5 s
     assert c.source_out(p.timeline.rate) == 16
     p.save(tmp_path)
-    assert json.loads((tmp_path / DOC_NAME).read_text())["schema"] == 2
+    assert json.loads((tmp_path / DOC_NAME).read_text())["schema"] == SCHEMA

@@ -93,9 +93,100 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize(("change", "words"), BAD)
-def test_out_of_bounds_documents_are_refused_and_left_as_they_were(tmp_path, change, words):
-    text = json.dumps(_doc(change))
+# Schema 3: a generation record that the bin item, its clip and the history name by id.
+RECORD = {
+    "id": "g1",
+    "job": {"task": "t2v", "prompt": "a fox", "seed": 3},
+    "model_name": "tiny",
+    "model_hash": "ab" * 32,
+    "path": "c.mp4",
+    "origin": None,
+    "notes": ["upscaled"],
+    "created": "2026-11-29T17:00:00+00:00",
+}
+GOOD3 = {
+    "schema": 3,
+    "app": "lumiere-studio",
+    "media": [
+        {"path": "c.mp4", "info": INFO, "id": "m1", "generated": True, "generation_id": "g1"}
+    ],
+    "generations": {"g1": RECORD},
+    "history": ["g1"],
+    "timeline": {
+        "rate": "24",
+        "width": 64,
+        "height": 48,
+        "tracks": [
+            {
+                "name": "V1",
+                "clips": [
+                    {
+                        "media": "c.mp4",
+                        "source_in": 0,
+                        "duration": 8,
+                        "start": 0,
+                        "rate": "24",
+                        "generated": True,
+                        "generation_id": "g1",
+                    }
+                ],
+            }
+        ],
+    },
+}
+
+
+def _doc3(change) -> dict:
+    doc = copy.deepcopy(GOOD3)
+    change(doc)
+    return doc
+
+
+BAD3 = [
+    (lambda d: d.update(generations=[RECORD]), "generations"),
+    (lambda d: d["generations"].update(g1=5), "generations\\['g1'\\]"),
+    (lambda d: d["generations"]["g1"].update(job="t2v"), "g1'\\]\\.job"),
+    (lambda d: d["generations"]["g1"].pop("job"), "g1'\\] has no job"),
+    (lambda d: d["generations"]["g1"].update(model_hash=12), "model_hash"),
+    (lambda d: d["generations"]["g1"].update(path="a\0b"), "path"),
+    (lambda d: d["generations"]["g1"].update(origin={"media": "c.mp4", "frame": -1}), "frame"),
+    (lambda d: d["generations"]["g1"].update(origin="c.mp4"), "origin"),
+    (lambda d: d["generations"]["g1"].update(notes=[1]), "notes"),
+    (lambda d: d["generations"]["g1"].update(id="g2"), "differs from its key"),
+    (lambda d: d["generations"].update({"x" * 65: RECORD}), "characters"),
+    (lambda d: d["media"][0].update(generation_id="gone"), "media\\[0\\].generation_id"),
+    (lambda d: d["media"][0].update(generation_id=7), "generation_id"),
+    (lambda d: _clip(d).update(generation_id="gone"), "clips\\[0\\].generation_id"),
+    (lambda d: d.update(history=["gone"]), "history\\[0\\] names no generation record"),
+    (lambda d: d.update(history=[{"task": "t2v"}]), "history\\[0\\]"),
+]
+
+
+def test_export_refuses_a_clip_naming_no_record_and_reads_the_job_through_one(tmp_path):
+    (tmp_path / DOC_NAME).write_text(json.dumps(_doc3(lambda d: d["generations"].clear())))
+    with pytest.raises(SourceError, match="generation_id"):
+        load_project(tmp_path)
+    (tmp_path / DOC_NAME).write_text(json.dumps(GOOD3))
+    clip = load_project(tmp_path)[0].tracks[0].clips[0]
+    assert (clip.job, clip.model_hash) == (RECORD["job"], "ab" * 32)
+
+
+def test_the_good_schema_3_document_loads_with_its_record(tmp_path):
+    (tmp_path / DOC_NAME).write_text(json.dumps(GOOD3))
+    project = Project.load(tmp_path)
+    assert project.generations["g1"].job == RECORD["job"] and project.history == ["g1"]
+    assert project.job_of(project.media[0]) == RECORD["job"]
+
+
+# Schema 3's records too: a malformed generations block, or an id that names no record.
+REFUSED = [(_doc, *bad) for bad in BAD] + [(_doc3, *bad) for bad in BAD3]
+
+
+@pytest.mark.parametrize(("document", "change", "words"), REFUSED)
+def test_out_of_bounds_documents_are_refused_and_left_as_they_were(
+    tmp_path, document, change, words
+):
+    text = json.dumps(document(change))
     (tmp_path / DOC_NAME).write_text(text)
     with pytest.raises(ProjectError, match=words):
         Project.load(tmp_path)

@@ -13,9 +13,21 @@ import numpy as np
 from engine.export.geometry import sequence_frame
 from engine.export.sources import IMAGE_SUFFIXES, SourceError, frame_rate, read_frames
 from engine.media import provenance as pv
-from engine.project_schema import ProjectError, read_document, validate_timeline
+from engine.project_schema import (
+    ProjectError,
+    read_document,
+    validate_generations,
+    validate_timeline,
+)
 from engine.timebase import exact_rate
-from engine.timeline import Timeline, TimelineClip, clip_at, migrate_v1, video_tracks
+from engine.timeline import (
+    Timeline,
+    TimelineClip,
+    clip_at,
+    migrate_v1,
+    video_tracks,
+    with_generations,
+)
 
 if TYPE_CHECKING:
     from engine.media.decode import FrameReader
@@ -31,11 +43,13 @@ def load_project(path: Path | str) -> tuple[Timeline, Path]:
         data = read_document(doc)
         if not isinstance(data, dict) or "timeline" not in data:
             raise SourceError(f"{doc.name} has no timeline")
-        validate_timeline(data["timeline"])
+        records = validate_generations(data)
+        validate_timeline(data["timeline"], records)
     except ProjectError as e:
         raise SourceError(f"{doc} is not a usable project: {e}") from e
     try:
-        return Timeline.from_dict(current_timeline(data, doc.parent)), doc.parent
+        timeline = Timeline.from_dict(current_timeline(data, doc.parent))
+        return with_generations(timeline, data.get("generations") or {}), doc.parent
     except ValueError as e:
         raise SourceError(str(e)) from e
 

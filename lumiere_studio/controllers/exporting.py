@@ -11,8 +11,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from engine.api import Timeline
+from engine.api import Timeline, with_generations
 from lumiere_studio.model.document import Document
+from lumiere_studio.model.project import Project
 from lumiere_studio.services.export import ExportWorker, start_export
 from lumiere_studio.services.worker import Worker
 
@@ -57,7 +58,9 @@ class ExportController(QObject):
             return None
         first, last = self.frame_range()
         base = self.doc.project.folder or Path.cwd()  # relative media paths need a folder
-        worker = ExportWorker(detached(tl), base, out, first, last, fmt, **self.options())
+        worker = ExportWorker(
+            detached(tl, self.doc.project), base, out, first, last, fmt, **self.options()
+        )
         # Bound methods of this GUI-thread object (not lambdas), so Qt queues the calls onto
         # the GUI thread: a lambda would run on the export thread.
         worker.progress.connect(self._progress)
@@ -82,6 +85,8 @@ class ExportController(QObject):
         self.status.emit("export cancelled", 5000)
 
 
-def detached(tl: Timeline) -> Timeline:
-    """A copy, so edits made during an export do not change what is being written."""
-    return Timeline.from_dict(tl.to_dict())
+def detached(tl: Timeline, project: Project) -> Timeline:
+    """A copy, so edits made during an export do not change what is being written; its clips
+    carry the job and model of their generation records (labels, provenance)."""
+    records = {k: r.to_dict() for k, r in project.generations.items()}
+    return with_generations(tl, records)

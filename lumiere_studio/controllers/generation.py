@@ -1,9 +1,9 @@
 """Generation: the selection (source, frame, in/out range, mask) and the prompt panel's
 settings become a job; the files the job reads that the app writes for it (a still taken from
 a video frame, the mask) are kept with the project; the queue runs it; a finished job becomes
-one `Generation` record, from which the bin item, the timeline clip and the history entry are
-made. No widgets: the prompt panel and the viewer are reached through `JobSettings` and
-`Selection`."""
+one `GenerationRecord` of the project, which the bin item, the timeline clip and the history
+entry name by id. No widgets: the prompt panel and the viewer are reached through
+`JobSettings` and `Selection`."""
 
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from engine.api import Job, JobError, MediaInfo, ProbeError, atomic_write_bytes, probe
+from engine.api import Job, JobError, ProbeError, atomic_write_bytes, probe
 from lumiere_studio.model.document import Document
-from lumiere_studio.model.project import MediaItem, Project
+from lumiere_studio.model.generations import GenerationRecord, now_text
+from lumiere_studio.model.project import MediaItem
 
 if TYPE_CHECKING:
     from lumiere_studio.services.engine_thread import JobQueue
@@ -76,30 +77,6 @@ class Request:
     job: Job
     origin: Origin | None = None
     inputs: list[str] = field(default_factory=list)  # files the app wrote for it
-
-
-@dataclass
-class Generation:
-    """One finished generation: the record the bin item, its clip and the history entry share."""
-
-    job_id: int
-    job: Job
-    path: str
-    model_name: str
-    model_hash: str
-    origin: Origin | None = None
-    notes: list[str] = field(default_factory=list)
-
-    def media_item(self, project: Project, info: MediaInfo) -> MediaItem:
-        return MediaItem(
-            path=project.relative(self.path),
-            info=info.to_dict(),
-            name=Path(self.path).name,
-            generated=True,
-            job=self.job.to_dict(),
-            model_name=self.model_name,
-            model_hash=self.model_hash,
-        )
 
 
 class GenerationController(QObject):
@@ -262,25 +239,28 @@ class GenerationController(QObject):
         entry = self.queue.entries[job_id]
         request = self.requests.pop(job_id, None)
         result = entry.result
-        gen = Generation(
-            job_id,
-            entry.job,
-            result["path"],
-            result["model_name"],
-            result["model_hash"],
-            request.origin if request else None,
-            list(result.get("notes", [])),
-        )
+        origin = request.origin.to_dict() if request and request.origin else None
+        project = self.doc.project
         try:
-            info = probe(gen.path)
+            info = probe(result["path"])
         except ProbeError as e:
             self.error.emit("The generated file could not be read", str(e))
             return
-        item = gen.media_item(self.doc.project, info)
-        origin = gen.origin.to_dict() if gen.origin else None
-        self.doc.add_generated(item, gen.job.to_dict(), origin, self.place_over)
+        record = GenerationRecord(
+            entry.job.to_dict(),
+            result["model_name"],
+            result["model_hash"],
+            project.relative(result["path"]),
+            origin,
+            list(result.get("notes", [])),
+            now_text(),
+        )
+        item = MediaItem(
+            path=record.path, info=info.to_dict(), name=Path(result["path"]).name, generated=True
+        )
+        self.doc.add_generated(item, record, self.place_over)
         self.added.emit(item)
-        self.status.emit(f"job #{job_id} done: {item.name} {'; '.join(gen.notes)}", 8000)
+        self.status.emit(f"job #{job_id} done: {item.name} {'; '.join(record.notes)}", 8000)
 
     def _job_failed(self, job_id: int, message: str) -> None:
         self.status.emit(f"job #{job_id} failed: {message}", 15000)

@@ -24,6 +24,7 @@ from engine.api import (
     rate_text,
     retime,
 )
+from lumiere_studio.model.generations import GenerationRecord
 from lumiere_studio.model.history import MaskCommand, SnapshotCommand
 from lumiere_studio.model.masks import Patch
 from lumiere_studio.model.project import MaskMeta, MediaItem, Project, new_id
@@ -108,32 +109,30 @@ class Document(QObject):
         self.edit("Remove media", change)
 
     def add_generated(
-        self,
-        item: MediaItem,
-        job: dict[str, Any],
-        origin: dict[str, Any] | None = None,
-        over: bool = False,
+        self, item: MediaItem, record: GenerationRecord, over: bool = False
     ) -> TimelineClip:
-        """A finished generation: into the bin, onto the timeline and into the history, as
-        one undoable step. `origin` ({"media": path, "frame": n}) is the source and frame it
-        was made from: the clip counts its source timecode from there, and with `over` it is
-        placed over the stretch of that source it replaces, on a free track above it, instead
-        of at the end of the first track."""
-        clip_id = new_id()
+        """A finished generation: its record into the project, its item into the bin, a clip
+        onto the timeline and an entry into the history, the three naming the record, as one
+        undoable step. The record's `origin` ({"media": path, "frame": n}) is the source and
+        frame it was made from: the clip counts its source timecode from there, and with
+        `over` it is placed over the stretch of that source it replaces, on a free track above
+        it, instead of at the end of the first track."""
+        clip_id, origin = new_id(), record.origin
 
         def change(p: Project) -> None:
+            p.generations[record.id] = record
+            item.generation_id = record.id
             p.media.append(item)
             start, track = p.timeline.duration, 0
             spot = _over_source(p, origin) if over and origin else None
             if spot is not None:
                 start, track = spot
             clip = self._clip_for(p, item, start, clip_id)
-            clip.edited_real = job.get("task") in ("inpaint", "v2v")
-            clip.job = job
+            clip.edited_real = record.job.get("task") in ("inpaint", "v2v")
             if origin:
                 clip.source_offset = max(0, int(origin.get("frame", 0)))
             _free_track(p, track, clip).clips.append(clip)
-            p.history.append(job)
+            p.history.append(record.id)
 
         self.edit(f"Generate {item.name}", change)
         found = self.find_clip(clip_id)
@@ -161,10 +160,9 @@ class Document(QObject):
             name=item.name,
             generated=item.generated,
             id=clip_id,
-            source_offset=source_offset(item.job),
+            source_offset=source_offset(p.job_of(item)),
+            generation_id=item.generation_id,
         )
-        if item.generated:
-            clip.job, clip.model_name, clip.model_hash = item.job, item.model_name, item.model_hash
         return clip
 
     def find_clip(self, clip_id: str) -> tuple[Track, TimelineClip] | None:

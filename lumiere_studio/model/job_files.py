@@ -17,9 +17,9 @@ MASKS = "masks"
 
 
 def jobs_of(project: Project) -> list[dict[str, Any]]:
-    """Every job dict the project keeps: the history, and those of media and clips."""
-    jobs = list(project.history)
-    jobs += [m.job for m in project.media if m.job]
+    """Every job dict the project keeps: its generation records', and those of clips from
+    another editor's timeline that carry their own."""
+    jobs = [r.job for r in project.generations.values()]
     jobs += [c.job for t in project.timeline.tracks for c in t.clips if c.job]
     return jobs
 

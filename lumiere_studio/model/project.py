@@ -1,4 +1,4 @@
-"""The project document: media, timeline, masks and generation history, saved as
+"""The project document: media, timeline, masks, generation records and history, saved as
 `<folder>/project.lumiere.json` (versioned schema, validated on load). Pure Python, no Qt.
 
 The timeline is stored as `engine.timeline.Timeline.to_dict()` under "timeline" because
@@ -11,7 +11,7 @@ import copy
 import json
 import shutil
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +23,12 @@ from engine.api import (
     MediaInfo,
     ProjectError,
     Timeline,
+    TimelineClip,
     atomic_write_bytes,
     read_document,
 )
 from engine.api import validate_document as validate
+from lumiere_studio.model.generations import GenerationRecord, records_from_copies
 from lumiere_studio.model.masks import Mask
 
 DOC_NAME = "project.lumiere.json"
@@ -44,9 +46,7 @@ class MediaItem:
     id: str = field(default_factory=new_id)
     name: str = ""
     generated: bool = False
-    job: dict[str, Any] | None = None
-    model_name: str = ""
-    model_hash: str = ""
+    generation_id: str = ""  # the project's GenerationRecord that made it ("" if none)
 
     @property
     def media_info(self) -> MediaInfo:
@@ -70,7 +70,8 @@ class Project:
         self.timeline = Timeline()
         self.masks: dict[str, Mask] = {}  # media id -> painted mask
         self.mask_meta: dict[str, MaskMeta] = {}
-        self.history: list[dict[str, Any]] = []  # past generation jobs, newest last
+        self.generations: dict[str, GenerationRecord] = {}  # record id -> record
+        self.history: list[str] = []  # ids of past generations, newest last
         self.in_point: int | None = None
         self.out_point: int | None = None
         self.notes: list[str] = []  # what opening it repaired or skipped, for the user
@@ -81,6 +82,23 @@ class Project:
 
     def media_by_path(self, path: str) -> MediaItem | None:
         return next((m for m in self.media if m.path == path), None)
+
+    def record(self, generation_id: str) -> GenerationRecord | None:
+        return self.generations.get(generation_id) if generation_id else None
+
+    def job_of(self, thing: MediaItem | TimelineClip | None) -> dict[str, Any] | None:
+        """The job that made a bin item or clip, read through its generation record (a clip
+        from another editor's timeline may carry its own)."""
+        if thing is None:
+            return None
+        record = self.record(thing.generation_id)
+        if record is not None:
+            return record.job
+        return thing.job if isinstance(thing, TimelineClip) else None
+
+    def history_jobs(self) -> list[dict[str, Any]]:
+        """The jobs of the history, oldest first, each read from its record."""
+        return [r.job for r in map(self.record, self.history) if r is not None]
 
     def resolve(self, path: str) -> Path:
         """A stored path as an absolute one."""
@@ -106,6 +124,7 @@ class Project:
                 "media": [asdict(m) for m in self.media],
                 "timeline": self.timeline.to_dict(),
                 "mask_meta": {k: asdict(v) for k, v in self.mask_meta.items()},
+                "generations": {k: r.to_dict() for k, r in self.generations.items()},
                 "history": self.history,
                 "in_point": self.in_point,
                 "out_point": self.out_point,
@@ -117,6 +136,9 @@ class Project:
         self.media = [MediaItem(**m) for m in state["media"]]
         self.timeline = Timeline.from_dict(state["timeline"])
         self.mask_meta = {k: MaskMeta(**v) for k, v in state.get("mask_meta", {}).items()}
+        self.generations = {
+            k: GenerationRecord.from_dict(r) for k, r in state.get("generations", {}).items()
+        }
         self.history = list(state.get("history", []))
         self.in_point = state.get("in_point")
         self.out_point = state.get("out_point")
@@ -141,6 +163,7 @@ class Project:
         folder.mkdir(parents=True, exist_ok=True)
         own = [root for root in (self.folder, scratch) if root is not None]
         mapping = self._adopt_paths(own, folder)
+        records = {k: self._record_in(r, mapping, folder) for k, r in self.generations.items()}
         for mid, mask in self.masks.items():
             target = folder / "masks" / f"{mid}.png"
             if mask.any():
@@ -153,12 +176,14 @@ class Project:
         for track in doc["timeline"]["tracks"]:
             for clip in track["clips"]:
                 clip["media"] = mapping[clip["media"]]
+        doc["generations"] = {k: r.to_dict() for k, r in records.items()}
         atomic_write_bytes(folder / DOC_NAME, json.dumps(doc, indent=1).encode())
         self.folder = folder
         for m in self.media:
             m.path = mapping[m.path]
         for clip in (c for t in self.timeline.tracks for c in t.clips):
             clip.media = mapping[clip.media]
+        self.generations = records
         return folder / DOC_NAME
 
     def _adopt_paths(self, own: list[Path], new: Path) -> dict[str, str]:
@@ -184,6 +209,18 @@ class Project:
             if clip.media not in mapping:
                 mapping[clip.media] = move(clip.media, clip.generated)
         return mapping
+
+    def _record_in(
+        self, record: GenerationRecord, mapping: dict[str, str], new: Path
+    ) -> GenerationRecord:
+        """`record` with its output and origin paths as they will be stored in `new` (those of
+        a bin item or clip as the save maps them, the others made relative to `new`)."""
+
+        def moved(path: str) -> str:
+            return (mapping.get(path) or stored_path(self.resolve(path), new)) if path else path
+
+        origin = record.origin and {**record.origin, "media": moved(record.origin["media"])}
+        return replace(record, path=moved(record.path), origin=origin)
 
     def outside_media(self) -> list[str]:
         """Stored media paths (bin and timeline) that lie outside the project folder, real
@@ -276,18 +313,21 @@ def inside(path: Path, folder: Path) -> bool:
 def migrate(data: dict[str, Any], folder: Path | None) -> dict[str, Any]:
     """An older document in the current schema (the input is not changed). Schema 1 played
     every clip frame for frame at the timeline's rate; its clips keep the source frames they
-    showed, which now last their real time (`engine.timeline.migrate_v1`)."""
+    showed, which now last their real time (`engine.timeline.migrate_v1`). Schema 2 copied a
+    generation's job and model into its bin item, clips and history entry; they become one
+    generation record each (`records_from_copies`)."""
     if data["schema"] >= SCHEMA:
         return data
     from engine.api import current_timeline
 
     try:
-        timeline = current_timeline(data, folder or Path.cwd())
+        data = {**data, "timeline": current_timeline(data, folder or Path.cwd())}
+        data = records_from_copies(data)
     except (KeyError, TypeError, ValueError) as e:
         raise ProjectError(
             f"project document (schema {data['schema']}) could not be migrated: {e}"
         ) from e
-    return {**data, "schema": SCHEMA, "timeline": timeline}
+    return {**data, "schema": SCHEMA}
 
 
 def _copy_sidecar(src: Path, dest: Path) -> None:

@@ -179,7 +179,7 @@ class MainWindow(QMainWindow):
         self.projects.recent_changed.connect(self._update_recent_menu)
         self.doc.dirty_changed.connect(lambda _d: self._update_title())
         self.doc.changed.connect(self._update_title)
-        self.doc.changed.connect(lambda: self.prompt.set_history(self.doc.project.history))
+        self.doc.changed.connect(lambda: self.prompt.set_history(self.doc.project.history_jobs()))
         self.doc.changed.connect(self._update_sequence_label)
         self.viewer.message.connect(lambda m: show(m, 8000))
         self.proxies.ready.connect(self.frames.set_proxy)

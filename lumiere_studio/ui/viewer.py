@@ -111,7 +111,7 @@ class Viewer(QWidget):
         if self.sequence is not None:
             self.sequence, self.image = None, None
         item = self.doc.project.media_by_id(media_id) if media_id else None
-        self.source_offset = source_offset(item.job) if item is not None else 0
+        self.source_offset = source_offset(self.doc.project.job_of(item)) if item is not None else 0
         self._show(media_id, frame, refine)
 
     def _show(self, media_id: str | None, frame: int, refine: bool) -> None:
