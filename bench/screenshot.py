@@ -13,6 +13,7 @@ is noise; the file name says so).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -73,6 +74,7 @@ def main() -> None:
     app = QApplication([])
     apply_dark_theme(app)
     tmp = Path(tempfile.mkdtemp(prefix="lumiere-shot-"))
+    os.environ["XDG_DATA_HOME"] = str(tmp / "user-data")  # its own queue, not the user's
     clip = make_clip(tmp / "beach.mp4", frames=120, size=(640, 360), fps=24, gop=48)
     model = model_folder(tmp)
     settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
