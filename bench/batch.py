@@ -46,19 +46,9 @@ sys.path.insert(0, str(ROOT))
 
 def tiny_model(root: Path) -> Path:
     """An untrained small model folder: the kill benches test durability, not pictures."""
-    from engine.train.export import write_untrained_model
+    from testkit.models import tiny_model as write_tiny
 
-    base = {
-        "in_channels": 7,
-        "out_channels": 3,
-        "channels": [8, 16, 32],
-        "temporal_down": [True, True],
-        "res_blocks": 1,
-        "temporal_attention_blocks": 1,
-        "heads": 2,
-        "context_dim": 384,
-    }
-    return write_untrained_model(root / "tiny", "tiny", base, frames=8, size=16)
+    return write_tiny(root / "tiny")
 
 
 def _env() -> dict:

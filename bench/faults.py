@@ -46,17 +46,6 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from engine import tempfiles  # noqa: E402
 
-TINY_BASE = {
-    "in_channels": 7,
-    "out_channels": 3,
-    "channels": [8, 16, 32],
-    "temporal_down": [True, True],
-    "res_blocks": 1,
-    "temporal_attention_blocks": 1,
-    "heads": 2,
-    "context_dim": 384,
-}
-
 
 @dataclass
 class Op:
@@ -246,13 +235,13 @@ def setup(work: Path) -> None:
     """Tiny model, two source clips, projects with one and with two clips, training runs."""
     import numpy as np
     from testkit.media import make_clip
+    from testkit.models import TINY_BASE, tiny_model
 
     from engine.media.probe import probe
     from engine.timeline import TimelineClip
-    from engine.train.export import write_untrained_model
     from lumiere_studio.model.project import MediaItem, Project
 
-    write_untrained_model(work / "model", "tiny", TINY_BASE, frames=8, size=16)
+    tiny_model(work / "model")
     (work / "src").mkdir()
     clips = [make_clip(work / "src" / f"c{i}.mp4", frames=8, size=(32, 32)) for i in range(2)]
     for name, count in (("proj1", 1), ("proj2", 2)):
@@ -265,7 +254,7 @@ def setup(work: Path) -> None:
     for step in (1, 2):  # two "training runs" for model export
         ck = work / "runs" / f"run{step}" / "checkpoint"
         ck.mkdir(parents=True)
-        write_untrained_model(ck / "m", "m", TINY_BASE, frames=8, size=16, seed=step)
+        tiny_model(ck / "m", "m", seed=step)
         shutil.copy(ck / "m" / "base.safetensors", ck / "ema.safetensors")
         state = {
             "step": step,

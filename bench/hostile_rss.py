@@ -22,16 +22,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-TINY_BASE = {
-    "in_channels": 7,
-    "out_channels": 3,
-    "channels": [8, 16, 32],
-    "temporal_down": [True, True],
-    "res_blocks": 1,
-    "temporal_attention_blocks": 1,
-    "heads": 2,
-    "context_dim": 384,
-}
 
 LIST_MODELS = "from engine.cli import main; main(['models'])"
 LOAD_MODEL = """
@@ -91,9 +81,9 @@ def lie_in_header(path: Path) -> None:
 
 
 def model_folders(work: Path) -> dict[str, Path]:
-    from engine.train.export import write_untrained_model
+    from testkit.models import tiny_model
 
-    good = write_untrained_model(work / "good" / "tiny", "tiny", TINY_BASE, frames=8, size=16)
+    good = tiny_model(work / "good" / "tiny")
     folders = {"good model (baseline)": good}
 
     def variant(name: str, change) -> None:

@@ -19,19 +19,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 def tiny_model(root: Path) -> Path:
-    from engine.train.export import write_untrained_model
+    from testkit.models import TINY_BASE
+    from testkit.models import tiny_model as write_tiny
 
-    base = {
-        "in_channels": 7,
-        "out_channels": 3,
-        "channels": [16, 32, 64],
-        "temporal_down": [True, True],
-        "res_blocks": 1,
-        "temporal_attention_blocks": 1,
-        "heads": 2,
-        "context_dim": 384,
-    }
-    return write_untrained_model(root / "bench", "bench", base, frames=16, size=32)
+    base = TINY_BASE | {"channels": [16, 32, 64]}
+    return write_tiny(root / "bench", "bench", base=base, frames=16, size=32)
 
 
 def heartbeat(app, seconds: float, while_=lambda: True) -> list[float]:

@@ -16,27 +16,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="lumiere-test-config-")
 atexit.register(shutil.rmtree, os.environ["XDG_CONFIG_HOME"], True)
 
-TINY_BASE = {
-    "in_channels": 7,
-    "out_channels": 3,
-    "channels": [8, 16, 32],
-    "temporal_down": [True, True],
-    "res_blocks": 1,
-    "temporal_attention_blocks": 1,
-    "heads": 2,
-    "context_dim": 384,
-}
-TINY_SSR = {
-    "in_channels": 6,
-    "out_channels": 3,
-    "channels": [8, 16],
-    "temporal_down": [False],
-    "res_blocks": 1,
-    "temporal_attention_blocks": 1,
-    "heads": 2,
-    "context_dim": 384,
-}
-
 
 @pytest.fixture(scope="session", autouse=True)
 def _gc_on_the_gui_thread(qapp):
@@ -58,19 +37,10 @@ def _private_user_data(tmp_path_factory, monkeypatch):
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory) -> Path:
     """An untrained model folder: 8 frames at 16x16, SSR x2 over 4-frame windows."""
-    from engine.train.export import write_untrained_model
+    from testkit.models import TINY_SSR, tiny_model
 
     out = tmp_path_factory.mktemp("models") / "tiny"
-    return write_untrained_model(
-        out,
-        "tiny",
-        TINY_BASE,
-        frames=8,
-        size=16,
-        ssr_config=TINY_SSR,
-        ssr_scale=2,
-        ssr_window=4,
-    )
+    return tiny_model(out, ssr_config=TINY_SSR, ssr_scale=2, ssr_window=4)
 
 
 @pytest.fixture(scope="session")
