@@ -138,3 +138,32 @@ def test_migration_leaves_its_input_alone_and_matches_equal_jobs_once():
     first, second = new["history"]
     assert first == new["media"][0]["generation_id"] and second != first
     assert new["generations"][second]["job"] == JOB
+
+
+def test_clips_carrying_their_own_job_are_given_records_on_load():
+    """A clip read from another editor's timeline (or a project saved before records held
+    those) names a record instead; clips of one file share it, others are left alone."""
+    from engine.api import TimelineClip
+
+    kept = GenerationRecord(dict(JOB), "tiny", "cd" * 32, "mine.mp4")
+    a = TimelineClip("made.mp4", 0, 4, 0, "8", generated=True, job=dict(JOB), model_name="m")
+    b = TimelineClip("made.mp4", 4, 4, 4, "8", generated=True, job=dict(JOB), model_name="m")
+    own = TimelineClip("mine.mp4", 0, 4, 8, "8", generated=True, generation_id=kept.id)
+    real = TimelineClip("real.mp4", 0, 4, 12, "8")
+    p = Project()
+    p.generations = {kept.id: kept}
+    p.media = [MediaItem("made.mp4", dict(INFO)), MediaItem("real.mp4", dict(INFO))]
+    p.timeline.tracks[0].clips = [a, b, own, real]
+
+    again = Project()
+    again.set_state(p.state())
+
+    made, mine, plain = again.timeline.tracks[0].clips[0], *again.timeline.tracks[0].clips[2:]
+    new = again.record(made.generation_id)
+    assert new is not None and new.id != kept.id and (new.job, new.model_name) == (JOB, "m")
+    assert again.timeline.tracks[0].clips[1].generation_id == new.id
+    assert made.job is None and made.model_name == ""
+    assert mine.generation_id == kept.id and len(again.generations) == 2
+    assert plain.generation_id == "" and again.job_of(plain) is None
+    assert again.media[0].generation_id == new.id and again.media[0].generated
+    assert again.media[1].generation_id == "" and not again.media[1].generated

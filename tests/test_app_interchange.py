@@ -9,7 +9,7 @@ import pytest
 
 from engine.media.encode import VideoSettings, write_video
 from lumiere_studio.model.interchange import project_from_timeline_file
-from lumiere_studio.model.project import ProjectError
+from lumiere_studio.model.project import Project, ProjectError
 
 
 def _clip(path, first: int, count: int) -> otio.schema.Clip:
@@ -48,6 +48,43 @@ def test_usable_media_are_linked_the_rest_reported(tmp_path):
     ]
     assert all(c.id for c in clips) and len({c.id for c in clips}) == 2
     assert project.folder is None  # a new, untitled project
+
+
+@pytest.mark.parametrize("seed", [7, "7"])  # FCP XML hands every label back as text
+def test_a_generated_clips_labels_become_one_generation_record(tmp_path, seed):
+    made = tmp_path / "made.mp4"
+    write_video(np.full((12, 32, 48, 3), 40, np.uint8), made, VideoSettings(fps=24))
+    labels = {
+        "ai_generated": True,
+        "model_name": "lumiere-mini",
+        "model_hash": "ab12",
+        "prompt": "the water ripples",
+        "seed": seed,
+        "task": "cinemagraph",
+    }
+    track = otio.schema.Track(kind=otio.schema.TrackKind.Video)
+    for first in (0, 6):  # two clips of one generated file
+        clip = _clip(made, first, 4)
+        clip.metadata["lumiere"] = dict(labels)
+        track.append(clip)
+    path = tmp_path / "cut.otio"
+    otio.adapters.write_to_file(otio.schema.Timeline(name="cut", tracks=[track]), str(path))
+
+    project, problems = project_from_timeline_file(path)
+
+    assert problems == [] and len(project.generations) == 1
+    record = next(iter(project.generations.values()))
+    assert (record.model_name, record.model_hash) == ("lumiere-mini", "ab12")
+    assert record.path == str(made)
+    assert record.job == {"task": "cinemagraph", "prompt": "the water ripples", "seed": 7}
+    clips = project.timeline.tracks[0].clips
+    assert [c.generation_id for c in clips] == [record.id, record.id]
+    assert all(c.job is None and not c.model_name and c.generated for c in clips)
+    assert project.media[0].generation_id == record.id and project.media[0].generated
+    assert project.job_of(clips[1]) == record.job
+    project.save(tmp_path / "project")  # the record travels with the document
+    again = Project.load(tmp_path / "project")
+    assert again.job_of(again.timeline.tracks[0].clips[0]) == record.job
 
 
 def test_a_file_that_is_no_timeline_is_refused_with_a_message(tmp_path):

@@ -28,7 +28,8 @@ def test_scratch_masks_are_copied_in_and_jobs_point_there(tmp_path):
     p.history = [r.id for r in records]
     p.timeline.tracks[0].clips.append(
         TimelineClip("gen.mp4", 0, 8, 0, "8", generated=True, job=dict(job))
-    )  # a clip from another editor's timeline carries its own job
+    )  # a clip from another editor's timeline carries its own job: it becomes a record
+    p.adopt_clip_copies()
     folder = tmp_path / "proj"
     copies = adopt_job_files(p, folder, [scratch])
     assert sorted(c.name for c in copies) == ["mask-a.png", "still-b.png"]

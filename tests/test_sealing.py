@@ -90,12 +90,11 @@ def test_every_rename_is_a_consistent_crash_point(tmp_path, monkeypatch, suffix)
 def test_full_disk_while_writing_the_sidecar_keeps_the_old_pair(tmp_path, monkeypatch):
     out = tmp_path / "c.mp4"
     save_result(result("before", 10), out)
-    import engine.media.sealing as sealing
 
-    def full(fd):
+    def full(fd):  # every flush to disk of the write (signed copy, staged sidecar) fails
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(sealing.os, "fsync", full)
+    monkeypatch.setattr(os, "fsync", full)
     with pytest.raises(OSError, match="No space"):
         save_result(result("after", 200), out, force=True)
     monkeypatch.undo()

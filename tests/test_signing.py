@@ -26,6 +26,17 @@ def test_identity_is_made_on_first_use_and_reused(tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp left
 
 
+def test_a_killed_processs_half_made_identity_is_swept(tmp_path):
+    folder = tmp_path / "signing"
+    half = tmp_path / ".signing.999999-deadbeef.tmp"  # no process 999999: killed mid-way
+    half.mkdir()
+    (half / signing.KEY_FILE).write_bytes(b"a key without its certificate")
+    identity = signing.default_identity(folder)
+    assert not half.exists()
+    assert identity.key_pem == (folder / signing.KEY_FILE).read_bytes()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
 def test_user_key_and_certificate(tmp_path):
     signing.make_identity_files(tmp_path, "alice")
     ident = signing.load_identity(tmp_path / signing.KEY_FILE, tmp_path / signing.CHAIN_FILE)

@@ -357,7 +357,18 @@ def _read_clip(
         clip.generated = True
         clip.model_name, clip.model_hash = meta.get("model_name", ""), meta.get("model_hash", "")
         clip.edited_real = meta.get("source_type") == pv.COMPOSITE
+        clip.job = _labelled_job(meta)
     return clip
+
+
+def _labelled_job(meta: Mapping[str, Any]) -> dict[str, Any]:
+    """What a generated clip's labels say of the job that made it (its prompt, seed, task):
+    the labels an export writes from it again. Text values (FCP XML) are read back as such."""
+    job = {k: str(meta[k]) for k in ("task", "prompt", "negative_prompt") if meta.get(k)}
+    seed = meta.get("seed")
+    if isinstance(seed, int) or (isinstance(seed, str) and seed.lstrip("-").isdigit()):
+        job["seed"] = int(seed)
+    return job
 
 
 def _lumiere(metadata: Mapping[str, Any]) -> dict[str, Any]:

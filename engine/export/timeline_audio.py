@@ -41,7 +41,9 @@ def timeline_audio(
         lo, hi = max(clip.start, first), min(clip.end, last)  # the part inside the range
         at, n = _sample(lo - first, timeline.rate), _sample(hi - first, timeline.rate)
         start_s = clip.source_seconds(lo, timeline.rate)
-        sound = read_audio(path, float(start_s), (n - at) / MIX_RATE, MIX_RATE, MIX_LAYOUT)
+        sound = read_audio(
+            path, float(start_s), (n - at) / MIX_RATE, rate=MIX_RATE, layout=MIX_LAYOUT
+        )
         if sound is None:
             continue
         n = min(sound.samples.shape[1], total - at)

@@ -40,6 +40,7 @@ def read_audio(
     path: Path | str,
     start_s: float,
     duration_s: float,
+    *,
     rate: int | None = None,
     layout: str | None = None,
 ) -> AudioClip | None:

@@ -185,7 +185,7 @@ def sign_file(path: Path, claim: Claim, identity: SigningIdentity, out: Path | N
             f"{path.name}: Content Credentials are written into "
             f"{', '.join(SIGNED_SUFFIXES)} files only"
         )
-    from engine.tempfiles import create_temp_beside
+    from engine.tempfiles import create_temp_beside, replace
 
     # Named after `path` so that, when `path` is a writer's temporary (`.NAME.PID-....mp4`),
     # the sweep of a killed writer's leftovers (engine.media.encode) removes this one too.
@@ -203,7 +203,7 @@ def sign_file(path: Path, claim: Claim, identity: SigningIdentity, out: Path | N
             dst.flush()
             os.fsync(dst.fileno())
         if out is None:
-            os.replace(dest, path)
+            replace(dest, path)
     except c2pa.C2paError as e:
         if out is None:
             dest.unlink(missing_ok=True)

@@ -93,6 +93,7 @@ def load_video_frames(
     path: str | Path,
     start: int,
     count: int,
+    *,
     keep_size_for: str | None = None,
     max_side: int | None = None,
 ) -> tuple[np.ndarray, float]:

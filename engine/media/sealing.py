@@ -18,7 +18,6 @@ without its file. A failure before step 4 removes the temporaries and leaves the
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,7 +30,7 @@ from engine.media.credentials import (
     Ingredient,
     sign_file,
 )
-from engine.tempfiles import stage_bytes
+from engine.tempfiles import replace, stage_bytes
 
 if TYPE_CHECKING:
     from engine.media.signing import SigningIdentity
@@ -95,7 +94,7 @@ class Seal:
     def settle(self) -> None:
         """Step 5: the new sidecar into place, once the new file is."""
         if self._sidecar_tmp is not None and self._target is not None:
-            os.replace(self._sidecar_tmp, pv.manifest_path(self._target))
+            replace(self._sidecar_tmp, pv.manifest_path(self._target))
             self._sidecar_tmp = None
 
     def abort(self) -> None:

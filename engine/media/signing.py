@@ -191,13 +191,14 @@ def default_identity(folder: Path | None = None) -> SigningIdentity:
     folder = folder or config_dir()
     if not (folder / KEY_FILE).is_file():
         folder.parent.mkdir(parents=True, exist_ok=True)
-        from engine.tempfiles import create_temp_dir_beside
+        from engine.tempfiles import create_temp_dir_beside, replace, sweep_stale_temps
 
-        tmp = create_temp_dir_beside(folder, f".{folder.name}.")
+        sweep_stale_temps(folder, ".tmp")  # a half-made identity of a killed process
+        tmp = create_temp_dir_beside(folder, f".{folder.name}.{os.getpid()}-")
         try:
             tmp.chmod(0o700)
             make_identity_files(tmp, _user_name())
-            os.replace(tmp, folder)  # fails if another process got there first: use theirs
+            replace(tmp, folder)  # fails if another process got there first: use theirs
         except OSError:
             if not (folder / KEY_FILE).is_file():
                 raise

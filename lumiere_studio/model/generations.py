@@ -8,7 +8,12 @@ import copy
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from engine.api import TimelineClip
 
 
 def now_text() -> str:
@@ -71,3 +76,26 @@ def records_from_copies(data: dict[str, Any]) -> dict[str, Any]:
     data["history"] = history
     data["generations"] = {k: r.to_dict() for k, r in records.items()}
     return data
+
+
+def records_from_clip_copies(
+    clips: Iterable[TimelineClip], records: dict[str, GenerationRecord]
+) -> dict[str, str]:
+    """Clips read from another editor's timeline file carry their generation's job and model
+    themselves; each such copy becomes a record in `records` (one per media file: the clips
+    showing one file share it) and the clip names it instead. Returns media path -> record
+    id, for the bin items showing those files."""
+    made: dict[str, str] = {}
+    for clip in clips:
+        if clip.generation_id or not (clip.job or clip.model_name or clip.model_hash):
+            continue
+        rid = made.get(clip.media)
+        if rid is None:
+            record = GenerationRecord(
+                dict(clip.job or {}), clip.model_name, clip.model_hash, clip.media
+            )
+            records[record.id] = record
+            rid = made[clip.media] = record.id
+        clip.generation_id = rid
+        clip.job, clip.model_name, clip.model_hash = None, "", ""
+    return made

@@ -1,5 +1,6 @@
 """A timeline file from another editor (OpenTimelineIO, FCP 7 XML, CMX 3600 EDL) as a new,
-untitled project: its media linked by path (nothing copied), its rates and ranges kept."""
+untitled project: its media linked by path (nothing copied), its rates and ranges kept, and
+each generated file's labels (model, prompt, seed, task) made into a generation record."""
 
 from __future__ import annotations
 
@@ -33,4 +34,5 @@ def project_from_timeline_file(path: Path | str) -> tuple[Project, list[str]]:
         for clip in track.clips:
             clip.id = clip.id or new_id()
     project.timeline = result.timeline
+    project.adopt_clip_copies()
     return project, problems

@@ -17,11 +17,8 @@ MASKS = "masks"
 
 
 def jobs_of(project: Project) -> list[dict[str, Any]]:
-    """Every job dict the project keeps: its generation records', and those of clips from
-    another editor's timeline that carry their own."""
-    jobs = [r.job for r in project.generations.values()]
-    jobs += [c.job for t in project.timeline.tracks for c in t.clips if c.job]
-    return jobs
+    """Every job dict the project keeps (its generation records')."""
+    return [r.job for r in project.generations.values()]
 
 
 def adopt_job_files(project: Project, folder: Path, owned: list[Path]) -> list[Path]:

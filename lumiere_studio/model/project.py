@@ -28,7 +28,11 @@ from engine.api import (
     read_document,
 )
 from engine.api import validate_document as validate
-from lumiere_studio.model.generations import GenerationRecord, records_from_copies
+from lumiere_studio.model.generations import (
+    GenerationRecord,
+    records_from_clip_copies,
+    records_from_copies,
+)
 from lumiere_studio.model.masks import Mask
 
 DOC_NAME = "project.lumiere.json"
@@ -87,14 +91,19 @@ class Project:
         return self.generations.get(generation_id) if generation_id else None
 
     def job_of(self, thing: MediaItem | TimelineClip | None) -> dict[str, Any] | None:
-        """The job that made a bin item or clip, read through its generation record (a clip
-        from another editor's timeline may carry its own)."""
-        if thing is None:
-            return None
-        record = self.record(thing.generation_id)
-        if record is not None:
-            return record.job
-        return thing.job if isinstance(thing, TimelineClip) else None
+        """The job that made a bin item or clip, read through its generation record."""
+        record = self.record(thing.generation_id) if thing is not None else None
+        return record.job if record is not None else None
+
+    def adopt_clip_copies(self) -> None:
+        """Clips that carry their own job and model (read from another editor's timeline, or
+        saved that way before records held them) point to a record of the project instead,
+        and so do the bin items showing the same files."""
+        clips = [c for t in self.timeline.tracks for c in t.clips]
+        made = records_from_clip_copies(clips, self.generations)
+        for item in self.media:
+            if item.path in made and not item.generation_id:
+                item.generation_id, item.generated = made[item.path], True
 
     def history_jobs(self) -> list[dict[str, Any]]:
         """The jobs of the history, oldest first, each read from its record."""
@@ -142,6 +151,7 @@ class Project:
         self.history = list(state.get("history", []))
         self.in_point = state.get("in_point")
         self.out_point = state.get("out_point")
+        self.adopt_clip_copies()
 
     def to_dict(self) -> dict[str, Any]:
         doc = {"schema": SCHEMA, "app": APP_ID}
