@@ -364,7 +364,9 @@ def _read_clip(
 def _labelled_job(meta: Mapping[str, Any]) -> dict[str, Any]:
     """What a generated clip's labels say of the job that made it (its prompt, seed, task):
     the labels an export writes from it again. Text values (FCP XML) are read back as such."""
-    job = {k: str(meta[k]) for k in ("task", "prompt", "negative_prompt") if meta.get(k)}
+    job: dict[str, Any] = {
+        k: str(meta[k]) for k in ("task", "prompt", "negative_prompt") if meta.get(k)
+    }
     seed = meta.get("seed")
     if isinstance(seed, int) or (isinstance(seed, str) and seed.lstrip("-").isdigit()):
         job["seed"] = int(seed)
