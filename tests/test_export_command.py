@@ -84,7 +84,7 @@ def test_timeline_audio_is_exported_in_sync(project, tmp_path):
     for fmt, suffix in (("prores", ".mov"), ("h264", ".mp4")):
         out = tmp_path / f"cut{suffix}"
         assert main(["export", str(project), "--format", fmt, "--out", str(out)]) == 0
-        got = read_audio(out, 0.0, 14 / fps, 48000, "stereo").samples
+        got = read_audio(out, 0.0, 14 / fps, rate=48000, layout="stereo").samples
         real, gen = got[:, : tone.shape[1]], got[:, tone.shape[1] :]
         if fmt == "prores":  # 24-bit PCM: the real clip's sound, sample for sample
             assert np.allclose(real, tone, atol=1e-4)
