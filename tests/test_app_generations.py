@@ -140,7 +140,7 @@ def test_migration_leaves_its_input_alone_and_matches_equal_jobs_once():
     assert new["generations"][second]["job"] == JOB
 
 
-def test_clips_carrying_their_own_job_are_given_records_on_load():
+def test_clips_carrying_their_own_job_are_given_records_on_open():
     """A clip read from another editor's timeline (or a project saved before records held
     those) names a record instead; clips of one file share it, others are left alone."""
     from engine.api import TimelineClip
@@ -155,8 +155,7 @@ def test_clips_carrying_their_own_job_are_given_records_on_load():
     p.media = [MediaItem("made.mp4", dict(INFO)), MediaItem("real.mp4", dict(INFO))]
     p.timeline.tracks[0].clips = [a, b, own, real]
 
-    again = Project()
-    again.set_state(p.state())
+    again = Project.from_dict(p.to_dict(), None)  # as opening the saved document does
 
     made, mine, plain = again.timeline.tracks[0].clips[0], *again.timeline.tracks[0].clips[2:]
     new = again.record(made.generation_id)

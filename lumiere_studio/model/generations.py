@@ -83,13 +83,16 @@ def records_from_clip_copies(
 ) -> dict[str, str]:
     """Clips read from another editor's timeline file carry their generation's job and model
     themselves; each such copy becomes a record in `records` (one per media file: the clips
-    showing one file share it) and the clip names it instead. Returns media path -> record
+    showing one file share it, and share a record already kept for that file, as schema 2's
+    migration does) and the clip names it instead. Returns media path -> record
     id, for the bin items showing those files."""
     made: dict[str, str] = {}
     for clip in clips:
         if clip.generation_id or not (clip.job or clip.model_name or clip.model_hash):
             continue
-        rid = made.get(clip.media)
+        rid = made.get(clip.media) or next(
+            (r.id for r in records.values() if clip.media and r.path == clip.media), None
+        )
         if rid is None:
             record = GenerationRecord(
                 dict(clip.job or {}), clip.model_name, clip.model_hash, clip.media

@@ -151,7 +151,6 @@ class Project:
         self.history = list(state.get("history", []))
         self.in_point = state.get("in_point")
         self.out_point = state.get("out_point")
-        self.adopt_clip_copies()
 
     def to_dict(self) -> dict[str, Any]:
         doc = {"schema": SCHEMA, "app": APP_ID}
@@ -262,6 +261,7 @@ class Project:
             project.set_state(data)
         except (TypeError, KeyError, ValueError) as e:
             raise ProjectError(f"project document is malformed: {e}") from e
+        project.adopt_clip_copies()  # once, on opening: undo snapshots never hold copies
         for mid, rel in data.get("masks", {}).items():
             project._load_mask(mid, project.resolve(rel))
         for m in project.media:
