@@ -28,6 +28,10 @@ TASK_LABELS = {
 }
 TASKS = tuple(TASK_LABELS)
 SAMPLERS = ("dpm++2m", "ddim")
+# Where a task on real footage takes its pixels: "footage" (what the input shows comes from
+# it, the model decides the motion and invents only what no frame shows) or "model" (the
+# STUNet draws every pixel: the pure-model path, kept for comparison and research).
+PIXEL_SOURCES = ("footage", "model")
 JOB_SCHEMA_VERSION = 1
 FPS_RANGE = (1, 240)  # what Job.fps accepts
 SIZE_RANGE = (8, 4096)  # what Job.width and Job.height accept
@@ -141,6 +145,15 @@ class Job:
     )
     style_strength: float = _spec(
         1.0, "style blend, 0..1", "--style-strength", low=0, high=1, label="Style blend"
+    )
+    pixels: str = _spec(
+        "footage",
+        "where the result's pixels come from on real footage: footage (what the input shows "
+        "is kept and moved; the model decides the motion and fills only what no frame shows, "
+        "blended in) or model (the model draws every pixel)",
+        "--pixels",
+        choices=PIXEL_SOURCES,
+        label="Pixels from",
     )
     sampler: str = _spec("dpm++2m", "solver", "--sampler", choices=SAMPLERS, label="the sampler")
     ssr_steps: int = _spec(
