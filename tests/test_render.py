@@ -67,3 +67,28 @@ def test_schema_1_project_is_migrated_on_export(tmp_path):
     (tmp_path / "project.lumiere.json").write_text(json.dumps(doc))
     tl, base = load_project(tmp_path)
     assert base == tmp_path and tl.rate == 25 and tl.tracks[0].clips[0].duration == 50
+
+
+def test_a_clip_of_a_frame_folder_decodes_only_the_frames_it_shows(tmp_path, monkeypatch):
+    """A 2-frame clip of a 300-frame folder reads those 2 files, not all 300 (issue 29 #10)."""
+    from PIL import Image
+
+    import engine.export.render as render
+
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    for k in range(300):
+        Image.fromarray(np.full((8, 8, 3), k % 32 * 8, np.uint8)).save(folder / f"{k:05d}.png")
+    opened: list[str] = []
+    real = render.iter_frames
+
+    def counting(path, limit=None):
+        opened.append(str(path))
+        return real(path, limit)
+
+    monkeypatch.setattr(render, "iter_frames", counting)
+    tl = Timeline(rate=24, width=8, height=8)
+    tl.tracks[0].clips.append(TimelineClip("frames", 40, 2, 0, "24"))
+    frames = [shown(f) for f in render_frames(tl, tmp_path)]
+    assert frames == [40 % 32, 41 % 32]
+    assert sorted(opened) == [str(folder / "00040.png"), str(folder / "00041.png")]

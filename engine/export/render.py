@@ -11,7 +11,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from engine.export.geometry import sequence_frame
-from engine.export.sources import IMAGE_SUFFIXES, SourceError, frame_rate, read_frames
+from engine.export.sources import (
+    IMAGE_SUFFIXES,
+    SourceError,
+    frame_files,
+    frame_rate,
+    iter_frames,
+)
 from engine.media import provenance as pv
 from engine.project_schema import (
     ProjectError,
@@ -88,15 +94,36 @@ def clips_in(timeline: Timeline, first: int = 0, last: int | None = None) -> lis
     return [c for t in video_tracks(timeline) for c in t.clips if c.start < last and c.end > first]
 
 
-class _MediaFrames:
-    """Frame n of a clip's media: seekable decoding for files (long clips are not read into
-    memory), the whole sequence for a folder of frames (generated, short)."""
+class _FolderFrames:
+    """Frame n of a folder of frames, decoded when asked (a clip may use 2 frames of a folder
+    of thousands), the last few kept: a clip reads its frames in order, a frame at a time."""
+
+    KEEP = 4
 
     def __init__(self, path: Path) -> None:
-        self.source: np.ndarray | FrameReader  # the frames of a folder, or a file's reader
+        self.files = frame_files(path)
+        self.frame_count = len(self.files)
+        self.decoded: dict[int, np.ndarray] = {}
+
+    def frame(self, n: int) -> np.ndarray:
+        if n not in self.decoded:
+            if len(self.decoded) >= self.KEEP:
+                del self.decoded[next(iter(self.decoded))]
+            self.decoded[n] = next(iter_frames(self.files[n], limit=1))
+        return self.decoded[n]
+
+    def close(self) -> None:
+        self.decoded.clear()
+
+
+class _MediaFrames:
+    """Frame n of a clip's media: seekable decoding for files (long clips are not read into
+    memory), one frame file at a time for a folder of frames."""
+
+    def __init__(self, path: Path) -> None:
+        self.source: _FolderFrames | FrameReader  # a folder's frames, or a file's reader
         if path.is_dir():
-            self.source = read_frames(path)
-            self.count = len(self.source)
+            self.source = _FolderFrames(path)
         else:
             from engine.media.decode import DecodeError, FrameReader
 
@@ -104,18 +131,14 @@ class _MediaFrames:
                 self.source = FrameReader(path, cache_bytes=64 << 20)
             except (DecodeError, OSError) as e:
                 raise SourceError(str(e)) from e  # the message names the file
-            self.count = self.source.frame_count
+        self.count = self.source.frame_count
 
     def frame(self, n: int) -> np.ndarray:
         n = min(max(n, 0), self.count - 1)
-        if isinstance(self.source, np.ndarray):
-            frame: np.ndarray = self.source[n]
-            return frame
         return self.source.frame(n)
 
     def close(self) -> None:
-        if not isinstance(self.source, np.ndarray):
-            self.source.close()
+        self.source.close()
 
 
 def render_frames(
