@@ -48,7 +48,7 @@ from engine.media.provenance import manifest_path
 from engine.media.proxy import PROXY_MIN_PIXELS, ProxyError, cached_proxy, ensure_proxy, needs_proxy
 from engine.media.sealing import SignOptions
 from engine.media.signing import SigningError, load_identity
-from engine.project_schema import APP_ID, SCHEMA, ProjectError, read_document
+from engine.project_schema import APP_ID, MAX_DOC_BYTES, SCHEMA, ProjectError, read_document
 from engine.project_schema import validate as validate_document
 from engine.tempfiles import atomic_write_bytes
 from engine.timebase import (
@@ -242,6 +242,7 @@ __all__ = [
     # projects, interchange, export, files
     "APP_ID",
     "SCHEMA",
+    "MAX_DOC_BYTES",
     "ProjectError",
     "read_document",
     "validate_document",

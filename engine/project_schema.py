@@ -21,12 +21,16 @@ from engine.errors import LumiereError
 # 3: one record a generation under "generations", that bin items, clips and history name by id
 SCHEMA = 3
 APP_ID = "lumiere-studio"
-MAX_DOC_BYTES = 16 << 20  # a project with a thousand clips and their jobs is under 2 MB
+# A project with a thousand clips and their jobs is under 2 MB; one at MAX_ITEMS clips (about
+# 420 bytes each as Save writes them) is 42 MB, so whatever validates can also be read back.
+MAX_DOC_BYTES = 64 << 20
 MAX_FRAME = 10**7  # frame numbers: four days at 24 fps
 MAX_SIDE = 16384  # pixels a side
 MAX_AREA = 8192 * 8192  # pixels a frame: four times 8K UHD, within what FFmpeg can encode
 MAX_FPS = 1000.0
 MAX_ITEMS = 100_000  # media entries, tracks, clips per track, history entries
+MAX_SECONDS = 24 * 3600  # where a timeline may end: a day, at any rate (a frame bound alone
+# lets a 1/1000 fps sequence last 317 years, and its export allocate sound for all of them)
 
 
 class ProjectError(LumiereError, ValueError):
@@ -223,7 +227,11 @@ def validate_timeline(tl: Any, records: Collection[str] | None = None) -> None:
     _area(tl.get("width", 1920), tl.get("height", 1080), "timeline")
     _optional(tl, "background", str, "timeline")
     _optional(tl, "settled", bool, "timeline")
-    for t, track in enumerate(_list(tl.get("tracks", []), "timeline.tracks")):
+    tracks = _list(tl.get("tracks", []), "timeline.tracks")
+    total = sum(len(t.get("clips", [])) for t in tracks if isinstance(t, dict))
+    if total > MAX_ITEMS:
+        _fail("timeline", f"has {total} clips (at most {MAX_ITEMS})")
+    for t, track in enumerate(tracks):
         where = f"timeline.tracks[{t}]"
         _kind(track, dict, where)
         _optional(track, "name", str, where)
@@ -232,6 +240,16 @@ def validate_timeline(tl: Any, records: Collection[str] | None = None) -> None:
         for c, clip in enumerate(_list(track.get("clips", []), f"{where}.clips")):
             _clip(_kind(clip, dict, f"{where}.clips[{c}]"), f"{where}.clips[{c}]")
             _reference(clip, records, f"{where}.clips[{c}]")
+            if "duration" in clip:  # schema 2 on; schema 1's frames are checked on migration
+                _ends_in_time(clip["start"] + clip["duration"], tl, f"{where}.clips[{c}]")
+
+
+def _ends_in_time(end: int, tl: dict[str, Any], where: str) -> None:
+    from fractions import Fraction
+
+    rate = Fraction(tl["rate"]) if "rate" in tl else Fraction(tl.get("fps", 24.0))
+    if end / rate > MAX_SECONDS:
+        _fail(where, f"ends {float(end / rate) / 3600:.3g} hours in (a timeline lasts at most 24)")
 
 
 def _area(width: Any, height: Any, where: str) -> None:

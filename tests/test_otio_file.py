@@ -231,3 +231,113 @@ def test_a_full_disk_is_a_message_and_keeps_the_earlier_export(media, tmp_path):
     assert said.startswith(f"not enough space in {media} for cut.otio")
     assert out.read_bytes() == before
     assert not [p.name for p in media.iterdir() if p.name.startswith(".")]
+
+
+def _otio_text(clip_meta=None, rate=25.0, duration=10.0, seq_meta=None, url="a.mov", n=1):
+    """An OTIO JSON timeline of `n` clips of `url`, with the given values written in."""
+    import json
+
+    clip = {
+        "OTIO_SCHEMA": "Clip.2",
+        "name": "c",
+        "metadata": {"lumiere": clip_meta} if clip_meta else {},
+        "source_range": {
+            "OTIO_SCHEMA": "TimeRange.1",
+            "start_time": {"OTIO_SCHEMA": "RationalTime.1", "rate": rate, "value": 0.0},
+            "duration": {"OTIO_SCHEMA": "RationalTime.1", "rate": rate, "value": duration},
+        },
+        "media_references": {
+            "DEFAULT_MEDIA": {"OTIO_SCHEMA": "ExternalReference.1", "target_url": url}
+        },
+        "active_media_reference_key": "DEFAULT_MEDIA",
+    }
+    track = {"OTIO_SCHEMA": "Track.1", "name": "V1", "kind": "Video", "children": [clip] * n}
+    stack = {"OTIO_SCHEMA": "Stack.1", "children": [track]}
+    doc = {"OTIO_SCHEMA": "Timeline.1", "metadata": {"lumiere": seq_meta or {}}, "tracks": stack}
+    return json.dumps(doc, allow_nan=True)
+
+
+NAN, INF = float("nan"), float("inf")
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"rate": 0.0},
+        {"rate": -25.0},
+        {"rate": 1e-300},
+        {"rate": NAN},
+        {"duration": NAN},
+        {"duration": INF},
+        {"duration": 1e15},
+        {"seq_meta": {"width": "1e3", "height": 100}},
+        {"seq_meta": {"width": 10**9, "height": 10**9}},
+        {"seq_meta": {"rate": "1/0"}},
+        {"seq_meta": {"rate": "0"}},
+        {"clip_meta": {"scale": NAN}},
+        {"clip_meta": {"scale": 0}},
+        {"clip_meta": {"scale": 1e6}},
+        {"clip_meta": {"x": INF}},
+        {"clip_meta": {"source_offset": -5}},
+    ],
+    ids=repr,
+)
+def test_a_timeline_file_with_unusable_values_is_refused_by_name(media, values):
+    """Issue 29 #8/#11: each of these raised RateError, OverflowError or ValueError in the app,
+    or opened and was then saved as a project that could not be opened again."""
+    path = media / "bad.otio"
+    path.write_text(_otio_text(**values))
+    with pytest.raises(otio_file.InterchangeError) as e:
+        otio_file.read(path)
+    assert str(e.value).startswith("bad.otio")
+    assert "integer ratio" not in str(e.value) and "invalid literal" not in str(e.value)
+
+
+def test_what_a_timeline_file_opens_as_is_a_project_that_saves_and_opens(media):
+    from engine.project_schema import validate_timeline
+
+    path = media / "ok.otio"
+    path.write_text(_otio_text(clip_meta={"scale": 2.5, "x": -40.0}, n=3))
+    read = otio_file.read(path)
+    assert [c.start for c in read.timeline.tracks[0].clips] == [0, 10, 20]
+    validate_timeline(read.timeline.to_dict())  # raises if a saved project would not reopen
+
+
+def test_a_path_no_system_can_look_up_is_missing_not_an_error(media):
+    path = media / "long.otio"
+    path.write_text(_otio_text(url="x" * 5000 + ".mov"))
+    read = otio_file.read(path)
+    assert read.timeline.tracks[0].clips == [] and len(read.missing) == 1
+    assert len(read.missing[0]) < 300  # the message names it, shortened
+
+
+def test_an_edl_with_an_endless_line_is_refused_before_the_adapter(tmp_path):
+    edl = tmp_path / "long.edl"
+    event = "001  AX       V     C        00:00:00:00 00:00:01:00 00:00:00:00 00:00:01:00\n"
+    edl.write_text(
+        "TITLE: x\nFCM: NON-DROP FRAME\n\n" + event + "* FROM CLIP NAME: " + "a" * 100_000
+    )
+    with pytest.raises(otio_file.InterchangeError, match="line 5 is 100018 characters"):
+        otio_file.read(edl)
+    edl.write_text("TITLE: x @ 1/0 fps\nFCM: NON-DROP FRAME\n\n" + event)
+    with pytest.raises(otio_file.InterchangeError, match="not a frame rate"):
+        otio_file.read(edl)
+
+
+def test_a_nested_stack_is_named_as_left_out_not_dropped_silently(media):
+    clip = otio.schema.Clip(
+        name="inner",
+        media_reference=otio.schema.ExternalReference(target_url=str(media / "a.mov")),
+        source_range=otio.opentime.TimeRange(
+            otio.opentime.RationalTime(0, 25), otio.opentime.RationalTime(10, 25)
+        ),
+    )
+    inner = otio.schema.Stack(name="compound", children=[otio.schema.Track(children=[clip])])
+    tl = otio.schema.Timeline(tracks=[otio.schema.Track(name="V1", children=[inner])])
+    path = media / "nested.otio"
+    otio.adapters.write_to_file(tl, str(path))
+    read = otio_file.read(path)
+    assert read.left_out and "compound" in read.left_out[0]
+    out = media / "n.mp4"
+    assert main(["export", str(path), "--format", "h264", "--out", str(out)]) == 2
+    assert not out.exists()

@@ -15,7 +15,7 @@ import pytest
 
 from engine.export.render import load_project
 from engine.export.sources import SourceError
-from engine.project_schema import MAX_DOC_BYTES, ProjectError
+from engine.project_schema import MAX_DOC_BYTES, ProjectError, validate
 from lumiere_studio.model.masks import Mask
 from lumiere_studio.model.project import DOC_NAME, Project
 
@@ -206,15 +206,15 @@ def test_nan_and_infinity_are_refused(tmp_path, constant):
         Project.load(tmp_path)
 
 
-def test_a_50_mb_document_is_refused_without_reading_it(tmp_path):
+def test_a_100_mb_document_is_refused_without_reading_it(tmp_path):
     with open(tmp_path / DOC_NAME, "wb") as f:
-        f.truncate(50 << 20)
+        f.truncate(100 << 20)
     tracemalloc.start()
-    with pytest.raises(ProjectError, match="50 MB"):
+    with pytest.raises(ProjectError, match="100 MB"):
         Project.load(tmp_path)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    assert peak < 1 << 20 and MAX_DOC_BYTES < 50 << 20
+    assert peak < 1 << 20 and MAX_DOC_BYTES < 100 << 20
 
 
 def test_deep_nesting_is_refused(tmp_path):
@@ -264,3 +264,39 @@ def test_media_that_is_not_a_regular_file_is_noted(tmp_path):
     project = Project.load(tmp_path)
     assert "/dev/zero is not a regular file" in project.notes[0]
     assert project.outside_media() == ["/dev/zero"]
+
+
+def test_what_save_writes_open_reads_and_what_open_refuses_save_does_not_write(tmp_path):
+    """Issue 29 #11: 50,000 clips saved to 21 MB, over the 16 MB Open read; a NaN scale or a
+    scale of 0 from an imported timeline was saved and then refused on open."""
+    from engine.timeline import TimelineClip
+
+    project = Project.from_dict(copy.deepcopy(GOOD), None)
+    project.timeline.tracks[0].clips = [
+        TimelineClip("c.mp4", 0, 1, k, "24", id=f"c{k}") for k in range(50_000)
+    ]
+    project.save(tmp_path / "big")
+    assert len(Project.load(tmp_path / "big").timeline.tracks[0].clips) == 50_000
+    for bad in (float("nan"), 0.0, 1e6):
+        project.timeline.tracks[0].clips[0].scale = bad
+        before = (tmp_path / "big" / DOC_NAME).read_bytes()
+        with pytest.raises(ProjectError, match="not saved"):
+            project.save(tmp_path / "big")
+        assert (tmp_path / "big" / DOC_NAME).read_bytes() == before  # nothing written
+
+
+@pytest.mark.parametrize(
+    "rate,start,refused",
+    [("24", 24 * 3600 * 25, True), ("1/1000", 10**6, True), ("24", 24 * 3600 * 23, False)],
+)
+def test_a_timeline_ends_within_a_day_at_any_rate(rate, start, refused):
+    """Issue 29 #9: frame bounds alone let a 1/1000 fps sequence run for centuries, and its
+    export allocate the sound of all of them."""
+    doc = copy.deepcopy(GOOD3)
+    doc["timeline"]["rate"] = rate
+    doc["timeline"]["tracks"][0]["clips"][0]["start"] = start
+    if refused:
+        with pytest.raises(ProjectError, match="hours in"):
+            validate(doc)
+    else:
+        validate(doc)

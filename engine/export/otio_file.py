@@ -7,6 +7,7 @@ ignore and this reader restores."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
@@ -18,6 +19,7 @@ from urllib.parse import unquote, urlparse
 
 from engine.errors import LumiereError
 from engine.media import provenance as pv
+from engine.project_schema import MAX_FRAME, ProjectError, validate_timeline
 from engine.tempfiles import atomic_write_bytes
 from engine.timebase import exact_rate, frames_between, nearest, rate_text
 from engine.timeline import FIT_MODES, Timeline, TimelineClip, Track
@@ -27,6 +29,8 @@ if TYPE_CHECKING:
 
 ADAPTERS = {".otio": "otio_json", ".xml": "fcp_xml", ".edl": "cmx_3600"}
 GEOMETRY = ("fit", "scale", "x", "y", "source_offset")
+MAX_PATH = 4096  # a referenced file's path, as a project holds it
+MAX_EDL_LINE = 4096  # characters a line of an EDL (real ones are under 200)
 
 # What a media file's probe says: its exact rate (None for a still) and display size.
 MediaFacts = tuple[Fraction | None, tuple[int, int]]
@@ -194,6 +198,7 @@ class ReadTimeline:
     media: list[Path] = field(default_factory=list)  # every file the clips use, in order
     missing: list[str] = field(default_factory=list)  # referenced files that are not there
     start: int = 0  # the sequence's start timecode, in its frames
+    left_out: list[str] = field(default_factory=list)  # what the file holds that is not read
 
 
 def media_target(ref: otio.core.MediaReference | None, folder: Path) -> Path | None:
@@ -212,6 +217,22 @@ def media_target(ref: otio.core.MediaReference | None, folder: Path) -> Path | N
     return path if path.is_absolute() else folder / path
 
 
+def _short_path(file: Path) -> str:
+    text = str(file)
+    return text if len(text) <= 200 else f"{text[:120]}...{text[-60:]} ({len(text)} characters)"
+
+
+def _exists(file: Path) -> bool:
+    """Whether a referenced file is there; a name the system cannot even look up (too long,
+    a NUL) is not."""
+    if len(str(file)) > MAX_PATH or "\0" in str(file):
+        return False
+    try:
+        return file.exists()
+    except (OSError, ValueError):
+        return False
+
+
 def read(
     path: Path | str, probe_rate: ProbeRate | None = None, rate: Fraction | None = None
 ) -> ReadTimeline:
@@ -219,7 +240,11 @@ def read(
     files by absolute path. `probe_rate(path)` -> (Fraction rate or None for a still,
     (width, height)) or None when the file cannot be read; the media's own rate wins over the
     rate written in the file. An EDL does not say its rate: `rate`, else guessed
-    (`edl_rate`)."""
+    (`edl_rate`).
+
+    The timeline read is held to the bounds a project is (engine/project_schema.py), so what
+    opens can be saved and opened again; a value outside them is an InterchangeError that
+    names it, never another exception."""
     import opentimelineio as otio
 
     path = Path(path)
@@ -228,42 +253,89 @@ def read(
         raise InterchangeError(f"{path.name}: open .otio, FCP 7 .xml or CMX 3600 .edl files")
     probe_rate = probe_rate or media_rate_and_size
     options: dict[str, float] = {}
-    if adapter == "cmx_3600":
-        options["rate"] = float(rate or edl_rate(path))
     try:
-        tl = otio.adapters.read_from_file(str(path), adapter_name=adapter, **options)
-    except Exception as e:  # the adapters raise many kinds; all mean "unreadable"
-        raise InterchangeError(f"{path.name} could not be read as a timeline: {e}") from e
-    if isinstance(tl, otio.schema.SerializableCollection):
-        tl = next(iter(tl.find_children(descended_from_type=otio.schema.Timeline)), None)
-    if not isinstance(tl, otio.schema.Timeline):
-        raise InterchangeError(f"{path.name} holds no timeline")
+        if adapter == "cmx_3600":
+            _check_edl_lines(path)
+            options["rate"] = float(rate or edl_rate(path))
+        try:
+            tl = otio.adapters.read_from_file(str(path), adapter_name=adapter, **options)
+        except Exception as e:  # the adapters raise many kinds; all mean "unreadable"
+            raise InterchangeError(f"{path.name} could not be read as a timeline: {e}") from e
+        if isinstance(tl, otio.schema.SerializableCollection):
+            tl = next(iter(tl.find_children(descended_from_type=otio.schema.Timeline)), None)
+        if not isinstance(tl, otio.schema.Timeline):
+            raise InterchangeError(f"{path.name} holds no timeline")
+        result = _convert(tl, path, probe_rate, options)
+        validate_timeline(result.timeline.to_dict())
+    except InterchangeError as e:
+        if str(e).startswith(path.name):
+            raise
+        raise InterchangeError(f"{path.name}: {e}; not opened") from e
+    except ProjectError as e:
+        what = str(e).removeprefix("project document: ")
+        raise InterchangeError(f"{path.name}: {what}; not opened") from e
+    except (ArithmeticError, ValueError, TypeError) as e:  # RateError is a ValueError
+        raise InterchangeError(f"{path.name} holds a value this app cannot use: {e}") from e
+    return result
+
+
+def _convert(
+    tl: otio.schema.Timeline, path: Path, probe_rate: ProbeRate, options: dict[str, float]
+) -> ReadTimeline:
+    import opentimelineio as otio
+
     meta = _lumiere(tl.metadata)
-    seq = _sequence_rate(tl, meta)
-    if adapter == "cmx_3600":
-        seq = exact_rate(options["rate"])
+    seq = exact_rate(options["rate"]) if "rate" in options else _sequence_rate(tl, meta)
     result = ReadTimeline(Timeline(rate=seq, tracks=[]))
     if tl.global_start_time is not None:
-        result.start = max(
-            0,
-            nearest(
-                Fraction(tl.global_start_time.rescaled_to(float(seq)).value).limit_denominator()
-            ),
-        )
+        result.start = max(0, _frames(tl.global_start_time, seq, "the start timecode"))
     probed: dict[Path, MediaFacts | None] = {}
     for track in tl.video_tracks():
         out = Track(name=track.name or f"V{len(result.timeline.tracks) + 1}")
+        ranges = track.range_of_all_children()  # one pass: range_in_parent is linear per clip
         for item in track:
-            if not isinstance(item, otio.schema.Clip):
-                continue
-            clip = _read_clip(item, path.parent, seq, probed, probe_rate, result)
-            if clip is not None:
-                out.clips.append(clip)
+            if isinstance(item, otio.schema.Clip):
+                clip = _read_clip(item, ranges[item], path.parent, seq, probed, probe_rate, result)
+                if clip is not None:
+                    out.clips.append(clip)
+            elif isinstance(item, otio.core.Composition):  # a nested stack or track
+                result.left_out.append(
+                    f"a nested {type(item).__name__.lower()} '{item.name or 'unnamed'}' on "
+                    f"track {out.name} (flatten it in the editor it came from)"
+                )
         result.timeline.tracks.append(out)
     if not result.timeline.tracks:
         result.timeline.tracks.append(Track())
     _sequence_size(result, meta, probed, dict(tl.metadata.get("fcp_xml", {})))
     return result
+
+
+def _frames(time: otio.opentime.RationalTime, rate: Fraction, what: str) -> int:
+    """A time as whole frames at `rate`; a time that is no finite number is refused."""
+    value, own = time.value, time.rate
+    if not (math.isfinite(value) and math.isfinite(own) and own > 0):
+        raise InterchangeError(f"{what} is not a usable time ({value} at {own} fps)")
+    if own == float(rate) and value.is_integer() and abs(value) <= MAX_FRAME * 1000:
+        return int(value)  # the common case, without exact arithmetic (100,000 clips)
+    frames = Fraction(value) * Fraction(rate) / Fraction(own)
+    if abs(frames) > MAX_FRAME * 1000:  # far beyond what validation lets through
+        raise InterchangeError(f"{what} is {float(frames):.3g} frames, more than this app can use")
+    return nearest(frames)
+
+
+def _check_edl_lines(path: Path) -> None:
+    """Refuse an EDL with a line no editor writes: the adapter's patterns take time that grows
+    with the square of a line's length (100,000 characters: minutes)."""
+    try:
+        with path.open("rb") as f:
+            for number, line in enumerate(f, 1):
+                if len(line) > MAX_EDL_LINE:
+                    raise InterchangeError(
+                        f"{path.name}: line {number} is {len(line)} characters long (an EDL "
+                        f"line is at most {MAX_EDL_LINE}); not read"
+                    )
+    except OSError as e:
+        raise InterchangeError(f"{path.name} could not be read: {e}") from e
 
 
 def media_rate_and_size(path: Path) -> MediaFacts | None:
@@ -306,6 +378,7 @@ def _sequence_rate(tl: otio.schema.Timeline, meta: dict[str, Any]) -> Fraction:
 
 def _read_clip(
     item: otio.schema.Clip,
+    place: otio.opentime.TimeRange,
     folder: Path,
     seq: Fraction,
     probed: dict[Path, MediaFacts | None],
@@ -314,19 +387,16 @@ def _read_clip(
 ) -> TimelineClip | None:
     file = media_target(item.media_reference, folder)
     name = item.name or (file.stem if file else "clip")
-    if file is None or not file.exists():
-        result.missing.append(str(file) if file else name)
+    if file is None or not _exists(file):
+        result.missing.append(_short_path(file) if file else name)
         return None
     if file not in probed:
         probed[file] = probe_rate(file)
         result.media.append(file)
     meta = _lumiere(item.metadata)
     info = probed[file]
-    place = item.range_in_parent()
-    start = nearest(Fraction(place.start_time.rescaled_to(float(seq)).value).limit_denominator())
-    duration = max(
-        1, nearest(Fraction(place.duration.rescaled_to(float(seq)).value).limit_denominator())
-    )
+    start = _frames(place.start_time, seq, f"the start of clip '{name}'")
+    duration = max(1, _frames(place.duration, seq, f"the duration of clip '{name}'"))
     still = _true(meta["still"]) if "still" in meta else (info is not None and info[0] is None)
     own = info[0] if info is not None else None
     written = meta.get("rate") or item.source_range.start_time.rate
@@ -337,9 +407,7 @@ def _read_clip(
         available = getattr(item.media_reference, "available_range", None)
         if available is not None:  # timecoded media: frames count from the media's start
             first = first - available.start_time
-        source_in = max(
-            0, nearest(Fraction(first.rescaled_to(float(rate)).value).limit_denominator())
-        )
+        source_in = max(0, _frames(first, rate, f"the first frame of clip '{name}'"))
     clip = TimelineClip(
         media=str(file),
         source_in=source_in,
@@ -350,7 +418,7 @@ def _read_clip(
     )
     for key in GEOMETRY:
         if key in meta:
-            setattr(clip, key, type(getattr(clip, key))(meta[key]))
+            setattr(clip, key, _value_as(getattr(clip, key), meta[key], f"clip '{name}' {key}"))
     if clip.fit not in FIT_MODES:
         clip.fit = "fit"
     if _true(meta.get("ai_generated")):
@@ -376,8 +444,37 @@ def _labelled_job(meta: Mapping[str, Any]) -> dict[str, Any]:
 def _lumiere(metadata: Mapping[str, Any]) -> dict[str, Any]:
     """This app's metadata of an OTIO object, from OTIO JSON or from FCP XML (whose reader
     hands back every value as text)."""
-    meta = metadata.get("lumiere") or metadata.get("fcp_xml", {}).get("lumiere") or {}
-    return dict(meta)
+    # OTIO's dictionary answers `in` and a missing key slowly (a raised KeyError inside), and
+    # most clips of other editors carry no metadata: their empty dictionary is seen by its size
+    if not len(metadata):
+        return {}
+    meta = _item(metadata, "lumiere")
+    if not meta:
+        fcp = _item(metadata, "fcp_xml")
+        meta = _item(fcp, "lumiere") if isinstance(fcp, Mapping) else None
+    return dict(meta or {})
+
+
+def _value_as(like: Any, value: Any, what: str) -> Any:
+    """`value` (as OTIO JSON holds it, or as text from FCP XML) as the type of `like`."""
+    kind = type(like)
+    try:
+        if kind is int and not (isinstance(value, int) or str(value).strip().lstrip("-").isdigit()):
+            raise ValueError
+        out = kind(value)
+    except (ValueError, TypeError, OverflowError):
+        name = {int: "whole number", float: "number"}.get(kind, kind.__name__)
+        raise InterchangeError(f"{what} is not a {name}: {str(value)[:40]!r}") from None
+    if isinstance(out, float) and not math.isfinite(out):
+        raise InterchangeError(f"{what} is not a finite number: {value!r}")
+    return out
+
+
+def _item(mapping: Mapping[str, Any], key: str) -> Any:
+    try:
+        return mapping[key]
+    except KeyError:
+        return None
 
 
 def _true(value: object) -> bool:
@@ -396,9 +493,11 @@ def _sequence_size(
     fcp_size = fcp.get("media", {}).get("video", {}).get("format", {})
     fcp_size = fcp_size.get("samplecharacteristics", {}) if isinstance(fcp_size, dict) else {}
     if meta.get("width") and meta.get("height"):
-        tl.width, tl.height = int(meta["width"]), int(meta["height"])
+        tl.width = _value_as(0, meta["width"], "the sequence width")
+        tl.height = _value_as(0, meta["height"], "the sequence height")
     elif fcp_size.get("width") and fcp_size.get("height"):
-        tl.width, tl.height = int(fcp_size["width"]), int(fcp_size["height"])
+        tl.width = _value_as(0, fcp_size["width"], "the sequence width")
+        tl.height = _value_as(0, fcp_size["height"], "the sequence height")
     else:
         sizes = [info[1] for info in probed.values() if info is not None]
         tl.width, tl.height = sizes[0] if sizes else (1920, 1080)

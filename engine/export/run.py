@@ -319,5 +319,9 @@ def export_timeline_file(src: Path, fmt: str, out: Path, **options: Any) -> Path
     read = otio_file.read(src)
     if read.missing:
         raise SourceError("the timeline's media is missing: " + ", ".join(read.missing))
+    if read.left_out:  # rendering without them would make a different cut
+        raise SourceError(
+            "the timeline holds what this app cannot render: " + "; ".join(read.left_out)
+        )
     own = {"timecode": o.timecode or format_timecode(read.start, read.timeline.rate)}
     return export_timeline(read.timeline, src.parent, fmt, out, **(options | own))

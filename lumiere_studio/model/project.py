@@ -19,6 +19,7 @@ import numpy as np
 
 from engine.api import (
     APP_ID,
+    MAX_DOC_BYTES,
     SCHEMA,
     MediaInfo,
     ProjectError,
@@ -62,6 +63,22 @@ class MaskMeta:
     """Where a media item's mask applies: all frames, or from `from_frame` on."""
 
     from_frame: int = 0
+
+
+def document_bytes(doc: dict) -> bytes:
+    """The document as Save writes it, refused (nothing written) when Open would refuse it: a
+    file Save makes must always open again."""
+    try:
+        validate(json.loads(json.dumps(doc, allow_nan=False)))  # as Open will read it
+    except ValueError as e:  # ProjectError, or NaN / Infinity that JSON cannot hold
+        raise ProjectError(f"the project was not saved: {e}") from e
+    data = json.dumps(doc, indent=1).encode()
+    if len(data) > MAX_DOC_BYTES:
+        raise ProjectError(
+            f"the project is {len(data) / 2**20:.0f} MB, more than the {MAX_DOC_BYTES >> 20} MB "
+            "a project can hold; nothing was written (remove clips or media and save again)"
+        )
+    return data
 
 
 class Project:
@@ -186,7 +203,7 @@ class Project:
             for clip in track["clips"]:
                 clip["media"] = mapping[clip["media"]]
         doc["generations"] = {k: r.to_dict() for k, r in records.items()}
-        atomic_write_bytes(folder / DOC_NAME, json.dumps(doc, indent=1).encode())
+        atomic_write_bytes(folder / DOC_NAME, document_bytes(doc))
         self.folder = folder
         for m in self.media:
             m.path = mapping[m.path]
