@@ -91,3 +91,38 @@ def test_sound_is_placed_by_time_never_stretched(tmp_path):
         t = 10 / seq + (k - 4 + 0.5) / FPS
         assert abs(sound.samples[0, int(t * MIX_RATE)] - (k + 1) * 0.01) < 1e-4
     assert clip.source_frame(10 + 12, Fraction(seq)) == 4 + round(12 * 8 / 25)
+
+
+def test_the_mix_made_a_window_at_a_time_meets_sample_for_sample(tmp_path):
+    """Issue 29 #9: export mixes the sound a window at a time (an hour of sequence held whole
+    is 1.4 GB); windows of 1,000 samples must give the same mix as one window for all."""
+    from engine.export.timeline_audio import timeline_sound
+
+    staircase(tmp_path / "a.mov")
+    tl = timeline(TimelineClip("a.mov", 4, 8, 3, "8", name="V1"))
+    whole = timeline_sound(tl, tmp_path)
+    assert whole is not None
+    one = np.concatenate(list(whole.blocks(10**9)), axis=1)
+    whole.window = 1000
+    pieces = list(whole.blocks(300))
+    assert max(p.shape[1] for p in pieces) <= 300
+    assert np.abs(np.concatenate(pieces, axis=1) - one).max() < 1e-4
+    assert one.shape[1] == whole.length
+
+
+def test_an_hour_of_sequence_is_mixed_in_bounded_memory(tmp_path):
+    import tracemalloc
+
+    from engine.export.timeline_audio import timeline_sound
+
+    staircase(tmp_path / "a.mov")
+    hour = FPS * 3600
+    clip = TimelineClip("a.mov", 0, 8, hour - 8, "8", name="V1")
+    sound = timeline_sound(timeline(clip), tmp_path)
+    assert sound is not None and sound.length == 3600 * 48000
+    tracemalloc.start()
+    heard = sum(float(np.abs(b).sum()) for b in sound.blocks(480000))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert heard > 0  # the clip at the end is in the mix
+    assert peak < 64 << 20, peak  # held whole: 3600 s x 48,000 x 2 x 4 bytes = 1.4 GB

@@ -31,7 +31,7 @@ from engine.export.sources import (
     iter_frames,
     labels_of,
 )
-from engine.export.timeline_audio import timeline_audio
+from engine.export.timeline_audio import timeline_sound
 from engine.media import provenance as pv
 from engine.media.encode import EncodeError, VideoSettings, write_video
 from engine.media.sealing import Seal, SignOptions
@@ -221,7 +221,7 @@ def export_timeline(
     if fmt in INTERCHANGE:
         return export_interchange(timeline, base, out, o.progress, start)
     prov = timeline_provenance(timeline, base, first, last)
-    audio = timeline_audio(timeline, base, first, last) if fmt != "png" else None
+    audio = timeline_sound(timeline, base, first, last) if fmt != "png" else None
     sources = list(dict.fromkeys(media_path(c, base) for c in clips_in(timeline, first, last)))
     frames = render_frames(timeline, base, first, last)
     facts = None

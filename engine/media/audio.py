@@ -3,9 +3,10 @@ so an export of an edit of real footage keeps its sound in sync."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import numpy as np
 
@@ -34,6 +35,29 @@ class AudioClip:
     @property
     def seconds(self) -> float:
         return int(self.samples.shape[1]) / self.rate
+
+    @property
+    def length(self) -> int:
+        return int(self.samples.shape[1])
+
+    def blocks(self, size: int) -> Iterator[np.ndarray]:
+        for i in range(0, self.length, size):
+            yield self.samples[:, i : i + size]
+
+
+class Sound(Protocol):
+    """Sound an encoder writes: held whole (AudioClip) or made a block at a time (a timeline's
+    mix, which for an hour of sequence would be 1.4 GB held whole)."""
+
+    rate: int
+    layout: str
+
+    @property
+    def length(self) -> int:
+        """Samples per channel."""
+
+    def blocks(self, size: int) -> Iterator[np.ndarray]:
+        """float32 (channels, <= size) blocks, in order, `length` samples in all."""
 
 
 def read_audio(
@@ -102,7 +126,7 @@ def _read_audio(
     return AudioClip(padded, rate, layout)
 
 
-def add_audio_stream(container: OutputContainer, kind: str, clip: AudioClip) -> AudioStream:
+def add_audio_stream(container: OutputContainer, kind: str, clip: Sound) -> AudioStream:
     """AAC in MP4 (what every player takes), 24-bit PCM in MOV (what editors expect)."""
     codec: Literal["aac", "pcm_s24le"] = "aac" if kind == "mp4" else "pcm_s24le"
     stream = container.add_stream(codec, rate=clip.rate, layout=clip.layout)
@@ -110,17 +134,20 @@ def add_audio_stream(container: OutputContainer, kind: str, clip: AudioClip) -> 
 
 
 def encode_audio(
-    container: OutputContainer, stream: AudioStream, clip: AudioClip, chunk: int = 1024
+    container: OutputContainer, stream: AudioStream, clip: Sound, chunk: int = 1024
 ) -> None:
     import av
 
     fmt = stream.codec_context.format.name
     resampler = av.AudioResampler(format=fmt, layout=clip.layout, rate=clip.rate)
-    for i in range(0, clip.samples.shape[1], chunk):
-        block = np.ascontiguousarray(clip.samples[:, i : i + chunk])
-        frame = av.AudioFrame.from_ndarray(block, format="fltp", layout=clip.layout)
+    i = 0
+    for block in clip.blocks(chunk):
+        frame = av.AudioFrame.from_ndarray(
+            np.ascontiguousarray(block, np.float32), format="fltp", layout=clip.layout
+        )
         frame.sample_rate = clip.rate
         frame.pts = i
+        i += block.shape[1]
         for out in resampler.resample(frame):
             container.mux(stream.encode(out))
     for out in resampler.resample(None):

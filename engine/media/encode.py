@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 import numpy as np
 
 from engine.errors import Cancelled, LumiereError
-from engine.media.audio import AudioClip, add_audio_stream, encode_audio
+from engine.media.audio import Sound, add_audio_stream, encode_audio
 from engine.media.open_file import open_output, valid_text
 from engine.media.sealing import Seal
 from engine.tempfiles import (
@@ -79,7 +79,7 @@ class VideoSettings:
     prores: str = "prores"  # .mov flavour: "prores" (422 HQ 10-bit) or "prores4444" (alpha)
     alpha: AlphaFrames | None = None  # (T, H, W) uint8 for ProRes 4444
     timecode: str = "00:00:00:00"  # start timecode (a tmcd track in MOV/MP4)
-    audio: AudioClip | None = None  # written after the video, from t = 0
+    audio: Sound | None = None  # written after the video, from t = 0
     cancel: Callable[[], bool] | None = None  # checked before each frame
     seal: Seal | None = None  # signs the file and places its sidecar together with it
 
@@ -166,7 +166,7 @@ def write_video(
                     frame = _even_pad(frame[None])[0]
                 if stream is None:  # every stream must exist before the first packet
                     stream = _add_stream(container, kind, settings, rate, frame.shape)
-                    if settings.audio is not None and settings.audio.samples.size:
+                    if settings.audio is not None and settings.audio.length:
                         audio_stream = add_audio_stream(container, kind, settings.audio)
                 fmt = "rgba" if alpha else "rgb24"
                 container.mux(stream.encode(av.VideoFrame.from_ndarray(frame, format=fmt)))
