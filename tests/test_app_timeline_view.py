@@ -66,3 +66,15 @@ def test_a_thumbnail_ready_after_the_view_is_gone_reaches_nothing(qtbot):
         QCoreApplication.processEvents()
     assert errors == []
     assert thumbs.receivers(SIGNAL("ready(PyObject,QImage)")) == 0
+
+
+def test_only_the_filmstrip_tiles_on_screen_are_drawn():
+    """Issue 29 #9: a clip a day long is millions of pixels wide; every paint drew every tile."""
+    from lumiere_studio.ui.timeline_view import tile_lefts
+
+    lefts = tile_lefts(2.0, 8e7, 62.0, 40_000.0, 41_000.0)
+    assert 15 <= len(lefts) <= 20  # 1,000 px of screen / 62 px a tile, and one each side
+    assert lefts[0] <= 40_000 < lefts[0] + 62 * 2 and lefts[-1] >= 41_000 - 62
+    assert all((x - 2.0) % 62.0 == 0 for x in lefts)  # on the clip's own grid
+    assert tile_lefts(2.0, 300.0, 62.0, 0.0, 1000.0) == [2.0, 64.0, 126.0, 188.0, 250.0]
+    assert tile_lefts(2.0, 300.0, 62.0, 5000.0, 6000.0) == []  # off screen

@@ -8,6 +8,8 @@ undo step).
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QMouseEvent, QPainter, QPen, QWheelEvent
 from PySide6.QtWidgets import (
@@ -29,6 +31,22 @@ TRACK_H = 64
 NEW_LANE_H = 22  # the strip above the top track: drop a clip there for a new track
 EDGE = 6  # pixels at each clip end that trim instead of move
 SNAP_PX = 8
+
+
+def tile_lefts(
+    first: float, right: float, step: float, shown_left: float, shown_right: float
+) -> list[float]:
+    """Left edges of a clip's filmstrip tiles (every `step` from `first` while before `right`)
+    that overlap the part of the scene on screen: a clip a day long is millions of pixels wide,
+    and drawing all its tiles on every paint froze the window."""
+    step = max(step, 1.0)
+    k0 = max(0, math.floor((shown_left - first) / step) - 1)
+    end = min(right, shown_right + step)
+    lefts, x = [], first + k0 * step
+    while x < end:
+        lefts.append(x)
+        x += step
+    return lefts
 
 
 class ClipItem(QGraphicsRectItem):
@@ -61,16 +79,15 @@ class ClipItem(QGraphicsRectItem):
             h = r.height() - 18
             w = thumb.width() * h / max(1, thumb.height())
             ppf, rate = self.view.px_per_frame, self.view.doc.project.timeline.rate
-            x = r.x() + 2
+            shown = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
             p.save()
             p.setClipRect(r)
-            while x < r.right():
+            for x in tile_lefts(r.x() + 2, r.right(), w + 2, shown.left(), shown.right()):
                 # Each tile shows the source frame under its middle (the thumbnail until the
                 # filmstrip is ready), so a trimmed clip shows its own part of the media.
                 frame = self.clip.source_frame(int((x + w / 2) / ppf), rate)
                 tile = strip.tile_for(frame) if strip is not None else thumb
                 p.drawImage(QRectF(x, r.y() + 16, w, h), tile)
-                x += w + 2
             p.restore()
         p.setPen(QPen(QColor(250, 250, 250) if self.isSelected() else base.lighter(150), 1.5))
         p.drawRect(r)
