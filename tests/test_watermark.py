@@ -94,3 +94,36 @@ def test_unmarked_frames_are_not_flagged():
 def test_tiny_frames_say_they_are_too_small():
     d = wm.detect(wm.embed(clip(1, 32), wm.Payload(1)))
     assert not d.detected and "too small" in d.note
+
+
+@pytest.mark.parametrize("scale", [s for s in wm.SCALES if s != 1.0])
+def test_resampling_matches_torchs_antialiased_bilinear(scale):
+    """`detect` resizes without torch (issue 31 #4); the pictures must be the ones the mark's
+    statistics were measured on: torch's bilinear, antialiased when shrinking."""
+    import torch
+    import torch.nn.functional as F
+
+    img = np.random.default_rng(1).random((150, 203)).astype(np.float32) * 255
+    factor = 1 / scale
+    ours = wm._resample(img, factor)
+    ref = F.interpolate(
+        torch.from_numpy(img)[None, None],
+        size=ours.shape,
+        mode="bilinear",
+        align_corners=False,
+        antialias=factor < 1,
+    )[0, 0].numpy()
+    assert np.abs(ours - ref).max() < 0.05
+
+
+def test_detect_never_loads_torch():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np\n"
+        "from engine.media import watermark as wm\n"
+        "wm.detect(np.zeros((2, 200, 200, 3), np.uint8))\n"
+        "assert 'torch' not in sys.modules, 'torch was imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=300)

@@ -337,16 +337,46 @@ def _decode(soft: np.ndarray) -> Payload | None:
 
 
 def _resample(img: np.ndarray, factor: float) -> np.ndarray:
+    """`img` resized by `factor`: bilinear when enlarging, a triangle (antialiased bilinear)
+    filter when shrinking, as torch's interpolate(mode="bilinear", antialias=True) does. In
+    numpy and OpenCV: `detect` must not wait for torch to load (seconds, and minutes on a busy
+    machine) to resize one picture."""
     if abs(factor - 1.0) < 1e-6:
         return img
-    import torch
-    import torch.nn.functional as F
-
     h, w = img.shape
     size = (max(1, round(h * factor)), max(1, round(w * factor)))
-    t = torch.from_numpy(np.ascontiguousarray(img))[None, None]
-    out = F.interpolate(t, size=size, mode="bilinear", align_corners=False, antialias=factor < 1)
-    return out[0, 0].numpy()
+    src = np.ascontiguousarray(img, np.float32)
+    if factor > 1:
+        import cv2
+
+        return np.asarray(cv2.resize(src, size[::-1], interpolation=cv2.INTER_LINEAR))
+    rows = _triangle_weights(h, size[0])
+    cols = _triangle_weights(w, size[1])
+    return _apply_weights(_apply_weights(src, rows).T, cols).T
+
+
+def _triangle_weights(n_in: int, n_out: int) -> tuple[np.ndarray, np.ndarray]:
+    """(taps index (n_out, k), weights (n_out, k)) of a triangle filter shrinking n_in to n_out
+    samples: each output sample averages the inputs within one output step of its centre."""
+    scale = n_in / n_out
+    support = scale  # the triangle's half width, in input samples
+    centres = (np.arange(n_out) + 0.5) * scale
+    first = np.floor(centres - support + 0.5).astype(int).clip(0, n_in)
+    taps = int(np.ceil(2 * support)) + 2
+    index = first[:, None] + np.arange(taps)[None, :]
+    weight = np.maximum(0.0, 1.0 - np.abs((index + 0.5 - centres[:, None]) / scale))
+    weight[index >= n_in] = 0.0
+    weight /= weight.sum(axis=1, keepdims=True)
+    return index.clip(0, n_in - 1), weight.astype(np.float32)
+
+
+def _apply_weights(x: np.ndarray, taps: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Rows of x resampled along axis 0 by (index, weight) taps."""
+    index, weight = taps
+    out = np.zeros((index.shape[0], x.shape[1]), np.float32)
+    for k in range(index.shape[1]):
+        out += weight[:, k, None] * x[index[:, k]]
+    return out
 
 
 FLATTEN_MEAN, FLATTEN_RMS, FLATTEN_EPS = 9, 16, 1.0  # box sizes (px) and RMS floor (levels)
