@@ -150,6 +150,20 @@ class EngineSession:
         report(outcome)
         return outcome
 
+    def warm_up(self, model: str | None = None, device: str = "auto") -> str | None:
+        """Load `model` (None: the bundled one) now, so the first job does not wait for it;
+        the app calls this on the engine thread once its window is up. Returns None, or why it
+        could not load (the first job will say so again)."""
+        try:
+            from engine.pipeline import Engine
+
+            if self._engine is None:
+                self._engine = Engine()
+            self._engine.load(model, device)
+        except Exception as e:  # a missing or broken model is the job's message to give
+            return f"{LOAD_FAILED}: {e}"
+        return None
+
     def _run(
         self, job: Job, output: Path, cancel: CancelToken, report: Callable[[Event], None]
     ) -> Outcome:

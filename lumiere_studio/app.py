@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 def main(argv: list[str]) -> int:
-    from PySide6.QtCore import Qt
+    from PySide6.QtCore import Qt, QTimer
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
@@ -38,7 +38,17 @@ def main(argv: list[str]) -> int:
     window.show()
     if not window.projects.offer_recovery(window.files.ask_recover):
         open_args(window, argv)
+    # Once the window is up, the engine thread loads the chosen model, so the first Generate
+    # does not wait for it (tens of seconds on a busy CPU).
+    QTimer.singleShot(0, lambda: warm_up(window))
     return app.exec()
+
+
+def warm_up(window: MainWindow) -> None:
+    prompt = window.prompt
+    if prompt.model.count():
+        model = prompt.model.currentData() if prompt.model.isEnabled() else None
+        window.queue.warm_up(model, prompt.device.currentText())
 
 
 def open_args(window: MainWindow, argv: list[str]) -> None:

@@ -122,3 +122,30 @@ def test_an_engine_that_cannot_load_is_a_failed_outcome(monkeypatch, tmp_path):
     assert events == [outcome]
     assert isinstance(outcome, Failed)
     assert outcome.message.startswith(api.LOAD_FAILED) and "libtorch_cpu" in outcome.message
+
+
+def test_warm_up_loads_the_model_the_first_job_then_uses(tiny_model, tmp_path, monkeypatch):
+    """Issue 31 #4: the app loads the model once its window is up, not when Generate is
+    pressed; the job after it must not load again."""
+    from engine.pipeline import Engine
+
+    session = EngineSession()
+    assert session.warm_up(str(tiny_model)) is None
+    loads = []
+    real = Engine.load
+
+    def counting(self, model, device_name="auto"):
+        loads.append(model)
+        before = len(self._loaded)
+        out = real(self, model, device_name)
+        assert len(self._loaded) == before  # served from what warm_up loaded
+        return out
+
+    monkeypatch.setattr(Engine, "load", counting)
+    outcome = session.submit(_job(tiny_model), tmp_path / "o.mp4", CancelToken())
+    assert isinstance(outcome, Finished) and loads
+
+
+def test_warm_up_of_a_missing_model_says_why_and_raises_nothing(tmp_path):
+    message = EngineSession().warm_up(str(tmp_path / "no-model"))
+    assert message is not None and message.startswith(api.LOAD_FAILED)

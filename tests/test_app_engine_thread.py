@@ -189,3 +189,13 @@ def _direct():
     from PySide6.QtCore import Qt
 
     return Qt.ConnectionType.DirectConnection
+
+
+def test_warm_up_runs_on_the_engine_thread_and_reports(qtbot, queue, tiny_model):
+    seen = []
+    queue.worker.warmed.connect(lambda message: seen.append(threading.current_thread()))
+    with qtbot.waitSignal(queue.worker.warmed, timeout=180000) as sig:
+        queue.warm_up(str(tiny_model))
+    assert sig.args == [""]
+    assert seen and seen[0] is not threading.main_thread()  # not on the GUI thread
+    assert queue.worker.session._engine is not None and queue.worker.session._engine._loaded

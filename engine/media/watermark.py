@@ -352,7 +352,8 @@ def _resample(img: np.ndarray, factor: float) -> np.ndarray:
         return np.asarray(cv2.resize(src, size[::-1], interpolation=cv2.INTER_LINEAR))
     rows = _triangle_weights(h, size[0])
     cols = _triangle_weights(w, size[1])
-    return _apply_weights(_apply_weights(src, rows).T, cols).T
+    shrunk: np.ndarray = _apply_weights(_apply_weights(src, rows).T, cols).T
+    return shrunk
 
 
 def _triangle_weights(n_in: int, n_out: int) -> tuple[np.ndarray, np.ndarray]:

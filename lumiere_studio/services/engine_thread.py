@@ -126,10 +126,11 @@ class EngineWorker(QObject):
     finished = Signal(int, dict)  # job id, {"path", "model_name", "model_hash", "device", ...}
     failed = Signal(int, str)
     cancelled = Signal(int)
+    warmed = Signal(str)  # "" when the model is loaded, else why it could not load
 
     def __init__(self) -> None:
         super().__init__()
-        self.session = EngineSession()  # the model loads with the first job, on this thread
+        self.session = EngineSession()  # the model loads here, on this thread
         self._last_preview = 0.0
 
     @property
@@ -140,6 +141,9 @@ class EngineWorker(QObject):
     @sign.setter
     def sign(self, options: SignOptions | None) -> None:
         self.session.sign = options
+
+    def warm_up(self, model: str | None, device: str) -> None:
+        self.warmed.emit(self.session.warm_up(model, device) or "")
 
     def run(self, job_id: int, job_json: str, output: str, cancel: CancelToken) -> None:
         def on_event(event: Event) -> None:
@@ -206,6 +210,12 @@ class JobQueue(QObject):
         self.store.close()
 
     # --- commands ----------------------------------------------------------------------
+    def warm_up(self, model: str | None = None, device: str = "auto") -> None:
+        """Load the model on the engine thread now, before any job asks for it (a job
+        submitted meanwhile runs once it is loaded: the thread does one thing at a time)."""
+        if not self._closing:
+            self.runner.submit(partial(self.worker.warm_up, model, device))
+
     def submit(self, job: Job, output: Path) -> int:
         job.validate()
         stored = self.store.add(job, Path(output))  # on disk before it can run
