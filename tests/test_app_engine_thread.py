@@ -193,7 +193,13 @@ def _direct():
 
 def test_warm_up_runs_on_the_engine_thread_and_reports(qtbot, queue, tiny_model):
     seen = []
-    queue.worker.warmed.connect(lambda message: seen.append(threading.current_thread()))
+    load = queue.worker.session.warm_up
+
+    def recording(*args):
+        seen.append(threading.current_thread())
+        return load(*args)
+
+    queue.worker.session.warm_up = recording
     with qtbot.waitSignal(queue.worker.warmed, timeout=180000) as sig:
         queue.warm_up(str(tiny_model))
     assert sig.args == [""]
