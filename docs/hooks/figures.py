@@ -97,7 +97,7 @@ def quality(data: dict[str, Any]) -> str:
     for group, values in data["figures"].items():
         out += [f"### {GROUPS.get(group, group)}", "", "| figure | value |", "|---|---|"]
         for key, value in values.items():
-            label = QUALITY_KEYS.get(key, key.replace("_", " "))
+            label = fmt(QUALITY_KEYS.get(key, key.replace("_", " ")))  # escapes | in labels
             out.append(f"| {label} | {fmt(value, key in FRACTIONS)} |")
         out.append("")
     rows = data.get("rows", [])
