@@ -5,7 +5,8 @@ Run under a virtual X server (not the offscreen platform: the export dialog is i
 
 guide_cinemagraph.png: a still in the viewer with its water painted as the mask and the
 Cinemagraph task chosen. guide_inpainting.png: a clip on the timeline with a mask painted over
-the moving shape from frame 40 and the inpainting task chosen. guide_export.png: File > Export's
+the moving shape from frame 40 and the inpainting task chosen; guide_inpainting_result.png: its
+result on the bundled model, placed over the stretch it replaces. guide_export.png: File > Export's
 dialog with its list of formats open. Each is saved as a 256-colour PNG to stay small.
 bench/screenshot.py takes the README's two (a job in progress, a finished generation).
 """
@@ -74,6 +75,7 @@ def save_small(image: QImage, target: Path) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("out", type=Path, help="folder for the PNGs")
+    ap.add_argument("--timeout", type=float, default=900, help="seconds to wait for the job")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
@@ -115,6 +117,25 @@ def main() -> None:
     w.timeline.set_playhead(40, emit=False)
     pump(app, 1.5)
     save_small(w.grab().toImage(), args.out / "guide_inpainting.png")
+
+    # Its result, placed over the stretch it replaces (Generate > Place Results Over...).
+    w.place_over.setChecked(True)
+    w.mask_tools.set_tool("off")  # no brush cursor over the result
+    jid = w.generation.generate()
+    if jid is None:
+        raise SystemExit(f"the inpainting job could not be queued: {getattr(w, 'last_error', '?')}")
+    entry = w.queue.entries[jid]
+    if not pump(app, args.timeout, lambda: entry.state in ("done", "failed", "cancelled")):
+        raise SystemExit(f"the inpainting job did not finish: {entry.state}")
+    if entry.state != "done":
+        raise SystemExit(f"the inpainting job ended {entry.state}: {entry.message}")
+    gen = next(c for t in w.doc.project.timeline.tracks for c in t.clips if c.generated)
+    w.timeline.selected_clip = gen.id
+    w.timeline.rebuild()
+    w.timeline.set_playhead(gen.start + (gen.end - gen.start) // 2)
+    pump(app, 15, lambda: w.viewer.image is not None)
+    pump(app, 1.5)
+    save_small(w.grab().toImage(), args.out / "guide_inpainting_result.png")
 
     # Export: the dialog File > Export opens, its list of formats unfolded.
     w.mask_tools.set_tool("off")
