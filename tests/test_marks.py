@@ -171,3 +171,27 @@ def test_alpha_mask_needs_prores4444(tmp_path, capsys):
     out = tmp_path / "x.mp4"
     assert main(["export", str(folder), "--out", str(out), "--alpha", "mask"]) == 2
     assert "needs --format prores4444" in capsys.readouterr().err and not out.exists()
+
+
+def test_prores4444_alpha_leaves_the_pillarbox_bars_of_a_generated_clip_transparent(tmp_path):
+    """Issue 31 #5: a square text-to-video clip in a wide sequence was 255 over its black bars."""
+    import json
+
+    from engine.cli import main
+    from engine.timeline import Timeline, TimelineClip, Track
+
+    folder = tmp_path / "proj"
+    folder.mkdir()
+    save_result(
+        Result(textured(2, 64, 2), 24, Job(prompt="x"), "tiny", "ab" * 32, 0.1), folder / "t2v.mov"
+    )
+    clip = TimelineClip("t2v.mov", 0, 2, 0, "24", generated=True)  # fitted: bars left and right
+    tl = Timeline(rate=Fraction(24), width=128, height=64, tracks=[Track(clips=[clip])])
+    (folder / "project.lumiere.json").write_text(json.dumps({"timeline": tl.to_dict()}))
+    out = tmp_path / "alpha.mov"
+    args = ["export", str(folder), "--format", "prores4444", "--out", str(out), "--alpha", "mask"]
+    assert main(args) == 0
+    alpha = read_alpha(out)
+    assert alpha.shape == (2, 64, 128)
+    assert alpha[:, :, 32:96].min() == 255  # the picture
+    assert alpha[:, :, :30].max() == 0 and alpha[:, :, 98:].max() == 0  # the bars

@@ -136,6 +136,7 @@ class GeneratedAlpha:
             clip,
         )
         self._regions: dict[Path, tuple[bool, np.ndarray | None]] = {}
+        self._sizes: dict[Path, tuple[int, int]] = {}
 
     def __len__(self) -> int:
         return self.count
@@ -145,6 +146,14 @@ class GeneratedAlpha:
             prov, region = _labels(path)
             self._regions[path] = (prov is not None, region)
         return self._regions[path]
+
+    def _picture_size(self, path: Path) -> tuple[int, int]:
+        """(height, width) of a clip's own frames, read once."""
+        if path not in self._sizes:
+            from engine.export.sources import iter_frames
+
+            self._sizes[path] = next(iter_frames(path, limit=1)).shape[:2]
+        return self._sizes[path]
 
     def _shown(self, i: int) -> tuple[Path, int, TimelineClip | None] | None:
         """(the media, its frame, the timeline clip that places it in the sequence frame) that
@@ -169,9 +178,12 @@ class GeneratedAlpha:
         generated, region = self._region(path)
         if not generated:
             return np.zeros((self.h, self.w), np.uint8)
-        if region is None:  # generated all over (or its region is not recorded)
+        if region is None and placed is None:  # generated all over (or region not recorded)
             return np.full((self.h, self.w), 255, np.uint8)
-        r = region[min(max(n, 0), len(region) - 1)]
+        if region is None:  # all of the clip's own picture, not the bars the sequence adds
+            r = np.full(self._picture_size(path), 255, np.uint8)
+        else:
+            r = region[min(max(n, 0), len(region) - 1)]
         if placed is not None:  # placed in the sequence frame as the picture is
             r = region_in_sequence(r, placed, (self.w, self.h))
         if r.shape != (self.h, self.w):  # the clip is shown at another size: nearest pixel
