@@ -221,3 +221,37 @@ def test_centre_crop_keeps_tiles_whole():
     assert crop.shape == (2048, 2048, 3)
     top, left = np.argwhere(frame[..., 0] == crop[0, 0, 0])[0]
     assert top % 64 == 0 and left % 64 == 0
+
+
+def test_a_timeline_file_is_reported_clip_by_clip(tmp_path, capsys):
+    """Issue 31 #5: `detect cut.otio` said "unreadable" although its clips carry AI labels."""
+    from fractions import Fraction
+
+    from engine.export.run import export_timeline
+    from engine.timeline import Timeline, TimelineClip, Track
+
+    gen, _ = generated(tmp_path)
+    real = write_video(clip(64), tmp_path / "real.mp4", VideoSettings(fps=8))
+    tl = Timeline(
+        rate=Fraction(8),
+        width=64,
+        height=64,
+        tracks=[
+            Track(
+                clips=[
+                    TimelineClip("real.mp4", 0, 8, 0, "8", name="camera"),
+                    TimelineClip(gen.name, 0, 8, 8, "8", name="made", generated=True),
+                ]
+            )
+        ],
+    )
+    cut = export_timeline(tl, tmp_path, "otio", tmp_path / "cut.otio")
+    assert main(["detect", str(cut)]) == 0
+    out = capsys.readouterr().out
+    assert "AI-made (1 of 2 clips AI-made)" in out
+    assert "clip 'made'" in out and "timeline label" in out
+    assert "clip 'camera'" in out and "no AI marks found" in out
+    real.unlink()  # a clip whose media is gone is said so, the others still count
+    code, found = detect_json(cut, capsys)
+    assert code == 0 and found["verdict"] == "AI-made"
+    assert [c["verdict"] for c in found["clips"]][-1] == "unreadable"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 from engine.commands import fail
 
@@ -16,6 +17,7 @@ from engine.commands import fail
 def run(args: argparse.Namespace) -> int:
     from engine.detection import gather
     from engine.media.open_file import MediaFileError, local_file
+    from engine.timeline_detection import TIMELINE_SUFFIXES, gather_timeline
 
     path = Path(args.path)
     try:  # a FIFO or device would block every reader below: refused before any opens it
@@ -35,7 +37,11 @@ def run(args: argparse.Namespace) -> int:
             return fail(f"cannot read the trust list {args.trust}: {e}")
         if "BEGIN CERTIFICATE" not in trust:
             return fail(f"{args.trust} holds no PEM certificates")
-    found = gather(path, args.max_frames, trust)
+    is_timeline = path.suffix.lower() in TIMELINE_SUFFIXES and not path.is_dir()
+    if is_timeline:  # a cut holds no pixels: each of its clips is reported
+        found: Any = gather_timeline(path, args.max_frames, trust)
+    else:
+        found = gather(path, args.max_frames, trust)
     if args.json:
         print(json.dumps(found.to_dict(), indent=1, default=str))
     else:
@@ -49,7 +55,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="check a video, image or PNG folder for AI-content marks: exit 0 AI-made, "
         "1 no marks, 2 unreadable, 3 altered after signing",
     )
-    p.add_argument("path", help="video, image, or folder of PNG frames")
+    p.add_argument(
+        "path",
+        help="video, image, folder of PNG frames, or a timeline (.otio, FCP 7 .xml, .edl: "
+        "each clip is reported)",
+    )
     p.add_argument("--json", action="store_true", help="print every part of the evidence as JSON")
     p.add_argument(
         "--trust",
