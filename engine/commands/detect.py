@@ -9,15 +9,14 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
 
 from engine.commands import fail
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.detection import gather
+    from engine.detection import Findings, gather
     from engine.media.open_file import MediaFileError, local_file
-    from engine.timeline_detection import TIMELINE_SUFFIXES, gather_timeline
+    from engine.timeline_detection import TIMELINE_SUFFIXES, TimelineFindings, gather_timeline
 
     path = Path(args.path)
     try:  # a FIFO or device would block every reader below: refused before any opens it
@@ -38,8 +37,9 @@ def run(args: argparse.Namespace) -> int:
         if "BEGIN CERTIFICATE" not in trust:
             return fail(f"{args.trust} holds no PEM certificates")
     is_timeline = path.suffix.lower() in TIMELINE_SUFFIXES and not path.is_dir()
+    found: Findings | TimelineFindings
     if is_timeline:  # a cut holds no pixels: each of its clips is reported
-        found: Any = gather_timeline(path, args.max_frames, trust)
+        found = gather_timeline(path, args.max_frames, trust)
     else:
         found = gather(path, args.max_frames, trust)
     if args.json:
