@@ -30,6 +30,7 @@ from engine.export.otio_file import InterchangeError
 from engine.export.otio_file import read as read_timeline_file
 from engine.export.render import current_timeline
 from engine.export.run import export_timeline
+from engine.export.sources import labelled_ai
 from engine.jobs import (
     TASK_LABELS,
     Job,
@@ -256,6 +257,7 @@ __all__ = [
     # projects, interchange, export, files
     "APP_ID",
     "SCHEMA",
+    "labelled_ai",
     "MAX_DOC_BYTES",
     "ProjectError",
     "read_document",

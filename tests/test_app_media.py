@@ -63,3 +63,26 @@ def test_items_whose_file_is_gone_or_not_a_file_get_no_background_work(media, tm
     os.mkfifo(clip)  # a pipe where the file was: reading it would block
     media.prepare_all()
     assert media.thumbs == [] and media.proxies == []
+
+
+def test_an_imported_ai_labelled_file_counts_as_generated_and_sets_no_sequence_size(
+    media, tmp_path
+):
+    """Issue 31 #5: an AI-labelled file from elsewhere, placed first, set the sequence's size
+    and rate (a 32x32 8 fps draft made the export 32x32 at 8 fps)."""
+    import numpy as np
+
+    from engine.jobs import Job
+    from engine.outputs import save_result
+    from engine.pipeline import Result
+
+    frames = np.full((8, 32, 32, 3), 120, np.uint8)
+    made = save_result(
+        Result(frames, 8, Job(prompt="x"), "tiny", "ab" * 32, 0.1), tmp_path / "made.mp4"
+    )
+    plain = make_clip(tmp_path / "plain.mp4", frames=4, size=(64, 48))
+    ai, real = media.import_paths([str(made), str(plain)])
+    assert ai.generated and not real.generated
+    media.doc.add_to_timeline(ai.id)
+    tl = media.doc.project.timeline
+    assert (tl.width, tl.height, tl.settled) == (1920, 1080, False)

@@ -113,3 +113,12 @@ def labels_of(path: Path | str) -> pv.Provenance | None:
     if path.is_file() and path.suffix.lower() in (".mp4", ".mov", ".m4v"):
         return pv.Provenance.from_container_metadata(pv.read_container_metadata(path))
     return None
+
+
+def labelled_ai(path: Path | str) -> bool:
+    """Whether a media file says it is AI-made (its sidecar manifest or container tags): a
+    cheap read of labels, not the full `detect`; an unreadable label is no label."""
+    try:
+        return labels_of(path) is not None
+    except (LumiereError, OSError, ValueError, KeyError, TypeError):
+        return False

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from engine.api import PROXY_MIN_PIXELS, ProbeError, needs_proxy, probe
+from engine.api import PROXY_MIN_PIXELS, ProbeError, labelled_ai, needs_proxy, probe
 from lumiere_studio.model.document import Document
 from lumiere_studio.model.project import MediaItem
 
@@ -38,7 +38,7 @@ class MediaController(QObject):
                 infos.append(probe(path))
             except ProbeError as e:
                 errors.append(str(e))
-        items = self.doc.import_media(infos)
+        items = self.doc.import_media(infos, {i.path for i in infos if labelled_ai(i.path)})
         for item in items:
             self.prepare(item)
         if items:

@@ -3,7 +3,7 @@ views listen to `changed` / `mask_changed`. The widgets never mutate `Project` d
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from enum import Enum
 from fractions import Fraction
 from pathlib import Path
@@ -87,9 +87,18 @@ class Document(QObject):
         return dirty
 
     # --- media ---------------------------------------------------------------------------
-    def import_media(self, infos: list[MediaInfo]) -> list[MediaItem]:
+    def import_media(
+        self, infos: list[MediaInfo], labelled_ai: Collection[str] = ()
+    ) -> list[MediaItem]:
+        """Bin items for probed files; those in `labelled_ai` (files whose labels say they are
+        AI-made) count as generated: shown as such, and never setting the sequence's size."""
         items = [
-            MediaItem(path=self.project.relative(i.path), info=i.to_dict(), name=Path(i.path).name)
+            MediaItem(
+                path=self.project.relative(i.path),
+                info=i.to_dict(),
+                name=Path(i.path).name,
+                generated=i.path in labelled_ai,
+            )
             for i in infos
         ]
         if items:
