@@ -28,6 +28,12 @@ def _rebuild(cls: type[LumiereError], message: str, field: str | None) -> Lumier
     return error
 
 
+class JobError(LumiereError, ValueError):
+    """A job that cannot run as described (a bad value, an input that cannot serve); `field`
+    names the Job field at fault. Defined here, below engine.jobs, so the media readers that
+    refuse an input can raise it without knowing the job."""
+
+
 class Cancelled(Exception):
     """Work stopped because the user asked; not an error, so it is not a LumiereError."""
 

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import Field, asdict, dataclass, field, fields
 from typing import Any
 
-from engine.errors import LumiereError
+from engine.errors import JobError
 
 TASK_LABELS = {
     "t2v": "Text to video",
@@ -32,15 +32,12 @@ SAMPLERS = ("dpm++2m", "ddim")
 # it, the model decides the motion and invents only what no frame shows) or "model" (the
 # STUNet draws every pixel: the pure-model path, kept for comparison and research).
 PIXEL_SOURCES = ("footage", "model")
+__all__ = ["Job", "JobError", "FieldSpec", "Progress"]  # JobError lives in engine.errors
 JOB_SCHEMA_VERSION = 1
 FPS_RANGE = (1, 240)  # what Job.fps accepts
 SIZE_RANGE = (8, 4096)  # what Job.width and Job.height accept
 STEPS_RANGE = (1, 1000)
 DROPPED_FIELDS = ("extra",)  # fields older jobs carry that change nothing: read and left out
-
-
-class JobError(LumiereError, ValueError):
-    """A job that cannot run as described; `field` names the Job field at fault."""
 
 
 @dataclass(frozen=True)

@@ -25,11 +25,11 @@ def run(args: argparse.Namespace) -> int:
         ("transformers", transformers),
     ):
         print(f"{name} {mod.__version__}")
-    try:
-        import PySide6
+    try:  # read from its install record: the engine never imports Qt
+        from importlib.metadata import PackageNotFoundError, version
 
-        print(f"PySide6 {PySide6.__version__}")
-    except ImportError:
+        print(f"PySide6 {version('PySide6')}")
+    except PackageNotFoundError:
         print("PySide6 not installed (the desktop app needs it)")
     print("devices:")
     for line in describe_devices():

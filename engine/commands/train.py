@@ -202,9 +202,29 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     e.add_argument("--description", default="", help="one line about the model")
     e.add_argument("--reproduce", default="", help="the commands that made it")
     e.set_defaults(func=run_export)
-    from engine.train.export_style import add_arguments
+    add_export_style_arguments(
+        sub.add_parser("export-style", help="add a style fine-tune to a model folder")
+    )
 
-    add_arguments(sub.add_parser("export-style", help="add a style fine-tune to a model folder"))
+
+def add_export_style_arguments(p: argparse.ArgumentParser) -> None:
+    """The `export-style` sub-command's flags."""
+    p.add_argument("--run", required=True, help="style fine-tune run folder")
+    p.add_argument("--model", required=True, help="model folder whose base it fine-tuned")
+    p.add_argument("--name", default=None, help="style name (default: the run's --style)")
+    p.set_defaults(func=run_export_style)
+
+
+def run_export_style(args: argparse.Namespace) -> int:
+    from engine.checkpoints import ModelError
+    from engine.train.export_style import export_style
+
+    try:
+        path = export_style(Path(args.run), Path(args.model), args.name)
+    except ModelError as e:
+        return fail(e)
+    print(f"wrote style {path} (registered in {args.model}/config.json)")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

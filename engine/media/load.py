@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from engine.jobs import JobError
+from engine.errors import JobError
 from engine.media.av_errors import plain_av_error
 from engine.media.open_file import MediaFileError, open_input
 from engine.media.picture_size import check_keep_size, check_picture_size, fit_within

@@ -14,12 +14,12 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from engine.errors import LumiereError
 
 if TYPE_CHECKING:
-    from engine.pipeline import Result
+    from engine.jobs import Job
 
 IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 GENERATED = "trainedAlgorithmicMedia"
@@ -32,6 +32,16 @@ KEY_PREFIX = "lumiere_"  # our container-metadata keys (MP4/MOV "mdta" keys)
 
 class ProvenanceError(LumiereError, ValueError):
     """A manifest that cannot be read or does not match its file."""
+
+
+class MadeClip(Protocol):
+    """What provenance reads of a generation's result (engine.pipeline.Result has it): the
+    media layer knows results by this shape, not the pipeline that makes them."""
+
+    job: Job
+    model_name: str
+    model_hash: str
+    source: str | None
 
 
 @dataclass
@@ -64,7 +74,7 @@ class Provenance:
         return f"{APP_NAME} {self.app_version}"
 
     @classmethod
-    def from_result(cls, result: Result, clip_id: int | None) -> Provenance:
+    def from_result(cls, result: MadeClip, clip_id: int | None) -> Provenance:
         job = result.job
         return cls(
             source_type=COMPOSITE if result.source else GENERATED,
@@ -184,11 +194,12 @@ def manifest_dict(
 def write_manifest(
     out: Path | str, prov: Provenance, watermark: dict[str, Any] | None = None
 ) -> Path:
-    from engine.checkpoints import atomic_write_text
+    from engine.tempfiles import atomic_write_bytes
 
     out = Path(str(out).rstrip("/"))
     target = manifest_path(out)
-    atomic_write_text(target, json.dumps(manifest_dict(out, prov, watermark), indent=1) + "\n")
+    text = json.dumps(manifest_dict(out, prov, watermark), indent=1) + "\n"
+    atomic_write_bytes(target, text.encode("utf-8"))
     return target
 
 

@@ -4,11 +4,8 @@ only the spatial tensors of the run's EMA weights, registered in config.json "st
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
-
-from engine.commands import fail
 
 
 def export_style(run: Path, model: Path, name: str | None = None) -> Path:
@@ -65,22 +62,3 @@ def export_style(run: Path, model: Path, name: str | None = None) -> Path:
     atomic_write_text(info.path / "config.json", json.dumps(config, indent=1))
     read_model_info(info.path)  # validate what was written
     return info.path / rel
-
-
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    """The `export-style` sub-command's flags (engine/commands/train.py registers it)."""
-    p.add_argument("--run", required=True, help="style fine-tune run folder")
-    p.add_argument("--model", required=True, help="model folder whose base it fine-tuned")
-    p.add_argument("--name", default=None, help="style name (default: the run's --style)")
-    p.set_defaults(func=run_cli)
-
-
-def run_cli(args: argparse.Namespace) -> int:
-    from engine.checkpoints import ModelError
-
-    try:
-        path = export_style(Path(args.run), Path(args.model), args.name)
-    except ModelError as e:
-        return fail(e)
-    print(f"wrote style {path} (registered in {args.model}/config.json)")
-    return 0
