@@ -109,3 +109,40 @@ def test_each_task_gets_the_inputs_it_declares_and_no_other(panel) -> None:
         job = panel.build_job(source=source, mask_png="mask.png")
         given = {name for name in ("image", "video", "mask") if getattr(job, name)}
         assert given == set(task_for(job.task).inputs), key
+
+
+def test_the_model_name_and_a_long_history_entry_are_shown_whole(panel, qtbot) -> None:
+    """Issue 31 #5: the Model box read "lumiere-min" and history entries were cut off."""
+    from PySide6.QtGui import QFontMetrics
+
+    from engine.checkpoints import list_models
+
+    panel.set_models(list_models())
+    panel.resize(360, 900)
+    panel.show()
+    qtbot.waitExposed(panel)
+    name = panel.model.currentText()
+    assert name, "the bundled model is listed"
+    box = panel.model.style().subControlRect(
+        panel.model.style().ComplexControl.CC_ComboBox,
+        _combo_option(panel.model),
+        panel.model.style().SubControl.SC_ComboBoxEditField,
+        panel.model,
+    )
+    assert QFontMetrics(panel.model.font()).horizontalAdvance(name) <= box.width()
+    prompt = "a very long prompt about waves crashing on a rocky shore at sunset, slow pan"
+    panel.set_history([{"task": "t2v", "prompt": prompt, "seed": 3}])
+    item = panel.history.item(0)
+    shown = panel.history.visualItemRect(item)
+    one_line = QFontMetrics(panel.history.font()).horizontalAdvance(item.text())
+    assert one_line > panel.history.viewport().width()  # too long for one line...
+    assert shown.height() > QFontMetrics(panel.history.font()).height() * 1.5  # ...so wrapped
+    assert item.toolTip() == item.text()
+
+
+def _combo_option(combo):
+    from PySide6.QtWidgets import QStyleOptionComboBox
+
+    option = QStyleOptionComboBox()
+    combo.initStyleOption(option)
+    return option

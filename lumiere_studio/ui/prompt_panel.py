@@ -49,10 +49,11 @@ def job_task(key: str) -> Task:
     return task_for("t2v" if key == "stylize" else key)
 
 
-def _pair(left: QWidget, label: str, right: QWidget) -> QHBoxLayout:
-    """Two fields on one form row: `left`, then `label` and `right`, equal widths."""
+def _pair(left: QWidget, label: str, right: QWidget, left_share: int = 1) -> QHBoxLayout:
+    """Two fields on one form row: `left`, then `label` and `right`; `left` takes `left_share`
+    times the right one's width (equal by default)."""
     row = QHBoxLayout()
-    row.addWidget(left, 1)
+    row.addWidget(left, left_share)
     row.addWidget(QLabel(label))
     row.addWidget(right, 1)
     return row
@@ -129,6 +130,8 @@ class PromptPanel(QWidget):
         self.generate.clicked.connect(self.generate_requested)
         self.history = QListWidget()
         self.history.setToolTip("Past generations: double-click to reuse the settings")
+        self.history.setWordWrap(True)  # a prompt is a sentence: shown whole, not cut off
+        self.history.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.history.itemDoubleClicked.connect(self._reuse)
 
         seed_row = QHBoxLayout()
@@ -146,7 +149,8 @@ class PromptPanel(QWidget):
         form.addRow("Style blend", self.style_blend)
         form.addRow("Frames", _pair(self.frames, "FPS", self.fps))
         form.addRow("Size", _pair(self.out_width, "x", self.out_height))
-        form.addRow("Model", _pair(self.model, "Device", self.device))
+        # A model's name is longer than a device's ("lumiere-mini" was cut to "lumiere-min")
+        form.addRow("Model", _pair(self.model, "Device", self.device, left_share=2))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         # The source line and Generate are not in this layout: the window pins `footer` below
@@ -300,6 +304,7 @@ class PromptPanel(QWidget):
         for job in reversed(jobs):
             text = f"{TASK_LABELS.get(job.get('task'), job.get('task'))}: {job.get('prompt', '')}"
             item = QListWidgetItem(f"{text}  (seed {job.get('seed')})")
+            item.setToolTip(item.text())
             item.setData(Qt.ItemDataRole.UserRole, job)
             self.history.addItem(item)
 
