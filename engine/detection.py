@@ -9,6 +9,12 @@ Each part is read on its own and reports what it saw; `verdict` combines them:
 - NOT_MARKED (exit 1): everything was read and nothing says AI-made.
 A part that is absent never counts against the others: labels are easy to strip, a watermark is
 lost in a heavy re-encode, so any one positive part is enough.
+
+How much each positive part proves is said with it: a valid C2PA signature is signed evidence;
+the watermark is evidence in the pixels; container tags and a sidecar manifest are unsigned
+labels that anyone can write (even onto a real camera clip, with its true SHA-256), so a
+verdict that rests on them alone says so ("only unsigned labels say so"), and the JSON gives
+each part's `signed`.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 AI_MADE, NOT_MARKED, UNREADABLE, TAMPERED = 0, 1, 2, 3
+UNSIGNED_LABELS = ("tags", "sidecar")  # parts that are claims nobody signed
 VERDICT_NAMES = {
     AI_MADE: "AI-made",
     NOT_MARKED: "no AI marks found",
@@ -43,6 +50,7 @@ class Part:
     summary: str = ""
     error: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    signed: bool = False  # a valid signature vouches for what it says (C2PA only)
 
     def to_dict(self) -> dict[str, Any]:
         """The fields (the name is the key it is stored under) with the details beside them."""
@@ -114,7 +122,7 @@ def tags_part(path: Path) -> Part:
         present=True,
         ai=True,
         details={"labels": prov.to_dict()},
-        summary=f"{prov.source_type}, model {prov.model_name}, prompt {prov.prompt!r}",
+        summary=f"{prov.source_type}, model {prov.model_name}, prompt {prov.prompt!r} (unsigned)",
     )
 
 
@@ -152,7 +160,8 @@ def sidecar_part(path: Path) -> Part:
         present=True,
         ai=ai,
         details={"manifest": data},
-        summary=f"{name}: {kind}, SHA-256 matches",
+        summary=f"{name}: {kind}, SHA-256 matches (an unsigned label: it names this file, "
+        "but nothing vouches for who wrote it)",
     )
 
 
@@ -167,16 +176,26 @@ def c2pa_part(path: Path, trust_pem: str | None = None) -> Part:
         files = [path] if path.suffix.lower() in SIGNED_SUFFIXES else []
     if not files:
         return Part("c2pa", summary="none (Content Credentials are read from MP4, MOV and PNG)")
-    found, errors = [], []
+    found = []
+    errors: list[str] = []
+    damaged: list[str] = []
     for f in files:
         try:
             creds = read_credentials(f, trust_pem)
-        except (CredentialsError, OSError) as e:
+        except CredentialsError as e:
+            # C2PA data that does not parse is a file changed after signing; a file with no
+            # such data that the reader cannot parse is merely unreadable
+            (damaged if carries_c2pa(f) else errors).append(str(e))
+            continue
+        except OSError as e:
             errors.append(str(e))
             continue
         if creds is not None:
             found.append((f, creds))
     if not found:
+        if damaged:  # C2PA data is there but broken: the file changed after it was signed
+            summary = f"DAMAGED: {damaged[0]} (the file changed after signing, or was cut)"
+            return Part("c2pa", present=True, tampered=True, error=damaged[0], summary=summary)
         if errors:
             return Part("c2pa", error=errors[0], summary=f"not readable: {errors[0]}")
         return Part("c2pa", summary="no Content Credentials")
@@ -207,7 +226,34 @@ def c2pa_part(path: Path, trust_pem: str | None = None) -> Part:
     tampered = worst.state == "tampered" or (path.is_dir() and unsigned > 0 and bool(found))
     if tampered and worst.state != "tampered":
         summary += f"; {unsigned} frame(s) of the folder carry no manifest (added or replaced)"
-    return Part("c2pa", present=True, ai=ai, tampered=tampered, summary=summary, details=details)
+    signed = worst.state in ("valid", "trusted") and not tampered
+    return Part(
+        "c2pa",
+        present=True,
+        ai=ai,
+        tampered=tampered,
+        summary=summary,
+        details=details,
+        signed=signed,
+    )
+
+
+C2PA_SCAN = 16 << 20  # bytes read from each end of a file when looking for C2PA data
+
+
+def carries_c2pa(path: Path) -> bool:
+    """Whether the file holds C2PA data (a JUMBF "c2pa" label), at either end where writers
+    put it: a quick look, not a parse."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(C2PA_SCAN)
+            f.seek(0, 2)
+            size = f.tell()
+            f.seek(max(len(head), size - C2PA_SCAN))
+            tail = f.read(C2PA_SCAN)
+    except OSError:
+        return False
+    return any(b"jumb" in part and b"c2pa" in part for part in (head, tail))
 
 
 Reader = Callable[[Path], Part]
@@ -237,6 +283,11 @@ class Findings:
         head = f"{self.path}: {VERDICT_NAMES[code]}"
         if why:
             head += f" (from: {', '.join(why)})"
+        also = [p.name for p in self.parts if p.ai and not p.tampered]
+        if code == TAMPERED and also:  # the other marks still count
+            head += f"; AI-made by its {', '.join(also)}"
+        if code == AI_MADE and all(p.name in UNSIGNED_LABELS for p in self.parts if p.ai):
+            head += "; only unsigned labels say so (anyone can write one)"
         return [head] + [f"  {p.name}: {p.summary}" for p in self.parts]
 
 
@@ -255,6 +306,8 @@ def gather(path: Path | str, max_frames: int = 48, trust_pem: str | None = None)
     """Every part for `path` (a video, a still or a folder of PNG frames). `trust_pem`: the CA
     certificates whose signatures count as trusted."""
     path = Path(path)
+    if not path.name:  # ".", "..", "/": the folder's own name is what its sidecar is named by
+        path = path.resolve()
     readers: list[Reader] = [
         lambda p: c2pa_part(p, trust_pem),
         tags_part,

@@ -138,3 +138,36 @@ def test_unsigned_file_has_no_credentials_and_others_are_refused(tmp_path, ident
         other = tmp_path / "x.mkv"
         other.write_bytes(b"matroska")
         cr.sign_file(other, cr.Claim("x", prov()), identity)
+
+
+def test_a_source_named_in_bytes_that_are_not_utf8_is_still_signed(tmp_path):
+    """Issue 29 #12: an i2v from such a still was written without Content Credentials."""
+    import os
+
+    import numpy as np
+    from PIL import Image
+
+    from engine.jobs import Job
+    from engine.media.credentials import read_credentials
+    from engine.outputs import save_result
+    from engine.pipeline import Result
+
+    still = tmp_path / os.fsdecode(b"still\xff.png")
+    Image.fromarray(np.full((64, 64, 3), 100, np.uint8)).save(still)
+    result = Result(
+        np.full((4, 64, 64, 3), 90, np.uint8),
+        8,
+        Job(task="i2v", image=str(still), prompt="x"),
+        "tiny",
+        "ab" * 32,
+        0.1,
+        [],
+        None,
+        str(still),
+        "inputTo",
+    )
+    out = save_result(result, tmp_path / "out.mp4")
+    creds = read_credentials(out)
+    assert creds is not None and creds.state == "valid"
+    names = [g.get("title") for g in creds.manifest.get("ingredients", [])]
+    assert names == ["still\ufffd.png"]

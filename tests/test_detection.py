@@ -58,13 +58,14 @@ def test_findings_name_the_parts_behind_the_verdict():
     assert d["parts"]["watermark"] == {
         "present": True,
         "ai": True,
+        "signed": False,
         "tampered": False,
         "summary": "mark found",
         "error": None,
         "clip": 5,
     }
     altered = Findings(Path("x.mov"), [Part("sidecar", ai=True, tampered=True), parts[1]])
-    assert altered.lines()[0] == "x.mov: altered after signing (from: sidecar)"
+    assert altered.lines()[0] == "x.mov: altered after signing (from: sidecar); AI-made by its tags"
 
 
 def test_centre_crop_keeps_the_64px_grid_and_leaves_small_frames_whole():

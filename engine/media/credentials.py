@@ -54,6 +54,7 @@ MISMATCH_CODES = (
     "assertion.boxesHash.mismatch",
     "assertion.hashedURI.mismatch",
     "assertion.collectionHash.mismatch",
+    "claimSignature.mismatch",  # the claim's own bytes changed after they were signed
 )
 OFFLINE = {
     "verify": {"remote_manifest_fetch": False, "ocsp_fetch": False},
@@ -142,7 +143,7 @@ class Claim:
             "ai_generated": p is not None,
             "generator": f"{pv.APP_NAME} {self._version()}",
             "ingredients": [
-                {"title": g.path.name, "relationship": g.relationship, "sha256": g.sha256}
+                {"title": title(g.path), "relationship": g.relationship, "sha256": g.sha256}
                 for g in self.ingredients
             ],
         }
@@ -154,7 +155,7 @@ class Claim:
             }
         return {
             "claim_generator_info": [{"name": pv.APP_NAME, "version": self._version()}],
-            "title": self.title,
+            "title": self.title.encode("utf-8", "surrogateescape").decode("utf-8", "replace"),
             "assertions": [
                 {"label": "c2pa.actions.v2", "data": {"actions": self.actions()}},
                 {"label": ASSERTION, "data": facts},
@@ -215,6 +216,13 @@ def sign_file(path: Path, claim: Claim, identity: SigningIdentity, out: Path | N
     return out or path
 
 
+def title(path: Path) -> str:
+    """A file's name as a manifest can hold it: a name in bytes that are not UTF-8 (possible on
+    Linux) comes from the file system as surrogate escapes, which the C2PA library refuses; the
+    undecodable bytes become U+FFFD, the rest of the name is kept."""
+    return path.name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 class _IngredientUnreadable(Exception):
     def __init__(self, index: int) -> None:
         self.index = index
@@ -232,7 +240,7 @@ def _builder(claim: Claim, whole: set[int]) -> c2pa.Builder:
     definition = claim.definition()
     definition["ingredients"] = [
         {
-            "title": g.path.name,
+            "title": title(g.path),
             "relationship": g.relationship,
             "label": f"ingredient{i}",
             "format": MIME.get(g.path.suffix.lower(), "application/octet-stream"),
@@ -243,7 +251,11 @@ def _builder(claim: Claim, whole: set[int]) -> c2pa.Builder:
     builder = c2pa.Builder(json.dumps(definition), context=_context(OFFLINE))
     for i in sorted(whole):
         ing = claim.ingredients[i]
-        meta = {"title": ing.path.name, "relationship": ing.relationship, "label": f"ingredient{i}"}
+        meta = {
+            "title": title(ing.path),
+            "relationship": ing.relationship,
+            "label": f"ingredient{i}",
+        }
         try:
             with open(ing.path, "rb") as f:
                 builder.add_ingredient(json.dumps(meta), MIME[ing.path.suffix.lower()], f)
@@ -302,6 +314,8 @@ def read_credentials(path: Path, trust_pem: str | None = None) -> Credentials | 
                 state = (reader.get_validation_state() or "").lower()
     except c2pa.C2paError as e:
         raise CredentialsError(f"{path.name}: its C2PA data cannot be read: {e}") from e
+    except KeyError as e:  # the reader's word for a store whose active manifest is gone
+        raise CredentialsError(f"{path.name}: its C2PA data is damaged: {e.args[0]}") from e
     failures = [f.get("code", "") for f in results.get("activeManifest", {}).get("failure", [])]
     if any(code in MISMATCH_CODES for code in failures):
         state = "tampered"
