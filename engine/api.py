@@ -48,6 +48,7 @@ from engine.media.provenance import manifest_path
 from engine.media.proxy import PROXY_MIN_PIXELS, ProxyError, cached_proxy, ensure_proxy, needs_proxy
 from engine.media.sealing import SignOptions
 from engine.media.signing import SigningError, load_identity
+from engine.project_paths import OutsidePathError, inside, is_plain_id, path_in
 from engine.project_schema import APP_ID, SCHEMA, ProjectError, read_document
 from engine.project_schema import validate as validate_document
 from engine.tempfiles import atomic_write_bytes
@@ -244,6 +245,10 @@ __all__ = [
     "SCHEMA",
     "ProjectError",
     "read_document",
+    "OutsidePathError",
+    "inside",
+    "is_plain_id",
+    "path_in",
     "validate_document",
     "current_timeline",
     "InterchangeError",

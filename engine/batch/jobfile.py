@@ -9,6 +9,7 @@ from pathlib import Path
 
 from engine.errors import LumiereError
 from engine.jobs import Job, JobError
+from engine.project_paths import is_plain_name
 
 OUTPUT_FORMATS = ("mp4", "mov")
 
@@ -80,4 +81,8 @@ def read_job_file(path: Path) -> Job:
 def plan(jobs: list[Job], fmt: str = "mp4") -> list[BatchItem]:
     if fmt not in OUTPUT_FORMATS:
         raise BatchError(f"--format must be one of {OUTPUT_FORMATS}, got {fmt!r}")
-    return [BatchItem(i, job, output_name(i, job, fmt)) for i, job in enumerate(jobs, 1)]
+    items = [BatchItem(i, job, output_name(i, job, fmt)) for i, job in enumerate(jobs, 1)]
+    for item in items:  # joined to the output folder: a name must never be a path
+        if not is_plain_name(item.output):
+            raise BatchError(f"job {item.index}: {item.output!r} cannot be a file name")
+    return items
