@@ -30,6 +30,7 @@ from engine.export.otio_file import InterchangeError
 from engine.export.otio_file import read as read_timeline_file
 from engine.export.render import current_timeline
 from engine.export.run import export_timeline
+from engine.input_files import InputFileError, read_input
 from engine.jobs import (
     TASK_LABELS,
     Job,
@@ -245,6 +246,8 @@ __all__ = [
     "SCHEMA",
     "ProjectError",
     "read_document",
+    "InputFileError",
+    "read_input",
     "OutsidePathError",
     "inside",
     "is_plain_id",

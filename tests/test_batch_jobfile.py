@@ -41,7 +41,7 @@ def test_empty_and_missing_files_are_refused(tmp_path):
     (tmp_path / "empty.jsonl").write_text("\n# nothing\n")
     with pytest.raises(BatchError, match="holds no jobs"):
         read_jobs(tmp_path / "empty.jsonl")
-    with pytest.raises(BatchError, match="cannot read"):
+    with pytest.raises(BatchError, match="does not exist"):
         read_jobs(tmp_path / "missing.jsonl")
     with pytest.raises(BatchError, match="not valid JSON"):
         (tmp_path / "job.json").write_text("{")

@@ -227,11 +227,15 @@ def read(
     if adapter is None or path.suffix.lower() not in available_formats():
         raise InterchangeError(f"{path.name}: open .otio, FCP 7 .xml or CMX 3600 .edl files")
     probe_rate = probe_rate or media_rate_and_size
+    data = _checked_bytes(path, adapter)
     options: dict[str, float] = {}
     if adapter == "cmx_3600":
         options["rate"] = float(rate or edl_rate(path))
     try:
-        tl = otio.adapters.read_from_file(str(path), adapter_name=adapter, **options)
+        if adapter == "otio_json":  # the bytes checked above, not the name opened again
+            tl = otio.adapters.read_from_string(data.decode("utf-8"), adapter_name=adapter)
+        else:
+            tl = otio.adapters.read_from_file(str(path), adapter_name=adapter, **options)
     except Exception as e:  # the adapters raise many kinds; all mean "unreadable"
         raise InterchangeError(f"{path.name} could not be read as a timeline: {e}") from e
     if isinstance(tl, otio.schema.SerializableCollection):
@@ -266,6 +270,22 @@ def read(
     return result
 
 
+def _checked_bytes(path: Path, adapter: str) -> bytes:
+    """The file's bytes when it is a regular file of bounded size (a FIFO or /dev/zero
+    would block or never end) and, for OTIO JSON, nested no deeper than a timeline is: the
+    OTIO reader recurses in C++ and a file nested 200,000 deep crashes the process."""
+    from engine.input_files import InputFileError, read_input
+    from engine.json_depth import NestingError, check_depth
+
+    try:
+        data = read_input(path, "timeline")
+        if adapter == "otio_json":
+            check_depth(data, path.name)
+    except (InputFileError, NestingError) as e:
+        raise InterchangeError(str(e)) from None
+    return data
+
+
 def media_rate_and_size(path: Path) -> MediaFacts | None:
     """(exact rate, or None for a still; display size) of a media file, None if unreadable."""
     from engine.media.probe import ProbeError, probe
@@ -281,10 +301,7 @@ def edl_rate(path: Path) -> Fraction:
     """An EDL's rate, which the format leaves out: the one this app writes into its title
     ("... @ 25 fps"); else drop-frame timecode (";") means 29.97; else 24, the usual
     default (`read(rate=...)` overrides)."""
-    try:
-        text = path.read_text(errors="replace")
-    except OSError as e:
-        raise InterchangeError(f"{path.name} could not be read: {e}") from e
+    text = _checked_bytes(path, "cmx_3600").decode(errors="replace")
     title = re.search(r"^TITLE:.*@ ([0-9./]+) fps\s*$", text, re.MULTILINE)
     if title:
         return exact_rate(title.group(1))

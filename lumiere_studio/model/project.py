@@ -20,6 +20,7 @@ import numpy as np
 from engine.api import (
     APP_ID,
     SCHEMA,
+    InputFileError,
     MediaInfo,
     OutsidePathError,
     ProjectError,
@@ -30,6 +31,7 @@ from engine.api import (
     is_plain_id,
     path_in,
     read_document,
+    read_input,
 )
 from engine.api import validate_document as validate
 from lumiere_studio.model.generations import (
@@ -40,7 +42,6 @@ from lumiere_studio.model.generations import (
 from lumiere_studio.model.masks import Mask
 
 DOC_NAME = "project.lumiere.json"
-MAX_MASK_BYTES = 64 << 20  # a 16384-pixel-square mask PNG of noise is about this size
 
 
 def new_id() -> str:
@@ -259,7 +260,7 @@ class Project:
         if folder.is_file() and folder.name == DOC_NAME:
             folder = folder.parent
         doc_path = folder / DOC_NAME
-        if not doc_path.is_file():
+        if not (doc_path.exists() or doc_path.is_symlink()):  # a FIFO: read_document says so
             raise ProjectError(f"{folder} is not a Lumiere Studio project (no {DOC_NAME})")
         return cls.from_dict(read_document(doc_path), folder)
 
@@ -291,13 +292,15 @@ class Project:
         if self.folder is not None and not inside(png, self.folder):
             self.notes.append(f"the mask {png} lies outside the project folder; not read")
             return
-        if not png.is_file():
+        if not (png.exists() or png.is_symlink()):
             return
-        if png.stat().st_size > MAX_MASK_BYTES:
-            self.notes.append(f"the mask {png} is too large to be a mask; not read")
+        try:  # a regular file of bounded size (never a FIFO or a device)
+            data = read_input(png, "mask")
+        except InputFileError as e:
+            self.notes.append(f"{e}; the mask was not read")
             return
         try:
-            mask = Mask.from_png_bytes(png.read_bytes())
+            mask = Mask.from_png_bytes(data)
         except ValueError as e:
             raise ProjectError(f"mask {png} could not be read: {e}") from e
         item = self.media_by_id(media_id)
