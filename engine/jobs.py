@@ -243,10 +243,13 @@ def check_type(name: str, kind: Any, value: Any) -> None:
             k not in (int, bool) and isinstance(value, k) for k in allowed if isinstance(k, type)
         )
     if not ok:
-        want = " or ".join(sorted(k.__name__ for k in allowed if k is not type(None)))
-        raise JobError(
-            f"`{name}` must be a {want}, got {type(value).__name__} {value!r:.40}", field=name
+        want = " or ".join(
+            sorted(_KIND_WORDS.get(k, str(k)) for k in allowed if k is not type(None))
         )
+        raise JobError(f"`{name}` must be {want}, got {repr(value)[:40]}", field=name)
+
+
+_KIND_WORDS = {int: "a whole number", float: "a number", str: "text", bool: "true or false"}
 
 
 def check_value(name: str, spec: FieldSpec, value: Any) -> None:
