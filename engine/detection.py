@@ -3,12 +3,15 @@ the container tags, the sidecar manifest and the invisible watermark.
 
 Each part is read on its own and reports what it saw; `verdict` combines them:
 - TAMPERED (exit 3): a manifest (C2PA or sidecar) is present but the file is no longer the one it
-  describes (its hash does not match): the file was altered after it was signed or labelled.
+  describes (its hash does not match), or the file's C2PA data is damaged: the file was altered
+  after it was signed or labelled. The other parts are still read and shown.
 - AI_MADE (exit 0): any part says the file is AI-made.
 - UNREADABLE (exit 2): nothing says AI-made and the pixels could not be read.
 - NOT_MARKED (exit 1): everything was read and nothing says AI-made.
 A part that is absent never counts against the others: labels are easy to strip, a watermark is
-lost in a heavy re-encode, so any one positive part is enough.
+lost in a heavy re-encode, so any one positive part is enough. A sidecar is an unsigned claim
+(anyone can write one that names a file's SHA-256): it counts as AI-made, and the report says
+when it is the only part that does.
 """
 
 from __future__ import annotations
@@ -151,14 +154,22 @@ def sidecar_part(path: Path) -> Part:
         "sidecar",
         present=True,
         ai=ai,
-        details={"manifest": data},
-        summary=f"{name}: {kind}, SHA-256 matches",
+        details={"manifest": data, "signed": False},
+        summary=(
+            f"{name}: an unsigned claim of {kind}; its SHA-256 matches this file, but anyone "
+            f"can write such a file, so it weighs as a claim, not a signature"
+        ),
     )
 
 
 def c2pa_part(path: Path, trust_pem: str | None = None) -> Part:
     """The embedded C2PA manifest; for a folder, every PNG's (the worst one speaks)."""
-    from engine.media.credentials import SIGNED_SUFFIXES, CredentialsError, read_credentials
+    from engine.media.credentials import (
+        SIGNED_SUFFIXES,
+        CredentialsError,
+        DamagedCredentials,
+        read_credentials,
+    )
 
     if path.is_dir():
         # regular files only: a FIFO named .png would block the reader forever
@@ -167,15 +178,21 @@ def c2pa_part(path: Path, trust_pem: str | None = None) -> Part:
         files = [path] if path.suffix.lower() in SIGNED_SUFFIXES else []
     if not files:
         return Part("c2pa", summary="none (Content Credentials are read from MP4, MOV and PNG)")
-    found, errors = [], []
+    found, errors, damaged = [], [], []
     for f in files:
         try:
             creds = read_credentials(f, trust_pem)
+        except DamagedCredentials as e:  # C2PA data is there but broken: not "no marks"
+            damaged.append(str(e))
+            continue
         except (CredentialsError, OSError) as e:
             errors.append(str(e))
             continue
         if creds is not None:
             found.append((f, creds))
+    if damaged:
+        summary = f"DAMAGED Content Credentials (the file was altered after signing): {damaged[0]}"
+        return Part("c2pa", present=True, tampered=True, error=damaged[0], summary=summary)
     if not found:
         if errors:
             return Part("c2pa", error=errors[0], summary=f"not readable: {errors[0]}")
@@ -237,6 +254,8 @@ class Findings:
         head = f"{self.path}: {VERDICT_NAMES[code]}"
         if why:
             head += f" (from: {', '.join(why)})"
+        if code == AI_MADE and why == ["sidecar"]:
+            head += "; only an unsigned sidecar says so, nothing in the file itself"
         return [head] + [f"  {p.name}: {p.summary}" for p in self.parts]
 
 

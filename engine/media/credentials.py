@@ -281,6 +281,46 @@ def _assertion(manifest: dict[str, Any], label: str) -> dict[str, Any] | None:
     return None
 
 
+class DamagedCredentials(CredentialsError):
+    """The file carries C2PA data that cannot be read: it was altered after signing."""
+
+
+def holds_c2pa_label(path: Path) -> bool:
+    """Whether the file's bytes hold the JUMBF label "c2pa" (a manifest store is there),
+    read in blocks (only asked after the reader failed); a PNG's C2PA chunk counts too."""
+    if path.suffix.lower() == ".png" and png_c2pa_chunks(path) > 0:
+        return True
+    tail = b""
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            if b"c2pa" in tail + block:
+                return True
+            tail = block[-3:]
+    return False
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+MAX_PNG_CHUNKS = 100_000  # far more than any real PNG; bounds the walk of a hostile one
+
+
+def png_c2pa_chunks(path: Path) -> int:
+    """How many `caBX` (C2PA) chunks a PNG holds, walking the chunk headers only."""
+    count = 0
+    with open(path, "rb") as f:
+        if f.read(8) != PNG_SIGNATURE:
+            return 0
+        for _ in range(MAX_PNG_CHUNKS):
+            head = f.read(8)
+            if len(head) < 8:
+                break
+            length, kind = int.from_bytes(head[:4], "big"), head[4:]
+            count += kind == b"caBX"
+            if kind == b"IEND":
+                break
+            f.seek(length + 4, os.SEEK_CUR)  # the data and its CRC
+    return count
+
+
 def read_credentials(path: Path, trust_pem: str | None = None) -> Credentials | None:
     """The file's manifest (None when it has none). `trust_pem`: CA certificates whose chains
     count as trusted; without it a good signature is "valid", never "trusted"."""
@@ -294,14 +334,23 @@ def read_credentials(path: Path, trust_pem: str | None = None) -> Credentials | 
         with open(path, "rb") as f:
             mime = MIME.get(path.suffix.lower(), "application/octet-stream")
             reader = c2pa.Reader.try_create(mime, f, None, _context(settings))
-            if reader is None:
-                return None
-            with reader:
-                manifest = reader.get_active_manifest() or {}
-                results = reader.get_validation_results() or {}
-                state = (reader.get_validation_state() or "").lower()
-    except c2pa.C2paError as e:
+            if reader is not None:
+                with reader:
+                    manifest = reader.get_active_manifest() or {}
+                    results = reader.get_validation_results() or {}
+                    state = (reader.get_validation_state() or "").lower()
+    except (c2pa.C2paError, KeyError, ValueError, TypeError) as e:  # KeyError: a damaged label
+        if holds_c2pa_label(path):  # C2PA data is there, and broken
+            raise DamagedCredentials(f"{path.name}: its C2PA data is damaged: {e}") from e
         raise CredentialsError(f"{path.name}: its C2PA data cannot be read: {e}") from e
+    if path.suffix.lower() == ".png":
+        chunks = png_c2pa_chunks(path)
+        if chunks > 1:
+            raise DamagedCredentials(f"{path.name} carries {chunks} C2PA chunks; one is allowed")
+        if chunks == 1 and reader is None:
+            raise DamagedCredentials(f"{path.name}: its C2PA chunk is damaged (unreadable)")
+    if reader is None:
+        return None
     failures = [f.get("code", "") for f in results.get("activeManifest", {}).get("failure", [])]
     if any(code in MISMATCH_CODES for code in failures):
         state = "tampered"
