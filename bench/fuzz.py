@@ -187,8 +187,7 @@ def run_hostile(args: argparse.Namespace) -> int:
     from testkit.hostile_files import run_families
 
     families = args.families.split(",") if args.families else list(HOSTILE_FAMILIES)
-    timeout = args.timeout if args.timeout != 60.0 else 20.0
-    return run_families(families, args.code.resolve(), timeout, args.json)
+    return run_families(families, args.code.resolve(), args.timeout, args.json)
 
 
 def main() -> None:
