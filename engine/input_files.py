@@ -5,8 +5,8 @@ A name someone sent may be a FIFO (a reader blocks forever waiting for a writer)
 such as /dev/zero (a reader never reaches the end) or a file far larger than its kind can
 be. So every such file is opened here without blocking (O_NONBLOCK: a FIFO opens at once),
 must then be a regular file and at most the size its kind allows, and is read at most that
-far even if it grows meanwhile. Media goes through engine.media.open_file, which applies the
-same rule before FFmpeg sees the name. No Qt here.
+far even if it grows meanwhile. Media goes through engine.media.open_file, which resolves the
+name and applies the same rule (`check_stat`) before FFmpeg sees it. No Qt here.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ LIMITS = {
     "model config": 1 * MB,  # engine.model_checks.MAX_CONFIG_BYTES
     "weights": 64 << 30,
     "mask": 64 * MB,  # a 16384-pixel-square mask PNG of noise is about this size
+    "media": 1 << 40,  # videos are streamed, never read whole: only the kind of file matters
 }
 
 
@@ -57,7 +58,7 @@ def open_input(path: Path | str, kind: str) -> Iterator[BinaryIO]:
     except OSError as e:  # a loop of links, a name too long, a device that refuses
         raise InputFileError(f"{label} cannot be opened: {e.strerror or e}") from None
     try:
-        _check(os.fstat(fd), label, kind)
+        check_stat(os.fstat(fd), label, kind)
     except BaseException:
         os.close(fd)
         raise
@@ -65,7 +66,9 @@ def open_input(path: Path | str, kind: str) -> Iterator[BinaryIO]:
         yield f
 
 
-def _check(info: os.stat_result, label: str, kind: str) -> None:
+def check_stat(info: os.stat_result, label: str, kind: str) -> None:
+    """Raise InputFileError unless `info` is a regular file of at most LIMITS[kind] bytes;
+    `label` names the file in the message. The rule every input, media included, follows."""
     if stat.S_ISDIR(info.st_mode):
         raise InputFileError(f"{label} is a folder, not a file")
     if not stat.S_ISREG(info.st_mode):
