@@ -194,6 +194,7 @@ class ReadTimeline:
     media: list[Path] = field(default_factory=list)  # every file the clips use, in order
     missing: list[str] = field(default_factory=list)  # referenced files that are not there
     start: int = 0  # the sequence's start timecode, in its frames
+    left_out: list[str] = field(default_factory=list)  # what was not imported, and why
 
 
 def media_target(ref: otio.core.MediaReference | None, folder: Path) -> Path | None:
@@ -255,9 +256,14 @@ def read(
             ),
         )
     probed: dict[Path, MediaFacts | None] = {}
+    for child in tl.tracks:
+        if not isinstance(child, otio.schema.Track):
+            result.left_out.append(_nested_note(child, "the timeline"))
     for track in tl.video_tracks():
         out = Track(name=track.name or f"V{len(result.timeline.tracks) + 1}")
         for item in track:
+            if isinstance(item, otio.core.Composition):  # a nested sequence: not imported
+                result.left_out.append(_nested_note(item, f"track {out.name}"))
             if not isinstance(item, otio.schema.Clip):
                 continue
             clip = _read_clip(item, path.parent, seq, probed, probe_rate, result)
@@ -268,6 +274,18 @@ def read(
         result.timeline.tracks.append(Track())
     _sequence_size(result, meta, probed, dict(tl.metadata.get("fcp_xml", {})))
     return result
+
+
+def _nested_note(item: otio.core.Composable, where: str) -> str:
+    """What a left-out nested sequence held, for the person importing it."""
+    import opentimelineio as otio
+
+    name = getattr(item, "name", "") or type(item).__name__.lower()
+    clips = sum(1 for _ in item.find_clips()) if isinstance(item, otio.core.Composition) else 0
+    return (
+        f"{where}: the nested sequence {name!r} ({clips} clip{'s' if clips != 1 else ''}) was "
+        f"left out; nested sequences are not imported (flatten it in the editor that made it)"
+    )
 
 
 def _checked_bytes(path: Path, adapter: str) -> bytes:

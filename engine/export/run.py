@@ -319,5 +319,7 @@ def export_timeline_file(src: Path, fmt: str, out: Path, **options: Any) -> Path
     read = otio_file.read(src)
     if read.missing:
         raise SourceError("the timeline's media is missing: " + ", ".join(read.missing))
+    if read.left_out and not any(t.clips for t in read.timeline.tracks):
+        raise SourceError("the timeline is empty: " + "; ".join(read.left_out))
     own = {"timecode": o.timecode or format_timecode(read.start, read.timeline.rate)}
     return export_timeline(read.timeline, src.parent, fmt, out, **(options | own))
