@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.errors import LumiereError
 from engine.media import provenance as pv
+from engine.media.open_file import valid_text
 
 if TYPE_CHECKING:
     import c2pa
@@ -74,6 +75,12 @@ class Ingredient:
     def __post_init__(self) -> None:
         if not self.sha256 and self.path.is_file():
             self.sha256 = pv.sha256_file(self.path)
+
+    @property
+    def title(self) -> str:
+        """The file's name as valid UTF-8: a non-UTF-8 name's bytes become U+FFFD (the C2PA
+        library refuses the lone surrogates Python keeps them as, and the file went unsigned)."""
+        return valid_text(self.path.name)
 
 
 @dataclass
@@ -142,7 +149,7 @@ class Claim:
             "ai_generated": p is not None,
             "generator": f"{pv.APP_NAME} {self._version()}",
             "ingredients": [
-                {"title": g.path.name, "relationship": g.relationship, "sha256": g.sha256}
+                {"title": g.title, "relationship": g.relationship, "sha256": g.sha256}
                 for g in self.ingredients
             ],
         }
@@ -154,7 +161,7 @@ class Claim:
             }
         return {
             "claim_generator_info": [{"name": pv.APP_NAME, "version": self._version()}],
-            "title": self.title,
+            "title": valid_text(self.title),
             "assertions": [
                 {"label": "c2pa.actions.v2", "data": {"actions": self.actions()}},
                 {"label": ASSERTION, "data": facts},
@@ -232,7 +239,7 @@ def _builder(claim: Claim, whole: set[int]) -> c2pa.Builder:
     definition = claim.definition()
     definition["ingredients"] = [
         {
-            "title": g.path.name,
+            "title": g.title,
             "relationship": g.relationship,
             "label": f"ingredient{i}",
             "format": MIME.get(g.path.suffix.lower(), "application/octet-stream"),
@@ -243,7 +250,7 @@ def _builder(claim: Claim, whole: set[int]) -> c2pa.Builder:
     builder = c2pa.Builder(json.dumps(definition), context=_context(OFFLINE))
     for i in sorted(whole):
         ing = claim.ingredients[i]
-        meta = {"title": ing.path.name, "relationship": ing.relationship, "label": f"ingredient{i}"}
+        meta = {"title": ing.title, "relationship": ing.relationship, "label": f"ingredient{i}"}
         try:
             with open(ing.path, "rb") as f:
                 builder.add_ingredient(json.dumps(meta), MIME[ing.path.suffix.lower()], f)
