@@ -539,6 +539,24 @@ def row(name, points, kills, old, new, other, left, full) -> str:
     return f"| {name} | {points} | {kills} | {old} | {new} | {other} | {left} | {disk} |"
 
 
+# --- issue 29: planted folder-swap journals (bench/testkit/hostile_files.py) ----------------
+def planted_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--planted",
+        action="store_true",
+        help="instead: exports beside planted swap journals (outside writes, lost files)",
+    )
+    parser.add_argument("--code", type=Path, default=ROOT, help="with --planted: code to run")
+    parser.add_argument("--json", type=Path, help="with --planted: every run's outcome")
+
+
+def run_planted(args: argparse.Namespace) -> int:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from testkit.hostile_files import run_families
+
+    return 1 if run_families(["planted journals"], args.code.resolve(), 60.0, args.json) else 0
+
+
 # --- main -----------------------------------------------------------------------------------
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -546,10 +564,13 @@ def main() -> int:
     parser.add_argument("--ops", default="", help="comma-separated name fragments to run")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-disk-full", action="store_true")
+    planted_arguments(parser)
     args = parser.parse_args()
     if os.name != "posix":
         print("faults.py needs fork and SIGKILL (POSIX)")
         return 2
+    if args.planted:
+        return run_planted(args)
     work = Path(tempfile.mkdtemp(prefix="lumiere-faults-"))
     os.environ["LUMIERE_STUDIO_MODELS"] = str(work)
     status, _, message = in_child(lambda: setup(work))

@@ -164,6 +164,32 @@ def stray_files(work: Path, outcome: str, cache: Path) -> list[str]:
     return sorted((left - allowed) | set(tmp))
 
 
+# --- issue 29's hostile files (bench/testkit/hostile_files.py) -------------------------------
+HOSTILE_FAMILIES = ("path names", "nesting", "fifo")
+
+
+def hostile_arguments(ap: argparse.ArgumentParser) -> None:
+    ap.add_argument(
+        "--hostile",
+        action="store_true",
+        help=f"run the hostile-file families instead: {', '.join(HOSTILE_FAMILIES)}",
+    )
+    ap.add_argument("--families", help="with --hostile: comma-separated families")
+    ap.add_argument(
+        "--code",
+        type=Path,
+        default=Path(__file__).resolve().parent.parent,
+        help="with --hostile: the checkout whose code runs (a base commit, for before/after)",
+    )
+
+
+def run_hostile(args: argparse.Namespace) -> int:
+    from testkit.hostile_files import run_families
+
+    families = args.families.split(",") if args.families else list(HOSTILE_FAMILIES)
+    return run_families(families, args.code.resolve(), args.timeout, args.json)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seed", type=int, default=0)
@@ -174,10 +200,13 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, help="keep the fuzz files in this folder")
     ap.add_argument("--json", type=Path, help="also write every run's outcome here")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
+    hostile_arguments(ap)
     args = ap.parse_args()
     if args.worker:
         worker(args.worker)
         return
+    if args.hostile:
+        sys.exit(1 if run_hostile(args) else 0)
 
     from testkit.fuzz_entries import ENTRIES, Fixtures
     from testkit.fuzz_media import generate

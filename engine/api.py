@@ -31,6 +31,7 @@ from engine.export.otio_file import read as read_timeline_file
 from engine.export.render import current_timeline
 from engine.export.run import export_timeline
 from engine.export.sources import labelled_ai
+from engine.input_files import InputFileError, read_input
 from engine.jobs import (
     TASK_LABELS,
     Job,
@@ -49,6 +50,7 @@ from engine.media.provenance import manifest_path
 from engine.media.proxy import PROXY_MIN_PIXELS, ProxyError, cached_proxy, ensure_proxy, needs_proxy
 from engine.media.sealing import SignOptions
 from engine.media.signing import SigningError, load_identity
+from engine.project_paths import OutsidePathError, inside, is_plain_id, path_in
 from engine.project_schema import APP_ID, MAX_DOC_BYTES, SCHEMA, ProjectError, read_document
 from engine.project_schema import validate as validate_document
 from engine.tempfiles import atomic_write_bytes
@@ -261,6 +263,12 @@ __all__ = [
     "MAX_DOC_BYTES",
     "ProjectError",
     "read_document",
+    "InputFileError",
+    "read_input",
+    "OutsidePathError",
+    "inside",
+    "is_plain_id",
+    "path_in",
     "validate_document",
     "current_timeline",
     "InterchangeError",

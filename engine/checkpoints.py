@@ -21,6 +21,7 @@ from platformdirs import user_data_dir
 from engine import model_checks as checks
 from engine.diffusion.schedule import ScheduleConfig
 from engine.errors import LumiereError
+from engine.input_files import InputFileError, check_input, open_input
 from engine.model.stunet import STUNet, STUNetConfig
 from engine.tempfiles import (
     atomic_write_bytes,
@@ -131,7 +132,7 @@ def read_model_info(path: Path) -> ModelInfo:
         refuse_pickle(path)
         raise ModelError(f"{path} is a file; a model is a folder with config.json")
     cfg_path = path / "config.json"
-    if not cfg_path.is_file():
+    if not (cfg_path.exists() or cfg_path.is_symlink()):  # a FIFO is refused by read_config
         pickles = [p.name for p in path.glob("*") if p.suffix.lower() in PICKLE_SUFFIXES]
         hint = f" (it holds pickle files {pickles}, which are refused)" if pickles else ""
         raise ModelError(f"{path} is not a model folder: no config.json{hint}")
@@ -232,6 +233,10 @@ def load_safetensors(path: Path, device: torch.device | str = "cpu") -> dict[str
     if not path.is_file():
         raise ModelError(f"weights file {path} is missing")
     try:
+        check_input(path, "weights")  # a FIFO or device would block or never end
+    except InputFileError as e:
+        raise ModelError(str(e)) from e
+    try:
         return load_file(str(path), device=str(device))
     except Exception as e:  # safetensors raises its own error types for truncated files
         raise ModelError(f"{path.name} could not be read (truncated or corrupt?): {e}") from e
@@ -298,7 +303,7 @@ def weights_hash(info: ModelInfo) -> str:
     digest = hashlib.sha256()
     files = [info.base.weights] + ([info.ssr.weights] if info.ssr else [])
     for name in files:
-        with open(checks.confined(info.path, name, "weights"), "rb") as f:
+        with open_input(checks.confined(info.path, name, "weights"), "weights") as f:
             for chunk in iter(lambda: f.read(1 << 20), b""):
                 digest.update(chunk)
     return digest.hexdigest()

@@ -3,7 +3,8 @@ the container tags, the sidecar manifest and the invisible watermark.
 
 Each part is read on its own and reports what it saw; `verdict` combines them:
 - TAMPERED (exit 3): a manifest (C2PA or sidecar) is present but the file is no longer the one it
-  describes (its hash does not match): the file was altered after it was signed or labelled.
+  describes (its hash does not match), or the file's C2PA data is damaged: the file was altered
+  after it was signed or labelled. The other parts are still read and shown.
 - AI_MADE (exit 0): any part says the file is AI-made.
 - UNREADABLE (exit 2): nothing says AI-made and the pixels could not be read.
 - NOT_MARKED (exit 1): everything was read and nothing says AI-made.
@@ -160,14 +161,21 @@ def sidecar_part(path: Path) -> Part:
         present=True,
         ai=ai,
         details={"manifest": data},
-        summary=f"{name}: {kind}, SHA-256 matches (an unsigned label: it names this file, "
-        "but nothing vouches for who wrote it)",
+        summary=(
+            f"{name}: an unsigned claim of {kind}; its SHA-256 matches this file, but anyone "
+            f"can write such a file, so it weighs as a claim, not a signature"
+        ),
     )
 
 
 def c2pa_part(path: Path, trust_pem: str | None = None) -> Part:
     """The embedded C2PA manifest; for a folder, every PNG's (the worst one speaks)."""
-    from engine.media.credentials import SIGNED_SUFFIXES, CredentialsError, read_credentials
+    from engine.media.credentials import (
+        SIGNED_SUFFIXES,
+        CredentialsError,
+        DamagedCredentials,
+        read_credentials,
+    )
 
     if path.is_dir():
         # regular files only: a FIFO named .png would block the reader forever
@@ -176,22 +184,21 @@ def c2pa_part(path: Path, trust_pem: str | None = None) -> Part:
         files = [path] if path.suffix.lower() in SIGNED_SUFFIXES else []
     if not files:
         return Part("c2pa", summary="none (Content Credentials are read from MP4, MOV and PNG)")
-    found = []
-    errors: list[str] = []
-    damaged: list[str] = []
+    found, errors, damaged = [], [], []
     for f in files:
         try:
             creds = read_credentials(f, trust_pem)
-        except CredentialsError as e:
-            # C2PA data that does not parse is a file changed after signing; a file with no
-            # such data that the reader cannot parse is merely unreadable
-            (damaged if carries_c2pa(f) else errors).append(str(e))
+        except DamagedCredentials as e:  # C2PA data is there but broken: not "no marks"
+            damaged.append(str(e))
             continue
-        except OSError as e:
+        except (CredentialsError, OSError) as e:
             errors.append(str(e))
             continue
         if creds is not None:
             found.append((f, creds))
+    if damaged:
+        summary = f"DAMAGED Content Credentials (the file was altered after signing): {damaged[0]}"
+        return Part("c2pa", present=True, tampered=True, error=damaged[0], summary=summary)
     if not found:
         if damaged:  # C2PA data is there but broken: the file changed after it was signed
             summary = f"DAMAGED: {damaged[0]} (the file changed after signing, or was cut)"
@@ -236,24 +243,6 @@ def c2pa_part(path: Path, trust_pem: str | None = None) -> Part:
         details=details,
         signed=signed,
     )
-
-
-C2PA_SCAN = 16 << 20  # bytes read from each end of a file when looking for C2PA data
-
-
-def carries_c2pa(path: Path) -> bool:
-    """Whether the file holds C2PA data (a JUMBF "c2pa" label), at either end where writers
-    put it: a quick look, not a parse."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(C2PA_SCAN)
-            f.seek(0, 2)
-            size = f.tell()
-            f.seek(max(len(head), size - C2PA_SCAN))
-            tail = f.read(C2PA_SCAN)
-    except OSError:
-        return False
-    return any(b"jumb" in part and b"c2pa" in part for part in (head, tail))
 
 
 Reader = Callable[[Path], Part]

@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import Field, asdict, dataclass, field, fields
-from typing import Any
+from typing import Any, get_args, get_type_hints
 
 from engine.errors import JobError
 
@@ -171,7 +171,9 @@ class Job:
     def validate(self) -> None:
         """Every rule a job must meet before it runs: each field's range or choices, then the
         task's own (its inputs and options). Raises JobError naming the field."""
+        kinds = get_type_hints(Job)
         for f, spec in job_fields():
+            check_type(f.name, kinds[f.name], getattr(self, f.name))
             check_value(f.name, spec, getattr(self, f.name))
         from engine.tasks.registry import task_for  # the tasks build on this module
 
@@ -214,6 +216,37 @@ def spec_of(name: str) -> FieldSpec:
 
 def default_of(name: str) -> Any:
     return next(f for f in fields(Job) if f.name == name).default
+
+
+MAX_INT = 2**63 - 1  # every whole-number field fits a 64-bit integer (seeds, frames, sizes)
+
+
+def check_type(name: str, kind: Any, value: Any) -> None:
+    """Refuse a value of the wrong type (a job file's seed "../../x" would reach an output
+    file name; True is not a number of steps); None is allowed where the field allows it."""
+    allowed = set(get_args(kind)) if get_args(kind) else {kind}
+    if value is None and type(None) in allowed:
+        return
+    if isinstance(value, bool):
+        ok = bool in allowed
+    elif isinstance(value, int):
+        ok = int in allowed or float in allowed
+        if ok and abs(value) > MAX_INT:
+            raise JobError(
+                f"`{name}` must fit 64 bits, got a number of {len(str(value))} digits", field=name
+            )
+    else:
+        ok = any(
+            k not in (int, bool) and isinstance(value, k) for k in allowed if isinstance(k, type)
+        )
+    if not ok:
+        want = " or ".join(
+            sorted(_KIND_WORDS.get(k, str(k)) for k in allowed if k is not type(None))
+        )
+        raise JobError(f"`{name}` must be {want}, got {repr(value)[:40]}", field=name)
+
+
+_KIND_WORDS = {int: "a whole number", float: "a number", str: "text", bool: "true or false"}
 
 
 def check_value(name: str, spec: FieldSpec, value: Any) -> None:

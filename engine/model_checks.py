@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import struct
 from pathlib import Path
 from typing import Any
 
 from engine.errors import LumiereError
+from engine.input_files import LIMITS, InputFileError, open_input, read_input
+from engine.json_depth import NestingError, check_depth
 
-MAX_CONFIG_BYTES = 1 << 20  # a real config.json is a few KB
+MAX_CONFIG_BYTES = LIMITS["model config"]  # a real config.json is a few KB
 MAX_HEADER_BYTES = 16 << 20  # the bundled models' headers are under 100 KB
 MAX_PARAMETERS = 2_000_000_000  # 8 GB in float32: far beyond any model this app ships
 DTYPE_BYTES = {
@@ -55,12 +58,11 @@ class UnsafeModel(LumiereError, ValueError):
 def read_config(path: Path) -> dict[str, Any]:
     """config.json as a dict: bounded in size and nesting, an object at the top."""
     try:
-        size = path.stat().st_size
-        if size > MAX_CONFIG_BYTES:
-            raise UnsafeModel(f"{size} bytes; a model config is at most {MAX_CONFIG_BYTES} bytes")
-        raw = json.loads(path.read_bytes())
-    except UnsafeModel:
-        raise
+        data = read_input(path, "model config")  # a regular file of at most MAX_CONFIG_BYTES
+        check_depth(data, path.name)
+        raw = json.loads(data)
+    except (InputFileError, NestingError) as e:
+        raise UnsafeModel(str(e)) from e
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise UnsafeModel(f"not valid JSON: {e}") from e
     except RecursionError as e:
@@ -157,8 +159,8 @@ def safetensors_header(path: Path) -> dict[str, tuple[str, tuple[int, ...]]]:
     file: the header's own length, each tensor's bytes against its shape, and the data
     offsets covering the file exactly. Reads only the header."""
     try:
-        size = path.stat().st_size
-        with open(path, "rb") as f:
+        with open_input(path, "weights") as f:  # a regular file, never a FIFO or device
+            size = os.fstat(f.fileno()).st_size
             prefix = f.read(8)
             if len(prefix) < 8:
                 raise UnsafeModel(f"{path.name} is truncated (no safetensors header)")
@@ -172,6 +174,8 @@ def safetensors_header(path: Path) -> dict[str, tuple[str, tuple[int, ...]]]:
             header = json.loads(f.read(length))
     except UnsafeModel:
         raise
+    except InputFileError as e:
+        raise UnsafeModel(str(e)) from e
     except OSError as e:
         raise UnsafeModel(f"{path.name} could not be read: {e}") from e
     except (ValueError, RecursionError) as e:

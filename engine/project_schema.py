@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from engine.errors import LumiereError
+from engine.input_files import LIMITS, InputFileError, read_input
+from engine.json_depth import NestingError, check_depth
 
 # 2: sequence rate as a fraction, clips in sequence frames with their own rate;
 # 3: one record a generation under "generations", that bin items, clips and history name by id
@@ -23,7 +25,7 @@ SCHEMA = 3
 APP_ID = "lumiere-studio"
 # A project with a thousand clips and their jobs is under 2 MB; one at MAX_ITEMS clips (about
 # 420 bytes each as Save writes them) is 42 MB, so whatever validates can also be read back.
-MAX_DOC_BYTES = 64 << 20
+MAX_DOC_BYTES = LIMITS["project"]
 MAX_FRAME = 10**7  # frame numbers: four days at 24 fps
 MAX_SIDE = 16384  # pixels a side
 MAX_AREA = 8192 * 8192  # pixels a frame: four times 8K UHD, within what FFmpeg can encode
@@ -40,15 +42,11 @@ class ProjectError(LumiereError, ValueError):
 def read_document(path: Path) -> Any:
     """The JSON of a project (or recovery) file: bounded in size, no NaN/Infinity."""
     try:
-        size = path.stat().st_size
-        if size > MAX_DOC_BYTES:
-            raise ProjectError(
-                f"{path} is {size / 2**20:.0f} MB; a project document is at "
-                f"most {MAX_DOC_BYTES >> 20} MB, so it was not opened"
-            )
-        return json.loads(path.read_bytes(), parse_constant=_no_constants)
-    except ProjectError:
-        raise
+        data = read_input(path, "project")  # a regular file of at most MAX_DOC_BYTES
+        check_depth(data, str(path))
+        return json.loads(data, parse_constant=_no_constants)
+    except (InputFileError, NestingError) as e:
+        raise ProjectError(f"{e}; it was not opened") from e
     except RecursionError as e:
         raise ProjectError(f"{path} is nested too deeply to be a project") from e
     except (OSError, UnicodeDecodeError, ValueError) as e:

@@ -11,16 +11,16 @@ import re
 import secrets
 import shutil
 import signal
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
+from engine import swap_journal
 from engine.errors import LumiereError
 
 KILL_AT_ENV = "LUMIERE_STUDIO_KILL_AT"  # fault injection (bench/faults.py): see fault_point
 FAULT_LOG_ENV = "LUMIERE_STUDIO_FAULT_LOG"
-ASIDE_PENDING = ".pending"  # in a swap's aside folder: the file whose rename commits it
-ASIDE_NONE = ".no-previous"  # in a swap's aside folder: there was no old folder to keep
 _faults_seen = 0
 
 
@@ -203,49 +203,65 @@ def replace_folder(
 ) -> None:
     """Swap the complete folder `new` in as `target`. A folder cannot be replaced by one
     rename, so the old one is first moved into an "aside" folder beside it
-    (`.NAME.PID-XXXX.old/NAME`), which doubles as a journal: `recover_folder_swaps` in a
-    later run puts the old folder back if the swap did not complete, or deletes it if it did.
-    `commit` extends the swap to a second object (an OTIO file and its media folder): it must
-    rename `pending` (a complete file beside `target`) into place; until that rename the swap
-    counts as not done, so a crash or an error before it restores the old folder."""
+    (`.NAME.PID-TOKEN.old/NAME`) whose signed journal (engine.swap_journal) lets
+    `recover_folder_swaps` in a later run put the old folder back if the swap did not
+    complete, or delete it if it did. `commit` extends the swap to a second object (an OTIO
+    file and its media folder): it must rename `pending` (a complete hidden temporary beside
+    `target`) into place; until that rename the swap counts as not done, so a crash or an
+    error before it restores the old folder."""
     aside = create_temp_dir_beside(target, f".{target.name}.{os.getpid()}-", ".old")
+    had_previous = target.exists() or target.is_symlink()
+    journal = swap_journal.Journal(
+        pid=os.getpid(),
+        token=swap_journal.token_of(aside.name),
+        target=target.name,
+        pending=pending.name if pending is not None else None,
+        previous=had_previous,
+    )
     try:
-        if pending is not None:
-            (aside / ASIDE_PENDING).write_text(pending.name)
-        if target.exists() or target.is_symlink():
+        swap_journal.write(aside, journal)
+        if had_previous:
             replace(target, aside / target.name)
-        else:
-            (aside / ASIDE_NONE).touch()
         replace(new, target)
         if commit is not None:
             commit()
     except BaseException:
-        _roll_back(aside, target)
+        _roll_back(aside, target, journal)
         raise
     shutil.rmtree(aside, ignore_errors=True)
 
 
-def _roll_back(aside: Path, target: Path) -> None:
-    """Undo a swap: drop the new folder (if it got in) and put the old one back."""
+def _roll_back(aside: Path, target: Path, journal: swap_journal.Journal) -> None:
+    """Undo a swap: drop the new folder (if it got in) and put the old one back. Only
+    `target`, the aside's contents and the journal's hidden `pending` temporary (all in the
+    target's own folder, checked by swap_journal) are touched."""
     kept = aside / target.name
-    if (kept.exists() or (aside / ASIDE_NONE).exists()) and target.exists():
+    if (kept.exists() or kept.is_symlink() or not journal.previous) and (
+        target.exists() or target.is_symlink()
+    ):
         if target.is_dir() and not target.is_symlink():
             shutil.rmtree(target)
         else:
             target.unlink()
     if kept.exists() or kept.is_symlink():
         os.replace(kept, target)
-    pending = aside / ASIDE_PENDING
-    if pending.exists():
-        (target.parent / pending.read_text()).unlink(missing_ok=True)
+    if journal.pending is not None:
+        (target.parent / journal.pending).unlink(missing_ok=True)
     shutil.rmtree(aside, ignore_errors=True)
 
 
-def recover_folder_swaps(target: Path) -> list[Path]:
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def recover_folder_swaps(target: Path, report: Callable[[str], None] = _say) -> list[Path]:
     """Settle the swaps of `target` that a killed process left half done: if it had not
     committed (the target is missing, or its `pending` file was never renamed), the old
     folder goes back; otherwise the old folder is deleted. Swaps of live processes are left
-    alone. Returns the aside folders settled."""
+    alone. Only an aside whose journal this program wrote (signed with this account's key,
+    naming this very target) is acted on: any other folder named like one is `report`ed and
+    left as it is, since a received folder may carry a planted one. Returns the asides
+    settled."""
     if not target.parent.is_dir():
         return []
     pattern = re.compile(rf"\.{re.escape(target.name)}\.(\d+)-[0-9a-f]+\.old")
@@ -257,10 +273,22 @@ def recover_folder_swaps(target: Path) -> list[Path]:
         pid = int(match.group(1))
         if pid == os.getpid() or process_alive(pid):
             continue
-        pending = aside / ASIDE_PENDING
-        uncommitted = pending.exists() and (target.parent / pending.read_text()).exists()
+        if not any(aside.iterdir()):  # killed before its journal was written: nothing in it
+            aside.rmdir()
+            settled.append(aside)
+            continue
+        journal = swap_journal.read(aside, target)
+        if journal is None:
+            report(
+                f"left alone: {aside} is named like an interrupted folder swap of {target} "
+                f"but was not written by this program on this account (or is damaged); "
+                f"nothing in it was used. Look inside and delete it if you do not need it"
+            )
+            continue
+        pending = journal.pending
+        uncommitted = pending is not None and (target.parent / pending).exists()
         if uncommitted or not (target.exists() or target.is_symlink()):
-            _roll_back(aside, target)
+            _roll_back(aside, target, journal)
         else:
             shutil.rmtree(aside, ignore_errors=True)
         settled.append(aside)

@@ -52,3 +52,18 @@ def test_decline_discards(tmp_path):
 def test_damaged_recovery_files_are_ignored(tmp_path):
     (tmp_path / "junk.lumiere-recovery.json").write_text("{broken")
     assert find_recoveries(tmp_path) == []
+
+
+def test_a_recovery_file_with_a_mask_id_that_is_a_path_restores_without_it(tmp_path):
+    """A recovery folder anyone's tools can write: its mask ids become masks/<id>.png on Save."""
+    import json
+
+    p = _project()
+    path = recovery_path(p, "s1", root=tmp_path)
+    write_recovery(p, path)
+    data = json.loads(path.read_text())
+    data["mask_png"]["../../victim"] = data["mask_png"]["m1"]
+    path.write_text(json.dumps(data))
+    q = restore(find_recoveries(tmp_path)[0])
+    assert list(q.masks) == ["m1"]
+    assert any("refused" in note and "../../victim" in note for note in q.notes)

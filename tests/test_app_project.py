@@ -232,3 +232,66 @@ def test_schema_1_project_opens_with_its_clips_lasting_their_time(tmp_path):
     assert c.source_out(p.timeline.rate) == 16
     p.save(tmp_path)
     assert json.loads((tmp_path / DOC_NAME).read_text())["schema"] == SCHEMA
+
+
+def _project_with_mask_id(folder, tmp_path, mask_id: str, media_id: str = "m1") -> None:
+    """A saved project whose mask (and optionally bin item) id is `mask_id`."""
+    p = _project_with_clip(tmp_path)
+    p.save(folder)
+    doc = json.loads((folder / DOC_NAME).read_text())
+    doc["media"][0]["id"] = media_id
+    doc["masks"] = {mask_id: "masks/m1.png"}
+    doc["mask_meta"] = {mask_id: {"from_frame": 0}}
+    (folder / DOC_NAME).write_text(json.dumps(doc))
+
+
+@pytest.mark.parametrize("how", ["dotdot", "absolute", "slash", "dot"])
+def test_a_mask_id_that_is_a_path_is_refused_and_save_writes_nothing_outside(tmp_path, how):
+    victim = tmp_path / "victim.png"
+    victim.write_bytes(b"the user's picture")
+    folder = tmp_path / "proj"
+    ids = {
+        "dotdot": "../../victim",
+        "absolute": str(tmp_path / "victim"),
+        "slash": "a/b",
+        "dot": "..",
+    }
+    _project_with_mask_id(folder, tmp_path, ids[how], media_id=ids[how])
+    before = sorted(p for p in tmp_path.rglob("*") if not p.is_relative_to(folder))
+    p = Project.load(folder)
+    assert ids[how] not in p.masks and ids[how] not in p.mask_meta
+    assert all(m.id != ids[how] for m in p.media)  # the bin item got a plain id
+    assert any("refused" in note and ids[how] in note for note in p.notes)  # shown on open
+    for mid in list(p.masks) + [m.id for m in p.media]:
+        p.mask_for(mid).clear()  # an empty mask: Save deletes its file
+    p.save()
+    p.save(tmp_path / "shared")
+    assert victim.read_bytes() == b"the user's picture"
+    after = sorted(
+        p
+        for p in tmp_path.rglob("*")
+        if not p.is_relative_to(folder) and not p.is_relative_to(tmp_path / "shared")
+    )
+    assert after == before  # nothing created or removed outside the two project folders
+
+
+def test_a_masks_folder_that_is_a_symlink_is_never_written_through(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "m1.png").write_bytes(b"keep me")
+    folder = tmp_path / "proj"
+    _project_with_mask_id(folder, tmp_path, "m1")
+    import shutil
+
+    shutil.rmtree(folder / "masks")
+    (folder / "masks").symlink_to(elsewhere)
+    p = Project.load(folder)
+    mask = p.mask_for("m1")
+    mask.dab(5, 5, 4, 1.0, erase=False)
+    with pytest.raises(ProjectError, match="outside"):
+        p.save()
+    assert (elsewhere / "m1.png").read_bytes() == b"keep me"
+    mask.clear()  # an empty mask: the save would delete the file through the link
+    with pytest.raises(ProjectError, match="outside"):
+        p.save()
+    assert (elsewhere / "m1.png").read_bytes() == b"keep me"

@@ -91,7 +91,7 @@ def test_a_jsonl_file_with_a_failing_job_exits_1(shared_engine, tiny_model, tmp_
     [
         ([], "give a JOBS.jsonl file, or --job"),
         (["JOBS", "--job", "JOB"], "not both"),
-        (["JOBS", "--workers", "0"], "--workers must be at least 1"),
+        (["JOBS", "--workers", "0"], "--workers must be from 1 to"),
         (["JOBS", "--retries", "-1"], "--retries must be 0 or more"),
         (["BAD"], "bad.jsonl line 1: not valid JSON"),
         (["--job", "JOB", "--sweep", "seed=a"], "'a' is not a whole number"),
@@ -138,3 +138,63 @@ def test_ctrl_c_exits_130_leaving_no_partial_file(tiny_model, tmp_path):
     assert proc.returncode == 130, err
     assert "run the same command again to resume" in err
     assert [p.name for p in out.iterdir()] == []  # no output, no temp file, no record
+
+
+def _finishes_in(seconds: float, argv: list[str]) -> tuple[int, str]:
+    """The command's exit code and stderr, in a child with a timeout (a regression that
+    builds a billion jobs fails instead of hanging the suite)."""
+    code = f"import sys\nfrom engine.cli import main\nsys.exit(main({argv!r}))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=seconds
+    )
+    return done.returncode, done.stderr
+
+
+def test_a_huge_sweep_is_refused_before_any_job_is_built(tmp_path):
+    job = tmp_path / "job.json"
+    job.write_text(json.dumps({"prompt": "x"}))
+    rc, err = _finishes_in(
+        30, ["batch", "--job", str(job), "--sweep", "seed=0..1000000000", "--out", str(tmp_path)]
+    )
+    assert rc == 2 and "at most" in err and "Traceback" not in err
+    jobs = tmp_path / "jobs.jsonl"
+    jobs.write_text("\n".join(json.dumps({"prompt": str(i)}) for i in range(20)) + "\n")
+    rc, err = _finishes_in(
+        30, ["batch", str(jobs), "--sweep", "seed=1..1000", "--out", str(tmp_path / "o")]
+    )
+    assert rc == 2 and "20000 jobs" in err  # 20 jobs x 1,000 seeds, above the 10,000 cap
+
+
+def test_more_workers_than_the_machine_can_hold_are_refused(tmp_path, capsys):
+    job = tmp_path / "job.json"
+    job.write_text(json.dumps({"prompt": "x"}))
+    argv = ["batch", "--job", str(job), "--sweep", "seed=1..2", "--out", str(tmp_path / "o")]
+    assert main([*argv, "--workers", "1000"]) == 2
+    assert "--workers" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_read_only_out_folder_is_a_message_not_a_traceback(tmp_path, monkeypatch, capsys):
+    """Modes are simulated (the suite may run as root, which writes anywhere): a folder that
+    cannot be written, or made, is refused before any job runs."""
+    job = tmp_path / "job.json"
+    job.write_text(json.dumps({"prompt": "x"}))
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real_access, real_mkdir = os.access, Path.mkdir
+
+    def access(path, mode, **kw):
+        return not str(path).startswith(str(locked)) and real_access(path, mode, **kw)
+
+    def mkdir(self, *a, **kw):
+        if str(self).startswith(str(locked) + os.sep):
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_mkdir(self, *a, **kw)
+
+    monkeypatch.setattr(os, "access", access)
+    monkeypatch.setattr(Path, "mkdir", mkdir)
+    for out in (locked, locked / "new"):
+        argv = ["batch", "--job", str(job), "--sweep", "seed=1..2", "--out", str(out)]
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert "cannot be written" in err and "Errno" not in err, err

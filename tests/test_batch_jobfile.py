@@ -41,7 +41,7 @@ def test_empty_and_missing_files_are_refused(tmp_path):
     (tmp_path / "empty.jsonl").write_text("\n# nothing\n")
     with pytest.raises(BatchError, match="holds no jobs"):
         read_jobs(tmp_path / "empty.jsonl")
-    with pytest.raises(BatchError, match="cannot read"):
+    with pytest.raises(BatchError, match="does not exist"):
         read_jobs(tmp_path / "missing.jsonl")
     with pytest.raises(BatchError, match="not valid JSON"):
         (tmp_path / "job.json").write_text("{")
@@ -58,3 +58,21 @@ def test_output_names_follow_the_job_and_its_position():
     assert len(set(names)) == 3 and all(n.endswith(".mov") for n in names)
     with pytest.raises(BatchError, match="--format"):
         plan([a], "gif")
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [("seed", "../../x"), ("seed", "/tmp/x"), ("seed", True), ("seed", 2**80), ("steps", "8")],
+)
+def test_a_field_of_the_wrong_type_never_reaches_an_output_name(tmp_path, field, value):
+    jobs = tmp_path / "jobs.jsonl"
+    jobs.write_text(json.dumps({"prompt": "x", field: value}) + "\n")
+    with pytest.raises(BatchError, match=field):
+        read_jobs(jobs)
+
+
+def test_every_output_name_is_a_plain_file_name():
+    from engine.project_paths import is_plain_name
+
+    names = [item.output for item in plan([Job(seed=s) for s in (0, -1, 2**62)])]
+    assert all(is_plain_name(n) for n in names)

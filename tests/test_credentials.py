@@ -4,6 +4,7 @@ flipped byte of the media reads as tampered; a trust list turns valid into trust
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -171,3 +172,19 @@ def test_a_source_named_in_bytes_that_are_not_utf8_is_still_signed(tmp_path):
     assert creds is not None and creds.state == "valid"
     names = [g.get("title") for g in creds.manifest.get("ingredients", [])]
     assert names == ["still\ufffd.png"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX names are bytes; others are not")
+def test_an_ingredient_with_a_non_utf8_name_is_signed_with_the_name_made_readable(
+    tmp_path, identity
+):
+    """An i2v from a still named b'\\xff.png' was written without C2PA (only a note)."""
+    from PIL import Image
+
+    still = tmp_path / os.fsdecode(b"caf\xe9.png")  # Latin-1, not UTF-8
+    Image.fromarray(frames(1)[0]).save(still)
+    path = write_video(frames(), tmp_path / "i2v.mp4")
+    cr.sign_file(path, cr.Claim(path.name, prov(), [cr.Ingredient(still, "inputTo")]), identity)
+    creds = cr.read_credentials(path)
+    assert creds is not None and creds.state == "valid" and creds.ai
+    assert [i["title"] for i in creds.manifest["ingredients"]] == ["caf\ufffd.png"]

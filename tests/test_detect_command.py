@@ -330,3 +330,68 @@ def test_an_unsigned_sidecar_on_a_camera_clip_is_reported_as_an_unsigned_label(t
     signed, _ = generated(tmp_path, name="signed.mp4")
     _, found = detect_json(signed, capsys)
     assert found["parts"]["c2pa"]["signed"]
+
+
+def test_a_damaged_c2pa_claim_is_verdict_3_and_the_other_marks_still_show(tmp_path, capsys):
+    """One flipped byte in the claim's label: the C2PA reader raised KeyError ('Active
+    manifest not found'), a traceback with exit 1 although tags and watermark were there."""
+    path, _ = generated(tmp_path)
+    data = bytearray(path.read_bytes())
+    at = data.index(b"jumbf=c2pa.assertions", data.index(b"c2pa.claim")) + len(b"jumbf=c2pa")
+    data[at] ^= 0x01
+    path.write_bytes(bytes(data))
+    code, found = detect_json(path, capsys)
+    assert code == 3 and found["parts"]["c2pa"]["tampered"]
+    assert "damaged" in found["parts"]["c2pa"]["summary"]
+    assert found["parts"]["tags"]["ai"] and found["parts"]["watermark"]["ai"]
+
+
+def _png_chunks(data: bytes) -> list[tuple[int, int, bytes]]:
+    """(start, end, type) of each chunk of a PNG."""
+    import struct
+
+    chunks, at = [], 8
+    while at < len(data):
+        (length,) = struct.unpack(">I", data[at : at + 4])
+        chunks.append((at, at + 12 + length, data[at + 4 : at + 8]))
+        at += 12 + length
+    return chunks
+
+
+@pytest.mark.parametrize("damage", ["duplicated", "garbled"])
+def test_a_png_with_a_duplicated_or_garbled_c2pa_chunk_is_not_no_marks(tmp_path, capsys, damage):
+    from PIL import Image
+
+    from engine.media.credentials import Claim, sign_file
+    from engine.media.signing import default_identity
+
+    path = tmp_path / "still.png"
+    Image.fromarray(clip()[0]).save(path)
+    sign_file(path, Claim(path.name, prov()), default_identity(tmp_path / "keys"))
+    data = path.read_bytes()
+    start, end, _ = next(c for c in _png_chunks(data) if c[2] == b"caBX")
+    if damage == "duplicated":
+        data = data[:end] + data[start:end] + data[end:]
+    else:  # the chunk's payload scrambled, its CRC left as it was
+        middle = bytes(b ^ 0x5A for b in data[start + 8 : end - 4])
+        data = data[: start + 8] + middle + data[end - 4 :]
+    path.write_bytes(data)
+    code, found = detect_json(path, capsys)
+    assert code == 3 and "damaged" in found["parts"]["c2pa"]["summary"], found["parts"]["c2pa"]
+
+
+def test_detect_dot_inside_a_folder_of_frames(tmp_path, capsys, monkeypatch):
+    folder = write_png_sequence(clip()[:2], tmp_path / "frames")
+    monkeypatch.chdir(folder)
+    code = main(["detect", "."])
+    assert code in (0, 1) and "Traceback" not in capsys.readouterr().err
+
+
+def test_an_unsigned_sidecar_is_never_reported_as_signed(tmp_path, capsys):
+    """A sidecar anyone can write next to a real video: it may say AI-made, but the report
+    says it is an unsigned claim and that nothing else says so."""
+    real = write_video(clip(), tmp_path / "real.mp4", VideoSettings(fps=8))
+    pv.write_manifest(real, prov())
+    assert main(["detect", str(real)]) == 0
+    head = capsys.readouterr().out.splitlines()[0].removeprefix(f"{real}: ")
+    assert "unsigned" in head and "sidecar" in head, head

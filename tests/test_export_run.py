@@ -282,3 +282,26 @@ def test_a_full_disk_during_export_names_the_folder_and_the_space(project, tmp_p
     with pytest.raises(DiskFull, match=f"not enough space in {tmp_path}.*[KM]B is needed"):
         export_timeline(timeline, base, "h264", out, force=True)
     assert out.read_bytes() == before
+
+
+def test_a_refused_export_beside_a_planted_journal_deletes_nothing(tmp_path, capsys):
+    """Every export first settles killed swaps: a planted one must not make even a refused
+    export (no --force) delete a file it names or replace the user's frames."""
+    import subprocess
+
+    (tmp_path / "frames").mkdir()
+    (tmp_path / "frames" / "frame_00000.png").write_bytes(b"the user's frame")
+    victim = tmp_path.parent / f"{tmp_path.name}-victim.txt"
+    victim.write_text("keep")
+    child = subprocess.Popen(["true"])
+    child.wait()
+    aside = tmp_path / f".frames.{child.pid}-ab12.old"
+    (aside / "frames").mkdir(parents=True)
+    (aside / "frames" / "frame_00000.png").write_bytes(b"planted")
+    (aside / ".pending").write_text(str(victim))
+    (aside / ".no-previous").touch()
+    with pytest.raises(EncodeError, match="exists"):
+        check_out("png", tmp_path / "frames", force=False)
+    assert victim.read_text() == "keep"
+    assert (tmp_path / "frames" / "frame_00000.png").read_bytes() == b"the user's frame"
+    assert "left alone" in capsys.readouterr().err

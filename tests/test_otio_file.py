@@ -341,3 +341,30 @@ def test_a_nested_stack_is_named_as_left_out_not_dropped_silently(media):
     out = media / "n.mp4"
     assert main(["export", str(path), "--format", "h264", "--out", str(out)]) == 2
     assert not out.exists()
+
+
+def _nested_stack_file(media: Path) -> Path:
+    """A timeline whose only track holds a nested sequence (a Stack) with one clip in it."""
+    rate = 8.0
+    clip = otio.schema.Clip(
+        name="g",
+        media_reference=otio.schema.ExternalReference(target_url=(media / "g.mp4").as_uri()),
+        source_range=otio.opentime.TimeRange(
+            otio.opentime.RationalTime(0, rate), otio.opentime.RationalTime(8, rate)
+        ),
+    )
+    inner = otio.schema.Stack(name="nested seq", children=[otio.schema.Track(children=[clip])])
+    tl = otio.schema.Timeline(name="cut", tracks=otio.schema.Stack(children=[]))
+    tl.tracks.append(otio.schema.Track(name="V1", children=[inner]))
+    path = media / "nested.otio"
+    otio.adapters.write_to_file(tl, str(path))
+    return path
+
+
+def test_a_nested_sequence_is_named_as_left_out_not_dropped_silently(media, capsys):
+    read = otio_file.read(_nested_stack_file(media))
+    assert any("nested seq" in note and "1 clip" in note for note in read.left_out), read.left_out
+    out = media / "render.mp4"
+    assert main(["export", str(media / "nested.otio"), "--format", "h264", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "nested seq" in err and "left out" in err

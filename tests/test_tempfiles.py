@@ -245,3 +245,99 @@ def test_fault_points_count_from_zero_after_a_reset(tmp_path, monkeypatch):
     tempfiles.reset_fault_count()
     tempfiles.fault_point("b")
     assert log.read_text().splitlines()[-1] == "1 b"
+
+
+# --- planted journals: a received folder's fake swap is reported, never acted on ---------
+
+
+def _dead_pid() -> int:
+    import subprocess
+
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
+
+
+def _user_folder(tmp_path):
+    """frames/ with the user's frames, a file beside it and one outside the folder."""
+    base = tmp_path / "out"
+    (base / "frames").mkdir(parents=True)
+    (base / "frames" / "frame_00000.png").write_bytes(b"the user's frame")
+    (base / "notes.txt").write_text("the user's notes")
+    (tmp_path / "victim").write_text("the user's file elsewhere")
+    return base
+
+
+def _plant(base, pending: str | None, planted_frames: bool, journal: str | None = None):
+    aside = base / f".frames.{_dead_pid()}-abcd1234.old"
+    aside.mkdir()
+    if pending is not None:
+        (aside / ".pending").write_text(pending)
+    (aside / ".no-previous").touch()
+    if planted_frames:
+        (aside / "frames").mkdir()
+        (aside / "frames" / "frame_00000.png").write_bytes(b"planted")
+    if journal is not None:
+        (aside / ".journal").write_text(journal)
+    return aside
+
+
+def _snapshot(tmp_path):
+    return {
+        str(p.relative_to(tmp_path)): p.read_bytes()
+        for p in tmp_path.rglob("*")
+        if p.is_file() and ".old" not in str(p)
+    }
+
+
+@pytest.mark.parametrize(
+    "pending, planted_frames",
+    [("../victim", False), ("ABS", False), ("notes.txt", True), (None, True), ("..", False)],
+)
+def test_a_planted_journal_is_reported_and_never_acted_on(tmp_path, pending, planted_frames):
+    base = _user_folder(tmp_path)
+    if pending == "ABS":
+        pending = str(tmp_path / "victim")
+    aside = _plant(base, pending, planted_frames)
+    before = _snapshot(tmp_path)
+    said: list[str] = []
+    assert tempfiles.recover_folder_swaps(base / "frames", report=said.append) == []
+    assert _snapshot(tmp_path) == before  # no file deleted, replaced or created
+    assert aside.is_dir() and said and str(aside) in said[0]
+
+
+def test_a_forged_journal_without_this_accounts_signature_is_not_acted_on(tmp_path):
+    import json
+
+    base = _user_folder(tmp_path)
+    pid = _dead_pid()
+    aside = base / f".frames.{pid}-abcd1234.old"
+    aside.mkdir()
+    (aside / "frames").mkdir()
+    (aside / "frames" / "frame_00000.png").write_bytes(b"planted")
+    pending = f".notes.txt.{pid}-ab.tmp"
+    (base / pending).write_text("the sender's pending file")
+    fields = {"pid": pid, "token": "abcd1234", "target": "frames", "pending": pending}
+    for mac in ("", "0" * 64):
+        (aside / ".journal").write_text(json.dumps({**fields, "previous": True, "mac": mac}))
+        before = _snapshot(tmp_path)
+        said: list[str] = []
+        assert tempfiles.recover_folder_swaps(base / "frames", report=said.append) == []
+        assert _snapshot(tmp_path) == before and said
+
+
+@pytest.mark.skipif(os.name != "posix", reason="fork and SIGKILL are POSIX")
+def test_a_journal_signed_for_another_folder_is_not_acted_on(tmp_path):
+    """A genuine aside of this account, moved to another folder, does not count there."""
+    first = tmp_path / "a"
+    first.mkdir()
+    write_png_sequence(np.zeros((1, 4, 4, 3), np.uint8), first / "frames")
+    new = np.ones((1, 4, 4, 3), np.uint8)
+    assert _killed_at(2, lambda: write_png_sequence(new, first / "frames", replace=True))
+    (aside,) = [p for p in first.iterdir() if p.name.endswith(".old")]
+    second = _user_folder(tmp_path / "b")
+    shutil.move(aside, second / aside.name)
+    before = _snapshot(tmp_path / "b")
+    said: list[str] = []
+    assert tempfiles.recover_folder_swaps(second / "frames", report=said.append) == []
+    assert _snapshot(tmp_path / "b") == before and said

@@ -8,9 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.errors import LumiereError
+from engine.input_files import InputFileError, read_input
 from engine.jobs import Job, JobError
+from engine.json_depth import NestingError, check_depth
+from engine.project_paths import is_plain_name
 
 OUTPUT_FORMATS = ("mp4", "mov")
+MAX_JOB_DEPTH = 16  # a job is a flat object: one level, two in a JSONL file's worst case
 
 
 class BatchError(LumiereError, ValueError):
@@ -44,12 +48,22 @@ def parse_job(data: object, where: str) -> Job:
     return job
 
 
+def _read_text(path: Path, kind: str) -> str:
+    """A job file's text: a regular file of bounded size (engine.input_files), UTF-8, nested
+    no deeper than a job can be (a parser would recurse into it)."""
+    try:
+        text = read_input(path, kind).decode("utf-8")
+        check_depth(text, path.name, limit=MAX_JOB_DEPTH)
+    except (InputFileError, NestingError) as e:
+        raise BatchError(str(e)) from None
+    except UnicodeDecodeError as e:
+        raise BatchError(f"cannot read {path}: {e}") from None
+    return text
+
+
 def read_jobs(path: Path) -> list[Job]:
     """Every job of a JSONL file; blank lines and lines starting with # are skipped."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise BatchError(f"cannot read {path}: {e}") from None
+    text = _read_text(path, "jobs")
     jobs = []
     for number, line in enumerate(text.splitlines(), 1):
         line = line.strip()
@@ -69,9 +83,7 @@ def read_jobs(path: Path) -> list[Job]:
 def read_job_file(path: Path) -> Job:
     """One job from a JSON file (what `generate --save-job` writes)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as e:
-        raise BatchError(f"cannot read {path}: {e}") from None
+        data = json.loads(_read_text(path, "job"))
     except json.JSONDecodeError as e:
         raise BatchError(f"{path.name}: not valid JSON ({e.msg} at line {e.lineno})") from None
     return parse_job(data, path.name)
@@ -80,4 +92,8 @@ def read_job_file(path: Path) -> Job:
 def plan(jobs: list[Job], fmt: str = "mp4") -> list[BatchItem]:
     if fmt not in OUTPUT_FORMATS:
         raise BatchError(f"--format must be one of {OUTPUT_FORMATS}, got {fmt!r}")
-    return [BatchItem(i, job, output_name(i, job, fmt)) for i, job in enumerate(jobs, 1)]
+    items = [BatchItem(i, job, output_name(i, job, fmt)) for i, job in enumerate(jobs, 1)]
+    for item in items:  # joined to the output folder: a name must never be a path
+        if not is_plain_name(item.output):
+            raise BatchError(f"job {item.index}: {item.output!r} cannot be a file name")
+    return items

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 from engine.batch.render import DONE, Record
+from engine.project_paths import is_plain_name
 
 RESULTS_NAME = "results.jsonl"
 
@@ -41,6 +42,8 @@ class ResultsLog:
             last[record["output"]] = record
         done = {}
         for name, record in last.items():
+            if not is_plain_name(name):  # a planted line naming ../../x: never read or trusted
+                continue
             path = folder / name
             if record.get("status") != DONE or not path.is_file():
                 continue

@@ -62,8 +62,23 @@ def parse_sweep(spec: str) -> tuple[str, list[SweepValue]]:
         start, stop = _value(int, lo, spec), _value(int, hi, spec)
         if stop < start:
             raise BatchError(f"--sweep {spec!r}: the range ends before it starts")
+        if stop - start + 1 > MAX_SWEEP_JOBS:  # counted before any value is made
+            raise BatchError(
+                f"--sweep {spec!r} makes {stop - start + 1} jobs; at most {MAX_SWEEP_JOBS} at once"
+            )
         return name, [kind(v) for v in range(start, stop + 1)]
     return name, [_value(kind, v, spec) for v in values.split(",")]
+
+
+def sweep_size(specs: list[str], jobs: int = 1) -> int:
+    """How many jobs sweeping `jobs` jobs over `specs` makes; raises BatchError (before any
+    job is built) above MAX_SWEEP_JOBS or when a spec is wrong."""
+    count = jobs
+    for spec in specs:
+        count *= len(parse_sweep(spec)[1])
+    if count > MAX_SWEEP_JOBS:
+        raise BatchError(f"the sweep makes {count} jobs; at most {MAX_SWEEP_JOBS} at once")
+    return count
 
 
 def expand(job: Job, specs: list[str]) -> list[Job]:
@@ -72,11 +87,7 @@ def expand(job: Job, specs: list[str]) -> list[Job]:
     names = [n for n, _ in axes]
     if len(set(names)) != len(names):
         raise BatchError(f"--sweep names a field twice: {names}")
-    count = 1
-    for _, values in axes:
-        count *= len(values)
-    if count > MAX_SWEEP_JOBS:
-        raise BatchError(f"the sweep makes {count} jobs; at most {MAX_SWEEP_JOBS} at once")
+    sweep_size(specs)
     jobs = []
     for combo in itertools.product(*(values for _, values in axes)):
         changes: dict[str, Any] = dict(zip(names, combo, strict=True))  # mixed value types

@@ -4,11 +4,14 @@ folder, on local worker processes, with a resumable results log."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine.commands import fail
+
+MAX_RAY_WORKERS = 1024  # actors on a cluster; each keeps a model loaded
 
 if TYPE_CHECKING:
     from engine.batch.jobfile import BatchItem
@@ -45,13 +48,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def items_from_args(args: argparse.Namespace) -> list[BatchItem]:
     from engine.batch.jobfile import BatchError, plan, read_job_file, read_jobs
-    from engine.batch.sweep import expand
+    from engine.batch.sweep import expand, sweep_size
 
     if args.jobs and args.job:
         raise BatchError("give either a JOBS.jsonl file or --job JOB.json, not both")
     if args.jobs:
         jobs = read_jobs(Path(args.jobs))
         if args.sweep:
+            sweep_size(args.sweep, len(jobs))  # every job's variants together, counted first
             jobs = [variant for job in jobs for variant in expand(job, args.sweep)]
     elif args.job:
         jobs = expand(read_job_file(Path(args.job)), args.sweep)
@@ -63,8 +67,10 @@ def items_from_args(args: argparse.Namespace) -> list[BatchItem]:
 def check_arguments(args: argparse.Namespace) -> None:
     from engine.batch.jobfile import BatchError
 
-    if args.workers is not None and args.workers < 1:
-        raise BatchError(f"--workers must be at least 1, got {args.workers}")
+    most = MAX_RAY_WORKERS if args.ray else (os.cpu_count() or 1)
+    if args.workers is not None and not 1 <= args.workers <= most:
+        where = "a Ray cluster" if args.ray else "this machine's CPU count"
+        raise BatchError(f"--workers must be from 1 to {most} ({where}), got {args.workers}")
     if args.retries < 0:
         raise BatchError(f"--retries must be 0 or more, got {args.retries}")
     out = Path(args.out)
@@ -72,6 +78,19 @@ def check_arguments(args: argparse.Namespace) -> None:
         raise BatchError(f"--out {out} is a file; give a folder")
     if not out.parent.is_dir():
         raise BatchError(f"folder {out.parent} does not exist")
+
+
+def check_writable(out: Path) -> None:
+    """Make `out` (once the jobs are known to be good) and check it can be written, so a
+    read-only place is one plain line before any job runs, not a traceback after one."""
+    from engine.batch.jobfile import BatchError
+
+    try:
+        out.mkdir(exist_ok=True)
+    except OSError as e:
+        raise BatchError(f"--out {out} cannot be written: {e.strerror or e}") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise BatchError(f"--out {out} cannot be written (permission denied)")
 
 
 def make_pool(args: argparse.Namespace) -> Pool:
@@ -91,6 +110,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         check_arguments(args)
         items = items_from_args(args)
+        check_writable(Path(args.out))
         pool = make_pool(args)
     except (BatchError, OSError) as e:
         return fail(e)

@@ -19,6 +19,8 @@ def run(args: argparse.Namespace) -> int:
     from engine.timeline_detection import TIMELINE_SUFFIXES, TimelineFindings, gather_timeline
 
     path = Path(args.path)
+    if not path.name:  # "." or "..": the folder's real name, which the readers build on
+        path = path.resolve()
     try:  # a FIFO or device would block every reader below: refused before any opens it
         if not path.is_dir():
             local_file(path)

@@ -35,7 +35,8 @@ def run(args: argparse.Namespace) -> int:
         kw["alpha"] = args.alpha
         if not src.exists():
             raise SourceError(f"{src} does not exist")
-        is_project = (src.is_dir() and (src / "project.lumiere.json").is_file()) or (
+        doc = src / "project.lumiere.json"  # any kind of file: the project reader checks it
+        is_project = (src.is_dir() and (doc.exists() or doc.is_symlink())) or (
             src.suffix == ".json"
         )
         if src.suffix.lower() in ADAPTERS:

@@ -198,7 +198,7 @@ class ReadTimeline:
     media: list[Path] = field(default_factory=list)  # every file the clips use, in order
     missing: list[str] = field(default_factory=list)  # referenced files that are not there
     start: int = 0  # the sequence's start timecode, in its frames
-    left_out: list[str] = field(default_factory=list)  # what the file holds that is not read
+    left_out: list[str] = field(default_factory=list)  # what was not imported, and why
 
 
 def media_target(ref: otio.core.MediaReference | None, folder: Path) -> Path | None:
@@ -252,13 +252,17 @@ def read(
     if adapter is None or path.suffix.lower() not in available_formats():
         raise InterchangeError(f"{path.name}: open .otio, FCP 7 .xml or CMX 3600 .edl files")
     probe_rate = probe_rate or media_rate_and_size
+    data = _checked_bytes(path, adapter)
     options: dict[str, float] = {}
     try:
         if adapter == "cmx_3600":
-            _check_edl_lines(path)
+            _check_edl_lines(path.name, data)
             options["rate"] = float(rate or edl_rate(path))
         try:
-            tl = otio.adapters.read_from_file(str(path), adapter_name=adapter, **options)
+            if adapter == "otio_json":  # the bytes checked above, not the name opened again
+                tl = otio.adapters.read_from_string(data.decode("utf-8"), adapter_name=adapter)
+            else:
+                tl = otio.adapters.read_from_file(str(path), adapter_name=adapter, **options)
         except Exception as e:  # the adapters raise many kinds; all mean "unreadable"
             raise InterchangeError(f"{path.name} could not be read as a timeline: {e}") from e
         if isinstance(tl, otio.schema.SerializableCollection):
@@ -290,19 +294,20 @@ def _convert(
     if tl.global_start_time is not None:
         result.start = max(0, _frames(tl.global_start_time, seq, "the start timecode"))
     probed: dict[Path, MediaFacts | None] = {}
+    for child in tl.tracks:
+        if not isinstance(child, otio.schema.Track):
+            result.left_out.append(_nested_note(child, "the timeline"))
     for track in tl.video_tracks():
         out = Track(name=track.name or f"V{len(result.timeline.tracks) + 1}")
         ranges = track.range_of_all_children()  # one pass: range_in_parent is linear per clip
         for item in track:
-            if isinstance(item, otio.schema.Clip):
-                clip = _read_clip(item, ranges[item], path.parent, seq, probed, probe_rate, result)
-                if clip is not None:
-                    out.clips.append(clip)
-            elif isinstance(item, otio.core.Composition):  # a nested stack or track
-                result.left_out.append(
-                    f"a nested {type(item).__name__.lower()} '{item.name or 'unnamed'}' on "
-                    f"track {out.name} (flatten it in the editor it came from)"
-                )
+            if isinstance(item, otio.core.Composition):  # a nested sequence: not imported
+                result.left_out.append(_nested_note(item, f"track {out.name}"))
+            if not isinstance(item, otio.schema.Clip):
+                continue
+            clip = _read_clip(item, ranges[item], path.parent, seq, probed, probe_rate, result)
+            if clip is not None:
+                out.clips.append(clip)
         result.timeline.tracks.append(out)
     if not result.timeline.tracks:
         result.timeline.tracks.append(Track())
@@ -323,19 +328,43 @@ def _frames(time: otio.opentime.RationalTime, rate: Fraction, what: str) -> int:
     return nearest(frames)
 
 
-def _check_edl_lines(path: Path) -> None:
+def _check_edl_lines(name: str, data: bytes) -> None:
     """Refuse an EDL with a line no editor writes: the adapter's patterns take time that grows
     with the square of a line's length (100,000 characters: minutes)."""
+    for number, line in enumerate(data.split(b"\n"), 1):
+        if len(line) > MAX_EDL_LINE:
+            raise InterchangeError(
+                f"{name}: line {number} is {len(line)} characters long (an EDL line is at most "
+                f"{MAX_EDL_LINE}); not read"
+            )
+
+
+def _nested_note(item: otio.core.Composable, where: str) -> str:
+    """What a left-out nested sequence held, for the person importing it."""
+    import opentimelineio as otio
+
+    name = getattr(item, "name", "") or type(item).__name__.lower()
+    clips = sum(1 for _ in item.find_clips()) if isinstance(item, otio.core.Composition) else 0
+    return (
+        f"{where}: the nested sequence {name!r} ({clips} clip{'s' if clips != 1 else ''}) was "
+        f"left out; nested sequences are not imported (flatten it in the editor that made it)"
+    )
+
+
+def _checked_bytes(path: Path, adapter: str) -> bytes:
+    """The file's bytes when it is a regular file of bounded size (a FIFO or /dev/zero
+    would block or never end) and, for OTIO JSON, nested no deeper than a timeline is: the
+    OTIO reader recurses in C++ and a file nested 200,000 deep crashes the process."""
+    from engine.input_files import InputFileError, read_input
+    from engine.json_depth import NestingError, check_depth
+
     try:
-        with path.open("rb") as f:
-            for number, line in enumerate(f, 1):
-                if len(line) > MAX_EDL_LINE:
-                    raise InterchangeError(
-                        f"{path.name}: line {number} is {len(line)} characters long (an EDL "
-                        f"line is at most {MAX_EDL_LINE}); not read"
-                    )
-    except OSError as e:
-        raise InterchangeError(f"{path.name} could not be read: {e}") from e
+        data = read_input(path, "timeline")
+        if adapter == "otio_json":
+            check_depth(data, path.name)
+    except (InputFileError, NestingError) as e:
+        raise InterchangeError(str(e)) from None
+    return data
 
 
 def media_rate_and_size(path: Path) -> MediaFacts | None:
@@ -353,10 +382,7 @@ def edl_rate(path: Path) -> Fraction:
     """An EDL's rate, which the format leaves out: the one this app writes into its title
     ("... @ 25 fps"); else drop-frame timecode (";") means 29.97; else 24, the usual
     default (`read(rate=...)` overrides)."""
-    try:
-        text = path.read_text(errors="replace")
-    except OSError as e:
-        raise InterchangeError(f"{path.name} could not be read: {e}") from e
+    text = _checked_bytes(path, "cmx_3600").decode(errors="replace")
     title = re.search(r"^TITLE:.*@ ([0-9./]+) fps\s*$", text, re.MULTILINE)
     if title:
         return exact_rate(title.group(1))

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.errors import LumiereError
 from engine.media import provenance as pv
+from engine.media.open_file import valid_text
 
 if TYPE_CHECKING:
     import c2pa
@@ -75,6 +76,12 @@ class Ingredient:
     def __post_init__(self) -> None:
         if not self.sha256 and self.path.is_file():
             self.sha256 = pv.sha256_file(self.path)
+
+    @property
+    def title(self) -> str:
+        """The file's name as valid UTF-8: a non-UTF-8 name's bytes become U+FFFD (the C2PA
+        library refuses the lone surrogates Python keeps them as, and the file went unsigned)."""
+        return valid_text(self.path.name)
 
 
 @dataclass
@@ -143,7 +150,7 @@ class Claim:
             "ai_generated": p is not None,
             "generator": f"{pv.APP_NAME} {self._version()}",
             "ingredients": [
-                {"title": title(g.path), "relationship": g.relationship, "sha256": g.sha256}
+                {"title": g.title, "relationship": g.relationship, "sha256": g.sha256}
                 for g in self.ingredients
             ],
         }
@@ -155,7 +162,7 @@ class Claim:
             }
         return {
             "claim_generator_info": [{"name": pv.APP_NAME, "version": self._version()}],
-            "title": self.title.encode("utf-8", "surrogateescape").decode("utf-8", "replace"),
+            "title": valid_text(self.title),
             "assertions": [
                 {"label": "c2pa.actions.v2", "data": {"actions": self.actions()}},
                 {"label": ASSERTION, "data": facts},
@@ -216,13 +223,6 @@ def sign_file(path: Path, claim: Claim, identity: SigningIdentity, out: Path | N
     return out or path
 
 
-def title(path: Path) -> str:
-    """A file's name as a manifest can hold it: a name in bytes that are not UTF-8 (possible on
-    Linux) comes from the file system as surrogate escapes, which the C2PA library refuses; the
-    undecodable bytes become U+FFFD, the rest of the name is kept."""
-    return path.name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
 class _IngredientUnreadable(Exception):
     def __init__(self, index: int) -> None:
         self.index = index
@@ -240,7 +240,7 @@ def _builder(claim: Claim, whole: set[int]) -> c2pa.Builder:
     definition = claim.definition()
     definition["ingredients"] = [
         {
-            "title": title(g.path),
+            "title": g.title,
             "relationship": g.relationship,
             "label": f"ingredient{i}",
             "format": MIME.get(g.path.suffix.lower(), "application/octet-stream"),
@@ -251,11 +251,7 @@ def _builder(claim: Claim, whole: set[int]) -> c2pa.Builder:
     builder = c2pa.Builder(json.dumps(definition), context=_context(OFFLINE))
     for i in sorted(whole):
         ing = claim.ingredients[i]
-        meta = {
-            "title": title(ing.path),
-            "relationship": ing.relationship,
-            "label": f"ingredient{i}",
-        }
+        meta = {"title": ing.title, "relationship": ing.relationship, "label": f"ingredient{i}"}
         try:
             with open(ing.path, "rb") as f:
                 builder.add_ingredient(json.dumps(meta), MIME[ing.path.suffix.lower()], f)
@@ -293,6 +289,46 @@ def _assertion(manifest: dict[str, Any], label: str) -> dict[str, Any] | None:
     return None
 
 
+class DamagedCredentials(CredentialsError):
+    """The file carries C2PA data that cannot be read: it was altered after signing."""
+
+
+def holds_c2pa_label(path: Path) -> bool:
+    """Whether the file's bytes hold the JUMBF label "c2pa" (a manifest store is there),
+    read in blocks (only asked after the reader failed); a PNG's C2PA chunk counts too."""
+    if path.suffix.lower() == ".png" and png_c2pa_chunks(path) > 0:
+        return True
+    tail = b""
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            if b"c2pa" in tail + block:
+                return True
+            tail = block[-3:]
+    return False
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+MAX_PNG_CHUNKS = 100_000  # far more than any real PNG; bounds the walk of a hostile one
+
+
+def png_c2pa_chunks(path: Path) -> int:
+    """How many `caBX` (C2PA) chunks a PNG holds, walking the chunk headers only."""
+    count = 0
+    with open(path, "rb") as f:
+        if f.read(8) != PNG_SIGNATURE:
+            return 0
+        for _ in range(MAX_PNG_CHUNKS):
+            head = f.read(8)
+            if len(head) < 8:
+                break
+            length, kind = int.from_bytes(head[:4], "big"), head[4:]
+            count += kind == b"caBX"
+            if kind == b"IEND":
+                break
+            f.seek(length + 4, os.SEEK_CUR)  # the data and its CRC
+    return count
+
+
 def read_credentials(path: Path, trust_pem: str | None = None) -> Credentials | None:
     """The file's manifest (None when it has none). `trust_pem`: CA certificates whose chains
     count as trusted; without it a good signature is "valid", never "trusted"."""
@@ -306,16 +342,23 @@ def read_credentials(path: Path, trust_pem: str | None = None) -> Credentials | 
         with open(path, "rb") as f:
             mime = MIME.get(path.suffix.lower(), "application/octet-stream")
             reader = c2pa.Reader.try_create(mime, f, None, _context(settings))
-            if reader is None:
-                return None
-            with reader:
-                manifest = reader.get_active_manifest() or {}
-                results = reader.get_validation_results() or {}
-                state = (reader.get_validation_state() or "").lower()
-    except c2pa.C2paError as e:
+            if reader is not None:
+                with reader:
+                    manifest = reader.get_active_manifest() or {}
+                    results = reader.get_validation_results() or {}
+                    state = (reader.get_validation_state() or "").lower()
+    except (c2pa.C2paError, KeyError, ValueError, TypeError) as e:  # KeyError: a damaged label
+        if holds_c2pa_label(path):  # C2PA data is there, and broken
+            raise DamagedCredentials(f"{path.name}: its C2PA data is damaged: {e}") from e
         raise CredentialsError(f"{path.name}: its C2PA data cannot be read: {e}") from e
-    except KeyError as e:  # the reader's word for a store whose active manifest is gone
-        raise CredentialsError(f"{path.name}: its C2PA data is damaged: {e.args[0]}") from e
+    if path.suffix.lower() == ".png":
+        chunks = png_c2pa_chunks(path)
+        if chunks > 1:
+            raise DamagedCredentials(f"{path.name} carries {chunks} C2PA chunks; one is allowed")
+        if chunks == 1 and reader is None:
+            raise DamagedCredentials(f"{path.name}: its C2PA chunk is damaged (unreadable)")
+    if reader is None:
+        return None
     failures = [f.get("code", "") for f in results.get("activeManifest", {}).get("failure", [])]
     if any(code in MISMATCH_CODES for code in failures):
         state = "tampered"

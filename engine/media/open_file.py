@@ -13,11 +13,11 @@ path too). No Qt here.
 from __future__ import annotations
 
 import os
-import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import LumiereError
+from engine.input_files import InputFileError, check_stat
 
 if TYPE_CHECKING:
     from av.container import InputContainer, OutputContainer
@@ -59,12 +59,10 @@ def local_file(path: str | Path, what: str = "") -> Path:
     except OSError as e:  # a name too long, a folder that may not be searched
         reason = getattr(e, "strerror", None) or str(e)
         raise MediaFileError(f"{label} cannot be opened: {reason}") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise MediaFileError(f"{label} is a folder, not a file")
-    if not stat.S_ISREG(info.st_mode):
-        raise MediaFileError(
-            f"{label} is not a regular file (a pipe, device or socket); only files can be read"
-        )
+    try:  # the rule every input follows: a regular file (never a FIFO or device)
+        check_stat(info, label, "media")
+    except InputFileError as e:
+        raise MediaFileError(str(e)) from None
     if not os.access(resolved, os.R_OK):
         raise MediaFileError(f"{label} cannot be read (permission denied)")
     return resolved

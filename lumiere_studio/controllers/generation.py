@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from engine.api import Job, JobError, ProbeError, atomic_write_bytes, probe
+from engine.api import (
+    Job,
+    JobError,
+    OutsidePathError,
+    ProbeError,
+    atomic_write_bytes,
+    path_in,
+    probe,
+)
 from lumiere_studio.model.document import Document
 from lumiere_studio.model.generations import GenerationRecord, now_text
 from lumiere_studio.model.project import MediaItem
@@ -123,7 +131,7 @@ class GenerationController(QObject):
         buf = io.BytesIO()
         Image.fromarray(pixels).save(buf, format="PNG")
         folder = self.doc.project.folder
-        path = folder / "masks" / name if folder else self.scratch / name
+        path = path_in(folder, "masks", name) if folder else path_in(self.scratch, name)
         atomic_write_bytes(path, buf.getvalue())
         return str(path)
 
@@ -177,7 +185,7 @@ class GenerationController(QObject):
     def generate(self) -> int | None:
         try:
             request = self.build_request()
-        except JobError as e:
+        except (JobError, OutsidePathError) as e:  # a masks/ folder that links elsewhere
             self.error.emit("Cannot generate", str(e))
             return None
         jid = self.queue.submit(request.job, self.output_path(request.job))
@@ -197,7 +205,7 @@ class GenerationController(QObject):
             if specs is None:  # the person cancelled
                 return []
             jobs = expand(job, specs)
-        except (JobError, BatchError) as e:
+        except (JobError, BatchError, OutsidePathError) as e:
             self.error.emit("Cannot queue variations", str(e))
             return []
         ids = [self.queue.submit(j, self.output_path(j)) for j in jobs]

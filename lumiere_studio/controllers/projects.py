@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 
-from engine.api import ProjectError
+from engine.api import OutsidePathError, ProjectError
 from lumiere_studio.model import autosave
 from lumiere_studio.model.document import Document
 from lumiere_studio.model.history import RecoveredWork
@@ -108,7 +108,7 @@ class ProjectController(QObject):
         try:
             adopt_job_files(self.doc.project, folder, [self.scratch] + ([old] if old else []))
             self.doc.project.save(folder, scratch=self.scratch)
-        except (OSError, ProjectError) as e:
+        except (OSError, ProjectError, OutsidePathError) as e:
             self.error.emit(
                 "The project could not be saved",
                 f"{e}\nThe unsaved work is kept in the recovery file until a save succeeds.",

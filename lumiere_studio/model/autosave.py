@@ -14,7 +14,7 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
-from engine.api import atomic_write_bytes, read_document
+from engine.api import atomic_write_bytes, is_plain_id, read_document
 from lumiere_studio.model.masks import Mask
 from lumiere_studio.model.project import Project, ProjectError, validate
 
@@ -80,6 +80,9 @@ def restore(recovery: Recovery) -> Project:
         raise ProjectError(f"the recovery file {recovery.path} is damaged: {e}") from e
     project = Project.from_dict({**document, "masks": {}}, recovery.project_folder)
     for mid, b64 in data.get("mask_png", {}).items():
+        if not is_plain_id(mid):  # saved as masks/<id>.png: an id that is a path is refused
+            project.notes.append(f"refused the mask {mid!r} (its id is not a plain name)")
+            continue
         project.masks[mid] = Mask.from_png_bytes(base64.b64decode(b64))
     return project
 

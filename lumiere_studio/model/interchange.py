@@ -19,8 +19,7 @@ def project_from_timeline_file(path: Path | str) -> tuple[Project, list[str]]:
     except InterchangeError as e:
         raise ProjectError(str(e)) from e
     project = Project()
-    problems = [f"missing: {m}" for m in result.missing]
-    problems += [f"left out: {what}" for what in result.left_out]
+    problems = [f"missing: {m}" for m in result.missing] + result.left_out
     usable = set()
     for media in result.media:
         try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from engine.api import atomic_write_bytes
+from engine.api import atomic_write_bytes, path_in
 from lumiere_studio.model.project import Project, inside
 
 JOB_FILE_KEYS = ("mask", "image")  # job fields that may hold a file the app wrote
@@ -38,7 +38,7 @@ def adopt_job_files(project: Project, folder: Path, owned: list[Path]) -> list[P
             if not any(inside(path, root) for root in owned) or inside(path, folder):
                 continue
             if path not in copied:
-                target = folder / MASKS / path.name
+                target = path_in(folder, MASKS, path.name)  # never through a link
                 if path.is_file() and not path.is_symlink() and not target.exists():
                     atomic_write_bytes(target, path.read_bytes())
                 copied[path] = f"{MASKS}/{path.name}"

@@ -21,12 +21,18 @@ from engine.api import (
     APP_ID,
     MAX_DOC_BYTES,
     SCHEMA,
+    InputFileError,
     MediaInfo,
+    OutsidePathError,
     ProjectError,
     Timeline,
     TimelineClip,
     atomic_write_bytes,
+    inside,
+    is_plain_id,
+    path_in,
     read_document,
+    read_input,
 )
 from engine.api import validate_document as validate
 from lumiere_studio.model.generations import (
@@ -37,7 +43,6 @@ from lumiere_studio.model.generations import (
 from lumiere_studio.model.masks import Mask
 
 DOC_NAME = "project.lumiere.json"
-MAX_MASK_BYTES = 64 << 20  # a 16384-pixel-square mask PNG of noise is about this size
 
 
 def new_id() -> str:
@@ -187,11 +192,15 @@ class Project:
         if not str(folder):
             raise ProjectError("choose a folder to save the project in")
         folder.mkdir(parents=True, exist_ok=True)
+        try:  # every mask's path proven inside the folder before anything is written
+            targets = {mid: path_in(folder, "masks", f"{mid}.png") for mid in self.masks}
+        except OutsidePathError as e:
+            raise ProjectError(f"the project was not saved: {e}") from e
         own = [root for root in (self.folder, scratch) if root is not None]
         mapping = self._adopt_paths(own, folder)
         records = {k: self._record_in(r, mapping, folder) for k, r in self.generations.items()}
         for mid, mask in self.masks.items():
-            target = folder / "masks" / f"{mid}.png"
+            target = targets[mid]
             if mask.any():
                 atomic_write_bytes(target, mask.to_png_bytes())
             else:
@@ -220,7 +229,10 @@ class Project:
         def move(path: str, generated: bool) -> str:
             abs_path = Path(path) if Path(path).is_absolute() else (old or new) / path
             if generated and not inside(abs_path, new) and _adoptable(abs_path, own):
-                dest = new / "generated" / abs_path.name
+                try:
+                    dest = path_in(new, "generated", abs_path.name)
+                except OutsidePathError as e:
+                    raise ProjectError(f"the project was not saved: {e}") from e
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 if not dest.exists():
                     shutil.copy2(abs_path.resolve(), dest)
@@ -265,7 +277,7 @@ class Project:
         if folder.is_file() and folder.name == DOC_NAME:
             folder = folder.parent
         doc_path = folder / DOC_NAME
-        if not doc_path.is_file():
+        if not (doc_path.exists() or doc_path.is_symlink()):  # a FIFO: read_document says so
             raise ProjectError(f"{folder} is not a Lumiere Studio project (no {DOC_NAME})")
         return cls.from_dict(read_document(doc_path), folder)
 
@@ -274,6 +286,7 @@ class Project:
         validate(data)
         data = migrate(data, folder)
         project = cls(folder)
+        data, project.notes = refuse_path_ids(data)
         try:
             project.set_state(data)
         except (TypeError, KeyError, ValueError) as e:
@@ -296,13 +309,15 @@ class Project:
         if self.folder is not None and not inside(png, self.folder):
             self.notes.append(f"the mask {png} lies outside the project folder; not read")
             return
-        if not png.is_file():
+        if not (png.exists() or png.is_symlink()):
             return
-        if png.stat().st_size > MAX_MASK_BYTES:
-            self.notes.append(f"the mask {png} is too large to be a mask; not read")
+        try:  # a regular file of bounded size (never a FIFO or a device)
+            data = read_input(png, "mask")
+        except InputFileError as e:
+            self.notes.append(f"{e}; the mask was not read")
             return
         try:
-            mask = Mask.from_png_bytes(png.read_bytes())
+            mask = Mask.from_png_bytes(data)
         except ValueError as e:
             raise ProjectError(f"mask {png} could not be read: {e}") from e
         item = self.media_by_id(media_id)
@@ -328,13 +343,29 @@ class Project:
         return mask
 
 
-def inside(path: Path, folder: Path) -> bool:
-    """Whether `path`, with `..` and symlinks resolved, lies in `folder` (also resolved)."""
-    try:
-        path.resolve().relative_to(folder.resolve())
-        return True
-    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop
-        return False
+def refuse_path_ids(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The document without the ids a file name cannot be built from (`engine.project_paths`:
+    a mask is saved as `masks/<id>.png`, so an id `../../x` would be a path): such masks are
+    refused, such bin items get a new id. Returns the document and what was refused."""
+    notes: list[str] = []
+    media = []
+    for m in data["media"]:
+        if not is_plain_id(m.get("id", "x")):
+            notes.append(
+                f"refused the bin item id {m['id']!r} of {m.get('path')} (not a plain name); "
+                f"it was given a new one"
+            )
+            m = {**m, "id": new_id()}
+        media.append(m)
+    kept: dict[str, dict[str, Any]] = {}
+    for key in ("masks", "mask_meta"):
+        kept[key] = {}
+        for mid, value in data.get(key, {}).items():
+            if is_plain_id(mid):
+                kept[key][mid] = value
+            elif key == "masks" or mid not in data.get("masks", {}):
+                notes.append(f"refused the mask {mid!r} (its id is not a plain name)")
+    return {**data, "media": media, **kept}, notes
 
 
 def migrate(data: dict[str, Any], folder: Path | None) -> dict[str, Any]:
