@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-RENDER_S = 0.4
+RENDER_S = 2.0  # long enough for a second launch to start while the first renders
 
 APP = r"""
 import json, os, sys, time
@@ -35,6 +35,7 @@ def run(self, job_id, job_json, output, cancel):
     self.finished.emit(job_id, {"seconds": RENDER_S})
 
 et.EngineWorker.run = run
+Job(prompt="warm").validate()  # its first call imports the engine: not the queue's time
 store, notice = et.open_queue_store(path)
 queue = et.JobQueue(store=store)
 from lumiere_studio.ui.jobs_panel import JobsPanel
@@ -49,12 +50,13 @@ def tick():
 ticker = QTimer()
 ticker.timeout.connect(tick)
 ticker.start(20)
-report = {"notice": notice, "read_only": queue.read_only}
+read_only = getattr(queue, "read_only", False)  # (older checkouts have no such mode)
+report = {"notice": notice, "read_only": read_only}
 if mode == "owner":
     queue.set_paused(True)
     print("opened", flush=True)
     sys.stdin.readline()  # the parent says when to submit (e.g. after locking the file)
-    t0 = time.monotonic()
+    t0 = last = time.monotonic()
     for i in range(count):
         queue.submit(Job(prompt=f"job {i}", seed=i), path.parent / f"{i}.mp4")
     report["submit_s"] = time.monotonic() - t0
@@ -65,11 +67,12 @@ elif mode == "resume":
         queue.resume(jid)
     queue.set_paused(False)
     print("opened", flush=True)
-else:
+else:  # "second": another launch on the same queue; its user presses Resume queue
+    queue.set_paused(False)
     print("opened", flush=True)
 
 def done():
-    if mode == "look":
+    if mode == "second":
         return time.monotonic() - started > count
     states = [queue.entries[j].state for j in queue.order]
     return states and all(s in ("done", "failed", "cancelled") for s in states)
@@ -77,7 +80,8 @@ def done():
 started = time.monotonic()
 def check():
     if done() or time.monotonic() - started > 120:
-        queue.reload() if queue.read_only else None
+        if read_only:
+            queue.reload()
         report["states"] = [queue.entries[j].state for j in queue.order]
         report["stall_s"] = stall
         queue.shutdown()
@@ -110,21 +114,24 @@ queue.shutdown()
 """
 
 
-def env(data_home: Path) -> dict[str, str]:
+def env(data_home: Path, tree: Path = ROOT) -> dict[str, str]:
+    """The child's environment: the code of `tree` (this checkout, or an older one to
+    compare with), its user data under `data_home`."""
     return {
         **os.environ,
-        "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'bench'}",
+        "PYTHONPATH": f"{tree}{os.pathsep}{tree / 'bench'}",
         "QT_QPA_PLATFORM": "offscreen",
         "XDG_DATA_HOME": str(data_home),
         "OMP_NUM_THREADS": "1",
     }
 
 
-def start_app(path: Path, mode: str, count: int) -> subprocess.Popen[str]:
+def start_app(path: Path, mode: str, count: int, tree: Path = ROOT) -> subprocess.Popen[str]:
     """The app's queue in a child; it prints "opened" when its queue is open."""
     return subprocess.Popen(
         [sys.executable, "-c", APP, str(path), mode, str(count)],
-        env=env(path.parent / "data"),
+        env=env(path.parent / "data", tree),
+        cwd=path.parent,  # not this checkout: `python -c` puts the working folder first
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -154,12 +161,13 @@ def renders(path: Path) -> list[str]:
     return log.read_text().splitlines() if log.exists() else []
 
 
-def launch(path: Path, timeout: float = 60) -> dict:
+def launch(path: Path, timeout: float = 60, tree: Path = ROOT) -> dict:
     """Open a queue file the way the app does at launch, in a child: what it showed."""
     try:
         out = subprocess.run(
             [sys.executable, "-c", LAUNCH, str(path)],
-            env=env(path.parent / "data"),
+            env=env(path.parent / "data", tree),
+            cwd=path.parent,
             capture_output=True,
             text=True,
             timeout=timeout,

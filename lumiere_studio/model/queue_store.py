@@ -273,6 +273,7 @@ class QueueStore:
         self._lock: QueueLock | None = None
         self._next_id = 1
         self._loaded: list[StoredJob] | None = None  # the rows read at open, until a write
+        self._data_version = -1
         if self.path is None:
             self._db = sqlite3.connect(":memory:", isolation_level=None)
             self._prepare()
@@ -344,11 +345,17 @@ class QueueStore:
         """Check, create or upgrade the schema, then read and check the rows. _Damaged when
         the file is not a queue; QueueBusyError when another program holds its lock."""
         try:
-            self._check_version()  # before anything that writes to the file
+            # Everything that can find the file damaged reads only: a file moved aside is
+            # kept byte for byte as it was found.
+            version = self._check_version()
+            if version == 0:
+                if self._db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]:
+                    raise _Damaged("it holds tables but no queue schema number")
+            else:
+                self._check_columns()
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._migrate()
-            self._check_columns()
             self._sweep_rows()
         except sqlite3.DatabaseError as e:
             if _is_busy(e):
@@ -361,8 +368,8 @@ class QueueStore:
             "a backup tool may have it open)"
         )
 
-    def _check_version(self) -> None:
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+    def _check_version(self) -> int:
+        version: int = self._db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise QueueStoreError(
                 f"the queue file {self.path} was written by a newer Lumiere Studio (schema "
@@ -370,6 +377,7 @@ class QueueStore:
             )
         if version < 0:
             raise _Damaged(f"its schema number {version} is not one Lumiere Studio writes")
+        return version
 
     def _migrate(self) -> None:
         with self._transaction():  # read and create under one lock
@@ -500,6 +508,13 @@ class QueueStore:
             return parse_row(row) if row else None
         except _BadRow:
             return None
+
+    def changed_elsewhere(self) -> bool:
+        """Whether another connection (the owner, for a read-only store) has written to the
+        file since the last call (SQLite's data_version; cheap, reads no row)."""
+        version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        changed, self._data_version = version != self._data_version, version
+        return changed
 
     def set_aside(self) -> list[tuple[int | None, str]]:
         """The rows set aside so far: (job id, reason)."""

@@ -242,6 +242,8 @@ class JobQueue(QObject):
                 pass  # those rows stay "running" and are not started; the rest works
         self.entries: dict[int, JobEntry] = {}
         self.order: list[int] = []
+        if self.read_only:
+            self.store.changed_elsewhere()  # what is read now is the baseline
         self._load()
         self.restored = sum(e.state == QUEUED for e in self.entries.values())
         self._paused = self.restored > 0 or self.read_only  # restored jobs wait for the user
@@ -274,14 +276,17 @@ class JobQueue(QObject):
 
     def reload(self) -> None:
         """Read a read-only queue again (the owner changes it while this window looks)."""
-        if self._closing:
+        if self._closing or not self.read_only:
             return
+        t0 = time.monotonic()
         try:
+            if not self.store.changed_elsewhere():
+                return
             self._load()
-        except QueueStoreError:
-            return
         except Exception:  # noqa: BLE001 - the owner may be mid-write; the next read will do
             return
+        # A long queue is read less often, so that reading it takes at most a tenth of the time.
+        self._reload.setInterval(max(RELOAD_MS, int((time.monotonic() - t0) * 10_000)))
         self.reset.emit()
 
     def shutdown(self, wait_ms: int = 10000) -> None:

@@ -94,7 +94,8 @@ BUTTON_TIPS = {
 }
 PREVIEW_PX = 64
 MARGIN = 4
-BAR_H = 12
+BAR_H = 18
+TITLE_LINES = 2  # a narrow dock wraps the title instead of cutting it short
 BUTTON_H = 22
 JOB_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -238,7 +239,7 @@ class JobDelegate(QStyledItemDelegate):
 
     def row_height(self) -> int:
         fh = self.view.fontMetrics().height()
-        return max(PREVIEW_PX, fh * 2 + BAR_H + BUTTON_H + 6) + 2 * MARGIN
+        return max(PREVIEW_PX, fh * (TITLE_LINES + 1) + BAR_H + BUTTON_H + 6) + 2 * MARGIN
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Any) -> QSize:  # noqa: N802
         return QSize(max(200, self.view.viewport().width()), self.row_height())
@@ -256,15 +257,16 @@ class JobDelegate(QStyledItemDelegate):
         left = rect.left() + MARGIN
         x = left + PREVIEW_PX + 2 * MARGIN
         width = max(40, rect.right() - MARGIN - x)
+        th = fh * TITLE_LINES
         parts = {
             "preview": QRect(
                 left, top + (rect.height() - 2 * MARGIN - PREVIEW_PX) // 2, PREVIEW_PX, PREVIEW_PX
             ),
-            "title": QRect(x, top, width, fh),
-            "bar": QRect(x, top + fh + 2, width, BAR_H),
-            "status": QRect(x, top + fh + BAR_H + 4, width, fh),
+            "title": QRect(x, top, width, th),
+            "bar": QRect(x, top + th + 2, width, BAR_H),
+            "status": QRect(x, top + th + BAR_H + 4, width, fh),
         }
-        bx, by = x, top + 2 * fh + BAR_H + 6
+        bx, by = x, top + th + fh + BAR_H + 6
         for key in self.buttons_for(entry):
             if key not in self._widths:
                 self._widths[key] = fm.horizontalAdvance(BUTTON_TEXT[key]) + 14
@@ -322,13 +324,20 @@ class JobDelegate(QStyledItemDelegate):
         elide = Qt.TextElideMode.ElideRight
         flags = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         t = parts["title"]
-        painter.drawText(t, flags, fm.elidedText(title_of(entry), elide, t.width()))
+        # Wrapped over TITLE_LINES lines; what does not fit is elided (the tooltip has it all).
+        fitted = fm.elidedText(
+            title_of(entry), elide, t.width() * TITLE_LINES - fm.averageCharWidth() * 6
+        )
+        painter.drawText(t, flags | int(Qt.TextFlag.TextWordWrap), fitted)
         bar = QStyleOptionProgressBar()
         bar.rect = parts["bar"]
         bar.minimum, bar.maximum = 0, 1000
         bar.progress = int(min(1.0, max(0.0, entry.fraction)) * 1000)
+        bar.text = f"{bar.progress // 10}%"
+        bar.textVisible = True
+        bar.textAlignment = Qt.AlignmentFlag.AlignCenter
         bar.state = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Horizontal
-        bar.palette = option.palette
+        bar.palette = self.view.row_palette
         style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, self.view)
         s = parts["status"]
         color = STATE_COLORS.get(entry.state)
@@ -390,6 +399,12 @@ class JobListView(QListView):
         super().__init__()
         self.panel, self.queue = panel, panel.queue
         self.hover_pos: QPoint | None = None
+        # Rows sit on the window colour, as the panel's widgets did, so that a progress bar's
+        # groove (drawn in the base colour) shows; the bars keep the untouched palette.
+        self.row_palette = QPalette(self.palette())
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Base, palette.color(QPalette.ColorRole.Window))
+        self.setPalette(palette)
         self.setUniformItemSizes(True)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
