@@ -575,23 +575,33 @@ def queue_instances(tree: Path = ROOT) -> list[dict]:
                 "lost": jobs - sum(states.values()),
                 "states": states,
                 "stall_s": max((r.get("stall_s", 0.0) for r in reports), default=0.0),
+                # a job any launch showed as interrupted (only a killed owner's should be)
+                "interrupted": max(
+                    [states.get("interrupted", 0)]
+                    + [r.get("states", []).count("interrupted") for r in reports]
+                ),
                 "errors": errors,
                 **extra,
             }
         )
 
+    def owner_rendering(path: Path) -> subprocess.Popen[str]:
+        """The first launch, with four jobs submitted and the first of them rendering."""
+        a = qr.start_app(path, "owner", 4, tree)
+        a.stdout.readline()
+        a.stdin.write("\n")
+        a.stdin.flush()
+        for _ in range(600):
+            if qr.renders(path):
+                break
+            time.sleep(0.05)
+        return a
+
     # 1. two instances on one queue
     work = Path(tempfile.mkdtemp(prefix="faults-queue-"))
     path = work / "queue.sqlite3"
-    a = qr.start_app(path, "owner", 4, tree)
-    a.stdout.readline()
-    a.stdin.write("\n")
-    a.stdin.flush()
-    for _ in range(600):  # until the first job renders
-        if qr.renders(path):
-            break
-        time.sleep(0.05)
-    b = qr.start_app(path, "second", 12, tree)
+    a = owner_rendering(path)
+    b = qr.start_app(path, "second", 16, tree)
     first, second = qr.report(a), qr.report(b)
     finish(
         "second launch on a running queue",
@@ -605,14 +615,7 @@ def queue_instances(tree: Path = ROOT) -> list[dict]:
     # 2. kill -9 of the owner mid-render, then a new launch
     work = Path(tempfile.mkdtemp(prefix="faults-queue-"))
     path = work / "queue.sqlite3"
-    a = qr.start_app(path, "owner", 4, tree)
-    a.stdout.readline()
-    a.stdin.write("\n")
-    a.stdin.flush()
-    for _ in range(600):
-        if qr.renders(path):
-            break
-        time.sleep(0.05)
+    a = owner_rendering(path)
     time.sleep(qr.RENDER_S * 1.5)  # in the middle of the second job
     a.send_signal(signal.SIGKILL)
     a.wait()
@@ -649,13 +652,17 @@ def queue_instances(tree: Path = ROOT) -> list[dict]:
 
 
 def print_queue_instances(rows: list[dict]) -> None:
-    print("| case | jobs | renders | jobs lost | states after | longest GUI stall | errors |")
-    print("|---|---|---|---|---|---|---|")
+    print(
+        "| case | jobs | renders | jobs lost | shown interrupted | states after | "
+        "longest GUI stall | errors |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         states = ", ".join(f"{k} {v}" for k, v in sorted(r["states"].items()))
         errors = "; ".join(e[:80] for e in r["errors"]) or "none"
         print(
-            f"| {r['case']} | {r['jobs']} | {r['renders']} | {r['lost']} | {states} | "
+            f"| {r['case']} | {r['jobs']} | {r['renders']} | {r['lost']} | {r['interrupted']} | "
+            f"{states} | "
             f"{r['stall_s']:.2f} s | {errors} |"
         )
 

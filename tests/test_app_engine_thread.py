@@ -331,3 +331,31 @@ def test_jobs_still_unsaved_at_exit_go_to_a_job_file(qtbot, tmp_path):
         other.close()
     spilled = list(tmp_path.glob("queue.sqlite3.unsaved-*.jsonl"))
     assert len(spilled) == 1 and Job.from_json(spilled[0].read_text().strip()).seed == 9
+
+
+def test_a_launch_while_another_program_locks_the_file_opens_it(qtbot, tmp_path):
+    path = tmp_path / "queue.sqlite3"
+    store = QueueStore(path)
+    ran = store.add(Job(prompt="was running"), tmp_path / "r.mp4")
+    waiting = store.add(Job(prompt="waiting"), tmp_path / "w.mp4")
+    store.update(ran.id, state=st.RUNNING)
+    store.close()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        t0 = time.monotonic()
+        queue, panel, notice = _launch(qtbot, path)
+        assert time.monotonic() - t0 < 5.0 and queue.store.path == path  # not in memory
+        assert queue.order == [ran.id, waiting.id] and queue.interrupted == [ran.id]
+        assert queue.entries[ran.id].state == st.INTERRUPTED  # shown so, written later
+        assert "locked by another program" in panel.notice.text()
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    try:
+        qtbot.waitUntil(lambda: not queue.store_problem, timeout=5000)
+        on_disk = QueueStore(path, read_only=True)
+        assert on_disk.get(ran.id).state == st.INTERRUPTED
+        on_disk.close()
+    finally:
+        queue.shutdown()

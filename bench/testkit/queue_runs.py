@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-RENDER_S = 2.0  # long enough for a second launch to start while the first renders
+RENDER_S = 3.0  # long enough for a second launch to start while the first renders
 
 APP = r"""
 import json, os, sys, time

@@ -380,6 +380,10 @@ class QueueStore:
         return version
 
     def _migrate(self) -> None:
+        tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master")}
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version == SCHEMA_VERSION and "set_aside" in tables:
+            return  # nothing to write: a file another program has locked still opens
         with self._transaction():  # read and create under one lock
             if self._db.execute("PRAGMA user_version").fetchone()[0] == 0:
                 self._db.execute(_SCHEMA)  # inside the transaction: all or nothing
@@ -440,15 +444,23 @@ class QueueStore:
         if not bad:
             self._loaded = good  # the first jobs() need not parse them all again
             return
-        with self._transaction():
-            for rowid, job_id, keep, why in bad:
-                self._db.execute(
-                    "INSERT INTO set_aside (job_id, row, reason, at) VALUES (?, ?, ?, ?)",
-                    (job_id, keep, why, time.time()),
-                )
-                self._db.execute("DELETE FROM jobs WHERE rowid = ?", (rowid,))
         reasons = "; ".join(f"#{j if j is not None else '?'}: {w}" for _r, j, _k, w in bad[:5])
         more = f" (and {len(bad) - 5} more)" if len(bad) > 5 else ""
+        try:
+            with self._transaction():
+                for rowid, job_id, keep, why in bad:
+                    self._db.execute(
+                        "INSERT INTO set_aside (job_id, row, reason, at) VALUES (?, ?, ?, ?)",
+                        (job_id, keep, why, time.time()),
+                    )
+                    self._db.execute("DELETE FROM jobs WHERE rowid = ?", (rowid,))
+        except QueueBusyError:  # jobs() skips them; a later launch sets them aside
+            self.notices.append(
+                f"{len(bad)} job(s) in the queue file could not be read and are not shown "
+                f"(the file is locked by another program, so they stay as they are): "
+                f"{reasons}{more}."
+            )
+            return
         self.notices.append(
             f"{len(bad)} job(s) in the queue file could not be read and were set aside "
             f"(kept in its set_aside table): {reasons}{more}."

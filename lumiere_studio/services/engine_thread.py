@@ -48,6 +48,7 @@ from lumiere_studio.model.queue_store import (
     DONE,
     FAILED,
     INTERRUPTED,
+    INTERRUPTED_MESSAGE,
     QUEUED,
     RUNNING,
     QueueBusyError,
@@ -235,21 +236,27 @@ class JobQueue(QObject):
         self.store = store or QueueStore(":memory:")
         self.read_only = self.store.read_only
         self.interrupted: list[int] = []
+        recover_later = False
         if not self.read_only:
             try:  # what was running when the app last stopped
                 self.interrupted = self.store.recover()
-            except QueueBusyError:
-                pass  # those rows stay "running" and are not started; the rest works
+            except QueueBusyError:  # another program has the file locked: mark them here
+                recover_later = True
         self.entries: dict[int, JobEntry] = {}
         self.order: list[int] = []
         if self.read_only:
             self.store.changed_elsewhere()  # what is read now is the baseline
         self._load()
+        if recover_later:
+            for e in self.entries.values():
+                if e.state == RUNNING:
+                    e.state, e.message = INTERRUPTED, INTERRUPTED_MESSAGE
+                    self.interrupted.append(e.id)
         self.restored = sum(e.state == QUEUED for e in self.entries.values())
         self._paused = self.restored > 0 or self.read_only  # restored jobs wait for the user
         self._closing = False
         self.store_problem = ""
-        self._pending: list[Callable[[], None]] = []  # writes kept while the file is busy
+        self._pending: list[Callable[[], object]] = []  # writes kept while the file is busy
         self._retry = QTimer(self)
         self._retry.setInterval(RETRY_MS)
         self._retry.timeout.connect(self._flush)
@@ -258,6 +265,8 @@ class JobQueue(QObject):
             self._reload.setInterval(RELOAD_MS)
             self._reload.timeout.connect(self.reload)
             self._reload.start()
+        if recover_later:
+            self._write(self.store.recover)
         self._running: int | None = None
         self._written: dict[int, float] = {}  # job id -> when its progress was last stored
         self._thumb_written: dict[int, float] = {}
@@ -309,7 +318,7 @@ class JobQueue(QObject):
         self.store.close()
 
     # --- writing to the store ------------------------------------------------------------
-    def _write(self, change: Callable[[], None]) -> bool:
+    def _write(self, change: Callable[[], object]) -> bool:
         """Write a change now, or keep it (in order, after any kept before) while another
         program holds the file; True when it is on disk."""
         if self.read_only:

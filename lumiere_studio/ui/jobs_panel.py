@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListView,
+    QMenu,
     QStackedWidget,
     QStyle,
     QStyledItemDelegate,
@@ -417,10 +418,12 @@ class JobListView(QListView):
         self.setResizeMode(QListView.ResizeMode.Adjust)
 
     def mouseMoveEvent(self, e: QMouseEvent) -> None:  # noqa: N802
+        before = self.hover_pos
         self.hover_pos = e.position().toPoint()
-        index = self.indexAt(self.hover_pos)
-        if index.isValid():
-            self.viewport().update(self.visualRect(index))
+        for p in (before, self.hover_pos):  # the button under the mouse, and the one it left
+            index = self.indexAt(p) if p is not None else QModelIndex()
+            if index.isValid():
+                self.viewport().update(self.visualRect(index))
         super().mouseMoveEvent(e)
 
     def leaveEvent(self, e: QEvent) -> None:  # noqa: N802
@@ -490,6 +493,10 @@ class JobsPanel(QWidget):
         self.delegate = JobDelegate(self.list)
         self.list.setItemDelegate(self.delegate)
         self.delegate.clicked.connect(self.trigger)
+        # The same actions from a menu: right click, or the Menu key on the selected row (the
+        # painted buttons take no keyboard focus).
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.customContextMenuRequested.connect(self._menu)
         self.empty = QLabel("No jobs yet. Write a prompt and press Generate (Ctrl+G).")
         self.empty.setWordWrap(True)
         self.empty.setContentsMargins(8, 8, 8, 8)
@@ -556,6 +563,25 @@ class JobsPanel(QWidget):
             "remove": lambda: q.remove(job_id),
         }
         actions[key]()
+
+    def menu_for(self, job_id: int) -> QMenu:
+        """A row's buttons as a menu (disabled where the button is)."""
+        menu = QMenu(self)
+        entry = self.queue.entries[job_id]
+        for key in self.shown_buttons(job_id):
+            action = menu.addAction(BUTTON_TEXT[key])
+            action.setEnabled(self.delegate.button_enabled(entry, key))
+            action.triggered.connect(lambda _=False, k=key: self.trigger(job_id, k))
+        return menu
+
+    def _menu(self, pos: QPoint) -> None:
+        index = self.list.indexAt(pos)
+        if not index.isValid():
+            index = self.list.currentIndex()
+            pos = self.list.visualRect(index).center()
+        job_id = index.data(JOB_ID_ROLE) if index.isValid() else None
+        if job_id in self.queue.entries:
+            self.menu_for(job_id).exec(self.list.viewport().mapToGlobal(pos))
 
     def show_notice(self, text: str) -> None:
         """A message about the queue file (from opening it), shown with the queue's own."""
