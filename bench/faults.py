@@ -585,9 +585,9 @@ def queue_instances(tree: Path = ROOT) -> list[dict]:
             }
         )
 
-    def owner_rendering(path: Path) -> subprocess.Popen[str]:
-        """The first launch, with four jobs submitted and the first of them rendering."""
-        a = qr.start_app(path, "owner", 4, tree)
+    def owner_rendering(path: Path, jobs: int = 4) -> subprocess.Popen[str]:
+        """The first launch, with `jobs` jobs submitted and the first of them rendering."""
+        a = qr.start_app(path, "owner", jobs, tree)
         a.stdout.readline()
         a.stdin.write("\n")
         a.stdin.flush()
@@ -600,13 +600,13 @@ def queue_instances(tree: Path = ROOT) -> list[dict]:
     # 1. two instances on one queue
     work = Path(tempfile.mkdtemp(prefix="faults-queue-"))
     path = work / "queue.sqlite3"
-    a = owner_rendering(path)
+    a = owner_rendering(path, 8)  # long enough for the second launch to find jobs waiting
     b = qr.start_app(path, "second", 16, tree)
     first, second = qr.report(a), qr.report(b)
     finish(
         "second launch on a running queue",
         path,
-        4,
+        8,
         [first, second],
         second_read_only=second.get("read_only"),
     )

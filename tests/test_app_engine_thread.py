@@ -242,6 +242,7 @@ def test_a_damaged_queue_file_never_stops_the_launch(qtbot, tmp_path, case):
                 assert kept[0].is_dir() if original is True else kept[0].read_bytes() == original
             assert "move it" not in notice
         assert notice in panel.notice.text()  # shown with the panel's own notices
+        queue.set_paused(True)  # (nothing renders in this test)
         new = queue.submit(Job(prompt="after"), tmp_path / "after.mp4")
         assert queue.entries[new].unsaved is False  # the queue works after the launch
     finally:
@@ -302,9 +303,11 @@ def test_a_queue_file_locked_by_another_program_loses_no_job(qtbot, tmp_path):
         assert entry.unsaved and "locked" in queue.store_problem
         assert "locked by another program" in panel.notice.text()
         assert "move" not in panel.notice.text()
+        started = []
+        queue.runner.submit = started.append  # (no model runs here: only what would start)
         queue.set_paused(False)
-        qtbot.wait(300)
-        assert queue.running is None or queue.running.id != jid  # not run before it is saved
+        assert queue.running is not None and queue.running.id == first  # saved: it may run
+        assert len(started) == 1  # and the unsaved one, first in the order, did not
         other.execute("ROLLBACK")
         other.close()
         qtbot.waitUntil(lambda: not queue.store_problem, timeout=5000)

@@ -74,6 +74,7 @@ STAGE_LABELS = {
 CLOSED_MESSAGE = "the app was closed while this job ran; Resume runs it again from the start"
 UNSAVED_MESSAGE = "not yet in the queue file (another program has it locked); it runs once saved"
 RETRY_MS = 1000  # how often changes kept in memory are tried again
+EXIT_WAIT_S = 2.0  # at exit, how long kept changes may wait for the file to be free
 RELOAD_MS = 2000  # how often a read-only queue is read again
 READ_ONLY, SEPARATE = "read-only", "separate"
 
@@ -334,10 +335,13 @@ class JobQueue(QObject):
         return False
 
     def _flush(self, final: bool = False) -> None:
+        give_up = time.monotonic() + (EXIT_WAIT_S if final else 0.0)
         while self._pending:
             try:
                 self._pending[0]()
             except QueueBusyError:
+                if time.monotonic() < give_up:
+                    continue  # at exit: a few more tries (each waits BUSY_TIMEOUT_S)
                 if final:
                     self._spill()
                 return
