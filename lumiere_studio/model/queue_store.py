@@ -216,7 +216,8 @@ def parse_row(row: tuple[Any, ...]) -> StoredJob:
     if state not in STATES:
         raise _BadRow(f"the state is not one this app knows ({str(state)[:40]})")
     try:
-        loaded = json.loads(_text(result, "the result") or "{}")
+        text = _text(result, "the result")
+        loaded = {} if text in ("", "{}") else json.loads(text)
     except (ValueError, RecursionError):
         raise _BadRow("the result is not JSON") from None
     if not isinstance(loaded, dict):

@@ -94,9 +94,21 @@ class JobEntry:
     created: float = 0.0
     started: float | None = None
     finished: float | None = None
-    cancel: CancelToken = field(default_factory=CancelToken)
+    token: CancelToken | None = None  # made when first asked for (see `cancel`)
     thumbnail: bytes | None = None  # the stored preview, decoded when first shown
     unsaved: bool = False  # kept in memory while the queue file is busy
+
+    @property
+    def cancel(self) -> CancelToken:
+        """The job's cancel flag (a threading.Event: made on first use, so that opening a
+        queue of thousands of finished jobs does not make thousands of them)."""
+        if self.token is None:
+            self.token = CancelToken()
+        return self.token
+
+    @cancel.setter
+    def cancel(self, token: CancelToken) -> None:
+        self.token = token
 
     def picture(self) -> np.ndarray | None:
         """The preview frame (the stored thumbnail is decoded on first use: opening a queue

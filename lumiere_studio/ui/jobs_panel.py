@@ -276,7 +276,7 @@ class JobDelegate(QStyledItemDelegate):
         return parts
 
     def button_enabled(self, entry: JobEntry, key: str) -> bool:
-        return not (key == "cancel" and entry.cancel.is_set())
+        return not (key == "cancel" and entry.token is not None and entry.token.is_set())
 
     def _preview(self, entry: JobEntry) -> QPixmap | None:
         frame = entry.picture()
