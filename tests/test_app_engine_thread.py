@@ -333,7 +333,9 @@ def test_jobs_still_unsaved_at_exit_go_to_a_job_file(qtbot, tmp_path):
         other.execute("ROLLBACK")
         other.close()
     spilled = list(tmp_path.glob("queue.sqlite3.unsaved-*.jsonl"))
-    assert len(spilled) == 1 and Job.from_json(spilled[0].read_text().strip()).seed == 9
+    from engine.batch.jobfile import read_jobs
+
+    assert len(spilled) == 1 and [j.seed for j in read_jobs(spilled[0])] == [9]  # as batch reads
 
 
 def test_a_launch_while_another_program_locks_the_file_opens_it(qtbot, tmp_path):

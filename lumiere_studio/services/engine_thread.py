@@ -19,6 +19,7 @@ signal would arrive too late); the engine checks it between denoising steps.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import sys
@@ -373,7 +374,8 @@ class JobQueue(QObject):
         stamp = time.strftime("%Y%m%d-%H%M%S")
         spill = self.store.path.with_name(f"{self.store.path.name}.unsaved-{stamp}.jsonl")
         try:
-            atomic_write_bytes(spill, "".join(e.job.to_json() + "\n" for e in jobs).encode())
+            lines = "".join(json.dumps(e.job.to_dict(), sort_keys=True) + "\n" for e in jobs)
+            atomic_write_bytes(spill, lines.encode())  # JSONL, as `batch` reads it
         except OSError as e:
             print(
                 f"lumiere-studio: {len(jobs)} unsaved job(s) could not be kept: {e}",
