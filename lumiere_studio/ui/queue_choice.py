@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from lumiere_studio.model.queue_lock import QueueHeld
@@ -10,7 +11,10 @@ from lumiere_studio.services.engine_thread import READ_ONLY, SEPARATE
 
 def ask_queue_choice(held: QueueHeld, parent: QWidget | None = None) -> str:
     """READ_ONLY or SEPARATE, as the person chooses (closing the box: read-only, which
-    changes nothing)."""
+    changes nothing). Without a screen (offscreen tests and benches) nobody can answer: the
+    choice that changes nothing, at once."""
+    if QGuiApplication.platformName() in ("offscreen", "minimal"):
+        return READ_ONLY
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Information)
     box.setWindowTitle("Render queue in use")
