@@ -210,7 +210,7 @@ app.exec()
 def _states(store_path: Path) -> dict[str, int]:
     from lumiere_studio.model.queue_store import QueueStore
 
-    store = QueueStore(store_path)
+    store = QueueStore(store_path, read_only=True)  # the child owns it while it runs
     try:
         counts: dict[str, int] = {}
         for job in store.jobs():

@@ -557,6 +557,134 @@ def run_planted(args: argparse.Namespace) -> int:
     return 1 if run_families(["planted journals"], args.code.resolve(), 60.0, args.json) else 0
 
 
+# --- the render queue: two instances, kill -9 of its owner, a file another program locks -----
+def _queue_rows(path: Path) -> dict[str, int]:
+    import sqlite3
+
+    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        counts: dict[str, int] = {}
+        for (state,) in db.execute("SELECT state FROM jobs"):
+            counts[state] = counts.get(state, 0) + 1
+        return counts
+    finally:
+        db.close()
+
+
+def queue_instances(tree: Path = ROOT) -> list[dict]:
+    """Issue 29 item 3, with `tree`'s code: (1) a second launch on a queue whose owner is
+    rendering (its user presses Resume queue), (2) kill -9 of the owner mid-render and a new
+    launch, (3) another program holding the file's SQLite lock while four jobs are submitted.
+    Renders are counted from a log (no model runs; testkit/queue_runs.py)."""
+    import sqlite3
+
+    from testkit import queue_runs as qr
+
+    out = []
+
+    def finish(name: str, path: Path, jobs: int, reports: list[dict], **extra: object) -> None:
+        states = _queue_rows(path) if path.exists() else {}
+        errors = [r["error"] for r in reports if "error" in r]
+        out.append(
+            {
+                "case": name,
+                "jobs": jobs,
+                "renders": len(qr.renders(path)),
+                "lost": jobs - sum(states.values()),
+                "states": states,
+                "stall_s": max((r.get("stall_s", 0.0) for r in reports), default=0.0),
+                # a job any launch showed as interrupted (only a killed owner's should be)
+                "interrupted": max(
+                    [states.get("interrupted", 0)]
+                    + [r.get("states", []).count("interrupted") for r in reports]
+                ),
+                "errors": errors,
+                **extra,
+            }
+        )
+
+    def owner_rendering(path: Path, jobs: int = 4) -> subprocess.Popen[str]:
+        """The first launch, with `jobs` jobs submitted and the first of them rendering."""
+        a = qr.start_app(path, "owner", jobs, tree)
+        a.stdout.readline()
+        a.stdin.write("\n")
+        a.stdin.flush()
+        for _ in range(600):
+            if qr.renders(path):
+                break
+            time.sleep(0.05)
+        return a
+
+    # 1. two instances on one queue
+    work = Path(tempfile.mkdtemp(prefix="faults-queue-"))
+    path = work / "queue.sqlite3"
+    a = owner_rendering(path, 8)  # long enough for the second launch to find jobs waiting
+    b = qr.start_app(path, "second", 16, tree)
+    first, second = qr.report(a), qr.report(b)
+    finish(
+        "second launch on a running queue",
+        path,
+        8,
+        [first, second],
+        second_read_only=second.get("read_only"),
+    )
+    shutil.rmtree(work, ignore_errors=True)
+
+    # 2. kill -9 of the owner mid-render, then a new launch
+    work = Path(tempfile.mkdtemp(prefix="faults-queue-"))
+    path = work / "queue.sqlite3"
+    a = owner_rendering(path)
+    time.sleep(qr.RENDER_S * 1.5)  # in the middle of the second job
+    a.send_signal(signal.SIGKILL)
+    a.wait()
+    c = qr.start_app(path, "resume", 0, tree)
+    again = qr.report(c)
+    finish(
+        "kill -9 of the owner, next launch",
+        path,
+        4,
+        [again],
+        owner_after=not again.get("read_only", True),
+        interrupted=len(again.get("interrupted", [])),
+    )
+    shutil.rmtree(work, ignore_errors=True)
+
+    # 3. another program holds the SQLite lock while jobs are submitted
+    work = Path(tempfile.mkdtemp(prefix="faults-queue-"))
+    path = work / "queue.sqlite3"
+    a = qr.start_app(path, "owner", 4, tree)
+    a.stdout.readline()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    a.stdin.write("\n")
+    a.stdin.flush()
+    time.sleep(12.0)  # longer than the 10 s SQLite wait the queue had before issue 29
+    other.execute("ROLLBACK")
+    other.close()
+    busy = qr.report(a)
+    finish(
+        "file locked by another program at submit", path, 4, [busy], submit_s=busy.get("submit_s")
+    )
+    shutil.rmtree(work, ignore_errors=True)
+    return out
+
+
+def print_queue_instances(rows: list[dict]) -> None:
+    print(
+        "| case | jobs | renders | jobs lost | shown interrupted | states after | "
+        "longest GUI stall | errors |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        states = ", ".join(f"{k} {v}" for k, v in sorted(r["states"].items()))
+        errors = "; ".join(e[:80] for e in r["errors"]) or "none"
+        print(
+            f"| {r['case']} | {r['jobs']} | {r['renders']} | {r['lost']} | {r['interrupted']} | "
+            f"{states} | "
+            f"{r['stall_s']:.2f} s | {errors} |"
+        )
+
+
 # --- main -----------------------------------------------------------------------------------
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -565,7 +693,13 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-disk-full", action="store_true")
     planted_arguments(parser)
+    parser.add_argument("--queue", action="store_true", help="the render-queue cases only")
+    parser.add_argument("--tree", type=Path, default=ROOT, help="--queue: whose code to run")
     args = parser.parse_args()
+    if args.queue:
+        sys.path.insert(0, str(ROOT / "bench"))
+        print_queue_instances(queue_instances(args.tree.resolve()))
+        return 0
     if os.name != "posix":
         print("faults.py needs fork and SIGKILL (POSIX)")
         return 2

@@ -190,6 +190,108 @@ def run_hostile(args: argparse.Namespace) -> int:
     return run_families(families, args.code.resolve(), args.timeout, args.json)
 
 
+# --- damaged render-queue files (issue 29 item 5) -------------------------------------------------
+def _snapshot(folder: Path) -> dict[str, str]:
+    """Every entry under `folder`: its content hash (files), or its kind."""
+    out = {}
+    for p in sorted(folder.rglob("*")):
+        if p.is_fifo():
+            out[str(p.relative_to(folder))] = "fifo"
+        elif p.is_file():
+            out[str(p.relative_to(folder))] = hashlib.sha256(p.read_bytes()).hexdigest()
+        else:
+            out[str(p.relative_to(folder))] = "dir"
+    return out
+
+
+def _victim_kept(path: Path) -> bool:
+    """The damaged job of a row case is still in the file: as a job or set aside."""
+    import sqlite3
+
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        db.text_factory = bytes
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        found = any(
+            b"victim" in repr(row).encode()  # (bytes values print as b'...')
+            for t in tables
+            for row in db.execute(f"SELECT * FROM {t.decode()}")
+        )
+        db.close()
+        return found
+    except sqlite3.Error:
+        return False
+
+
+def queue_family(tree: Path, timeout: float) -> list[dict]:
+    """Each damaged queue file of testkit/queue_cases.py opened by the app's launch code (in
+    a child, with `tree`'s code): did the app start, was the original kept (moved aside or in
+    place, never gone), was anything written outside the queue's folder."""
+    from testkit import queue_runs as qr
+    from testkit.queue_cases import CASES
+
+    rows = []
+    for case in CASES:
+        root = Path(tempfile.mkdtemp(prefix="fuzz-queue-"))
+        folder, outside = root / "data", root / "outside"
+        folder.mkdir()
+        outside.mkdir()
+        (outside / "keep.txt").write_text("keep")
+        path = folder / "queue.sqlite3"
+        case.make(path)
+        original = _snapshot(folder).get(path.name)
+        before_outside = _snapshot(outside)
+        res = qr.launch(path, timeout, tree)
+        after = _snapshot(folder)
+        # Lost: the original file (or folder, or FIFO) is nowhere in the folder any more, and
+        # for a damaged row, the row is neither a job nor set aside in the file.
+        empty = hashlib.sha256(b"").hexdigest()  # an empty file holds nothing to lose
+        lost = original not in (None, empty) and original not in after.values()
+        if lost and case.expect in ("set aside", "kept"):
+            lost = not _victim_kept(path)
+        kept_aside = any(".damaged-" in k for k in after)
+        rows.append(
+            {
+                "case": case.name,
+                "expect": case.expect,
+                "started": "error" not in res,
+                "traceback": bool(res.get("traceback")),
+                "signal": str(res.get("error", "")).startswith("signal"),
+                "hang": res.get("error") == "hang",
+                "memory_only": bool(res.get("memory")),
+                "outside": _snapshot(outside) != before_outside
+                or sorted(p.name for p in root.iterdir()) != ["data", "outside"],
+                "lost": lost,
+                "moved": kept_aside,
+                "jobs": res.get("jobs"),
+                "notice": str(res.get("notice", res.get("error", "")))[:160],
+            }
+        )
+        shutil.rmtree(root, ignore_errors=True)
+    return rows
+
+
+def print_queue_family(rows: list[dict]) -> None:
+    for r in rows:
+        outcome = "started" if r["started"] else "FAILED"
+        outcome += ", ORIGINAL LOST" if r["lost"] else ""
+        outcome += ", WROTE OUTSIDE" if r["outside"] else ""
+        print(f"  {r['case']}: {outcome}, jobs {r['jobs']}, {r['notice']}")
+    count = {k: sum(bool(r[k]) for r in rows) for k in ("traceback", "signal", "hang")}
+    failed = sum(not r["started"] for r in rows)
+    print(
+        "\n| family | runs | app did not start | tracebacks | signals | hangs | "
+        "in-memory queue | outside writes | lost files | moved aside |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    print(
+        f"| damaged queue file | {len(rows)} | {failed} | {count['traceback']} | "
+        f"{count['signal']} | {count['hang']} | {sum(r['memory_only'] for r in rows)} | "
+        f"{sum(r['outside'] for r in rows)} | {sum(r['lost'] for r in rows)} | "
+        f"{sum(r['moved'] for r in rows)} |"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seed", type=int, default=0)
@@ -201,12 +303,18 @@ def main() -> None:
     ap.add_argument("--json", type=Path, help="also write every run's outcome here")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     hostile_arguments(ap)
+    ap.add_argument("--queue", action="store_true", help="only the damaged queue files")
+    ap.add_argument("--tree", type=Path, help="--queue: run this checkout's code instead")
     args = ap.parse_args()
     if args.worker:
         worker(args.worker)
         return
     if args.hostile:
         sys.exit(1 if run_hostile(args) else 0)
+    if args.queue:
+        tree = (args.tree or Path(__file__).resolve().parent.parent).resolve()
+        print_queue_family(queue_family(tree, args.timeout))
+        return
 
     from testkit.fuzz_entries import ENTRIES, Fixtures
     from testkit.fuzz_media import generate

@@ -4,13 +4,17 @@ they run and come back after a crash (the running one interrupted, the queue pau
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import threading
+import time
 
 import pytest
+from testkit.queue_cases import CASES
 
 from engine.jobs import Job, JobError
 from lumiere_studio.model import queue_store as st
-from lumiere_studio.model.queue_store import QueueStore
+from lumiere_studio.model.queue_store import QueueStore, QueueStoreError
 from lumiere_studio.services.engine_thread import JobQueue
 
 
@@ -88,10 +92,14 @@ def test_jobs_are_stored_before_running_and_come_back_after_a_crash(qtbot, tiny_
     first = JobQueue(store=QueueStore(path))
     first.set_paused(True)
     ids = [first.submit(_fast(tiny_model, f"job {i}"), tmp_path / f"{i}.mp4") for i in range(3)]
-    on_disk = QueueStore(path)  # another connection sees them at once
+    on_disk = QueueStore(path, read_only=True)  # another connection sees them at once
     assert [j.job.prompt for j in on_disk.jobs()] == ["job 0", "job 1", "job 2"]
-    on_disk.update(ids[0], state=st.RUNNING, step=1, total=2)  # what a kill -9 mid-job leaves
     first.runner.shutdown()  # the process "dies": no clean shutdown of the queue
+    first.store.close()  # (its OS lock goes with it)
+    raw = sqlite3.connect(path)  # what a kill -9 mid-job leaves
+    raw.execute("UPDATE jobs SET state = 'running', step = 1, total = 2 WHERE id = ?", (ids[0],))
+    raw.commit()
+    raw.close()
 
     second = JobQueue(store=QueueStore(path))
     try:
@@ -109,7 +117,7 @@ def test_jobs_are_stored_before_running_and_come_back_after_a_crash(qtbot, tiny_
         assert second.resume(ids[0])
         qtbot.waitUntil(lambda: second.entries[ids[0]].state == st.DONE, timeout=120000)
         assert all((tmp_path / f"{i}.mp4").is_file() for i in range(3))
-        assert {j.state for j in QueueStore(path).jobs()} == {st.DONE}
+        assert {j.state for j in QueueStore(path, read_only=True).jobs()} == {st.DONE}
     finally:
         second.shutdown()
 
@@ -122,7 +130,8 @@ def test_reorder_pause_and_duplicate_with_a_new_seed(qtbot, tiny_model, tmp_path
         a, b, c = (queue.submit(_fast(tiny_model, p), tmp_path / f"{p}.mp4") for p in "abc")
         queue.move(c, 0)
         assert queue.order == [c, a, b]
-        assert [j.id for j in QueueStore(path).jobs()] == [c, a, b]  # the new order is stored
+        stored = QueueStore(path, read_only=True).jobs()
+        assert [j.id for j in stored] == [c, a, b]  # the new order is stored
         started = []
         queue.changed.connect(
             lambda j: (
@@ -205,3 +214,169 @@ def test_warm_up_runs_on_the_engine_thread_and_reports(qtbot, queue, tiny_model)
     assert sig.args == [""]
     assert seen and seen[0] is not threading.main_thread()  # not on the GUI thread
     assert queue.worker.session._engine is not None and queue.worker.session._engine._loaded
+
+
+# --- the queue file at launch: damaged files, a second instance, a busy file ---------------------
+def _launch(qtbot, path, choose=None):
+    """What the main window does at launch: open the file, build the queue and its panel."""
+    from lumiere_studio.services.engine_thread import open_queue_store
+    from lumiere_studio.ui.jobs_panel import JobsPanel
+
+    store, notice = open_queue_store(path, choose)
+    queue = JobQueue(store=store)
+    panel = JobsPanel(queue)
+    qtbot.addWidget(panel)
+    panel.show_notice(notice)
+    panel.resize(420, 400)
+    panel.show()
+    assert not panel.grab().isNull()  # every row in view painted
+    return queue, panel, notice
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_a_damaged_queue_file_never_stops_the_launch(qtbot, tmp_path, case):
+    path = tmp_path / "queue.sqlite3"
+    case.make(path)
+    before = {p.name: p.is_dir() or p.read_bytes() for p in tmp_path.iterdir() if not p.is_fifo()}
+    queue, panel, notice = _launch(qtbot, path)
+    try:
+        prompts = [queue.entries[j].job.prompt for j in queue.order]
+        assert not queue.store.read_only and queue.store.path == path  # the real file, owned
+        if case.expect == "kept":
+            assert prompts == ["good", "victim"] and notice == ""
+        elif case.expect == "set aside":
+            assert prompts == ["good"] and "set aside" in notice and "#2:" in notice
+            assert [j for j, _why in queue.store.set_aside()] == [2]
+        elif case.expect == "empty":
+            assert prompts == [] and notice == ""
+        else:
+            assert case.expect == "moved" and prompts == []
+            kept = [p for p in tmp_path.iterdir() if ".damaged-" in p.name]
+            assert kept and kept[0].name in notice and "new, empty queue" in notice
+            if path.name in before:  # kept as it was, byte for byte (a folder as a folder)
+                original = before[path.name]
+                assert kept[0].is_dir() if original is True else kept[0].read_bytes() == original
+            assert "move it" not in notice
+        assert notice in panel.notice.text()  # shown with the panel's own notices
+        queue.set_paused(True)  # (nothing renders in this test)
+        new = queue.submit(Job(prompt="after"), tmp_path / "after.mp4")
+        assert queue.entries[new].unsaved is False  # the queue works after the launch
+    finally:
+        queue.shutdown()
+    again = QueueStore(path)  # the next launch has nothing more to say: set aside once
+    assert again.notices == [] and [j.job.prompt for j in again.jobs()][-1] == "after"
+    again.close()
+
+
+def test_a_second_instance_gets_read_only_or_a_separate_queue(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    path = tmp_path / "queue.sqlite3"
+    owner, _panel, _ = _launch(qtbot, path)
+    try:
+        owner.set_paused(True)
+        jid = owner.submit(Job(prompt="mine"), tmp_path / "m.mp4")
+        owner._set(jid, state=st.RUNNING, message="rendering")  # as the worker would
+        asked = []
+        viewer, panel, notice = _launch(qtbot, path, lambda held: asked.append(held) or "read-only")
+        assert asked and asked[0].holder.pid == os.getpid()  # who holds it, for the question
+        assert "Read-only" in notice and f"process {os.getpid()}" in notice
+        assert viewer.read_only and viewer.order == [jid]
+        assert viewer.entries[jid].state == st.RUNNING  # not marked interrupted
+        assert panel.shown_buttons(jid) == ("record",) and not panel.pause.isEnabled()
+        with pytest.raises(QueueStoreError, match="read-only"):
+            viewer.submit(Job(prompt="theirs"), tmp_path / "t.mp4")
+        viewer.remove(jid)
+        viewer.cancel(jid)
+        viewer.set_paused(False)
+        assert viewer.running is None and owner.order == [jid]
+        second = owner.submit(Job(prompt="later"), tmp_path / "l.mp4")
+        viewer.reload()  # (a timer does this every two seconds)
+        assert viewer.order == [jid, second] and panel.ordered_rows() == [jid, second]
+        viewer.shutdown()
+        assert owner.store.get(jid).state == st.RUNNING  # the viewer's exit changed nothing
+
+        apart, _p2, notice = _launch(qtbot, path, lambda held: "separate")
+        assert not apart.read_only and apart.order == [] and apart.store.path != path
+        assert str(apart.store.path) in notice and apart.store.path.is_file()
+        apart.shutdown()
+    finally:
+        owner.shutdown()
+
+
+def test_a_queue_file_locked_by_another_program_loses_no_job(qtbot, tmp_path):
+    path = tmp_path / "queue.sqlite3"
+    queue, panel, _ = _launch(qtbot, path)
+    try:
+        queue.set_paused(True)
+        first = queue.submit(Job(prompt="before"), tmp_path / "b.mp4")
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+        t0 = time.monotonic()
+        jid = queue.submit(Job(prompt="during", seed=5), tmp_path / "d.mp4")
+        queue.move(jid, 0)
+        assert time.monotonic() - t0 < 2.0  # no 10 s freeze
+        entry = queue.entries[jid]
+        assert entry.unsaved and "locked" in queue.store_problem
+        assert "locked by another program" in panel.notice.text()
+        assert "move" not in panel.notice.text()
+        started = []
+        queue.runner.submit = started.append  # (no model runs here: only what would start)
+        queue.set_paused(False)
+        assert queue.running is not None and queue.running.id == first  # saved: it may run
+        assert len(started) == 1  # and the unsaved one, first in the order, did not
+        other.execute("ROLLBACK")
+        other.close()
+        qtbot.waitUntil(lambda: not queue.store_problem, timeout=5000)
+        assert not entry.unsaved and panel.notice.text() == ""
+        on_disk = QueueStore(path, read_only=True)
+        stored = {j.id: j for j in on_disk.jobs()}
+        assert stored[jid].job.seed == 5 and [j.id for j in on_disk.jobs()][:2] == [jid, first]
+        on_disk.close()
+    finally:
+        queue.shutdown()
+
+
+def test_jobs_still_unsaved_at_exit_go_to_a_job_file(qtbot, tmp_path):
+    path = tmp_path / "queue.sqlite3"
+    queue = JobQueue(store=QueueStore(path))
+    queue.set_paused(True)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        queue.submit(Job(prompt="kept", seed=9), tmp_path / "k.mp4")
+        queue.shutdown()
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    spilled = list(tmp_path.glob("queue.sqlite3.unsaved-*.jsonl"))
+    from engine.batch.jobfile import read_jobs
+
+    assert len(spilled) == 1 and [j.seed for j in read_jobs(spilled[0])] == [9]  # as batch reads
+
+
+def test_a_launch_while_another_program_locks_the_file_opens_it(qtbot, tmp_path):
+    path = tmp_path / "queue.sqlite3"
+    store = QueueStore(path)
+    ran = store.add(Job(prompt="was running"), tmp_path / "r.mp4")
+    waiting = store.add(Job(prompt="waiting"), tmp_path / "w.mp4")
+    store.update(ran.id, state=st.RUNNING)
+    store.close()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        t0 = time.monotonic()
+        queue, panel, notice = _launch(qtbot, path)
+        assert time.monotonic() - t0 < 5.0 and queue.store.path == path  # not in memory
+        assert queue.order == [ran.id, waiting.id] and queue.interrupted == [ran.id]
+        assert queue.entries[ran.id].state == st.INTERRUPTED  # shown so, written later
+        assert "locked by another program" in panel.notice.text()
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    try:
+        qtbot.waitUntil(lambda: not queue.store_problem, timeout=5000)
+        on_disk = QueueStore(path, read_only=True)
+        assert on_disk.get(ran.id).state == st.INTERRUPTED
+        on_disk.close()
+    finally:
+        queue.shutdown()

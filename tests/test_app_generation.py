@@ -223,3 +223,18 @@ def test_only_an_auto_sized_text_to_video_job_on_a_settled_sequence_is_refitted(
     assert fit_to_sequence(job, {**settled, "settled": False}).width == 40
     assert fit_to_sequence(job, settled, size_is_auto=False).width == 40
     assert fit_to_sequence(Job(task="v2v", width=40), settled).width == 40
+
+
+def test_a_read_only_queue_refuses_plainly(parts):
+    from lumiere_studio.model.queue_store import QueueStoreError
+
+    c, _doc, queue, _settings, _sel = parts
+
+    def refuse(job, output):
+        raise QueueStoreError("this window shows another instance's queue read-only")
+
+    queue.submit = refuse
+    assert c.generate() is None and c.requests == {}
+    assert c.queue_variations(["seed=1,2"]) == []
+    assert [title for title, _text in c.errors] == ["Cannot queue", "Cannot queue variations"]
+    assert "read-only" in c.errors[0][1]

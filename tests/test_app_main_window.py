@@ -564,3 +564,19 @@ def test_a_painted_mask_is_left_out_of_a_task_that_does_not_read_one(qtbot, wind
     window.prompt.task.setCurrentIndex(window.prompt.task.findData("inpaint"))
     job = window.generation.build_job()
     assert job.video and job.mask and job.mask_from_frame == 3
+
+
+def test_a_second_window_on_the_same_queue_is_read_only(qtbot, window, tmp_path):
+    """The window fixture owns this test's queue; a second window (no screen to ask on)
+    shows it read-only and says who holds it."""
+    import os
+
+    settings = QSettings(str(tmp_path / "second.ini"), QSettings.Format.IniFormat)
+    second = MainWindow(settings=settings, recovery_root=tmp_path / "rec2")
+    qtbot.addWidget(second)
+    try:
+        assert second.queue.read_only and not window.queue.read_only
+        assert f"process {os.getpid()}" in second.jobs.notice.text()
+        assert not second.jobs.pause.isEnabled()
+    finally:
+        second.shutdown()

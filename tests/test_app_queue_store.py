@@ -70,7 +70,7 @@ def test_bad_updates_are_refused(tmp_path):
     assert store.get(job.id).state == QUEUED
 
 
-def test_a_newer_or_broken_file_is_refused_and_left_unchanged(tmp_path):
+def test_a_newer_file_is_refused_unchanged_and_a_broken_one_kept_aside(tmp_path):
     newer = tmp_path / "newer.sqlite3"
     db = sqlite3.connect(newer)
     db.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
@@ -81,9 +81,10 @@ def test_a_newer_or_broken_file_is_refused_and_left_unchanged(tmp_path):
     assert newer.read_bytes() == before
     broken = tmp_path / "broken.sqlite3"
     broken.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(QueueStoreError, match="cannot be read"):
-        QueueStore(broken)
-    assert broken.read_bytes() == b"this is not a database" * 100
+    store = QueueStore(broken)  # moved aside, kept, and a fresh queue starts
+    (kept,) = tmp_path.glob("broken.sqlite3.damaged-*")
+    assert kept.read_bytes() == b"this is not a database" * 100
+    assert store.jobs() == [] and kept.name in store.notices[0]
 
 
 def test_the_default_file_is_in_the_user_data_folder(tmp_path, monkeypatch):
@@ -130,3 +131,37 @@ def test_a_kill_while_writing_leaves_a_file_that_loads(tmp_path):
     assert sorted(j.job.prompt for j in jobs) == [f"job {i}" for i in range(6)]
     first = next(j for j in jobs if j.job.prompt == "job 0")
     assert first.state == RUNNING and store.recover() == [first.id]
+
+
+def test_a_huge_thumbnail_header_is_not_decoded():
+    from testkit.queue_cases import _png_claiming
+
+    assert thumbnail_frame(_png_claiming(100_000, 100_000)) is None
+    assert thumbnail_frame(_png_claiming(50_000, 1)) is None  # a strip too
+    assert thumbnail_frame(thumbnail_png(np.zeros((8, 8, 3), np.uint8))).shape == (8, 8, 3)
+
+
+def test_read_only_writes_nothing_and_recovers_nothing(tmp_path):
+    path = tmp_path / "q.sqlite3"
+    owner = QueueStore(path)
+    job = owner.add(Job(prompt="r"), tmp_path / "r.mp4")
+    owner.update(job.id, state=RUNNING)
+    viewer = QueueStore(path, read_only=True)
+    assert viewer.recover() == [] and viewer.get(job.id).state == RUNNING
+    with pytest.raises(QueueStoreError, match="read-only"):
+        viewer.update(job.id, state=DONE)
+    with pytest.raises(QueueStoreError, match="does not exist"):
+        QueueStore(tmp_path / "none.sqlite3", read_only=True)
+    viewer.close()
+    owner.close()
+
+
+def test_ids_are_never_reused_after_the_last_job_is_removed(tmp_path):
+    path = tmp_path / "q.sqlite3"
+    store = QueueStore(path)
+    a = store.add(Job(prompt="a"), tmp_path / "a.mp4")
+    store.remove(a.id)
+    store.close()
+    again = QueueStore(path)
+    assert again.add(Job(prompt="b"), tmp_path / "b.mp4").id == a.id + 1
+    again.close()

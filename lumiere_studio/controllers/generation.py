@@ -29,6 +29,7 @@ from engine.api import (
 from lumiere_studio.model.document import Document
 from lumiere_studio.model.generations import GenerationRecord, now_text
 from lumiere_studio.model.project import MediaItem
+from lumiere_studio.model.queue_store import QueueStoreError
 
 if TYPE_CHECKING:
     from lumiere_studio.services.engine_thread import JobQueue
@@ -188,7 +189,11 @@ class GenerationController(QObject):
         except (JobError, OutsidePathError) as e:  # a masks/ folder that links elsewhere
             self.error.emit("Cannot generate", str(e))
             return None
-        jid = self.queue.submit(request.job, self.output_path(request.job))
+        try:
+            jid = self.queue.submit(request.job, self.output_path(request.job))
+        except QueueStoreError as e:  # a read-only queue (another instance owns it)
+            self.error.emit("Cannot queue", str(e))
+            return None
         self.requests[jid] = request
         self.queued.emit([jid])
         self.status.emit(f"job #{jid} queued", 4000)
@@ -208,7 +213,11 @@ class GenerationController(QObject):
         except (JobError, BatchError, OutsidePathError) as e:
             self.error.emit("Cannot queue variations", str(e))
             return []
-        ids = [self.queue.submit(j, self.output_path(j)) for j in jobs]
+        try:
+            ids = [self.queue.submit(j, self.output_path(j)) for j in jobs]
+        except QueueStoreError as e:
+            self.error.emit("Cannot queue variations", str(e))
+            return []
         self.queued.emit(ids)
         self.status.emit(f"{len(ids)} variations queued", 4000)
         return ids

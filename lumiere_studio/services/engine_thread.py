@@ -6,6 +6,12 @@ change of state after. After a crash the next launch finds the queue as it was: 
 was running is marked interrupted (Resume runs it again from the start) and the queue starts
 paused while it holds restored jobs, so they run only when the user resumes it.
 
+One app owns a queue file at a time (QueueStore's lock). A second instance gets the choice
+(`open_queue_store`'s `choose`) of showing the owner's queue read-only (re-read every few
+seconds; it runs nothing and changes nothing) or a separate queue file of its own. When
+another program holds the file's SQLite lock, a change is kept in memory and written when
+the file is free again (the GUI never waits on it); a job not yet written does not run.
+
 Torch is imported and run only on the worker thread (engine.api.EngineSession). Cancel is a
 CancelToken per job that the GUI sets directly (the worker is busy inside a job, so a queued
 signal would arrive too late); the engine checks it between denoising steps.
@@ -13,16 +19,20 @@ signal would arrive too late); the engine checks it between denoising steps.
 
 from __future__ import annotations
 
+import json
+import os
 import random
+import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from engine.api import (
     CancelToken,
@@ -39,8 +49,11 @@ from lumiere_studio.model.queue_store import (
     DONE,
     FAILED,
     INTERRUPTED,
+    INTERRUPTED_MESSAGE,
     QUEUED,
     RUNNING,
+    QueueBusyError,
+    QueueHeld,
     QueueStore,
     QueueStoreError,
     StoredJob,
@@ -60,6 +73,11 @@ STAGE_LABELS = {
     "write": "writing",
 }
 CLOSED_MESSAGE = "the app was closed while this job ran; Resume runs it again from the start"
+UNSAVED_MESSAGE = "not yet in the queue file (another program has it locked); it runs once saved"
+RETRY_MS = 1000  # how often changes kept in memory are tried again
+EXIT_WAIT_S = 2.0  # at exit, how long kept changes may wait for the file to be free
+RELOAD_MS = 2000  # how often a read-only queue is read again
+READ_ONLY, SEPARATE = "read-only", "separate"
 
 
 @dataclass
@@ -77,7 +95,28 @@ class JobEntry:
     created: float = 0.0
     started: float | None = None
     finished: float | None = None
-    cancel: CancelToken = field(default_factory=CancelToken)
+    token: CancelToken | None = None  # made when first asked for (see `cancel`)
+    thumbnail: bytes | None = None  # the stored preview, decoded when first shown
+    unsaved: bool = False  # kept in memory while the queue file is busy
+
+    @property
+    def cancel(self) -> CancelToken:
+        """The job's cancel flag (a threading.Event: made on first use, so that opening a
+        queue of thousands of finished jobs does not make thousands of them)."""
+        if self.token is None:
+            self.token = CancelToken()
+        return self.token
+
+    @cancel.setter
+    def cancel(self, token: CancelToken) -> None:
+        self.token = token
+
+    def picture(self) -> np.ndarray | None:
+        """The preview frame (the stored thumbnail is decoded on first use: opening a queue
+        of thousands of jobs decodes only what is shown)."""
+        if self.preview is None and self.thumbnail is not None:
+            self.preview, self.thumbnail = thumbnail_frame(self.thumbnail), None
+        return self.preview
 
     @classmethod
     def from_stored(cls, s: StoredJob) -> JobEntry:
@@ -89,12 +128,13 @@ class JobEntry:
             s.stage,
             s.step,
             s.total,
-            thumbnail_frame(s.thumbnail),
+            None,
             s.message,
             s.result,
             s.created,
             s.started,
             s.finished,
+            thumbnail=s.thumbnail,
         )
 
     @property
@@ -109,12 +149,44 @@ def sibling_output(output: Path, job: Job) -> Path:
     return output.parent / f"gen-{job.task}-{job.seed}-{uuid.uuid4().hex[:6]}{output.suffix}"
 
 
-def open_queue_store(path: Path | None = None) -> tuple[QueueStore, str]:
-    """The user's queue file, or (when it cannot be used) an in-memory queue and why."""
+def separate_queue_path() -> Path:
+    """A fresh queue file of its own for a second instance (kept, beside the usual one)."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    return default_queue_path().parent / "separate" / f"queue-{stamp}-{os.getpid()}.sqlite3"
+
+
+def open_queue_store(
+    path: Path | None = None, choose: Callable[[QueueHeld], str] | None = None
+) -> tuple[QueueStore, str]:
+    """The user's queue file and what to tell the user about it ('' when nothing).
+
+    When another instance owns it, `choose` (default: read-only) says READ_ONLY (show that
+    queue, run and change nothing) or SEPARATE (a fresh queue file of this window's own).
+    When it cannot be used at all, an in-memory queue, and why."""
+    path = path or default_queue_path()
     try:
-        return QueueStore(path or default_queue_path()), ""
+        store = QueueStore(path)
+    except QueueHeld as held:
+        if (choose(held) if choose else READ_ONLY) == SEPARATE:
+            other = separate_queue_path()
+            store, more = open_queue_store(other)
+            return store, f"The usual {held}. This window uses a queue of its own: {other}. {more}"
+        try:
+            store = QueueStore(path, read_only=True)
+        except QueueStoreError as e:
+            return QueueStore(":memory:"), f"{e}. This session's queue is kept in memory only."
+        return store, (
+            f"Read-only: {held}. This window shows its jobs but runs none and cannot change "
+            "them; to run jobs here, restart it and choose a separate queue."
+        )
+    except QueueBusyError as e:
+        return QueueStore(":memory:"), (
+            f"{e}. This session's queue is kept in memory only; close that program and "
+            "restart Lumiere Studio to use the saved queue."
+        )
     except QueueStoreError as e:
         return QueueStore(":memory:"), f"{e}. This session's queue is kept in memory only."
+    return store, " ".join(store.notices)
 
 
 class EngineWorker(QObject):
@@ -174,17 +246,45 @@ class JobQueue(QObject):
     paused_changed = Signal(bool)
     job_done = Signal(int)  # a job finished and its output exists
     job_failed = Signal(int, str)
+    reset = Signal()  # every entry was read again (a read-only queue)
+    store_problem_changed = Signal(str)  # '' when every change is on disk
 
     def __init__(self, parent: QObject | None = None, store: QueueStore | None = None) -> None:
         super().__init__(parent)
         self.store = store or QueueStore(":memory:")
-        self.interrupted = self.store.recover()  # what was running when the app last stopped
-        stored = self.store.jobs()
-        self.entries: dict[int, JobEntry] = {s.id: JobEntry.from_stored(s) for s in stored}
-        self.order: list[int] = [s.id for s in stored]
+        self.read_only = self.store.read_only
+        self.interrupted: list[int] = []
+        recover_later = False
+        if not self.read_only:
+            try:  # what was running when the app last stopped
+                self.interrupted = self.store.recover()
+            except QueueBusyError:  # another program has the file locked: mark them here
+                recover_later = True
+        self.entries: dict[int, JobEntry] = {}
+        self.order: list[int] = []
+        if self.read_only:
+            self.store.changed_elsewhere()  # what is read now is the baseline
+        self._load()
+        if recover_later:
+            for e in self.entries.values():
+                if e.state == RUNNING:
+                    e.state, e.message = INTERRUPTED, INTERRUPTED_MESSAGE
+                    self.interrupted.append(e.id)
         self.restored = sum(e.state == QUEUED for e in self.entries.values())
-        self._paused = self.restored > 0  # restored jobs wait until the user resumes
+        self._paused = self.restored > 0 or self.read_only  # restored jobs wait for the user
         self._closing = False
+        self.store_problem = ""
+        self._pending: list[Callable[[], object]] = []  # writes kept while the file is busy
+        self._retry = QTimer(self)
+        self._retry.setInterval(RETRY_MS)
+        self._retry.timeout.connect(self._flush)
+        if self.read_only:
+            self._reload = QTimer(self)
+            self._reload.setInterval(RELOAD_MS)
+            self._reload.timeout.connect(self.reload)
+            self._reload.start()
+        if recover_later:
+            self._write(self.store.recover)
         self._running: int | None = None
         self._written: dict[int, float] = {}  # job id -> when its progress was last stored
         self._thumb_written: dict[int, float] = {}
@@ -196,18 +296,106 @@ class JobQueue(QObject):
         self.worker.failed.connect(self._on_failed)
         self.worker.cancelled.connect(self._on_cancelled)
 
+    def _load(self) -> None:
+        stored = self.store.jobs()
+        self.entries = {s.id: JobEntry.from_stored(s) for s in stored}
+        self.order = [s.id for s in stored]
+
+    def reload(self) -> None:
+        """Read a read-only queue again (the owner changes it while this window looks)."""
+        if self._closing or not self.read_only:
+            return
+        t0 = time.monotonic()
+        try:
+            if not self.store.changed_elsewhere():
+                return
+            self._load()
+        except Exception:  # noqa: BLE001 - the owner may be mid-write; the next read will do
+            return
+        # A long queue is read less often, so that reading it takes at most a tenth of the time.
+        self._reload.setInterval(max(RELOAD_MS, int((time.monotonic() - t0) * 10_000)))
+        self.reset.emit()
+
     def shutdown(self, wait_ms: int = 10000) -> None:
         """Stop the engine thread. Queued jobs stay queued in the store; the running one is
         stored as interrupted, so the next launch can run it again."""
         if self._closing:
             return
-        self._closing = True
         running = self.running
         if running is not None:
             running.cancel.cancel()
-            self.store.update(running.id, state=INTERRUPTED, message=CLOSED_MESSAGE)
+            self._write(
+                partial(self.store.update, running.id, state=INTERRUPTED, message=CLOSED_MESSAGE)
+            )
+        self._closing = True
+        self._retry.stop()
+        if self.read_only:
+            self._reload.stop()
         self.runner.shutdown(wait_ms)
+        self._flush(final=True)
         self.store.close()
+
+    # --- writing to the store ------------------------------------------------------------
+    def _write(self, change: Callable[[], object]) -> bool:
+        """Write a change now, or keep it (in order, after any kept before) while another
+        program holds the file; True when it is on disk."""
+        if self.read_only:
+            return False
+        if not self._pending:
+            try:
+                change()
+                return True
+            except QueueBusyError as e:
+                self._set_problem(f"{e}; changes are kept and written when it is free again")
+        self._pending.append(change)
+        self._retry.start()
+        return False
+
+    def _flush(self, final: bool = False) -> None:
+        give_up = time.monotonic() + (EXIT_WAIT_S if final else 0.0)
+        while self._pending:
+            try:
+                self._pending[0]()
+            except QueueBusyError:
+                if time.monotonic() < give_up:
+                    continue  # at exit: a few more tries (each waits BUSY_TIMEOUT_S)
+                if final:
+                    self._spill()
+                return
+            self._pending.pop(0)
+        self._retry.stop()
+        self._set_problem("")
+        self._pump()
+
+    def _spill(self) -> None:
+        """At exit with the file still locked: the jobs not yet written go to a job file
+        beside the queue (`lumiere-studio batch` runs it), so none is lost."""
+        from engine.api import atomic_write_bytes
+
+        jobs = [e for e in self.entries.values() if e.unsaved]
+        if not jobs or self.store.path is None:
+            return
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        spill = self.store.path.with_name(f"{self.store.path.name}.unsaved-{stamp}.jsonl")
+        try:
+            lines = "".join(json.dumps(e.job.to_dict(), sort_keys=True) + "\n" for e in jobs)
+            atomic_write_bytes(spill, lines.encode())  # JSONL, as `batch` reads it
+        except OSError as e:
+            print(
+                f"lumiere-studio: {len(jobs)} unsaved job(s) could not be kept: {e}",
+                file=sys.stderr,
+            )
+            return
+        print(
+            f"lumiere-studio: the queue file was locked; {len(jobs)} job(s) not written "
+            f"to it were kept in {spill}",
+            file=sys.stderr,
+        )
+
+    def _set_problem(self, text: str) -> None:
+        if text != self.store_problem:
+            self.store_problem = text
+            self.store_problem_changed.emit(text)
 
     # --- commands ----------------------------------------------------------------------
     def warm_up(self, model: str | None = None, device: str = "auto") -> None:
@@ -217,18 +405,35 @@ class JobQueue(QObject):
             self.runner.submit(partial(self.worker.warm_up, model, device))
 
     def submit(self, job: Job, output: Path) -> int:
+        """Queue a job; it is on disk before it can run. While another program holds the
+        queue file the job waits in memory (its row says so) and is written when it can be."""
+        if self.read_only:
+            raise QueueStoreError(
+                "this window shows another instance's queue read-only and cannot add jobs to "
+                "it; restart it and choose a separate queue to run jobs here"
+            )
         job.validate()
-        stored = self.store.add(job, Path(output))  # on disk before it can run
-        entry = JobEntry.from_stored(stored)
-        self.entries[entry.id] = entry
-        self.order.append(entry.id)
-        self.added.emit(entry.id)
+        jid = self.store.reserve_id()
+        entry = JobEntry(jid, job, Path(output), created=time.time(), unsaved=True)
+        self.entries[jid] = entry
+        self.order.append(jid)
+
+        def write() -> None:
+            self.store.add(job, Path(output), job_id=jid)
+            entry.unsaved = False
+            if entry.message == UNSAVED_MESSAGE:
+                entry.message = ""
+            self.changed.emit(jid)
+
+        if not self._write(write):
+            entry.message = UNSAVED_MESSAGE
+        self.added.emit(jid)
         self._pump()
-        return entry.id
+        return jid
 
     def cancel(self, job_id: int, message: str = "cancelled") -> None:
         entry = self.entries.get(job_id)
-        if entry is None:
+        if entry is None or self.read_only:
             return
         if entry.state == RUNNING:
             entry.cancel.cancel()  # the engine stops at its next step
@@ -239,16 +444,16 @@ class JobQueue(QObject):
 
     def remove(self, job_id: int) -> None:
         entry = self.entries.get(job_id)
-        if entry is None or entry.state == RUNNING:
+        if entry is None or entry.state == RUNNING or self.read_only:
             return
-        self.store.remove(job_id)
+        self._write(partial(self.store.remove, job_id))
         del self.entries[job_id]
         self.order.remove(job_id)
         self.removed.emit(job_id)
 
     def retry(self, job_id: int) -> int | None:
         entry = self.entries.get(job_id)
-        if entry is None or entry.state not in (FAILED, CANCELLED, INTERRUPTED):
+        if entry is None or entry.state not in (FAILED, CANCELLED, INTERRUPTED) or self.read_only:
             return None
         return self.submit(Job.from_dict(entry.job.to_dict()), entry.output)
 
@@ -256,7 +461,7 @@ class JobQueue(QObject):
         """Queue an interrupted (or failed, cancelled) job again in its place; it runs from
         the start (a half-done generation is not kept)."""
         entry = self.entries.get(job_id)
-        if entry is None or entry.state not in (INTERRUPTED, FAILED, CANCELLED):
+        if entry is None or entry.state not in (INTERRUPTED, FAILED, CANCELLED) or self.read_only:
             return False
         entry.cancel = CancelToken()
         self._set(
@@ -275,7 +480,7 @@ class JobQueue(QObject):
     def duplicate(self, job_id: int, seed: int | None = None) -> int | None:
         """Queue a copy of a job with a new seed (random unless given)."""
         entry = self.entries.get(job_id)
-        if entry is None:
+        if entry is None or self.read_only:
             return None
         seed = random.randrange(2**31) if seed is None else seed
         job = replace(entry.job, seed=seed)
@@ -283,11 +488,11 @@ class JobQueue(QObject):
 
     def move(self, job_id: int, index: int) -> None:
         """Put a job at `index` in the queue order (the next to run is the first queued)."""
-        if job_id not in self.entries:
+        if job_id not in self.entries or self.read_only:
             return
         self.order.remove(job_id)
         self.order.insert(max(0, min(index, len(self.order))), job_id)
-        self.store.reorder(self.order)
+        self._write(partial(self.store.reorder, list(self.order)))
         self.reordered.emit()
 
     @property
@@ -296,7 +501,7 @@ class JobQueue(QObject):
 
     def set_paused(self, paused: bool) -> None:
         """A paused queue finishes the running job and starts no new one."""
-        if paused == self._paused:
+        if paused == self._paused or self.read_only:
             return
         self._paused = paused
         if not paused:
@@ -337,11 +542,11 @@ class JobQueue(QObject):
         }
 
     def _pump(self) -> None:
-        if self._running is not None or self._paused or self._closing:
+        if self._running is not None or self._paused or self._closing or self.read_only:
             return
         for jid in self.order:
             entry = self.entries[jid]
-            if entry.state == QUEUED:
+            if entry.state == QUEUED and not entry.unsaved:
                 self._running = entry.id
                 self._set(jid, state=RUNNING, message="starting", started=time.time())
                 run = partial(
@@ -359,7 +564,8 @@ class JobQueue(QObject):
         for k, v in values.items():
             setattr(entry, k, v)
         if store:
-            self.store.update(job_id, **{k: v for k, v in values.items() if k != "preview"})
+            fields = {k: v for k, v in values.items() if k != "preview"}
+            self._write(partial(self.store.update, job_id, **fields))
             self._written[job_id] = time.monotonic()
         self.changed.emit(job_id)
         return entry
@@ -384,7 +590,7 @@ class JobQueue(QObject):
         now = time.monotonic()
         if entry is not None and now - self._thumb_written.get(job_id, 0.0) > THUMBNAIL_WRITE_S:
             self._thumb_written[job_id] = now
-            self.store.update(job_id, thumbnail=thumbnail_png(frame))
+            self._write(partial(self.store.update, job_id, thumbnail=thumbnail_png(frame)))
 
     def _finish(self, job_id: int) -> None:
         if self._running == job_id:

@@ -33,6 +33,7 @@ from lumiere_studio.controllers.media import MediaController
 from lumiere_studio.controllers.projects import PROJECT_FILE, TIMELINE_SUFFIXES, ProjectController
 from lumiere_studio.controllers.transport import Transport
 from lumiere_studio.model.document import Document
+from lumiere_studio.model.queue_lock import QueueHeld
 from lumiere_studio.services.engine_thread import JobQueue, open_queue_store
 from lumiere_studio.services.frames import FrameServer
 from lumiere_studio.services.proxies import ProxyManager
@@ -48,6 +49,7 @@ from lumiere_studio.ui.media_bin import MediaBin
 from lumiere_studio.ui.playheads import SequencePlayhead, SourcePlayhead
 from lumiere_studio.ui.preferences import mark_composites, sign_options
 from lumiere_studio.ui.prompt_panel import PromptPanel
+from lumiere_studio.ui.queue_choice import ask_queue_choice
 from lumiere_studio.ui.timeline_view import TimelineView
 from lumiere_studio.ui.viewer import Viewer
 from lumiere_studio.ui.viewer_binding import ViewerBinding
@@ -63,13 +65,20 @@ Left, Right, Bottom = (
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, settings: QSettings | None = None, recovery_root: Path | None = None):
+    def __init__(
+        self,
+        settings: QSettings | None = None,
+        recovery_root: Path | None = None,
+        choose_queue: Callable[[QueueHeld], str] | None = None,
+    ):
+        """`choose_queue` answers when another instance owns the render queue (default:
+        ask the person; see open_queue_store)."""
         super().__init__()
         self.settings = settings or QSettings("lumiere-studio", "Lumiere Studio")
         self.doc = Document()
         still = self.settings.value("timeline/still_seconds", STILL_SECONDS)
         self.doc.still_seconds = float(still)  # type: ignore[arg-type]  # QSettings: str
-        store, queue_problem = open_queue_store()
+        store, queue_problem = open_queue_store(choose=choose_queue or ask_queue_choice)
         self.queue = JobQueue(self, store=store)
         self.frames = FrameServer(self)
         self.thumbs = Thumbnailer(self)
