@@ -4,11 +4,11 @@ per distribution family, and the launch exiting with that sentence instead of Qt
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from testkit import processes
 
 from lumiere_studio.qt_libraries import (
     EXIT_MISSING_LIBRARIES,
@@ -141,13 +141,8 @@ def test_launch_exits_with_the_sentence_instead_of_qt_abort(tmp_path):
     env["DISPLAY"] = ":987"
     env.pop("QT_QPA_PLATFORM", None)
     env.pop("WAYLAND_DISPLAY", None)
-    proc = subprocess.run(
-        [sys.executable, "-m", "lumiere_studio"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    proc = processes.run(
+        [sys.executable, "-m", "lumiere_studio"], env=env, capture_output=True, text=True
     )
     assert proc.returncode == EXIT_MISSING_LIBRARIES, proc.stderr[-2000:]
     assert "libxcb-cursor.so.0, libxcb-icccm.so.4" in proc.stderr

@@ -4,7 +4,6 @@ a recovery file still names it and deleted otherwise, an older app's is left alo
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -12,6 +11,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from testkit import processes
 
 from lumiere_studio.model.scratch import LOCK_NAME, PREFIX, Scratch
 
@@ -37,18 +37,14 @@ def _killed_run(root: Path) -> Path:
     proc = subprocess.Popen(
         [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, start_new_session=True
     )
-    try:
-        assert proc.stdout is not None
-        folder = Path(proc.stdout.readline().strip())
+    with processes.reaped(proc):
+        folder = Path(processes.readline(proc, "the other run's start").strip())
         # while it runs, its folder is its own: nobody adopts or deletes it
         probe = Scratch.create(root)
         assert probe.sweep([]) == [] and probe.adopted == [] and folder.is_dir()
         probe.remove()
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=60)
-        assert proc.stdout is not None
-        proc.stdout.close()
+        proc.send_signal(signal.SIGKILL)  # the crash
+        processes.wait(proc, "the killed run")
     return folder
 
 
