@@ -175,6 +175,7 @@ class Job:
         """Every rule a job must meet before it runs: each field's range or choices, then the
         task's own (its inputs and options). Raises JobError naming the field."""
         for f, spec in job_fields():
+            check_type(f.name, str(f.type), getattr(self, f.name))
             check_value(f.name, spec, getattr(self, f.name))
         from engine.tasks.registry import task_for  # the tasks build on this module
 
@@ -217,6 +218,31 @@ def spec_of(name: str) -> FieldSpec:
 
 def default_of(name: str) -> Any:
     return next(f for f in fields(Job) if f.name == name).default
+
+
+# annotation -> (the Python types a value of it may have, how a message names it)
+_KINDS: dict[str, tuple[tuple[type, ...], str]] = {
+    "int": ((int,), "a whole number"),
+    "float": ((int, float), "a number"),
+    "str": ((str,), "text"),
+    "bool": ((bool,), "true or false"),
+}
+
+
+def check_type(name: str, annotation: str, value: Any) -> None:
+    """Refuse a value of the wrong type (a job file's `"steps": "20"`), naming the field and
+    the type it takes, before any range check compares it with a number."""
+    if value is None:
+        return  # the default (see check_value)
+    accepted = [_KINDS[k.strip()] for k in annotation.split("|") if k.strip() in _KINDS]
+    if not accepted:
+        return
+    for types, _ in accepted:
+        if isinstance(value, types) and (bool in types or not isinstance(value, bool)):
+            return
+    expected = " or ".join(label for _, label in accepted)
+    shown = json.dumps(value, default=repr)
+    raise JobError(f"`{name}` must be {expected}, got {shown} ({type(value).__name__})", field=name)
 
 
 def check_value(name: str, spec: FieldSpec, value: Any) -> None:
