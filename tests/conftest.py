@@ -23,10 +23,10 @@ os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="lumiere-test-config-")
 atexit.register(shutil.rmtree, os.environ["XDG_CONFIG_HOME"], True)
 
 # --- no test run can hang ---------------------------------------------------------------------
-# One test may take at most this long (twice the ceiling every wait on a process uses, see
+# One test may take at most this long (three times the ceiling each wait on a process uses, see
 # bench/testkit/processes.py); past it the watchdog prints every thread's stack, kills the
 # processes the tests started and ends pytest with exit code 3: CI reports, never hangs.
-TEST_WATCHDOG_S = float(os.environ.get("LUMIERE_TEST_WATCHDOG_S", 2 * processes.CEILING_S))
+TEST_WATCHDOG_S = float(os.environ.get("LUMIERE_TEST_WATCHDOG_S", 3 * processes.CEILING_S))
 EXIT_WATCHDOG = 3
 
 
