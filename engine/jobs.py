@@ -243,7 +243,8 @@ def check_type(name: str, kind: Any, value: Any) -> None:
         want = " or ".join(
             sorted(_KIND_WORDS.get(k, str(k)) for k in allowed if k is not type(None))
         )
-        raise JobError(f"`{name}` must be {want}, got {repr(value)[:40]}", field=name)
+        shown = json.dumps(value, default=repr)[:40]
+        raise JobError(f"`{name}` must be {want}, got {shown} ({type(value).__name__})", field=name)
 
 
 _KIND_WORDS = {int: "a whole number", float: "a number", str: "text", bool: "true or false"}

@@ -301,6 +301,8 @@ class Engine:
             if loaded.ssr is not None and (fit.ph > drawn[0] or fit.pw > drawn[1]):
                 drawn = (drawn[0] * loaded.info.ssr_scale, drawn[1] * loaded.info.ssr_scale)
             video, note = self.upscale(run, video, fit.ph, fit.pw, part.ssr_init)
+            if fit.padded:  # the note ends at the size the result has, not the padded one
+                note += f", cropped to {fit.w}x{fit.h} (the padding to the model's aspect)"
             prep.notes.append(part.label + note)
         return Sampled(video, drawn)
 

@@ -11,6 +11,19 @@ if TYPE_CHECKING:
 
 
 def main(argv: list[str]) -> int:
+    if any(a in ("-h", "--help") for a in argv):
+        print(
+            "usage: lumiere-studio [PROJECT_FOLDER | TIMELINE.otio|.xml|.edl | MEDIA_FILE ...]\n"
+            "       lumiere-studio generate|models|info ...  (headless CLI)"
+        )
+        return 0
+    from lumiere_studio.qt_libraries import EXIT_MISSING_LIBRARIES, check
+
+    # before any Qt GUI module loads: a missing system library otherwise aborts the process
+    problem = check()
+    if problem:
+        print(problem, file=sys.stderr)
+        return EXIT_MISSING_LIBRARIES
     from PySide6.QtCore import Qt, QTimer
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
@@ -18,12 +31,6 @@ def main(argv: list[str]) -> int:
     from lumiere_studio.ui.main_window import MainWindow
     from lumiere_studio.ui.theme import apply_dark_theme
 
-    if any(a in ("-h", "--help") for a in argv):
-        print(
-            "usage: lumiere-studio [PROJECT_FOLDER | TIMELINE.otio|.xml|.edl | MEDIA_FILE ...]\n"
-            "       lumiere-studio generate|models|info ...  (headless CLI)"
-        )
-        return 0
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
     )

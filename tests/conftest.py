@@ -4,17 +4,116 @@ the text encoder loads once."""
 from __future__ import annotations
 
 import atexit
+import faulthandler
+import multiprocessing
 import os
 import shutil
+import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 import pytest
+from testkit import processes
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Signing keys made on first use go to a throwaway config folder, never the user's.
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="lumiere-test-config-")
 atexit.register(shutil.rmtree, os.environ["XDG_CONFIG_HOME"], True)
+
+# --- no test run can hang ---------------------------------------------------------------------
+# One test may take at most this long (three times the ceiling each wait on a process uses, see
+# bench/testkit/processes.py); past it the watchdog prints every thread's stack, kills the
+# processes the tests started and ends pytest with exit code 3: CI reports, never hangs.
+TEST_WATCHDOG_S = float(os.environ.get("LUMIERE_TEST_WATCHDOG_S", 3 * processes.CEILING_S))
+EXIT_WATCHDOG = 3
+
+
+class _Watchdog:
+    """One thread for the session; each test moves its deadline."""
+
+    def __init__(self) -> None:
+        self.test, self.deadline = "", float("inf")
+        self.moved = threading.Condition()
+        threading.Thread(target=self._watch, name="test-watchdog", daemon=True).start()
+
+    def arm(self, test: str, seconds: float) -> None:
+        with self.moved:
+            self.test, self.deadline = test, time.monotonic() + seconds
+            self.moved.notify()
+        # backstop for a test that holds the GIL (this thread could not run): C-level dump
+        faulthandler.dump_traceback_later(seconds + 60, exit=True, file=_REAL_STDERR)
+
+    def disarm(self) -> None:
+        faulthandler.cancel_dump_traceback_later()
+        with self.moved:
+            self.test, self.deadline = "", float("inf")
+            self.moved.notify()
+
+    def _watch(self) -> None:
+        with self.moved:
+            while True:
+                left = self.deadline - time.monotonic()
+                if left > 0:
+                    self.moved.wait(None if left == float("inf") else left)
+                    continue
+                out = _REAL_STDERR
+                out.write(
+                    f"\n*** {self.test} ran past {TEST_WATCHDOG_S:.0f} s "
+                    "(LUMIERE_TEST_WATCHDOG_S): stacks, then the test run ends ***\n"
+                )
+                out.flush()
+                faulthandler.dump_traceback(file=out, all_threads=True)
+                for line in processes.end_leftovers():
+                    out.write(f"killed leftover process {line}\n")
+                out.flush()
+                os._exit(EXIT_WATCHDOG)
+
+
+_WATCHDOG = _Watchdog()
+_REAL_STDERR = sys.stderr
+
+
+def pytest_configure(config):
+    processes.become_subreaper()  # orphans of the tests' processes stay ours to end
+    # The watchdog ends pytest without letting it print what it captured: it writes to the
+    # real stderr, taken here with the capture paused.
+    global _REAL_STDERR
+    capman = config.pluginmanager.getplugin("capturemanager")
+    if capman is not None:
+        capman.suspend_global_capture()
+    try:
+        _REAL_STDERR = os.fdopen(os.dup(sys.stderr.fileno()), "w", buffering=1)
+    finally:
+        if capman is not None:
+            capman.resume_global_capture()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """Set-up (a Ray node, a model built once for the session), the test and its teardown."""
+    _WATCHDOG.arm(item.nodeid, TEST_WATCHDOG_S)
+    try:
+        return (yield)
+    finally:
+        _WATCHDOG.disarm()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Processes a test left behind would keep pytest waiting at exit (multiprocessing joins
+    its children): they are ended here, and named, so the leak is seen and fixed."""
+    leftovers = [f"{c.pid}: multiprocessing {c.name}" for c in multiprocessing.active_children()]
+    for child in multiprocessing.active_children():
+        child.kill()
+        child.join(30)
+    leftovers += processes.end_leftovers()
+    if leftovers:
+        _REAL_STDERR.write(
+            "\nprocesses left running by the tests were killed:\n  " + "\n  ".join(leftovers) + "\n"
+        )
+    # whatever else runs at exit (atexit handlers, threads' joins) gets two minutes
+    faulthandler.dump_traceback_later(120, exit=True, file=_REAL_STDERR)
 
 
 @pytest.fixture(scope="session", autouse=True)

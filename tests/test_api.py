@@ -5,11 +5,11 @@ imports the engine only through this module; importing it does not import torch.
 from __future__ import annotations
 
 import ast
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from testkit import processes
 
 import engine.api as api
 from engine.api import (
@@ -66,7 +66,7 @@ def test_every_listed_name_resolves_and_unknown_names_do_not():
 
 def test_importing_the_api_does_not_import_torch():
     code = "import sys, engine.api; print('torch' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = processes.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
 

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from lumiere_studio.controllers.projects import ProjectController
 from lumiere_studio.model.document import Document
-from lumiere_studio.ui.file_dialogs import FileDialogs, fill_recent_menu
+from lumiere_studio.ui import file_dialogs
+from lumiere_studio.ui.file_dialogs import FileDialogs, SaveFolderDialog, fill_recent_menu
 
 Button = QMessageBox.StandardButton
 
@@ -34,7 +35,7 @@ def test_unsaved_work_asks_and_save_discard_cancel_do_what_they_say(dialogs, tmp
         assert dialogs.confirm_discard() is expected and dialogs.projects.doc.dirty
     monkeypatch.setattr(QMessageBox, "question", lambda *a: Button.Save)
     chosen = tmp_path / "projects" / "p1"
-    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a: str(chosen))
+    monkeypatch.setattr(file_dialogs, "ask_save_folder", lambda *a: str(chosen))
     assert dialogs.confirm_discard() and not dialogs.projects.doc.dirty  # saved there
     assert (chosen / "project.lumiere.json").is_file()
     assert dialogs.projects.dialog_folder() == str(chosen.parent)  # where projects are kept
@@ -42,7 +43,7 @@ def test_unsaved_work_asks_and_save_discard_cancel_do_what_they_say(dialogs, tmp
 
 def test_save_as_cancelled_saves_nothing(dialogs, monkeypatch):
     dialogs.projects.doc.set_in_out(in_point=3)
-    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a: "")
+    monkeypatch.setattr(file_dialogs, "ask_save_folder", lambda *a: "")
     assert not dialogs.save() and dialogs.projects.doc.dirty
 
 
@@ -73,3 +74,26 @@ def test_the_recent_menu_opens_the_folder_it_names(qtbot):
     assert [a.text() for a in menu.actions()] == ["/b/p2", "/a/p1"]
     menu.actions()[1].trigger()
     assert opened == [Path("/a/p1")]
+
+
+def test_the_save_folder_dialog_makes_a_new_folder_and_takes_an_existing_one(qtbot, tmp_path):
+    (tmp_path / "old").mkdir()
+    for name in ("new project", "old"):
+        dialog = SaveFolderDialog(None, "Save project in folder", str(tmp_path))
+        qtbot.addWidget(dialog)
+        dialog.selectFile(name)  # what typing the name in the dialog does
+        dialog.accept()
+        assert dialog.result() == QFileDialog.DialogCode.Accepted, name
+        assert Path(dialog.selectedFiles()[0]) == tmp_path / name
+        assert (tmp_path / name).is_dir()
+
+
+def test_a_new_folder_inside_a_missing_one_is_refused(qtbot, tmp_path, monkeypatch):
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: warned.append(a[2]))
+    dialog = SaveFolderDialog(None, "Save project in folder", str(tmp_path))
+    qtbot.addWidget(dialog)
+    dialog.selectFile(str(tmp_path / "missing" / "p1"))
+    dialog.accept()
+    assert dialog.result() != QFileDialog.DialogCode.Accepted
+    assert warned and "cannot be made" in warned[0] and not (tmp_path / "missing").exists()

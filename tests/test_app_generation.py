@@ -209,12 +209,16 @@ def test_variations_take_back_and_cancel(parts):
 
 
 def test_the_source_line_names_the_source_frame_and_mask(parts, clip):
-    c, doc, _queue, _settings, sel = parts
+    c, doc, _queue, settings, sel = parts
+    settings.task = "inpaint"
     assert c.source_text() == "source: none (text to video needs none)"
     sel.media_id, sel.frame = _import(doc, clip), 6
     assert c.source_text() == "source: clip.mp4, frame 6, no mask"
     doc.mask_operation(sel.media_id, "fill")
     assert c.source_text() == "source: clip.mp4, frame 6, with mask"
+    for task in ("t2v", "stylize"):  # tasks that read no source name none, whatever is shown
+        settings.task = task
+        assert c.source_text() == "source: none (text to video needs none)"
 
 
 def test_only_an_auto_sized_text_to_video_job_on_a_settled_sequence_is_refitted():

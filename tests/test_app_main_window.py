@@ -580,3 +580,44 @@ def test_a_second_window_on_the_same_queue_is_read_only(qtbot, window, tmp_path)
         assert not second.jobs.pause.isEnabled()
     finally:
         second.shutdown()
+
+
+def test_a_job_resumed_after_a_crash_is_saved_into_the_project(qtbot, tmp_path, monkeypatch):
+    # Generate in an unsaved project, the app is killed mid-job, relaunch, Resume, Save: the
+    # clip the resumed job writes (into the killed run's scratch folder, where its queue
+    # record points) is copied into the project, which then names nothing under temp.
+    import tempfile
+
+    from engine.api import Job
+    from lumiere_studio.model.queue_store import INTERRUPTED, QueueStore, default_queue_path
+    from lumiere_studio.model.scratch import LOCK_NAME, PREFIX
+
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    dead = tmp / f"{PREFIX}killed01"  # its lock file, held by nobody now
+    (dead / "generated").mkdir(parents=True)
+    (dead / LOCK_NAME).write_text("")
+    output = dead / "generated" / "gen-t2v-5-abcdef.mp4"
+    store = QueueStore(default_queue_path())
+    job_id = store.add(Job(prompt="a red ball"), output, state=INTERRUPTED).id
+    store.close()
+
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(settings=settings, recovery_root=tmp_path / "rec")
+    qtbot.addWidget(w)
+    assert w.projects.scratches.adopted == [dead]
+    make_clip(output, frames=8, size=(32, 32), fps=8)  # what the resumed job writes
+    result = {"path": str(output), "model_name": "tiny", "model_hash": "h", "seconds": 1.0}
+    w.queue._on_finished(job_id, result)
+    assert w.queue.entries[job_id].message == "took 1.0 s"  # the panel: "done: took 1.0 s"
+    assert w.doc.project.media[0].path == str(output)
+    folder = tmp_path / "proj"
+    assert w.projects.save_to(folder)
+    assert (folder / "generated" / output.name).is_file()
+    assert w.doc.project.media[0].path == f"generated/{output.name}"
+    assert w.doc.project.outside_media() == []
+    assert str(tmp) not in (folder / "project.lumiere.json").read_text()
+    w.shutdown()
+    assert not dead.exists()

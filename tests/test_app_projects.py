@@ -4,15 +4,19 @@ damaged) and the clean shutdown."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
 
+from engine.api import MediaInfo
 from lumiere_studio.controllers.projects import MAX_RECENT, ProjectController
 from lumiere_studio.model import autosave
 from lumiere_studio.model.document import Document
-from lumiere_studio.model.project import Project
+from lumiere_studio.model.generations import GenerationRecord
+from lumiere_studio.model.project import DOC_NAME, MediaItem, Project
+from lumiere_studio.model.scratch import LOCK_NAME, PREFIX
 
 
 @pytest.fixture
@@ -125,3 +129,48 @@ def test_an_unreadable_timeline_file_is_an_error_and_keeps_the_project(controlle
     (tmp_path / "cut.edl").write_text("this is not an edl\n")
     assert not c.open_timeline(tmp_path / "cut.edl")
     assert c.doc.project is before and c.errors[-1][0] == "The timeline could not be opened"
+
+
+def _dead_run_folder(tmp: Path, name: str) -> Path:
+    """A crashed run's scratch folder: its lock file is there and no process holds it."""
+    folder = tmp / f"{PREFIX}{name}"
+    (folder / "generated").mkdir(parents=True)
+    (folder / LOCK_NAME).write_text("")
+    return folder
+
+
+def test_a_crashed_runs_generation_is_saved_into_the_project(qapp, tmp_path, monkeypatch):
+    # unsaved project -> a job made a clip from a mask -> the app was killed -> relaunch ->
+    # recover -> Save: the clip and the mask end up in the project, nothing points at temp
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    dead, unnamed = _dead_run_folder(tmp, "crashed1"), _dead_run_folder(tmp, "crashed2")
+    clip, mask = dead / "generated" / "gen-inpaint-3-abc.mp4", dead / "mask-m-abc.png"
+    clip.write_bytes(b"clip")
+    mask.write_bytes(b"mask")
+    crashed = Project()
+    record = GenerationRecord({"task": "inpaint", "mask": str(mask)}, path=str(clip))
+    info = MediaInfo(str(clip), "video", 32, 32, 8.0, 16, 2.0).to_dict()
+    item = MediaItem(str(clip), info, name=clip.name, generated=True, generation_id=record.id)
+    crashed.media.append(item)
+    crashed.generations, crashed.history = {record.id: record}, [record.id]
+    autosave.write_recovery(crashed, autosave.recovery_path(crashed, "old", tmp_path / "rec"))
+
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    c = ProjectController(Document(), settings, recovery_root=tmp_path / "rec")
+    c.error.connect(lambda title, text: pytest.fail(f"{title}: {text}"))
+    c.sweep_scratch([])
+    assert c.scratches.adopted == [dead] and not unnamed.exists()
+    assert c.offer_recovery(lambda d: True)
+    folder = tmp_path / "proj"
+    assert c.save_to(folder)
+    saved = c.doc.project
+    assert saved.media[0].path == f"generated/{clip.name}"
+    assert (folder / "generated" / clip.name).read_bytes() == b"clip"
+    assert saved.generations[record.id].path == f"generated/{clip.name}"
+    assert saved.generations[record.id].job["mask"] == f"masks/{mask.name}"
+    assert (folder / "masks" / mask.name).read_bytes() == b"mask"
+    assert saved.outside_media() == [] and str(tmp) not in (folder / DOC_NAME).read_text()
+    c.shutdown()  # a clean exit: the adopted folder goes with the run's own
+    assert not dead.exists() and not c.scratch.exists()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from testkit import processes
 
 from engine.jobs import Job
 from lumiere_studio.model.queue_store import (
@@ -122,10 +123,11 @@ def test_a_kill_while_writing_leaves_a_file_that_loads(tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-c", _WRITER, str(path)], env=env, stdout=subprocess.PIPE, text=True
     )
-    assert proc.stdout.readline().strip() == "ready"
-    time.sleep(0.3)  # in the middle of its updates
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
+    with processes.reaped(proc):
+        assert processes.readline(proc, "the queue writer's start").strip() == "ready"
+        time.sleep(0.3)  # in the middle of its updates
+        proc.send_signal(signal.SIGKILL)
+        processes.wait(proc, "the killed queue writer")
     store = QueueStore(path)
     jobs = store.jobs()
     assert sorted(j.job.prompt for j in jobs) == [f"job {i}" for i in range(6)]

@@ -7,8 +7,15 @@ from fractions import Fraction
 
 from testkit.media import make_clip
 
+from lumiere_studio.model.project import Project
+
+
+def _choose_task(window, key: str) -> None:
+    window.prompt.task.setCurrentIndex(window.prompt.task.findData(key))
+
 
 def test_bin_and_timeline_take_turns_and_the_source_line_follows(qtbot, window, tmp_path):
+    _choose_task(window, "v2v")  # a task made from a source
     clip = make_clip(tmp_path / "c.mp4", frames=12, size=(64, 48))
     (item,) = window.import_paths([str(clip)])
     window.doc.add_to_timeline(item.id)
@@ -34,3 +41,27 @@ def test_stopping_playback_asks_for_the_full_resolution_frame(window, tmp_path):
     window.viewer.seek = lambda f, read_ahead=0, refine=True: asked.append((f, refine))
     window.transport.stopped.emit()
     assert asked == [(window.viewer.frame, True)]
+
+
+def test_the_source_line_follows_the_task_and_a_new_project(window, tmp_path):
+    clip = make_clip(tmp_path / "c.mp4", frames=12, size=(64, 48))
+    (item,) = window.import_paths([str(clip)])
+    window.view.show_source(item.id)
+    label = window.prompt.source_label
+    _choose_task(window, "t2v")  # text to video reads no source, whatever the viewer shows
+    assert label.text() == "source: none (text to video needs none)"
+    _choose_task(window, "v2v")
+    assert label.text() == "source: c.mp4, frame 0, no mask"
+    window.projects.set_project(Project())  # File > New Project
+    assert label.text() == "source: none (text to video needs none)"
+    assert window.viewer.media_id is None
+
+
+def test_the_viewer_hint_says_to_pick_a_clip_once_the_project_has_some(window, tmp_path):
+    viewer = window.viewer
+    assert viewer.placeholder_text().startswith("Import a clip")
+    clip = make_clip(tmp_path / "c.mp4", frames=12, size=(64, 48))
+    window.import_paths([str(clip)])
+    viewer.show_media(None)
+    assert viewer.image is None
+    assert viewer.placeholder_text() == "Select a clip in the Media bin, or click the timeline"

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from testkit import processes
 
 from engine.cli import main
 
@@ -129,12 +130,14 @@ def test_ctrl_c_exits_130_leaving_no_partial_file(tiny_model, tmp_path):
         text=True,
         preexec_fn=default_sigint,
     )
-    deadline = time.monotonic() + 120
-    while not out.is_dir() and time.monotonic() < deadline:  # the batch has started
-        time.sleep(0.2)
-    time.sleep(2.0)
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=120)
+    with processes.reaped(proc):
+        processes.wait_until(out.is_dir, "the batch's start (its output folder)", every=0.2)
+        time.sleep(2.0)
+        proc.send_signal(signal.SIGINT)
+        try:
+            _, err = proc.communicate(timeout=processes.CEILING_S)
+        except subprocess.TimeoutExpired:
+            raise processes.too_slow("the batch's exit after Ctrl-C") from None
     assert proc.returncode == 130, err
     assert "run the same command again to resume" in err
     assert [p.name for p in out.iterdir()] == []  # no output, no temp file, no record

@@ -26,6 +26,8 @@ def test_reads_jobs_skipping_blank_and_comment_lines(tmp_path):
         ('{"colour": "red"}', "jobs.jsonl line 2: unknown job fields: ['colour']"),
         ('{"steps": 0}', "jobs.jsonl line 2: `steps` must be between 1 and 1000"),
         ('{"task": "i2v"}', "jobs.jsonl line 2: task i2v needs an image"),
+        ('{"steps": "20"}', 'jobs.jsonl line 2: `steps` must be a whole number, got "20" (str)'),
+        ('{"guidance": "high"}', 'jobs.jsonl line 2: `guidance` must be a number, got "high"'),
     ],
 )
 def test_a_bad_line_is_named_in_one_line(tmp_path, line, message):

@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 
 import pytest
+from testkit import processes
 
 from engine.batch.jobfile import BatchError, plan
 from engine.batch.ray_pool import INSTALL_HINT, plan_actors
@@ -61,9 +63,22 @@ def ray_cluster():
         "ray", reason='Ray is not installed: pip install -e ".[cluster]" to run the Ray tests'
     )
     os.environ["RAY_AUTH_MODE"] = "disabled"  # else Ray writes a token into the home folder
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-    yield ray
-    ray.shutdown()
+    # Ray gives its node a fixed 30 s to start, which a busy machine can pass: it is asked
+    # again (its half-started processes ended first) until the ceiling.
+    deadline, tries = time.monotonic() + processes.CEILING_S, 0
+    while True:
+        tries += 1
+        try:
+            ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+            break
+        except Exception as e:  # Ray raises plain Exception for a node that timed out
+            ray.shutdown()
+            if time.monotonic() > deadline:
+                raise processes.too_slow(f"a local Ray node's start ({tries} tries: {e})") from e
+    try:
+        yield ray
+    finally:
+        ray.shutdown()
 
 
 @pytest.mark.ray

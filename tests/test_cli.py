@@ -1,11 +1,11 @@
 """The command line: generate writes a decodable clip; models and info; clear errors."""
 
-import subprocess
 import sys
 
 import av
 import numpy as np
 import pytest
+from testkit import processes
 
 from engine.cli import main
 
@@ -135,7 +135,7 @@ def test_models_and_info(tiny_model, monkeypatch, capsys):
 
 
 def test_help_documents_every_generate_flag():
-    text = subprocess.run(
+    text = processes.run(
         [sys.executable, "-m", "engine", "generate", "--help"], capture_output=True, text=True
     ).stdout
     for flag in (

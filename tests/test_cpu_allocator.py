@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 
 import pytest
+from testkit import processes
 
 PROBE = """
 import json, sys
@@ -33,7 +33,7 @@ print(json.dumps({"applied": applied, "released_mib": with_block - rss_mib()}))
 
 def probe(mode: str, **env: str) -> dict:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
-    out = subprocess.run(
+    out = processes.run(
         [sys.executable, "-c", PROBE, mode],
         env={**clean, **env},
         capture_output=True,

@@ -13,6 +13,7 @@ from fractions import Fraction
 import av
 import numpy as np
 import pytest
+from testkit import processes
 
 from engine.errors import Cancelled
 from engine.media.audio import AudioClip
@@ -136,10 +137,11 @@ def test_killed_export_leaves_no_file_at_target(tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-c", KILL_SCRIPT, str(target)], stdout=subprocess.PIPE, text=True
     )
-    assert proc.stdout.readline().strip() == "writing"
-    time.sleep(0.3)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=10)
+    with processes.reaped(proc):
+        assert processes.readline(proc, "the export's first frames").strip() == "writing"
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGKILL)
+        processes.wait(proc, "the killed export")
     assert proc.returncode == -signal.SIGKILL
     assert not target.exists()
     left = [p.name for p in tmp_path.iterdir()]
@@ -152,9 +154,9 @@ def test_killed_export_leaves_no_file_at_target(tmp_path):
 def test_sweep_spares_live_writers_and_the_previous_frames(tmp_path):
     target = tmp_path / "shots"
     finished = subprocess.Popen([sys.executable, "-c", "pass"])
-    finished.wait(timeout=10)
-    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
-    try:
+    processes.wait(finished, "an empty Python process")
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    with processes.reaped(live):
         dead = tmp_path / f".shots.{finished.pid}-abc.tmp"
         alive = tmp_path / f".shots.{live.pid}-def.tmp"
         previous = tmp_path / ".shots.xyz123.old"  # a PNG swap's previous frames
@@ -164,9 +166,6 @@ def test_sweep_spares_live_writers_and_the_previous_frames(tmp_path):
             (folder / "frame_00000.png").write_bytes(b"x")
         assert sweep_stale_temps(target, ".tmp") == [dead]
         assert not dead.exists() and alive.exists() and previous.exists() and other.exists()
-    finally:
-        live.kill()
-        live.wait(timeout=10)
 
 
 def test_png_sequence_streams_and_a_cancel_stops_reading(tmp_path):

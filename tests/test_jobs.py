@@ -98,6 +98,14 @@ def test_every_field_is_declared_once_with_its_help() -> None:
             "does not use `mask_from_frame`",
         ),
         ({"task": "inpaint", "video": "v", "mask": "m", "width": 64}, "width", "`size`"),
+        # the wrong JSON type is named before a range check could compare it with a number
+        ({"steps": "20"}, "steps", r'`steps` must be a whole number, got "20" \(str\)'),
+        ({"steps": 20.0}, "steps", "whole number, got 20.0"),
+        ({"seed": True}, "seed", r"whole number, got true \(bool\)"),
+        ({"width": "64"}, "width", "`width` must be a whole number"),
+        ({"guidance": [5]}, "guidance", r"`guidance` must be a number, got \[5\] \(list\)"),
+        ({"prompt": 5}, "prompt", r"`prompt` must be text, got 5 \(int\)"),
+        ({"loop": "yes"}, "loop", 'must be true or false, got "yes"'),
     ],
 )
 def test_errors_name_the_field(changes, field, message) -> None:

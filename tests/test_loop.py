@@ -2,6 +2,7 @@
 keeps DDP replicas identical (2 CPU processes, gloo)."""
 
 import os
+import queue
 import socket
 
 import numpy as np
@@ -9,6 +10,7 @@ import pytest
 import torch
 import torch.multiprocessing as mp
 from safetensors.torch import save_file
+from testkit import processes
 
 from engine.train.loop import TrainConfig, Trainer, draw_noise_levels
 from engine.train.procedural import COLOUR_WORDS, WIDE_COLOUR_WORDS
@@ -108,14 +110,19 @@ def test_ddp_two_cpu_processes_keep_replicas_equal(tmp_path):
         ctx.Process(target=_ddp_worker, args=(r, 2, port, str(tmp_path / "ddp"), results))
         for r in range(2)
     ]
-    for p in procs:
-        p.start()
-    got = dict(
-        (r, (w, moved, caps)) for r, w, moved, caps in (results.get(timeout=240) for _ in procs)
-    )
-    for p in procs:
-        p.join(timeout=60)
-        assert p.exitcode == 0
+    got = {}
+    with processes.reaped(*procs):  # a failure or time-out leaves no worker running
+        for p in procs:
+            p.start()
+        for _ in procs:
+            try:
+                r, w, moved, caps = results.get(timeout=processes.CEILING_S)
+            except queue.Empty:
+                raise processes.too_slow("a rank of the 2-process DDP run") from None
+            got[r] = (w, moved, caps)
+        for p in procs:
+            p.join(timeout=processes.CEILING_S)
+            assert p.exitcode == 0, f"DDP worker exit code {p.exitcode}"
     (w0, moved0, caps0), (w1, _, caps1) = got[0], got[1]
     assert moved0 > 0  # the replicas trained...
     assert caps0 != caps1  # ...on different clips...

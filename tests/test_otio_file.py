@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import opentimelineio as otio
 import pytest
+from testkit import processes
 
 from engine.cli import main
 from engine.export import otio_file
@@ -182,10 +183,9 @@ def test_a_failed_forced_otio_export_keeps_the_earlier_one(project, tmp_path):
 
 
 def test_the_temporary_file_of_a_killed_export_is_swept_by_the_next(media):
-    import subprocess
     import sys
 
-    gone = subprocess.run(
+    gone = processes.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],
         capture_output=True,
         text=True,
@@ -217,12 +217,11 @@ except OSError as e:
 def test_a_full_disk_is_a_message_and_keeps_the_earlier_export(media, tmp_path):
     """otio's own write_to_file leaves an empty file and no error on a full disk; renamed over
     the earlier export, that lost it while the export said it succeeded."""
-    import subprocess
     import sys
 
     out = export_timeline(cut(Fraction(25)), media, "otio", media / "cut.otio")
     before = out.read_bytes()
-    said = subprocess.run(
+    said = processes.run(
         [sys.executable, "-c", FULL_DISK_EXPORT, str(media), str(Path(__file__).parent)],
         capture_output=True,
         text=True,

@@ -32,6 +32,17 @@ def test_larger_than_ssr_output_is_resized_and_said(engine, tiny_model) -> None:
     )
     assert r.frames.shape == (8, 36, 40, 3)
     assert any("SSR x2 to 40x32, then resized" in n for n in r.notes)  # a 16x20 grid (tiles)
+    # padded to the grid's aspect (45x36) on the way: the note ends at the result's size
+    (note,) = [n for n in r.notes if n.startswith("SSR")]
+    assert note.endswith("cropped to 40x36 (the padding to the model's aspect)"), note
+
+
+def test_a_padded_output_is_said_at_its_own_size(engine, tiny_model) -> None:
+    r = engine.run(
+        Job(model=str(tiny_model), steps=1, ssr_steps=1, guidance=1.0, width=36, height=32)
+    )
+    assert r.frames.shape == (8, 32, 36, 3)
+    assert "SSR x2 to 40x32, cropped to 36x32 (the padding to the model's aspect)" in r.notes
 
 
 def test_smaller_size_skips_ssr(engine, tiny_model) -> None:

@@ -5,10 +5,8 @@ project's files live in. No widgets: questions come in as callables, problems go
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
@@ -18,6 +16,7 @@ from lumiere_studio.model import autosave
 from lumiere_studio.model.document import Document
 from lumiere_studio.model.history import RecoveredWork
 from lumiere_studio.model.project import Project
+from lumiere_studio.model.scratch import Scratch
 
 AUTOSAVE_MS = 60_000
 TIMELINE_SUFFIXES = (".otio", ".xml", ".edl")
@@ -41,7 +40,8 @@ class ProjectController(QObject):
         super().__init__(parent)
         self.doc, self.settings, self.recovery_root = doc, settings, recovery_root
         self.session = uuid.uuid4().hex[:8]
-        self.scratch = Path(tempfile.mkdtemp(prefix="lumiere-studio-"))
+        self.scratches = Scratch.create()
+        self.scratch = self.scratches.folder
         self.autosave_timer = QTimer(self)
         self.autosave_timer.timeout.connect(self.autosave_now)
         self.autosave_timer.start(AUTOSAVE_MS)
@@ -106,8 +106,9 @@ class ProjectController(QObject):
             self.write_recovery()
         old = self.doc.project.folder
         try:
-            adopt_job_files(self.doc.project, folder, [self.scratch] + ([old] if old else []))
-            self.doc.project.save(folder, scratch=self.scratch)
+            owned = self.scratches.folders
+            adopt_job_files(self.doc.project, folder, owned + ([old] if old else []))
+            self.doc.project.save(folder, scratch=owned)
         except (OSError, ProjectError, OutsidePathError) as e:
             self.error.emit(
                 "The project could not be saved",
@@ -181,10 +182,23 @@ class ProjectController(QObject):
             autosave.discard(rec)
         return False
 
+    def sweep_scratch(self, queue_texts: Iterable[str]) -> None:
+        """At start: the scratch folders of dead runs that a recovery file or the queue
+        (`queue_texts`: its jobs as text) still names are adopted, so Save copies a resumed
+        job's clip and masks into the project; the other dead ones are deleted."""
+        texts = list(queue_texts)
+        for rec in autosave.find_recoveries(self.recovery_root):
+            try:
+                texts.append(rec.path.read_text(encoding="utf-8", errors="replace"))
+            except OSError:
+                continue
+        self.scratches.sweep(texts)
+
     def shutdown(self) -> None:
         """A clean exit: no recovery file is left. An untitled project's scratch files
-        (generations, masks, stills) go too; saving copied what the project uses into its
-        folder. After a crash they stay for the recovery file."""
+        (generations, masks, stills) go too, with the dead runs' folders it adopted; saving
+        copied what the project uses into its folder. After a crash they stay for the
+        recovery file (and the next run adopts them)."""
         self.discard_recovery()
-        shutil.rmtree(self.scratch, ignore_errors=True)
+        self.scratches.remove()
         self.autosave_timer.stop()

@@ -11,6 +11,7 @@ import copy
 import json
 import shutil
 import uuid
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -181,13 +182,16 @@ class Project:
         return doc
 
     # --- disk --------------------------------------------------------------------------
-    def save(self, folder: Path | None = None, scratch: Path | None = None) -> Path:
+    def save(
+        self, folder: Path | None = None, scratch: Path | Iterable[Path] | None = None
+    ) -> Path:
         """Write the document and masks into `folder` (Save As when it differs). Generated
         media that lives in the project's own folder (a Save As) or in the app's `scratch`
-        folder (an unsaved project's results) is copied in so the folder is self-contained.
-        Nothing else is ever copied: a document may name any path, and copying what it names
-        would let a hostile project pull private files into a folder the user shares. The
-        project in memory changes (folder, paths) only once the document is written."""
+        folders (an unsaved project's results, a crashed run's that the app adopted) is
+        copied in so the folder is self-contained. Nothing else is ever copied: a document
+        may name any path, and copying what it names would let a hostile project pull
+        private files into a folder the user shares. The project in memory changes (folder,
+        paths) only once the document is written."""
         folder = Path(folder or self.folder or "")
         if not str(folder):
             raise ProjectError("choose a folder to save the project in")
@@ -196,7 +200,8 @@ class Project:
             targets = {mid: path_in(folder, "masks", f"{mid}.png") for mid in self.masks}
         except OutsidePathError as e:
             raise ProjectError(f"the project was not saved: {e}") from e
-        own = [root for root in (self.folder, scratch) if root is not None]
+        scratches = [scratch] if isinstance(scratch, Path) else list(scratch or [])
+        own = [root for root in (self.folder, *scratches) if root is not None]
         mapping = self._adopt_paths(own, folder)
         records = {k: self._record_in(r, mapping, folder) for k, r in self.generations.items()}
         for mid, mask in self.masks.items():
@@ -208,6 +213,8 @@ class Project:
         doc = self.to_dict()
         for m in doc["media"]:
             m["path"] = mapping[m["path"]]
+            if isinstance(m.get("info"), dict) and "path" in m["info"]:
+                m["info"]["path"] = m["path"]  # where it was probed: a scratch folder's too
         for track in doc["timeline"]["tracks"]:
             for clip in track["clips"]:
                 clip["media"] = mapping[clip["media"]]
@@ -216,6 +223,8 @@ class Project:
         self.folder = folder
         for m in self.media:
             m.path = mapping[m.path]
+            if "path" in m.info:
+                m.info = {**m.info, "path": m.path}
         for clip in (c for t in self.timeline.tracks for c in t.clips):
             clip.media = mapping[clip.media]
         self.generations = records

@@ -44,6 +44,7 @@ from engine.api import (
     Progress,
     SignOptions,
 )
+from lumiere_studio.model.durations import spoken
 from lumiere_studio.model.queue_store import (
     CANCELLED,
     DONE,
@@ -607,7 +608,8 @@ class JobQueue(QObject):
         if self._closing:
             return
         seconds = result.get("seconds", 0.0)
-        self._final(job_id, state=DONE, result=result, message=f"done in {seconds:.1f} s")
+        # the panel shows "<state>: <message>": "done: took 30 min 19 s"
+        self._final(job_id, state=DONE, result=result, message=f"took {spoken(seconds)}")
         self.job_done.emit(job_id)
         self._finish(job_id)
 

@@ -68,8 +68,14 @@ class FileDialogs:
         return self.save_as() if folder is None else self.projects.save_to(folder)
 
     def save_as(self) -> bool:
-        folder = self._folder("Save project in folder")
-        return self.projects.save_to(folder) if folder else False
+        chosen = ask_save_folder(
+            self.parent, "Save project in folder", self.projects.dialog_folder()
+        )
+        if not chosen:
+            return False
+        folder = Path(chosen)
+        self.projects.remember_folder(folder.parent)  # where projects are kept
+        return self.projects.save_to(folder)
 
     def media_files(self) -> list[str]:
         pattern = " ".join(f"*{s}" for s in MEDIA_SUFFIXES)
@@ -100,6 +106,39 @@ class FileDialogs:
             return None
         self.projects.remember_folder(Path(folder).parent)  # where projects are kept
         return Path(folder)
+
+
+class SaveFolderDialog(QFileDialog):
+    """Choose the folder to save a project in, or name a new one: a name that does not exist
+    yet is made inside the folder shown (Qt's own folder dialog refuses it)."""
+
+    def __init__(self, parent: QWidget | None, title: str, start: str) -> None:
+        super().__init__(parent, title, start)
+        self.setFileMode(QFileDialog.FileMode.Directory)
+        self.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        self.setOptions(
+            QFileDialog.Option.ShowDirsOnly | QFileDialog.Option.DontUseNativeDialog
+        )  # the native dialogs' folder mode cannot be told to accept a new name
+        self.setLabelText(QFileDialog.DialogLabel.Accept, "Save")
+
+    def accept(self) -> None:
+        chosen = self.selectedFiles()
+        folder = Path(chosen[0]) if chosen else None
+        if folder is not None and not folder.exists():
+            try:
+                folder.mkdir()  # its parent must exist: a typo two levels deep is not made
+            except OSError as e:
+                QMessageBox.warning(self, self.windowTitle(), f"{folder} cannot be made: {e}")
+                return
+        super().accept()
+
+
+def ask_save_folder(parent: QWidget | None, title: str, start: str) -> str:
+    """The folder chosen or named (made if new), or "" when the person cancelled."""
+    dialog = SaveFolderDialog(parent, title, start)
+    if dialog.exec() != QFileDialog.DialogCode.Accepted or not dialog.selectedFiles():
+        return ""
+    return dialog.selectedFiles()[0]
 
 
 def fill_recent_menu(menu: QMenu, recent: list[str], open_folder: Callable[[Path], None]) -> None:

@@ -5,6 +5,7 @@ logic: transport, projects, media, editing, generation and exporting."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from functools import partial
@@ -94,6 +95,10 @@ class MainWindow(QMainWindow):
         self.mask_tools = MaskTools(self.viewer, self.doc)
 
         self.projects = ProjectController(self.doc, self.settings, recovery_root, self)
+        self.projects.sweep_scratch(
+            json.dumps([str(e.output), e.job.to_dict(), e.result], default=str)
+            for e in self.queue.entries.values()
+        )
         self.files = FileDialogs(self, self.projects)
         self.media = MediaController(self.doc, self.thumbs.get, self.proxies.request, self)
         self.transport = Transport(

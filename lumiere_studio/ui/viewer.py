@@ -242,6 +242,14 @@ class Viewer(QWidget):
         self.set_zoom(current * factor)
 
     # --- painting ------------------------------------------------------------------------
+    def placeholder_text(self) -> str:
+        """What the viewer says while it has no picture."""
+        if self.path:
+            return "decoding..."
+        if self.doc.project.media:
+            return "Select a clip in the Media bin, or click the timeline"
+        return "Import a clip (File > Import, or drop files here)"
+
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt API)
         p = QPainter(self)
         p.fillRect(self.rect(), QColor(12, 12, 14))
@@ -251,10 +259,7 @@ class Viewer(QWidget):
             p.drawImage(rect, self.image)
         else:
             p.setPen(QColor(140, 140, 145))
-            text = "Import a clip (File > Import, or drop files here)"
-            if self.path:
-                text = "decoding..."
-            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, text)
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.placeholder_text())
         if self._overlay is not None and self.brush.opacity > 0:
             p.save()
             p.setClipRect(rect)  # a cropped (fill) picture's mask stops at the frame's edge

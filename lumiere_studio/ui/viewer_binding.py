@@ -35,6 +35,7 @@ class ViewerBinding:
         doc.changed.connect(self._sequence_changed)
         viewer.frame_shown.connect(lambda _n: self.update_source_label())
         doc.mask_changed.connect(lambda _m: self.update_source_label())
+        prompt.task.currentIndexChanged.connect(lambda _i: self.update_source_label())
 
     def show_source(self, media_id: str) -> None:
         self.transport.mode = "source"
@@ -57,6 +58,7 @@ class ViewerBinding:
     def show_first_media(self) -> None:
         media = self.doc.project.media
         self.viewer.show_media(media[0].id if media else None)
+        self.update_source_label()  # New Project: no frame is shown to update it
 
     def update_source_label(self) -> None:
         self.prompt.set_source_text(self.generation.source_text())
