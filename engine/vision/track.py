@@ -22,12 +22,23 @@ import cv2
 import numpy as np
 
 from engine.errors import Cancelled
-from engine.vision.flow import Preset, optical_flow, pull
-from engine.vision.segment import refine_edge
+from engine.vision.flow import Preset, gray, optical_flow, pull
+from engine.vision.segment import bounding_crop, refine_edge
 
 Direction = Literal["forward", "backward", "both"]
 DIRECTIONS: tuple[Direction, ...] = ("forward", "backward", "both")
 Progress = Callable[[int, int], None]  # (frames done, frames to do)
+# How the mask moves between two frames: "affine" fits one affine motion to the object's
+# flow (robustly: RANSAC), so the mask keeps its shape and the background's flow, which DIS
+# smooths across the object's edge, never drags it along; "flow" pulls it pixel by pixel
+# along the dense flow (it follows bending limbs, but grows a halo frame after frame).
+Motion = Literal["affine", "flow"]
+_MAX_POINTS = 4000
+_MATCH_LEVELS = 16  # grey levels (of 255, smoothed) within which a warped pixel matches
+_MIN_MATCH = 0.25  # share of the object that must match for a motion to be believed
+_OPEN = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))
+_HIDDEN_SHARE = 0.03  # a mismatching patch this share of the object is something in front
+_MAX_COAST = 12  # frames the template is kept through while the object is mostly hidden
 
 
 class Frames(Protocol):
@@ -43,6 +54,11 @@ class TrackSettings:
     band: int = 3  # px at the working size: how far the edge may snap on one frame
     refine: bool = True
     max_change: float = 0.25  # a refinement changing the area more than this is not trusted
+    # Snap the edge also on frames the affine mode registered to the keyframe? Those edges are
+    # the keyframe's own, warped; measured (bench/masks.py) the snap there costs IoU.
+    refine_registered: bool = False
+    cut_hidden: bool = True  # leave out what passes in front of the object (affine mode)
+    motion: Motion = "affine"
 
 
 def span(
@@ -93,20 +109,171 @@ def full_size(soft: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return out
 
 
-class Tracker:
-    """Steps a soft mask from frame to frame at the working size."""
+def object_motion(mask: np.ndarray, flow_ab: np.ndarray) -> np.ndarray | None:
+    """The 2x3 affine motion of the object `mask` from a to b, fitted by RANSAC to the flow of
+    its pixels (those at least 2 px inside its edge, where the flow is the object's own), or
+    None when too few pixels or no consistent fit."""
+    inner = cv2.erode(mask.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+    if inner.sum() < 12:
+        inner = mask
+    ys, xs = np.nonzero(inner)
+    if len(xs) < 12:
+        return None
+    if len(xs) > _MAX_POINTS:  # an even spread of the object's pixels is plenty
+        pick = np.linspace(0, len(xs) - 1, _MAX_POINTS).astype(np.int64)
+        ys, xs = ys[pick], xs[pick]
+    src = np.stack([xs, ys], axis=1).astype(np.float32)
+    dst = src + flow_ab[ys, xs]
+    m, inliers = cv2.estimateAffine2D(
+        src, dst, method=cv2.RANSAC, ransacReprojThreshold=1.0, maxIters=500, confidence=0.99
+    )
+    if m is None or inliers is None or int(inliers.sum()) < max(6, len(xs) // 5):
+        return None
+    return np.asarray(m, np.float64)
 
-    def __init__(self, settings: TrackSettings | None = None) -> None:
+
+def _crop_around(mask: np.ndarray, margin: int) -> tuple[slice, slice]:
+    """Slices of mask's bounding box widened by `margin` (the whole frame for no mask)."""
+    if not mask.any():
+        return slice(0, mask.shape[0]), slice(0, mask.shape[1])
+    return bounding_crop(mask, margin)
+
+
+def _fit_in_crop(
+    a: np.ndarray, mask_a: np.ndarray, b: np.ndarray, margin: int, preset: Preset
+) -> np.ndarray | None:
+    """The object's affine motion from a to b (frame coordinates), the flow taken on a crop
+    around the object only: the rest of the frame cannot tell where the object went."""
+    rows, cols = _crop_around(mask_a, margin)
+    flow = optical_flow(a[rows, cols], b[rows, cols], preset)
+    m = object_motion(mask_a[rows, cols], flow)
+    if m is None:
+        return None
+    shift = np.array([[1, 0, cols.start], [0, 1, rows.start], [0, 0, 1]], np.float64)
+    back = np.array([[1, 0, -cols.start], [0, 1, -rows.start], [0, 0, 1]], np.float64)
+    full: np.ndarray = (shift @ _h(m) @ back)[:2]
+    return full
+
+
+def _smooth(frame: np.ndarray) -> np.ndarray:
+    """Blurred luma: a pixel-exact comparison would fail on resampling and noise alone."""
+    return np.asarray(cv2.GaussianBlur(gray(frame), (5, 5), 1.2))
+
+
+def _h(m: np.ndarray) -> np.ndarray:
+    """A 2x3 affine as a 3x3 matrix."""
+    return np.vstack([m, [0.0, 0.0, 1.0]])
+
+
+class Tracker:
+    """Steps a soft mask from frame to frame at the working size, from one keyframe.
+
+    In "affine" mode it keeps the keyframe's picture and mask as a template. For each new
+    frame it weighs candidate motions (the object's flow from the last frame fitted by
+    RANSAC, the last motion again, no motion) by how well the template, warped by each,
+    matches the new frame inside the mask; the best is then corrected by a second flow,
+    template-warped -> new frame, fitted only on the pixels that match (so what passes in
+    front of the object neither drags the mask along nor skews the fit). Errors of single
+    steps do not add up: each frame's mask is the keyframe's mask warped once. Where no
+    candidate matches (the object turned, bent or left), the frame goes by the dense flow
+    and becomes the new template."""
+
+    def __init__(
+        self, key_frame: np.ndarray, key_soft: np.ndarray, settings: TrackSettings | None = None
+    ) -> None:
         self.settings = settings or TrackSettings()
+        self._set_template(key_frame, key_soft)
+
+    def _set_template(self, frame: np.ndarray, soft: np.ndarray) -> None:
+        self.key_frame, self.key_soft = frame, soft
+        self.key_gray = _smooth(frame)
+        self.total = np.eye(3)  # template -> current frame
+        self.velocity = np.eye(3)  # the last step's motion
+        self.visible = soft >= 0.5  # the object's pixels seen on the last frame
+        self.coasted = 0  # frames in a row with too little of the object in view
+
+    def _margin(self, shape: tuple[int, ...]) -> int:
+        return max(24, int(0.08 * max(shape[:2])))
+
+    def _match(self, m: np.ndarray, gray_b: np.ndarray) -> tuple[float, np.ndarray]:
+        """The share of the template's object pixels that, warped by m, look like frame b
+        there, and those pixels (in b)."""
+        h, w = gray_b.shape
+        warped = cv2.warpAffine(self.key_gray, m[:2], (w, h), flags=cv2.INTER_LINEAR)
+        inside = cv2.warpAffine(self.key_soft, m[:2], (w, h), flags=cv2.INTER_LINEAR) >= 0.5
+        close = np.abs(warped.astype(np.int16) - gray_b.astype(np.int16)) <= _MATCH_LEVELS
+        seen: np.ndarray = inside & close
+        return float(seen.sum()) / max(1, int(inside.sum())), seen
+
+    def _visible_part(self, moved: np.ndarray, seen: np.ndarray) -> np.ndarray:
+        """`moved` less the large patches inside it that do not look like the template there:
+        something in front of the object (a pole, a passer-by), which the mask must leave out.
+        Small mismatches (noise, a glint, resampling) stay inside."""
+        if not self.settings.cut_hidden:
+            return moved
+        inside = moved >= 0.5
+        hidden = (inside & ~seen).astype(np.uint8)
+        hidden = cv2.morphologyEx(hidden, cv2.MORPH_OPEN, _OPEN)
+        count, parts, stats, _ = cv2.connectedComponentsWithStats(hidden, connectivity=8)
+        least = max(30, int(_HIDDEN_SHARE * inside.sum()))
+        big = [i for i in range(1, count) if stats[i, cv2.CC_STAT_AREA] >= least]
+        if not big:
+            return moved
+        out = moved.copy()
+        out[np.isin(parts, big)] = 0.0
+        return out
+
+    def carry(
+        self, frame_a: np.ndarray, soft_a: np.ndarray, frame_b: np.ndarray
+    ) -> tuple[np.ndarray, bool]:
+        """a's soft mask moved onto frame b (not yet refined), and whether it was registered
+        to the keyframe (True) or went by the dense flow."""
+        s = self.settings
+        h, w = soft_a.shape
+        if s.motion == "affine":
+            margin = self._margin(soft_a.shape)
+            gray_b = _smooth(frame_b)
+            candidates = [self.total, self.velocity @ self.total]
+            fitted_on = self.visible if self.visible.sum() >= 12 else soft_a >= 0.5
+            step = _fit_in_crop(frame_a, fitted_on, frame_b, margin, s.preset)
+            if step is not None:
+                candidates.append(_h(step) @ self.total)
+            scored = [(self._match(m, gray_b), m) for m in candidates]
+            (score, seen), best = max(scored, key=lambda c: c[0][0])
+            if score < _MIN_MATCH and self.coasted < _MAX_COAST:
+                # Mostly hidden (something passes in front): keep to the best guess and the
+                # template; a few frames on, the object shows again and is found.
+                self.coasted += 1
+                self.velocity = best @ np.linalg.inv(self.total)
+                self.total = best
+                moved = cv2.warpAffine(self.key_soft, best[:2], (w, h), flags=cv2.INTER_LINEAR)
+                return self._visible_part(np.asarray(moved, np.float32), seen), True
+            if score >= _MIN_MATCH:
+                self.coasted = 0
+                key = cv2.warpAffine(self.key_frame, best[:2], (w, h), flags=cv2.INTER_LINEAR)
+                fix = _fit_in_crop(key, seen, frame_b, margin // 2, s.preset)
+                new_total = _h(fix) @ best if fix is not None else best
+                self.velocity = new_total @ np.linalg.inv(self.total)
+                self.total = new_total
+                self.visible = self._match(new_total, gray_b)[1]
+                moved = cv2.warpAffine(
+                    self.key_soft, self.total[:2], (w, h), flags=cv2.INTER_LINEAR
+                )
+                return self._visible_part(np.asarray(moved, np.float32), self.visible), True
+        flow_ba = optical_flow(frame_b, frame_a, s.preset)
+        moved = pull(soft_a, flow_ba)
+        if s.motion == "affine":  # nothing matched: this frame is the template from now on
+            self._set_template(frame_b, moved)
+        return moved, False
 
     def step(self, frame_a: np.ndarray, soft_a: np.ndarray, frame_b: np.ndarray) -> np.ndarray:
         """float32 soft mask of working-size frame b from a's soft mask."""
         s = self.settings
-        flow_ba = optical_flow(frame_b, frame_a, s.preset)
-        # Bilinear pulls widen the edge's ramp a little each frame; steepening it back keeps
-        # the half-way line (the edge) where it is and the ramp about a pixel wide.
-        soft_b = np.clip((pull(soft_a, flow_ba) - 0.5) * 2.0 + 0.5, 0.0, 1.0).astype(np.float32)
-        if not s.refine:
+        # Bilinear resampling widens the edge's ramp a little each frame; steepening it back
+        # keeps the half-way line (the edge) where it is and the ramp about a pixel wide.
+        moved, registered = self.carry(frame_a, soft_a, frame_b)
+        soft_b = np.clip((moved - 0.5) * 2.0 + 0.5, 0.0, 1.0).astype(np.float32)
+        if not s.refine or (registered and not s.refine_registered):
             return soft_b
         hard = soft_b >= 0.5
         if not hard.any():
@@ -114,8 +281,8 @@ class Tracker:
         snapped = refine_edge(frame_b, hard, s.band)
         area, new_area = int(hard.sum()), int(snapped.sum())
         if abs(new_area - area) > s.max_change * area:
-            return soft_b  # the colours do not separate here; trust the flow alone
-        # Where the snap agrees with the flow the soft edge stays; where it moved the edge,
+            return soft_b  # the colours do not separate here; trust the motion alone
+        # Where the snap agrees with the motion the soft edge stays; where it moved the edge,
         # its decision wins (a soft value just across the half, so the edge stays sub-pixel).
         agree = snapped == hard
         snapped_soft = np.where(snapped, 0.75, 0.25).astype(np.float32)
@@ -138,11 +305,12 @@ def track(
     frame at a time (a 'both' run turns back to `start` when it switches direction).
     `cancel` is polled before each frame: when it says so, Cancelled is raised."""
     s = settings or TrackSettings()
-    tracker = Tracker(s)
     h, w = mask.shape
     size = (w, h)
     work = _work_size(w, h, s.work_side)
     key_soft = _shrink(mask.astype(np.float32), work)
+    key_frame = _shrink(np.asarray(frames[start]), work)
+    tracker = Tracker(key_frame, key_soft, s)
     soft, previous = key_soft, start
     total = len(order)
     for done, index in enumerate(order):
@@ -150,6 +318,7 @@ def track(
             raise Cancelled()
         if abs(index - previous) != 1:  # a new direction starts again from the keyframe
             soft, previous = key_soft, start
+            tracker = Tracker(key_frame, key_soft, s)
             if abs(index - previous) != 1:
                 raise ValueError(f"frame {index} does not follow frame {previous} in the run")
         frame_a = _shrink(np.asarray(frames[previous]), work)
