@@ -146,7 +146,7 @@ def composite(
         frame = (background[t] * (1 - a) + pasted * a).astype(np.uint8)
         truth = alpha >= 0.5
         if occluder:  # a bar sweeping across the path covers part of the object for a while
-            x = int(w * (1.1 - 0.9 * t / FRAMES))
+            x = int(w * (0.65 - 0.6 * t / FRAMES))
             x0, x1 = max(0, x), min(w, x + 60)
             if x1 > x0:
                 frame[:, x0:x1] = bar[:, x0 - x : x1 - x]

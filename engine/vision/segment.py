@@ -169,7 +169,7 @@ def grab(
         (sh, sw), small_box, [at(p) for p in include], [at(p) for p in exclude], radius
     )
     found = grabcut(small, labels, iterations)
-    found = _keep_clicked_parts(found, [at(p) for p in include])
+    found = _keep_clicked_parts(found, [at(p) for p in include], [at(p) for p in exclude])
     if not found.any():
         raise SegmentError("no object was found in the box: draw it tighter or click on it")
     if scale < 1.0:
@@ -189,19 +189,40 @@ def grab(
     return np.where(full, 255, 0).astype(np.uint8)
 
 
-def _keep_clicked_parts(mask: np.ndarray, include: Sequence[Point]) -> np.ndarray:
+def _keep_clicked_parts(
+    mask: np.ndarray, include: Sequence[Point], exclude: Sequence[Point]
+) -> np.ndarray:
     """With include clicks, only the connected parts that hold a click (GrabCut may pick up
     stray patches of the object's colours elsewhere); without clicks, the parts at least a
-    tenth the size of the largest (specks go, a second leg stays)."""
+    tenth the size of the largest (specks go, a second leg stays). A separate part an exclude
+    click lands near goes whole (GrabCut takes out only the click's own disk), unless it is
+    the only or the largest part and no include click says where the object is."""
     count, parts = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
-    if count <= 2:
+    if count <= 1:
         return mask
+    sizes = np.bincount(parts.ravel(), minlength=count)
+    sizes[0] = 0
     if include:
         keep = {int(parts[p[1], p[0]]) for p in include} - {0}
-        if keep:
-            return np.isin(parts, list(keep))
-    sizes = np.bincount(parts.ravel())
-    sizes[0] = 0
-    big = np.nonzero(sizes >= 0.1 * sizes.max())[0]
-    out: np.ndarray = np.isin(parts, big)
+    else:
+        keep = set(np.nonzero(sizes >= 0.1 * sizes.max())[0].tolist())
+    for p in exclude:
+        near = _part_near(parts, p)
+        if near and (include or (near != int(sizes.argmax()) and len(keep) > 1)):
+            keep.discard(near)
+    if not keep:
+        return np.zeros_like(mask)
+    out: np.ndarray = np.isin(parts, list(keep))
     return out
+
+
+def _part_near(parts: np.ndarray, p: Point, reach: int = 6) -> int:
+    """The part under click p or, as GrabCut cleared the click's disk, the nearest one
+    within `reach` px of it (0 for none)."""
+    x, y = p
+    h, w = parts.shape
+    window = parts[max(0, y - reach) : y + reach + 1, max(0, x - reach) : x + reach + 1]
+    labels = window[window > 0]
+    if labels.size == 0:
+        return 0
+    return int(np.bincount(labels).argmax())

@@ -219,7 +219,7 @@ class Tracker:
         big = [i for i in range(1, count) if stats[i, cv2.CC_STAT_AREA] >= least]
         if not big:
             return moved
-        out = moved.copy()
+        out: np.ndarray = np.array(moved, np.float32)
         out[np.isin(parts, big)] = 0.0
         return out
 
