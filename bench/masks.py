@@ -31,7 +31,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from engine.vision.segment import Box, grab
+from engine.vision.segment import Box, SegmentError, grab
 from engine.vision.track import TrackSettings, span, track
 
 FRAMES = 120
@@ -216,9 +216,99 @@ def speed_figures(settings: TrackSettings, frames_n: int = 16) -> dict[str, floa
     return out
 
 
-# Hand-drawn object outlines (x, y polygons in the photo's own pixels), drawn by looking at
-# each photo zoomed with a grid; each with the box a user would drag around it.
-HAND_MASKS: dict[str, dict[str, object]] = {}
+# Hand-made masks: outlines read off each photo on a 50 px grid and checked by overlaying
+# them (bench/masks.py --sheet): polygons [(x, y), ...] and ellipses (cx, cy, ax, ay, angle)
+# in the photo's own pixels, with the box (x, y, w, h) a user would drag around the object.
+HAND_MASKS: dict[str, dict[str, object]] = {
+    "cup and saucer (coffee)": {
+        "photo": "coffee",
+        "ellipses": [(278, 238, 200, 150, 0), (290, 102, 118, 84, 0)],
+        "box": (70, 12, 418, 382),
+    },
+    "dahlia (flower.jpg)": {
+        "photo": "flower.jpg",
+        "ellipses": [(307, 222, 139, 137, 0)],
+        "box": (160, 78, 296, 292),
+    },
+    "large coin (coins)": {
+        "photo": "coins",
+        "ellipses": [(335, 44, 30, 28, 0)],
+        "box": (298, 6, 86, 78),
+    },
+    "small coin (coins)": {
+        "photo": "coins",
+        "ellipses": [(45, 258, 27, 27, 0)],
+        "box": (12, 225, 68, 68),
+    },
+    "rocket": {
+        "photo": "rocket",
+        "polygons": [
+            [(322, 126), (330, 133), (334, 150), (335, 400), (309, 400), (309, 150), (313, 133)]
+        ],
+        "box": (300, 118, 46, 290),
+    },
+    "helmet (astronaut)": {
+        "photo": "astronaut",
+        "ellipses": [(390, 468, 118, 120, 0)],
+        "box": (266, 340, 246, 172),
+    },
+    "mission patch (astronaut)": {
+        "photo": "astronaut",
+        "ellipses": [(170, 385, 37, 37, 0)],
+        "box": (124, 340, 92, 92),
+    },
+    "eye (chelsea)": {
+        "photo": "chelsea",
+        "ellipses": [(172, 117, 37, 30, 0)],
+        "box": (128, 80, 88, 72),
+    },
+    "cameraman (camera)": {
+        "photo": "camera",
+        "polygons": [
+            [
+                (0, 250),
+                (60, 175),
+                (130, 110),
+                (160, 100),
+                (165, 80),
+                (190, 65),
+                (230, 68),
+                (260, 90),
+                (262, 140),
+                (320, 140),
+                (325, 170),
+                (330, 195),
+                (320, 215),
+                (300, 225),
+                (275, 240),
+                (250, 235),
+                (230, 245),
+                (200, 250),
+                (185, 240),
+                (160, 290),
+                (150, 330),
+                (150, 511),
+                (0, 511),
+            ]
+        ],
+        "box": (0, 58, 340, 454),
+    },
+    "headlight (motorcycle)": {
+        "photo": "motorcycle_left",
+        "ellipses": [(537, 160, 24, 30, 0)],
+        "box": (504, 122, 68, 76),
+    },
+}
+
+
+def hand_mask(spec: dict[str, object], shape: tuple[int, ...]) -> np.ndarray:
+    """bool (H, W) of a HAND_MASKS entry."""
+    m = np.zeros(shape[:2], np.uint8)
+    for poly in spec.get("polygons", []):  # type: ignore[attr-defined]
+        cv2.fillPoly(m, [np.array(poly, np.int32)], 1)
+    for cx, cy, ax, ay, angle in spec.get("ellipses", []):  # type: ignore[attr-defined]
+        cv2.ellipse(m, (cx, cy), (ax, ay), angle, 0, 360, 1, -1)
+    return m > 0
 
 
 def _photo(name: str) -> np.ndarray:
@@ -227,19 +317,42 @@ def _photo(name: str) -> np.ndarray:
 
     if name.endswith(".jpg"):
         return load_sample_image(name)
+    if name == "motorcycle_left":  # in the package but not a data function
+        import skimage
+
+        path = Path(skimage.__file__).parent / "data" / "motorcycle_left.png"
+        return cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB)
     image = getattr(data, name)()
     return image if image.ndim == 3 else np.repeat(image[..., None], 3, axis=2)
 
 
-def grab_figures() -> dict[str, object]:
+def _overlay(image: np.ndarray, hand: np.ndarray, found: np.ndarray, box: Box) -> np.ndarray:
+    """The photo with the hand mask's outline (green), grab's (red) and the box (yellow),
+    scaled to 240 px high."""
+    out = image.copy()
+    for mask, colour in ((hand, (0, 255, 0)), (found, (255, 0, 0))):
+        contours, _ = cv2.findContours(
+            mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE
+        )
+        cv2.drawContours(out, contours, -1, colour, 2)
+    cv2.rectangle(out, (box.x, box.y), (box.x + box.width, box.y + box.height), (255, 255, 0), 1)
+    h, w = out.shape[:2]
+    return cv2.resize(out, (round(w * 240 / h), 240), interpolation=cv2.INTER_AREA)
+
+
+def grab_figures(sheet: list[np.ndarray] | None = None) -> dict[str, object]:
     rows = []
     for label, spec in HAND_MASKS.items():
         image = _photo(str(spec["photo"]))
-        hand = np.zeros(image.shape[:2], np.uint8)
-        cv2.fillPoly(hand, [np.array(spec["polygon"], np.int32)], 1)
+        hand = hand_mask(spec, image.shape)
         box = Box(*spec["box"])  # type: ignore[arg-type]
-        found = grab(image, box) > 0
-        score = iou(found, hand > 0)
+        try:
+            found = grab(image, box) > 0
+        except SegmentError:  # counted as found nothing
+            found = np.zeros(image.shape[:2], bool)
+        score = iou(found, hand)
+        if sheet is not None:
+            sheet.append(_overlay(image, hand, found, box))
         rows.append({"object": label, "iou": round(score, 4)})
         print(f"grab {label}: IoU {score:.3f}", flush=True)
     # Time on a 1280x720 frame: the first object's photo scaled up.
@@ -271,7 +384,15 @@ def main() -> None:
     settings = TrackSettings()
     figures: dict[str, object] = {"settings": settings.__dict__}
     if args.only in (None, "grab"):
-        figures["grab"] = grab_figures()
+        sheet: list[np.ndarray] = []
+        figures["grab"] = grab_figures(sheet)
+        rows = [np.concatenate(sheet[i : i + 4], axis=1) for i in range(0, len(sheet), 4)]
+        width = max(r.shape[1] for r in rows)
+        rows = [np.pad(r, ((0, 0), (0, width - r.shape[1]), (0, 0))) for r in rows]
+        sheet_path = Path(args.out).with_name("masks_grab.png")
+        from PIL import Image
+
+        Image.fromarray(np.concatenate(rows)).save(sheet_path, optimize=True)
     if args.only in (None, "speed"):
         figures["speed"] = speed_figures(settings)
     if args.only in (None, "track"):

@@ -33,29 +33,21 @@ def iou(a: np.ndarray, b: np.ndarray) -> float:
     return float((a & b).sum() / (a | b).sum())
 
 
-def test_track_writes_one_png_per_frame_named_by_its_number(tmp_path, write_lossless_video):
+def _track_args(tmp_path, write_lossless_video, key: int, *extra: str) -> list[str]:
+    """The arguments of a `mask track` run on the test clip with frame `key`'s true mask."""
     frames, truths = _clip()
     video = write_lossless_video(tmp_path / "c.mkv", frames)
-    Image.fromarray(np.where(truths[4], 255, 0).astype(np.uint8)).save(tmp_path / "k.png")
+    Image.fromarray(np.where(truths[key], 255, 0).astype(np.uint8)).save(tmp_path / "k.png")
+    mask, out = str(tmp_path / "k.png"), str(tmp_path / "masks")
+    return ["mask", "track", "--video", str(video), "--mask", mask, "--out", out, *extra]
+
+
+def test_track_writes_one_png_per_frame_named_by_its_number(tmp_path, write_lossless_video):
+    args = _track_args(tmp_path, write_lossless_video, 4, "--from-frame", "4", "--both")
+    args[-1:] = ["--direction", "both", "--quiet"]
+    assert main(args) == 0
     out = tmp_path / "masks"
-    code = main(
-        [
-            "mask",
-            "track",
-            "--video",
-            str(video),
-            "--mask",
-            str(tmp_path / "k.png"),
-            "--out",
-            str(out),
-            "--from-frame",
-            "4",
-            "--direction",
-            "both",
-            "--quiet",
-        ]
-    )
-    assert code == 0
+    truths = _clip()[1]
     assert sorted(p.name for p in out.iterdir()) == [f"{t:06d}.png" for t in range(10)]
     for t in range(10):
         m = np.asarray(Image.open(out / f"{t:06d}.png"))
@@ -64,29 +56,9 @@ def test_track_writes_one_png_per_frame_named_by_its_number(tmp_path, write_loss
 
 
 def test_track_frames_limits_each_direction(tmp_path, write_lossless_video):
-    frames, truths = _clip()
-    video = write_lossless_video(tmp_path / "c.mkv", frames)
-    Image.fromarray(np.where(truths[0], 255, 0).astype(np.uint8)).save(tmp_path / "k.png")
-    out = tmp_path / "m"
-    assert (
-        main(
-            [
-                "mask",
-                "track",
-                "--video",
-                str(video),
-                "--mask",
-                str(tmp_path / "k.png"),
-                "--out",
-                str(out),
-                "--frames",
-                "3",
-                "--quiet",
-            ]
-        )
-        == 0
-    )
-    assert sorted(p.name for p in out.iterdir()) == [f"{t:06d}.png" for t in range(4)]
+    assert main(_track_args(tmp_path, write_lossless_video, 0, "--frames", "3", "--quiet")) == 0
+    names = sorted(p.name for p in (tmp_path / "masks").iterdir())
+    assert names == [f"{t:06d}.png" for t in range(4)]
 
 
 def test_grab_writes_the_object_mask(tmp_path):

@@ -133,8 +133,11 @@ def grab(
 ) -> np.ndarray:
     """uint8 (H, W) mask, 255 = the object, from a box and/or clicks on the RGB `image`.
 
-    At least a box or one include click is needed. Raises SegmentError when neither is given,
-    a click lies outside the frame, or nothing is left as the object."""
+    GrabCut runs on the neighbourhood of the box (or of the clicks): the background's colours
+    are learnt from around the object, not from the whole frame, where other things of the
+    object's colours would make it look like background. At least a box or one include click
+    is needed. Raises SegmentError when neither is given, a click lies outside the frame, or
+    nothing is left as the object."""
     h, w = image.shape[:2]
     if box is None and not include:
         raise SegmentError("give a box or at least one include click")
@@ -142,6 +145,38 @@ def grab(
         if not (0 <= p[0] < w and 0 <= p[1] < h):
             raise SegmentError(f"the click ({p[0]}, {p[1]}) is outside the {w}x{h} frame")
     box = box.clipped(w, h) if box is not None else None
+    if box is not None:
+        x0, y0, x1, y1 = box.x, box.y, box.x + box.width, box.y + box.height
+        margin = max(16, int(0.3 * max(box.width, box.height)))
+    else:
+        xs, ys = [p[0] for p in include], [p[1] for p in include]
+        x0, y0, x1, y1 = min(xs), min(ys), max(xs) + 1, max(ys) + 1
+        margin = max(16, int(0.3 * max(w, h)))
+    cx0, cy0 = max(0, x0 - margin), max(0, y0 - margin)
+    cx1, cy1 = min(w, x1 + margin), min(h, y1 + margin)
+
+    def shift(points: Sequence[Point]) -> list[Point]:
+        return [(p[0] - cx0, p[1] - cy0) for p in points]
+
+    local_box = Box(box.x - cx0, box.y - cy0, box.width, box.height) if box else None
+    found = _grab_crop(
+        image[cy0:cy1, cx0:cx1], local_box, shift(include), shift(exclude), work_side, iterations
+    )
+    out = np.zeros((h, w), np.uint8)
+    out[cy0:cy1, cx0:cx1] = found
+    return out
+
+
+def _grab_crop(
+    image: np.ndarray,
+    box: Box | None,
+    include: Sequence[Point],
+    exclude: Sequence[Point],
+    work_side: int,
+    iterations: int,
+) -> np.ndarray:
+    """`grab` on the crop it chose: clicks and box in the crop's pixels."""
+    h, w = image.shape[:2]
     scale = min(1.0, work_side / max(w, h))
     small = (
         cv2.resize(
@@ -173,9 +208,22 @@ def grab(
     if not found.any():
         raise SegmentError("no object was found in the box: draw it tighter or click on it")
     if scale < 1.0:
-        soft = cv2.resize(found.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
-        full = soft >= 0.5
-        full = refine_edge(image, full, band=max(2, round(1.0 / scale) + 1))
+        # The edge is re-cut at up to twice the working size (a full-size cut of a large
+        # object costs most of a second), then scaled up: within a pixel or two of full size.
+        fine_scale = min(1.0, 2 * scale)
+        fw, fh = max(2, round(w * fine_scale)), max(2, round(h * fine_scale))
+        fine = (
+            image
+            if fine_scale == 1.0
+            else cv2.resize(image, (fw, fh), interpolation=cv2.INTER_AREA)
+        )
+        soft = cv2.resize(found.astype(np.float32), (fw, fh), interpolation=cv2.INTER_LINEAR)
+        edge = refine_edge(fine, soft >= 0.5, band=max(2, round(fine_scale / scale) + 1))
+        if fine_scale < 1.0:
+            edge = (
+                cv2.resize(edge.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR) >= 0.5
+            )
+        full = edge
         if box is not None:  # the refinement may not leak out of the box the user drew
             inside = np.zeros_like(full)
             inside[box.y : box.y + box.height, box.x : box.x + box.width] = True

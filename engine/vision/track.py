@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 from engine.errors import Cancelled
-from engine.vision.flow import Preset, gray, optical_flow, pull
+from engine.vision.flow import Preset, optical_flow, pull
 from engine.vision.segment import bounding_crop, refine_edge
 
 Direction = Literal["forward", "backward", "both"]
@@ -34,11 +34,12 @@ Progress = Callable[[int, int], None]  # (frames done, frames to do)
 # along the dense flow (it follows bending limbs, but grows a halo frame after frame).
 Motion = Literal["affine", "flow"]
 _MAX_POINTS = 4000
-_MATCH_LEVELS = 16  # grey levels (of 255, smoothed) within which a warped pixel matches
-_MIN_MATCH = 0.25  # share of the object that must match for a motion to be believed
+_MATCH_LEVELS = 20  # levels (of 255, smoothed, every channel) within which a pixel matches
+_MIN_MATCH = 0.35  # share of the object that must match for a motion to be believed
+_CLEAR_VIEW = 0.6  # share that must match for the motion to be kept for coasting
 _OPEN = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))
 _HIDDEN_SHARE = 0.03  # a mismatching patch this share of the object is something in front
-_MAX_COAST = 12  # frames the template is kept through while the object is mostly hidden
+_MAX_COAST = 30  # frames the template is kept through while the object is mostly hidden
 
 
 class Frames(Protocol):
@@ -156,8 +157,9 @@ def _fit_in_crop(
 
 
 def _smooth(frame: np.ndarray) -> np.ndarray:
-    """Blurred luma: a pixel-exact comparison would fail on resampling and noise alone."""
-    return np.asarray(cv2.GaussianBlur(gray(frame), (5, 5), 1.2))
+    """Blurred int16 colours: a pixel-exact comparison would fail on resampling and noise
+    alone; colour (not luma) so unrelated textures rarely match by chance."""
+    return np.asarray(cv2.GaussianBlur(frame, (5, 5), 1.2), np.int16)
 
 
 def _h(m: np.ndarray) -> np.ndarray:
@@ -186,7 +188,7 @@ class Tracker:
 
     def _set_template(self, frame: np.ndarray, soft: np.ndarray) -> None:
         self.key_frame, self.key_soft = frame, soft
-        self.key_gray = _smooth(frame)
+        self.key_smooth = _smooth(frame)
         self.total = np.eye(3)  # template -> current frame
         self.velocity = np.eye(3)  # the last step's motion
         self.visible = soft >= 0.5  # the object's pixels seen on the last frame
@@ -195,13 +197,14 @@ class Tracker:
     def _margin(self, shape: tuple[int, ...]) -> int:
         return max(24, int(0.08 * max(shape[:2])))
 
-    def _match(self, m: np.ndarray, gray_b: np.ndarray) -> tuple[float, np.ndarray]:
+    def _match(self, m: np.ndarray, smooth_b: np.ndarray) -> tuple[float, np.ndarray]:
         """The share of the template's object pixels that, warped by m, look like frame b
         there, and those pixels (in b)."""
-        h, w = gray_b.shape
-        warped = cv2.warpAffine(self.key_gray, m[:2], (w, h), flags=cv2.INTER_LINEAR)
+        h, w = smooth_b.shape[:2]
         inside = cv2.warpAffine(self.key_soft, m[:2], (w, h), flags=cv2.INTER_LINEAR) >= 0.5
-        close = np.abs(warped.astype(np.int16) - gray_b.astype(np.int16)) <= _MATCH_LEVELS
+        warped = cv2.warpAffine(self.key_smooth, m[:2], (w, h), flags=cv2.INTER_LINEAR)
+        diff = np.abs(warped - smooth_b)
+        close = (diff.max(axis=2) if diff.ndim == 3 else diff) <= _MATCH_LEVELS
         seen: np.ndarray = inside & close
         return float(seen.sum()) / max(1, int(inside.sum())), seen
 
@@ -232,30 +235,41 @@ class Tracker:
         h, w = soft_a.shape
         if s.motion == "affine":
             margin = self._margin(soft_a.shape)
-            gray_b = _smooth(frame_b)
+            smooth_b = _smooth(frame_b)
             candidates = [self.total, self.velocity @ self.total]
             fitted_on = self.visible if self.visible.sum() >= 12 else soft_a >= 0.5
             step = _fit_in_crop(frame_a, fitted_on, frame_b, margin, s.preset)
             if step is not None:
                 candidates.append(_h(step) @ self.total)
-            scored = [(self._match(m, gray_b), m) for m in candidates]
+            scored = [(self._match(m, smooth_b), m) for m in candidates]
             (score, seen), best = max(scored, key=lambda c: c[0][0])
             if score < _MIN_MATCH and self.coasted < _MAX_COAST:
-                # Mostly hidden (something passes in front): keep to the best guess and the
-                # template; a few frames on, the object shows again and is found.
+                # Mostly hidden (something passes in front): what little shows cannot say
+                # where it went, so it keeps its last motion and the template; a few frames
+                # on, the object shows again and is found.
                 self.coasted += 1
-                self.velocity = best @ np.linalg.inv(self.total)
-                self.total = best
-                moved = cv2.warpAffine(self.key_soft, best[:2], (w, h), flags=cv2.INTER_LINEAR)
+                (_, seen), guess = scored[1]
+                # Still, the part in view may show where it is: a fit on all the template's
+                # pixels (RANSAC keeps the larger consistent group) is kept if it matches better.
+                key = cv2.warpAffine(self.key_frame, guess[:2], (w, h), flags=cv2.INTER_LINEAR)
+                inside = cv2.warpAffine(self.key_soft, guess[:2], (w, h)) >= 0.5
+                found = _fit_in_crop(key, inside, frame_b, margin, s.preset)
+                if found is not None:
+                    (found_score, found_seen) = self._match(_h(found) @ guess, smooth_b)
+                    if found_score > score:
+                        guess, seen = _h(found) @ guess, found_seen
+                self.total = guess
+                moved = cv2.warpAffine(self.key_soft, guess[:2], (w, h), flags=cv2.INTER_LINEAR)
                 return self._visible_part(np.asarray(moved, np.float32), seen), True
             if score >= _MIN_MATCH:
                 self.coasted = 0
                 key = cv2.warpAffine(self.key_frame, best[:2], (w, h), flags=cv2.INTER_LINEAR)
                 fix = _fit_in_crop(key, seen, frame_b, margin // 2, s.preset)
                 new_total = _h(fix) @ best if fix is not None else best
-                self.velocity = new_total @ np.linalg.inv(self.total)
+                if score >= _CLEAR_VIEW:  # a half-hidden object's fit is not a motion to keep
+                    self.velocity = new_total @ np.linalg.inv(self.total)
                 self.total = new_total
-                self.visible = self._match(new_total, gray_b)[1]
+                self.visible = self._match(new_total, smooth_b)[1]
                 moved = cv2.warpAffine(
                     self.key_soft, self.total[:2], (w, h), flags=cv2.INTER_LINEAR
                 )
