@@ -3,6 +3,7 @@ the whole-mask operations as undo steps, and the frame the mask applies from."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
@@ -76,3 +77,65 @@ def test_the_mask_applies_from_the_current_frame_and_follows_undo(tools, still_d
     doc.undo_stack.undo()
     assert doc.project.mask_meta[media_id].from_frame == 4
     assert tools.from_frame.value() == 4  # the panel shows the document, not its last edit
+
+
+def test_the_box_tool_turns_a_drag_into_a_box_in_source_pixels(qtbot, tools, still_document):
+    from PySide6.QtCore import QPoint
+
+    doc, media_id = still_document
+    viewer = tools.viewer
+    viewer.resize(320, 240)
+    viewer.show_media(media_id)
+    tools.set_tool("box")
+    assert viewer.box_mode and not viewer.brush.enabled and tools.box.isChecked()
+    assert viewer.tool_badge().startswith("BOX")
+    r = viewer.image_rect()  # the 32x24 still fills 320x240: 10 widget px a source px
+    a = QPoint(round(r.x() + 40), round(r.y() + 30))
+    b = QPoint(round(r.x() + 200), round(r.y() + 150))
+    with qtbot.waitSignal(viewer.box_drawn) as drawn:
+        qtbot.mousePress(viewer, Qt.MouseButton.LeftButton, pos=a)
+        qtbot.mouseMove(viewer, b)
+        qtbot.mouseRelease(viewer, Qt.MouseButton.LeftButton, pos=b)
+    assert drawn.args[0] == (4, 3, 16, 12)
+    assert media_id not in doc.project.masks  # a box paints nothing itself
+    tools.set_tool("off")
+    assert not viewer.box_mode
+
+
+def test_a_grabbed_mask_is_one_undo_step(tools, still_document):
+    doc, media_id = still_document
+    tools.viewer.show_media(media_id)
+    found = np.zeros((24, 32), np.uint8)
+    found[5:15, 8:20] = 255
+    tools._grabbed(media_id, found)
+    mask = doc.project.mask_for(media_id)
+    assert np.array_equal(mask.pixels, found) and doc.undo_stack.undoText() == "Click to mask"
+    doc.undo_stack.undo()
+    assert not mask.pixels.any()
+
+
+def test_the_overlay_shows_a_tracked_mask_and_the_brush_corrects_it(tools, still_document):
+    from lumiere_studio.services.mask_tracking import TrackedClip
+
+    doc, media_id = still_document
+    viewer = tools.viewer
+    viewer.show_media(media_id)
+    tracked = np.zeros((24, 32), bool)
+    tracked[2:10, 2:10] = True
+    tools.tracking.clips[media_id] = TrackedClip((32, 24), {1}, {0: tracked})
+    viewer.on_tracking_changed(media_id)
+    shown = viewer.shown_mask()
+    assert shown is not None and np.array_equal(shown >= 128, tracked) and viewer._overlay_tracked
+    assert viewer.begin_correction()  # what the brush's first press does on such a frame
+    assert np.array_equal(doc.project.mask_for(media_id).pixels >= 128, tracked)
+    assert tools.tracking.mask_at(media_id, 0) is None and not viewer._overlay_tracked
+    assert doc.undo_stack.undoText() == "Correct tracked mask"
+    doc.undo_stack.undo()
+    assert not doc.project.mask_for(media_id).pixels.any()
+
+
+def test_tracking_a_still_or_with_no_mask_says_why(tools, still_document):
+    doc, media_id = still_document
+    tools.viewer.show_media(media_id)
+    tools.track("forward")
+    assert "still" in tools.track_status.text()

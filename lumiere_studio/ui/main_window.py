@@ -313,6 +313,7 @@ class MainWindow(QMainWindow):
         e.accept()
 
     def shutdown(self) -> None:
+        self.mask_tools.tracking.shutdown()
         self.projects.shutdown()
         self.transport.pause()
         self.queue.shutdown()
@@ -363,6 +364,7 @@ def action_table(w: MainWindow) -> dict[str, list[Entry]]:
             None,
             ("Mask &Brush", lambda: tools.set_tool("brush"), "B"),
             ("Mask &Eraser", lambda: tools.set_tool("eraser"), "E"),
+            ("Mask Bo&x (Click to Mask)", lambda: tools.set_tool("box"), "G"),
             ("Smaller Brush", lambda: tools.grow(1 / 1.25), "["),
             ("Larger Brush", lambda: tools.grow(1.25), "]"),
             None,

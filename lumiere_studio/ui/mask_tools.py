@@ -1,10 +1,13 @@
-"""Mask tools for the viewer's brush: brush / eraser, size, hardness, overlay opacity,
-invert / clear / fill, and the frame the mask applies from."""
+"""Mask tools for the viewer: brush / eraser, size, hardness, overlay opacity, invert / clear /
+fill, the frame the mask applies from; the box tool (click to mask) and tracking the mask
+through the clip (forward, backward, both; progress and cancel), both run by the tracking
+service's worker thread."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -18,30 +21,44 @@ from PySide6.QtWidgets import (
 )
 
 from lumiere_studio.model.document import Document
+from lumiere_studio.model.masks import Patch
+from lumiere_studio.services.mask_tracking import MaskTracking
 from lumiere_studio.ui.theme import ACCENT
 from lumiere_studio.ui.viewer import Viewer
 
+TOOLS = ("off", "brush", "eraser", "box")
+
 
 class MaskTools(QWidget):
-    def __init__(self, viewer: Viewer, doc: Document, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        viewer: Viewer,
+        doc: Document,
+        parent: QWidget | None = None,
+        tracking: MaskTracking | None = None,
+    ) -> None:
         super().__init__(parent)
         self.viewer, self.doc = viewer, doc
+        self.tracking = tracking or MaskTracking(self)
+        viewer.tracking = self.tracking
         self.off = QPushButton("Off")
         self.brush = QPushButton("Brush (B)")
         self.eraser = QPushButton("Eraser (E)")
+        self.box = QPushButton("Box (G)")
+        self.box.setToolTip("Drag a box around an object: GrabCut masks it (click to mask)")
         self.group = QButtonGroup(self)
-        for i, b in enumerate((self.off, self.brush, self.eraser)):
+        for i, b in enumerate((self.off, self.brush, self.eraser, self.box)):
             b.setCheckable(True)
             self.group.addButton(b, i)
         self.off.setChecked(True)
         # The tool in use must be plain to see: the checked button in the accent colour.
         accent = ACCENT.name()
-        for b in (self.brush, self.eraser):
+        for b in (self.brush, self.eraser, self.box):
             b.setStyleSheet(
                 f"QPushButton:checked {{ background: {accent}; color: white; "
                 f"font-weight: bold; border: 1px solid white; }}"
             )
-        self.group.idClicked.connect(lambda i: self.set_tool(("off", "brush", "eraser")[i]))
+        self.group.idClicked.connect(lambda i: self.set_tool(TOOLS[i]))
         self.brush_size = QSpinBox()  # not self.size: that would hide QWidget.size()
         self.brush_size.setRange(1, 2000)
         self.brush_size.setSuffix(" px")
@@ -63,8 +80,37 @@ class MaskTools(QWidget):
             b.clicked.connect(lambda _=False, op=op: self.operation(op))
             ops.addWidget(b)
         tools = QHBoxLayout()
-        for b in (self.off, self.brush, self.eraser):
+        for b in (self.off, self.brush, self.eraser, self.box):
             tools.addWidget(b)
+        self.track_buttons = {}
+        track_row = QHBoxLayout()
+        for direction, text in (
+            ("backward", "Track ◀"),
+            ("both", "Track ◀▶"),
+            ("forward", "Track ▶"),
+        ):
+            b = QPushButton(text)
+            b.setToolTip(
+                f"Carry the mask shown through the clip, {direction}, from this frame "
+                "(it becomes a keyframe; a run stops at the next keyframe)"
+            )
+            b.clicked.connect(lambda _=False, d=direction: self.track(d))
+            self.track_buttons[direction] = b
+            track_row.addWidget(b)
+        self.cancel_track = QPushButton("Cancel")
+        self.cancel_track.setEnabled(False)
+        self.cancel_track.clicked.connect(self.tracking.cancel)
+        track_row.addWidget(self.cancel_track)
+        self.clear_track = QPushButton("Clear track")
+        self.clear_track.clicked.connect(self._clear_track)
+        self.track_status = QLabel("")
+        self.track_status.setWordWrap(True)
+        self.tracking.progress.connect(self._track_progress)
+        self.tracking.finished.connect(self._track_done)
+        self.tracking.failed.connect(self._track_failed)
+        self.tracking.grabbed.connect(self._grabbed)
+        self.tracking.tracked_changed.connect(viewer.on_tracking_changed)
+        viewer.box_drawn.connect(self.grab_box)
         form = QFormLayout(self)
         form.addRow(tools)
         form.addRow("Size ([ ])", self.brush_size)
@@ -73,6 +119,9 @@ class MaskTools(QWidget):
         form.addRow(ops)
         form.addRow("Applies from frame", self.from_frame)
         form.addRow(self.from_here)
+        form.addRow(track_row)
+        form.addRow(self.clear_track)
+        form.addRow(self.track_status)
         self.hint = QLabel("White (painted) = the region to change.")
         self.hint.setWordWrap(True)
         form.addRow(self.hint)
@@ -86,9 +135,11 @@ class MaskTools(QWidget):
         return s
 
     def set_tool(self, tool: str) -> None:
-        self.viewer.brush.enabled = tool != "off"
+        self.viewer.brush.enabled = tool in ("brush", "eraser")
         self.viewer.brush.erase = tool == "eraser"
-        {"off": self.off, "brush": self.brush, "eraser": self.eraser}[tool].setChecked(True)
+        self.viewer.box_mode = tool == "box"
+        buttons = {"off": self.off, "brush": self.brush, "eraser": self.eraser, "box": self.box}
+        buttons[tool].setChecked(True)
         self.viewer.setCursor(
             Qt.CursorShape.CrossCursor if tool != "off" else Qt.CursorShape.ArrowCursor
         )
@@ -119,6 +170,79 @@ class MaskTools(QWidget):
     def _from_current(self) -> None:
         self.from_frame.setValue(self.viewer.frame)
         self._from_frame_changed()
+
+    # --- click to mask and tracking (engine work on the tracking service's worker) -----
+    def _source(self) -> tuple[str, str, bool] | None:
+        """(media id, file, is a still) of the source shown, or None."""
+        v = self.viewer
+        item = self.doc.project.media_by_id(v.media_id) if v.media_id else None
+        if item is None or v.path is None:
+            return None
+        return item.id, v.path, item.media_info.frames <= 1
+
+    def grab_box(self, box: tuple[int, int, int, int]) -> None:
+        source = self._source()
+        if source is None:
+            return
+        media_id, path, still = source
+        self.track_status.setText("finding the object in the box...")
+        self.tracking.grab(media_id, path, self.viewer.frame, still, box)
+
+    def _grabbed(self, media_id: str, found: np.ndarray) -> None:
+        mask = self.doc.project.mask_for(media_id)
+        if mask is None or found.shape != mask.pixels.shape:
+            self.track_status.setText("the object's mask does not fit this clip's mask")
+            return
+        rect = mask.full_rect()
+        before = mask.copy_rect(rect)
+        mask.put_rect(rect, found)
+        self.doc.commit_mask_patch(media_id, "Click to mask", Patch(rect, before, found.copy()))
+        self.doc.mask_changed.emit(media_id)
+        share = 100 * float((found >= 128).mean())
+        self.track_status.setText(f"masked {share:.1f} % of the frame: correct it with the brush")
+
+    def track(self, direction: str) -> None:
+        source = self._source()
+        if source is None:
+            return
+        media_id, path, still = source
+        if still:
+            self.track_status.setText("a still has one frame: nothing to track")
+            return
+        mask = self.doc.project.mask_for(media_id, create=False)
+        shown = self.viewer.shown_mask()
+        if shown is None or mask is None:
+            self.track_status.setText("paint or box the object on this frame first")
+            return
+        keyframe = shown >= 128
+        if self.tracking.track(
+            media_id, path, self.viewer.frame, self.viewer.frame_count, keyframe, direction
+        ):
+            for b in self.track_buttons.values():
+                b.setEnabled(False)
+            self.cancel_track.setEnabled(True)
+            self.track_status.setText(f"tracking {direction}...")
+
+    def _track_progress(self, media_id: str, done: int, total: int) -> None:
+        self.track_status.setText(f"tracking: {done}/{total} frames")
+
+    def _track_finished_ui(self) -> None:
+        for b in self.track_buttons.values():
+            b.setEnabled(True)
+        self.cancel_track.setEnabled(False)
+
+    def _track_done(self, media_id: str, text: str) -> None:
+        self._track_finished_ui()
+        self.track_status.setText(text)
+
+    def _track_failed(self, media_id: str, message: str) -> None:
+        self._track_finished_ui()
+        self.track_status.setText(f"could not track: {message}")
+
+    def _clear_track(self) -> None:
+        if self.viewer.media_id:
+            self.tracking.clear(self.viewer.media_id)
+            self.track_status.setText("")
 
     def refresh(self) -> None:
         meta = self.doc.project.mask_meta.get(self.viewer.media_id or "")

@@ -1,0 +1,196 @@
+"""Click to mask and mask tracking for the viewer, run on a worker thread (never the GUI's).
+
+`grab` decodes the frame shown at full size and runs GrabCut from a box; the mask comes back
+through `grabbed`. `track` carries a keyframe mask (the painted mask on the frame shown)
+through the clip, forward, backward or both, stopping at the keyframes of earlier runs; each
+tracked frame comes back as it is done (`tracked_changed`), with `progress`, and `cancel`
+stops the run between two frames. Tracked masks are kept at the tracking's working size and
+scaled to the source's size when asked for (`mask_at`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from engine.errors import Cancelled, CancelToken, LumiereError
+from lumiere_studio.services.worker import Worker
+
+WORK_SIDE = 640  # px on the longer side where the tracking runs (engine.vision.track's)
+
+
+@dataclass
+class TrackedClip:
+    size: tuple[int, int]  # the source's (width, height)
+    keyframes: set[int] = field(default_factory=set)
+    masks: dict[int, np.ndarray] = field(default_factory=dict)  # frame -> bool, working size
+
+
+class MaskTracking(QObject):
+    grabbed = Signal(str, object)  # media id, uint8 (H, W) mask at the source's size
+    progress = Signal(str, int, int)  # media id, frames done, frames to do
+    tracked_changed = Signal(str)  # media id: a tracked frame arrived or the track was cleared
+    finished = Signal(str, str)  # media id, a line for the user
+    failed = Signal(str, str)  # media id, message
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.worker = Worker("mask-tracking", self)
+        self.clips: dict[str, TrackedClip] = {}
+        self._token: CancelToken | None = None
+        self.busy = False
+
+    # --- what the viewer shows -----------------------------------------------------------
+    def mask_at(self, media_id: str, frame: int) -> np.ndarray | None:
+        """uint8 (H, W) tracked mask of `frame` at the source's size, or None."""
+        clip = self.clips.get(media_id)
+        if clip is None or frame not in clip.masks:
+            return None
+        small = clip.masks[frame].astype(np.float32)
+        big = cv2.resize(small, clip.size, interpolation=cv2.INTER_LINEAR)
+        return np.where(big >= 0.5, 255, 0).astype(np.uint8)
+
+    def tracked_frames(self, media_id: str) -> int:
+        clip = self.clips.get(media_id)
+        return len(clip.masks) if clip else 0
+
+    def clear(self, media_id: str) -> None:
+        if self.clips.pop(media_id, None) is not None:
+            self.tracked_changed.emit(media_id)
+
+    # --- click to mask -------------------------------------------------------------------
+    def grab(self, media_id: str, path: str, frame: int, still: bool, box: tuple[int, ...]) -> None:
+        """GrabCut inside `box` (x, y, w, h in source pixels) on frame `frame` of `path`."""
+
+        def run() -> None:
+            from engine.vision.segment import Box, SegmentError, grab
+
+            try:
+                picture = _decode(path, frame, still)
+                mask = grab(picture, Box(*box))
+            except (LumiereError, SegmentError, OSError) as e:
+                self.worker.post(self._grab_failed, media_id, str(e))
+                return
+            self.worker.post(self._grabbed, media_id, mask)
+
+        self.worker.submit(run)
+
+    def _grabbed(self, media_id: str, mask: np.ndarray) -> None:
+        self.grabbed.emit(media_id, mask)
+
+    def _grab_failed(self, media_id: str, message: str) -> None:
+        self.failed.emit(media_id, message)
+
+    def take_for_correction(self, media_id: str, frame: int) -> np.ndarray | None:
+        """The tracked mask of `frame` (source size), removed from the track so the painted
+        mask shows there: the user corrects it, and tracking from here makes it a keyframe."""
+        mask = self.mask_at(media_id, frame)
+        if mask is not None:
+            del self.clips[media_id].masks[frame]
+            self.tracked_changed.emit(media_id)
+        return mask
+
+    # --- tracking ------------------------------------------------------------------------
+    def track(
+        self,
+        media_id: str,
+        path: str,
+        frame: int,
+        frame_count: int,
+        mask: np.ndarray,
+        direction: str,
+    ) -> bool:
+        """Track bool `mask` from `frame` (it becomes a keyframe); False if a run is on."""
+        from engine.vision.track import TrackSettings, span
+
+        if self.busy:
+            return False
+        h, w = mask.shape
+        clip = self.clips.get(media_id)
+        if clip is None or clip.size != (w, h):
+            clip = self.clips[media_id] = TrackedClip((w, h))
+        clip.keyframes.add(frame)
+        clip.masks.pop(frame, None)  # a keyframe shows its own painted mask
+        order = span(clip.keyframes, frame, direction, frame_count)  # type: ignore[arg-type]
+        self.busy, token = True, CancelToken()
+        self._token = token
+        settings = TrackSettings(work_side=WORK_SIDE)
+
+        def run() -> None:
+            from engine.media.load import load_video_frames
+            from engine.vision.track import track
+
+            done = 0
+            try:
+                if order:
+                    first, last = min(frame, *order), max(frame, *order)
+                    video, _ = load_video_frames(path, first, last - first + 1, max_side=WORK_SIDE)
+                    small = cv2.resize(
+                        mask.astype(np.uint8), video.shape[2:0:-1], interpolation=cv2.INTER_AREA
+                    ).astype(bool)
+
+                    class Frames:
+                        def __getitem__(self, i: int) -> np.ndarray:
+                            picture: np.ndarray = video[i - first]
+                            return picture
+
+                    for index, tracked in track(
+                        Frames(),
+                        frame,
+                        small,
+                        order,
+                        settings=settings,
+                        progress=lambda d, n: self.worker.post(self._progress, media_id, d, n),
+                        cancel=token.is_set,
+                    ):
+                        self.worker.post(self._store, media_id, index, tracked)
+                        done += 1
+            except Cancelled:
+                self.worker.post(self._done, media_id, f"tracking cancelled after {done} frames")
+                return
+            except (LumiereError, OSError, ValueError) as e:
+                self.worker.post(self._fail, media_id, str(e))
+                return
+            self.worker.post(self._done, media_id, f"tracked {done} frames {direction}")
+
+        self.worker.submit(run)
+        return True
+
+    def cancel(self) -> None:
+        if self._token is not None:
+            self._token.cancel()
+
+    def _store(self, media_id: str, index: int, mask: np.ndarray) -> None:
+        clip = self.clips.get(media_id)
+        if clip is not None and index not in clip.keyframes:
+            clip.masks[index] = mask
+            self.tracked_changed.emit(media_id)
+
+    def _progress(self, media_id: str, done: int, total: int) -> None:
+        self.progress.emit(media_id, done, total)
+
+    def _done(self, media_id: str, text: str) -> None:
+        self.busy, self._token = False, None
+        self.finished.emit(media_id, text)
+
+    def _fail(self, media_id: str, message: str) -> None:
+        self.busy, self._token = False, None
+        self.failed.emit(media_id, message)
+
+    def shutdown(self) -> None:
+        self.cancel()
+        self.worker.shutdown()
+
+
+def _decode(path: str, frame: int, still: bool) -> np.ndarray:
+    """Frame `frame` of the clip (or the still) at full size, uint8 RGB."""
+    from engine.media.load import load_image, load_video_frames
+
+    if still:
+        return load_image(path)
+    video, _ = load_video_frames(path, frame, 1)
+    picture: np.ndarray = video[0]
+    return picture
