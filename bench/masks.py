@@ -389,10 +389,10 @@ def main() -> None:
         rows = [np.concatenate(sheet[i : i + 4], axis=1) for i in range(0, len(sheet), 4)]
         width = max(r.shape[1] for r in rows)
         rows = [np.pad(r, ((0, 0), (0, width - r.shape[1]), (0, 0))) for r in rows]
-        sheet_path = Path(args.out).with_name("masks_grab.png")
+        sheet_path = Path(args.out).with_name("masks_grab.jpg")
         from PIL import Image
 
-        Image.fromarray(np.concatenate(rows)).save(sheet_path, optimize=True)
+        Image.fromarray(np.concatenate(rows)).save(sheet_path, quality=85)
     if args.only in (None, "speed"):
         figures["speed"] = speed_figures(settings)
     if args.only in (None, "track"):

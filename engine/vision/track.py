@@ -189,6 +189,12 @@ class Tracker:
     def _set_template(self, frame: np.ndarray, soft: np.ndarray) -> None:
         self.key_frame, self.key_soft = frame, soft
         self.key_smooth = _smooth(frame)
+        ys, xs = np.nonzero(soft >= 0.5)
+        self.key_box = (  # the template object's bounding box (x0, y0, x1, y1)
+            (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
+            if len(xs)
+            else (0, 0, 0, 0)
+        )
         self.total = np.eye(3)  # template -> current frame
         self.velocity = np.eye(3)  # the last step's motion
         self.visible = soft >= 0.5  # the object's pixels seen on the last frame
@@ -198,14 +204,26 @@ class Tracker:
         return max(24, int(0.08 * max(shape[:2])))
 
     def _match(self, m: np.ndarray, smooth_b: np.ndarray) -> tuple[float, np.ndarray]:
-        """The share of the template's object pixels that, warped by m, look like frame b
-        there, and those pixels (in b)."""
+        """The share of the template's object pixels that, warped by m (3x3, template ->
+        frame b), look like frame b there, and those pixels (in b). Only the box the object
+        lands in is compared."""
         h, w = smooth_b.shape[:2]
-        inside = cv2.warpAffine(self.key_soft, m[:2], (w, h), flags=cv2.INTER_LINEAR) >= 0.5
-        warped = cv2.warpAffine(self.key_smooth, m[:2], (w, h), flags=cv2.INTER_LINEAR)
-        diff = np.abs(warped - smooth_b)
+        seen = np.zeros((h, w), bool)
+        x0, y0, x1, y1 = self.key_box
+        corners = np.array([[x0, y0, 1], [x1, y0, 1], [x0, y1, 1], [x1, y1, 1]], np.float64)
+        landed = corners @ m[:2].T
+        cx0, cy0 = (max(0, int(np.floor(v)) - 2) for v in landed.min(axis=0))
+        cx1, cy1 = (int(np.ceil(v)) + 3 for v in landed.max(axis=0))
+        cx1, cy1 = min(w, cx1), min(h, cy1)
+        if cx1 - cx0 < 1 or cy1 - cy0 < 1:
+            return 0.0, seen  # the object would be out of the frame
+        to_crop = np.array([[1, 0, -cx0], [0, 1, -cy0], [0, 0, 1]], np.float64) @ m
+        size = (cx1 - cx0, cy1 - cy0)
+        inside = cv2.warpAffine(self.key_soft, to_crop[:2], size, flags=cv2.INTER_LINEAR) >= 0.5
+        warped = cv2.warpAffine(self.key_smooth, to_crop[:2], size, flags=cv2.INTER_LINEAR)
+        diff = np.abs(warped - smooth_b[cy0:cy1, cx0:cx1])
         close = (diff.max(axis=2) if diff.ndim == 3 else diff) <= _MATCH_LEVELS
-        seen: np.ndarray = inside & close
+        seen[cy0:cy1, cx0:cx1] = inside & close
         return float(seen.sum()) / max(1, int(inside.sum())), seen
 
     def _visible_part(self, moved: np.ndarray, seen: np.ndarray) -> np.ndarray:
