@@ -61,6 +61,21 @@ def test_track_frames_limits_each_direction(tmp_path, write_lossless_video):
     assert names == [f"{t:06d}.png" for t in range(4)]
 
 
+def test_track_can_save_a_mask_track_file_a_job_reads(tmp_path, write_lossless_video):
+    from engine.mask_track import load
+    from engine.media.mask_frames import load_region
+
+    saved = str(tmp_path / "t.masktrack")
+    args = _track_args(tmp_path, write_lossless_video, 2, "--from-frame", "2", "--quiet")
+    assert main([*args, "--save-track", saved]) == 0
+    track = load(saved)
+    assert sorted(track.keyframes) == [2] and sorted(track.tracked) == list(range(3, 10))
+    region, _ = load_region(saved, 8, (96, 64), start=2)
+    for t in range(8):
+        png = np.asarray(Image.open(tmp_path / "masks" / f"{2 + t:06d}.png")) == 255
+        assert np.array_equal(region[t], png)
+
+
 def test_grab_writes_the_object_mask(tmp_path):
     frames, truths = _clip(1)
     Image.fromarray(frames[0]).save(tmp_path / "f.png")

@@ -94,6 +94,7 @@ def run_track(args: argparse.Namespace) -> int:
     import numpy as np
 
     from engine.errors import Cancelled, LumiereError
+    from engine.mask_track import MaskTrack, save
     from engine.media.load import load_mask, load_video_frames
     from engine.vision.track import TrackSettings, span, track
 
@@ -131,6 +132,8 @@ def run_track(args: argparse.Namespace) -> int:
     settings = TrackSettings(work_side=args.work_side)
     out.mkdir(parents=True, exist_ok=True)
     written = 0
+    kept = MaskTrack(width=w, height=h, length=total)
+    kept.set_keyframe(args.from_frame, mask)
     try:
         _write_png(out / f"{args.from_frame:06d}.png", np.where(mask, 255, 0).astype(np.uint8))
         written += 1
@@ -138,7 +141,10 @@ def run_track(args: argparse.Namespace) -> int:
             Shifted(), args.from_frame, mask, order, settings=settings, progress=progress
         ):
             _write_png(out / f"{index:06d}.png", np.where(tracked, 255, 0).astype(np.uint8))
+            kept.put_tracked([(index, tracked)])
             written += 1
+        if args.save_track:
+            save(args.save_track, kept)
     except (OSError, Cancelled) as e:
         return fail(e)
     finally:
@@ -177,6 +183,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         type=int,
         default=640,
         help="px on the longer side where the flow runs (default 640)",
+    )
+    t.add_argument(
+        "--save-track",
+        metavar="FILE",
+        default=None,
+        help="also write a mask-track file (.masktrack: the keyframe and the tracked frames), "
+        "which a job's --mask also reads",
     )
     t.add_argument("--quiet", action="store_true", help="no progress line")
     t.set_defaults(func=run_track)
