@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from engine.errors import Cancelled, CancelToken, LumiereError
+from engine.api import Cancelled, CancelToken, LumiereError
 from lumiere_studio.services.worker import Worker
 
 WORK_SIDE = 640  # px on the longer side where the tracking runs (engine.vision.track's)
@@ -66,11 +66,11 @@ class MaskTracking(QObject):
         """GrabCut inside `box` (x, y, w, h in source pixels) on frame `frame` of `path`."""
 
         def run() -> None:
-            from engine.vision.segment import Box, SegmentError, grab
+            from engine.api import SegmentBox, SegmentError, grab
 
             try:
                 picture = _decode(path, frame, still)
-                mask = grab(picture, Box(*box))
+                mask = grab(picture, SegmentBox(*box))
             except (LumiereError, SegmentError, OSError) as e:
                 self.worker.post(self._grab_failed, media_id, str(e))
                 return
@@ -104,7 +104,7 @@ class MaskTracking(QObject):
         direction: str,
     ) -> bool:
         """Track bool `mask` from `frame` (it becomes a keyframe); False if a run is on."""
-        from engine.vision.track import TrackSettings, span
+        from engine.api import TrackSettings, track_span
 
         if self.busy:
             return False
@@ -114,14 +114,13 @@ class MaskTracking(QObject):
             clip = self.clips[media_id] = TrackedClip((w, h))
         clip.keyframes.add(frame)
         clip.masks.pop(frame, None)  # a keyframe shows its own painted mask
-        order = span(clip.keyframes, frame, direction, frame_count)  # type: ignore[arg-type]
+        order = track_span(clip.keyframes, frame, direction, frame_count)  # type: ignore[arg-type]
         self.busy, token = True, CancelToken()
         self._token = token
         settings = TrackSettings(work_side=WORK_SIDE)
 
         def run() -> None:
-            from engine.media.load import load_video_frames
-            from engine.vision.track import track
+            from engine.api import load_video_frames, track_mask
 
             done = 0
             try:
@@ -137,7 +136,7 @@ class MaskTracking(QObject):
                             picture: np.ndarray = video[i - first]
                             return picture
 
-                    for index, tracked in track(
+                    for index, tracked in track_mask(
                         Frames(),
                         frame,
                         small,
@@ -180,6 +179,27 @@ class MaskTracking(QObject):
         self.busy, self._token = False, None
         self.failed.emit(media_id, message)
 
+    def track_file_bytes(
+        self, media_id: str, painted: np.ndarray, from_frame: int, length: int
+    ) -> bytes | None:
+        """The media's masks as a mask-track file for a job (None: nothing tracked): the
+        painted mask is the keyframe at `from_frame` (held until a tracked frame, as a single
+        mask is held today), every tracked frame its own mask at the source's size."""
+        from engine.api import MaskTrack, mask_track_bytes
+
+        clip = self.clips.get(media_id)
+        if clip is None or not clip.masks or painted.shape != clip.size[::-1]:
+            return None
+        h, w = painted.shape
+        track = MaskTrack(width=w, height=h, length=max(length, from_frame + 1))
+        track.set_keyframe(from_frame, painted >= 128)
+        track.put_tracked(
+            (f, tracked >= 128)
+            for f in sorted(clip.masks)
+            if f < track.length and (tracked := self.mask_at(media_id, f)) is not None
+        )
+        return mask_track_bytes(track)
+
     def shutdown(self) -> None:
         self.cancel()
         self.worker.shutdown()
@@ -187,7 +207,7 @@ class MaskTracking(QObject):
 
 def _decode(path: str, frame: int, still: bool) -> np.ndarray:
     """Frame `frame` of the clip (or the still) at full size, uint8 RGB."""
-    from engine.media.load import load_image, load_video_frames
+    from engine.api import load_image, load_video_frames
 
     if still:
         return load_image(path)

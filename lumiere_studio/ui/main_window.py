@@ -99,6 +99,7 @@ class MainWindow(QMainWindow):
             lambda: viewer_selection(self.viewer, self.transport),
             self,
         )
+        self.generation.tracking = self.mask_tools.tracking  # tracked masks go to jobs
         self.generation.ask_specs = variations_asker(self)
         self.exporting = ExportController(self.doc, partial(export_options, self.settings), self)
         self.export_progress = ExportProgress(self.exporting, self.files, self)
