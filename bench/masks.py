@@ -382,7 +382,10 @@ def main() -> None:
     ap.add_argument("--only", choices=("track", "speed", "grab"), default=None)
     args = ap.parse_args()
     settings = TrackSettings()
-    figures: dict[str, object] = {"settings": settings.__dict__}
+    out = Path(args.out)
+    # A partial run (--only) updates its part of an earlier run's figures.
+    figures: dict[str, object] = json.loads(out.read_text()) if args.only and out.exists() else {}
+    figures["settings"] = settings.__dict__
     if args.only in (None, "grab"):
         sheet: list[np.ndarray] = []
         figures["grab"] = grab_figures(sheet)

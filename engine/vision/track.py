@@ -343,20 +343,19 @@ def track(
     key_soft = _shrink(mask.astype(np.float32), work)
     key_frame = _shrink(np.asarray(frames[start]), work)
     tracker = Tracker(key_frame, key_soft, s)
-    soft, previous = key_soft, start
+    soft, previous, frame_a = key_soft, start, key_frame
     total = len(order)
     for done, index in enumerate(order):
         if cancel is not None and cancel():
             raise Cancelled()
         if abs(index - previous) != 1:  # a new direction starts again from the keyframe
-            soft, previous = key_soft, start
+            soft, previous, frame_a = key_soft, start, key_frame
             tracker = Tracker(key_frame, key_soft, s)
             if abs(index - previous) != 1:
                 raise ValueError(f"frame {index} does not follow frame {previous} in the run")
-        frame_a = _shrink(np.asarray(frames[previous]), work)
         frame_b = _shrink(np.asarray(frames[index]), work)
         soft = tracker.step(frame_a, soft, frame_b)
-        previous = index
+        previous, frame_a = index, frame_b  # the next step starts from this frame
         yield index, full_size(soft, size)
         if progress is not None:
             progress(done + 1, total)
