@@ -150,3 +150,14 @@ def test_bad_arguments_are_one_line_and_exit_2(tmp_path, write_lossless_video):
     for args, message in cases:
         r = subprocess.run(cmd + args, capture_output=True, text=True, timeout=120)
         assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr
+
+
+def test_track_at_a_reduced_working_size_still_writes_full_size_masks(
+    tmp_path, write_lossless_video
+):
+    args = _track_args(tmp_path, write_lossless_video, 0, "--work-side", "48", "--quiet")
+    assert main(args) == 0
+    truths = _clip()[1]
+    for t in (3, 9):
+        m = np.asarray(Image.open(tmp_path / "masks" / f"{t:06d}.png"))
+        assert m.shape == (64, 96) and iou(m == 255, truths[t]) > 0.8

@@ -70,24 +70,26 @@ def run_grab(args: argparse.Namespace) -> int:
     return 0
 
 
-def _frame_count(path: str) -> int:
-    """Frames in the video, counted by decoding (the container's count may be missing)."""
+def _frame_count(path: str) -> tuple[int, tuple[int, int]]:
+    """Frames in the video, counted by decoding (the container's count may be missing), and
+    its picture's (width, height)."""
     import av
 
     from engine.media.load import MediaLoadError
     from engine.media.open_file import open_input
 
-    count = 0
+    count, size = 0, (0, 0)
     with open_input(Path(path), "video") as container:
         if not container.streams.video:
             raise MediaLoadError(f"video {Path(path).name} has no video stream")
         try:
-            for _ in container.decode(container.streams.video[0]):
+            for frame in container.decode(container.streams.video[0]):
+                size = size if count else (frame.width, frame.height)
                 count += 1
         except (av.error.FFmpegError, ValueError) as e:
             if not count:
                 raise MediaLoadError(f"video {Path(path).name} cannot be decoded: {e}") from None
-    return count
+    return count, size
 
 
 def run_track(args: argparse.Namespace) -> int:
@@ -106,14 +108,14 @@ def run_track(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         return fail(f"--out {out} is a file; give a folder for the per-frame PNGs")
     try:
-        total = _frame_count(args.video)
+        total, (w, h) = _frame_count(args.video)
         if not 0 <= args.from_frame < total:
             return fail(f"--from-frame {args.from_frame} is outside the clip's {total} frames")
         order = span([], args.from_frame, args.direction, total, args.frames)
         first = min([args.from_frame, *order])
         last = max([args.from_frame, *order])
-        clip, _ = load_video_frames(args.video, first, last - first + 1)
-        h, w = clip.shape[1:3]
+        # Decoded at the working size, where the tracking runs: a long clip fits in memory.
+        clip, _ = load_video_frames(args.video, first, last - first + 1, max_side=args.work_side)
         mask, note = load_mask(args.mask, (w, h))
         if note:
             print(note, file=sys.stderr)
