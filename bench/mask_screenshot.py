@@ -29,7 +29,7 @@ def _clip(tmp: Path) -> tuple[Path, np.ndarray]:
     from testkit.media import write_lossless_video
 
     obj, shape = masks._object()
-    background = dict(masks.backgrounds(48))["bikes"]
+    background = next(frames for name, frames in masks.backgrounds(48) if name == "bikes")
     frames, truths = masks.composite(background, obj, shape, masks._motion("rotate"), False)
     return write_lossless_video(tmp / "bikes_horse.mkv", frames, fps=24), truths
 

@@ -82,6 +82,8 @@ if TYPE_CHECKING:
     from engine.pipeline import Engine
     from engine.tasks.registry import task_for, tasks_using
     from engine.tasks.task import Task
+    from engine.vision.mask_edges import Edges as MaskEdges
+    from engine.vision.mask_edges import apply_edges
     from engine.vision.segment import Box as SegmentBox
     from engine.vision.segment import SegmentError, grab
     from engine.vision.track import TrackSettings
@@ -108,6 +110,8 @@ _ON_FIRST_USE = {
     "track_span": ("engine.vision.track", "span"),
     "TrackSettings": ("engine.vision.track", "TrackSettings"),
     "MaskTrack": ("engine.mask_track", "MaskTrack"),
+    "MaskEdges": ("engine.vision.mask_edges", "Edges"),
+    "apply_edges": ("engine.vision.mask_edges", "apply_edges"),
     "mask_track_bytes": ("engine.mask_track", "to_bytes"),
     "MediaLoadError": ("engine.media.load", "MediaLoadError"),
     "load_image": ("engine.media.load", "load_image"),
@@ -278,6 +282,8 @@ __all__ = [
     "track_span",
     "TrackSettings",
     "MaskTrack",
+    "MaskEdges",
+    "apply_edges",
     "mask_track_bytes",
     "MediaLoadError",
     "load_image",

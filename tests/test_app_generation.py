@@ -168,6 +168,10 @@ def test_a_tracked_mask_goes_to_the_job_as_a_mask_track_file(parts, clip):
     tracking.clear(mid)  # nothing tracked: the PNG as before
     c.build_request()
     assert settings.calls[-1][3].endswith(".png")
+    tracking.set_edges(mid, 3, 0, False)  # edge controls: a track file carrying them
+    c.build_request()
+    edged = load(settings.calls[-1][3])
+    assert edged.edges.grow == 3 and (edged.final(4) > 0).sum() > (mask.pixels > 0).sum()
     tracking.shutdown()
 
 

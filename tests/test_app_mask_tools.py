@@ -139,3 +139,20 @@ def test_tracking_a_still_or_with_no_mask_says_why(tools, still_document):
     tools.viewer.show_media(media_id)
     tools.track("forward")
     assert "still" in tools.track_status.text()
+
+
+def test_edge_controls_change_what_the_overlay_shows_not_the_painted_mask(tools, still_document):
+    doc, media_id = still_document
+    tools.viewer.show_media(media_id)
+    mask = doc.project.mask_for(media_id)
+    mask.pixels[8:16, 10:20] = 255
+    tools.grow_px.setValue(2)
+    tools._edges_changed()  # as editingFinished does
+    assert tools.tracking.edges[media_id] == (2, 0, False)
+    shown, raw = tools.viewer.shown_mask(), tools.viewer.raw_mask()
+    assert (shown >= 128).sum() > (raw >= 128).sum() == 80
+    assert shown[6, 15] == 255 and shown[3, 15] == 0  # 2 px above the top edge, not 5
+    tools.invert_mask.setChecked(True)
+    assert tools.viewer.shown_mask()[0, 0] == 255 and mask.pixels[0, 0] == 0
+    tools.refresh()  # the panel shows the media's own settings
+    assert tools.grow_px.value() == 2 and tools.invert_mask.isChecked()

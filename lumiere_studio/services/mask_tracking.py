@@ -40,6 +40,7 @@ class MaskTracking(QObject):
         super().__init__(parent)
         self.worker = Worker("mask-tracking", self)
         self.clips: dict[str, TrackedClip] = {}
+        self.edges: dict[str, tuple[int, int, bool]] = {}  # media id -> grow, feather, invert
         self._token: CancelToken | None = None
         self.busy = False
 
@@ -52,6 +53,21 @@ class MaskTracking(QObject):
         small = clip.masks[frame].astype(np.float32)
         big = cv2.resize(small, clip.size, interpolation=cv2.INTER_LINEAR)
         return np.where(big >= 0.5, 255, 0).astype(np.uint8)
+
+    def set_edges(self, media_id: str, grow: int, feather: int, invert: bool) -> None:
+        """The media's edge controls: what the overlay shows and the jobs receive."""
+        self.edges[media_id] = (grow, feather, invert)
+        self.tracked_changed.emit(media_id)
+
+    def finish_edges(self, media_id: str, mask: np.ndarray) -> np.ndarray:
+        """uint8 mask `mask` under the media's edge controls (as it is without any)."""
+        grow, feather, invert = self.edges.get(media_id, (0, 0, False))
+        if (grow, feather, invert) == (0, 0, False):
+            return mask
+        from engine.api import MaskEdges, apply_edges
+
+        final: np.ndarray = apply_edges(mask >= 128, MaskEdges(grow, feather, invert))
+        return final
 
     def tracked_frames(self, media_id: str) -> int:
         clip = self.clips.get(media_id)
@@ -182,21 +198,24 @@ class MaskTracking(QObject):
     def track_file_bytes(
         self, media_id: str, painted: np.ndarray, from_frame: int, length: int
     ) -> bytes | None:
-        """The media's masks as a mask-track file for a job (None: nothing tracked): the
-        painted mask is the keyframe at `from_frame` (held until a tracked frame, as a single
-        mask is held today), every tracked frame its own mask at the source's size."""
-        from engine.api import MaskTrack, mask_track_bytes
+        """The media's masks as a mask-track file for a job (None: nothing tracked and no edge
+        controls set: the painted PNG serves): the painted mask is the keyframe at `from_frame`
+        (held until a tracked frame, as a single mask is held today), every tracked frame its
+        own mask at the source's size, with the edge controls."""
+        from engine.api import MaskEdges, MaskTrack, mask_track_bytes
 
         clip = self.clips.get(media_id)
-        if clip is None or not clip.masks or painted.shape != clip.size[::-1]:
+        has_tracked = bool(clip and clip.masks and painted.shape == clip.size[::-1])
+        edges = MaskEdges(*self.edges.get(media_id, (0, 0, False)))
+        if not has_tracked and edges.plain:
             return None
         h, w = painted.shape
-        track = MaskTrack(width=w, height=h, length=max(length, from_frame + 1))
+        track = MaskTrack(width=w, height=h, length=max(length, from_frame + 1), edges=edges)
         track.set_keyframe(from_frame, painted >= 128)
         track.put_tracked(
-            (f, tracked >= 128)
-            for f in sorted(clip.masks)
-            if f < track.length and (tracked := self.mask_at(media_id, f)) is not None
+            (f, mask >= 128)
+            for f in sorted(clip.masks if clip is not None and has_tracked else ())
+            if f < track.length and (mask := self.mask_at(media_id, f)) is not None
         )
         return mask_track_bytes(track)
 

@@ -11,6 +11,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -103,6 +104,23 @@ class MaskTools(QWidget):
         track_row.addWidget(self.cancel_track)
         self.clear_track = QPushButton("Clear track")
         self.clear_track.clicked.connect(self._clear_track)
+        self.grow_px = QSpinBox()
+        self.grow_px.setRange(-500, 500)
+        self.grow_px.setSuffix(" px")
+        self.grow_px.setToolTip("Grow (or, negative, shrink) the mask on every frame")
+        self.feather_px = QSpinBox()
+        self.feather_px.setRange(0, 500)
+        self.feather_px.setSuffix(" px")
+        self.feather_px.setToolTip("A soft edge this wide, centred on the mask's edge")
+        self.invert_mask = QCheckBox("Invert")
+        for spin in (self.grow_px, self.feather_px):
+            spin.editingFinished.connect(self._edges_changed)
+        self.invert_mask.toggled.connect(lambda _on: self._edges_changed())
+        edges_row = QHBoxLayout()
+        for label, widget in (("Grow", self.grow_px), ("Feather", self.feather_px)):
+            edges_row.addWidget(QLabel(label))
+            edges_row.addWidget(widget)
+        edges_row.addWidget(self.invert_mask)
         self.track_status = QLabel("")
         self.track_status.setWordWrap(True)
         self.tracking.progress.connect(self._track_progress)
@@ -119,6 +137,7 @@ class MaskTools(QWidget):
         form.addRow(ops)
         form.addRow("Applies from frame", self.from_frame)
         form.addRow(self.from_here)
+        form.addRow(edges_row)
         form.addRow(track_row)
         form.addRow(self.clear_track)
         form.addRow(self.track_status)
@@ -210,7 +229,7 @@ class MaskTools(QWidget):
             self.track_status.setText("a still has one frame: nothing to track")
             return
         mask = self.doc.project.mask_for(media_id, create=False)
-        shown = self.viewer.shown_mask()
+        shown = self.viewer.raw_mask()
         if shown is None or mask is None:
             self.track_status.setText("paint or box the object on this frame first")
             return
@@ -222,6 +241,15 @@ class MaskTools(QWidget):
                 b.setEnabled(False)
             self.cancel_track.setEnabled(True)
             self.track_status.setText(f"tracking {direction}...")
+
+    def _edges_changed(self) -> None:
+        if self.viewer.media_id:
+            self.tracking.set_edges(
+                self.viewer.media_id,
+                self.grow_px.value(),
+                self.feather_px.value(),
+                self.invert_mask.isChecked(),
+            )
 
     def _track_progress(self, media_id: str, done: int, total: int) -> None:
         self.track_status.setText(f"tracking: {done}/{total} frames")
@@ -245,6 +273,14 @@ class MaskTools(QWidget):
             self.track_status.setText("")
 
     def refresh(self) -> None:
+        grow, feather, invert = self.tracking.edges.get(self.viewer.media_id or "", (0, 0, False))
+        for widget, value in ((self.grow_px, grow), (self.feather_px, feather)):
+            widget.blockSignals(True)
+            widget.setValue(value)
+            widget.blockSignals(False)
+        self.invert_mask.blockSignals(True)
+        self.invert_mask.setChecked(invert)
+        self.invert_mask.blockSignals(False)
         meta = self.doc.project.mask_meta.get(self.viewer.media_id or "")
         self.from_frame.blockSignals(True)
         self.from_frame.setValue(meta.from_frame if meta else 0)

@@ -182,17 +182,31 @@ class Viewer(QWidget):
             self._rebuild_overlay()
             self.update()
 
+    def raw_mask(self) -> np.ndarray | None:
+        """uint8 (H, W) mask of this frame before the edge controls (tracked, else painted)."""
+        if self.tracking is not None and self.media_id:
+            tracked = self.tracking.mask_at(self.media_id, self.frame)
+            if tracked is not None:
+                return tracked
+        mask = self._mask()
+        return mask.pixels if mask is not None and mask.any() else None
+
     def shown_mask(self) -> np.ndarray | None:
         """uint8 (H, W) mask the overlay shows at this frame: the tracked one where the frame
-        has one, else the painted one; None for none."""
+        has one, else the painted one, under the edge controls (what a job receives); None
+        for none."""
         self._overlay_tracked = False
         if self.tracking is not None and self.media_id:
             tracked = self.tracking.mask_at(self.media_id, self.frame)
             if tracked is not None:
                 self._overlay_tracked = True
-                return tracked
+                return self.tracking.finish_edges(self.media_id, tracked)
         mask = self._mask()
-        return mask.pixels if mask is not None and mask.any() else None
+        if mask is None or not mask.any():
+            return None
+        if self.tracking is not None and self.media_id:
+            return self.tracking.finish_edges(self.media_id, mask.pixels)
+        return mask.pixels
 
     def _rebuild_overlay(self) -> None:
         pixels = self.shown_mask()
@@ -394,7 +408,7 @@ class Viewer(QWidget):
         brush corrects what is shown; tracking from here then makes it a keyframe."""
         if self.tracking is None or not self.media_id:
             return False
-        tracked = self.tracking.take_for_correction(self.media_id, self.frame)
+        tracked = self.tracking.take_for_correction(self.media_id, self.frame)  # no edges
         mask = self._mask(create=True)
         if tracked is None or mask is None or tracked.shape != mask.pixels.shape:
             return False
