@@ -156,3 +156,32 @@ def test_edge_controls_change_what_the_overlay_shows_not_the_painted_mask(tools,
     assert tools.viewer.shown_mask()[0, 0] == 255 and mask.pixels[0, 0] == 0
     tools.refresh()  # the panel shows the media's own settings
     assert tools.grow_px.value() == 2 and tools.invert_mask.isChecked()
+
+
+def test_a_tracking_run_is_one_undo_step(qtbot, fake_frames, tmp_path, write_lossless_video):
+    from engine.api import probe
+    from lumiere_studio.model.document import Document
+
+    frames = np.zeros((6, 24, 32, 3), np.uint8)
+    for t in range(6):
+        frames[t, 6:14, 4 + 2 * t : 12 + 2 * t] = (200, 60, 60)
+    clip = write_lossless_video(tmp_path / "c.mkv", frames)
+    doc = Document()
+    (item,) = doc.import_media([probe(clip)])
+    viewer = Viewer(doc, fake_frames)
+    panel = MaskTools(viewer, doc)
+    qtbot.addWidget(viewer)
+    qtbot.addWidget(panel)
+    viewer.show_media(item.id)
+    doc.project.mask_for(item.id).pixels[6:14, 4:12] = 255
+    with qtbot.waitSignal(panel.tracking.finished, timeout=60000):
+        panel.track("forward")
+    assert panel.tracking.tracked_frames(item.id) == 5
+    assert doc.undo_stack.undoText() == "Tracked 5 frames forward"
+    doc.undo_stack.undo()
+    assert panel.tracking.tracked_frames(item.id) == 0
+    assert panel.tracking.clips[item.id].keyframes == set()
+    doc.undo_stack.redo()
+    assert panel.tracking.tracked_frames(item.id) == 5
+    assert panel.tracking.clips[item.id].keyframes == {0}
+    panel.tracking.shutdown()

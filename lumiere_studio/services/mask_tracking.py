@@ -29,6 +29,17 @@ class TrackedClip:
     masks: dict[int, np.ndarray] = field(default_factory=dict)  # frame -> bool, working size
 
 
+@dataclass
+class TrackRun:
+    """What one tracking run changed: the frames' masks and the keyframes, before and after."""
+
+    media_id: str
+    before: dict[int, np.ndarray | None]
+    after: dict[int, np.ndarray | None]
+    keys_before: set[int]
+    keys_after: set[int]
+
+
 class MaskTracking(QObject):
     grabbed = Signal(str, object)  # media id, uint8 (H, W) mask at the source's size
     progress = Signal(str, int, int)  # media id, frames done, frames to do
@@ -43,6 +54,8 @@ class MaskTracking(QObject):
         self.edges: dict[str, tuple[int, int, bool]] = {}  # media id -> grow, feather, invert
         self._token: CancelToken | None = None
         self.busy = False
+        self._run: tuple[str, dict[int, np.ndarray | None], set[int]] | None = None
+        self.last_run: TrackRun | None = None  # the last run's changes, for its undo step
 
     # --- what the viewer shows -----------------------------------------------------------
     def mask_at(self, media_id: str, frame: int) -> np.ndarray | None:
@@ -128,9 +141,12 @@ class MaskTracking(QObject):
         clip = self.clips.get(media_id)
         if clip is None or clip.size != (w, h):
             clip = self.clips[media_id] = TrackedClip((w, h))
+        keys_before = set(clip.keyframes)
         clip.keyframes.add(frame)
-        clip.masks.pop(frame, None)  # a keyframe shows its own painted mask
         order = track_span(clip.keyframes, frame, direction, frame_count)  # type: ignore[arg-type]
+        before = {f: clip.masks.get(f) for f in (frame, *order)}
+        self._run = (media_id, before, keys_before)
+        clip.masks.pop(frame, None)  # a keyframe shows its own painted mask
         self.busy, token = True, CancelToken()
         self._token = token
         settings = TrackSettings(work_side=WORK_SIDE)
@@ -189,10 +205,37 @@ class MaskTracking(QObject):
 
     def _done(self, media_id: str, text: str) -> None:
         self.busy, self._token = False, None
+        self._record_run()
         self.finished.emit(media_id, text)
+
+    def _record_run(self) -> None:
+        """What the run that ended changed, for its undo step (`last_run`)."""
+        if self._run is None:
+            return
+        media_id, before, keys_before = self._run
+        clip = self.clips.get(media_id)
+        if clip is not None:
+            after = {f: clip.masks.get(f) for f in before}
+            self.last_run = TrackRun(media_id, before, after, keys_before, set(clip.keyframes))
+        self._run = None
+
+    def restore(self, media_id: str, masks: dict[int, np.ndarray | None], keys: set[int]) -> None:
+        """Put back the frames `masks` names (None: no tracked mask there) and the keyframes:
+        an undo or redo of a run."""
+        clip = self.clips.get(media_id)
+        if clip is None:
+            return
+        for f, mask in masks.items():
+            if mask is None:
+                clip.masks.pop(f, None)
+            else:
+                clip.masks[f] = mask
+        clip.keyframes = set(keys)
+        self.tracked_changed.emit(media_id)
 
     def _fail(self, media_id: str, message: str) -> None:
         self.busy, self._token = False, None
+        self._record_run()
         self.failed.emit(media_id, message)
 
     def track_file_bytes(

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -23,11 +24,35 @@ from PySide6.QtWidgets import (
 
 from lumiere_studio.model.document import Document
 from lumiere_studio.model.masks import Patch
-from lumiere_studio.services.mask_tracking import MaskTracking
+from lumiere_studio.services.mask_tracking import MaskTracking, TrackRun
 from lumiere_studio.ui.theme import ACCENT
 from lumiere_studio.ui.viewer import Viewer
 
 TOOLS = ("off", "brush", "eraser", "box")
+
+
+def _changed(run: TrackRun) -> bool:
+    return run.keys_before != run.keys_after or any(
+        run.before[f] is not run.after[f] for f in run.before
+    )
+
+
+class TrackCommand(QUndoCommand):
+    """A tracking run as one undo step: undo puts back the frames and keyframes it changed."""
+
+    def __init__(self, tracking: MaskTracking, run: TrackRun, text: str) -> None:
+        super().__init__(text)
+        self.tracking, self.run = tracking, run
+        self._done = True  # pushed after the run: the first redo has nothing to do
+
+    def undo(self) -> None:
+        self.tracking.restore(self.run.media_id, self.run.before, self.run.keys_before)
+
+    def redo(self) -> None:
+        if self._done:
+            self._done = False
+            return
+        self.tracking.restore(self.run.media_id, self.run.after, self.run.keys_after)
 
 
 class MaskTools(QWidget):
@@ -262,6 +287,9 @@ class MaskTools(QWidget):
     def _track_done(self, media_id: str, text: str) -> None:
         self._track_finished_ui()
         self.track_status.setText(text)
+        run = self.tracking.last_run
+        if run is not None and run.media_id == media_id and _changed(run):
+            self.doc.undo_stack.push(TrackCommand(self.tracking, run, text.capitalize()))
 
     def _track_failed(self, media_id: str, message: str) -> None:
         self._track_finished_ui()
