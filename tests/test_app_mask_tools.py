@@ -185,3 +185,26 @@ def test_a_tracking_run_is_one_undo_step(qtbot, fake_frames, tmp_path, write_los
     assert panel.tracking.tracked_frames(item.id) == 5
     assert panel.tracking.clips[item.id].keyframes == {0}
     panel.tracking.shutdown()
+
+
+def test_onion_skin_shows_the_previous_frames_tracked_mask(tools, still_document):
+    from lumiere_studio.services.mask_tracking import TrackedClip
+
+    _doc, media_id = still_document
+    viewer = tools.viewer
+    viewer.show_media(media_id)
+    earlier = np.zeros((24, 32), bool)
+    earlier[2:8, 2:8] = True
+    tools.tracking.clips[media_id] = TrackedClip((32, 24), {5}, {0: earlier})
+    viewer.frame = 1
+    viewer.on_tracking_changed(media_id)
+    assert viewer._onion is None  # off by default
+    tools.onion.setChecked(True)
+    assert viewer.onion_skin and viewer._onion is not None
+    assert (
+        viewer._onion.pixelColor(4, 4).alpha() == 255
+        and viewer._onion.pixelColor(20, 20).alpha() == 0
+    )
+    viewer.frame = 0  # no frame before
+    viewer.on_tracking_changed(media_id)
+    assert viewer._onion is None

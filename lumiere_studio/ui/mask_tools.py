@@ -137,6 +137,9 @@ class MaskTools(QWidget):
         self.feather_px.setRange(0, 500)
         self.feather_px.setSuffix(" px")
         self.feather_px.setToolTip("A soft edge this wide, centred on the mask's edge")
+        self.onion = QCheckBox("Onion skin")
+        self.onion.setToolTip("Also show the previous frame's tracked mask, in blue")
+        self.onion.toggled.connect(self._onion_toggled)
         self.invert_mask = QCheckBox("Invert")
         for spin in (self.grow_px, self.feather_px):
             spin.editingFinished.connect(self._edges_changed)
@@ -165,6 +168,7 @@ class MaskTools(QWidget):
         form.addRow(edges_row)
         form.addRow(track_row)
         form.addRow(self.clear_track)
+        form.addRow(self.onion)
         form.addRow(self.track_status)
         self.hint = QLabel("White (painted) = the region to change.")
         self.hint.setWordWrap(True)
@@ -266,6 +270,11 @@ class MaskTools(QWidget):
                 b.setEnabled(False)
             self.cancel_track.setEnabled(True)
             self.track_status.setText(f"tracking {direction}...")
+
+    def _onion_toggled(self, on: bool) -> None:
+        self.viewer.onion_skin = on
+        if self.viewer.media_id:
+            self.viewer.on_tracking_changed(self.viewer.media_id)
 
     def _edges_changed(self) -> None:
         if self.viewer.media_id:

@@ -28,7 +28,7 @@ from lumiere_studio.model.document import Document, source_offset
 from lumiere_studio.model.masks import Patch
 from lumiere_studio.services.frames import FrameServer, to_qimage
 from lumiere_studio.services.mask_tracking import MaskTracking
-from lumiere_studio.ui.theme import ACCENT, ERASER_COLOR, MASK_COLOR
+from lumiere_studio.ui.theme import ACCENT, ERASER_COLOR, MASK_COLOR, ONION_COLOR
 
 
 def timecode(frame: int, fps) -> str:
@@ -36,6 +36,15 @@ def timecode(frame: int, fps) -> str:
     if not fps or fps <= 0:
         return "--:--:--:--"
     return smpte(frame, exact_rate(fps))
+
+
+def _tinted(pixels: np.ndarray, colour: QColor) -> QImage:
+    """An RGBA image of `colour` whose alpha is the uint8 mask `pixels`."""
+    h, w = pixels.shape
+    rgba = np.empty((h, w, 4), np.uint8)
+    rgba[..., 0], rgba[..., 1], rgba[..., 2] = colour.red(), colour.green(), colour.blue()
+    rgba[..., 3] = pixels
+    return QImage(rgba.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
 
 
 class SequenceView:
@@ -86,6 +95,8 @@ class Viewer(QWidget):
         self._box: tuple[QPointF, QPointF] | None = None  # the drag, in widget coordinates
         self.tracking: MaskTracking | None = None  # tracked masks shown frame by frame
         self._overlay_tracked = False  # the overlay shows a tracked mask (not the painted one)
+        self.onion_skin = False  # also show the previous frame's tracked mask, faintly
+        self._onion: QImage | None = None
         self.setMinimumSize(320, 180)
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -210,18 +221,12 @@ class Viewer(QWidget):
 
     def _rebuild_overlay(self) -> None:
         pixels = self.shown_mask()
-        if pixels is None:
-            self._overlay = None
-            return
-        h, w = pixels.shape
-        rgba = np.empty((h, w, 4), np.uint8)
-        rgba[..., 0], rgba[..., 1], rgba[..., 2] = (
-            MASK_COLOR.red(),
-            MASK_COLOR.green(),
-            MASK_COLOR.blue(),
-        )
-        rgba[..., 3] = pixels
-        self._overlay = QImage(rgba.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
+        self._overlay = None if pixels is None else _tinted(pixels, MASK_COLOR)
+        self._onion = None
+        if self.onion_skin and self.tracking is not None and self.media_id and self.frame > 0:
+            before = self.tracking.mask_at(self.media_id, self.frame - 1)
+            if before is not None:  # the last frame's mask, faint: does the track jump?
+                self._onion = _tinted(before, ONION_COLOR)
 
     def mask_applies(self) -> bool:
         if self._overlay_tracked:
@@ -299,6 +304,12 @@ class Viewer(QWidget):
             if self.path:
                 text = "decoding..."
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, text)
+        if self._onion is not None and self.brush.opacity > 0:
+            p.save()
+            p.setClipRect(rect)
+            p.setOpacity(self.brush.opacity * 0.5)
+            p.drawImage(self.source_rect(), self._onion)
+            p.restore()
         if self._overlay is not None and self.brush.opacity > 0:
             p.save()
             p.setClipRect(rect)  # a cropped (fill) picture's mask stops at the frame's edge
