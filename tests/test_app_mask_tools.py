@@ -114,15 +114,21 @@ def test_a_grabbed_mask_is_one_undo_step(tools, still_document):
     assert not mask.pixels.any()
 
 
-def test_the_overlay_shows_a_tracked_mask_and_the_brush_corrects_it(tools, still_document):
+def _tracked_on_frame_0(tools, media_id: str, side: int, keyframe: int) -> np.ndarray:
+    """The still shown with a tracked square (side px) on frame 0 and a keyframe elsewhere."""
     from lumiere_studio.services.mask_tracking import TrackedClip
 
+    tools.viewer.show_media(media_id)
+    tracked = np.zeros((24, 32), bool)
+    tracked[2 : 2 + side, 2 : 2 + side] = True
+    tools.tracking.clips[media_id] = TrackedClip((32, 24), {keyframe}, {0: tracked})
+    return tracked
+
+
+def test_the_overlay_shows_a_tracked_mask_and_the_brush_corrects_it(tools, still_document):
     doc, media_id = still_document
     viewer = tools.viewer
-    viewer.show_media(media_id)
-    tracked = np.zeros((24, 32), bool)
-    tracked[2:10, 2:10] = True
-    tools.tracking.clips[media_id] = TrackedClip((32, 24), {1}, {0: tracked})
+    tracked = _tracked_on_frame_0(tools, media_id, 8, 1)
     viewer.on_tracking_changed(media_id)
     shown = viewer.shown_mask()
     assert shown is not None and np.array_equal(shown >= 128, tracked) and viewer._overlay_tracked
@@ -188,14 +194,9 @@ def test_a_tracking_run_is_one_undo_step(qtbot, fake_frames, tmp_path, write_los
 
 
 def test_onion_skin_shows_the_previous_frames_tracked_mask(tools, still_document):
-    from lumiere_studio.services.mask_tracking import TrackedClip
-
     _doc, media_id = still_document
     viewer = tools.viewer
-    viewer.show_media(media_id)
-    earlier = np.zeros((24, 32), bool)
-    earlier[2:8, 2:8] = True
-    tools.tracking.clips[media_id] = TrackedClip((32, 24), {5}, {0: earlier})
+    _tracked_on_frame_0(tools, media_id, 6, 5)
     viewer.frame = 1
     viewer.on_tracking_changed(media_id)
     assert viewer._onion is None  # off by default
