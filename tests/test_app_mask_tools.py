@@ -209,3 +209,28 @@ def test_onion_skin_shows_the_previous_frames_tracked_mask(tools, still_document
     viewer.frame = 0  # no frame before
     viewer.on_tracking_changed(media_id)
     assert viewer._onion is None
+
+
+def test_shift_and_alt_clicks_add_and_remove_with_the_last_box(qtbot, tools, still_document):
+    from PySide6.QtCore import QPoint
+
+    _doc, media_id = still_document
+    viewer = tools.viewer
+    viewer.resize(320, 240)
+    viewer.show_media(media_id)
+    tools.set_tool("box")
+    calls = []
+    tools.tracking.grab = lambda *args: calls.append(args)  # what would run on the worker
+    r = viewer.image_rect()
+    at = QPoint(round(r.x() + 55), round(r.y() + 45))  # source pixel (5, 4)
+    with qtbot.waitSignal(viewer.point_clicked) as clicked:
+        qtbot.mouseClick(viewer, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier, at)
+    assert clicked.args == [5, 4, True]
+    assert calls[-1][4:] == (None, [(5, 4)], [])  # no box yet: the click alone
+    tools.grab_box((2, 2, 20, 16))
+    assert calls[-1][4:] == ((2, 2, 20, 16), [], [])  # a new box forgets the clicks
+    qtbot.mouseClick(viewer, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.AltModifier, at)
+    assert calls[-1][4:] == ((2, 2, 20, 16), [], [(5, 4)])
+    n = len(calls)
+    qtbot.mouseClick(viewer, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
+    assert len(calls) == n  # a plain click is neither

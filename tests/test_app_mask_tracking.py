@@ -95,6 +95,9 @@ def test_grab_returns_the_object_and_a_bad_file_is_a_message(qtbot, service, tmp
     with qtbot.waitSignal(service.grabbed, timeout=30000) as got:
         service.grab("s", str(tmp_path / "f.png"), 0, True, (2, 14, 34, 32))
     assert iou(got.args[1] >= 128, truths[0]) > 0.85
+    with qtbot.waitSignal(service.grabbed, timeout=30000) as clicked:  # a click, no box
+        service.grab("s", str(tmp_path / "f.png"), 0, True, None, [(18, 30)], [])
+    assert iou(clicked.args[1] >= 128, truths[0]) > 0.6
     with qtbot.waitSignal(service.failed, timeout=30000) as bad:
         service.grab("s", str(tmp_path / "missing.png"), 0, True, (2, 14, 34, 32))
     assert "does not exist" in bad.args[1]

@@ -10,6 +10,7 @@ scaled to the source's size when asked for (`mask_at`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import cv2
@@ -91,15 +92,26 @@ class MaskTracking(QObject):
             self.tracked_changed.emit(media_id)
 
     # --- click to mask -------------------------------------------------------------------
-    def grab(self, media_id: str, path: str, frame: int, still: bool, box: tuple[int, ...]) -> None:
-        """GrabCut inside `box` (x, y, w, h in source pixels) on frame `frame` of `path`."""
+    def grab(
+        self,
+        media_id: str,
+        path: str,
+        frame: int,
+        still: bool,
+        box: tuple[int, ...] | None,
+        include: Sequence[tuple[int, int]] = (),
+        exclude: Sequence[tuple[int, int]] = (),
+    ) -> None:
+        """GrabCut inside `box` (x, y, w, h in source pixels) and/or from include/exclude
+        clicks (x, y) on frame `frame` of `path`."""
+        include, exclude = list(include), list(exclude)
 
         def run() -> None:
             from engine.api import SegmentBox, SegmentError, grab
 
             try:
                 picture = _decode(path, frame, still)
-                mask = grab(picture, SegmentBox(*box))
+                mask = grab(picture, SegmentBox(*box) if box else None, include, exclude)
             except (LumiereError, SegmentError, OSError) as e:
                 self.worker.post(self._grab_failed, media_id, str(e))
                 return

@@ -29,6 +29,8 @@ from lumiere_studio.ui.theme import ACCENT
 from lumiere_studio.ui.viewer import Viewer
 
 TOOLS = ("off", "brush", "eraser", "box")
+Point = tuple[int, int]
+GrabInput = tuple[str | None, int, tuple[int, int, int, int] | None, list[Point], list[Point]]
 
 
 def _changed(run: TrackRun) -> bool:
@@ -157,6 +159,9 @@ class MaskTools(QWidget):
         self.tracking.grabbed.connect(self._grabbed)
         self.tracking.tracked_changed.connect(viewer.on_tracking_changed)
         viewer.box_drawn.connect(self.grab_box)
+        viewer.point_clicked.connect(self.grab_point)
+        # (media id, frame, box, include clicks, exclude clicks) of the last click to mask
+        self._grab_input: GrabInput = (None, 0, None, [], [])
         form = QFormLayout(self)
         form.addRow(tools)
         form.addRow("Size ([ ])", self.brush_size)
@@ -229,12 +234,31 @@ class MaskTools(QWidget):
         return item.id, v.path, item.media_info.frames <= 1
 
     def grab_box(self, box: tuple[int, int, int, int]) -> None:
+        """A new box: the clicks made for the last one are forgotten."""
+        self._grab_input = (self.viewer.media_id, self.viewer.frame, box, [], [])
+        self._grab()
+
+    def grab_point(self, x: int, y: int, include: bool) -> None:
+        """An include (Shift) or exclude (Alt) click: GrabCut again with it, and with the box
+        and clicks made before on this frame."""
+        media_id, frame, box, inc, exc = self._grab_input
+        if (media_id, frame) != (self.viewer.media_id, self.viewer.frame):
+            box, inc, exc = None, [], []
+        (inc if include else exc).append((x, y))
+        if box is None and not inc:
+            self.track_status.setText("drag a box or Shift+click on the object first")
+            return
+        self._grab_input = (self.viewer.media_id, self.viewer.frame, box, inc, exc)
+        self._grab()
+
+    def _grab(self) -> None:
         source = self._source()
         if source is None:
             return
         media_id, path, still = source
-        self.track_status.setText("finding the object in the box...")
-        self.tracking.grab(media_id, path, self.viewer.frame, still, box)
+        _, frame, box, inc, exc = self._grab_input
+        self.track_status.setText("finding the object...")
+        self.tracking.grab(media_id, path, frame, still, box, inc, exc)
 
     def _grabbed(self, media_id: str, found: np.ndarray) -> None:
         mask = self.doc.project.mask_for(media_id)

@@ -71,6 +71,7 @@ class Viewer(QWidget):
     frame_shown = Signal(int)
     message = Signal(str)
     box_drawn = Signal(object)  # (x, y, w, h) in source pixels: the box tool's drag
+    point_clicked = Signal(int, int, bool)  # x, y in source pixels, include (False: exclude)
 
     def __init__(self, doc: Document, frames: FrameServer, parent: QWidget | None = None):
         super().__init__(parent)
@@ -347,7 +348,7 @@ class Viewer(QWidget):
     def tool_badge(self) -> str:
         """The mask tool in use, shown over the picture ("" when the brush is off)."""
         if self.box_mode:
-            return "BOX: DRAG AROUND THE OBJECT"
+            return "BOX: DRAG AROUND THE OBJECT  (SHIFT+CLICK: ADD, ALT+CLICK: REMOVE)"
         if not self.brush.enabled:
             return ""
         return "ERASER" if self.brush.erase else "BRUSH"
@@ -402,6 +403,15 @@ class Viewer(QWidget):
             box = self.source_box(start, e.position())
             if box is not None:
                 self.box_drawn.emit(box)
+            elif e.modifiers() & (
+                Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.AltModifier
+            ):
+                # A click, not a drag: Shift adds the pixel to the object, Alt takes it out.
+                x, y = self.to_source(e.position())
+                sw, sh = self._source_size()
+                if 0 <= x < sw and 0 <= y < sh:
+                    include = not e.modifiers() & Qt.KeyboardModifier.AltModifier
+                    self.point_clicked.emit(int(x), int(y), include)
             return
         if self._stroke_before is None or self.media_id is None:
             return
