@@ -76,7 +76,8 @@ if TYPE_CHECKING:
     from engine.checkpoints import ModelError, list_models, read_model_info, scan_models
     from engine.cli import exit_process, is_command
     from engine.cli import main as cli_main
-    from engine.mask_track import MaskTrack
+    from engine.mask_track import MaskTrack, MaskTrackError
+    from engine.mask_track import load as load_mask_track
     from engine.mask_track import to_bytes as mask_track_bytes
     from engine.media.load import MediaLoadError, load_image, load_video_frames
     from engine.pipeline import Engine
@@ -110,6 +111,8 @@ _ON_FIRST_USE = {
     "track_span": ("engine.vision.track", "span"),
     "TrackSettings": ("engine.vision.track", "TrackSettings"),
     "MaskTrack": ("engine.mask_track", "MaskTrack"),
+    "MaskTrackError": ("engine.mask_track", "MaskTrackError"),
+    "load_mask_track": ("engine.mask_track", "load"),
     "MaskEdges": ("engine.vision.mask_edges", "Edges"),
     "apply_edges": ("engine.vision.mask_edges", "apply_edges"),
     "mask_track_bytes": ("engine.mask_track", "to_bytes"),
@@ -282,6 +285,8 @@ __all__ = [
     "track_span",
     "TrackSettings",
     "MaskTrack",
+    "MaskTrackError",
+    "load_mask_track",
     "MaskEdges",
     "apply_edges",
     "mask_track_bytes",

@@ -101,3 +101,34 @@ def test_grab_returns_the_object_and_a_bad_file_is_a_message(qtbot, service, tmp
     with qtbot.waitSignal(service.failed, timeout=30000) as bad:
         service.grab("s", str(tmp_path / "missing.png"), 0, True, (2, 14, 34, 32))
     assert "does not exist" in bad.args[1]
+
+
+def test_tracks_are_kept_with_the_project_and_read_back(qtbot, service, tmp_path):
+    from lumiere_studio.services.mask_tracking import TrackedClip
+
+    moved = np.zeros((48, 64), bool)
+    moved[10:20, 30:40] = True
+    service.clips["a"] = TrackedClip((64, 48), {0}, {3: moved})
+    service.clips["gone"] = TrackedClip((64, 48), {0}, {1: moved})
+    service.set_edges("a", 2, 4, False)
+    painted = np.zeros((48, 64), np.uint8)
+    painted[5:15, 5:15] = 255
+    (tmp_path / "masks" / "tracks").mkdir(parents=True)
+    (tmp_path / "masks" / "tracks" / "old.masktrack").write_bytes(b"stale")
+    assert service.save_to(tmp_path, {"a": 10}, {"a": painted}) == ["a"]
+    files = sorted(p.name for p in (tmp_path / "masks" / "tracks").iterdir())
+    assert files == ["a.masktrack"]  # media no longer in the project: no file, stale removed
+    again = MaskTracking()
+    try:
+        notes = again.load_from(tmp_path, {"a": (64, 48), "b": (64, 48)})
+        assert notes == [] and set(again.clips) == {"a"}
+        assert np.array_equal(again.mask_at("a", 3) >= 128, moved)
+        assert again.clips["a"].keyframes == {0} and again.edges["a"] == (2, 4, False)
+        (tmp_path / "masks" / "tracks" / "a.masktrack").write_bytes(b"damaged")
+        notes = again.load_from(tmp_path, {"a": (64, 48)})
+        assert again.clips == {} and len(notes) == 1 and "cannot be read" in notes[0]
+        service.save_to(tmp_path, {"a": 10}, {"a": painted})
+        notes = again.load_from(tmp_path, {"a": (32, 48)})  # the media changed size
+        assert again.clips == {} and "does not fit" in notes[0]
+    finally:
+        again.shutdown()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -21,6 +22,8 @@ from engine.api import Cancelled, CancelToken, LumiereError
 from lumiere_studio.services.worker import Worker
 
 WORK_SIDE = 640  # px on the longer side where the tracking runs (engine.vision.track's)
+TRACKS = Path("masks") / "tracks"  # in a project folder: one mask-track file per media
+TRACK_SUFFIX = ".masktrack"
 
 
 @dataclass
@@ -273,6 +276,74 @@ class MaskTracking(QObject):
             if f < track.length and (mask := self.mask_at(media_id, f)) is not None
         )
         return mask_track_bytes(track)
+
+    # --- kept with the project: masks/tracks/<media id>.masktrack -----------------------
+    def save_to(
+        self, folder: Path, frame_counts: dict[str, int], painted: dict[str, np.ndarray]
+    ) -> list[str]:
+        """Write each tracked media's track into the project `folder` (atomically), remove
+        the files of media no longer tracked; `frame_counts`: media id -> frames, `painted`:
+        media id -> its painted mask (the keyframes' mask). Returns the media ids written."""
+        from engine.api import MaskEdges, MaskTrack, atomic_write_bytes, mask_track_bytes
+
+        tracks = folder / TRACKS
+        written = []
+        for media_id, clip in self.clips.items():
+            if media_id not in frame_counts or not clip.masks:
+                continue
+            w, h = clip.size
+            length = max(frame_counts[media_id], max(clip.masks) + 1)
+            track = MaskTrack(width=w, height=h, length=length)
+            track.edges = MaskEdges(*self.edges.get(media_id, (0, 0, False)))
+            key = painted.get(media_id)
+            key_mask = key >= 128 if key is not None and key.shape == (h, w) else None
+            for f in clip.keyframes:  # the painted mask is every keyframe's
+                if f < length:
+                    track.keyframes[f] = (
+                        key_mask if key_mask is not None else np.zeros((h, w), bool)
+                    )
+            track.put_tracked(
+                (f, mask >= 128)
+                for f in clip.masks
+                if (mask := self.mask_at(media_id, f)) is not None
+            )
+            atomic_write_bytes(tracks / f"{media_id}{TRACK_SUFFIX}", mask_track_bytes(track))
+            written.append(media_id)
+        if tracks.is_dir():
+            for entry in tracks.glob(f"*{TRACK_SUFFIX}"):
+                if entry.name[: -len(TRACK_SUFFIX)] not in written:
+                    entry.unlink(missing_ok=True)
+        return written
+
+    def load_from(self, folder: Path | None, sizes: dict[str, tuple[int, int]]) -> list[str]:
+        """The tracks saved in project `folder` for its media (`sizes`: media id -> source
+        (width, height)); others are dropped. Returns notes on files that could not be used."""
+        from engine.api import MaskTrackError, load_mask_track
+
+        self.clips.clear()
+        self.edges.clear()
+        notes: list[str] = []
+        tracks = folder / TRACKS if folder is not None else None
+        if tracks is None or not tracks.is_dir():
+            return notes
+        for media_id, size in sizes.items():
+            path = tracks / f"{media_id}{TRACK_SUFFIX}"
+            if not path.is_file():
+                continue
+            try:
+                track = load_mask_track(path)
+            except MaskTrackError as e:
+                notes.append(str(e))
+                continue
+            if (track.width, track.height) != size:
+                notes.append(f"the mask track {path.name} does not fit its media's size; not used")
+                continue
+            masks = {f: m for f, m in track.tracked.items()}
+            self.clips[media_id] = TrackedClip(size, set(track.keyframes), masks)
+            edges = track.edges
+            self.edges[media_id] = (edges.grow, edges.feather, edges.invert)
+            self.tracked_changed.emit(media_id)
+        return notes
 
     def shutdown(self) -> None:
         self.cancel()

@@ -100,6 +100,8 @@ class MainWindow(QMainWindow):
             self,
         )
         self.generation.tracking = self.mask_tools.tracking  # tracked masks go to jobs
+        self.projects.saved.connect(self._save_mask_tracks)
+        self.projects.replaced.connect(self._load_mask_tracks)
         self.generation.ask_specs = variations_asker(self)
         self.exporting = ExportController(self.doc, partial(export_options, self.settings), self)
         self.export_progress = ExportProgress(self.exporting, self.files, self)
@@ -312,6 +314,22 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/state", self.saveState())
         self.shutdown()
         e.accept()
+
+    def _save_mask_tracks(self, folder: Path) -> None:
+        project = self.doc.project
+        frames = {m.id: m.media_info.frames for m in project.media}
+        painted = {mid: mask.pixels for mid, mask in project.masks.items()}
+        try:
+            self.mask_tools.tracking.save_to(folder, frames, painted)
+        except OSError as e:
+            self.projects.error.emit("The mask tracks could not be saved", str(e))
+
+    def _load_mask_tracks(self) -> None:
+        project = self.doc.project
+        sizes = {m.id: m.media_info.display_size for m in project.media}
+        notes = self.mask_tools.tracking.load_from(project.folder, sizes)
+        if notes:
+            self.projects.error.emit("Some mask tracks were not used", "\n".join(notes))
 
     def shutdown(self) -> None:
         self.mask_tools.tracking.shutdown()
