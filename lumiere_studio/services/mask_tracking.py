@@ -338,7 +338,7 @@ class MaskTracking(QObject):
             if (track.width, track.height) != size:
                 notes.append(f"the mask track {path.name} does not fit its media's size; not used")
                 continue
-            masks = {f: m for f, m in track.tracked.items()}
+            masks = {f: _to_work_size(m) for f, m in track.tracked.items()}
             self.clips[media_id] = TrackedClip(size, set(track.keyframes), masks)
             edges = track.edges
             self.edges[media_id] = (edges.grow, edges.feather, edges.invert)
@@ -348,6 +348,18 @@ class MaskTracking(QObject):
     def shutdown(self) -> None:
         self.cancel()
         self.worker.shutdown()
+
+
+def _to_work_size(mask: np.ndarray) -> np.ndarray:
+    """bool mask at the size tracking keeps masks in (memory: a long 1080p track is large)."""
+    h, w = mask.shape
+    scale = min(1.0, WORK_SIDE / max(w, h))
+    if scale == 1.0:
+        return mask
+    size = (max(2, round(w * scale)), max(2, round(h * scale)))
+    small = cv2.resize(mask.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+    out: np.ndarray = small >= 0.5
+    return out
 
 
 def _decode(path: str, frame: int, still: bool) -> np.ndarray:
