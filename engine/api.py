@@ -79,9 +79,20 @@ if TYPE_CHECKING:
     from engine.checkpoints import ModelError, list_models, read_model_info, scan_models
     from engine.cli import exit_process, is_command
     from engine.cli import main as cli_main
+    from engine.mask_track import MaskTrack, MaskTrackError
+    from engine.mask_track import load as load_mask_track
+    from engine.mask_track import to_bytes as mask_track_bytes
+    from engine.media.load import MediaLoadError, load_image, load_video_frames
     from engine.pipeline import Engine
     from engine.tasks.registry import task_for, tasks_using
     from engine.tasks.task import Task
+    from engine.vision.mask_edges import Edges as MaskEdges
+    from engine.vision.mask_edges import apply_edges
+    from engine.vision.segment import Box as SegmentBox
+    from engine.vision.segment import SegmentError, grab
+    from engine.vision.track import TrackSettings
+    from engine.vision.track import span as track_span
+    from engine.vision.track import track as track_mask
 
 # name -> (module, name there) for what loads on first use (these modules import torch)
 _ON_FIRST_USE = {
@@ -95,6 +106,22 @@ _ON_FIRST_USE = {
     "Task": ("engine.tasks.task", "Task"),
     "task_for": ("engine.tasks.registry", "task_for"),
     "tasks_using": ("engine.tasks.registry", "tasks_using"),
+    # the mask tools (OpenCV: loaded when a mask tool is first used)
+    "grab": ("engine.vision.segment", "grab"),
+    "SegmentBox": ("engine.vision.segment", "Box"),
+    "SegmentError": ("engine.vision.segment", "SegmentError"),
+    "track_mask": ("engine.vision.track", "track"),
+    "track_span": ("engine.vision.track", "span"),
+    "TrackSettings": ("engine.vision.track", "TrackSettings"),
+    "MaskTrack": ("engine.mask_track", "MaskTrack"),
+    "MaskTrackError": ("engine.mask_track", "MaskTrackError"),
+    "load_mask_track": ("engine.mask_track", "load"),
+    "MaskEdges": ("engine.vision.mask_edges", "Edges"),
+    "apply_edges": ("engine.vision.mask_edges", "apply_edges"),
+    "mask_track_bytes": ("engine.mask_track", "to_bytes"),
+    "MediaLoadError": ("engine.media.load", "MediaLoadError"),
+    "load_image": ("engine.media.load", "load_image"),
+    "load_video_frames": ("engine.media.load", "load_video_frames"),
 }
 
 
@@ -275,6 +302,22 @@ __all__ = [
     "read_timeline_file",
     "export_timeline",
     "atomic_write_bytes",
+    # masks: click to mask, tracking, mask-track files, reading frames for them
+    "grab",
+    "SegmentBox",
+    "SegmentError",
+    "track_mask",
+    "track_span",
+    "TrackSettings",
+    "MaskTrack",
+    "MaskTrackError",
+    "load_mask_track",
+    "MaskEdges",
+    "apply_edges",
+    "mask_track_bytes",
+    "MediaLoadError",
+    "load_image",
+    "load_video_frames",
     # the command line and the version
     "cli_main",
     "exit_process",

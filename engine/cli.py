@@ -12,7 +12,7 @@ import os
 import sys
 from typing import NoReturn
 
-COMMANDS = ("generate", "batch", "models", "info", "train", "export", "detect")
+COMMANDS = ("generate", "batch", "models", "info", "train", "export", "detect", "mask")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -79,7 +79,11 @@ class Job:
     image: str | None = _spec(None, "still image (i2v, cinemagraph)", "--image", label="a still")
     video: str | None = _spec(None, "source video (inpaint, v2v)", "--video", label="a clip")
     mask: str | None = _spec(
-        None, "mask PNG: white = the region to animate or replace", "--mask", label="a mask"
+        None,
+        "mask: white = the region to animate or replace; a PNG, or one mask per frame: a "
+        "folder of PNGs named by frame number, a mask video or a mask-track file",
+        "--mask",
+        label="a mask",
     )
     mask_from_frame: int = _spec(
         0,

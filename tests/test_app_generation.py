@@ -145,6 +145,36 @@ def test_the_mask_is_written_and_its_start_counts_from_the_first_frame_used(part
     assert settings.calls[-1][1:3] == (10, 2) and settings.calls[-1][4] == 0
 
 
+def test_a_tracked_mask_goes_to_the_job_as_a_mask_track_file(parts, clip):
+    from engine.mask_track import load
+    from lumiere_studio.services.mask_tracking import MaskTracking, TrackedClip
+
+    c, doc, _queue, settings, sel = parts
+    settings.task = "inpaint"
+    mid = sel.media_id = _import(doc, clip)
+    mask = doc.project.mask_for(mid)
+    mask.pixels[10:20, 10:20] = 255  # the painted keyframe on frame 2
+    doc.project.mask_meta[mid] = MaskMeta(from_frame=2)
+    c.tracking = tracking = MaskTracking()
+    moved = np.zeros((48, 64), bool)
+    moved[12:22, 30:40] = True
+    tracking.clips[mid] = TrackedClip((64, 48), {2}, {5: moved})
+    request = c.build_request()
+    mask_file = settings.calls[-1][3]
+    assert mask_file.endswith(".masktrack") and request.inputs == [mask_file]
+    track = load(mask_file)
+    assert track.raw(1) is None and np.array_equal(track.final(2) > 0, mask.pixels > 0)
+    assert np.array_equal(track.final(5) > 0, moved) and np.array_equal(track.raw(6), track.raw(2))
+    tracking.clear(mid)  # nothing tracked: the PNG as before
+    c.build_request()
+    assert settings.calls[-1][3].endswith(".png")
+    tracking.set_edges(mid, 3, 0, False)  # edge controls: a track file carrying them
+    c.build_request()
+    edged = load(settings.calls[-1][3])
+    assert edged.edges.grow == 3 and (edged.final(4) > 0).sum() > (mask.pixels > 0).sum()
+    tracking.shutdown()
+
+
 def test_a_finished_job_lands_in_bin_timeline_and_history_over_its_source(parts, clip):
     c, doc, queue, settings, sel = parts
     settings.task = "v2v"

@@ -115,6 +115,25 @@ def test_save_reopen_compare(qtbot, window, clip, tmp_path):
     assert window.doc.project.masks[mid].pixels.min() == 255
 
 
+def test_tracked_masks_are_saved_with_the_project_and_reopened(window, clip, tmp_path):
+    from lumiere_studio.services.mask_tracking import TrackedClip
+
+    window.import_paths([str(clip)])
+    mid = window.doc.project.media[0].id
+    window.doc.mask_operation(mid, "fill")
+    tracked = np.zeros((48, 64), bool)
+    tracked[5:25, 10:30] = True
+    tracking = window.mask_tools.tracking
+    tracking.clips[mid] = TrackedClip((64, 48), {0}, {4: tracked})
+    assert window.projects.save_to(tmp_path / "proj")
+    assert (tmp_path / "proj" / "masks" / "tracks" / f"{mid}.masktrack").is_file()
+    window.files.new_project()
+    assert tracking.clips == {}  # another project: its media's tracks go
+    assert window.projects.open_project(tmp_path / "proj")
+    assert np.array_equal(tracking.mask_at(mid, 4) >= 128, tracked)
+    assert tracking.clips[mid].keyframes == {0}
+
+
 def test_crash_recovery_offer_and_decline(qtbot, tmp_path, clip, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)

@@ -3,6 +3,7 @@ the whole-mask operations as undo steps, and the frame the mask applies from."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
@@ -76,3 +77,160 @@ def test_the_mask_applies_from_the_current_frame_and_follows_undo(tools, still_d
     doc.undo_stack.undo()
     assert doc.project.mask_meta[media_id].from_frame == 4
     assert tools.from_frame.value() == 4  # the panel shows the document, not its last edit
+
+
+def test_the_box_tool_turns_a_drag_into_a_box_in_source_pixels(qtbot, tools, still_document):
+    from PySide6.QtCore import QPoint
+
+    doc, media_id = still_document
+    viewer = tools.viewer
+    viewer.resize(320, 240)
+    viewer.show_media(media_id)
+    tools.set_tool("box")
+    assert viewer.box_mode and not viewer.brush.enabled and tools.box.isChecked()
+    assert viewer.tool_badge().startswith("BOX")
+    r = viewer.image_rect()  # the 32x24 still fills 320x240: 10 widget px a source px
+    a = QPoint(round(r.x() + 40), round(r.y() + 30))
+    b = QPoint(round(r.x() + 200), round(r.y() + 150))
+    with qtbot.waitSignal(viewer.box_drawn) as drawn:
+        qtbot.mousePress(viewer, Qt.MouseButton.LeftButton, pos=a)
+        qtbot.mouseMove(viewer, b)
+        qtbot.mouseRelease(viewer, Qt.MouseButton.LeftButton, pos=b)
+    assert drawn.args[0] == (4, 3, 16, 12)
+    assert media_id not in doc.project.masks  # a box paints nothing itself
+    tools.set_tool("off")
+    assert not viewer.box_mode
+
+
+def test_a_grabbed_mask_is_one_undo_step(tools, still_document):
+    doc, media_id = still_document
+    tools.viewer.show_media(media_id)
+    found = np.zeros((24, 32), np.uint8)
+    found[5:15, 8:20] = 255
+    tools._grabbed(media_id, found)
+    mask = doc.project.mask_for(media_id)
+    assert np.array_equal(mask.pixels, found) and doc.undo_stack.undoText() == "Click to mask"
+    doc.undo_stack.undo()
+    assert not mask.pixels.any()
+
+
+def _tracked_on_frame_0(tools, media_id: str, side: int, keyframe: int) -> np.ndarray:
+    """The still shown with a tracked square (side px) on frame 0 and a keyframe elsewhere."""
+    from lumiere_studio.services.mask_tracking import TrackedClip
+
+    tools.viewer.show_media(media_id)
+    tracked = np.zeros((24, 32), bool)
+    tracked[2 : 2 + side, 2 : 2 + side] = True
+    tools.tracking.clips[media_id] = TrackedClip((32, 24), {keyframe}, {0: tracked})
+    return tracked
+
+
+def test_the_overlay_shows_a_tracked_mask_and_the_brush_corrects_it(tools, still_document):
+    doc, media_id = still_document
+    viewer = tools.viewer
+    tracked = _tracked_on_frame_0(tools, media_id, 8, 1)
+    viewer.on_tracking_changed(media_id)
+    shown = viewer.shown_mask()
+    assert shown is not None and np.array_equal(shown >= 128, tracked) and viewer._overlay_tracked
+    assert viewer.begin_correction()  # what the brush's first press does on such a frame
+    assert np.array_equal(doc.project.mask_for(media_id).pixels >= 128, tracked)
+    assert tools.tracking.mask_at(media_id, 0) is None and not viewer._overlay_tracked
+    assert doc.undo_stack.undoText() == "Correct tracked mask"
+    doc.undo_stack.undo()
+    assert not doc.project.mask_for(media_id).pixels.any()
+
+
+def test_tracking_a_still_or_with_no_mask_says_why(tools, still_document):
+    doc, media_id = still_document
+    tools.viewer.show_media(media_id)
+    tools.track("forward")
+    assert "still" in tools.track_status.text()
+
+
+def test_edge_controls_change_what_the_overlay_shows_not_the_painted_mask(tools, still_document):
+    doc, media_id = still_document
+    tools.viewer.show_media(media_id)
+    mask = doc.project.mask_for(media_id)
+    mask.pixels[8:16, 10:20] = 255
+    tools.grow_px.setValue(2)
+    tools._edges_changed()  # as editingFinished does
+    assert tools.tracking.edges[media_id] == (2, 0, False)
+    shown, raw = tools.viewer.shown_mask(), tools.viewer.raw_mask()
+    assert (shown >= 128).sum() > (raw >= 128).sum() == 80
+    assert shown[6, 15] == 255 and shown[3, 15] == 0  # 2 px above the top edge, not 5
+    tools.invert_mask.setChecked(True)
+    assert tools.viewer.shown_mask()[0, 0] == 255 and mask.pixels[0, 0] == 0
+    tools.refresh()  # the panel shows the media's own settings
+    assert tools.grow_px.value() == 2 and tools.invert_mask.isChecked()
+
+
+def test_a_tracking_run_is_one_undo_step(qtbot, fake_frames, tmp_path, write_lossless_video):
+    from engine.api import probe
+    from lumiere_studio.model.document import Document
+
+    frames = np.zeros((6, 24, 32, 3), np.uint8)
+    for t in range(6):
+        frames[t, 6:14, 4 + 2 * t : 12 + 2 * t] = (200, 60, 60)
+    clip = write_lossless_video(tmp_path / "c.mkv", frames)
+    doc = Document()
+    (item,) = doc.import_media([probe(clip)])
+    viewer = Viewer(doc, fake_frames)
+    panel = MaskTools(viewer, doc)
+    qtbot.addWidget(viewer)
+    qtbot.addWidget(panel)
+    viewer.show_media(item.id)
+    doc.project.mask_for(item.id).pixels[6:14, 4:12] = 255
+    with qtbot.waitSignal(panel.tracking.finished, timeout=60000):
+        panel.track("forward")
+    assert panel.tracking.tracked_frames(item.id) == 5
+    assert doc.undo_stack.undoText() == "Tracked 5 frames forward"
+    doc.undo_stack.undo()
+    assert panel.tracking.tracked_frames(item.id) == 0
+    assert panel.tracking.clips[item.id].keyframes == set()
+    doc.undo_stack.redo()
+    assert panel.tracking.tracked_frames(item.id) == 5
+    assert panel.tracking.clips[item.id].keyframes == {0}
+    panel.tracking.shutdown()
+
+
+def test_onion_skin_shows_the_previous_frames_tracked_mask(tools, still_document):
+    _doc, media_id = still_document
+    viewer = tools.viewer
+    _tracked_on_frame_0(tools, media_id, 6, 5)
+    viewer.frame = 1
+    viewer.on_tracking_changed(media_id)
+    assert viewer._onion is None  # off by default
+    tools.onion.setChecked(True)
+    assert viewer.onion_skin and viewer._onion is not None
+    assert (
+        viewer._onion.pixelColor(4, 4).alpha() == 255
+        and viewer._onion.pixelColor(20, 20).alpha() == 0
+    )
+    viewer.frame = 0  # no frame before
+    viewer.on_tracking_changed(media_id)
+    assert viewer._onion is None
+
+
+def test_shift_and_alt_clicks_add_and_remove_with_the_last_box(qtbot, tools, still_document):
+    from PySide6.QtCore import QPoint
+
+    _doc, media_id = still_document
+    viewer = tools.viewer
+    viewer.resize(320, 240)
+    viewer.show_media(media_id)
+    tools.set_tool("box")
+    calls = []
+    tools.tracking.grab = lambda *args: calls.append(args)  # what would run on the worker
+    r = viewer.image_rect()
+    at = QPoint(round(r.x() + 55), round(r.y() + 45))  # source pixel (5, 4)
+    with qtbot.waitSignal(viewer.point_clicked) as clicked:
+        qtbot.mouseClick(viewer, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier, at)
+    assert clicked.args == [5, 4, True]
+    assert calls[-1][4:] == (None, [(5, 4)], [])  # no box yet: the click alone
+    tools.grab_box((2, 2, 20, 16))
+    assert calls[-1][4:] == ((2, 2, 20, 16), [], [])  # a new box forgets the clicks
+    qtbot.mouseClick(viewer, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.AltModifier, at)
+    assert calls[-1][4:] == ((2, 2, 20, 16), [], [(5, 4)])
+    n = len(calls)
+    qtbot.mouseClick(viewer, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
+    assert len(calls) == n  # a plain click is neither

@@ -16,7 +16,8 @@ import numpy as np
 import torch
 
 from engine.jobs import Job, JobError
-from engine.media.load import load_image, load_mask, load_video_frames
+from engine.media.load import load_image, load_video_frames
+from engine.media.mask_frames import load_region
 from engine.tasks.composite import composite, feathered_alpha
 from engine.tasks.conditioning import Conditioning, cinemagraph, inpainting
 from engine.tasks.fit import PadFit
@@ -65,8 +66,9 @@ class RegionTask(Task):
         notes: list[str] = []
         original, source, fps = self.footage(job, frames, notes)
         _, h, w, _ = original.shape
-        painted, mask_note = load_mask(input_file(job, "mask"), (w, h))
-        region = np.repeat(painted[None], frames, axis=0)
+        region, mask_note = load_region(
+            input_file(job, "mask"), frames, (w, h), job.video_start_frame
+        )
         self.limit(job, region)
         parts, boxes = [], []
         for _, box in region_boxes(region, geo.native_h, geo.native_w):

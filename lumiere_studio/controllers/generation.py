@@ -33,6 +33,7 @@ from lumiere_studio.model.queue_store import QueueStoreError
 
 if TYPE_CHECKING:
     from lumiere_studio.services.engine_thread import JobQueue
+    from lumiere_studio.services.mask_tracking import MaskTracking
 
 
 @dataclass
@@ -110,6 +111,7 @@ class GenerationController(QObject):
         self.place_over = False  # results go over their source (else at the timeline's end)
         self.ask_specs: Callable[[Job], list[str] | None] = lambda job: None
         self.requests: dict[int, Request] = {}  # queued job id -> what it was made from
+        self.tracking: MaskTracking | None = None  # tracked masks go to the job when set
         queue.job_done.connect(self._job_done)
         queue.job_failed.connect(self._job_failed)
         queue.changed.connect(self._job_changed)
@@ -162,17 +164,36 @@ class GenerationController(QObject):
                 request.inputs.append(source)
             mask = project.masks.get(item.id)
             if mask is not None and mask.any():
-                mask_png = self.write_input(
+                meta = project.mask_meta.get(item.id)
+                tracked = self._tracked_masks(item.id, mask.pixels, meta, item.media_info.frames)
+                mask_png = tracked or self.write_input(
                     mask.pixels, f"mask-{item.id}-{uuid.uuid4().hex[:6]}.png"
                 )
                 request.inputs.append(mask_png)
-                meta = project.mask_meta.get(item.id)
                 from_frame = max(0, (meta.from_frame if meta else 0) - start)
         job = self.settings.build_job(
             source, start, count if task != "t2v" else None, mask_png, from_frame
         )
         request.job = fit_to_sequence(job, self.sequence_defaults(), self.settings.size_is_auto())
         return request
+
+    def _tracked_masks(
+        self, media_id: str, painted: np.ndarray, meta: Any, frames: int
+    ) -> str | None:
+        """A mask-track file (the painted mask and the frames tracked from it) when the mask
+        was tracked through the clip, for the job's `mask`; None when it was not."""
+        if self.tracking is None:
+            return None
+        data = self.tracking.track_file_bytes(
+            media_id, painted, meta.from_frame if meta else 0, frames
+        )
+        if data is None:
+            return None
+        folder = self.doc.project.folder
+        name = f"mask-{media_id}-{uuid.uuid4().hex[:6]}.masktrack"
+        path = folder / "masks" / name if folder else self.scratch / name
+        atomic_write_bytes(path, data)
+        return str(path)
 
     def build_job(self) -> Job:
         return self.build_request().job

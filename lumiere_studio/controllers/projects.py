@@ -28,6 +28,7 @@ class ProjectController(QObject):
     error = Signal(str, str)  # title, text
     status = Signal(str, int)  # message, milliseconds
     replaced = Signal()  # another project is open (new, opened, recovered)
+    saved = Signal(object)  # the folder a save just wrote (a Path)
     recent_changed = Signal()
 
     def __init__(
@@ -120,6 +121,7 @@ class ProjectController(QObject):
         self.doc.undo_stack.setClean()
         self.doc.changed.emit()
         self.add_recent(folder)
+        self.saved.emit(folder)
         self.status.emit(f"saved {folder}", 4000)
         return True
 

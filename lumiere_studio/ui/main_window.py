@@ -113,6 +113,9 @@ class MainWindow(QMainWindow):
             lambda: viewer_selection(self.viewer, self.transport),
             self,
         )
+        self.generation.tracking = self.mask_tools.tracking  # tracked masks go to jobs
+        self.projects.saved.connect(self._save_mask_tracks)
+        self.projects.replaced.connect(self._load_mask_tracks)
         self.generation.ask_specs = variations_asker(self)
         self.exporting = ExportController(self.doc, partial(export_options, self.settings), self)
         self.export_progress = ExportProgress(self.exporting, self.files, self)
@@ -326,7 +329,24 @@ class MainWindow(QMainWindow):
         self.shutdown()
         e.accept()
 
+    def _save_mask_tracks(self, folder: Path) -> None:
+        project = self.doc.project
+        frames = {m.id: m.media_info.frames for m in project.media}
+        painted = {mid: mask.pixels for mid, mask in project.masks.items()}
+        try:
+            self.mask_tools.tracking.save_to(folder, frames, painted)
+        except OSError as e:
+            self.projects.error.emit("The mask tracks could not be saved", str(e))
+
+    def _load_mask_tracks(self) -> None:
+        project = self.doc.project
+        sizes = {m.id: m.media_info.display_size for m in project.media}
+        notes = self.mask_tools.tracking.load_from(project.folder, sizes)
+        if notes:
+            self.projects.error.emit("Some mask tracks were not used", "\n".join(notes))
+
     def shutdown(self) -> None:
+        self.mask_tools.tracking.shutdown()
         self.projects.shutdown()
         self.transport.pause()
         self.queue.shutdown()
@@ -377,6 +397,7 @@ def action_table(w: MainWindow) -> dict[str, list[Entry]]:
             None,
             ("Mask &Brush", lambda: tools.set_tool("brush"), "B"),
             ("Mask &Eraser", lambda: tools.set_tool("eraser"), "E"),
+            ("Mask Bo&x (Click to Mask)", lambda: tools.set_tool("box"), "G"),
             ("Smaller Brush", lambda: tools.grow(1 / 1.25), "["),
             ("Larger Brush", lambda: tools.grow(1.25), "]"),
             None,

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QApplication
 
 ACCENT = QColor(86, 156, 214)
 MASK_COLOR = QColor(255, 64, 96)
+ONION_COLOR = QColor(64, 160, 255)  # the previous frame's tracked mask (onion skin)
 ERASER_COLOR = QColor(214, 120, 40)  # the eraser's badge: not to be taken for the brush
 
 

@@ -27,7 +27,8 @@ from engine.api import timecode as smpte
 from lumiere_studio.model.document import Document, source_offset
 from lumiere_studio.model.masks import Patch
 from lumiere_studio.services.frames import FrameServer, to_qimage
-from lumiere_studio.ui.theme import ACCENT, ERASER_COLOR, MASK_COLOR
+from lumiere_studio.services.mask_tracking import MaskTracking
+from lumiere_studio.ui.theme import ACCENT, ERASER_COLOR, MASK_COLOR, ONION_COLOR
 
 
 def timecode(frame: int, fps) -> str:
@@ -35,6 +36,15 @@ def timecode(frame: int, fps) -> str:
     if not fps or fps <= 0:
         return "--:--:--:--"
     return smpte(frame, exact_rate(fps))
+
+
+def _tinted(pixels: np.ndarray, colour: QColor) -> QImage:
+    """An RGBA image of `colour` whose alpha is the uint8 mask `pixels`."""
+    h, w = pixels.shape
+    rgba = np.empty((h, w, 4), np.uint8)
+    rgba[..., 0], rgba[..., 1], rgba[..., 2] = colour.red(), colour.green(), colour.blue()
+    rgba[..., 3] = pixels
+    return QImage(rgba.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
 
 
 class SequenceView:
@@ -60,6 +70,8 @@ class BrushSettings:
 class Viewer(QWidget):
     frame_shown = Signal(int)
     message = Signal(str)
+    box_drawn = Signal(object)  # (x, y, w, h) in source pixels: the box tool's drag
+    point_clicked = Signal(int, int, bool)  # x, y in source pixels, include (False: exclude)
 
     def __init__(self, doc: Document, frames: FrameServer, parent: QWidget | None = None):
         super().__init__(parent)
@@ -80,6 +92,12 @@ class Viewer(QWidget):
         self._overlay: QImage | None = None
         self._stroke: list[tuple[float, float]] = []
         self._stroke_before: np.ndarray | None = None
+        self.box_mode = False  # the box tool (click to mask) instead of the brush
+        self._box: tuple[QPointF, QPointF] | None = None  # the drag, in widget coordinates
+        self.tracking: MaskTracking | None = None  # tracked masks shown frame by frame
+        self._overlay_tracked = False  # the overlay shows a tracked mask (not the painted one)
+        self.onion_skin = False  # also show the previous frame's tracked mask, faintly
+        self._onion: QImage | None = None
         self.setMinimumSize(320, 180)
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -137,7 +155,12 @@ class Viewer(QWidget):
         """Ask for a frame. `refine=False` (playback): a proxy frame is enough."""
         if self.path is None:
             return
-        self.frame = int(np.clip(frame, 0, max(0, self.frame_count - 1)))
+        new = int(np.clip(frame, 0, max(0, self.frame_count - 1)))
+        if new != self.frame and self.tracking and self.media_id:
+            self.frame = new
+            if self._overlay_tracked or self.tracking.tracked_frames(self.media_id):
+                self._rebuild_overlay()  # a tracked mask follows the frame
+        self.frame = new
         self.frames.request(self.path, self.frame, read_ahead, refine)
         self.update()
 
@@ -166,22 +189,49 @@ class Viewer(QWidget):
             self._rebuild_overlay()
             self.update()
 
-    def _rebuild_overlay(self) -> None:
+    def on_tracking_changed(self, media_id: str) -> None:
+        if media_id == self.media_id:
+            self._rebuild_overlay()
+            self.update()
+
+    def raw_mask(self) -> np.ndarray | None:
+        """uint8 (H, W) mask of this frame before the edge controls (tracked, else painted)."""
+        if self.tracking is not None and self.media_id:
+            tracked = self.tracking.mask_at(self.media_id, self.frame)
+            if tracked is not None:
+                return tracked
+        mask = self._mask()
+        return mask.pixels if mask is not None and mask.any() else None
+
+    def shown_mask(self) -> np.ndarray | None:
+        """uint8 (H, W) mask the overlay shows at this frame: the tracked one where the frame
+        has one, else the painted one, under the edge controls (what a job receives); None
+        for none."""
+        self._overlay_tracked = False
+        if self.tracking is not None and self.media_id:
+            tracked = self.tracking.mask_at(self.media_id, self.frame)
+            if tracked is not None:
+                self._overlay_tracked = True
+                return self.tracking.finish_edges(self.media_id, tracked)
         mask = self._mask()
         if mask is None or not mask.any():
-            self._overlay = None
-            return
-        h, w = mask.pixels.shape
-        rgba = np.empty((h, w, 4), np.uint8)
-        rgba[..., 0], rgba[..., 1], rgba[..., 2] = (
-            MASK_COLOR.red(),
-            MASK_COLOR.green(),
-            MASK_COLOR.blue(),
-        )
-        rgba[..., 3] = mask.pixels
-        self._overlay = QImage(rgba.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
+            return None
+        if self.tracking is not None and self.media_id:
+            return self.tracking.finish_edges(self.media_id, mask.pixels)
+        return mask.pixels
+
+    def _rebuild_overlay(self) -> None:
+        pixels = self.shown_mask()
+        self._overlay = None if pixels is None else _tinted(pixels, MASK_COLOR)
+        self._onion = None
+        if self.onion_skin and self.tracking is not None and self.media_id and self.frame > 0:
+            before = self.tracking.mask_at(self.media_id, self.frame - 1)
+            if before is not None:  # the last frame's mask, faint: does the track jump?
+                self._onion = _tinted(before, ONION_COLOR)
 
     def mask_applies(self) -> bool:
+        if self._overlay_tracked:
+            return True
         meta = self.doc.project.mask_meta.get(self.media_id or "")
         return meta is None or self.frame >= meta.from_frame
 
@@ -260,12 +310,22 @@ class Viewer(QWidget):
         else:
             p.setPen(QColor(140, 140, 145))
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.placeholder_text())
+        if self._onion is not None and self.brush.opacity > 0:
+            p.save()
+            p.setClipRect(rect)
+            p.setOpacity(self.brush.opacity * 0.5)
+            p.drawImage(self.source_rect(), self._onion)
+            p.restore()
         if self._overlay is not None and self.brush.opacity > 0:
             p.save()
             p.setClipRect(rect)  # a cropped (fill) picture's mask stops at the frame's edge
             p.setOpacity(self.brush.opacity if self.mask_applies() else self.brush.opacity * 0.3)
             p.drawImage(self.source_rect(), self._overlay)
             p.restore()
+        if self._box is not None:
+            pen = QPen(QColor(255, 255, 255, 230), 1.5, Qt.PenStyle.DashLine)
+            p.setPen(pen)
+            p.drawRect(QRectF(self._box[0], self._box[1]).normalized())
         text = self.timecode_text()
         if text:
             p.setFont(QFont("monospace", 11))
@@ -292,6 +352,8 @@ class Viewer(QWidget):
 
     def tool_badge(self) -> str:
         """The mask tool in use, shown over the picture ("" when the brush is off)."""
+        if self.box_mode:
+            return "BOX: DRAG AROUND THE OBJECT  (SHIFT+CLICK: ADD, ALT+CLICK: REMOVE)"
         if not self.brush.enabled:
             return ""
         return "ERASER" if self.brush.erase else "BRUSH"
@@ -311,8 +373,13 @@ class Viewer(QWidget):
 
     # --- brush ---------------------------------------------------------------------------
     def mousePressEvent(self, e: QMouseEvent) -> None:  # noqa: N802
+        if self.box_mode and self.media_id and e.button() == Qt.MouseButton.LeftButton:
+            self._box = (e.position(), e.position())
+            return None
         if not (self.brush.enabled and self.media_id and e.button() == Qt.MouseButton.LeftButton):
             return super().mousePressEvent(e)
+        if self._overlay_tracked:
+            self.begin_correction()
         mask = self._mask(create=True)
         if mask is None:
             return None
@@ -322,6 +389,10 @@ class Viewer(QWidget):
         return None
 
     def mouseMoveEvent(self, e: QMouseEvent) -> None:  # noqa: N802
+        if self._box is not None:
+            self._box = (self._box[0], e.position())
+            self.update()
+            return
         if self._stroke_before is not None:
             prev = self._stroke[-1]
             self._stroke.append(self.to_source(e.position()))
@@ -330,6 +401,23 @@ class Viewer(QWidget):
             self.update()
 
     def mouseReleaseEvent(self, e: QMouseEvent) -> None:  # noqa: N802
+        if self._box is not None:
+            start, end = self._box
+            self._box = None
+            self.update()
+            box = self.source_box(start, e.position())
+            if box is not None:
+                self.box_drawn.emit(box)
+            elif e.modifiers() & (
+                Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.AltModifier
+            ):
+                # A click, not a drag: Shift adds the pixel to the object, Alt takes it out.
+                x, y = self.to_source(e.position())
+                sw, sh = self._source_size()
+                if 0 <= x < sw and 0 <= y < sh:
+                    include = not e.modifiers() & Qt.KeyboardModifier.AltModifier
+                    self.point_clicked.emit(int(x), int(y), include)
+            return
         if self._stroke_before is None or self.media_id is None:
             return
         mask = self._mask()
@@ -340,6 +428,36 @@ class Viewer(QWidget):
         label = "Erase mask" if self.brush.erase else "Paint mask"
         self.doc.commit_mask_patch(self.media_id, label, Patch(rect, before, mask.copy_rect(rect)))
         self._stroke = []
+
+    def begin_correction(self) -> bool:
+        """Make the tracked mask of this frame the painted mask (one undoable step), so the
+        brush corrects what is shown; tracking from here then makes it a keyframe."""
+        if self.tracking is None or not self.media_id:
+            return False
+        tracked = self.tracking.take_for_correction(self.media_id, self.frame)  # no edges
+        mask = self._mask(create=True)
+        if tracked is None or mask is None or tracked.shape != mask.pixels.shape:
+            return False
+        rect = mask.full_rect()
+        before = mask.copy_rect(rect)
+        mask.put_rect(rect, tracked)
+        self.doc.commit_mask_patch(
+            self.media_id, "Correct tracked mask", Patch(rect, before, tracked.copy())
+        )
+        self._rebuild_overlay()
+        self.update()
+        return True
+
+    def source_box(self, a: QPointF, b: QPointF) -> tuple[int, int, int, int] | None:
+        """The drag from a to b (widget) as (x, y, w, h) in source pixels, inside the source;
+        None when it leaves less than 4x4 pixels."""
+        (ax, ay), (bx, by) = self.to_source(a), self.to_source(b)
+        sw, sh = self._source_size()
+        x0, x1 = sorted((int(np.clip(ax, 0, sw)), int(np.clip(bx, 0, sw))))
+        y0, y1 = sorted((int(np.clip(ay, 0, sh)), int(np.clip(by, 0, sh))))
+        if x1 - x0 < 4 or y1 - y0 < 4:
+            return None
+        return (x0, y0, x1 - x0, y1 - y0)
 
     def _paint_stroke(self, points: list[tuple[float, float]]) -> None:
         mask = self._mask(create=True)
