@@ -14,12 +14,9 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from engine.errors import LumiereError
-
-if TYPE_CHECKING:
-    from engine.jobs import Job
 
 IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 GENERATED = "trainedAlgorithmicMedia"
@@ -34,11 +31,22 @@ class ProvenanceError(LumiereError, ValueError):
     """A manifest that cannot be read or does not match its file."""
 
 
+class MadeJob(Protocol):
+    """What provenance reads of a job (engine.jobs.Job has it)."""
+
+    prompt: str
+    negative_prompt: str
+    seed: int
+    task: str
+
+
 class MadeClip(Protocol):
     """What provenance reads of a generation's result (engine.pipeline.Result has it): the
-    media layer knows results by this shape, not the pipeline that makes them."""
+    media layer knows results and jobs by their shape, not the pipeline or the job module."""
 
-    job: Job
+    @property
+    def job(self) -> MadeJob: ...
+
     model_name: str
     model_hash: str
     source: str | None
