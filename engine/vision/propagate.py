@@ -10,29 +10,36 @@ the source frame shows (`usable`), so nothing of the hole leaks back in.
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from engine.vision.flow import Preset, optical_flow
 from engine.vision.flow_fill import complete_flow, harmonic_fill
 
 Flows = list[np.ndarray]  # T - 1 float32 (H, W, 2) flows
+_ROW = 4096  # points per row of a remap map (OpenCV limits a map's sides to 32767)
 
 
 def bilinear(image: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """float32 (N, C) samples of (H, W, C) `image` at float positions (x, y), clamped to the
-    frame."""
+    frame (OpenCV's remap: positions to 1/32 px, uint8 images rounded to whole levels)."""
+    n = len(x)
     h, w = image.shape[:2]
-    x = np.clip(x, 0, w - 1)
-    y = np.clip(y, 0, h - 1)
-    x0 = np.minimum(np.floor(x).astype(np.intp), w - 2) if w > 1 else np.zeros(len(x), np.intp)
-    y0 = np.minimum(np.floor(y).astype(np.intp), h - 2) if h > 1 else np.zeros(len(y), np.intp)
-    fx = (x - x0)[:, None].astype(np.float32)
-    fy = (y - y0)[:, None].astype(np.float32)
-    x1, y1 = np.minimum(x0 + 1, w - 1), np.minimum(y0 + 1, h - 1)
-    img = image.reshape(h, w, -1).astype(np.float32, copy=False)
-    top = img[y0, x0] * (1 - fx) + img[y0, x1] * fx
-    bottom = img[y1, x0] * (1 - fx) + img[y1, x1] * fx
-    out: np.ndarray = top * (1 - fy) + bottom * fy
+    rows = -(-n // _ROW) if n else 0
+    map_x = np.zeros(rows * _ROW, np.float32)
+    map_y = np.zeros(rows * _ROW, np.float32)
+    map_x[:n] = np.clip(x, 0, w - 1)
+    map_y[:n] = np.clip(y, 0, h - 1)
+    if n == 0:
+        return np.zeros((0, image.shape[2] if image.ndim == 3 else 1), np.float32)
+    got = cv2.remap(
+        np.ascontiguousarray(image),
+        map_x.reshape(rows, _ROW),
+        map_y.reshape(rows, _ROW),
+        cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
+    out: np.ndarray = got.reshape(rows * _ROW, -1)[:n].astype(np.float32)
     return out
 
 
