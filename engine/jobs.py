@@ -33,6 +33,7 @@ SAMPLERS = ("dpm++2m", "ddim")
 # STUNet draws every pixel: the pure-model path, kept for comparison and research).
 PIXEL_SOURCES = ("footage", "model")
 __all__ = ["Job", "JobError", "FieldSpec", "Progress"]  # JobError lives in engine.errors
+MASK_GROW = 4  # pixels an inpainting mask grows by default: object edges leave halos
 JOB_SCHEMA_VERSION = 1
 FPS_RANGE = (1, 240)  # what Job.fps accepts
 SIZE_RANGE = (8, 4096)  # what Job.width and Job.height accept
@@ -91,6 +92,15 @@ class Job:
         "--mask-from-frame",
         low=0,
         label="the mask's first frame",
+    )
+    mask_grow: int = _spec(
+        MASK_GROW,
+        "inpaint (footage pixels): grow the mask by this many pixels, so an object's edge "
+        "and halo go with it",
+        "--mask-grow",
+        low=0,
+        high=64,
+        label="Mask grow",
     )
     video_start_frame: int = _spec(
         0,

@@ -139,6 +139,7 @@ def test_inpaint_outside_mask_is_bit_exact(engine, tiny_model, media) -> None:
         mask=str(media["mask_small"]),
         video_start_frame=1,
         mask_from_frame=2,
+        pixels="model",  # the model's own paste (footage pixels: tests/test_footage_inpaint.py)
     )
     source, _ = load_video_frames(media["clip"], 1, 8)
     region = np.zeros((8, 20, 30), bool)
@@ -153,7 +154,12 @@ def test_inpaint_outside_mask_is_bit_exact(engine, tiny_model, media) -> None:
 
 def test_inpaint_generates_one_box_per_separate_region(engine, tiny_model, media) -> None:
     r = run(
-        engine, tiny_model, task="inpaint", video=str(media["wide"]), mask=str(media["two_regions"])
+        engine,
+        tiny_model,
+        task="inpaint",
+        video=str(media["wide"]),
+        mask=str(media["two_regions"]),
+        pixels="model",
     )
     source, _ = load_video_frames(media["wide"], 0, 8)
     region = np.broadcast_to(np.asarray(Image.open(media["two_regions"])) >= 128, (8, 64, 96))

@@ -59,7 +59,7 @@ def test_cinemagraph_refuses_a_still_too_large_to_keep(tmp_path):
 def test_inpaint_generates_from_mask_from_frame_on(tmp_path, write_lossless_video) -> None:
     clip = write_lossless_video(tmp_path / "c.mkv", np.zeros((6, 16, 16, 3), np.uint8))
     mask = _mask(tmp_path / "m.png", 16, 16, (slice(4, 8), slice(4, 8)))
-    job = Job(task="inpaint", video=str(clip), mask=mask, mask_from_frame=2)
+    job = Job(task="inpaint", video=str(clip), mask=mask, mask_from_frame=2, pixels="model")
     prep = Inpaint().prepare(job, 6, Geometry(16, 16))
     assert not prep.region[:2].any() and prep.region[2:, 4:8, 4:8].all()
     assert prep.source == str(clip) and len(prep.parts) == len(prep.boxes) == 1
@@ -106,3 +106,27 @@ def test_finish_changes_only_the_painted_region() -> None:
 def test_feather_is_one_model_pixel_at_the_box_scale() -> None:
     assert region_feather(Box(0, 0, 32, 32), Geometry(32, 32)) == 1
     assert region_feather(Box(0, 0, 128, 64), Geometry(32, 32)) == 4
+
+
+def test_inpaint_with_model_pixels_is_the_region_path(tmp_path, write_lossless_video) -> None:
+    """`pixels` "model" is today's path, untouched: the same parts and the same paste as the
+    region task's own prepare and finish, and no mask growth."""
+    from engine.tasks.region_tasks import RegionTask
+
+    rng = np.random.default_rng(4)
+    clip = write_lossless_video(
+        tmp_path / "c.mkv", rng.integers(0, 256, (6, 24, 24, 3), dtype=np.uint8)
+    )
+    mask = _mask(tmp_path / "m.png", 24, 24, (slice(6, 12), slice(5, 14)))
+    job = Job(task="inpaint", video=str(clip), mask=mask, pixels="model", mask_grow=9)
+    task = Inpaint()
+    mine = task.prepare(job, 6, Geometry(16, 16))
+    base = RegionTask.prepare(task, job, 6, Geometry(16, 16))
+    assert type(mine) is RegionPrepared and mine.region.sum() == 6 * 6 * 9
+    assert np.array_equal(mine.region, base.region) and mine.boxes == base.boxes
+    for a, b in zip(mine.parts, base.parts, strict=True):
+        assert torch.equal(a.cond.model_channels(), b.cond.model_channels())
+    drawn = [Sampled(torch.rand(3, 6, p.fit.ph, p.fit.pw) * 2 - 1, (16, 16)) for p in mine.parts]
+    out, ref = task.finish(mine, drawn), RegionTask.finish(task, base, drawn)
+    assert np.array_equal(out.frames, ref.frames)
+    assert np.array_equal(out.generated_mask, ref.generated_mask)

@@ -27,6 +27,7 @@ class Sketch(Task):
 
 def test_a_complete_job_passes() -> None:
     Sketch().validate(Job(video="v", mask="m", loop=True))
+    Sketch().validate(Job(video="v", mask="m", mask_grow=4))  # an option at its default is fine
 
 
 @pytest.mark.parametrize(
@@ -37,6 +38,7 @@ def test_a_complete_job_passes() -> None:
         ({"video": "v", "mask": "m", "image": "s"}, "image", "does not use `image`"),
         ({"video": "v", "mask": "m", "mask_from_frame": 3}, "mask_from_frame", "`mask_from_frame`"),
         ({"video": "v", "mask": "m", "video_start_frame": 1}, "video_start_frame", "leave it out"),
+        ({"video": "v", "mask": "m", "mask_grow": 9}, "mask_grow", "`mask_grow`"),
         ({"video": "v", "mask": "m", "height": 64}, "height", "keeps the input's size"),
     ],
 )

@@ -33,6 +33,7 @@ SWEEPABLE: dict[str, type[SweepValue]] = {
     "model": str,
     "mask_from_frame": int,
     "video_start_frame": int,
+    "mask_grow": int,
 }
 MAX_SWEEP_JOBS = 10000
 

@@ -134,11 +134,27 @@ class Cinemagraph(RegionTask):
 
 
 class Inpaint(RegionTask):
-    """A clip's painted region replaced, from `mask_from_frame` on."""
+    """A clip's painted region replaced, from `mask_from_frame` on. With `pixels` "footage"
+    what other frames show is propagated and the model fills only the rest
+    (engine/tasks/footage_inpaint.py); "model" generates the whole region."""
 
     name = "inpaint"
     inputs = ("video", "mask")
-    options = ("mask_from_frame", "video_start_frame")
+    options = ("mask_from_frame", "video_start_frame", "mask_grow")
+
+    def prepare(self, job: Job, frames: int, geo: Geometry) -> RegionPrepared:
+        if job.pixels == "model":
+            return super().prepare(job, frames, geo)
+        from engine.tasks.footage_inpaint import prepare_footage  # it builds on this module
+
+        return prepare_footage(self, job, frames, geo)
+
+    def finish(self, prepared: Prepared, sampled: list[Sampled]) -> Finished:
+        from engine.tasks.footage_inpaint import FootagePrepared, finish_footage
+
+        if isinstance(prepared, FootagePrepared):
+            return finish_footage(prepared, sampled, self.relationship)
+        return super().finish(prepared, sampled)
 
     def footage(self, job: Job, frames: int, notes: list[str]) -> Footage:
         clip, fps = load_video_frames(

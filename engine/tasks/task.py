@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import ClassVar
 
 import numpy as np
@@ -23,7 +23,8 @@ from engine.tasks.fit import PadFit
 from engine.tasks.sizes import Geometry
 
 INPUT_FILES = ("image", "video", "mask")  # the job's input files, in the order they are checked
-OPTIONS = ("loop", "mask_from_frame", "video_start_frame")  # fields that only some tasks use
+# fields that only some tasks use; a task that does not use one refuses it off its default
+OPTIONS = ("loop", "mask_from_frame", "video_start_frame", "mask_grow")
 NEEDS = {  # how the message for a missing input file reads
     "image": "an image (`image`)",
     "video": "a video (`video`)",
@@ -92,8 +93,11 @@ class Task(ABC):
         for name in INPUT_FILES:
             if name in self.inputs and not getattr(job, name):
                 raise JobError(f"task {self.name} needs {NEEDS[name]}", field=name)
+        defaults = {f.name: f.default for f in fields(Job)}
         for name in (*INPUT_FILES, *OPTIONS):
-            if getattr(job, name) and name not in self.inputs + self.options:
+            value = getattr(job, name)
+            used = value != defaults[name] if name in OPTIONS else bool(value)
+            if used and name not in self.inputs + self.options:
                 raise JobError(f"task {self.name} does not use `{name}`; leave it out", field=name)
         if self.keeps_input_size and (job.width or job.height):
             field_name = "width" if job.width else "height"

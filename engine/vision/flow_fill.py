@@ -1,0 +1,121 @@
+"""Completing a field inside a hole from its border: the harmonic (Laplace) fill, and the
+optical flow of footage whose painted region hides what is to be removed.
+
+The harmonic fill is the smoothest field that meets the known values on the hole's border
+(the membrane of Perez et al.'s Poisson editing): a linear ramp is rebuilt exactly, a camera
+pan's flow is carried across the hole, and a colour correction spreads smoothly inside a fill
+(engine/vision/blend.py). It is solved coarse to fine: the hole is solved on a half-size grid
+first, and a few over-relaxed Gauss-Seidel sweeps at each size remove what the upsampling left.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from engine.vision.flow import consistent
+
+SWEEPS = 24  # relaxation sweeps per pyramid level: the coarse level holds the low frequencies
+OMEGA = 1.6  # over-relaxation: converges several times faster than plain Gauss-Seidel
+COARSEST = 8  # pixels: a hole smaller than this on its short side is solved at its own size
+
+
+def hole_box(hole: np.ndarray, margin: int = 1) -> tuple[slice, slice]:
+    """The slices of bool (H, W) `hole`'s bounding box grown by `margin`, inside the frame."""
+    rows, cols = np.flatnonzero(hole.any(axis=1)), np.flatnonzero(hole.any(axis=0))
+    h, w = hole.shape
+    top, bottom = max(0, rows[0] - margin), min(h, rows[-1] + 1 + margin)
+    left, right = max(0, cols[0] - margin), min(w, cols[-1] + 1 + margin)
+    return slice(int(top), int(bottom)), slice(int(left), int(right))
+
+
+_CROSS = np.array([[0, 0.25, 0], [0.25, 0, 0.25], [0, 0.25, 0]], np.float32)
+
+
+def _sweeps(values: np.ndarray, hole: np.ndarray, count: int) -> None:
+    """`count` red-black over-relaxed Gauss-Seidel sweeps of Laplace's equation inside
+    `hole`, in place; the frame's edge is a mirror (no flux), so a hole touching it is filled
+    from the border it has."""
+    h, w = hole.shape
+    parity = (np.add.outer(np.arange(h), np.arange(w)) % 2).astype(bool)
+    steps = [(OMEGA * (hole & p)).astype(np.float32)[..., None] for p in (parity, ~parity)]
+    for _ in range(count):
+        for step in steps:
+            mean = cv2.filter2D(values, -1, _CROSS, borderType=cv2.BORDER_REPLICATE)
+            values += step * (mean.reshape(values.shape) - values)
+
+
+def _solve(values: np.ndarray, hole: np.ndarray) -> None:
+    """Harmonic fill of float32 (h, w, C) `values` inside bool `hole`, in place."""
+    h, w = hole.shape
+    known = ~hole
+    if min(h, w) >= 2 * COARSEST and hole.sum() > 4 * COARSEST:
+        # half-size problem: a coarse cell is known where any of its pixels is, with their mean
+        ph, pw = h + h % 2, w + w % 2
+        v = np.pad(values * known[..., None], ((0, ph - h), (0, pw - w), (0, 0)), mode="edge")
+        k = np.pad(known.astype(np.float32), ((0, ph - h), (0, pw - w)), mode="edge")
+        sums = v.reshape(ph // 2, 2, pw // 2, 2, -1).sum(axis=(1, 3))
+        counts = k.reshape(ph // 2, 2, pw // 2, 2).sum(axis=(1, 3))
+        coarse_known = counts > 0
+        coarse = sums / np.maximum(counts, 1)[..., None]
+        _solve(coarse, ~coarse_known)
+        up = cv2.resize(coarse, (pw, ph), interpolation=cv2.INTER_LINEAR)
+        up = up.reshape(ph, pw, -1)[:h, :w]
+        values[hole] = up[hole]
+    else:
+        border = known & ~_shrink(known)
+        start = values[border].mean(axis=0) if border.any() else np.zeros(values.shape[-1])
+        values[hole] = start
+    _sweeps(values, hole, SWEEPS if min(h, w) >= 2 * COARSEST else 4 * SWEEPS)
+
+
+def _shrink(mask: np.ndarray) -> np.ndarray:
+    out: np.ndarray = cv2.erode(mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    return out
+
+
+def harmonic_fill(values: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    """float32 copy of (H, W) or (H, W, C) `values` with bool (H, W) `hole` replaced by the
+    harmonic fill of the values around it. Needs some known pixel."""
+    if hole.shape != values.shape[:2]:
+        raise ValueError(f"hole {hole.shape} does not match values {values.shape[:2]}")
+    out = np.array(values, np.float32)
+    if not hole.any():
+        return out
+    if hole.all():
+        raise ValueError("the hole covers the whole frame: nothing to fill it from")
+    ys, xs = hole_box(hole)
+    crop = out[ys, xs].reshape(out[ys, xs].shape[:2] + (-1,))
+    _solve(crop, hole[ys, xs])
+    out[ys, xs] = crop.reshape(out[ys, xs].shape)
+    return out
+
+
+def dilate(mask: np.ndarray, radius: int) -> np.ndarray:
+    """bool (H, W) `mask` grown by `radius` pixels (a disc)."""
+    if radius <= 0:
+        return np.array(mask, bool)
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    grown: np.ndarray = cv2.dilate(mask.astype(np.uint8), disc) > 0
+    return grown
+
+
+def complete_flow(
+    flow_ab: np.ndarray,
+    flow_ba: np.ndarray,
+    hole: np.ndarray,
+    near: int = 24,
+    tolerance: float = 1.0,
+    band: int = 16,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The flow a -> b with the hole of frame a (bool (H, W)) completed from its border:
+    inside the hole, in a `band` of pixels around it, and within `near` pixels of it wherever
+    the round trip a -> b -> a fails, the flow is the harmonic fill of the trusted flow
+    around. DIS next to a hole is dragged by what the hole shows, both ways alike, so the
+    round trip alone does not catch it (a pan across a photo: 14.7 dB with the check alone,
+    23.5 dB with the band). Returns the completed flow and the bool mask that was filled."""
+    doubt = dilate(hole, band) | dilate(hole, near) & ~consistent(flow_ab, flow_ba, tolerance)
+    filled = hole | doubt
+    if filled.all():
+        return np.zeros_like(flow_ab, np.float32), filled
+    return harmonic_fill(flow_ab, filled), filled
