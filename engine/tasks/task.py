@@ -23,7 +23,13 @@ from engine.tasks.fit import PadFit
 from engine.tasks.sizes import Geometry
 
 INPUT_FILES = ("image", "video", "mask")  # the job's input files, in the order they are checked
-OPTIONS = ("loop", "mask_from_frame", "video_start_frame")  # fields that only some tasks use
+OPTIONS = (  # fields that only some tasks use
+    "loop",
+    "mask_from_frame",
+    "video_start_frame",
+    "motion_arrows",
+    "motion_anchors",
+)
 NEEDS = {  # how the message for a missing input file reads
     "image": "an image (`image`)",
     "video": "a video (`video`)",
