@@ -391,18 +391,23 @@ def write_sheet(
             xs = slice(max(0, b.left - pad), b.right + pad)
             crops = [inp[ys, xs]] + [f[ys, xs] for f in r.frames[pick]]
             lines.append((f"{name} (zoom)", _row(crops, SHEET_H)))
-    width = max(line.shape[1] for _, line in lines) + 110
+    save_lines(lines, path)
+    print(f"wrote {path} ({task})", flush=True)
+
+
+def save_lines(lines: list[tuple[str, np.ndarray]], path: Path, label_w: int = 110) -> None:
+    """A contact sheet of labelled rows (label, uint8 (SHEET_H, w, 3)), written atomically."""
+    width = max(line.shape[1] for _, line in lines) + label_w
     canvas = Image.new("RGB", (width, len(lines) * (SHEET_H + 6)), "white")
     draw = ImageDraw.Draw(canvas)
     for i, (label, line) in enumerate(lines):
         y = i * (SHEET_H + 6)
         draw.text((4, y + SHEET_H // 2 - 6), label, fill="black")
-        canvas.paste(Image.fromarray(line), (110, y))
+        canvas.paste(Image.fromarray(line), (label_w, y))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.png")
     canvas.save(tmp)
     os.replace(tmp, path)
-    print(f"wrote {path} ({task})", flush=True)
 
 
 # --- timing and memory ---------------------------------------------------------------------

@@ -166,6 +166,20 @@ class Job:
         choices=PIXEL_SOURCES,
         label="Pixels from",
     )
+    motion_arrows: str | None = _spec(
+        None,
+        "cinemagraph: motion arrows in the still's pixels, x0,y0,x1,y1 each (an arrow's length "
+        "is how far its pixels travel over the loop), arrows separated by ';' (or a JSON list)",
+        "--motion-arrows",
+        label="the motion arrows",
+    )
+    motion_anchors: str | None = _spec(
+        None,
+        "cinemagraph: anchor pins that hold still, x,y each in the still's pixels, separated "
+        "by ';' (or a JSON list)",
+        "--motion-anchors",
+        label="the anchor pins",
+    )
     sampler: str = _spec("dpm++2m", "solver", "--sampler", choices=SAMPLERS, label="the sampler")
     ssr_steps: int = _spec(
         6,

@@ -18,11 +18,13 @@ from engine.media.load import load_image, load_video_frames
 from engine.media.picture_size import WORK_SIDE
 from engine.tasks.conditioning import image_to_video, text_to_video
 from engine.tasks.fit import PadFit
+from engine.tasks.i2v_motion import footage_i2v
 from engine.tasks.inputs import fit_source, source_rate
 from engine.tasks.sdedit import finer_detail
 from engine.tasks.sizes import FramePlan, Geometry, cover_size, output_size
 from engine.tasks.task import Finished, Part, Prepared, Sampled, Task, generated, input_file
 from engine.tensors import to_float, to_uint8
+from engine.vision.frequency import cutoff_sigma, keep_detail
 
 V2V_SOURCE_SIDE = 2048  # v2v reads (and so returns) its source at most this large a side
 I2V_MIN_SIDE = 1024  # i2v reads its still at most max(this, twice the output) large
@@ -143,6 +145,11 @@ class ImageToVideo(FrameTask):
         assert isinstance(prepared, FramePrepared) and prepared.source_frames is not None
         done.frames[0] = prepared.source_frames[0]  # frame 0 is the still itself, byte for byte
         done.generated_mask[0] = 0
+        if prepared.job.pixels == "footage":  # the model's animation moves the still itself
+            done.frames, _, notes = footage_i2v(
+                prepared.source_frames[0], done.frames, prepared.job.prompt
+            )
+            prepared.notes.extend(notes)
         return done
 
 
@@ -184,7 +191,16 @@ class VideoToVideo(FrameTask):
         if not sampled:
             t, h, w, _ = prepared.source_frames.shape
             return Finished(prepared.source_frames.copy(), generated(t, h, w, 0), self.relationship)
-        return super().finish(prepared, sampled)
+        done = super().finish(prepared, sampled)
+        strength = prepared.job.strength
+        if prepared.job.pixels == "footage" and strength < 1.0:
+            # the edit's change below the strength's cut-off, tied along the source's flow
+            done.frames = keep_detail(prepared.source_frames, done.frames, strength)
+            prepared.notes.append(
+                f"the source's detail finer than {cutoff_sigma(strength):.1f} px (Gaussian "
+                "sigma) is kept, the edit smoothed along its flow (pixels: footage)"
+            )
+        return done
 
     def refine(
         self, prep: FramePrepared, video: torch.Tensor, drawn: tuple[int, int]

@@ -18,10 +18,12 @@ import torch
 from engine.jobs import Job, JobError
 from engine.media.load import load_image, load_video_frames
 from engine.media.mask_frames import load_region
+from engine.tasks.cinemagraph_motion import footage_cinemagraph
 from engine.tasks.composite import composite, feathered_alpha
 from engine.tasks.conditioning import Conditioning, cinemagraph, inpainting
 from engine.tasks.fit import PadFit
 from engine.tasks.inputs import source_rate
+from engine.tasks.motion_hints import anchors_of, arrows_of, check_inside
 from engine.tasks.region import Box, region_boxes
 from engine.tasks.sizes import Geometry
 from engine.tasks.task import Finished, Part, Prepared, Sampled, Task, input_file
@@ -113,11 +115,48 @@ class RegionTask(Task):
 
 
 class Cinemagraph(RegionTask):
-    """A still animated inside the painted region; frame 0 is the still itself."""
+    """A still animated inside the painted region; frame 0 is the still itself.
+
+    With `pixels` "footage" (engine/tasks/cinemagraph_motion.py) the model's animation of the
+    region only decides the motion, and the loop moves the still's own pixels; with "model"
+    the model's frames are pasted in."""
 
     name = "cinemagraph"
     inputs = ("image", "mask")
-    options = ("loop",)
+    options = ("loop", "motion_arrows", "motion_anchors")
+
+    def validate(self, job: Job) -> None:
+        super().validate(job)
+        hints = ("motion_arrows", "motion_anchors")
+        for name in hints:
+            if getattr(job, name) and job.pixels != "footage":
+                raise JobError(
+                    f"`{name}` needs `pixels` footage (the model draws no arrows)", field=name
+                )
+        arrows_of(job.motion_arrows)
+        anchors_of(job.motion_anchors)
+
+    def prepare(self, job: Job, frames: int, geo: Geometry) -> RegionPrepared:
+        prep = super().prepare(job, frames, geo)
+        if job.pixels == "footage":
+            h, w = prep.original.shape[1:3]
+            check_inside(arrows_of(job.motion_arrows), w, h, "motion_arrows")
+            check_inside(anchors_of(job.motion_anchors), w, h, "motion_anchors")
+        return prep
+
+    def finish(self, prepared: Prepared, sampled: list[Sampled]) -> Finished:
+        if prepared.job.pixels != "footage":
+            return super().finish(prepared, sampled)
+        assert isinstance(prepared, RegionPrepared)
+        animations = [
+            (box, to_uint8(part.fit.from_padded(drawn.video)))
+            for box, part, drawn in zip(prepared.boxes, prepared.parts, sampled, strict=True)
+        ]
+        frames, mask, notes = footage_cinemagraph(
+            prepared.original[0], prepared.region, animations, prepared.job
+        )
+        prepared.notes.extend(notes)
+        return Finished(frames, mask, self.relationship)
 
     def footage(self, job: Job, frames: int, notes: list[str]) -> Footage:
         still = load_image(input_file(job, "image"), keep_size_for="a cinemagraph")

@@ -24,7 +24,14 @@ from engine.tasks.sizes import Geometry
 
 INPUT_FILES = ("image", "video", "mask")  # the job's input files, in the order they are checked
 # fields that only some tasks use; a task that does not use one refuses it off its default
-OPTIONS = ("loop", "mask_from_frame", "video_start_frame", "mask_grow")
+OPTIONS = (
+    "loop",
+    "mask_from_frame",
+    "video_start_frame",
+    "mask_grow",
+    "motion_arrows",
+    "motion_anchors",
+)
 NEEDS = {  # how the message for a missing input file reads
     "image": "an image (`image`)",
     "video": "a video (`video`)",

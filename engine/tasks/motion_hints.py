@@ -1,0 +1,73 @@
+"""The user's motion hints for a cinemagraph: motion arrows and anchor pins, as the job carries
+them (text: numbers separated by commas, spaces or ';', or a JSON list), read into arrays in
+the still's pixels with messages that name the field."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+
+from engine.jobs import JobError
+
+ARROW = 4  # x0, y0, x1, y1
+ANCHOR = 2  # x, y
+
+
+def _numbers(text: str, name: str) -> list[float]:
+    text = text.strip()
+    if text.startswith("["):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise JobError(f"`{name}` is not a valid JSON list: {e.msg}", field=name) from None
+        flat = np.asarray(data, dtype=object).ravel().tolist() if data else []
+        values = flat
+    else:
+        values = [v for v in re.split(r"[\s,;]+", text) if v]
+    try:
+        numbers = [float(v) for v in values]
+    except (TypeError, ValueError):
+        raise JobError(f"`{name}` must hold numbers only, got {text!r}", field=name) from None
+    if not all(np.isfinite(numbers)):
+        raise JobError(f"`{name}` must hold finite numbers, got {text!r}", field=name)
+    return numbers
+
+
+def parse_points(text: str | None, per_item: int, name: str) -> np.ndarray:
+    """float64 (N, per_item) from the field's text; (0, per_item) when there is none."""
+    if not text or not text.strip():
+        return np.zeros((0, per_item))
+    numbers = _numbers(text, name)
+    if len(numbers) % per_item:
+        what = "x0,y0,x1,y1 per arrow" if per_item == ARROW else "x,y per pin"
+        raise JobError(
+            f"`{name}` needs {per_item} numbers each ({what}), got {len(numbers)}", field=name
+        )
+    return np.asarray(numbers, np.float64).reshape(-1, per_item)
+
+
+def check_inside(points: np.ndarray, width: int, height: int, name: str) -> None:
+    """Refuse points (N, 2k) of (x, y) pairs that lie outside a width x height still."""
+    xy = points.reshape(-1, 2)
+    outside = (xy[:, 0] < 0) | (xy[:, 0] > width - 1) | (xy[:, 1] < 0) | (xy[:, 1] > height - 1)
+    if outside.any():
+        x, y = xy[np.argmax(outside)]
+        raise JobError(
+            f"`{name}` has a point ({x:g}, {y:g}) outside the {width}x{height} still", field=name
+        )
+
+
+def arrows_of(text: str | None) -> np.ndarray:
+    arrows = parse_points(text, ARROW, "motion_arrows")
+    if (
+        len(arrows)
+        and (np.hypot(arrows[:, 2] - arrows[:, 0], arrows[:, 3] - arrows[:, 1]) == 0).any()
+    ):
+        raise JobError("`motion_arrows` has an arrow of length 0", field="motion_arrows")
+    return arrows
+
+
+def anchors_of(text: str | None) -> np.ndarray:
+    return parse_points(text, ANCHOR, "motion_anchors")
