@@ -98,7 +98,7 @@ def test_inpaint_with_a_mask_folder_changes_each_frames_own_region(
 ) -> None:
     clip = write_lossless_video(tmp_path / "c.mkv", np.zeros((6, 16, 24, 3), np.uint8))
     folder = _folder(tmp_path, range(6))
-    job = Job(task="inpaint", video=str(clip), mask=folder, video_start_frame=1)
+    job = Job(task="inpaint", video=str(clip), mask=folder, video_start_frame=1, mask_grow=0)
     prep = Inpaint().prepare(job, 4, Geometry(16, 16))
     for t in range(4):
         assert np.array_equal(prep.region[t], _square(1 + t) > 0)

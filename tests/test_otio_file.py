@@ -201,7 +201,7 @@ FULL_DISK_EXPORT = """
 import resource, signal, sys
 from fractions import Fraction
 from pathlib import Path
-sys.path.insert(0, sys.argv[2])
+sys.path[:0] = [sys.argv[2], str(Path(sys.argv[2]).parent / "bench")]  # the tests, testkit
 from test_otio_file import cut
 from engine.export.run import export_timeline
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG

@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from engine.jobs import Job
-from engine.media.load import load_mask
+from engine.media.mask_frames import load_region
 from engine.tasks.fit import PadFit
 from engine.tasks.region import bounding_box, region_boxes
 from engine.tasks.region_tasks import RegionPrepared, RegionTask, region_feather
@@ -72,9 +72,10 @@ def prepare_footage(task: RegionTask, job: Job, frames: int, geo: Geometry) -> F
     notes: list[str] = []
     original, source, fps = task.footage(job, frames, notes)
     _, h, w, _ = original.shape
-    painted, mask_note = load_mask(input_file(job, "mask"), (w, h))
+    # one mask, a folder or video of them, or a mask track: the region on each frame
+    painted, mask_note = load_region(input_file(job, "mask"), frames, (w, h), job.video_start_frame)
     notes += [mask_note] if mask_note else []
-    region = np.repeat(dilate(painted, job.mask_grow)[None], frames, axis=0)
+    region = np.stack([dilate(frame, job.mask_grow) for frame in painted])
     task.limit(job, region)
     ys, xs = work_area(region)
     forward, backward = footage_flows(original[:, ys, xs], region[:, ys, xs])

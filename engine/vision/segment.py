@@ -13,10 +13,12 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from engine.errors import LumiereError
+
 Point = tuple[int, int]  # (x, y) in frame pixels
 
 
-class SegmentError(ValueError):
+class SegmentError(LumiereError, ValueError):
     """The box or the clicks cannot give a mask (empty box, no object, clicks outside)."""
 
 
