@@ -241,7 +241,7 @@ def test_variations_take_back_and_cancel(parts):
 def test_the_source_line_names_the_source_frame_and_mask(parts, clip):
     c, doc, _queue, settings, sel = parts
     settings.task = "inpaint"
-    assert c.source_text() == "source: none (text to video needs none)"
+    assert c.source_text() == "source: none yet: select a clip in the Media bin or on the timeline"
     sel.media_id, sel.frame = _import(doc, clip), 6
     assert c.source_text() == "source: clip.mp4, frame 6, no mask"
     doc.mask_operation(sel.media_id, "fill")

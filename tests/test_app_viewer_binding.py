@@ -30,7 +30,7 @@ def test_bin_and_timeline_take_turns_and_the_source_line_follows(qtbot, window, 
     assert window.viewer.sequence.size == (100, 60)
     window.timeline.set_playhead(40)  # a gap: the background, no source
     assert window.viewer.media_id is None
-    assert window.prompt.source_label.text() == "source: none (text to video needs none)"
+    assert window.prompt.source_label.text().startswith("source: none yet: select a clip")
 
 
 def test_stopping_playback_asks_for_the_full_resolution_frame(window, tmp_path):
@@ -53,7 +53,7 @@ def test_the_source_line_follows_the_task_and_a_new_project(window, tmp_path):
     _choose_task(window, "v2v")
     assert label.text() == "source: c.mp4, frame 0, no mask"
     window.projects.set_project(Project())  # File > New Project
-    assert label.text() == "source: none (text to video needs none)"
+    assert label.text() == "source: none yet: select a clip in the Media bin or on the timeline"
     assert window.viewer.media_id is None
 
 

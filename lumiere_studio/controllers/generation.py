@@ -265,8 +265,10 @@ class GenerationController(QObject):
         key = self.settings.task_key()
         sel = self.selection()
         item = self.doc.project.media_by_id(sel.media_id or "")
-        if item is None or not task_for("t2v" if key == "stylize" else key).inputs:
+        if not task_for("t2v" if key == "stylize" else key).inputs:
             return "source: none (text to video needs none)"
+        if item is None:
+            return "source: none yet: select a clip in the Media bin or on the timeline"
         mask = self.doc.project.masks.get(item.id)
         has_mask = "with mask" if mask is not None and mask.any() else "no mask"
         return f"source: {item.name}, frame {sel.frame}, {has_mask}"
