@@ -309,7 +309,7 @@ def table(figures: dict) -> str:
     lines = []
     for task, res in figures["tasks"].items():
         cols = [c for c in next(iter(next(iter(res["inputs"].values())).values())) if c != "notes"]
-        lines += [f"\n{task} (peak {res['peak_mib']:.0f} MiB)"]
+        lines += [f"\n{task} (peak {res['peak_mib'] or 0:.0f} MiB)"]
         lines += ["| input | method | " + " | ".join(cols) + " |", "|---" * (len(cols) + 2) + "|"]
         for name, methods in res["inputs"].items():
             for method, fig in methods.items():

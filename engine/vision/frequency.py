@@ -90,9 +90,15 @@ def keep_detail(source: np.ndarray, edited: np.ndarray, strength: float) -> np.n
     t_count, h, w = source.shape[:3]
     factor = float(np.clip(sigma / 2, 1.0, max(1.0, max(h, w) / 64)))
     small_size = (max(8, round(w / factor)), max(8, round(h / factor)))
-    change = edited.astype(np.float32) - source.astype(np.float32)
-    small = _resize(change, small_size, cv2.INTER_AREA)
-    small = np.stack([low_pass(f, sigma / factor) for f in small])
+    small = np.stack(  # the change at the reduced size, a frame at a time (2K clips are large)
+        [
+            low_pass(
+                cv2.resize(e.astype(np.float32) - s, small_size, interpolation=cv2.INTER_AREA),
+                sigma / factor,
+            )
+            for s, e in zip(source, edited, strict=True)
+        ]
+    )
     flow_scale = min(1.0, FLOW_SIDE / max(small_size))
     flow_size = (
         max(8, round(small_size[0] * flow_scale)),
