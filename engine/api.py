@@ -33,7 +33,6 @@ from engine.export.run import export_timeline
 from engine.export.sources import labelled_ai
 from engine.input_files import InputFileError, read_input
 from engine.jobs import (
-    TASK_LABELS,
     Job,
     JobError,
     Progress,
@@ -53,6 +52,7 @@ from engine.media.signing import SigningError, load_identity
 from engine.project_paths import OutsidePathError, inside, is_plain_id, path_in
 from engine.project_schema import APP_ID, MAX_DOC_BYTES, SCHEMA, ProjectError, read_document
 from engine.project_schema import validate as validate_document
+from engine.task_specs import TASK_LABELS, TaskSpec, spec_for, tasks_using
 from engine.tempfiles import atomic_write_bytes
 from engine.timebase import (
     STANDARD_RATES,
@@ -84,8 +84,6 @@ if TYPE_CHECKING:
     from engine.mask_track import to_bytes as mask_track_bytes
     from engine.media.load import MediaLoadError, load_image, load_video_frames
     from engine.pipeline import Engine
-    from engine.tasks.registry import task_for, tasks_using
-    from engine.tasks.task import Task
     from engine.vision.mask_edges import Edges as MaskEdges
     from engine.vision.mask_edges import apply_edges
     from engine.vision.segment import Box as SegmentBox
@@ -103,9 +101,6 @@ _ON_FIRST_USE = {
     "cli_main": ("engine.cli", "main"),
     "exit_process": ("engine.cli", "exit_process"),
     "is_command": ("engine.cli", "is_command"),
-    "Task": ("engine.tasks.task", "Task"),
-    "task_for": ("engine.tasks.registry", "task_for"),
-    "tasks_using": ("engine.tasks.registry", "tasks_using"),
     # the mask tools (OpenCV: loaded when a mask tool is first used)
     "grab": ("engine.vision.segment", "grab"),
     "SegmentBox": ("engine.vision.segment", "Box"),
@@ -236,8 +231,8 @@ __all__ = [
     "plain_fields",
     "ui_labels",
     "ui_range",
-    "Task",
-    "task_for",
+    "TaskSpec",
+    "spec_for",
     "tasks_using",
     "BatchError",
     "expand",

@@ -18,15 +18,8 @@ from dataclasses import Field, asdict, dataclass, field, fields
 from typing import Any, get_args, get_type_hints
 
 from engine.errors import JobError
+from engine.task_specs import TASK_LABELS, TASKS, spec_for
 
-TASK_LABELS = {
-    "t2v": "Text to video",
-    "i2v": "Image to video",
-    "cinemagraph": "Cinemagraph",
-    "inpaint": "Video inpainting",
-    "v2v": "Video to video (SDEdit)",
-}
-TASKS = tuple(TASK_LABELS)
 SAMPLERS = ("dpm++2m", "ddim")
 # Where a task on real footage takes its pixels: "footage" (what the input shows comes from
 # it, the model decides the motion and invents only what no frame shows) or "model" (the
@@ -198,14 +191,13 @@ class Job:
 
     def validate(self) -> None:
         """Every rule a job must meet before it runs: each field's range or choices, then the
-        task's own (its inputs and options). Raises JobError naming the field."""
+        task's own (its inputs, options and rules: engine/task_specs.py). Raises JobError
+        naming the field. The app asks this for its form's errors, the engine at its door."""
         kinds = get_type_hints(Job)
         for f, spec in job_fields():
             check_type(f.name, kinds[f.name], getattr(self, f.name))
             check_value(f.name, spec, getattr(self, f.name))
-        from engine.tasks.registry import task_for  # the tasks build on this module
-
-        task_for(self.task).validate(self)
+        spec_for(self.task).validate(self)  # engine/task_specs.py: no torch, no tasks
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

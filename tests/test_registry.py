@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from engine.jobs import TASKS, Job, JobError
-from engine.tasks.registry import REGISTRY, prepare, task_for, tasks_using
+from engine.task_specs import tasks_using
+from engine.tasks.registry import REGISTRY, prepare, task_for
 from engine.tasks.sizes import Geometry
 
 

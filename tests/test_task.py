@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from engine.jobs import Job, JobError
+from engine.task_specs import TaskSpec
 from engine.tasks.sizes import Geometry
 from engine.tasks.task import Finished, Prepared, Sampled, Task, generated, input_file
 
@@ -13,10 +14,13 @@ from engine.tasks.task import Finished, Prepared, Sampled, Task, generated, inpu
 class Sketch(Task):
     """A task that reads a video and a mask and may loop; it keeps the input's size."""
 
-    name = "inpaint"  # a real name, so the label and messages read as the app's
-    inputs = ("video", "mask")
-    options = ("loop",)
-    keeps_input_size = True
+    spec = TaskSpec(  # a real name, so the label and messages read as the app's
+        "inpaint",
+        "Video inpainting",
+        inputs=("video", "mask"),
+        options=("loop",),
+        keeps_input_size=True,
+    )
 
     def prepare(self, job: Job, frames: int, geo: Geometry) -> Prepared:
         return Prepared(job=job, frames=frames)

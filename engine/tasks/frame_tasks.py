@@ -16,6 +16,7 @@ import torch
 from engine.jobs import Job
 from engine.media.load import load_image, load_video_frames
 from engine.media.picture_size import WORK_SIDE
+from engine.task_specs import SPECS
 from engine.tasks.conditioning import image_to_video, text_to_video
 from engine.tasks.fit import PadFit
 from engine.tasks.i2v_motion import footage_i2v
@@ -108,13 +109,11 @@ class FrameTask(Task):
 
 
 class TextToVideo(FrameTask):
-    name = "t2v"
+    spec = SPECS["t2v"]
 
 
 class ImageToVideo(FrameTask):
-    name = "i2v"
-    inputs = ("image",)
-    relationship = "inputTo"  # the still is an input to the clip, not an earlier version of it
+    spec = SPECS["i2v"]
 
     def read_source(self, job: Job, frames: int, prep_notes: list[str]) -> SourceRead:
         # Twice the output's size is all the fit needs: a 9400 px still costs what a
@@ -154,9 +153,7 @@ class ImageToVideo(FrameTask):
 
 
 class VideoToVideo(FrameTask):
-    name = "v2v"
-    inputs = ("video",)
-    options = ("video_start_frame",)
+    spec = SPECS["v2v"]
 
     def read_source(self, job: Job, frames: int, prep_notes: list[str]) -> SourceRead:
         path = input_file(job, "video")

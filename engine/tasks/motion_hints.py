@@ -9,7 +9,7 @@ import re
 
 import numpy as np
 
-from engine.jobs import JobError
+from engine.errors import JobError
 
 ARROW = 4  # x0, y0, x1, y1
 ANCHOR = 2  # x, y

@@ -18,6 +18,7 @@ import torch
 from engine.jobs import Job, JobError
 from engine.media.load import load_image, load_video_frames
 from engine.media.mask_frames import load_region
+from engine.task_specs import SPECS
 from engine.tasks.cinemagraph_motion import footage_cinemagraph
 from engine.tasks.composite import composite, feathered_alpha
 from engine.tasks.conditioning import Conditioning, cinemagraph, inpainting
@@ -47,8 +48,6 @@ Footage = tuple[np.ndarray, str, float | None]  # frames at the input's size, fi
 
 
 class RegionTask(Task):
-    keeps_input_size = True
-
     @abstractmethod
     def footage(self, job: Job, frames: int, notes: list[str]) -> Footage:
         """uint8 (T, H, W, 3) at the input's size, the file it comes from and its rate."""
@@ -121,20 +120,7 @@ class Cinemagraph(RegionTask):
     region only decides the motion, and the loop moves the still's own pixels; with "model"
     the model's frames are pasted in."""
 
-    name = "cinemagraph"
-    inputs = ("image", "mask")
-    options = ("loop", "motion_arrows", "motion_anchors")
-
-    def validate(self, job: Job) -> None:
-        super().validate(job)
-        hints = ("motion_arrows", "motion_anchors")
-        for name in hints:
-            if getattr(job, name) and job.pixels != "footage":
-                raise JobError(
-                    f"`{name}` needs `pixels` footage (the model draws no arrows)", field=name
-                )
-        arrows_of(job.motion_arrows)
-        anchors_of(job.motion_anchors)
+    spec = SPECS["cinemagraph"]  # its rules for arrows and anchors are the spec's
 
     def prepare(self, job: Job, frames: int, geo: Geometry) -> RegionPrepared:
         prep = super().prepare(job, frames, geo)
@@ -177,9 +163,7 @@ class Inpaint(RegionTask):
     what other frames show is propagated and the model fills only the rest
     (engine/tasks/footage_inpaint.py); "model" generates the whole region."""
 
-    name = "inpaint"
-    inputs = ("video", "mask")
-    options = ("mask_from_frame", "video_start_frame", "mask_grow")
+    spec = SPECS["inpaint"]
 
     def prepare(self, job: Job, frames: int, geo: Geometry) -> RegionPrepared:
         if job.pixels == "model":

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from engine.jobs import TASKS, Job, JobError
+from engine.jobs import Job, JobError
+from engine.task_specs import TASKS
 from engine.tasks.frame_tasks import ImageToVideo, TextToVideo, VideoToVideo
 from engine.tasks.region_tasks import Cinemagraph, Inpaint
 from engine.tasks.sizes import Geometry
@@ -20,11 +21,6 @@ def task_for(name: str) -> Task:
         return REGISTRY[name]
     except KeyError:
         raise JobError(f"task must be one of {TASKS}, got {name!r}", field="task") from None
-
-
-def tasks_using(input_name: str) -> tuple[str, ...]:
-    """The tasks that read the input file `input_name` ("image", "video", "mask"), in order."""
-    return tuple(name for name, task in REGISTRY.items() if input_name in task.inputs)
 
 
 def prepare(job: Job, frames: int, geo: Geometry) -> Prepared:

@@ -11,32 +11,17 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
 import torch
 
-from engine.jobs import TASK_LABELS, Job, JobError
+from engine.jobs import Job, JobError
+from engine.task_specs import NEEDS, TaskSpec
 from engine.tasks.conditioning import Conditioning
 from engine.tasks.fit import PadFit
 from engine.tasks.sizes import Geometry
-
-INPUT_FILES = ("image", "video", "mask")  # the job's input files, in the order they are checked
-# fields that only some tasks use; a task that does not use one refuses it off its default
-OPTIONS = (
-    "loop",
-    "mask_from_frame",
-    "video_start_frame",
-    "mask_grow",
-    "motion_arrows",
-    "motion_anchors",
-)
-NEEDS = {  # how the message for a missing input file reads
-    "image": "an image (`image`)",
-    "video": "a video (`video`)",
-    "mask": "a mask (`mask`, white = region to change)",
-}
 
 
 @dataclass
@@ -82,35 +67,40 @@ class Finished:
 
 
 class Task(ABC):
-    """One generation mode. Subclasses declare `name`, the input files they read (each one
-    needed) and the options they use; `validate` refuses the rest."""
+    """One generation mode, built on its spec (engine/task_specs.py: label, input files,
+    options, size rule and the job's rules, declared there once, without torch); subclasses
+    add how the job's inputs become what the sampler draws and what it drew becomes frames."""
 
-    name: ClassVar[str]
-    inputs: ClassVar[tuple[str, ...]] = ()  # of INPUT_FILES
-    options: ClassVar[tuple[str, ...]] = ()  # of OPTIONS
-    keeps_input_size: ClassVar[bool] = False  # the output has the input's own size
-    relationship: ClassVar[str] = "parentOf"
+    spec: ClassVar[TaskSpec]
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
 
     @property
     def label(self) -> str:
-        return TASK_LABELS[self.name]
+        return self.spec.label
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        return self.spec.inputs
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        return self.spec.options
+
+    @property
+    def keeps_input_size(self) -> bool:
+        return self.spec.keeps_input_size
+
+    @property
+    def relationship(self) -> str:
+        return self.spec.relationship
 
     def validate(self, job: Job) -> None:
-        """Refuse a job that lacks an input this task needs or sets one it would ignore."""
-        for name in INPUT_FILES:
-            if name in self.inputs and not getattr(job, name):
-                raise JobError(f"task {self.name} needs {NEEDS[name]}", field=name)
-        defaults = {f.name: f.default for f in fields(Job)}
-        for name in (*INPUT_FILES, *OPTIONS):
-            value = getattr(job, name)
-            used = value != defaults[name] if name in OPTIONS else bool(value)
-            if used and name not in self.inputs + self.options:
-                raise JobError(f"task {self.name} does not use `{name}`; leave it out", field=name)
-        if self.keeps_input_size and (job.width or job.height):
-            field_name = "width" if job.width else "height"
-            raise JobError(
-                f"task {self.name} keeps the input's size; leave out `size`", field=field_name
-            )
+        """Refuse a job that lacks an input this task needs, sets one it would ignore, or
+        breaks the task's own rules."""
+        self.spec.validate(job)
 
     @abstractmethod
     def prepare(self, job: Job, frames: int, geo: Geometry) -> Prepared:

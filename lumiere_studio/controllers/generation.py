@@ -260,12 +260,12 @@ class GenerationController(QObject):
     def source_text(self) -> str:
         """The prompt panel's line about what a job would be made from: nothing for a task
         that reads no input (text to video, stylize), whatever the viewer shows."""
-        from engine.api import task_for
+        from engine.api import spec_for
 
         key = self.settings.task_key()
         sel = self.selection()
         item = self.doc.project.media_by_id(sel.media_id or "")
-        if not task_for("t2v" if key == "stylize" else key).inputs:
+        if not spec_for("t2v" if key == "stylize" else key).inputs:
             return "source: none (text to video needs none)"
         if item is None:
             return "source: none yet: select a clip in the Media bin or on the timeline"

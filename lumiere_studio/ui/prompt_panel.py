@@ -30,10 +30,10 @@ from engine.api import (
     TASK_LABELS,
     Job,
     JobError,
-    Task,
+    TaskSpec,
     default_of,
     name_fields,
-    task_for,
+    spec_for,
     tasks_using,
     ui_labels,
     ui_range,
@@ -44,9 +44,9 @@ PANEL_TASKS = [*TASK_LABELS.items(), ("stylize", "Stylize (text to video + style
 NEEDS_IMAGE = tasks_using("image")  # the tasks' own declarations (engine/tasks/*)
 
 
-def job_task(key: str) -> Task:
+def job_task(key: str) -> TaskSpec:
     """The engine task a panel entry runs ("stylize" is text to video with a style)."""
-    return task_for("t2v" if key == "stylize" else key)
+    return spec_for("t2v" if key == "stylize" else key)
 
 
 def _pair(left: QWidget, label: str, right: QWidget, left_share: int = 1) -> QHBoxLayout:
