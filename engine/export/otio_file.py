@@ -7,6 +7,7 @@ ignore and this reader restores."""
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -294,6 +295,7 @@ def _convert(
     if tl.global_start_time is not None:
         result.start = max(0, _frames(tl.global_start_time, seq, "the start timecode"))
     probed: dict[Path, MediaFacts | None] = {}
+    seen: dict[str, tuple[Path | None, bool]] = {}
     for child in tl.tracks:
         if not isinstance(child, otio.schema.Track):
             result.left_out.append(_nested_note(child, "the timeline"))
@@ -305,7 +307,9 @@ def _convert(
                 result.left_out.append(_nested_note(item, f"track {out.name}"))
             if not isinstance(item, otio.schema.Clip):
                 continue
-            clip = _read_clip(item, ranges[item], path.parent, seq, probed, probe_rate, result)
+            clip = _read_clip(
+                item, ranges[item], path.parent, seq, probed, probe_rate, result, seen
+            )
             if clip is not None:
                 out.clips.append(clip)
         result.timeline.tracks.append(out)
@@ -320,12 +324,22 @@ def _frames(time: otio.opentime.RationalTime, rate: Fraction, what: str) -> int:
     value, own = time.value, time.rate
     if not (math.isfinite(value) and math.isfinite(own) and own > 0):
         raise InterchangeError(f"{what} is not a usable time ({value} at {own} fps)")
-    if own == float(rate) and value.is_integer() and abs(value) <= MAX_FRAME * 1000:
+    if own == _as_float(rate) and value.is_integer() and abs(value) <= MAX_FRAME * 1000:
         return int(value)  # the common case, without exact arithmetic (100,000 clips)
     frames = Fraction(value) * Fraction(rate) / Fraction(own)
     if abs(frames) > MAX_FRAME * 1000:  # far beyond what validation lets through
         raise InterchangeError(f"{what} is {float(frames):.3g} frames, more than this app can use")
     return nearest(frames)
+
+
+@functools.lru_cache(maxsize=64)
+def _as_float(rate: Fraction) -> float:
+    return float(rate)
+
+
+@functools.lru_cache(maxsize=64)
+def _rate_text(rate: Fraction) -> str:
+    return rate_text(rate)
 
 
 def _check_edl_lines(name: str, data: bytes) -> None:
@@ -410,10 +424,16 @@ def _read_clip(
     probed: dict[Path, MediaFacts | None],
     probe_rate: ProbeRate,
     result: ReadTimeline,
+    seen: dict[str, tuple[Path | None, bool]],
 ) -> TimelineClip | None:
-    file = media_target(item.media_reference, folder)
+    reference = item.media_reference
+    url = getattr(reference, "target_url", None) or ""
+    if url not in seen:  # clips of one file share its lookup (100,000 clips, a few files)
+        target = media_target(reference, folder)
+        seen[url] = (target, target is not None and _exists(target))
+    file, exists = seen[url]
     name = item.name or (file.stem if file else "clip")
-    if file is None or not _exists(file):
+    if file is None or not exists:
         result.missing.append(_short_path(file) if file else name)
         return None
     if file not in probed:
@@ -439,7 +459,7 @@ def _read_clip(
         source_in=source_in,
         duration=duration,
         start=start,
-        rate=rate_text(rate) if rate else "",
+        rate=_rate_text(rate) if rate else "",
         name=name,
     )
     for key in GEOMETRY:
