@@ -13,16 +13,15 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import torch
 from platformdirs import user_data_dir
 
 from engine import model_checks as checks
-from engine.diffusion.schedule import ScheduleConfig
+from engine.diffusion.schedule_config import ScheduleConfig
 from engine.errors import LumiereError
 from engine.input_files import InputFileError, check_input, open_input
-from engine.model.stunet import STUNet, STUNetConfig
+from engine.model.config import STUNetConfig
 from engine.tempfiles import (
     atomic_write_bytes,
     create_temp_beside,
@@ -30,6 +29,11 @@ from engine.tempfiles import (
     replace,
     sweep_stale_temps,
 )
+
+if TYPE_CHECKING:  # listing and checking model folders loads no torch; loading weights does
+    import torch
+
+    from engine.model.stunet import STUNet
 
 FORMAT = "lumiere-studio-model"
 FORMAT_VERSION = 1
@@ -244,6 +248,10 @@ def load_safetensors(path: Path, device: torch.device | str = "cpu") -> dict[str
 
 def expected_tensors(config: STUNetConfig) -> dict[str, tuple[int, ...]]:
     """The tensor names and shapes a config builds, without allocating them."""
+    import torch
+
+    from engine.model.stunet import STUNet
+
     try:
         with torch.device("meta"):
             meta = STUNet(config)
@@ -261,6 +269,8 @@ def expected_tensors(config: STUNetConfig) -> dict[str, tuple[int, ...]]:
 def load_stage(info: ModelInfo, stage: StageInfo) -> STUNet:
     """Build a stage and load its weights, after checking the weights file's header against
     the config: nothing is allocated for a model its weights do not describe."""
+    from engine.model.stunet import STUNet
+
     try:
         path = checks.confined(info.path, stage.weights, "weights")
         checks.check_weights_fit(path, expected_tensors(stage.config), "its config")

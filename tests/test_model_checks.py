@@ -61,10 +61,12 @@ def test_absurd_configs_are_refused_before_building(
 
 def _record_builds(monkeypatch) -> list[str]:
     """The device each STUNet is built on ('meta' allocates no memory)."""
+    from engine.model import stunet
+
     devices: list[str] = []
-    real = checkpoints.STUNet
-    monkeypatch.setattr(
-        checkpoints,
+    real = stunet.STUNet
+    monkeypatch.setattr(  # checkpoints builds it from there when it needs one
+        stunet,
         "STUNet",
         lambda cfg: devices.append(str(torch.get_default_device())) or real(cfg),
     )

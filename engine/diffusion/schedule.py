@@ -8,29 +8,12 @@ v = alpha * eps - sigma * x0 (Salimans & Ho, 2022).
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
-from typing import Any
 
 import torch
 
-PREDICTIONS = ("v", "eps", "x0")
+from engine.diffusion.schedule_config import PREDICTIONS, ScheduleConfig
 
-
-@dataclass
-class ScheduleConfig:
-    prediction: str = "v"
-    # The cosine schedule is defined at `reference_size`; bigger frames get a noisier
-    # schedule (log-SNR shifted by 2 * log(reference / size), Hoogeboom et al. 2023).
-    reference_size: float = 32
-    logsnr_min: float = -15.0
-    logsnr_max: float = 15.0
-
-    def __post_init__(self) -> None:
-        if self.prediction not in PREDICTIONS:
-            raise ValueError(f"prediction must be one of {PREDICTIONS}, got {self.prediction!r}")
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+__all__ = ["PREDICTIONS", "CosineSchedule", "ScheduleConfig"]
 
 
 class CosineSchedule:
