@@ -31,7 +31,7 @@ from engine.tasks.task import Finished, Part, Sampled, input_file
 from engine.tensors import to_uint8
 from engine.vision.blend import detail_blend, poisson_blend
 from engine.vision.flow_fill import dilate
-from engine.vision.propagate import Flows, footage_flows, propagate
+from engine.vision.propagate import Flows, fill_from_footage, propagate
 
 MIN_MARGIN = 48  # pixels of context around the region that the flows are measured on
 # The model's fill gives the texture finer than this many model pixels; the shading comes from
@@ -78,8 +78,9 @@ def prepare_footage(task: RegionTask, job: Job, frames: int, geo: Geometry) -> F
     region = np.stack([dilate(frame, job.mask_grow) for frame in painted])
     task.limit(job, region)
     ys, xs = work_area(region)
-    forward, backward = footage_flows(original[:, ys, xs], region[:, ys, xs])
-    filled_area, unseen_area = propagate(original[:, ys, xs], region[:, ys, xs], forward, backward)
+    filled_area, unseen_area, forward, backward = fill_from_footage(
+        original[:, ys, xs], region[:, ys, xs]
+    )
     filled = np.array(original)
     filled[:, ys, xs] = filled_area
     unseen = np.zeros_like(region)
