@@ -234,3 +234,22 @@ def test_shift_and_alt_clicks_add_and_remove_with_the_last_box(qtbot, tools, sti
     n = len(calls)
     qtbot.mouseClick(viewer, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
     assert len(calls) == n  # a plain click is neither
+
+
+def test_the_arrow_and_pin_tools_and_clear_motion(qtbot, tools, still_document):
+    doc, media_id = still_document
+    qtbot.mouseClick(tools.arrow, Qt.MouseButton.LeftButton)
+    assert tools.viewer.motion_tool == "arrow" and not tools.viewer.brush.enabled
+    tools.set_tool("pin")
+    assert tools.viewer.motion_tool == "pin" and not tools.arrow.isChecked()
+    tools.set_tool("brush")
+    assert tools.viewer.motion_tool is None and tools.viewer.brush.enabled
+    tools.viewer.show_media(media_id)
+    doc.add_arrow(media_id, 1, 1, 9, 9)
+    doc.add_pin(media_id, 3, 3)
+    steps = doc.undo_stack.count()
+    qtbot.mouseClick(tools.clear_motion, Qt.MouseButton.LeftButton)
+    assert tools.viewer.motion_hints() == ([], [])
+    assert doc.undo_stack.count() == steps + 1
+    doc.undo_stack.undo()
+    assert tools.viewer.motion_hints() == ([[1.0, 1.0, 9.0, 9.0]], [[3.0, 3.0]])

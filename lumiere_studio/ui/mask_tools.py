@@ -28,7 +28,7 @@ from lumiere_studio.services.mask_tracking import MaskTracking, TrackRun
 from lumiere_studio.ui.theme import ACCENT
 from lumiere_studio.ui.viewer import Viewer
 
-TOOLS = ("off", "brush", "eraser", "box")
+TOOLS = ("off", "brush", "eraser", "box", "arrow", "pin")
 Point = tuple[int, int]
 GrabInput = tuple[str | None, int, tuple[int, int, int, int] | None, list[Point], list[Point]]
 
@@ -74,14 +74,29 @@ class MaskTools(QWidget):
         self.eraser = QPushButton("Eraser (E)")
         self.box = QPushButton("Box (G)")
         self.box.setToolTip("Drag a box around an object: GrabCut masks it (click to mask)")
+        self.arrow = QPushButton("Arrow")
+        self.arrow.setToolTip(
+            "Cinemagraph motion: drag from a point to where its pixels go over the loop "
+            "(right-click an arrow to remove it)"
+        )
+        self.pin = QPushButton("Pin")
+        self.pin.setToolTip("Cinemagraph: click what must hold still (right-click to remove)")
+        self.buttons = {
+            "off": self.off,
+            "brush": self.brush,
+            "eraser": self.eraser,
+            "box": self.box,
+            "arrow": self.arrow,
+            "pin": self.pin,
+        }
         self.group = QButtonGroup(self)
-        for i, b in enumerate((self.off, self.brush, self.eraser, self.box)):
+        for i, b in enumerate(self.buttons.values()):
             b.setCheckable(True)
             self.group.addButton(b, i)
         self.off.setChecked(True)
         # The tool in use must be plain to see: the checked button in the accent colour.
         accent = ACCENT.name()
-        for b in (self.brush, self.eraser, self.box):
+        for b in (self.brush, self.eraser, self.box, self.arrow, self.pin):
             b.setStyleSheet(
                 f"QPushButton:checked {{ background: {accent}; color: white; "
                 f"font-weight: bold; border: 1px solid white; }}"
@@ -110,6 +125,12 @@ class MaskTools(QWidget):
         tools = QHBoxLayout()
         for b in (self.off, self.brush, self.eraser, self.box):
             tools.addWidget(b)
+        motion_row = QHBoxLayout()
+        self.clear_motion = QPushButton("Clear motion")
+        self.clear_motion.setToolTip("Remove every arrow and pin of this clip (undoable)")
+        self.clear_motion.clicked.connect(self._clear_motion)
+        for b in (self.arrow, self.pin, self.clear_motion):
+            motion_row.addWidget(b)
         self.track_buttons = {}
         track_row = QHBoxLayout()
         for direction, text in (
@@ -164,6 +185,7 @@ class MaskTools(QWidget):
         self._grab_input: GrabInput = (None, 0, None, [], [])
         form = QFormLayout(self)
         form.addRow(tools)
+        form.addRow("Motion", motion_row)
         form.addRow("Size ([ ])", self.brush_size)
         form.addRow("Hardness", self.hardness)
         form.addRow("Overlay", self.opacity)
@@ -191,8 +213,8 @@ class MaskTools(QWidget):
         self.viewer.brush.enabled = tool in ("brush", "eraser")
         self.viewer.brush.erase = tool == "eraser"
         self.viewer.box_mode = tool == "box"
-        buttons = {"off": self.off, "brush": self.brush, "eraser": self.eraser, "box": self.box}
-        buttons[tool].setChecked(True)
+        self.viewer.motion_tool = tool if tool in ("arrow", "pin") else None
+        self.buttons[tool].setChecked(True)
         self.viewer.setCursor(
             Qt.CursorShape.CrossCursor if tool != "off" else Qt.CursorShape.ArrowCursor
         )
@@ -327,6 +349,10 @@ class MaskTools(QWidget):
     def _track_failed(self, media_id: str, message: str) -> None:
         self._track_finished_ui()
         self.track_status.setText(f"could not track: {message}")
+
+    def _clear_motion(self) -> None:
+        if self.viewer.media_id:
+            self.doc.clear_motion(self.viewer.media_id)
 
     def _clear_track(self) -> None:
         if self.viewer.media_id:
