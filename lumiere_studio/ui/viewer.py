@@ -9,7 +9,7 @@ the exported pixels. Mask strokes map back through the same placement to source 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -91,6 +91,7 @@ class Viewer(QWidget):
     message = Signal(str)
     box_drawn = Signal(object)  # (x, y, w, h) in source pixels: the box tool's drag
     point_clicked = Signal(int, int, bool)  # x, y in source pixels, include (False: exclude)
+    preview_stopped = Signal()  # another source is shown: its motion preview ended
 
     def __init__(self, doc: Document, frames: FrameServer, parent: QWidget | None = None):
         super().__init__(parent)
@@ -118,6 +119,10 @@ class Viewer(QWidget):
         self.onion_skin = False  # also show the previous frame's tracked mask, faintly
         self.motion_tool: str | None = None  # "arrow" (drag) or "pin" (click): motion hints
         self._arrow: tuple[QPointF, QPointF] | None = None  # the arrow being dragged (widget)
+        self._preview: list[QImage] = []  # the motion preview's frames, played in a loop
+        self._preview_at = 0
+        self._preview_timer = QTimer(self)
+        self._preview_timer.timeout.connect(self._next_preview_frame)
         self._onion: QImage | None = None
         self.setMinimumSize(320, 180)
         self.setMouseTracking(True)
@@ -164,6 +169,9 @@ class Viewer(QWidget):
             self.update()
             return
         if media_id != self.media_id:
+            if self._preview:
+                self.set_preview(None)
+                self.preview_stopped.emit()
             self.media_id = media_id
             self.path = str(self.doc.project.resolve(item.path))
             info = item.media_info
@@ -201,6 +209,24 @@ class Viewer(QWidget):
             self._rebuild_overlay()
         self.update()
         self.frame_shown.emit(n)
+
+    # --- motion preview ------------------------------------------------------------------
+    def set_preview(self, loop: np.ndarray | None, fps: float = 24.0) -> None:
+        """Play uint8 (T, h, w, 3) `loop` over the source in a loop (None: stop)."""
+        self._preview = [] if loop is None else [to_qimage(f) for f in loop]
+        self._preview_at = 0
+        if self._preview:
+            self._preview_timer.start(round(1000 / fps))
+        else:
+            self._preview_timer.stop()
+        self.update()
+
+    def previewing(self) -> bool:
+        return bool(self._preview)
+
+    def _next_preview_frame(self) -> None:
+        self._preview_at = (self._preview_at + 1) % max(1, len(self._preview))
+        self.update()
 
     # --- mask overlay --------------------------------------------------------------------
     def _mask(self, create: bool = False):
@@ -339,7 +365,9 @@ class Viewer(QWidget):
         p.fillRect(self.rect(), QColor(12, 12, 14))
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         rect = self.image_rect()
-        if self.image is not None:
+        if self._preview and self.sequence is None:  # the motion preview instead of the still
+            p.drawImage(self.source_rect(), self._preview[self._preview_at])
+        elif self.image is not None:
             p.drawImage(rect, self.image)
         else:
             p.setPen(QColor(140, 140, 145))
