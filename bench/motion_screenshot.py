@@ -5,12 +5,15 @@ for docs/screenshots/:
 
 `motion_arrows.png`: a still (scikit-learn's china.jpg) with three arrows dragged in the
 viewer with the Arrow tool and two pins clicked with the Pin tool, as a user would.
+`motion_preview.png`: the same with Preview motion on (a frame of the loop, with the still
+enlarged to 1280x720 first), and the seconds from an arrow added to its loop playing.
 """
 
 from __future__ import annotations
 
 import argparse
 import tempfile
+import time
 from pathlib import Path
 
 from PIL import Image
@@ -22,8 +25,8 @@ from screenshot import pump, save
 from lumiere_studio.ui.main_window import MainWindow
 from lumiere_studio.ui.theme import apply_dark_theme
 
-ARROWS = [((90, 330), (250, 300)), ((200, 380), (380, 360)), ((420, 350), (600, 340))]
-PINS = [(320, 240), (520, 200)]
+ARROWS = [((180, 560), (500, 510)), ((400, 640), (760, 610)), ((840, 590), (1200, 575))]
+PINS = [(640, 400), (1040, 340)]
 
 
 def main() -> None:
@@ -37,7 +40,7 @@ def main() -> None:
     apply_dark_theme(app)
     tmp = Path(tempfile.mkdtemp(prefix="lumiere-motion-shot-"))
     still = tmp / "china.png"
-    Image.fromarray(load_sample_image("china.jpg")).save(still)
+    Image.fromarray(load_sample_image("china.jpg")).resize((1280, 720)).save(still)
     settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
     w = MainWindow(settings=settings, recovery_root=tmp / "recovery")
     w.resize(1440, 900)
@@ -62,6 +65,20 @@ def main() -> None:
     pump(app, 0.5)
     arrows, pins = v.motion_hints()
     save(w, args.out / "motion_arrows.png", f"{len(arrows)} arrows, {len(pins)} pins: {arrows}")
+
+    tools.preview_motion.setChecked(True)
+    pump(app, 30, v.previewing)
+    seconds = []
+    for _ in range(3):  # an edit, then the time until its loop plays
+        w.doc.undo_stack.undo()  # the last pin off...
+        start = time.perf_counter()
+        w.doc.undo_stack.redo()  # ...and on again: a new preview is asked for
+        v.set_preview(None)
+        pump(app, 30, v.previewing)
+        seconds.append(time.perf_counter() - start)
+    pump(app, 0.3)
+    note = f"edit to loop: {', '.join(f'{t:.2f}' for t in seconds)} s; {tools.track_status.text()}"
+    save(w, args.out / "motion_preview.png", note)
     w.shutdown()
 
 

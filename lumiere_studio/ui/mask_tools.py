@@ -133,6 +133,7 @@ class MaskTools(QWidget):
         self.clear_motion.clicked.connect(self._clear_motion)
         self.preview_motion = QPushButton("Preview motion")
         self.preview_motion.setCheckable(True)
+        self.preview_motion.setStyleSheet(self.brush.styleSheet())  # on: plain to see
         self.preview_motion.setToolTip(
             "Play the still moved by the arrows and pins alone, in a loop (a reduced copy)"
         )
@@ -143,7 +144,7 @@ class MaskTools(QWidget):
         viewer.preview_stopped.connect(lambda: self.preview_motion.setChecked(False))
         doc.changed.connect(self._refresh_preview)  # an arrow or pin added or removed
         doc.mask_changed.connect(lambda _mid: self._refresh_preview())
-        for b in (self.arrow, self.pin, self.clear_motion, self.preview_motion):
+        for b in (self.arrow, self.pin, self.clear_motion):
             motion_row.addWidget(b)
         self.track_buttons = {}
         track_row = QHBoxLayout()
@@ -200,6 +201,7 @@ class MaskTools(QWidget):
         form = QFormLayout(self)
         form.addRow(tools)
         form.addRow("Motion", motion_row)
+        form.addRow(self.preview_motion)
         form.addRow("Size ([ ])", self.brush_size)
         form.addRow("Hardness", self.hardness)
         form.addRow("Overlay", self.opacity)
