@@ -86,6 +86,7 @@ if TYPE_CHECKING:
     from engine.pipeline import Engine
     from engine.vision.mask_edges import Edges as MaskEdges
     from engine.vision.mask_edges import apply_edges
+    from engine.vision.motion_preview import preview_loop as motion_preview
     from engine.vision.segment import Box as SegmentBox
     from engine.vision.segment import SegmentError, grab
     from engine.vision.track import TrackSettings
@@ -113,6 +114,7 @@ _ON_FIRST_USE = {
     "load_mask_track": ("engine.mask_track", "load"),
     "MaskEdges": ("engine.vision.mask_edges", "Edges"),
     "apply_edges": ("engine.vision.mask_edges", "apply_edges"),
+    "motion_preview": ("engine.vision.motion_preview", "preview_loop"),
     "mask_track_bytes": ("engine.mask_track", "to_bytes"),
     "MediaLoadError": ("engine.media.load", "MediaLoadError"),
     "load_image": ("engine.media.load", "load_image"),
@@ -309,6 +311,7 @@ __all__ = [
     "load_mask_track",
     "MaskEdges",
     "apply_edges",
+    "motion_preview",
     "mask_track_bytes",
     "MediaLoadError",
     "load_image",

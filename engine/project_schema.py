@@ -137,6 +137,7 @@ def validate(data: Any) -> None:
     for mid, meta in data.get("mask_meta", {}).items():
         _kind(meta, dict, f"mask_meta[{mid!r}]")
         _int(meta.get("from_frame", 0), f"mask_meta[{mid!r}].from_frame")
+        _motion_hints(meta, f"mask_meta[{mid!r}]")
     for key in ("in_point", "out_point"):
         if data.get(key) is not None:
             _int(data[key], key)
@@ -145,6 +146,23 @@ def validate(data: Any) -> None:
             _kind(entry, dict, f"history[{i}]")
         elif _kind(entry, str, f"history[{i}]") not in records:
             _fail(f"history[{i}]", f"names no generation record ({_short(entry)})")
+
+
+MAX_HINTS = 1000  # motion arrows, or pins, on one media item
+
+
+def _motion_hints(meta: dict[str, Any], where: str) -> None:
+    """A cinemagraph's arrows [x0, y0, x1, y1] and pins [x, y]: finite source pixels."""
+    for key, size in (("arrows", 4), ("pins", 2)):
+        hints = _kind(meta.get(key, []), list, f"{where}.{key}")
+        if len(hints) > MAX_HINTS:
+            _fail(f"{where}.{key}", f"has {len(hints)} entries (at most {MAX_HINTS})")
+        for i, hint in enumerate(hints):
+            at = f"{where}.{key}[{i}]"
+            if not isinstance(hint, list) or len(hint) != size:
+                _fail(at, f"must be a list of {size} numbers, got {_short(hint)}")
+            for v in hint:
+                _number(v, at, 0, MAX_SIDE)
 
 
 MAX_ID = 64  # characters of a record id (the app makes 12)

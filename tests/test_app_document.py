@@ -99,3 +99,21 @@ def test_a_result_is_placed_over_the_source_range_it_replaces(qtbot, tmp_path):
     assert doc.find_clip(again.id)[0] is doc.project.timeline.tracks[2]  # V2 was taken
     doc.undo_stack.undo()
     assert len(doc.project.timeline.tracks) == 2
+
+
+def test_motion_hints_are_undo_steps_and_removal_finds_the_nearest(still_document):
+    doc, media_id = still_document
+    doc.add_arrow(media_id, 0, 10, 20, 10)
+    doc.add_arrow(media_id, 0, 20, 20, 20)
+    doc.set_mask_from_frame(media_id, 4)  # keeps the arrows
+    meta = doc.project.mask_meta[media_id]
+    assert meta.from_frame == 4 and len(meta.arrows) == 2
+    assert not doc.remove_motion_near(media_id, 10, 15.5, 4.0)  # too far from both shafts
+    assert doc.remove_motion_near(media_id, 12, 17, 4.0)  # mid-shaft, 3 px from the second
+    assert doc.project.mask_meta[media_id].arrows == [[0.0, 10.0, 20.0, 10.0]]
+    doc.undo_stack.undo()
+    assert len(doc.project.mask_meta[media_id].arrows) == 2
+    doc.add_pin(media_id, 5, 5)
+    assert doc.undo_stack.text(doc.undo_stack.index() - 1) == "Add anchor pin"
+    doc.add_pin("no-such-id", 5, 5)  # no such media: nothing stored
+    assert "no-such-id" not in doc.project.mask_meta

@@ -55,8 +55,11 @@ class FakeSettings:
     def needs_still(self) -> bool:
         return self.task in ("i2v", "cinemagraph")
 
-    def build_job(self, source, start_frame, frame_count, mask_png, mask_from_frame) -> Job:
+    def build_job(
+        self, source, start_frame, frame_count, mask_png, mask_from_frame, motion=(None, None)
+    ) -> Job:
         self.calls.append((source, start_frame, frame_count, mask_png, mask_from_frame))
+        self.motion = motion
         return Job(task=self.task, prompt="a red ball", seed=7)
 
     def size_is_auto(self) -> bool:
@@ -127,6 +130,23 @@ def test_a_still_from_a_video_frame_is_written_where_the_project_keeps_it(parts,
     with pytest.raises(JobError, match="still being decoded"):
         c.build_request()
     assert c.generate() is None and c.errors[-1][0] == "Cannot generate"
+
+
+def test_the_clips_arrows_and_pins_go_to_the_job_as_text(parts, clip):
+    c, doc, _queue, settings, sel = parts
+    settings.task = "cinemagraph"
+    pixels = np.zeros((48, 64, 3), np.uint8)
+    sel.media_id, sel.frame, sel.picture = _import(doc, clip), 0, lambda: pixels
+    c.build_request()
+    assert settings.motion == (None, None)  # none drawn
+    doc.add_arrow(sel.media_id, 1.26, 2, 40.5, 2)
+    doc.add_arrow(sel.media_id, 5, 6, 7, 8)
+    doc.add_pin(sel.media_id, 30, 40.04)
+    c.build_request()
+    assert settings.motion == ("1.3,2,40.5,2;5,6,7,8", "30,40")
+    doc.clear_motion(sel.media_id)
+    c.build_request()
+    assert settings.motion == (None, None)
 
 
 def test_the_mask_is_written_and_its_start_counts_from_the_first_frame_used(parts, clip):

@@ -234,3 +234,43 @@ def test_shift_and_alt_clicks_add_and_remove_with_the_last_box(qtbot, tools, sti
     n = len(calls)
     qtbot.mouseClick(viewer, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
     assert len(calls) == n  # a plain click is neither
+
+
+def test_the_arrow_and_pin_tools_and_clear_motion(qtbot, tools, still_document):
+    doc, media_id = still_document
+    qtbot.mouseClick(tools.arrow, Qt.MouseButton.LeftButton)
+    assert tools.viewer.motion_tool == "arrow" and not tools.viewer.brush.enabled
+    tools.set_tool("pin")
+    assert tools.viewer.motion_tool == "pin" and not tools.arrow.isChecked()
+    tools.set_tool("brush")
+    assert tools.viewer.motion_tool is None and tools.viewer.brush.enabled
+    tools.viewer.show_media(media_id)
+    doc.add_arrow(media_id, 1, 1, 9, 9)
+    doc.add_pin(media_id, 3, 3)
+    steps = doc.undo_stack.count()
+    qtbot.mouseClick(tools.clear_motion, Qt.MouseButton.LeftButton)
+    assert tools.viewer.motion_hints() == ([], [])
+    assert doc.undo_stack.count() == steps + 1
+    doc.undo_stack.undo()
+    assert tools.viewer.motion_hints() == ([[1.0, 1.0, 9.0, 9.0]], [[3.0, 3.0]])
+
+
+def test_preview_motion_plays_the_arrows_loop_in_the_viewer(qtbot, tools, still_document):
+    doc, media_id = still_document
+    v = tools.viewer
+    v.show_media(media_id)
+    still = np.random.default_rng(0).integers(0, 255, (24, 32, 3), dtype=np.uint8)
+    v.frames.frame_ready.emit(v.path, 0, still, True)
+    tools.preview_motion.setChecked(True)
+    assert not v.previewing() and "draw an arrow" in tools.track_status.text()
+    doc.add_arrow(media_id, 2, 12, 20, 12)  # an edit while on: the preview follows
+    qtbot.waitUntil(v.previewing, timeout=10000)
+    assert len(v._preview) == 24 and "24 frames at 32x24" in tools.track_status.text()
+    shown = v._preview_at
+    qtbot.waitUntil(lambda: v._preview_at != shown, timeout=2000)  # it plays
+    tools.clear_motion.click()  # no arrow left: nothing to play
+    assert not v.previewing()
+    doc.undo_stack.undo()
+    qtbot.waitUntil(v.previewing, timeout=10000)
+    tools.preview_motion.setChecked(False)
+    assert not v.previewing()

@@ -41,6 +41,21 @@ def test_save_and_reopen_round_trip(tmp_path):
     assert np.array_equal(q.masks["m1"].pixels, p.masks["m1"].pixels)
 
 
+def test_motion_arrows_and_pins_are_saved_and_read_back(tmp_path):
+    from lumiere_studio.model.project import MaskMeta
+
+    p = _project_with_clip(tmp_path)
+    p.mask_meta["m1"] = MaskMeta(from_frame=3, arrows=[[1.5, 2.0, 30.0, 4.0]], pins=[[8.0, 9.5]])
+    p.save(tmp_path / "proj")
+    q = Project.load(tmp_path / "proj")
+    meta = q.mask_meta["m1"]
+    assert (meta.from_frame, meta.arrows, meta.pins) == (3, [[1.5, 2.0, 30.0, 4.0]], [[8.0, 9.5]])
+    old = json.loads((tmp_path / "proj" / DOC_NAME).read_text())
+    old["mask_meta"]["m1"] = {"from_frame": 2}  # saved before motion hints: none
+    (tmp_path / "proj" / DOC_NAME).write_text(json.dumps(old))
+    assert Project.load(tmp_path / "proj").mask_meta["m1"].arrows == []
+
+
 def test_generated_media_is_copied_into_the_project_and_made_relative(tmp_path):
     scratch = tmp_path / "scratch"
     scratch.mkdir()

@@ -146,3 +146,15 @@ def _combo_option(combo):
     option = QStyleOptionComboBox()
     combo.initStyleOption(option)
     return option
+
+
+def test_motion_arrows_and_pins_go_only_to_a_cinemagraph(panel) -> None:
+    motion = ("1,2,10,2;3,4,5,6", "7,8")
+    _task(panel, "cinemagraph")
+    job = panel.build_job(source="still.png", mask_png="mask.png", motion=motion)
+    assert (job.motion_arrows, job.motion_anchors) == motion
+    job = panel.build_job(source="still.png", mask_png="mask.png")
+    assert (job.motion_arrows, job.motion_anchors) == (None, None)
+    _task(panel, "inpaint")
+    job = panel.build_job(source="clip.mp4", mask_png="mask.png", motion=motion)
+    assert (job.motion_arrows, job.motion_anchors) == (None, None)

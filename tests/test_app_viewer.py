@@ -93,3 +93,60 @@ def test_a_brush_drag_paints_the_mask_in_source_pixels_as_one_undo_step(
     assert viewer.tool_badge() == "ERASER"
     viewer.brush.enabled = False
     assert viewer.tool_badge() == ""
+
+
+def test_an_arrow_drag_adds_one_arrow_in_source_pixels_as_one_undo_step(
+    qtbot, viewer, still_document
+):
+    doc, media_id = still_document
+    viewer.show_media(media_id)
+    viewer.motion_tool = "arrow"
+    assert viewer.tool_badge().startswith("ARROW")
+    steps = doc.undo_stack.count()
+    qtbot.mousePress(viewer, Qt.MouseButton.LeftButton, pos=QPoint(55, 65))  # source (5.5, 6.5)
+    qtbot.mouseMove(viewer, QPoint(255, 105))
+    qtbot.mouseRelease(viewer, Qt.MouseButton.LeftButton, pos=QPoint(255, 105))
+    assert viewer.motion_hints() == ([[5.5, 6.5, 25.5, 10.5]], [])
+    assert doc.undo_stack.count() == steps + 1 and doc.undo_stack.text(steps) == "Add motion arrow"
+    # a drag past the picture's edge ends on it: the engine refuses points outside the still
+    qtbot.mousePress(viewer, Qt.MouseButton.LeftButton, pos=QPoint(55, 65))
+    qtbot.mouseRelease(viewer, Qt.MouseButton.LeftButton, pos=QPoint(319, 239))
+    assert viewer.motion_hints()[0][1][2:] == [31.0, 23.0]
+    # a click without a drag adds nothing
+    qtbot.mouseClick(viewer, Qt.MouseButton.LeftButton, pos=QPoint(100, 100))
+    assert len(viewer.motion_hints()[0]) == 2
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    assert viewer.motion_hints() == ([], [])
+    assert not doc.project.mask_for(media_id, create=False)  # no mask was painted
+
+
+def test_a_pin_click_adds_a_pin_and_a_right_click_removes_the_nearest(
+    qtbot, viewer, still_document
+):
+    doc, media_id = still_document
+    viewer.show_media(media_id)
+    viewer.motion_tool = "pin"
+    qtbot.mouseClick(viewer, Qt.MouseButton.LeftButton, pos=QPoint(105, 205))  # (10.5, 20.5)
+    qtbot.mouseClick(viewer, Qt.MouseButton.LeftButton, pos=QPoint(205, 35))  # (20.5, 3.5)
+    assert viewer.motion_hints() == ([], [[10.5, 20.5], [20.5, 3.5]])
+    steps = doc.undo_stack.count()
+    qtbot.mouseClick(viewer, Qt.MouseButton.RightButton, pos=QPoint(100, 40))  # near neither
+    assert doc.undo_stack.count() == steps and len(viewer.motion_hints()[1]) == 2
+    qtbot.mouseClick(viewer, Qt.MouseButton.RightButton, pos=QPoint(200, 40))  # 0.7 px off
+    assert viewer.motion_hints() == ([], [[10.5, 20.5]])
+    assert doc.undo_stack.text(steps) == "Remove anchor pin"
+    doc.undo_stack.undo()
+    assert viewer.motion_hints() == ([], [[10.5, 20.5], [20.5, 3.5]])
+
+
+def test_arrows_and_pins_are_drawn_over_the_picture(qtbot, viewer, still_document, fake_frames):
+    doc, media_id = still_document
+    viewer.show_media(media_id)
+    fake_frames.frame_ready.emit(viewer.path, 0, np.zeros((24, 32, 3), np.uint8), True)
+    doc.add_arrow(media_id, 2, 12, 28, 12)
+    doc.add_pin(media_id, 16, 4)
+    shot = viewer.grab().toImage()
+    assert shot.pixelColor(150, 120).name() == "#ffd60a"  # on the arrow's shaft
+    assert shot.pixelColor(160, 40).name() == "#40c8ff"  # the pin's dot
+    assert shot.pixelColor(150, 200).name() == "#000000"  # the picture elsewhere

@@ -88,6 +88,13 @@ BAD = [
     (lambda d: d.update(in_point=-5), "in_point"),
     (lambda d: d.update(out_point=10**20), "out_point"),
     (lambda d: d.update(mask_meta={"m1": {"from_frame": "x"}}), "from_frame"),
+    # a cinemagraph's motion hints: lists of 4 (arrows) or 2 (pins) finite source pixels
+    (lambda d: d.update(mask_meta={"m1": {"arrows": [[0, 0, 5]]}}), "arrows\\[0\\]"),
+    (lambda d: d.update(mask_meta={"m1": {"arrows": [[0, 0, 5, 1e9]]}}), "arrows\\[0\\]"),
+    (lambda d: d.update(mask_meta={"m1": {"arrows": [[0, 0, 5, "1"]]}}), "arrows\\[0\\]"),
+    (lambda d: d.update(mask_meta={"m1": {"pins": [[-1, 2]]}}), "pins\\[0\\]"),
+    (lambda d: d.update(mask_meta={"m1": {"pins": {"x": 1}}}), "pins"),
+    (lambda d: d.update(mask_meta={"m1": {"pins": [[1, 1]] * 1001}}), "at most 1000"),
     (lambda d: d.update(masks={"m1": 5}), "masks"),
     (lambda d: d.update(history={"a": 1}), "history"),
 ]

@@ -28,7 +28,7 @@ from engine.api import (
 )
 from lumiere_studio.model.document import Document
 from lumiere_studio.model.generations import GenerationRecord, now_text
-from lumiere_studio.model.project import MediaItem
+from lumiere_studio.model.project import MediaItem, motion_text
 from lumiere_studio.model.queue_store import QueueStoreError
 
 if TYPE_CHECKING:
@@ -64,6 +64,7 @@ class JobSettings(Protocol):
         frame_count: int | None,
         mask_png: str | None,
         mask_from_frame: int,
+        motion: tuple[str | None, str | None] = (None, None),
     ) -> Job: ...
 
     def size_is_auto(self) -> bool: ...
@@ -146,6 +147,7 @@ class GenerationController(QObject):
         task = self.settings.task_key()
         request = Request(Job())
         source, start, count, mask_png, from_frame = None, sel.frame, None, None, 0
+        motion: tuple[str | None, str | None] = (None, None)
         if item is not None:
             source = str(project.resolve(item.path))
             pin, pout = project.in_point, project.out_point
@@ -171,8 +173,11 @@ class GenerationController(QObject):
                 )
                 request.inputs.append(mask_png)
                 from_frame = max(0, (meta.from_frame if meta else 0) - start)
+            hints = project.mask_meta.get(item.id)
+            if hints is not None:  # the cinemagraph's arrows and pins, in the still's pixels
+                motion = (motion_text(hints.arrows), motion_text(hints.pins))
         job = self.settings.build_job(
-            source, start, count if task != "t2v" else None, mask_png, from_frame
+            source, start, count if task != "t2v" else None, mask_png, from_frame, motion
         )
         request.job = fit_to_sequence(job, self.sequence_defaults(), self.settings.size_is_auto())
         return request

@@ -9,6 +9,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Final
 
+import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
@@ -305,9 +306,43 @@ class Document(QObject):
     # --- masks ---------------------------------------------------------------------------
     def set_mask_from_frame(self, media_id: str, frame: int) -> None:
         def change(p: Project) -> None:
-            p.mask_meta[media_id] = MaskMeta(from_frame=max(0, int(frame)))
+            p.mask_meta.setdefault(media_id, MaskMeta()).from_frame = max(0, int(frame))
 
         self.edit("Mask start frame", change)
+
+    # --- motion hints (a cinemagraph's arrows and pins, in the source's pixels) ----------
+    def add_arrow(self, media_id: str, x0: float, y0: float, x1: float, y1: float) -> None:
+        arrow = [round(float(v), 1) for v in (x0, y0, x1, y1)]
+        self._motion_edit("Add motion arrow", media_id, lambda m: m.arrows.append(arrow))
+
+    def add_pin(self, media_id: str, x: float, y: float) -> None:
+        pin = [round(float(x), 1), round(float(y), 1)]
+        self._motion_edit("Add anchor pin", media_id, lambda m: m.pins.append(pin))
+
+    def remove_motion_near(self, media_id: str, x: float, y: float, radius: float) -> bool:
+        """Remove the pin, or else the arrow (nearest point of its shaft), nearest (x, y)
+        within `radius` source pixels; False when none is that near."""
+        meta = self.project.mask_meta.get(media_id)
+        if meta is None:
+            return False
+        found = nearest_hint(meta, x, y, radius)
+        if found is None:
+            return False
+        kind, index = found
+        text = "Remove anchor pin" if kind == "pins" else "Remove motion arrow"
+        self._motion_edit(text, media_id, lambda m: getattr(m, kind).pop(index))
+        return True
+
+    def clear_motion(self, media_id: str) -> None:
+        def clear(meta: MaskMeta) -> None:
+            meta.arrows, meta.pins = [], []
+
+        self._motion_edit("Clear motion", media_id, clear)
+
+    def _motion_edit(self, text: str, media_id: str, fn: Callable[[MaskMeta], None]) -> None:
+        if self.project.media_by_id(media_id) is None:
+            return
+        self.edit(text, lambda p: fn(p.mask_meta.setdefault(media_id, MaskMeta())))
 
     def commit_mask_patch(self, media_id: str, text: str, patch: Patch) -> None:
         """Record an edit already made to the mask (live painting) for undo."""
@@ -386,6 +421,24 @@ def trim_limits(p: Project, clip: TimelineClip) -> tuple[int, int | None]:
     frames = item.media_info.frames
     latest = clip.start + max(1, frames_between(frames - clip.source_in, src, rate))
     return max(0, earliest), latest
+
+
+def nearest_hint(meta: MaskMeta, x: float, y: float, radius: float) -> tuple[str, int] | None:
+    """("pins" or "arrows", index) of the hint nearest (x, y) within `radius`; pins first."""
+    best: tuple[float, str, int] | None = None
+    for i, (px, py) in enumerate(meta.pins):
+        d = float(np.hypot(px - x, py - y))
+        if d <= radius and (best is None or d < best[0]):
+            best = (d, "pins", i)
+    if best is not None:
+        return best[1], best[2]
+    for i, (x0, y0, x1, y1) in enumerate(meta.arrows):
+        dx, dy = x1 - x0, y1 - y0
+        t = float(np.clip(((x - x0) * dx + (y - y0) * dy) / max(dx * dx + dy * dy, 1e-9), 0, 1))
+        d = float(np.hypot(x0 + t * dx - x, y0 + t * dy - y))
+        if d <= radius and (best is None or d < best[0]):
+            best = (d, "arrows", i)
+    return None if best is None else (best[1], best[2])
 
 
 def source_offset(job: dict[str, Any] | None) -> int:

@@ -24,11 +24,13 @@ from PySide6.QtWidgets import (
 
 from lumiere_studio.model.document import Document
 from lumiere_studio.model.masks import Patch
+from lumiere_studio.services.frames import qimage_to_array
 from lumiere_studio.services.mask_tracking import MaskTracking, TrackRun
+from lumiere_studio.services.motion_preview import MotionPreview
 from lumiere_studio.ui.theme import ACCENT
 from lumiere_studio.ui.viewer import Viewer
 
-TOOLS = ("off", "brush", "eraser", "box")
+TOOLS = ("off", "brush", "eraser", "box", "arrow", "pin")
 Point = tuple[int, int]
 GrabInput = tuple[str | None, int, tuple[int, int, int, int] | None, list[Point], list[Point]]
 
@@ -74,14 +76,29 @@ class MaskTools(QWidget):
         self.eraser = QPushButton("Eraser (E)")
         self.box = QPushButton("Box (G)")
         self.box.setToolTip("Drag a box around an object: GrabCut masks it (click to mask)")
+        self.arrow = QPushButton("Arrow")
+        self.arrow.setToolTip(
+            "Cinemagraph motion: drag from a point to where its pixels go over the loop "
+            "(right-click an arrow to remove it)"
+        )
+        self.pin = QPushButton("Pin")
+        self.pin.setToolTip("Cinemagraph: click what must hold still (right-click to remove)")
+        self.buttons = {
+            "off": self.off,
+            "brush": self.brush,
+            "eraser": self.eraser,
+            "box": self.box,
+            "arrow": self.arrow,
+            "pin": self.pin,
+        }
         self.group = QButtonGroup(self)
-        for i, b in enumerate((self.off, self.brush, self.eraser, self.box)):
+        for i, b in enumerate(self.buttons.values()):
             b.setCheckable(True)
             self.group.addButton(b, i)
         self.off.setChecked(True)
         # The tool in use must be plain to see: the checked button in the accent colour.
         accent = ACCENT.name()
-        for b in (self.brush, self.eraser, self.box):
+        for b in (self.brush, self.eraser, self.box, self.arrow, self.pin):
             b.setStyleSheet(
                 f"QPushButton:checked {{ background: {accent}; color: white; "
                 f"font-weight: bold; border: 1px solid white; }}"
@@ -110,6 +127,25 @@ class MaskTools(QWidget):
         tools = QHBoxLayout()
         for b in (self.off, self.brush, self.eraser, self.box):
             tools.addWidget(b)
+        motion_row = QHBoxLayout()
+        self.clear_motion = QPushButton("Clear motion")
+        self.clear_motion.setToolTip("Remove every arrow and pin of this clip (undoable)")
+        self.clear_motion.clicked.connect(self._clear_motion)
+        self.preview_motion = QPushButton("Preview motion")
+        self.preview_motion.setCheckable(True)
+        self.preview_motion.setStyleSheet(self.brush.styleSheet())  # on: plain to see
+        self.preview_motion.setToolTip(
+            "Play the still moved by the arrows and pins alone, in a loop (a reduced copy)"
+        )
+        self.preview_motion.toggled.connect(self._preview_toggled)
+        self.motion = MotionPreview(self)
+        self.motion.ready.connect(self._preview_ready)
+        self.motion.failed.connect(self._preview_failed)
+        viewer.preview_stopped.connect(lambda: self.preview_motion.setChecked(False))
+        doc.changed.connect(self._refresh_preview)  # an arrow or pin added or removed
+        doc.mask_changed.connect(lambda _mid: self._refresh_preview())
+        for b in (self.arrow, self.pin, self.clear_motion):
+            motion_row.addWidget(b)
         self.track_buttons = {}
         track_row = QHBoxLayout()
         for direction, text in (
@@ -164,6 +200,8 @@ class MaskTools(QWidget):
         self._grab_input: GrabInput = (None, 0, None, [], [])
         form = QFormLayout(self)
         form.addRow(tools)
+        form.addRow("Motion", motion_row)
+        form.addRow(self.preview_motion)
         form.addRow("Size ([ ])", self.brush_size)
         form.addRow("Hardness", self.hardness)
         form.addRow("Overlay", self.opacity)
@@ -191,8 +229,8 @@ class MaskTools(QWidget):
         self.viewer.brush.enabled = tool in ("brush", "eraser")
         self.viewer.brush.erase = tool == "eraser"
         self.viewer.box_mode = tool == "box"
-        buttons = {"off": self.off, "brush": self.brush, "eraser": self.eraser, "box": self.box}
-        buttons[tool].setChecked(True)
+        self.viewer.motion_tool = tool if tool in ("arrow", "pin") else None
+        self.buttons[tool].setChecked(True)
         self.viewer.setCursor(
             Qt.CursorShape.CrossCursor if tool != "off" else Qt.CursorShape.ArrowCursor
         )
@@ -327,6 +365,51 @@ class MaskTools(QWidget):
     def _track_failed(self, media_id: str, message: str) -> None:
         self._track_finished_ui()
         self.track_status.setText(f"could not track: {message}")
+
+    def _clear_motion(self) -> None:
+        if self.viewer.media_id:
+            self.doc.clear_motion(self.viewer.media_id)
+
+    # --- the motion preview (computed by the preview service's worker) -------------------
+    def _preview_toggled(self, on: bool) -> None:
+        if on:
+            self._refresh_preview()
+        else:
+            self.motion.cancel()
+            self.viewer.set_preview(None)
+
+    def _refresh_preview(self) -> None:
+        """Ask for the preview of what is shown now (the newest request wins)."""
+        if not self.preview_motion.isChecked():
+            return
+        v = self.viewer
+        arrows, pins = v.motion_hints()
+        if v.media_id is None or v.image is None or v.sequence is not None:
+            self.track_status.setText("show a still or clip from the Media bin to preview")
+            return
+        if not arrows:
+            v.set_preview(None)
+            self.track_status.setText("draw an arrow (Arrow tool) to preview its motion")
+            return
+        if not v.image_full:
+            self.track_status.setText("the full frame is still being decoded; try again")
+            return
+        still = qimage_to_array(v.image)
+        mask = v.shown_mask()
+        region = None if mask is None else mask >= 128  # no mask: the whole picture moves
+        self.motion.request(v.media_id, still, region, arrows, pins)
+        self.track_status.setText("computing the motion preview...")
+
+    def _preview_ready(self, media_id: str, loop: np.ndarray) -> None:
+        if media_id != self.viewer.media_id or not self.preview_motion.isChecked():
+            return
+        self.viewer.set_preview(loop)
+        t, h, w = loop.shape[:3]
+        self.track_status.setText(f"motion preview: {t} frames at {w}x{h}, looping")
+
+    def _preview_failed(self, media_id: str, message: str) -> None:
+        self.viewer.set_preview(None)
+        self.track_status.setText(f"no motion preview: {message}")
 
     def _clear_track(self) -> None:
         if self.viewer.media_id:

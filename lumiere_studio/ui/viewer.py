@@ -9,7 +9,7 @@ the exported pixels. Mask strokes map back through the same placement to source 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -30,6 +30,9 @@ from lumiere_studio.services.frames import FrameServer, to_qimage
 from lumiere_studio.services.mask_tracking import MaskTracking
 from lumiere_studio.ui.theme import ACCENT, ERASER_COLOR, MASK_COLOR, ONION_COLOR
 
+ARROW_COLOR = QColor(255, 214, 10)  # motion arrows: yellow, apart from the red mask
+PIN_COLOR = QColor(64, 200, 255)  # anchor pins: cyan
+
 
 def timecode(frame: int, fps) -> str:
     """SMPTE timecode of a frame at a rate (drop-frame at 29.97 and 59.94)."""
@@ -45,6 +48,22 @@ def _tinted(pixels: np.ndarray, colour: QColor) -> QImage:
     rgba[..., 0], rgba[..., 1], rgba[..., 2] = colour.red(), colour.green(), colour.blue()
     rgba[..., 3] = pixels
     return QImage(rgba.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
+
+
+def _draw_arrow(p: QPainter, a: QPointF, b: QPointF) -> None:
+    """A motion arrow from a to b (widget), dark-outlined so it reads on any picture."""
+    d = b - a
+    n = max(float(np.hypot(d.x(), d.y())), 1e-6)
+    u = QPointF(d.x() / n, d.y() / n)
+    side = QPointF(-u.y(), u.x())
+    head = min(14.0, n * 0.5)
+    wing1 = b - u * head + side * head * 0.5
+    wing2 = b - u * head - side * head * 0.5
+    for colour, width in ((QColor(0, 0, 0, 200), 5.0), (ARROW_COLOR, 2.5)):
+        p.setPen(QPen(colour, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        p.drawLine(a, b)
+        p.drawLine(b, wing1)
+        p.drawLine(b, wing2)
 
 
 class SequenceView:
@@ -72,6 +91,7 @@ class Viewer(QWidget):
     message = Signal(str)
     box_drawn = Signal(object)  # (x, y, w, h) in source pixels: the box tool's drag
     point_clicked = Signal(int, int, bool)  # x, y in source pixels, include (False: exclude)
+    preview_stopped = Signal()  # another source is shown: its motion preview ended
 
     def __init__(self, doc: Document, frames: FrameServer, parent: QWidget | None = None):
         super().__init__(parent)
@@ -97,6 +117,12 @@ class Viewer(QWidget):
         self.tracking: MaskTracking | None = None  # tracked masks shown frame by frame
         self._overlay_tracked = False  # the overlay shows a tracked mask (not the painted one)
         self.onion_skin = False  # also show the previous frame's tracked mask, faintly
+        self.motion_tool: str | None = None  # "arrow" (drag) or "pin" (click): motion hints
+        self._arrow: tuple[QPointF, QPointF] | None = None  # the arrow being dragged (widget)
+        self._preview: list[QImage] = []  # the motion preview's frames, played in a loop
+        self._preview_at = 0
+        self._preview_timer = QTimer(self)
+        self._preview_timer.timeout.connect(self._next_preview_frame)
         self._onion: QImage | None = None
         self.setMinimumSize(320, 180)
         self.setMouseTracking(True)
@@ -105,6 +131,7 @@ class Viewer(QWidget):
         frames.frame_ready.connect(self._on_frame)
         frames.error.connect(lambda path, msg: self.message.emit(msg))
         doc.mask_changed.connect(self._on_mask_changed)
+        doc.changed.connect(self.update)  # motion hints live in the document's state
 
     # --- source --------------------------------------------------------------------------
     def show_sequence(
@@ -142,6 +169,9 @@ class Viewer(QWidget):
             self.update()
             return
         if media_id != self.media_id:
+            if self._preview:
+                self.set_preview(None)
+                self.preview_stopped.emit()
             self.media_id = media_id
             self.path = str(self.doc.project.resolve(item.path))
             info = item.media_info
@@ -179,6 +209,24 @@ class Viewer(QWidget):
             self._rebuild_overlay()
         self.update()
         self.frame_shown.emit(n)
+
+    # --- motion preview ------------------------------------------------------------------
+    def set_preview(self, loop: np.ndarray | None, fps: float = 24.0) -> None:
+        """Play uint8 (T, h, w, 3) `loop` over the source in a loop (None: stop)."""
+        self._preview = [] if loop is None else [to_qimage(f) for f in loop]
+        self._preview_at = 0
+        if self._preview:
+            self._preview_timer.start(round(1000 / fps))
+        else:
+            self._preview_timer.stop()
+        self.update()
+
+    def previewing(self) -> bool:
+        return bool(self._preview)
+
+    def _next_preview_frame(self) -> None:
+        self._preview_at = (self._preview_at + 1) % max(1, len(self._preview))
+        self.update()
 
     # --- mask overlay --------------------------------------------------------------------
     def _mask(self, create: bool = False):
@@ -282,6 +330,18 @@ class Viewer(QWidget):
         sw, sh = self._source_size()
         return ((pos.x() - r.x()) * sw / r.width(), (pos.y() - r.y()) * sh / r.height())
 
+    def from_source(self, x: float, y: float) -> QPointF:
+        """A source pixel's place in the widget (the inverse of `to_source`)."""
+        r = self.source_rect()
+        sw, sh = self._source_size()
+        return QPointF(r.x() + x * r.width() / sw, r.y() + y * r.height() / sh)
+
+    def _inside(self, pos: QPointF) -> tuple[float, float]:
+        """The source pixel under `pos`, clamped into the source (hints must lie inside it)."""
+        x, y = self.to_source(pos)
+        sw, sh = self._source_size()
+        return float(np.clip(x, 0, sw - 1)), float(np.clip(y, 0, sh - 1))
+
     def set_zoom(self, zoom: float | None) -> None:
         self.zoom = None if zoom is None else float(np.clip(zoom, 0.05, 16.0))
         self.update()
@@ -305,7 +365,9 @@ class Viewer(QWidget):
         p.fillRect(self.rect(), QColor(12, 12, 14))
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         rect = self.image_rect()
-        if self.image is not None:
+        if self._preview and self.sequence is None:  # the motion preview instead of the still
+            p.drawImage(self.source_rect(), self._preview[self._preview_at])
+        elif self.image is not None:
             p.drawImage(rect, self.image)
         else:
             p.setPen(QColor(140, 140, 145))
@@ -322,6 +384,7 @@ class Viewer(QWidget):
             p.setOpacity(self.brush.opacity if self.mask_applies() else self.brush.opacity * 0.3)
             p.drawImage(self.source_rect(), self._overlay)
             p.restore()
+        self._paint_motion(p, rect)
         if self._box is not None:
             pen = QPen(QColor(255, 255, 255, 230), 1.5, Qt.PenStyle.DashLine)
             p.setPen(pen)
@@ -350,8 +413,39 @@ class Viewer(QWidget):
             p.drawEllipse(QPointF(pos), radius, radius)
         p.end()
 
+    def motion_hints(self) -> tuple[list[list[float]], list[list[float]]]:
+        """(arrows, pins) of the source shown, in its pixels."""
+        meta = self.doc.project.mask_meta.get(self.media_id or "")
+        return (meta.arrows, meta.pins) if meta is not None else ([], [])
+
+    def _paint_motion(self, p: QPainter, rect: QRectF) -> None:
+        """Arrows (with heads) and pins (dots) over the picture, and the arrow being dragged."""
+        arrows, pins = self.motion_hints()
+        if not (arrows or pins or self._arrow):
+            return
+        p.save()
+        p.setClipRect(rect)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        lines = [(self.from_source(a[0], a[1]), self.from_source(a[2], a[3])) for a in arrows]
+        if self._arrow is not None:
+            lines.append(self._arrow)
+        for a, b in lines:
+            _draw_arrow(p, a, b)
+        for x, y in pins:
+            c = self.from_source(x, y)
+            p.setPen(QPen(QColor(0, 0, 0, 200), 2.0))
+            p.setBrush(PIN_COLOR)
+            p.drawEllipse(c, 6.0, 6.0)
+        p.restore()
+
     def tool_badge(self) -> str:
         """The mask tool in use, shown over the picture ("" when the brush is off)."""
+        if self._preview and self.sequence is None:
+            return "MOTION PREVIEW: THE ARROWS AND PINS ALONE, AT A REDUCED SIZE"
+        if self.motion_tool == "arrow":
+            return "ARROW: DRAG WHERE IT MOVES  (RIGHT-CLICK: REMOVE)"
+        if self.motion_tool == "pin":
+            return "PIN: CLICK WHAT HOLDS STILL  (RIGHT-CLICK: REMOVE)"
         if self.box_mode:
             return "BOX: DRAG AROUND THE OBJECT  (SHIFT+CLICK: ADD, ALT+CLICK: REMOVE)"
         if not self.brush.enabled:
@@ -373,6 +467,9 @@ class Viewer(QWidget):
 
     # --- brush ---------------------------------------------------------------------------
     def mousePressEvent(self, e: QMouseEvent) -> None:  # noqa: N802
+        if self.motion_tool and self.media_id:
+            self._motion_press(e)
+            return None
         if self.box_mode and self.media_id and e.button() == Qt.MouseButton.LeftButton:
             self._box = (e.position(), e.position())
             return None
@@ -389,6 +486,10 @@ class Viewer(QWidget):
         return None
 
     def mouseMoveEvent(self, e: QMouseEvent) -> None:  # noqa: N802
+        if self._arrow is not None:
+            self._arrow = (self._arrow[0], e.position())
+            self.update()
+            return
         if self._box is not None:
             self._box = (self._box[0], e.position())
             self.update()
@@ -401,6 +502,14 @@ class Viewer(QWidget):
             self.update()
 
     def mouseReleaseEvent(self, e: QMouseEvent) -> None:  # noqa: N802
+        if self._arrow is not None:
+            start = self._arrow[0]
+            self._arrow = None
+            self.update()
+            (x0, y0), (x1, y1) = self._inside(start), self._inside(e.position())
+            if self.media_id and np.hypot(x1 - x0, y1 - y0) >= 1.0:  # a click draws none
+                self.doc.add_arrow(self.media_id, x0, y0, x1, y1)
+            return
         if self._box is not None:
             start, end = self._box
             self._box = None
@@ -428,6 +537,20 @@ class Viewer(QWidget):
         label = "Erase mask" if self.brush.erase else "Paint mask"
         self.doc.commit_mask_patch(self.media_id, label, Patch(rect, before, mask.copy_rect(rect)))
         self._stroke = []
+
+    def _motion_press(self, e: QMouseEvent) -> None:
+        """Arrow: start a drag; pin: place one; right button: remove the hint nearest."""
+        assert self.media_id is not None
+        if e.button() == Qt.MouseButton.RightButton:
+            x, y = self.to_source(e.position())
+            reach = 12 * self._source_size()[0] / max(self.source_rect().width(), 1e-6)
+            if not self.doc.remove_motion_near(self.media_id, x, y, reach):
+                self.message.emit("no arrow or pin there to remove")
+        elif e.button() == Qt.MouseButton.LeftButton:
+            if self.motion_tool == "arrow":
+                self._arrow = (e.position(), e.position())
+            else:
+                self.doc.add_pin(self.media_id, *self._inside(e.position()))
 
     def begin_correction(self) -> bool:
         """Make the tracked mask of this frame the painted mask (one undoable step), so the

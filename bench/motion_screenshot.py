@@ -1,0 +1,86 @@
+"""A screenshot of the cinemagraph motion tools in the real main window (issue 28 item 4),
+for docs/screenshots/:
+
+    xvfb-run -s "-screen 0 1440x900x24" python bench/motion_screenshot.py docs/screenshots
+
+`motion_arrows.png`: a still (scikit-learn's china.jpg) with three arrows dragged in the
+viewer with the Arrow tool and two pins clicked with the Pin tool, as a user would.
+`motion_preview.png`: the same with Preview motion on (a frame of the loop, with the still
+enlarged to 1280x720 first), and the seconds from an arrow added to its loop playing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from PIL import Image
+from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+from screenshot import pump, save
+
+from lumiere_studio.ui.main_window import MainWindow
+from lumiere_studio.ui.theme import apply_dark_theme
+
+ARROWS = [((180, 560), (500, 510)), ((400, 640), (760, 610)), ((840, 590), (1200, 575))]
+PINS = [(640, 400), (1040, 340)]
+
+
+def main() -> None:
+    from sklearn.datasets import load_sample_image
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("out", type=Path)
+    args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    app = QApplication([])
+    apply_dark_theme(app)
+    tmp = Path(tempfile.mkdtemp(prefix="lumiere-motion-shot-"))
+    still = tmp / "china.png"
+    Image.fromarray(load_sample_image("china.jpg")).resize((1280, 720)).save(still)
+    settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(settings=settings, recovery_root=tmp / "recovery")
+    w.resize(1440, 900)
+    w.show()
+    w.import_paths([str(still)])
+    mid = w.doc.project.media[0].id
+    w.bin.select_media(mid)
+    pump(app, 10, lambda: w.viewer.image is not None)
+    v, tools = w.viewer, w.mask_tools
+
+    def at(x: float, y: float) -> QPoint:  # a still pixel's place in the viewer
+        return v.from_source(x, y).toPoint()
+
+    tools.set_tool("arrow")
+    for a, b in ARROWS:
+        QTest.mousePress(v, Qt.MouseButton.LeftButton, pos=at(*a))
+        QTest.mouseMove(v, at(*b))
+        QTest.mouseRelease(v, Qt.MouseButton.LeftButton, pos=at(*b))
+    tools.set_tool("pin")
+    for p in PINS:
+        QTest.mouseClick(v, Qt.MouseButton.LeftButton, pos=at(*p))
+    pump(app, 0.5)
+    arrows, pins = v.motion_hints()
+    save(w, args.out / "motion_arrows.png", f"{len(arrows)} arrows, {len(pins)} pins: {arrows}")
+
+    tools.preview_motion.setChecked(True)
+    pump(app, 30, v.previewing)
+    seconds = []
+    for _ in range(3):  # an edit, then the time until its loop plays
+        w.doc.undo_stack.undo()  # the last pin off...
+        start = time.perf_counter()
+        w.doc.undo_stack.redo()  # ...and on again: a new preview is asked for
+        v.set_preview(None)
+        pump(app, 30, v.previewing)
+        seconds.append(time.perf_counter() - start)
+    pump(app, 0.3)
+    note = f"edit to loop: {', '.join(f'{t:.2f}' for t in seconds)} s; {tools.track_status.text()}"
+    save(w, args.out / "motion_preview.png", note)
+    w.shutdown()
+
+
+if __name__ == "__main__":
+    main()
