@@ -63,14 +63,31 @@ print(f"{time.time() - t0:.3f}")
 """
 
 
+WINDOW = """
+import os, time
+t0 = float(os.environ["BENCH_T0"])
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from lumiere_studio.ui.main_window import MainWindow
+window = MainWindow()
+window.show()
+app.processEvents()
+print(f"{time.time() - t0:.3f}", flush=True)
+os._exit(0)
+"""
+
+
 def timed(code: str, *args: str, env: dict[str, str] | None = None) -> list[float]:
     """The numbers the child prints on its last line, seconds since just before it started."""
     full = {**os.environ, **(env or {}), "BENCH_T0": repr(time.time())}
+    # `python -c` puts its working folder first on the path: run an older checkout from there
+    tree = (env or {}).get("PYTHONPATH")
     out = subprocess.run(
         [sys.executable, "-c", code, *args],
         capture_output=True,
         text=True,
         env=full,
+        cwd=tree,
         timeout=900,
         check=False,
     )
@@ -96,19 +113,35 @@ def busy(seconds: float) -> list[multiprocessing.Process]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--before",
+        type=Path,
+        help="also time the window and detect with this checkout's code (an older commit), "
+        "side by side",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         clip = make_clip(Path(tmp) / "ten.mp4", frames=240, size=(640, 360))
         offscreen = {"QT_QPA_PLATFORM": "offscreen", "XDG_DATA_HOME": tmp}
         rows = [
             ("app start: window shown / model loaded", lambda: timed(APP, env=offscreen)),
+            ("app start: window shown (window alone)", lambda: timed(WINDOW, env=offscreen)),
             ("model load, cold process", lambda: timed(LOAD)),
             ("detect, 10 s 640x360 clip", lambda: timed(DETECT, str(clip), "-")),
             (
                 "detect, torch loaded first (the old path)",
-                lambda: timed(DETECT, str(clip), "torch"),
+                lambda: timed(DETECT, str(clip), "-t"),
             ),
         ]
+        if args.before:  # the same window and detect measures, run on the older code
+            old = {**offscreen, "PYTHONPATH": str(args.before.resolve())}
+            rows += [
+                ("BEFORE: app start: window shown", lambda: timed(WINDOW, env=old)),
+                (
+                    "BEFORE: detect, 10 s 640x360 clip",
+                    lambda: timed(DETECT, str(clip), "-", env=old),
+                ),
+            ]
         print(
             f"{'wall seconds, median of ' + str(args.repeat):45} {'quiet':>14} {'2 cores busy':>14}"
         )
