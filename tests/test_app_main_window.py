@@ -663,3 +663,33 @@ def test_the_window_comes_up_before_torch_loads(tmp_path):
     )
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_DATA_HOME": str(tmp_path)}
     subprocess.run([sys.executable, "-c", code], check=True, timeout=300, env=env)
+
+
+def test_an_interrupted_jobs_buttons_are_in_view_at_the_default_size(qtbot, tmp_path, monkeypatch):
+    """Issue 31 #5: the Jobs dock at its default height hid a job's Resume and Record."""
+    from PySide6.QtCore import QSettings
+
+    from engine.api import Job
+    from lumiere_studio.model import queue_store as st
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    path = st.default_queue_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    store = st.QueueStore(path)
+    stored = store.add(Job(prompt="waves on a rocky shore"), tmp_path / "a.mp4")
+    store.update(stored.id, state=st.RUNNING)  # as a run killed mid-job leaves it
+    store.close()
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings=settings, recovery_root=tmp_path / "recovery")
+    qtbot.addWidget(window)
+    try:
+        window.resize(1440, 900)
+        window.show()
+        qtbot.waitExposed(window)
+        jobs = window.jobs
+        assert jobs.shown_buttons(stored.id)[:2] == ("resume", "record")
+        shown = jobs.list.viewport().rect()
+        for key in ("resume", "record"):
+            assert shown.contains(jobs.button_rect(stored.id, key)), key
+    finally:
+        window.shutdown()
