@@ -208,3 +208,22 @@ def test_tags_naming_a_non_utf8_file_are_written(tmp_path):
     )
     with av.open(str(out)) as c:  # before: UnicodeEncodeError, after the whole generation
         assert c.metadata["lumiere_source"] == "latin1-\ufffdt\ufffd.mp4"
+
+
+def test_an_encoder_that_refuses_its_settings_is_a_plain_message(tmp_path, monkeypatch):
+    """Issue 29: FFmpeg's EINVAL reached users as "Invalid argument returned 22"."""
+    import av.error
+
+    from engine.media import encode
+
+    def refuse(*args, **kwargs):
+        raise av.error.ArgumentError(22, "Invalid argument")
+
+    monkeypatch.setattr(encode, "_add_stream", refuse)
+    out = tmp_path / "clip.mp4"
+    with pytest.raises(encode.EncodeError) as e:
+        encode.write_video(np.zeros((2, 16, 16, 3), np.uint8), out, encode.VideoSettings(fps=8))
+    message = str(e.value)
+    assert "returned 22" not in message and "refused these settings" in message
+    assert "16x16" in message and "8 fps" in message
+    assert not list(tmp_path.iterdir())  # nothing half-written is left

@@ -149,34 +149,44 @@ def write_video(
         raise EncodeError(f"folder {path.parent} does not exist")
     rate = as_fraction(settings.fps)
     tmp = new_temp_beside(path, path.suffix)
+    size = "no size yet"  # what the message says of the frames, once one is seen
     try:
-        options = {"movflags": "use_metadata_tags"}  # arbitrary keys (our labels) in MP4 and MOV
-        with open_output(tmp, format=kind, container_options=options) as container:
-            for key, value in settings.metadata.items():
-                container.metadata[key] = valid_text(value)  # a source named in bytes
-            stream = audio_stream = None
-            alpha = kind == "mov" and settings.prores == "prores4444"
-            for i, frame in enumerate(frames):
-                if settings.cancel and settings.cancel():
-                    raise Cancelled("export cancelled")  # nothing is left at the target
-                frame = _check_frames(np.asarray(frame)[None])[0]
-                if alpha:
-                    frame = _with_alpha(frame, settings.alpha, i)
-                else:  # 4:2:0 / 4:2:2 chroma needs even sizes
-                    frame = _even_pad(frame[None])[0]
-                if stream is None:  # every stream must exist before the first packet
-                    stream = _add_stream(container, kind, settings, rate, frame.shape)
-                    if settings.audio is not None and settings.audio.length:
-                        audio_stream = add_audio_stream(container, kind, settings.audio)
-                fmt = "rgba" if alpha else "rgb24"
-                container.mux(stream.encode(av.VideoFrame.from_ndarray(frame, format=fmt)))
-                if on_frame:
-                    on_frame(i + 1)
-            if stream is None:
-                raise EncodeError("no frames to write")
-            container.mux(stream.encode(None))
-            if audio_stream is not None and settings.audio is not None:
-                encode_audio(container, audio_stream, settings.audio)
+        try:
+            options = {
+                "movflags": "use_metadata_tags"
+            }  # arbitrary keys (our labels) in MP4 and MOV
+            with open_output(tmp, format=kind, container_options=options) as container:
+                for key, value in settings.metadata.items():
+                    container.metadata[key] = valid_text(value)  # a source named in bytes
+                stream = audio_stream = None
+                alpha = kind == "mov" and settings.prores == "prores4444"
+                for i, frame in enumerate(frames):
+                    if settings.cancel and settings.cancel():
+                        raise Cancelled("export cancelled")  # nothing is left at the target
+                    frame = _check_frames(np.asarray(frame)[None])[0]
+                    size = f"{frame.shape[1]}x{frame.shape[0]}"
+                    if alpha:
+                        frame = _with_alpha(frame, settings.alpha, i)
+                    else:  # 4:2:0 / 4:2:2 chroma needs even sizes
+                        frame = _even_pad(frame[None])[0]
+                    if stream is None:  # every stream must exist before the first packet
+                        stream = _add_stream(container, kind, settings, rate, frame.shape)
+                        if settings.audio is not None and settings.audio.length:
+                            audio_stream = add_audio_stream(container, kind, settings.audio)
+                    fmt = "rgba" if alpha else "rgb24"
+                    container.mux(stream.encode(av.VideoFrame.from_ndarray(frame, format=fmt)))
+                    if on_frame:
+                        on_frame(i + 1)
+                if stream is None:
+                    raise EncodeError("no frames to write")
+                container.mux(stream.encode(None))
+                if audio_stream is not None and settings.audio is not None:
+                    encode_audio(container, audio_stream, settings.audio)
+        except av.error.ArgumentError as e:  # FFmpeg's EINVAL: "Invalid argument returned 22"
+            raise EncodeError(
+                f"{path.name}: the {kind.upper()} encoder refused these settings ({rate} fps, "
+                f"frames of {size}); try another format or frame rate"
+            ) from e
         _publish(tmp, path, settings.seal)
     except BaseException:
         tmp.unlink(missing_ok=True)
