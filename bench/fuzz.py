@@ -165,7 +165,7 @@ def stray_files(work: Path, outcome: str, cache: Path) -> list[str]:
 
 
 # --- issue 29's hostile files (bench/testkit/hostile_files.py) -------------------------------
-HOSTILE_FAMILIES = ("path names", "nesting", "fifo")
+HOSTILE_FAMILIES = ("path names", "nesting", "fifo", "size bounds")
 
 
 def hostile_arguments(ap: argparse.ArgumentParser) -> None:

@@ -199,6 +199,94 @@ def _project_export(path: Path, out: Path) -> list[str]:
     return _export(path.parent, out)
 
 
+# --- size bounds (items 8, 9, 11): values a timeline file carries that nothing can use ---------
+def _timeline_with(name: str, **values: object):
+    """An OTIO (or EDL) file naming a real clip, with one value out of bounds."""
+
+    def text(media: Path) -> str:
+        if name.endswith(".edl"):
+            event = "001  AX       V     C        00:00:00:00 00:00:01:00 00:00:00:00 00:00:01:00"
+            title = str(values.get("title", "TITLE: cut"))
+            tail = "* FROM CLIP NAME: " + "a" * int(values.get("line", 10))  # type: ignore[call-overload]
+            return f"{title}\nFCM: NON-DROP FRAME\n\n{event}\n{tail}\n"
+        rate, duration = values.get("rate", 25.0), values.get("duration", 10.0)
+
+        def at(value: object) -> dict[str, object]:
+            return {"OTIO_SCHEMA": "RationalTime.1", "rate": rate, "value": value}
+
+        clip = {
+            "OTIO_SCHEMA": "Clip.2",
+            "name": "c",
+            "metadata": {"lumiere": values.get("clip", {})},
+            "source_range": {
+                "OTIO_SCHEMA": "TimeRange.1",
+                "start_time": at(0.0),
+                "duration": at(duration),
+            },
+            "media_references": {
+                "DEFAULT_MEDIA": {"OTIO_SCHEMA": "ExternalReference.1", "target_url": str(media)}
+            },
+            "active_media_reference_key": "DEFAULT_MEDIA",
+        }
+        track = {"OTIO_SCHEMA": "Track.1", "name": "V1", "kind": "Video", "children": [clip]}
+        stack = {"OTIO_SCHEMA": "Stack.1", "children": [track]}
+        meta = {"lumiere": values.get("sequence", {})}
+        return json.dumps({"OTIO_SCHEMA": "Timeline.1", "metadata": meta, "tracks": stack})
+
+    def make(box: Path, argv: Callable[[Path, Path], list[str]]) -> tuple[list[str], list[Path]]:
+        from testkit.media import make_clip
+
+        received = box / "home" / "received"
+        received.mkdir(parents=True)
+        media = make_clip(received / "shot.mp4", frames=10, size=(32, 24))
+        path = received / name
+        path.write_text(text(media))
+        out = box / "home" / "out"
+        return argv(path, out), [out]
+
+    return make
+
+
+def _open_save_reopen(path: Path, out: Path) -> list[str]:
+    """The app's open, then Save, then Open of what Save wrote: a refusal at the first open is
+    fine; a file Save wrote that Open refuses raises (a traceback: lost work)."""
+    code = """
+        import sys
+        from pathlib import Path
+        from lumiere_studio.model.project import Project, ProjectError
+        from lumiere_studio.model.interchange import project_from_timeline_file
+        try:
+            project, problems = project_from_timeline_file(Path(sys.argv[1]))
+            project.save(Path(sys.argv[2]))
+        except ProjectError as e:
+            print(e, file=sys.stderr)
+            sys.exit(1)
+        Project.load(Path(sys.argv[2]))  # must open what Save wrote
+    """
+    return _python(code) + [str(path), str(out / "project")]
+
+
+SIZE_BOUNDS = [
+    ("cut.otio", {"rate": 0.0}, "rate 0"),
+    ("cut.otio", {"rate": -25.0}, "rate -25"),
+    ("cut.otio", {"rate": 1e-300}, "rate 1e-300"),
+    ("cut.otio", {"rate": float("nan")}, "rate NaN"),
+    ("cut.otio", {"duration": float("nan")}, "duration NaN"),
+    ("cut.otio", {"duration": float("inf")}, "duration Inf"),
+    ("cut.otio", {"duration": 1e15}, "duration 10^15 frames"),
+    ("cut.otio", {"duration": 25 * 3600 * 30}, "a clip 30 hours long"),
+    ("cut.otio", {"sequence": {"width": "1e3", "height": 100}}, "width '1e3'"),
+    ("cut.otio", {"sequence": {"width": 10**9, "height": 10**9}}, "size 10^9 x 10^9"),
+    ("cut.otio", {"sequence": {"rate": "1/0"}}, "sequence rate 1/0"),
+    ("cut.otio", {"clip": {"scale": float("nan")}}, "scale NaN"),
+    ("cut.otio", {"clip": {"scale": 0}}, "scale 0"),
+    ("cut.otio", {"clip": {"scale": 1e6}}, "scale 10^6"),
+    ("cut.otio", {"clip": {"x": float("inf")}}, "x Inf"),
+    ("cut.edl", {"title": "TITLE: cut @ 1/0 fps"}, "EDL '@ 1/0 fps'"),
+    ("cut.edl", {"line": 100_000}, "EDL line of 100,000 characters"),
+]
+
+
 # --- FIFOs and devices ---------------------------------------------------------------------
 def _special(name: str, argv: Callable[[Path, Path], list[str]], device: bool = False):
     def make(box: Path) -> tuple[list[str], list[Path]]:
@@ -365,6 +453,12 @@ def recipes() -> list[Recipe]:
             Recipe("fifo", f"{what} as a model's base.safetensors", _model_with("weights", device)),
             Recipe("fifo", f"{what} as a model's config.json", _model_with("config", device)),
         ]
+    for name, values, label in SIZE_BOUNDS:
+        make = _timeline_with(name, **values)
+        for argv, how in ((_open_save_reopen, "app open, save, reopen"), (_export, "CLI export")):
+            out.append(
+                Recipe("size bounds", f"{label}: {how}", lambda box, m=make, a=argv: m(box, a))
+            )
     for force in (False, True):
         flag = "--force" if force else "refused (no --force)"
         for kind in ("dotdot", "absolute", "sibling", "forged"):
