@@ -39,6 +39,7 @@ from engine.jobs import (
     default_of,
     name_fields,
     plain_fields,
+    spec_of,
     ui_labels,
     ui_range,
 )
@@ -229,6 +230,7 @@ __all__ = [
     "JobError",
     "TASK_LABELS",
     "default_of",
+    "spec_of",
     "name_fields",
     "plain_fields",
     "ui_labels",

@@ -158,3 +158,23 @@ def test_motion_arrows_and_pins_go_only_to_a_cinemagraph(panel) -> None:
     _task(panel, "inpaint")
     job = panel.build_job(source="clip.mp4", mask_png="mask.png", motion=motion)
     assert (job.motion_arrows, job.motion_anchors) == (None, None)
+
+
+def test_pixels_and_mask_grow_go_to_the_tasks_that_read_them(panel) -> None:
+    """Issue 27: the footage/model choice and the mask growth are in the panel; a task with
+    no footage (text to video) gets neither, only inpainting grows its mask."""
+    _task(panel, "inpaint")
+    assert panel.pixels.isEnabled() and panel.mask_grow.isEnabled()
+    panel.pixels.setCurrentIndex(panel.pixels.findData("model"))
+    panel.mask_grow.setValue(9)
+    job = panel.build_job(source="clip.mp4", mask_png="mask.png")
+    assert (job.pixels, job.mask_grow) == ("model", 9)
+    _task(panel, "v2v")
+    assert panel.pixels.isEnabled() and not panel.mask_grow.isEnabled()
+    job = panel.build_job(source="clip.mp4")
+    assert job.pixels == "model" and job.mask_grow == 4  # the default: v2v does not use it
+    _task(panel, "t2v")
+    assert not panel.pixels.isEnabled()
+    assert panel.build_job().pixels == "footage"  # nothing to take pixels from: the default
+    panel.apply_job({"task": "inpaint", "pixels": "model", "mask_grow": 12})
+    assert panel.pixels.currentData() == "model" and panel.mask_grow.value() == 12

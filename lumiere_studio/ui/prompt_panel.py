@@ -34,6 +34,7 @@ from engine.api import (
     default_of,
     name_fields,
     spec_for,
+    spec_of,
     tasks_using,
     ui_labels,
     ui_range,
@@ -120,6 +121,18 @@ class PromptPanel(QWidget):
                 "(text to video). Larger sizes run super-resolution; another aspect than the "
                 "model's is sampled in tiles. Cinemagraphs and inpainting keep the input's size."
             )
+        # Where a task on real footage takes its pixels (the job's `pixels`): the footage, with
+        # the model deciding motion and filling only what no frame shows, or the model alone.
+        self.pixels = QComboBox()
+        self.pixels.addItem("footage", "footage")
+        self.pixels.addItem("model", "model")
+        self.pixels.setToolTip(spec_of("pixels").help)
+        self.mask_grow = QSpinBox()
+        low, high = ui_range("mask_grow")
+        self.mask_grow.setRange(int(low), int(high))
+        self.mask_grow.setValue(default_of("mask_grow"))
+        self.mask_grow.setSuffix(" px")
+        self.mask_grow.setToolTip(spec_of("mask_grow").help)
         self.model = QComboBox()
         self.device = QComboBox()
         self.device.addItems(["auto", "cpu", "cuda", "mps"])
@@ -149,6 +162,7 @@ class PromptPanel(QWidget):
         form.addRow("Style blend", self.style_blend)
         form.addRow("Frames", _pair(self.frames, "FPS", self.fps))
         form.addRow("Size", _pair(self.out_width, "x", self.out_height))
+        form.addRow("Pixels from", _pair(self.pixels, "Mask grow", self.mask_grow))
         # A model's name is longer than a device's ("lumiere-mini" was cut to "lumiere-min")
         form.addRow("Model", _pair(self.model, "Device", self.device, left_share=2))
         layout = QVBoxLayout(self)
@@ -208,8 +222,11 @@ class PromptPanel(QWidget):
         key = self.task_key()
         self.strength.setEnabled(key == "v2v")
         self.style_blend.setEnabled(True)
+        task = job_task(key)
         for box in (self.out_width, self.out_height):  # region tasks keep the input's size
-            box.setEnabled(not job_task(key).keeps_input_size)
+            box.setEnabled(not task.keeps_input_size)
+        self.pixels.setEnabled(bool(task.inputs))  # footage to take pixels from
+        self.mask_grow.setEnabled("mask_grow" in task.options)
 
     def new_seed(self) -> None:
         self.seed.setValue(random.randrange(0, 2**31 - 1))
@@ -251,6 +268,10 @@ class PromptPanel(QWidget):
             model=self.model.currentData() if self.model.isEnabled() else None,
             device=self.device.currentText(),
         )
+        if task.inputs:
+            job.pixels = self.pixels.currentData()
+        if "mask_grow" in task.options:
+            job.mask_grow = self.mask_grow.value()
         if not task.keeps_input_size:
             job.width, job.height = self.output_size(task.name)
         if "image" in task.inputs and source:
@@ -302,6 +323,8 @@ class PromptPanel(QWidget):
         self.fps.setValue(int(job.get("fps") or 0))
         self.out_width.setValue(int(job.get("width") or 0))
         self.out_height.setValue(int(job.get("height") or 0))
+        self.pixels.setCurrentIndex(max(0, self.pixels.findData(job.get("pixels", "footage"))))
+        self.mask_grow.setValue(int(job.get("mask_grow", default_of("mask_grow"))))
 
     def set_history(self, jobs: list[dict[str, Any]]) -> None:
         self.history.clear()
