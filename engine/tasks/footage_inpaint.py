@@ -19,13 +19,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
 from engine.jobs import Job
 from engine.media.mask_frames import load_region
-from engine.tasks.fit import PadFit
-from engine.tasks.region import bounding_box, region_boxes
-from engine.tasks.region_tasks import RegionPrepared, RegionTask, region_feather
+from engine.tasks.region import Box, bounding_box
+from engine.tasks.region_tasks import RegionPrepared, RegionTask, boxes_text, region_feather
 from engine.tasks.sizes import Geometry
 from engine.tasks.task import Finished, Part, Sampled, input_file
 from engine.tensors import to_uint8
@@ -90,20 +88,13 @@ def prepare_footage(task: RegionTask, job: Job, frames: int, geo: Geometry) -> F
         f"mask grown by {job.mask_grow} px; {100 * shown / hidden:.1f} % of the hidden pixels "
         "are shown by another frame and taken from it along the optical flow"
     )
-    parts, boxes = [], []
-    if unseen.any():
-        for _, box in region_boxes(unseen, geo.native_h, geo.native_w):
-            bys, bxs = box.slices()
-            fit = PadFit.plan(box.height, box.width, geo.native_h, geo.native_w)
-            region_m = fit.region_to_model(torch.from_numpy(unseen[:, bys, bxs])[None].float())
-            cond = task.conditioning(filled[:, bys, bxs], fit, region_m, frames)
-            parts.append(Part(cond, fit, label=f"box {box.width}x{box.height}: "))
-            boxes.append(box)
-        where = ", ".join(f"{b.width}x{b.height} at ({b.left}, {b.top})" for b in boxes)
+    parts: list[Part] = []
+    boxes: list[Box] = []
+    if unseen.any():  # the propagated pixels are known to the model: only these are drawn
+        parts, boxes = task.context_parts(filled, unseen, geo, frames)
         notes.append(
-            f"the model fills what no frame shows: {len(boxes)} context "
-            f"box{'es' if len(boxes) > 1 else ''} ({where}) at {geo.native_w}x{geo.native_h}, "
-            "blended into its ring and carried along the flow"
+            f"the model fills what no frame shows: {boxes_text(boxes, geo)}, blended into its "
+            "ring and carried along the flow"
         )
     else:
         notes.append("every hidden pixel is shown by some frame: the model did not need to run")

@@ -47,6 +47,15 @@ def region_feather(box: Box, geo: Geometry) -> int:
 Footage = tuple[np.ndarray, str, float | None]  # frames at the input's size, file, rate
 
 
+def boxes_text(boxes: list[Box], geo: Geometry, around: str = "") -> str:
+    """'2 context boxes around the mask (127x127 at (10, 20), ...) at 32x32' for a task's
+    notes (`around`: what they are around, or nothing)."""
+    where = ", ".join(f"{b.width}x{b.height} at ({b.left}, {b.top})" for b in boxes)
+    plural = "es" if len(boxes) > 1 else ""
+    around = f" {around}" if around else ""
+    return f"{len(boxes)} context box{plural}{around} ({where}) at {geo.native_w}x{geo.native_h}"
+
+
 class RegionTask(Task):
     @abstractmethod
     def footage(self, job: Job, frames: int, notes: list[str]) -> Footage:
@@ -71,19 +80,11 @@ class RegionTask(Task):
             input_file(job, "mask"), frames, (w, h), job.video_start_frame
         )
         self.limit(job, region)
-        parts, boxes = [], []
-        for _, box in region_boxes(region, geo.native_h, geo.native_w):
-            ys, xs = box.slices()
-            fit = PadFit.plan(box.height, box.width, geo.native_h, geo.native_w)
-            region_m = fit.region_to_model(torch.from_numpy(region[:, ys, xs])[None].float())
-            cond = self.conditioning(original[:, ys, xs], fit, region_m, frames)
-            parts.append(Part(cond, fit, label=f"box {box.width}x{box.height}: "))
-            boxes.append(box)
+        parts, boxes = self.context_parts(original, region, geo, frames)
         notes += [mask_note] if mask_note else []
-        where = ", ".join(f"{b.width}x{b.height} at ({b.left}, {b.top})" for b in boxes)
         notes.append(
-            f"generated {len(boxes)} context box{'es' if len(boxes) > 1 else ''} around the mask "
-            f"({where}) at {geo.native_w}x{geo.native_h}; the rest of the {w}x{h} frame is kept"
+            f"generated {boxes_text(boxes, geo, 'around the mask')}; the rest of the {w}x{h} "
+            "frame is kept"
         )
         return RegionPrepared(
             job=job,
@@ -97,6 +98,21 @@ class RegionTask(Task):
             boxes=boxes,
             geo=geo,
         )
+
+    def context_parts(
+        self, footage: np.ndarray, region: np.ndarray, geo: Geometry, frames: int
+    ) -> tuple[list[Part], list[Box]]:
+        """One part to sample for each context box around bool `region` (T, H, W), each
+        conditioned on its crop of uint8 `footage` (T, H, W, 3)."""
+        parts, boxes = [], []
+        for _, box in region_boxes(region, geo.native_h, geo.native_w):
+            ys, xs = box.slices()
+            fit = PadFit.plan(box.height, box.width, geo.native_h, geo.native_w)
+            region_m = fit.region_to_model(torch.from_numpy(region[:, ys, xs])[None].float())
+            cond = self.conditioning(footage[:, ys, xs], fit, region_m, frames)
+            parts.append(Part(cond, fit, label=f"box {box.width}x{box.height}: "))
+            boxes.append(box)
+        return parts, boxes
 
     def finish(self, prepared: Prepared, sampled: list[Sampled]) -> Finished:
         """Each box pasted back inside the painted region with the feather."""
