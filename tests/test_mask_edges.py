@@ -82,3 +82,21 @@ def test_an_empty_mask_grows_to_nothing_and_inverts_to_everything() -> None:
 def test_negative_feather_is_refused() -> None:
     with pytest.raises(ValueError, match="feather"):
         Edges(feather=-1)
+
+
+@pytest.mark.parametrize("grow,feather", [(4, 6), (-3, 5), (0, 9), (7, 0), (-2, 0)])
+def test_working_on_the_masks_box_gives_the_whole_frames_result(grow, feather):
+    """apply_edges works on the mask's neighbourhood only; it must equal the transform of
+    the whole frame (a mask inside the frame and one touching its edge)."""
+    from engine.vision.mask_edges import _edged
+
+    rng = np.random.default_rng(abs(grow) * 10 + feather)
+    for top, left in ((40, 60), (0, 0)):
+        mask = np.zeros((120, 160), bool)
+        blob = rng.random((30, 40)) > 0.3
+        mask[top : top + 30, left : left + 40] = blob
+        for invert in (False, True):
+            edges = Edges(grow, feather, invert)
+            whole = _edged(mask, edges)
+            expected = 255 - whole if invert else whole
+            assert np.array_equal(apply_edges(mask, edges), expected)

@@ -46,18 +46,31 @@ def signed_distance(mask: np.ndarray) -> np.ndarray:
     return np.where(mask, inside - 0.5, 0.5 - outside).astype(np.float32)
 
 
+def _edged(mask: np.ndarray, edges: Edges) -> np.ndarray:
+    """uint8 grown or shrunk and feathered `mask` (bool), before any invert."""
+    d = signed_distance(mask) + edges.grow  # > 0: inside the grown mask
+    if edges.feather == 0:
+        return np.where(d > 0, 255, 0).astype(np.uint8)
+    ramp = np.clip(0.5 + d / edges.feather, 0.0, 1.0)
+    return np.round(ramp * 255).astype(np.uint8)
+
+
 def apply_edges(mask: np.ndarray, edges: Edges) -> np.ndarray:
     """uint8 (H, W) final mask of bool (H, W) `mask` under `edges`."""
     mask = np.asarray(mask, bool)
     if edges.grow == 0 and edges.feather == 0:
         alpha = np.where(mask, 255, 0).astype(np.uint8)
     else:
-        d = signed_distance(mask) + edges.grow  # > 0: inside the grown mask
-        if edges.feather == 0:
-            alpha = np.where(d > 0, 255, 0).astype(np.uint8)
-        else:
-            ramp = np.clip(0.5 + d / edges.feather, 0.0, 1.0)
-            alpha = np.round(ramp * 255).astype(np.uint8)
+        # Only the mask's neighbourhood can change: the distance transforms run on its box,
+        # grown by as far as the edge can move (the viewer redoes this for each frame shown;
+        # on a whole 1080p frame it took 49 ms of the GUI thread)
+        alpha = np.zeros(mask.shape, np.uint8)
+        rows, cols = np.nonzero(mask.any(axis=1))[0], np.nonzero(mask.any(axis=0))[0]
+        if len(rows):
+            pad = max(edges.grow, 0) + edges.feather + 2
+            y0, y1 = max(0, rows[0] - pad), min(mask.shape[0], rows[-1] + pad + 1)
+            x0, x1 = max(0, cols[0] - pad), min(mask.shape[1], cols[-1] + pad + 1)
+            alpha[y0:y1, x0:x1] = _edged(mask[y0:y1, x0:x1], edges)
     if edges.invert:
         alpha = 255 - alpha
     return alpha
