@@ -132,3 +132,38 @@ def test_tracks_are_kept_with_the_project_and_read_back(qtbot, service, tmp_path
         assert again.clips == {} and "does not fit" in notes[0]
     finally:
         again.shutdown()
+
+
+def test_a_tracks_folder_that_links_elsewhere_is_neither_written_nor_emptied(
+    qtbot, service, tmp_path
+):
+    """A received project whose masks/tracks is a link: Save wrote and deleted .masktrack
+    files wherever it pointed. Names that are paths are refused too."""
+    from engine.api import OutsidePathError
+    from lumiere_studio.services.mask_tracking import TrackedClip
+
+    victim = tmp_path / "elsewhere"
+    victim.mkdir()
+    (victim / "keep.masktrack").write_bytes(b"the user's")
+    project = tmp_path / "received"
+    (project / "masks").mkdir(parents=True)
+    (project / "masks" / "tracks").symlink_to(victim)
+    moved = np.zeros((48, 64), bool)
+    moved[10:20, 30:40] = True
+    service.clips["a"] = TrackedClip((64, 48), {0}, {3: moved})
+    with pytest.raises(OutsidePathError):
+        service.save_to(project, {"a": 10}, {})
+    assert sorted(p.name for p in victim.iterdir()) == ["keep.masktrack"]
+    assert (victim / "keep.masktrack").read_bytes() == b"the user's"
+    again = MaskTracking()
+    try:
+        notes = again.load_from(project, {"keep": (64, 48)})
+        assert again.clips == {} and "outside" in notes[0]
+    finally:
+        again.shutdown()
+    safe = tmp_path / "safe"
+    for name in ("../x", "/abs"):
+        service.clips = {name: TrackedClip((64, 48), {0}, {3: moved})}
+        with pytest.raises(OutsidePathError):
+            service.save_to(safe, {name: 10}, {})
+    assert not (tmp_path / "x.masktrack").exists()

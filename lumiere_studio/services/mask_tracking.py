@@ -284,9 +284,11 @@ class MaskTracking(QObject):
         """Write each tracked media's track into the project `folder` (atomically), remove
         the files of media no longer tracked; `frame_counts`: media id -> frames, `painted`:
         media id -> its painted mask (the keyframes' mask). Returns the media ids written."""
-        from engine.api import MaskEdges, MaskTrack, atomic_write_bytes, mask_track_bytes
+        from engine.api import MaskEdges, MaskTrack, atomic_write_bytes, mask_track_bytes, path_in
 
-        tracks = folder / TRACKS
+        # proven inside the project (a received project's masks/ or tracks/ may be a link to
+        # elsewhere, where this would write and delete), as every path built from its data is
+        tracks = path_in(folder, *TRACKS.parts)
         written = []
         for media_id, clip in self.clips.items():
             if media_id not in frame_counts or not clip.masks:
@@ -307,7 +309,8 @@ class MaskTracking(QObject):
                 for f in clip.masks
                 if (mask := self.mask_at(media_id, f)) is not None
             )
-            atomic_write_bytes(tracks / f"{media_id}{TRACK_SUFFIX}", mask_track_bytes(track))
+            target = path_in(tracks, f"{media_id}{TRACK_SUFFIX}")
+            atomic_write_bytes(target, mask_track_bytes(track))
             written.append(media_id)
         if tracks.is_dir():
             for entry in tracks.glob(f"*{TRACK_SUFFIX}"):
@@ -318,16 +321,20 @@ class MaskTracking(QObject):
     def load_from(self, folder: Path | None, sizes: dict[str, tuple[int, int]]) -> list[str]:
         """The tracks saved in project `folder` for its media (`sizes`: media id -> source
         (width, height)); others are dropped. Returns notes on files that could not be used."""
-        from engine.api import MaskTrackError, load_mask_track
+        from engine.api import MaskTrackError, OutsidePathError, load_mask_track, path_in
 
         self.clips.clear()
         self.edges.clear()
         notes: list[str] = []
         tracks = folder / TRACKS if folder is not None else None
-        if tracks is None or not tracks.is_dir():
+        if folder is None or tracks is None or not tracks.is_dir():
             return notes
         for media_id, size in sizes.items():
-            path = tracks / f"{media_id}{TRACK_SUFFIX}"
+            try:
+                path = path_in(folder, *TRACKS.parts, f"{media_id}{TRACK_SUFFIX}")
+            except OutsidePathError as e:
+                notes.append(str(e))
+                continue
             if not path.is_file():
                 continue
             try:

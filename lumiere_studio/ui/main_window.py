@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.api import STILL_SECONDS
+from engine.api import STILL_SECONDS, LumiereError
 from lumiere_studio.controllers.editing import EditController
 from lumiere_studio.controllers.exporting import ExportController
 from lumiere_studio.controllers.generation import GenerationController, find_models
@@ -335,7 +335,7 @@ class MainWindow(QMainWindow):
         painted = {mid: mask.pixels for mid, mask in project.masks.items()}
         try:
             self.mask_tools.tracking.save_to(folder, frames, painted)
-        except OSError as e:
+        except (OSError, LumiereError) as e:  # LumiereError: a tracks folder outside it
             self.projects.error.emit("The mask tracks could not be saved", str(e))
 
     def _load_mask_tracks(self) -> None:
