@@ -4,10 +4,11 @@ document, thumbnails as they arrive, and the selection and activation it reports
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QImage
 
 from engine.media.probe import MediaInfo
+from lumiere_studio.model.document import Document
 from lumiere_studio.model.project import MediaItem
 from lumiere_studio.ui.media_bin import MediaBin
 
@@ -82,3 +83,57 @@ def test_selection_is_reported_and_survives_a_document_change(bin_, still_docume
     assert activated == [still_id]
     doc.remove_media(generated_id)
     assert bin_.count() == 1 and bin_.current_media_id() is None
+
+
+def _pixels(widget) -> bytes:
+    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    return bytes(image.constBits()) + f"{image.width()}x{image.height()}".encode()
+
+
+def _long_bin(qtbot, tmp_path) -> tuple[MediaBin, Document]:
+    doc = Document()
+    doc.import_media(
+        [
+            MediaInfo(
+                str(tmp_path / f"clip_{i}_with_a_long_name.mp4"), "video", 64, 48, 8.0, 16, 2.0
+            )
+            for i in range(5)
+        ]
+    )
+    widget = MediaBin(doc, FakeThumbs())
+    qtbot.addWidget(widget)
+    widget.resize(400, 300)  # five rows need the scroll bar
+    widget.show()
+    qtbot.waitExposed(widget)
+    qtbot.wait(50)
+    return widget, doc
+
+
+@pytest.mark.parametrize("change", ["import", "rename", "remove"])
+def test_a_document_change_never_shows_a_half_laid_out_bin(qtbot, tmp_path, change):
+    """What a paint right after the change shows is what the bin settles on: clearing and
+    re-adding every row hid the scroll bar and reflowed the labels for a moment."""
+    widget, doc = _long_bin(qtbot, tmp_path)
+    if change == "import":
+        doc.import_media([MediaInfo(str(tmp_path / "new.mp4"), "video", 64, 48, 8.0, 16, 2.0)])
+    elif change == "rename":
+        doc.edit("Rename", lambda p: setattr(p.media[2], "name", "renamed.mp4"))
+    else:
+        doc.edit("Remove", lambda p: p.media.pop(0))
+    at_once = _pixels(widget)
+    qtbot.wait(100)
+    assert at_once == _pixels(widget)
+
+
+def test_rows_are_kept_and_follow_the_documents_order(qtbot, tmp_path):
+    widget, doc = _long_bin(qtbot, tmp_path)
+    items = [widget.item(i) for i in range(widget.count())]
+    widget.select_media(doc.project.media[3].id)
+    doc.edit("Rename", lambda p: setattr(p.media[1], "name", "renamed.mp4"))
+    assert [widget.item(i) for i in range(widget.count())] == items  # updated in place
+    assert widget.item(1).text() == "renamed.mp4"
+    moved = doc.project.media[3].id
+    doc.edit("Move", lambda p: p.media.insert(0, p.media.pop(3)))  # e.g. an undo re-inserting
+    ids = [widget.item(i).data(Qt.ItemDataRole.UserRole) for i in range(widget.count())]
+    assert ids == [m.id for m in doc.project.media]
+    assert widget.item(0) is items[3] and widget.current_media_id() == moved

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
 from lumiere_studio.model.document import Document
+from lumiere_studio.model.project import MediaItem
 from lumiere_studio.services.thumbnails import Thumbnailer
 
 
@@ -17,6 +18,7 @@ class MediaBin(QListWidget):
     def __init__(self, doc: Document, thumbs: Thumbnailer, parent: QWidget | None = None):
         super().__init__(parent)
         self.doc, self.thumbs = doc, thumbs
+        self._paths: list[str] = []
         self.setViewMode(QListWidget.ViewMode.IconMode)
         self.setIconSize(QSize(128, 72))
         self.setGridSize(QSize(150, 118))
@@ -36,26 +38,75 @@ class MediaBin(QListWidget):
             self.media_selected.emit(item.data(Qt.ItemDataRole.UserRole))
 
     def rebuild(self) -> None:
-        current = self.current_media_id()
-        self.blockSignals(True)
-        self.clear()
-        # Each row's path, kept in Python: a Qt string would drop a non-UTF-8 name's bytes.
-        self._paths: list[str] = []
+        """Bring the rows in step with the document's media, changing only what changed.
+
+        Rows are updated, inserted and taken out in place, never cleared and re-added: a clear
+        on every document change showed a half-laid-out bin for a moment (the scroll bar gone,
+        labels reflowed into other columns), seen as labels drawn twice.
+        """
+        rows = [self._row(m) for m in self.doc.project.media]
+        reshaped = [row[0] for row in rows] != [self._row_id(i) for i in range(self.count())]
+        wanted = {row[0] for row in rows}
+        self.blockSignals(True)  # taking out or moving the current row is no new selection
+        try:
+            for i in reversed(range(self.count())):
+                if self._row_id(i) not in wanted:
+                    if self.currentRow() == i:  # not handed on to a neighbour the app never saw
+                        self.setCurrentIndex(QModelIndex())
+                    self.takeItem(i)
+                    del self._paths[i]
+            for i, (media_id, label, path, tip) in enumerate(rows):
+                item = self._take_from(i, media_id)
+                if item is None:
+                    # Each row's path, kept in Python: a Qt string drops a non-UTF-8 name's bytes.
+                    item = QListWidgetItem(self._icon(path), label)
+                    item.setData(Qt.ItemDataRole.UserRole, media_id)
+                    self.insertItem(i, item)
+                    self._paths.insert(i, path)
+                item.setText(label)  # Qt repaints only when the text or tip differs
+                item.setToolTip(tip)
+                if self._paths[i] != path:
+                    self._paths[i] = path
+                    item.setIcon(self._icon(path))
+        finally:
+            self.blockSignals(False)
+        if reshaped:
+            # Lay out now, and deliver the queued call by which Qt shows or hides the scroll
+            # bar, so the next paint shows the bin settled.
+            self.doItemsLayout()
+            self.updateGeometries()
+            QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)
+
+    def _take_from(self, row: int, media_id: str) -> QListWidgetItem | None:
+        """The item for `media_id`, moved to `row` if it sits further down; None if new."""
+        for i in range(row, self.count()):
+            if self._row_id(i) == media_id:
+                if i == row:
+                    return self.item(row)
+                was_current = self.currentRow() == i
+                item = self.takeItem(i)
+                self.insertItem(row, item)
+                self._paths.insert(row, self._paths.pop(i))
+                if was_current:
+                    self.setCurrentItem(item)
+                return item
+        return None
+
+    def _row(self, m: MediaItem) -> tuple[str, str, str, str]:
+        path = str(self.doc.project.resolve(m.path))
+        label = ("AI · " if m.generated else "") + m.name
+        return m.id, label, path, f"{path}\n{m.media_info.describe()}"
+
+    def _row_id(self, row: int) -> str:
+        return self.item(row).data(Qt.ItemDataRole.UserRole)
+
+    def _icon(self, path: str) -> QIcon:
+        thumb = self.thumbs.get(path)
+        if thumb is not None:
+            return QIcon(QPixmap.fromImage(thumb))
         placeholder = QPixmap(128, 72)
         placeholder.fill(QColor(50, 50, 55))
-        for m in self.doc.project.media:
-            path = str(self.doc.project.resolve(m.path))
-            thumb = self.thumbs.get(path)
-            icon = QIcon(QPixmap.fromImage(thumb)) if thumb is not None else QIcon(placeholder)
-            label = ("AI · " if m.generated else "") + m.name
-            item = QListWidgetItem(icon, label)
-            item.setData(Qt.ItemDataRole.UserRole, m.id)
-            self._paths.append(path)
-            item.setToolTip(f"{path}\n{m.media_info.describe()}")
-            self.addItem(item)
-            if m.id == current:
-                self.setCurrentItem(item)
-        self.blockSignals(False)
+        return QIcon(placeholder)
 
     def _thumb_ready(self, path: str, image: QImage) -> None:
         for i, row_path in enumerate(self._paths):
