@@ -91,7 +91,7 @@ def test_check_out_accepts_and_protects_existing_output(tmp_path):
 def test_start_frame_parses_timecodes_and_names_a_bad_one():
     assert start_frame("00:00:01:00", Fraction(24)) == 24
     assert start_frame("00:00:00;20", Fraction(30000, 1001)) == 20
-    with pytest.raises(EncodeError):
+    with pytest.raises(EncodeError, match="timecode must be HH:MM:SS:FF, got 'tomorrow'"):
         start_frame("tomorrow", Fraction(24))
 
 
