@@ -183,8 +183,9 @@ def test_malformed_manifest_is_reported_not_a_traceback(tmp_path, capsys, text):
     )
     code, found = detect_json(path, capsys)
     assert code == 0 and found["parts"]["watermark"]["ai"]  # the pixels still carry the mark
-    sidecar = found["parts"]["sidecar"]
-    assert sidecar["error"] or not sidecar["ai"]
+    sidecar = found["parts"]["sidecar"]  # counted as no evidence, and said why
+    assert not sidecar["ai"] and not sidecar["tampered"] and sidecar["error"]
+    assert "gen.mp4.provenance.json" in sidecar["summary"]
 
 
 def test_fifo_and_huge_still_are_bounded(tmp_path, capsys):
