@@ -23,7 +23,7 @@ from engine.devices import autocast_for, is_out_of_memory, out_of_memory_message
 from engine.diffusion.guidance import classifier_free_guidance, split_guided_batch
 from engine.diffusion.samplers import sample
 from engine.diffusion.schedule import CosineSchedule, eps_from_x0, to_x0_eps
-from engine.errors import Cancelled, CancelToken, LumiereError
+from engine.errors import Cancelled, LumiereError
 from engine.jobs import Job, JobError, Progress
 from engine.model.stunet import STUNet
 from engine.tasks.multidiffusion import FrameIndex, multidiffusion
@@ -39,7 +39,7 @@ from engine.text import TextEncoder, resolve_text_encoder
 ProgressCallback = Callable[[Progress], None]
 TextBatch = tuple[torch.Tensor, torch.Tensor, torch.Tensor]
 STYLE_CACHE = 2  # blended style models kept (each is a full copy of the base model)
-CancelFlag = Callable[[], bool] | threading.Event | CancelToken | None
+CancelFlag = Callable[[], bool] | threading.Event | None  # an Event: CancelToken too
 
 
 class EngineError(LumiereError, RuntimeError):
@@ -124,11 +124,8 @@ class Run:
 def _should_stop(cancel: CancelFlag) -> Callable[[], bool]:
     if cancel is None:
         return lambda: False
-    if isinstance(cancel, threading.Event):
+    if isinstance(cancel, threading.Event):  # a CancelToken is one too
         return cancel.is_set
-    if isinstance(cancel, CancelToken):
-        token = cancel
-        return lambda: token.cancelled
     return cancel
 
 

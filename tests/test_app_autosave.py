@@ -52,6 +52,10 @@ def test_decline_discards(tmp_path):
 def test_damaged_recovery_files_are_ignored(tmp_path):
     (tmp_path / "junk.lumiere-recovery.json").write_text("{broken")
     assert find_recoveries(tmp_path) == []
+    p = _project()
+    good = recovery_path(p, "s3", root=tmp_path)
+    write_recovery(p, good)
+    assert [r.path for r in find_recoveries(tmp_path)] == [good]  # the junk beside it is skipped
 
 
 def test_a_recovery_file_with_a_mask_id_that_is_a_path_restores_without_it(tmp_path):

@@ -104,3 +104,26 @@ def test_in_and_out_points_are_at_the_transports_position(parts):
     assert (doc.project.in_point, doc.project.out_point) == (None, None)
     doc.undo_stack.undo()
     assert doc.project.out_point == 10
+
+
+def test_remove_takes_the_selected_media_and_its_clips_out_in_one_undo_step(parts, clip):
+    ed, doc, mid, timeline, media, _head = parts
+    (twin,) = doc.import_media([probe(clip)])  # the same file again: a second bin item
+    kept = doc.add_to_timeline(twin.id)
+    ed.remove_selected_media()  # nothing selected: nothing happens
+    assert len(doc.project.media) == 2
+    media.current_media_id = lambda: twin.id
+    ed.remove_selected_media()
+    assert [m.id for m in doc.project.media] == [mid]
+    assert doc.find_clip(kept) is not None  # the file is still in the bin through `mid`
+    doc.undo_stack.undo()
+    assert [m.id for m in doc.project.media] == [mid, twin.id]
+    cid = doc.add_to_timeline(mid)
+    timeline.selected_clip = cid
+    media.current_media_id = lambda: mid
+    doc.remove_media(twin.id)
+    ed.remove_selected_media()
+    assert doc.project.media == [] and doc.project.timeline.duration == 0
+    assert timeline.selected_clip is None  # its clip went with it
+    doc.undo_stack.undo()
+    assert [m.id for m in doc.project.media] == [mid] and doc.find_clip(cid) is not None

@@ -1,9 +1,7 @@
 """The Export dialog and the progress dialog: the format chosen in the dialog decides the
-file's suffix, an empty timeline opens no progress dialog, progress moves the bar."""
+file's suffix and codec, an empty timeline opens no progress dialog, progress moves the bar."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
@@ -29,18 +27,23 @@ def progress(qtbot, tmp_path):
     projects.shutdown()
 
 
-def test_the_chosen_format_sets_the_suffix_and_nothing_runs_on_an_empty_timeline(
-    progress, tmp_path, monkeypatch
+def test_the_chosen_format_decides_the_files_suffix_and_codec(
+    qtbot, progress, tmp_path, monkeypatch
 ):
-    started: list[tuple[Path, str]] = []
-    monkeypatch.setattr(progress, "export_to", lambda out, fmt: started.append((out, fmt)))
-    chosen = (str(tmp_path / "cut.mp4"), "ProRes 422 HQ MOV (*.mov)")
+    doc = progress.exporting.doc
+    (item,) = doc.import_media([probe(make_clip(tmp_path / "c.mp4", frames=4))])
+    doc.add_to_timeline(item.id)
+    chosen = (str(tmp_path / "cut.mp4"), "ProRes 422 HQ MOV (*.mov)")  # typed .mp4, chose MOV
     monkeypatch.setattr(progress.files, "save_file", lambda *a: chosen)
-    progress.ask()
-    assert started == [(tmp_path / "cut.mov", "prores")]
+    with qtbot.waitSignal(progress.exporting.done, timeout=30000):
+        progress.ask()
+    info = probe(tmp_path / "cut.mov")
+    assert info.codec == "prores" and info.frames == 4
     monkeypatch.setattr(progress.files, "save_file", lambda *a: ("", ""))
-    progress.ask()  # cancelled
-    assert len(started) == 1
+    dialog = progress.dialog
+    progress.ask()  # cancelled: no export starts, no new progress dialog
+    assert progress.dialog is dialog
+    assert [p.name for p in tmp_path.glob("cut*")] == ["cut.mov"]  # and no cut.mp4 ever
 
 
 def test_progress_moves_the_bar_and_the_end_closes_it(qtbot, progress, tmp_path):

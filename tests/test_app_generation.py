@@ -271,12 +271,14 @@ def test_the_source_line_names_the_source_frame_and_mask(parts, clip):
         assert c.source_text() == "source: none (text to video needs none)"
 
 
-def test_only_an_auto_sized_text_to_video_job_on_a_settled_sequence_is_refitted():
-    job = Job(task="t2v", width=40, height=40)
+def test_only_an_auto_sized_text_to_video_job_on_a_settled_sequence_is_refitted(tiny_model):
+    job = Job(task="t2v", width=40, height=40, model=str(tiny_model))
     settled = {"width": 64, "height": 48, "settled": True}
     assert fit_to_sequence(job, {**settled, "settled": False}).width == 40
     assert fit_to_sequence(job, settled, size_is_auto=False).width == 40
     assert fit_to_sequence(Job(task="v2v", width=40), settled).width == 40
+    fitted = fit_to_sequence(job, settled)  # the square model's largest square in 64x48
+    assert (fitted.width, fitted.height) == (48, 48)
 
 
 def test_a_read_only_queue_refuses_plainly(parts):

@@ -90,5 +90,5 @@ def test_a_generated_clips_labels_become_one_generation_record(tmp_path, seed):
 def test_a_file_that_is_no_timeline_is_refused_with_a_message(tmp_path):
     path = tmp_path / "cut.otio"
     path.write_text("{ this is not OTIO")
-    with pytest.raises(ProjectError):
+    with pytest.raises(ProjectError, match="cut.otio could not be read as a timeline"):
         project_from_timeline_file(path)

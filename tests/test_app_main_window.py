@@ -693,3 +693,15 @@ def test_an_interrupted_jobs_buttons_are_in_view_at_the_default_size(qtbot, tmp_
             assert shown.contains(jobs.button_rect(stored.id, key)), key
     finally:
         window.shutdown()
+
+
+def test_the_bins_right_click_menu_removes_the_selected_media_with_undo(window, clip):
+    (item,) = window.media.import_paths([str(clip)])
+    window.doc.add_to_timeline(item.id)
+    (remove,) = window.bin.actions()
+    assert window.bin.contextMenuPolicy() == Qt.ContextMenuPolicy.ActionsContextMenu
+    window.bin.select_media(item.id)
+    remove.trigger()
+    assert window.bin.count() == 0 and window.doc.project.timeline.duration == 0
+    window.doc.undo_stack.undo()
+    assert window.bin.count() == 1 and window.doc.project.timeline.duration == 30

@@ -21,7 +21,9 @@ def test_non_utf8_name_gets_its_thumbnail(qtbot, tmp_path):
     # without its undecodable bytes, so the request stayed pending for ever.
     assert got.args[0] == path
     assert thumbs.pending_count() == 0
-    assert thumbs.get(path) is not None
+    thumb = thumbs.get(path)  # the still's own picture, not a placeholder
+    assert thumb is not None and thumb.width() / thumb.height() == 30 / 20
+    assert thumb.pixelColor(thumb.width() // 2, thumb.height() // 2).getRgb()[:3] == (120,) * 3
 
 
 def test_fifo_and_missing_files_fail_and_end(qtbot, tmp_path):

@@ -93,4 +93,5 @@ def test_cached_positions_serve_training_after_inference():
     with torch.inference_mode():
         block(x, ctx, mask)
     block(x, ctx, mask).sum().backward()
-    assert block.positions.weight.grad is not None
+    grad = block.positions.weight.grad
+    assert grad is not None and grad.abs().sum() > 0  # the table takes part in the step

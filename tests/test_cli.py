@@ -120,6 +120,7 @@ def test_existing_output_needs_force(tiny_model, tmp_path, capsys):
     out.write_bytes(b"precious")
     argv = ["generate", "--model", str(tiny_model), "--steps", "1", "--out", str(out)]
     assert main(argv) == 2
+    assert "--force" in capsys.readouterr().err  # the refusal says how to overwrite
     assert out.read_bytes() == b"precious"
     assert main([*argv, "--force"]) == 0
     assert out.read_bytes() != b"precious"

@@ -8,6 +8,7 @@ import json
 
 import numpy as np
 import pytest
+from testkit.sidecars import write_sidecar
 
 from engine.cli import main
 from engine.jobs import Job
@@ -75,7 +76,7 @@ def test_tags_only(tmp_path, capsys):
 
 def test_sidecar_only_on_a_png_folder(tmp_path, capsys):
     folder = write_png_sequence(clip()[:4], tmp_path / "seq")
-    pv.write_manifest(folder, prov())
+    write_sidecar(folder, prov())
     code, found = detect_json(folder, capsys)
     assert code == 0 and found["parts"]["sidecar"]["ai"]
     assert not found["parts"]["watermark"]["ai"] and not found["parts"]["tags"]["present"]
@@ -182,8 +183,9 @@ def test_malformed_manifest_is_reported_not_a_traceback(tmp_path, capsys, text):
     )
     code, found = detect_json(path, capsys)
     assert code == 0 and found["parts"]["watermark"]["ai"]  # the pixels still carry the mark
-    sidecar = found["parts"]["sidecar"]
-    assert sidecar["error"] or not sidecar["ai"]
+    sidecar = found["parts"]["sidecar"]  # counted as no evidence, and said why
+    assert not sidecar["ai"] and not sidecar["tampered"] and sidecar["error"]
+    assert "gen.mp4.provenance.json" in sidecar["summary"]
 
 
 def test_fifo_and_huge_still_are_bounded(tmp_path, capsys):
@@ -321,7 +323,7 @@ def test_an_unsigned_sidecar_on_a_camera_clip_is_reported_as_an_unsigned_label(t
     """A sidecar with a real clip's true SHA-256 is easy to write: the verdict must say that
     only unsigned labels carry it, and the JSON that no part is signed."""
     real = write_video(clip(), tmp_path / "camera.mp4", VideoSettings(fps=8))
-    pv.write_manifest(real, prov())
+    write_sidecar(real, prov())
     assert main(["detect", str(real)]) == 0
     head = capsys.readouterr().out.splitlines()[0]
     assert "only unsigned labels say so" in head
@@ -391,7 +393,7 @@ def test_an_unsigned_sidecar_is_never_reported_as_signed(tmp_path, capsys):
     """A sidecar anyone can write next to a real video: it may say AI-made, but the report
     says it is an unsigned claim and that nothing else says so."""
     real = write_video(clip(), tmp_path / "real.mp4", VideoSettings(fps=8))
-    pv.write_manifest(real, prov())
+    write_sidecar(real, prov())
     assert main(["detect", str(real)]) == 0
     head = capsys.readouterr().out.splitlines()[0].removeprefix(f"{real}: ")
     assert "unsigned" in head and "sidecar" in head, head

@@ -65,15 +65,17 @@ def test_real_only_clip_is_not_labelled(project, tmp_path):
     assert "lumiere_digital_source_type" not in read(out)[3] and pv.read_manifest(out) is None
 
 
-def test_bad_out_suffix_and_missing_input(project, tmp_path):
+def test_bad_out_suffix_and_missing_input(project, tmp_path, capsys):
     assert main(["export", str(project), "--format", "h264", "--out", str(tmp_path / "x.mov")]) == 2
+    assert "--out for h264 must end in .mp4, got x.mov" in capsys.readouterr().err
     assert (
         main(
             ["export", str(tmp_path / "nope"), "--format", "h264", "--out", str(tmp_path / "x.mp4")]
         )
         == 2
     )
-    assert not (tmp_path / "x.mp4").exists()
+    assert f"{tmp_path / 'nope'} does not exist" in capsys.readouterr().err
+    assert not (tmp_path / "x.mp4").exists() and not (tmp_path / "x.mov").exists()
 
 
 def test_timeline_audio_is_exported_in_sync(project, tmp_path):

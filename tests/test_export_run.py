@@ -12,6 +12,7 @@ import av
 import numpy as np
 import pytest
 from testkit.media import write_lossless_video
+from testkit.sidecars import write_sidecar
 
 from engine.export.render import load_project
 from engine.export.run import (
@@ -90,7 +91,7 @@ def test_check_out_accepts_and_protects_existing_output(tmp_path):
 def test_start_frame_parses_timecodes_and_names_a_bad_one():
     assert start_frame("00:00:01:00", Fraction(24)) == 24
     assert start_frame("00:00:00;20", Fraction(30000, 1001)) == 20
-    with pytest.raises(EncodeError):
+    with pytest.raises(EncodeError, match="timecode must be HH:MM:SS:FF, got 'tomorrow'"):
         start_frame("tomorrow", Fraction(24))
 
 
@@ -108,7 +109,7 @@ def test_export_clip_keeps_every_frame_and_reports_progress(tmp_path, source):
 
 def test_export_clip_carries_the_clips_labels(tmp_path, source):
     path, _ = source
-    pv.write_manifest(path, pv.Provenance(pv.GENERATED, "tiny", "ab" * 32, prompt="fog"))
+    write_sidecar(path, pv.Provenance(pv.GENERATED, "tiny", "ab" * 32, prompt="fog"))
     out = export_clip(path, "h264", tmp_path / "fog.mp4", mark_composites=False)
     assert _read(out)[0] == 10
     manifest = pv.read_manifest(out)

@@ -10,6 +10,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 from testkit.media import make_clip, write_lossless_video
+from testkit.sidecars import write_sidecar
 
 from engine.errors import LumiereError
 from engine.export.sources import (
@@ -143,7 +144,7 @@ def test_labels_come_from_the_manifest_first(tmp_path):
     write_video(_frames(2, 32, 32), path, VideoSettings(fps=8, metadata=meta))
     found = labels_of(path)
     assert found is not None and found.prompt == "from the container" and found.seed == 9
-    pv.write_manifest(path, _labels("from the manifest"))
+    write_sidecar(path, _labels("from the manifest"))
     found = labels_of(path)
     assert found is not None and found.prompt == "from the manifest"
 
@@ -152,7 +153,7 @@ def test_labels_of_unlabelled_media_are_none(lossless, png_folder, tmp_path):
     assert labels_of(lossless[0]) is None  # an .mkv: no container labels are looked for
     assert labels_of(png_folder[0]) is None
     assert labels_of(make_clip(tmp_path / "plain.mp4", frames=2)) is None
-    pv.write_manifest(png_folder[0], _labels("frames"))
+    write_sidecar(png_folder[0], _labels("frames"))
     found = labels_of(png_folder[0])
     assert found is not None and found.prompt == "frames"
 

@@ -172,8 +172,15 @@ def test_inpaint_generates_one_box_per_separate_region(engine, tiny_model, media
 
 
 def test_long_clip_uses_windows(engine, tiny_model) -> None:
-    r = run(engine, tiny_model, task="t2v", frames=14)  # native 8, windows at 0, 4, 6
+    base = engine.load(str(tiny_model)).base
+    lengths: list[int] = []
+    hook = base.register_forward_hook(lambda m, args, out: lengths.append(args[0].shape[2]))
+    try:
+        r = run(engine, tiny_model, task="t2v", frames=14)  # native 8, windows at 0, 4, 6
+    finally:
+        hook.remove()
     assert r.frames.shape == (14, 16, 16, 3)
+    assert lengths == [8, 8, 8]  # one step: three native-length windows, not one 14-frame call
 
 
 @pytest.mark.parametrize(

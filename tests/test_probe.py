@@ -60,7 +60,7 @@ def test_probe_truncated_video(tmp_path):
     data = clip.read_bytes()
     cut = tmp_path / "cut.mp4"
     cut.write_bytes(data[: len(data) // 3])
-    with pytest.raises(ProbeError):
+    with pytest.raises(ProbeError, match="cut.mp4: the file is damaged"):
         probe(cut)
 
 

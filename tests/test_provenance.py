@@ -7,6 +7,7 @@ import pytest
 
 from engine.media import provenance as pv
 from engine.media.encode import VideoSettings, write_png_sequence, write_video
+from engine.media.sealing import Seal, SignOptions
 
 
 def prov(kind: str = pv.GENERATED) -> pv.Provenance:
@@ -36,11 +37,17 @@ def test_unlabelled_metadata_reads_as_none():
         pv.Provenance("photo", "m", "h")
 
 
+def _sealed(watermark: dict | None = None) -> VideoSettings:
+    """How the app writes a generated file: its sidecar placed with it (unsigned here)."""
+    return VideoSettings(seal=Seal(prov(), watermark=watermark, options=SignOptions(sign=False)))
+
+
 def test_manifest_hash_matches_and_detects_tampering(tmp_path):
-    out = write_video(np.zeros((2, 16, 16, 3), np.uint8), tmp_path / "c.mp4")
-    path = pv.write_manifest(out, prov(), {"payload": "4c-00beef"})
-    assert path.name == "c.mp4.provenance.json"
+    frames = np.zeros((2, 16, 16, 3), np.uint8)
+    out = write_video(frames, tmp_path / "c.mp4", _sealed({"payload": "4c-00beef"}))
+    assert (tmp_path / "c.mp4.provenance.json").is_file()
     data = pv.read_manifest(out)
+    assert data["file"] == "c.mp4" and data["watermark"] == {"payload": "4c-00beef"}
     assert data["sha256"] == pv.sha256_file(out)
     assert data["digital_source_type"].endswith("/trainedAlgorithmicMedia")
     assert pv.verify_manifest(out) is True
@@ -50,8 +57,8 @@ def test_manifest_hash_matches_and_detects_tampering(tmp_path):
 
 
 def test_png_folder_manifest_lists_every_frame(tmp_path):
-    folder = write_png_sequence(np.zeros((3, 8, 8, 3), np.uint8), tmp_path / "seq")
-    pv.write_manifest(folder, prov())
+    frames = np.zeros((3, 8, 8, 3), np.uint8)
+    folder = write_png_sequence(frames, tmp_path / "seq", seal=_sealed().seal)
     data = pv.read_manifest(folder)
     assert sorted(data["files_sha256"]) == [f"frame_0000{i}.png" for i in range(3)]
     assert pv.verify_manifest(folder) is True

@@ -36,5 +36,5 @@ def test_a_key_without_its_certificate_fails_before_any_work():
 
 def test_a_missing_key_file_fails_before_any_work(tmp_path):
     args = _parse("--sign-key", str(tmp_path / "no.pem"), "--sign-cert", str(tmp_path / "c.pem"))
-    with pytest.raises(SigningError):
+    with pytest.raises(SigningError, match="cannot read the signing key.*no.pem"):
         sign_options(args)

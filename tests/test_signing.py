@@ -40,7 +40,10 @@ def test_a_killed_processs_half_made_identity_is_swept(tmp_path):
 def test_user_key_and_certificate(tmp_path):
     signing.make_identity_files(tmp_path, "alice")
     ident = signing.load_identity(tmp_path / signing.KEY_FILE, tmp_path / signing.CHAIN_FILE)
-    assert "alice" in ident.subject and ident.signer() is not None
+    assert "alice" in ident.subject and ident.alg == "es256"
+    assert ident.key_pem == (tmp_path / signing.KEY_FILE).read_bytes()
+    assert ident.chain_pem == (tmp_path / signing.CHAIN_FILE).read_bytes()
+    ident.signer()  # c2pa accepts the pair (it raises on a key that does not fit)
 
 
 def test_mismatched_or_missing_files_are_refused(tmp_path):

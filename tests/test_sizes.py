@@ -79,5 +79,7 @@ def test_frame_plan_pads_the_output_to_the_grid_aspect_by_a_few_pixels() -> None
     plan = FramePlan.make(272, 640, MINI)
     assert (plan.grid_h, plan.grid_w) == (32, 76)
     assert plan.fit.ph == 272 and 640 <= plan.fit.pw <= 650  # 76/32 is a hair wider than 640/272
-    assert plan.tiles_note(MINI) is not None
+    assert plan.tiles_note(MINI) == (
+        "sampled at 76x32 in 32x32 tiles fused at every step, for the 640x272 output's aspect"
+    )
     assert FramePlan.make(128, 128, MINI).tiles_note(MINI) is None  # no tiles at the model's aspect

@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from engine.jobs import Job, JobError
+from engine.tasks.styles import blend_model, load_style_tensors
 from engine.train.export_style import export_style
 
 
@@ -35,21 +36,38 @@ def test_strength_zero_equals_base_exactly(engine, styled) -> None:
     assert "style ink" in full.model_name
 
 
-def test_blend_is_linear_and_cached(engine, styled) -> None:
-    from safetensors.torch import load_file
-
-    engine.run(job(styled, style="ink", style_strength=0.25))
+def test_blend_is_linear_and_keeps_temporal_layers(engine, styled) -> None:
     loaded = engine.load(str(styled))
-    key = (str(styled.resolve()), "ink", 0.25)
-    blended = engine._styled[key]
-    engine.run(job(styled, style="ink", style_strength=0.25))
-    assert engine._styled[key] is blended  # same a: no second blend
-    style = load_file(str(styled / "styles" / "ink.safetensors"))
-    base, mixed = loaded.base.state_dict(), blended.state_dict()
+    style = load_style_tensors(loaded.info, "ink", loaded.base)
+    base = {k: v.clone() for k, v in loaded.base.state_dict().items()}
+    mixed = blend_model(loaded.base, style, 0.25).state_dict()
     name = next(iter(style))
+    assert not torch.equal(style[name], base[name])  # else any mix would pass
     assert torch.allclose(mixed[name], 0.25 * style[name] + 0.75 * base[name], atol=1e-6)
     for t in loaded.base.temporal_parameters():
         assert torch.equal(mixed[t], base[t])
+    assert loaded.base.state_dict()[name].equal(base[name])  # the base itself is untouched
+
+
+def test_a_blend_is_made_once_per_strength_and_the_oldest_dropped(
+    engine, styled, monkeypatch
+) -> None:
+    import engine.pipeline as pipeline
+
+    made: list[float] = []
+
+    def counted(base, tensors, strength):  # a spy: the real blend, counted
+        made.append(strength)
+        return blend_model(base, tensors, strength)
+
+    monkeypatch.setattr(pipeline, "blend_model", counted)
+    first = engine.run(job(styled, style="ink", style_strength=0.375))
+    again = engine.run(job(styled, style="ink", style_strength=0.375))
+    assert made == [0.375] and np.array_equal(first.frames, again.frames)
+    for a in (0.5, 0.625):  # STYLE_CACHE is 2: 0.375 is dropped
+        engine.run(job(styled, style="ink", style_strength=a))
+    engine.run(job(styled, style="ink", style_strength=0.375))
+    assert made == [0.375, 0.5, 0.625, 0.375]
 
 
 def test_unknown_style_is_refused(engine, styled) -> None:

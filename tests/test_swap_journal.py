@@ -50,21 +50,24 @@ def test_the_key_is_made_once_and_readable_only_by_its_owner(tmp_path):
     ],
 )
 def test_a_changed_field_breaks_the_journal(tmp_path, change):
-    aside, _ = _aside(tmp_path)
+    aside, journal = _aside(tmp_path)
+    assert swap_journal.read(aside, tmp_path / "frames") == journal  # before the change
     fields = json.loads((aside / ".journal").read_text())
     (aside / ".journal").write_text(json.dumps({**fields, **change}))
     assert swap_journal.read(aside, tmp_path / "frames") is None
 
 
 def test_an_aside_with_anything_else_in_it_is_unknown(tmp_path):
-    aside, _ = _aside(tmp_path)
+    aside, journal = _aside(tmp_path)
+    assert swap_journal.read(aside, tmp_path / "frames") == journal  # before the link
     (aside / "victim").symlink_to(tmp_path / "elsewhere")
     assert swap_journal.read(aside, tmp_path / "frames") is None
 
 
 def test_a_journal_for_another_target_or_a_link_is_unknown(tmp_path):
-    aside, _ = _aside(tmp_path)
+    aside, journal = _aside(tmp_path)
     assert swap_journal.read(aside, tmp_path / "other") is None
+    assert swap_journal.read(aside, tmp_path / "frames") == journal  # its own target reads
     (aside / ".journal").rename(tmp_path / "j")
     (aside / ".journal").symlink_to(tmp_path / "j")
     assert swap_journal.read(aside, tmp_path / "frames") is None

@@ -199,18 +199,6 @@ def manifest_dict(
     return data
 
 
-def write_manifest(
-    out: Path | str, prov: Provenance, watermark: dict[str, Any] | None = None
-) -> Path:
-    from engine.tempfiles import atomic_write_bytes
-
-    out = Path(str(out).rstrip("/"))
-    target = manifest_path(out)
-    text = json.dumps(manifest_dict(out, prov, watermark), indent=1) + "\n"
-    atomic_write_bytes(target, text.encode("utf-8"))
-    return target
-
-
 def read_manifest(out: Path | str) -> dict[str, Any] | None:
     """The manifest beside `out`, or None when there is none."""
     from engine.media.manifest_check import MAX_MANIFEST_BYTES, check_manifest

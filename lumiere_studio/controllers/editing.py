@@ -1,6 +1,6 @@
-"""Timeline edits that act on the current selection: add the bin's media, split at the
-playhead, fit, delete, in and out points. No widgets: the bin's and the timeline's selections
-are read through two small protocols."""
+"""Edits that act on the current selection: add the bin's media to the timeline or remove it
+from the project, split at the playhead, fit, delete, in and out points. No widgets: the bin's
+and the timeline's selections are read through two small protocols."""
 
 from __future__ import annotations
 
@@ -31,6 +31,16 @@ class EditController:
         mid = self.media.current_media_id()
         if mid:
             self.doc.add_to_timeline(mid)
+
+    def remove_selected_media(self) -> None:
+        """The bin's selected item out of the project, with every clip of it (one undo step)."""
+        mid = self.media.current_media_id()
+        if not mid:
+            return
+        self.doc.remove_media(mid)
+        cid = self.timeline.selected_clip
+        if cid and self.doc.find_clip(cid) is None:
+            self.timeline.selected_clip = None
 
     def split_at_playhead(self) -> None:
         """Split the selected clip at the playhead, else the first clip the playhead is in."""

@@ -108,11 +108,15 @@ class Document(QObject):
         return items
 
     def remove_media(self, media_id: str) -> None:
+        """The bin item out of the project, and its clips off the timeline: one undo step."""
+
         def change(p: Project) -> None:
             item = p.media_by_id(media_id)
             if item is None:
                 return
             p.media.remove(item)
+            if any(m.path == item.path for m in p.media):
+                return  # the same file imported twice: its clips now belong to the other
             for track in p.timeline.tracks:
                 track.clips = [c for c in track.clips if c.media != item.path]
 

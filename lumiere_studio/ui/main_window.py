@@ -183,6 +183,10 @@ class MainWindow(QMainWindow):
             c.error.connect(self.error)
             c.status.connect(show)
         self.bin.media_activated.connect(lambda mid: self.doc.add_to_timeline(mid))
+        remove = QAction("Remove from Project", self.bin)  # the bin's right-click menu
+        remove.triggered.connect(self.editing.remove_selected_media)
+        self.bin.addAction(remove)
+        self.bin.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.media.imported.connect(self.bin.select_media)
         self.prompt.generate_requested.connect(self.generation.generate)
         self.jobs.edit_requested.connect(self.generation.take_back)
@@ -386,6 +390,7 @@ def action_table(w: MainWindow) -> dict[str, list[Entry]]:
             redo,
             None,
             ("Add Selected Media to Timeline", ed.add_selected_to_timeline, "Ctrl+Return"),
+            ("&Remove Selected Media from Project", ed.remove_selected_media, "Shift+Delete"),
             ("&Split Clip at Playhead", ed.split_at_playhead, "S"),
             ("&Delete Clip", ed.delete_selected_clip, "Delete"),
             ("Set &In Point", ed.set_in, "I"),
