@@ -79,8 +79,8 @@ def test_a_job_reports_progress_then_finished_once(tiny_model, tmp_path):
     out = tmp_path / "out.mp4"
     outcome = EngineSession().submit(_job(tiny_model), out, CancelToken(), events.append)
     assert isinstance(outcome, Finished) and events[-1] is outcome
-    assert out.is_file() and outcome.result["path"] == str(out)
-    assert outcome.result["model_name"] and outcome.result["sha256"]
+    assert out.is_file() and outcome.result.path == str(out) and outcome.result.done
+    assert outcome.result.model_name and outcome.result.sha256
     progress = events[:-1]
     assert progress and all(isinstance(e, Progress) for e in progress)
     assert {"load", "base"} <= {e.stage for e in progress}

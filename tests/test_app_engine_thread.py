@@ -35,7 +35,8 @@ def test_job_runs_on_the_engine_thread_and_writes_output(qtbot, queue, tiny_mode
         jid = queue.submit(Job(prompt="a red ball", steps=2, model=str(tiny_model)), out)
     entry = queue.entries[jid]
     assert entry.state == st.DONE and out.is_file()
-    assert entry.result["model_name"] and entry.total > 0
+    assert entry.result is not None and entry.result.model_name and entry.total > 0
+    assert entry.result.path == str(out) and entry.result.sha256
     assert threading.main_thread().name not in threads and threads
 
 

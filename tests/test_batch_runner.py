@@ -51,9 +51,8 @@ class _FlakyPool(InProcessPool):
 
     def next_result(self):
         task = self._tasks[0]
-        if task["attempt"] == 1:
-            self._tasks.popleft()
-            return {**task, "status": "failed", "error": "worker lost", "seconds": 0.0}
+        if task.attempt == 1:
+            return self._tasks.popleft().failed("worker lost")
         return super().next_result()
 
 
