@@ -66,8 +66,7 @@ def _tasks(jobs, folder: Path, tag: str) -> list:
     from engine.batch.task import Task
 
     return [
-        Task(f"{tag}-{i}", j.to_json(), str(folder / f"{tag}-{i}.mp4"))
-        for i, j in enumerate(jobs)
+        Task(f"{tag}-{i}", j.to_json(), str(folder / f"{tag}-{i}.mp4")) for i, j in enumerate(jobs)
     ]
 
 

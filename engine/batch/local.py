@@ -190,7 +190,8 @@ class ProcessPool:
                 if msg.key in self._submitted:
                     self._running[msg.worker] = self._submitted[msg.key]
                 continue
-            self._running.pop(msg.worker if msg.worker is not None else -1, None)
+            if msg.worker is not None:
+                self._running.pop(msg.worker, None)
             self._submitted.pop(msg.task.key, None)
             return msg
 
