@@ -144,6 +144,9 @@ class Finished:
 @dataclass(frozen=True)
 class Failed:
     message: str  # what to tell the user (out of memory says what to lower)
+    # the run's result (its device, time and peak memory: what an out-of-memory report needs);
+    # None when no run started (the engine could not be loaded)
+    result: RunResult | None = None
 
 
 @dataclass(frozen=True)
@@ -210,7 +213,7 @@ class EngineSession:
             return Finished(result)
         if result.status == CANCELLED:
             return JobCancelled()
-        return Failed(result.error)
+        return Failed(result.error, result)
 
 
 __all__ = [

@@ -133,7 +133,7 @@ class EngineWorker(QObject):
     progress = Signal(int, str, int, int, str)  # job id, stage, step, total, message
     preview = Signal(int, object)  # job id, uint8 (H, W, 3)
     finished = Signal(int, object)  # job id, RunResult
-    failed = Signal(int, str)
+    failed = Signal(int, str, object)  # job id, message, RunResult or None (no run started)
     cancelled = Signal(int)
     warmed = Signal(str)  # "" when the model is loaded, else why it could not load
 
@@ -167,7 +167,7 @@ class EngineWorker(QObject):
             elif isinstance(event, JobCancelled):
                 self.cancelled.emit(job_id)
             else:
-                self.failed.emit(job_id, event.message)
+                self.failed.emit(job_id, event.message, event.result)
 
         self.session.submit(Job.from_json(job_json), Path(output), cancel, on_event)
 
@@ -410,6 +410,7 @@ class JobQueue(QObject):
             message="queued again",
             started=None,
             finished=None,
+            result=None,  # the last run's; the new run brings its own
         )
         self._pump()
         return True
@@ -548,10 +549,11 @@ class JobQueue(QObject):
         self.job_done.emit(job_id)
         self._finish(job_id)
 
-    def _on_failed(self, job_id: int, message: str) -> None:
+    def _on_failed(self, job_id: int, message: str, result: RunResult | None = None) -> None:
         if self._closing:
             return
-        self._final(job_id, state=FAILED, message=message)
+        # kept: the record of a failed job says where it ran, how long and at what peak memory
+        self._final(job_id, state=FAILED, message=message, result=result)
         self.job_failed.emit(job_id, message)
         self._finish(job_id)
 
