@@ -62,28 +62,24 @@ def _env() -> dict:
 
 
 # --- throughput -------------------------------------------------------------------------------
-def _tasks(jobs, folder: Path, tag: str) -> list[dict]:
+def _tasks(jobs, folder: Path, tag: str) -> list:
+    from engine.batch.task import Task
+
     return [
-        {
-            "key": f"{tag}-{i}",
-            "job": j.to_json(),
-            "output": str(folder / f"{tag}-{i}.mp4"),
-            "attempt": 1,
-        }
-        for i, j in enumerate(jobs)
+        Task(f"{tag}-{i}", j.to_json(), str(folder / f"{tag}-{i}.mp4")) for i, j in enumerate(jobs)
     ]
 
 
-def _drain(pool, tasks: list[dict]) -> tuple[float, float]:
+def _drain(pool, tasks: list) -> tuple[float, float]:
     """(wall seconds, CPU seconds the jobs took in their workers)."""
     t0 = time.perf_counter()
     for task in tasks:
         pool.submit(task)
     results = [pool.next_result() for _ in tasks]
-    bad = [r for r in results if r["status"] != "done"]
+    bad = [r.run for r in results if not r.run.done]
     if bad:
-        raise SystemExit(f"a bench job failed: {bad[0].get('error')}")
-    return time.perf_counter() - t0, sum(r["cpu_seconds"] for r in results)
+        raise SystemExit(f"a bench job failed: {bad[0].error}")
+    return time.perf_counter() - t0, sum(r.run.cpu_seconds for r in results)
 
 
 def _timed(pool, jobs, folder: Path, tag: str) -> tuple[float, float, float]:

@@ -40,8 +40,8 @@ def child(args: argparse.Namespace, out: multiprocessing.Queue) -> None:
 
     worker = EngineWorker()  # called directly: its signals reach these lists at once
     outcomes: list[tuple[str, str]] = []
-    worker.finished.connect(lambda i, info: outcomes.append(("finished", info["path"])))
-    worker.failed.connect(lambda i, message: outcomes.append(("failed", message)))
+    worker.finished.connect(lambda i, result: outcomes.append(("finished", result.path)))
+    worker.failed.connect(lambda i, message, result: outcomes.append(("failed", message)))
     worker.cancelled.connect(lambda i: outcomes.append(("cancelled", "")))
     width, height = (int(v) for v in args.size.split("x"))
     small = Job(prompt="a red ball", steps=1, ssr_steps=1, frames=8, seed=1)

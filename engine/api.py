@@ -53,6 +53,7 @@ from engine.media.signing import SigningError, load_identity
 from engine.project_paths import OutsidePathError, inside, is_plain_id, path_in
 from engine.project_schema import APP_ID, MAX_DOC_BYTES, SCHEMA, ProjectError, read_document
 from engine.project_schema import validate as validate_document
+from engine.run import ResultError, RunResult
 from engine.task_specs import TASK_LABELS, TaskSpec, spec_for, tasks_using
 from engine.tempfiles import atomic_write_bytes
 from engine.timebase import (
@@ -134,15 +135,18 @@ def __getattr__(name: str) -> Any:
 # --- running a job ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Finished:
-    """The output was written. `result`: its path ("path") and the run's record: seconds,
-    sha256, model name and hash, device, peak memory, notes."""
+    """The output was written: `result.path`, with the run's seconds, sha256, model name and
+    hash, device, peak memory and notes."""
 
-    result: dict[str, Any]
+    result: RunResult
 
 
 @dataclass(frozen=True)
 class Failed:
     message: str  # what to tell the user (out of memory says what to lower)
+    # the run's result (its device, time and peak memory: what an out-of-memory report needs);
+    # None when no run started (the engine could not be loaded)
+    result: RunResult | None = None
 
 
 @dataclass(frozen=True)
@@ -196,20 +200,20 @@ class EngineSession:
         self, job: Job, output: Path, cancel: CancelToken, report: Callable[[Event], None]
     ) -> Outcome:
         try:
-            from engine.batch.render import CANCELLED, DONE, render_job
             from engine.pipeline import Engine
+            from engine.run import CANCELLED, run_job
 
             if self._engine is None:
                 self._engine = Engine()
         except Exception as e:  # a broken install is a message, not a dead thread
             return Failed(f"{LOAD_FAILED}: {e}")
-        # OOM and device errors come back as a failed record with a plain message.
-        record = render_job(self._engine, job, Path(output), cancel.is_set, report, sign=self.sign)
-        if record["status"] == DONE:
-            return Finished({"path": str(output), **record})
-        if record["status"] == CANCELLED:
+        # OOM and device errors come back as a failed result with a plain message.
+        result = run_job(self._engine, job, Path(output), cancel.is_set, report, sign=self.sign)
+        if result.done:
+            return Finished(result)
+        if result.status == CANCELLED:
             return JobCancelled()
-        return Failed(str(record["error"]))
+        return Failed(result.error, result)
 
 
 __all__ = [
@@ -221,6 +225,8 @@ __all__ = [
     "Finished",
     "Failed",
     "JobCancelled",
+    "RunResult",
+    "ResultError",
     # the error contract
     "LumiereError",
     "Cancelled",

@@ -79,8 +79,8 @@ def test_a_job_reports_progress_then_finished_once(tiny_model, tmp_path):
     out = tmp_path / "out.mp4"
     outcome = EngineSession().submit(_job(tiny_model), out, CancelToken(), events.append)
     assert isinstance(outcome, Finished) and events[-1] is outcome
-    assert out.is_file() and outcome.result["path"] == str(out)
-    assert outcome.result["model_name"] and outcome.result["sha256"]
+    assert out.is_file() and outcome.result.path == str(out) and outcome.result.done
+    assert outcome.result.model_name and outcome.result.sha256
     progress = events[:-1]
     assert progress and all(isinstance(e, Progress) for e in progress)
     assert {"load", "base"} <= {e.stage for e in progress}
@@ -106,6 +106,10 @@ def test_a_missing_model_is_a_failed_outcome_with_its_message(tmp_path):
     outcome = EngineSession().submit(_job(tmp_path / "no-model"), tmp_path / "o.mp4", CancelToken())
     assert isinstance(outcome, Failed)
     assert "no-model" in outcome.message or "not found" in outcome.message
+    # the run's result comes with it: where it ran and for how long, the same message
+    assert outcome.result is not None and outcome.result.status == "failed"
+    assert outcome.result.error == outcome.message
+    assert outcome.result.device.startswith(("cpu", "cuda", "mps"))  # the one picked
 
 
 def test_an_engine_that_cannot_load_is_a_failed_outcome(monkeypatch, tmp_path):
@@ -122,6 +126,7 @@ def test_an_engine_that_cannot_load_is_a_failed_outcome(monkeypatch, tmp_path):
     assert events == [outcome]
     assert isinstance(outcome, Failed)
     assert outcome.message.startswith(api.LOAD_FAILED) and "libtorch_cpu" in outcome.message
+    assert outcome.result is None  # no run started
 
 
 def test_warm_up_loads_the_model_the_first_job_then_uses(tiny_model, tmp_path, monkeypatch):

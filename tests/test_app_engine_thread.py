@@ -35,7 +35,8 @@ def test_job_runs_on_the_engine_thread_and_writes_output(qtbot, queue, tiny_mode
         jid = queue.submit(Job(prompt="a red ball", steps=2, model=str(tiny_model)), out)
     entry = queue.entries[jid]
     assert entry.state == st.DONE and out.is_file()
-    assert entry.result["model_name"] and entry.total > 0
+    assert entry.result is not None and entry.result.model_name and entry.total > 0
+    assert entry.result.path == str(out) and entry.result.sha256
     assert threading.main_thread().name not in threads and threads
 
 
@@ -175,6 +176,10 @@ def test_out_of_memory_fails_that_job_plainly_and_the_queue_goes_on(
         qtbot.waitUntil(lambda: queue.entries[ok].state == st.DONE, timeout=120000)
         assert queue.entries[big].state == st.FAILED
         assert queue.entries[big].message.startswith("out of memory: lower the frame count")
+        # its record says where it ran out and how long it took (kept with the failure)
+        record = queue.record(big)
+        assert record["device"].startswith(("cpu", "cuda", "mps")) and record["seconds"] >= 0
+        assert record["peak_memory_kind"] and queue.entries[ok].result.done
     finally:
         queue.shutdown()
 

@@ -16,6 +16,7 @@ from testkit.media import make_clip
 
 from engine.jobs import Job, JobError
 from engine.media.probe import probe
+from engine.run import RunResult
 from lumiere_studio.controllers.generation import (
     GenerationController,
     Selection,
@@ -205,12 +206,9 @@ def test_a_finished_job_lands_in_bin_timeline_and_history_over_its_source(parts,
     added: list[Any] = []
     c.added.connect(added.append)
     jid = c.generate()
-    queue.entries[jid].result = {
-        "path": str(clip),
-        "model_name": "tiny",
-        "model_hash": "ab" * 32,
-        "notes": ["upscaled"],
-    }
+    queue.entries[jid].result = RunResult(
+        "done", path=str(clip), model_name="tiny", model_hash="ab" * 32, notes=("upscaled",)
+    )
     queue.job_done.emit(jid)
     item = doc.project.media[-1]
     record = doc.project.generations[item.generation_id]
@@ -228,8 +226,9 @@ def test_an_unreadable_result_is_an_error_and_adds_nothing(parts, tmp_path):
     c, doc, queue, _settings, _sel = parts
     jid = c.generate()
     (tmp_path / "bad.mp4").write_bytes(b"not a video")
-    queue.entries[jid].result = {"path": str(tmp_path / "bad.mp4"), "model_name": "m"}
-    queue.entries[jid].result["model_hash"] = "0"
+    queue.entries[jid].result = RunResult(
+        "done", path=str(tmp_path / "bad.mp4"), model_name="m", model_hash="0"
+    )
     queue.job_done.emit(jid)
     assert doc.project.media == [] and not doc.dirty
     assert c.errors[-1][0] == "The generated file could not be read"

@@ -628,7 +628,9 @@ def test_a_job_resumed_after_a_crash_is_saved_into_the_project(qtbot, tmp_path, 
     qtbot.addWidget(w)
     assert w.projects.scratches.adopted == [dead]
     make_clip(output, frames=8, size=(32, 32), fps=8)  # what the resumed job writes
-    result = {"path": str(output), "model_name": "tiny", "model_hash": "h", "seconds": 1.0}
+    from engine.run import RunResult
+
+    result = RunResult("done", path=str(output), model_name="tiny", model_hash="h", seconds=1.0)
     w.queue._on_finished(job_id, result)
     assert w.queue.entries[job_id].message == "took 1.0 s"  # the panel: "done: took 1.0 s"
     assert w.doc.project.media[0].path == str(output)

@@ -3,6 +3,7 @@ loads, running jobs come back as interrupted, the schema is versioned."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -16,12 +17,15 @@ import pytest
 from testkit import processes
 
 from engine.jobs import Job
+from engine.run import RunResult
+from lumiere_studio.model import queue_store as st
 from lumiere_studio.model.queue_store import (
     DONE,
     INTERRUPTED,
     QUEUED,
     RUNNING,
     SCHEMA_VERSION,
+    QueuedJob,
     QueueStore,
     QueueStoreError,
     default_queue_path,
@@ -37,13 +41,15 @@ def test_jobs_are_on_disk_in_order_with_their_state(tmp_path):
     store = QueueStore(path)
     a = store.add(Job(prompt="a", seed=1), tmp_path / "a.mp4")
     b = store.add(Job(prompt="b"), tmp_path / "b.mp4")
-    store.update(a.id, state=DONE, step=20, total=20, result={"model_hash": "ab"}, finished=5.0)
+    done = RunResult("done", path=str(tmp_path / "a.mp4"), model_hash="ab", notes=("fitted",))
+    store.update(a.id, state=DONE, step=20, total=20, result=done, finished=5.0)
     store.reorder([b.id, a.id])
     store.close()
     again = QueueStore(path)  # a new connection reads what the first wrote
     jobs = again.jobs()
     assert [j.job.prompt for j in jobs] == ["b", "a"]
-    assert jobs[1].state == DONE and jobs[1].result == {"model_hash": "ab"} and jobs[1].step == 20
+    assert jobs[1].state == DONE and jobs[1].result == done and jobs[1].step == 20
+    assert jobs[0].result is None  # not run yet
     assert jobs[1].job == Job(prompt="a", seed=1) and jobs[1].output == tmp_path / "a.mp4"
     again.remove(b.id)
     assert [j.id for j in again.jobs()] == [a.id] and again.get(b.id) is None
@@ -167,3 +173,102 @@ def test_ids_are_never_reused_after_the_last_job_is_removed(tmp_path):
     again = QueueStore(path)
     assert again.add(Job(prompt="b"), tmp_path / "b.mp4").id == a.id + 1
     again.close()
+
+
+# A done row as the app wrote it before the run's result was a RunResult (a dict with the
+# output's "path" merged into render_job's record), and a queued one with no result yet.
+OLD_RESULT = {
+    "path": "/videos/gen-t2v-1-abc123.mp4",
+    "status": "done",
+    "error": "",
+    "device": "cpu",
+    "sha256": "5e" * 32,
+    "model_name": "lumiere-mini",
+    "model_hash": "ab" * 32,
+    "notes": ["sampled at 256x160, upscaled 2x"],
+    "fps": 8,
+    "seconds": 31.25,
+    "cpu_seconds": 60.5,
+    "peak_memory_mib": 812.5,
+    "peak_memory_kind": "process peak RSS",
+}
+
+
+def _old_queue(path: Path) -> None:
+    db = sqlite3.connect(path)
+    db.executescript(st._SCHEMA + f";PRAGMA user_version={SCHEMA_VERSION};")
+    rows = [
+        (
+            1,
+            1.0,
+            Job(prompt="done", seed=1).to_json(),
+            "/videos/a.mp4",
+            DONE,
+            json.dumps(OLD_RESULT),
+        ),
+        (2, 2.0, Job(prompt="waiting").to_json(), "/videos/b.mp4", QUEUED, "{}"),
+    ]
+    db.executemany(
+        "INSERT INTO jobs (id, position, job, output, state, result, created) "
+        "VALUES (?, ?, ?, ?, ?, ?, 1.0)",
+        rows,
+    )
+    db.commit()
+    db.close()
+
+
+def test_a_queue_file_of_the_previous_format_loads_with_typed_results(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    _old_queue(path)
+    store = QueueStore(path)
+    done, waiting = store.jobs()
+    assert store.set_aside() == [] and not store.notices  # nothing refused
+    assert isinstance(done, QueuedJob) and done.result == RunResult(
+        "done",
+        path=OLD_RESULT["path"],
+        seconds=31.25,
+        cpu_seconds=60.5,
+        sha256="5e" * 32,
+        model_name="lumiere-mini",
+        model_hash="ab" * 32,
+        notes=("sampled at 256x160, upscaled 2x",),
+        fps=8,
+        device="cpu",
+        peak_memory_mib=812.5,
+        peak_memory_kind="process peak RSS",
+    )
+    assert waiting.result is None and waiting.state == QUEUED
+    # Written back, the result is what the older app wrote: an older app reads the file too.
+    store.update(done.id, result=done.result)
+    store.close()
+    raw = sqlite3.connect(path).execute("SELECT result FROM jobs WHERE id = 1").fetchone()[0]
+    assert json.loads(raw) == OLD_RESULT
+
+
+def test_one_job_type_round_trips_through_the_file(tmp_path):
+    """What the store hands back is the type the app's queue keeps and the panel shows; the
+    live parts (preview, cancel flag, unsaved) are not part of the row."""
+    path = tmp_path / "q.sqlite3"
+    store = QueueStore(path)
+    added = store.add(Job(prompt="p", seed=9, steps=3), tmp_path / "p.mp4")
+    result = RunResult("done", path=str(tmp_path / "p.mp4"), seconds=2.5, notes=("n",))
+    thumb = thumbnail_png(np.full((8, 8, 3), 200, np.uint8))
+    store.update(added.id, state=DONE, step=3, total=3, result=result, thumbnail=thumb)
+    store.close()
+    (back,) = QueueStore(path).jobs()
+    want = QueuedJob(
+        added.id,
+        added.job,
+        added.output,
+        DONE,
+        position=added.position,
+        step=3,
+        total=3,
+        result=result,
+        created=added.created,
+        thumbnail=thumb,
+    )
+    assert back == want and back.fraction == 1.0
+    assert back.picture().shape == (8, 8, 3) and back.thumbnail is None  # decoded once
+    back.cancel.cancel()
+    assert back.token is not None and back.token.is_set()

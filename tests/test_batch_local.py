@@ -10,6 +10,7 @@ import pytest
 from testkit import processes
 
 from engine.batch.local import InProcessPool, ProcessPool, make_local_pool, threads_per_worker
+from engine.batch.task import Task
 from engine.jobs import Job
 
 
@@ -31,17 +32,10 @@ def test_two_processes_share_the_jobs_and_keep_their_models(tiny_model, tmp_path
         for seed in range(4):
             job = Job(prompt="a ball", steps=1, seed=seed, model=str(tiny_model))
             out = tmp_path / f"{seed}.mp4"
-            pool.submit({"key": out.name, "job": job.to_json(), "output": str(out), "attempt": 1})
+            pool.submit(Task(out.name, job.to_json(), str(out)))
         results = [pool.next_result() for _ in range(4)]
         long = Job(prompt="long", steps=1000, model=str(tiny_model))
-        pool.submit(
-            {
-                "key": "long.mp4",
-                "job": long.to_json(),
-                "output": str(tmp_path / "long.mp4"),
-                "attempt": 1,
-            }
-        )
+        pool.submit(Task("long.mp4", long.to_json(), str(tmp_path / "long.mp4")))
         time.sleep(1.0)
         t0 = time.monotonic()
         pool.cancel()  # what Ctrl-C does: the running job stops at its next step
@@ -50,17 +44,17 @@ def test_two_processes_share_the_jobs_and_keep_their_models(tiny_model, tmp_path
         pool.close()
     # A cancel stops the 1000-step job at its next step: far sooner than the job would take,
     # bounded from what a whole 1-step job took here (so a loaded machine scales it too).
-    bound = max(30.0, 20 * max(r["seconds"] for r in results))
+    bound = max(30.0, 20 * max(r.run.seconds for r in results))
     assert cancel_s < bound, f"the cancel took {cancel_s:.1f} s (bound {bound:.0f} s)"
     assert not any(p.is_alive() for p in pool._procs)
     assert not (tmp_path / "long.mp4").exists()
     assert pool.pending == 0
-    assert sorted(r["key"] for r in results) == ["0.mp4", "1.mp4", "2.mp4", "3.mp4"]
-    assert all(r["status"] == "done" and Path(r["output"]).is_file() for r in results)
-    assert {r["worker"] for r in results} <= {0, 1}
+    assert sorted(r.task.key for r in results) == ["0.mp4", "1.mp4", "2.mp4", "3.mp4"]
+    assert all(r.run.done and Path(r.run.path).is_file() and r.run.sha256 for r in results)
+    assert {r.worker for r in results} <= {0, 1}
     # Each process loads once: its later jobs are faster than its first.
-    for worker in {r["worker"] for r in results}:
-        times = [r["seconds"] for r in results if r["worker"] == worker]
+    for worker in {r.worker for r in results}:
+        times = [r.run.seconds for r in results if r.worker == worker]
         assert len(times) == 1 or min(times[1:]) < times[0]
 
 

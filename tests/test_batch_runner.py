@@ -3,13 +3,17 @@ their files have the recorded hash, a failure retried once, Ctrl-C leaving nothi
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 
 from engine.batch.jobfile import plan
 from engine.batch.local import InProcessPool
 from engine.batch.results import ResultsLog
 from engine.batch.runner import run_batch
+from engine.batch.task import TaskResult
 from engine.jobs import Job
+from engine.run import RunResult
 
 
 def _jobs(model, n=3, **kw):
@@ -51,9 +55,8 @@ class _FlakyPool(InProcessPool):
 
     def next_result(self):
         task = self._tasks[0]
-        if task["attempt"] == 1:
-            self._tasks.popleft()
-            return {**task, "status": "failed", "error": "worker lost", "seconds": 0.0}
+        if task.attempt == 1:
+            return self._tasks.popleft().failed("worker lost")
         return super().next_result()
 
 
@@ -106,3 +109,58 @@ def test_a_cancelled_job_is_not_logged_or_retried(engine, tiny_model, tmp_path):
     summary = run_batch(items, tmp_path, pool, say=lambda s: None)
     assert summary.done == 0 and summary.failed == 0
     assert ResultsLog(tmp_path).records() == []
+
+
+class _ScriptedPool:
+    """Hands back a given RunResult for each task, with no engine (what the log is made of)."""
+
+    workers = 1
+
+    def __init__(self, runs) -> None:
+        self.runs, self.tasks = list(runs), []
+
+    @property
+    def pending(self) -> int:
+        return len(self.tasks)
+
+    def submit(self, task) -> None:
+        self.tasks.append(task)
+
+    def next_result(self):
+        task = self.tasks.pop(0)
+        return TaskResult(task, dataclasses.replace(self.runs.pop(0), path=task.output), 5)
+
+    def cancel(self) -> None:
+        self.tasks.clear()
+
+    def close(self) -> None:
+        pass
+
+
+def test_each_line_is_written_from_the_runs_frozen_result(tmp_path):
+    items = plan([Job(prompt="a", seed=1), Job(prompt="b", seed=2)])
+    (tmp_path / items[0].output).write_bytes(b"video")
+    done = RunResult(
+        "done",
+        seconds=2.5,
+        cpu_seconds=4.0,
+        sha256=hashlib.sha256(b"video").hexdigest(),
+        model_name="m",
+        model_hash="h" * 64,
+        notes=("fitted", "upscaled"),
+        fps=8,
+        device="cuda:0",
+        peak_memory_mib=900.5,
+        peak_memory_kind="cuda allocated, this job",
+    )
+    failed = RunResult("failed", error="out of memory: lower the frame count", device="cpu")
+    summary = run_batch(items, tmp_path, _ScriptedPool([done, failed]), 0, say=lambda s: None)
+    assert (summary.done, summary.failed) == (1, 1)
+    first, second = ResultsLog(tmp_path).records()
+    for line, run, item in ((first, done, items[0]), (second, failed, items[1])):
+        written = {k: v for k, v in run.to_dict().items() if k not in ("path", "fps")}
+        assert {k: line[k] for k in written} == written  # every field, as the result says
+        assert line["output"] == item.output and line["job"] == item.job.to_dict()
+        assert line["worker"] == 5 and line["attempts"] == 1
+    assert summary.failures == [f"{items[1].output}: {failed.error}"]
+    assert set(ResultsLog(tmp_path).verified_done(tmp_path)) == {items[0].output}

@@ -89,6 +89,16 @@ CASES = [
     QueueCase("result not JSON", "set aside", _row("UPDATE jobs SET result = '{not json'")),
     QueueCase("result a list", "set aside", _row("UPDATE jobs SET result = '[1, 2]'")),
     QueueCase(
+        "result with text for seconds",
+        "set aside",
+        _row("""UPDATE jobs SET result = '{"status": "done", "seconds": "soon"}'"""),
+    ),
+    QueueCase(
+        "result with a status no run has",
+        "set aside",
+        _row("""UPDATE jobs SET result = '{"status": "exploded"}'"""),
+    ),
+    QueueCase(
         "result nested 100,000 deep",
         "set aside",
         _row("UPDATE jobs SET result = ?", "[" * 100_000 + "]" * 100_000),

@@ -2,8 +2,8 @@
 each of which loads the model once and keeps it for every job it takes. Torch's threads are
 split between the workers, so N workers together use the cores one worker would.
 
-Both pools take tasks ({"key", "job" (JSON), "output", "attempt"}) and give back each task with
-its record (render.py) as it finishes, in finishing order."""
+Both pools take Tasks and give back each one's TaskResult (task.py) as it finishes, in
+finishing order."""
 
 from __future__ import annotations
 
@@ -14,10 +14,12 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from engine.batch.render import CANCELLED, FAILED, Record, Task, render_job
+from engine.batch.task import Task, TaskResult
+from engine.run import run_job
 
 if TYPE_CHECKING:
     from multiprocessing.queues import Queue
@@ -28,17 +30,26 @@ if TYPE_CHECKING:
 POLL_S = 0.5  # how often a waiting side checks that the other is still alive
 
 
+@dataclass(frozen=True)
+class Started:
+    """A worker process took a task (so a worker that dies is known to have lost it)."""
+
+    key: str
+    worker: int
+
+
 def threads_per_worker(workers: int, total: int | None = None) -> int:
     import torch
 
     return max(1, (total or torch.get_num_threads()) // max(1, workers))
 
 
-def _run_task(engine: Engine, task: Task, stop: Callable[[], bool]) -> Record:
+def _run_task(engine: Engine, task: Task, stop: Callable[[], bool], worker: int) -> TaskResult:
     from engine.jobs import Job
 
-    record = render_job(engine, Job.from_json(task["job"]), Path(task["output"]), stop)
-    return {**task, **record}
+    return TaskResult(
+        task, run_job(engine, Job.from_json(task.job), Path(task.output), stop), worker
+    )
 
 
 class InProcessPool:
@@ -59,15 +70,15 @@ class InProcessPool:
     def submit(self, task: Task) -> None:
         self._tasks.append(task)
 
-    def next_result(self) -> Record:
+    def next_result(self) -> TaskResult:
         if self._engine is None:
             from engine.pipeline import Engine
 
             self._engine = Engine()
         task = self._tasks.popleft()
         if self._cancelled:
-            return {**task, "status": CANCELLED, "error": "cancelled", "seconds": 0.0}
-        return {**_run_task(self._engine, task, lambda: self._cancelled), "worker": 0}
+            return task.cancelled()
+        return _run_task(self._engine, task, lambda: self._cancelled, 0)
 
     def cancel(self) -> None:
         self._cancelled = True
@@ -94,7 +105,7 @@ def _worker_main(
     worker_id: int,
     threads: int,
     tasks: Queue[Task | None],
-    results: Queue[Record],
+    results: Queue[Started | TaskResult],
     cancel: Event,
     parent_pid: int,
 ) -> None:
@@ -119,8 +130,8 @@ def _worker_main(
             continue
         if task is None:
             break
-        results.put({"type": "start", "key": task["key"], "worker": worker_id})
-        results.put({"type": "result", **_run_task(engine, task, stop), "worker": worker_id})
+        results.put(Started(task.key, worker_id))
+        results.put(_run_task(engine, task, stop, worker_id))
 
 
 class ProcessPool:
@@ -132,7 +143,7 @@ class ProcessPool:
         ctx = multiprocessing.get_context("spawn")  # no forked torch thread pools
         self.workers = workers
         self._tasks: Queue[Task | None] = ctx.Queue()
-        self._results: Queue[Record] = ctx.Queue()
+        self._results: Queue[Started | TaskResult] = ctx.Queue()
         self._cancel = ctx.Event()
         self._submitted: dict[str, Task] = {}
         self._running: dict[int, Task] = {}  # worker id -> its task
@@ -154,16 +165,16 @@ class ProcessPool:
         return len(self._submitted)
 
     def submit(self, task: Task) -> None:
-        self._submitted[task["key"]] = task
+        self._submitted[task.key] = task
         self._tasks.put(task)
 
-    def _lost(self, worker_id: int, task: Task) -> Record:
+    def _lost(self, worker_id: int, task: Task) -> TaskResult:
         code = self._procs[worker_id].exitcode
-        self._submitted.pop(task["key"], None)
+        self._submitted.pop(task.key, None)
         error = f"worker process {worker_id} ended unexpectedly (exit code {code})"
-        return {**task, "status": FAILED, "seconds": 0.0, "worker": worker_id, "error": error}
+        return task.failed(error, worker_id)
 
-    def next_result(self) -> Record:
+    def next_result(self) -> TaskResult:
         while True:
             try:
                 msg = self._results.get(timeout=POLL_S)
@@ -175,12 +186,13 @@ class ProcessPool:
                     key = next(iter(self._submitted))
                     return self._lost(0, self._submitted[key])
                 continue
-            if msg["type"] == "start":
-                self._running[msg["worker"]] = self._submitted.get(msg["key"], msg)
+            if isinstance(msg, Started):
+                if msg.key in self._submitted:
+                    self._running[msg.worker] = self._submitted[msg.key]
                 continue
-            self._running.pop(msg["worker"], None)
-            msg.pop("type")
-            self._submitted.pop(msg["key"], None)
+            if msg.worker is not None:
+                self._running.pop(msg.worker, None)
+            self._submitted.pop(msg.task.key, None)
             return msg
 
     def cancel(self) -> None:

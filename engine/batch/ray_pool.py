@@ -15,7 +15,7 @@ from types import ModuleType
 from typing import Any
 
 from engine.batch.jobfile import BatchError
-from engine.batch.render import DONE, FAILED, Record, Task
+from engine.batch.task import Task, TaskResult
 
 INSTALL_HINT = 'Ray is not installed; install the cluster extra: pip install -e ".[cluster]"'
 START_HINT = "start a cluster with `ray start --head`, or use --ray local"
@@ -49,22 +49,24 @@ def _actor_class(ray: ModuleType) -> Any:  # a Ray actor class (Ray's own type i
 
             return f"{socket.gethostname()}:{os.getpid()}"
 
-        def render(self, task: Task) -> Record:
+        def render(self, task: Task) -> tuple[TaskResult, dict[str, bytes]]:
+            """The task's result (its path the target's) and the files it wrote, by name."""
             import tempfile
+            from dataclasses import replace
 
-            from engine.batch.render import render_job
             from engine.jobs import Job
             from engine.media.provenance import manifest_path
+            from engine.run import run_job
 
             with tempfile.TemporaryDirectory(prefix="lumiere-ray-") as tmp:
-                out = Path(tmp) / Path(task["output"]).name
-                record = render_job(self.engine, Job.from_json(task["job"]), out)
+                out = Path(tmp) / Path(task.output).name
+                run = run_job(self.engine, Job.from_json(task.job), out)
                 files = {}
-                if record["status"] == DONE:
+                if run.done:
                     for path in (manifest_path(out), out):  # the video last: it marks done
                         if path.is_file():
                             files[path.name] = path.read_bytes()
-            return {**task, **record, "files": files, "worker": self.index}
+            return TaskResult(task, replace(run, path=task.output), self.index), files
 
     return RenderActor
 
@@ -149,35 +151,28 @@ class RayPool:
             self._in_flight[self._actors[index].render.remote(task)] = (index, task)
             load[index] += 1
 
-    def next_result(self) -> Record:
+    def next_result(self) -> TaskResult:
         ray = self._ray
         if not self._in_flight:
-            task = self._queued.popleft()  # every actor is gone
-            return {**task, "status": FAILED, "seconds": 0.0, "error": "no Ray worker is left"}
+            return self._queued.popleft().failed("no Ray worker is left")  # every actor is gone
         ready, _ = ray.wait(list(self._in_flight), num_returns=1)
         index, task = self._in_flight.pop(ready[0])
+        files: dict[str, bytes] = {}
+        result: TaskResult
         try:
-            result: Record = ray.get(ready[0])
+            result, files = ray.get(ready[0])
         except ray.exceptions.RayError as e:
             self._dead.add(index)
             first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-            result = {
-                **task,
-                "status": FAILED,
-                "seconds": 0.0,
-                "worker": index,
-                "error": f"Ray worker {index} failed: {first}",
-            }
+            result = task.failed(f"Ray worker {index} failed: {first}", index)
         self._fill()
-        self._write(result)
+        self._write(result.output, files)
         return result
 
-    def _write(self, result: Record) -> None:
+    def _write(self, target: Path, files: dict[str, bytes]) -> None:
         """Put the returned files beside the target path, video last (atomic each)."""
         from engine.tempfiles import atomic_write_bytes
 
-        files = result.pop("files", {})
-        target = Path(result["output"])
         for name, data in files.items():
             atomic_write_bytes(target.with_name(name), data)
 

@@ -7,18 +7,22 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
-from engine.batch.render import DONE, Record
 from engine.project_paths import is_plain_name
+from engine.run import DONE
 
 RESULTS_NAME = "results.jsonl"
+# One line: the item ("index", "job", "output", "attempts", "finished_at", "worker") and its
+# RunResult's fields (runner.py writes it, JSON-ready).
+Line = dict[str, Any]
 
 
 class ResultsLog:
     def __init__(self, folder: Path) -> None:
         self.path = folder / RESULTS_NAME
 
-    def records(self) -> list[Record]:
+    def records(self) -> list[Line]:
         """Every complete line; a line cut short by a kill is skipped."""
         if not self.path.is_file():
             return []
@@ -32,12 +36,12 @@ class ResultsLog:
                 out.append(record)
         return out
 
-    def verified_done(self, folder: Path) -> dict[str, Record]:
+    def verified_done(self, folder: Path) -> dict[str, Line]:
         """{output name: its last record} for outputs whose last record says done and whose
         file still has the recorded SHA-256."""
         from engine.media.provenance import sha256_file
 
-        last: dict[str, Record] = {}
+        last: dict[str, Line] = {}
         for record in self.records():
             last[record["output"]] = record
         done = {}
@@ -51,7 +55,7 @@ class ResultsLog:
                 done[name] = record
         return done
 
-    def append(self, record: Record) -> None:
+    def append(self, record: Line) -> None:
         """Append one line and flush it to disk before returning."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         line = json.dumps(record, sort_keys=True) + "\n"

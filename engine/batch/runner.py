@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Protocol
 
 from engine.batch.jobfile import BatchItem
-from engine.batch.render import CANCELLED, DONE, Record, Task
-from engine.batch.results import ResultsLog
+from engine.batch.results import Line, ResultsLog
+from engine.batch.task import Task, TaskResult
+from engine.run import CANCELLED, DONE
 
-RECORD_FIELDS = (
+# what results.jsonl keeps of a RunResult (its path is the line's "output", relative)
+RESULT_FIELDS = (
     "status",
     "seconds",
     "cpu_seconds",
@@ -27,7 +29,6 @@ RECORD_FIELDS = (
     "peak_memory_mib",
     "peak_memory_kind",
     "notes",
-    "worker",
 )
 
 
@@ -41,7 +42,7 @@ class Pool(Protocol):
 
     def submit(self, task: Task) -> None: ...
 
-    def next_result(self) -> Record: ...
+    def next_result(self) -> TaskResult: ...
 
     def cancel(self) -> None: ...
 
@@ -88,24 +89,23 @@ def run_batch(
             pool.submit(_task(item, folder, 1))
         while pool.pending:
             result = pool.next_result()
-            item = by_key[result["key"]]
-            if result["status"] == CANCELLED:
+            item, run, attempt = by_key[result.task.key], result.run, result.task.attempt
+            if run.status == CANCELLED:
                 continue
-            if result["status"] != DONE and result["attempt"] <= retries:
-                say(f"[{item.index}] failed ({result.get('error')}); retrying once")
-                pool.submit(_task(item, folder, result["attempt"] + 1))
+            if run.status != DONE and attempt <= retries:
+                say(f"[{item.index}] failed ({run.error}); retrying once")
+                pool.submit(_task(item, folder, attempt + 1))
                 continue
-            log.append(_record(item, result))
-            if result["status"] == DONE:
+            log.append(_line(item, result))
+            if run.done:
                 summary.done += 1
             else:
                 summary.failed += 1
-                summary.failures.append(f"{item.output}: {result.get('error')}")
+                summary.failures.append(f"{item.output}: {run.error}")
             count = summary.done + summary.failed + summary.skipped
             say(
-                f"[{count}/{len(items)}] {result['status']} {item.output} in "
-                f"{result.get('seconds', 0.0):.1f} s"
-                + (f": {result.get('error')}" if result["status"] != DONE else "")
+                f"[{count}/{len(items)}] {run.status} {item.output} in {run.seconds:.1f} s"
+                + (f": {run.error}" if not run.done else "")
             )
     except KeyboardInterrupt:
         summary.cancelled = True
@@ -118,22 +118,19 @@ def run_batch(
 
 
 def _task(item: BatchItem, folder: Path, attempt: int) -> Task:
-    return {
-        "key": item.output,
-        "job": item.job.to_json(),
-        "output": str(folder / item.output),
-        "attempt": attempt,
-    }
+    return Task(item.output, item.job.to_json(), str(folder / item.output), attempt)
 
 
-def _record(item: BatchItem, result: Record) -> Record:
-    record = {
+def _line(item: BatchItem, result: TaskResult) -> Line:
+    """The results.jsonl line of an item's last attempt."""
+    run = result.run.to_dict()
+    line: Line = {
         "index": item.index,
         "job": item.job.to_dict(),
         "output": item.output,
-        "attempts": result["attempt"],
+        "attempts": result.task.attempt,
         "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "worker": result.worker,
     }
-    record.update({k: result[k] for k in RECORD_FIELDS if k in result})
-    record.setdefault("error", "")
-    return record
+    line.update({k: run[k] for k in RESULT_FIELDS})
+    return line

@@ -288,24 +288,27 @@ class GenerationController(QObject):
         entry = self.queue.entries[job_id]
         request = self.requests.pop(job_id, None)
         result = entry.result
+        if result is None:  # job_done comes after the result is kept
+            self.error.emit("The generated file could not be read", "the job has no result")
+            return
         origin = request.origin.to_dict() if request and request.origin else None
         project = self.doc.project
         try:
-            info = probe(result["path"])
+            info = probe(result.path)
         except ProbeError as e:
             self.error.emit("The generated file could not be read", str(e))
             return
         record = GenerationRecord(
             entry.job.to_dict(),
-            result["model_name"],
-            result["model_hash"],
-            project.relative(result["path"]),
+            result.model_name,
+            result.model_hash,
+            project.relative(result.path),
             origin,
-            list(result.get("notes", [])),
+            list(result.notes),
             now_text(),
         )
         item = MediaItem(
-            path=record.path, info=info.to_dict(), name=Path(result["path"]).name, generated=True
+            path=record.path, info=info.to_dict(), name=Path(result.path).name, generated=True
         )
         self.doc.add_generated(item, record, self.place_over)
         self.added.emit(item)
@@ -352,8 +355,7 @@ def fit_to_sequence(job: Job, sequence: dict[str, Any], size_is_auto: bool = Tru
     except (ModelError, OSError, StopIteration):
         return job
     w, h = fitted_size(info.native_width, info.native_height, sequence["width"], sequence["height"])
-    job.width, job.height = w, h
-    job.validate()
+    job.width, job.height = w, h  # in the job's range: the queue's submit checks the job
     return job
 
 

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 from platformdirs import user_data_dir
 
-from engine.api import Job, LumiereError
+from engine.api import CancelToken, Job, LumiereError, ResultError, RunResult
 from lumiere_studio.model.queue_lock import QueueHeld, QueueLock
 
 SCHEMA_VERSION = 1
@@ -123,7 +123,11 @@ def default_queue_path() -> Path:
 
 
 @dataclass
-class StoredJob:
+class QueuedJob:
+    """One job of the queue: what its row holds (the file's columns but `position`'s order),
+    and what the running app adds to it (`preview`, `token`, `unsaved`). The store reads and
+    writes it; the app's JobQueue keeps one per job and the Jobs panel shows it."""
+
     id: int
     job: Job
     output: Path
@@ -133,11 +137,40 @@ class StoredJob:
     step: int = 0
     total: int = 0
     message: str = ""
-    result: dict[str, Any] = field(default_factory=dict)
+    result: RunResult | None = None  # how the run ended, once it is done
     created: float = 0.0
     started: float | None = None
     finished: float | None = None
     thumbnail: bytes | None = None  # PNG, at most THUMBNAIL_PX on a side
+    # what only the running app has (not compared: two equal rows are equal jobs)
+    preview: np.ndarray | None = field(default=None, repr=False, compare=False)  # live frame
+    token: CancelToken | None = field(default=None, repr=False, compare=False)  # see `cancel`
+    unsaved: bool = field(default=False, compare=False)  # kept in memory: the file is busy
+
+    @property
+    def cancel(self) -> CancelToken:
+        """The job's cancel flag (made on first use, so that opening a queue of thousands of
+        finished jobs does not make thousands of them)."""
+        if self.token is None:
+            self.token = CancelToken()
+        return self.token
+
+    @cancel.setter
+    def cancel(self, token: CancelToken) -> None:
+        self.token = token
+
+    def picture(self) -> np.ndarray | None:
+        """The preview frame (the stored thumbnail is decoded on first use: opening a queue
+        of thousands of jobs decodes only what is shown)."""
+        if self.preview is None and self.thumbnail is not None:
+            self.preview, self.thumbnail = thumbnail_frame(self.thumbnail), None
+        return self.preview
+
+    @property
+    def fraction(self) -> float:
+        if self.state == DONE:
+            return 1.0
+        return self.step / self.total if self.total else 0.0
 
 
 def thumbnail_png(frame: np.ndarray) -> bytes:
@@ -197,8 +230,8 @@ def _text(value: Any, name: str, empty_ok: bool = True) -> str:
     return value
 
 
-def parse_row(row: tuple[Any, ...]) -> StoredJob:
-    """One row (id then _COLUMNS) as a StoredJob, or _BadRow saying what is wrong with it."""
+def parse_row(row: tuple[Any, ...]) -> QueuedJob:
+    """One row (id then _COLUMNS) as a QueuedJob, or _BadRow saying what is wrong with it."""
     jid, position, job, output, state, stage, step, total, message, result, *rest = row
     created, started, finished, thumbnail = rest
     if isinstance(jid, bool) or not isinstance(jid, int):
@@ -222,24 +255,28 @@ def parse_row(row: tuple[Any, ...]) -> StoredJob:
         raise _BadRow("the result is not JSON") from None
     if not isinstance(loaded, dict):
         raise _BadRow(f"the result is not a JSON object ({type(loaded).__name__})")
+    try:
+        run = RunResult.from_dict(loaded) if loaded else None
+    except ResultError as e:
+        raise _BadRow(f"the result cannot be read ({str(e)[:120]})") from None
     if thumbnail is not None and not isinstance(thumbnail, bytes):
         raise _BadRow(f"the thumbnail is not a picture ({type(thumbnail).__name__})")
     step, total = _count(step, "the step"), _count(total, "the step count")
-    return StoredJob(
+    return QueuedJob(
         jid,
         parsed,
         Path(_text(output, "the output", empty_ok=False)),
         state,
-        _finite(position, "the position") or 0.0,
-        _text(stage, "the stage"),
-        min(step, total) if total else step,
-        total,
-        _text(message, "the message"),
-        loaded,
-        _finite(created, "the creation time") or 0.0,
-        _finite(started, "the start time", optional=True),
-        _finite(finished, "the finish time", optional=True),
-        thumbnail,
+        position=_finite(position, "the position") or 0.0,
+        stage=_text(stage, "the stage"),
+        step=min(step, total) if total else step,
+        total=total,
+        message=_text(message, "the message"),
+        result=run,
+        created=_finite(created, "the creation time") or 0.0,
+        started=_finite(started, "the start time", optional=True),
+        finished=_finite(finished, "the finish time", optional=True),
+        thumbnail=thumbnail,
     )
 
 
@@ -273,7 +310,7 @@ class QueueStore:
         self.notices: list[str] = []  # what the user should hear once (files and rows set aside)
         self._lock: QueueLock | None = None
         self._next_id = 1
-        self._loaded: list[StoredJob] | None = None  # the rows read at open, until a write
+        self._loaded: list[QueuedJob] | None = None  # the rows read at open, until a write
         self._data_version = -1
         if self.path is None:
             self._db = sqlite3.connect(":memory:", isolation_level=None)
@@ -428,7 +465,7 @@ class QueueStore:
     def _sweep_rows(self) -> None:
         """Move every row that does not read back as a job to `set_aside`, with its reason."""
         bad: list[tuple[int, Any, str, str]] = []
-        good: list[StoredJob] = []
+        good: list[QueuedJob] = []
         for rowid, *row in self._db.execute(
             f"SELECT rowid, id, {', '.join(_COLUMNS)} FROM jobs ORDER BY position, id"
         ):
@@ -498,7 +535,7 @@ class QueueStore:
             self._lock.release()
 
     # --- reading ---------------------------------------------------------------------------
-    def jobs(self) -> list[StoredJob]:
+    def jobs(self) -> list[QueuedJob]:
         """Every job, in queue order. (Rows that do not read as jobs were set aside when the
         store opened; read-only, they are skipped.)"""
         if self._loaded is not None:
@@ -513,7 +550,7 @@ class QueueStore:
                 continue
         return out
 
-    def get(self, job_id: int) -> StoredJob | None:
+    def get(self, job_id: int) -> QueuedJob | None:
         row = self._db.execute(
             f"SELECT id, {', '.join(_COLUMNS)} FROM jobs WHERE id = ?", (job_id,)
         ).fetchone()
@@ -542,7 +579,7 @@ class QueueStore:
 
     def add(
         self, job: Job, output: Path, state: str = QUEUED, job_id: int | None = None
-    ) -> StoredJob:
+    ) -> QueuedJob:
         """Write a new job at the end of the queue; it is on disk when this returns
         (QueueBusyError: it is not, and the caller keeps it)."""
         jid = self.reserve_id() if job_id is None else job_id
@@ -555,7 +592,7 @@ class QueueStore:
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 (jid, position, job.to_json(), str(output), state, now),
             )
-        return StoredJob(jid, job, Path(output), state, position, created=now)
+        return QueuedJob(jid, job, Path(output), state, position, created=now)
 
     def update(self, job_id: int, **values: Any) -> None:
         """Change some fields of one job (state, stage, step, total, message, result, started,
@@ -565,8 +602,9 @@ class QueueStore:
             raise ValueError(f"not queue fields: {sorted(unknown)}")
         if values.get("state", QUEUED) not in STATES:
             raise ValueError(f"not a job state: {values['state']!r}")
-        if "result" in values:
-            values["result"] = json.dumps(values["result"], sort_keys=True)
+        if "result" in values:  # a RunResult, or None: none yet
+            result = values["result"]
+            values["result"] = json.dumps(result.to_dict() if result else {}, sort_keys=True)
         if "job" in values:
             values["job"] = values["job"].to_json()
         if "output" in values:
@@ -613,7 +651,7 @@ __all__ = [
     "QueueHeld",
     "QueueStore",
     "QueueStoreError",
-    "StoredJob",
+    "QueuedJob",
     "default_queue_path",
     "thumbnail_frame",
     "thumbnail_png",

@@ -26,7 +26,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,7 @@ from engine.api import (
     Job,
     JobCancelled,
     Progress,
+    RunResult,
     SignOptions,
 )
 from lumiere_studio.model.durations import spoken
@@ -54,12 +55,11 @@ from lumiere_studio.model.queue_store import (
     QUEUED,
     RUNNING,
     QueueBusyError,
+    QueuedJob,
     QueueHeld,
     QueueStore,
     QueueStoreError,
-    StoredJob,
     default_queue_path,
-    thumbnail_frame,
     thumbnail_png,
 )
 from lumiere_studio.services.worker import Worker
@@ -79,70 +79,6 @@ RETRY_MS = 1000  # how often changes kept in memory are tried again
 EXIT_WAIT_S = 2.0  # at exit, how long kept changes may wait for the file to be free
 RELOAD_MS = 2000  # how often a read-only queue is read again
 READ_ONLY, SEPARATE = "read-only", "separate"
-
-
-@dataclass
-class JobEntry:
-    id: int
-    job: Job
-    output: Path
-    state: str = QUEUED
-    stage: str = ""
-    step: int = 0
-    total: int = 0
-    preview: np.ndarray | None = None
-    message: str = ""
-    result: dict[str, Any] = field(default_factory=dict)
-    created: float = 0.0
-    started: float | None = None
-    finished: float | None = None
-    token: CancelToken | None = None  # made when first asked for (see `cancel`)
-    thumbnail: bytes | None = None  # the stored preview, decoded when first shown
-    unsaved: bool = False  # kept in memory while the queue file is busy
-
-    @property
-    def cancel(self) -> CancelToken:
-        """The job's cancel flag (a threading.Event: made on first use, so that opening a
-        queue of thousands of finished jobs does not make thousands of them)."""
-        if self.token is None:
-            self.token = CancelToken()
-        return self.token
-
-    @cancel.setter
-    def cancel(self, token: CancelToken) -> None:
-        self.token = token
-
-    def picture(self) -> np.ndarray | None:
-        """The preview frame (the stored thumbnail is decoded on first use: opening a queue
-        of thousands of jobs decodes only what is shown)."""
-        if self.preview is None and self.thumbnail is not None:
-            self.preview, self.thumbnail = thumbnail_frame(self.thumbnail), None
-        return self.preview
-
-    @classmethod
-    def from_stored(cls, s: StoredJob) -> JobEntry:
-        return cls(
-            s.id,
-            s.job,
-            s.output,
-            s.state,
-            s.stage,
-            s.step,
-            s.total,
-            None,
-            s.message,
-            s.result,
-            s.created,
-            s.started,
-            s.finished,
-            thumbnail=s.thumbnail,
-        )
-
-    @property
-    def fraction(self) -> float:
-        if self.state == DONE:
-            return 1.0
-        return self.step / self.total if self.total else 0.0
 
 
 def sibling_output(output: Path, job: Job) -> Path:
@@ -196,8 +132,8 @@ class EngineWorker(QObject):
 
     progress = Signal(int, str, int, int, str)  # job id, stage, step, total, message
     preview = Signal(int, object)  # job id, uint8 (H, W, 3)
-    finished = Signal(int, dict)  # job id, {"path", "model_name", "model_hash", "device", ...}
-    failed = Signal(int, str)
+    finished = Signal(int, object)  # job id, RunResult
+    failed = Signal(int, str, object)  # job id, message, RunResult or None (no run started)
     cancelled = Signal(int)
     warmed = Signal(str)  # "" when the model is loaded, else why it could not load
 
@@ -231,7 +167,7 @@ class EngineWorker(QObject):
             elif isinstance(event, JobCancelled):
                 self.cancelled.emit(job_id)
             else:
-                self.failed.emit(job_id, event.message)
+                self.failed.emit(job_id, event.message, event.result)
 
         self.session.submit(Job.from_json(job_json), Path(output), cancel, on_event)
 
@@ -261,7 +197,7 @@ class JobQueue(QObject):
                 self.interrupted = self.store.recover()
             except QueueBusyError:  # another program has the file locked: mark them here
                 recover_later = True
-        self.entries: dict[int, JobEntry] = {}
+        self.entries: dict[int, QueuedJob] = {}
         self.order: list[int] = []
         if self.read_only:
             self.store.changed_elsewhere()  # what is read now is the baseline
@@ -299,7 +235,7 @@ class JobQueue(QObject):
 
     def _load(self) -> None:
         stored = self.store.jobs()
-        self.entries = {s.id: JobEntry.from_stored(s) for s in stored}
+        self.entries = {s.id: s for s in stored}
         self.order = [s.id for s in stored]
 
     def reload(self) -> None:
@@ -415,7 +351,7 @@ class JobQueue(QObject):
             )
         job.validate()
         jid = self.store.reserve_id()
-        entry = JobEntry(jid, job, Path(output), created=time.time(), unsaved=True)
+        entry = QueuedJob(jid, job, Path(output), created=time.time(), unsaved=True)
         self.entries[jid] = entry
         self.order.append(jid)
 
@@ -474,6 +410,7 @@ class JobQueue(QObject):
             message="queued again",
             started=None,
             finished=None,
+            result=None,  # the last run's; the new run brings its own
         )
         self._pump()
         return True
@@ -511,7 +448,7 @@ class JobQueue(QObject):
         self._pump()
 
     @property
-    def running(self) -> JobEntry | None:
+    def running(self) -> QueuedJob | None:
         return self.entries.get(self._running) if self._running else None
 
     def record(self, job_id: int) -> dict[str, Any]:
@@ -531,14 +468,14 @@ class JobQueue(QObject):
             "queued_at": stamp(e.created),
             "started_at": stamp(e.started),
             "finished_at": stamp(e.finished),
-            "seconds": r.get("seconds"),
-            "model_name": r.get("model_name"),
-            "model_hash": r.get("model_hash"),
-            "device": r.get("device"),
-            "peak_memory_mib": r.get("peak_memory_mib"),
-            "peak_memory_kind": r.get("peak_memory_kind"),
-            "sha256": r.get("sha256"),
-            "notes": r.get("notes", []),
+            "seconds": r.seconds if r else None,
+            "model_name": r.model_name if r else None,
+            "model_hash": r.model_hash if r else None,
+            "device": r.device if r else None,
+            "peak_memory_mib": r.peak_memory_mib if r else None,
+            "peak_memory_kind": r.peak_memory_kind if r else None,
+            "sha256": r.sha256 if r else None,
+            "notes": list(r.notes) if r else [],
             "job": e.job.to_dict(),
         }
 
@@ -557,7 +494,7 @@ class JobQueue(QObject):
                 return
 
     # --- worker replies ----------------------------------------------------------------
-    def _set(self, job_id: int, store: bool = True, **values: Any) -> JobEntry | None:
+    def _set(self, job_id: int, store: bool = True, **values: Any) -> QueuedJob | None:
         """Change an entry, write the change to the store, tell the views."""
         entry = self.entries.get(job_id)
         if entry is None or self._closing:
@@ -604,19 +541,19 @@ class JobQueue(QObject):
             values["thumbnail"] = thumbnail_png(entry.preview)
         self._set(job_id, finished=time.time(), **values)
 
-    def _on_finished(self, job_id: int, result: dict[str, Any]) -> None:
+    def _on_finished(self, job_id: int, result: RunResult) -> None:
         if self._closing:
             return
-        seconds = result.get("seconds", 0.0)
         # the panel shows "<state>: <message>": "done: took 30 min 19 s"
-        self._final(job_id, state=DONE, result=result, message=f"took {spoken(seconds)}")
+        self._final(job_id, state=DONE, result=result, message=f"took {spoken(result.seconds)}")
         self.job_done.emit(job_id)
         self._finish(job_id)
 
-    def _on_failed(self, job_id: int, message: str) -> None:
+    def _on_failed(self, job_id: int, message: str, result: RunResult | None = None) -> None:
         if self._closing:
             return
-        self._final(job_id, state=FAILED, message=message)
+        # kept: the record of a failed job says where it ran, how long and at what peak memory
+        self._final(job_id, state=FAILED, message=message, result=result)
         self.job_failed.emit(job_id, message)
         self._finish(job_id)
 

@@ -56,7 +56,8 @@ from PySide6.QtWidgets import (
 
 from engine.api import TASK_LABELS
 from lumiere_studio.model import queue_store as st
-from lumiere_studio.services.engine_thread import JobEntry, JobQueue
+from lumiere_studio.model.queue_store import QueuedJob
+from lumiere_studio.services.engine_thread import JobQueue
 from lumiere_studio.services.frames import to_qimage
 
 # Default height of the jobs dock: the queue bar and one job row (preview, title, bar, status,
@@ -116,14 +117,14 @@ def _mime_job(mime: QMimeData) -> int | None:
         return None
 
 
-def title_of(entry: JobEntry) -> str:
+def title_of(entry: QueuedJob) -> str:
     job = entry.job
     label = TASK_LABELS.get(job.task, job.task)
     prompt = " ".join(str(job.prompt)[:200].split())
     return f"#{entry.id} {label}: {prompt[:48]} (seed {job.seed})"
 
 
-def status_of(entry: JobEntry) -> str:
+def status_of(entry: QueuedJob) -> str:
     says_more = entry.message and entry.message != entry.state  # not "cancelled: cancelled"
     return f"{entry.state}: {entry.message}" if says_more else entry.state
 
@@ -147,7 +148,7 @@ class JobListModel(QAbstractListModel):
             self._rows = {j: i for i, j in enumerate(self.ids)}
         return self._rows.get(job_id)
 
-    def entry(self, index: QModelIndex | QPersistentModelIndex) -> JobEntry | None:
+    def entry(self, index: QModelIndex | QPersistentModelIndex) -> QueuedJob | None:
         if not index.isValid() or not 0 <= index.row() < len(self.ids):
             return None
         return self.queue.entries.get(self.ids[index.row()])
@@ -245,12 +246,12 @@ class JobDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: Any) -> QSize:  # noqa: N802
         return QSize(max(200, self.view.viewport().width()), self.row_height())
 
-    def buttons_for(self, entry: JobEntry) -> tuple[str, ...]:
+    def buttons_for(self, entry: QueuedJob) -> tuple[str, ...]:
         if self.view.queue.read_only:
             return ("record",)
         return BUTTONS.get(entry.state, ())
 
-    def layout(self, rect: QRect, entry: JobEntry) -> dict[str, QRect]:
+    def layout(self, rect: QRect, entry: QueuedJob) -> dict[str, QRect]:
         """Where each part of a row goes (keys: preview, title, bar, status, button:KEY)."""
         fm = self.view.fontMetrics()
         fh = fm.height()
@@ -275,10 +276,10 @@ class JobDelegate(QStyledItemDelegate):
             bx += self._widths[key] + 3
         return parts
 
-    def button_enabled(self, entry: JobEntry, key: str) -> bool:
+    def button_enabled(self, entry: QueuedJob, key: str) -> bool:
         return not (key == "cancel" and entry.token is not None and entry.token.is_set())
 
-    def _preview(self, entry: JobEntry) -> QPixmap | None:
+    def _preview(self, entry: QueuedJob) -> QPixmap | None:
         frame = entry.picture()
         if frame is None:
             return None

@@ -96,7 +96,10 @@ class MainWindow(QMainWindow):
 
         self.projects = ProjectController(self.doc, self.settings, recovery_root, self)
         self.projects.sweep_scratch(
-            json.dumps([str(e.output), e.job.to_dict(), e.result], default=str)
+            json.dumps(
+                [str(e.output), e.job.to_dict(), e.result.to_dict() if e.result else {}],
+                default=str,
+            )
             for e in self.queue.entries.values()
         )
         self.files = FileDialogs(self, self.projects)
