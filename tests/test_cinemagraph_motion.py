@@ -79,6 +79,26 @@ def test_arrows_come_before_words_and_pins_hold() -> None:
     assert np.abs(frames[:, 14, 46].astype(int) - still[14, 46]).max() <= 2  # the pin
 
 
+def test_freeze_strokes_hold_bit_exact_in_the_job() -> None:
+    """A job's freeze strokes: under them every frame is the still, bit-exact (DIS flow
+    measured there is under 0.5 px: DIS smooths its field over the stroke's moving sides, so
+    the median is taken), beside them the arrow still moves the region."""
+    still, inside = textured(), painted()
+    job = Job(motion_arrows="12,24,52,24", motion_freeze="4,30,10,30,38")
+    frames, mask, _ = footage_cinemagraph(still, region(), [], job)
+    frozen = np.zeros_like(inside)
+    cv2.line(frozen.view(np.uint8), (30, 10), (30, 38), 1, 7)
+    frozen &= inside
+    assert all(np.array_equal(f[frozen], still[frozen]) for f in frames)
+    assert (mask[1:][:, frozen] == 0).all()  # nothing generated there
+    for t in (2, 4):
+        flow = optical_flow(frames[0], frames[t])
+        assert np.median(np.hypot(*flow[frozen].T)) < 0.5
+    away = np.zeros_like(inside)
+    away[18:30, 12:22] = True
+    assert median_flow(frames, away, 1)[0] > 0.5  # left of the stroke: along the arrow
+
+
 @pytest.fixture(scope="module")
 def still_and_mask(tmp_path_factory) -> tuple[str, str]:
     d = tmp_path_factory.mktemp("cine")

@@ -24,7 +24,7 @@ from engine.tasks.composite import composite, feathered_alpha
 from engine.tasks.conditioning import Conditioning, cinemagraph, inpainting
 from engine.tasks.fit import PadFit
 from engine.tasks.inputs import source_rate
-from engine.tasks.motion_hints import anchors_of, arrows_of, check_inside
+from engine.tasks.motion_hints import anchors_of, arrows_of, check_inside, freeze_of, freeze_points
 from engine.tasks.region import Box, region_boxes
 from engine.tasks.sizes import Geometry
 from engine.tasks.task import Finished, Part, Prepared, Sampled, Task, input_file
@@ -144,6 +144,7 @@ class Cinemagraph(RegionTask):
             h, w = prep.original.shape[1:3]
             check_inside(arrows_of(job.motion_arrows), w, h, "motion_arrows")
             check_inside(anchors_of(job.motion_anchors), w, h, "motion_anchors")
+            check_inside(freeze_points(freeze_of(job.motion_freeze)), w, h, "motion_freeze")
         return prep
 
     def finish(self, prepared: Prepared, sampled: list[Sampled]) -> Finished:
