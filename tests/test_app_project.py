@@ -51,6 +51,14 @@ def test_motion_arrows_and_pins_are_saved_and_read_back(tmp_path):
     meta = q.mask_meta["m1"]
     assert (meta.from_frame, meta.arrows, meta.pins) == (3, [[1.5, 2.0, 30.0, 4.0]], [[8.0, 9.5]])
     old = json.loads((tmp_path / "proj" / DOC_NAME).read_text())
+    old["mask_meta"]["m1"]["freeze"] = [[3.0, 1.0, 2.0, 8.0, 2.0]]
+    (tmp_path / "proj" / DOC_NAME).write_text(json.dumps(old))
+    assert Project.load(tmp_path / "proj").mask_meta["m1"].freeze == [[3.0, 1.0, 2.0, 8.0, 2.0]]
+    for bad in ([[3.0, 1.0, 2.0, 8.0]], [[0, 1.0, 2.0]], [[3.0]], [[3.0, -1, 2.0]]):
+        old["mask_meta"]["m1"]["freeze"] = bad
+        (tmp_path / "proj" / DOC_NAME).write_text(json.dumps(old))
+        with pytest.raises(ProjectError, match=r"freeze\[0\]"):
+            Project.load(tmp_path / "proj")
     old["mask_meta"]["m1"] = {"from_frame": 2}  # saved before motion hints: none
     (tmp_path / "proj" / DOC_NAME).write_text(json.dumps(old))
     assert Project.load(tmp_path / "proj").mask_meta["m1"].arrows == []

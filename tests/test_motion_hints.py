@@ -59,7 +59,8 @@ def test_freeze_strokes_read_from_text_and_json() -> None:
     assert [r for r, _ in strokes] == [6, 2.5]
     assert np.array_equal(strokes[0][1], [[10, 20], [30, 20]])
     same = freeze_of("[[6, 10, 20, 30, 20], [2.5, 5, 5]]")
-    assert all(np.array_equal(a[1], b[1]) and a[0] == b[0] for a, b in zip(strokes, same))
+    pairs = zip(strokes, same, strict=True)
+    assert all(np.array_equal(a[1], b[1]) and a[0] == b[0] for a, b in pairs)
     assert np.array_equal(freeze_points(strokes), [[10, 20], [30, 20], [5, 5]])
     assert freeze_of(None) == [] and freeze_points([]).shape == (0, 2)
 

@@ -44,6 +44,7 @@ from lumiere_studio.model.generations import (
 from lumiere_studio.model.masks import Mask
 
 DOC_NAME = "project.lumiere.json"
+MAX_STROKE_POINTS = 10_000  # points of one freeze stroke, as engine.project_schema reads
 
 
 def new_id() -> str:
@@ -67,17 +68,19 @@ class MediaItem:
 @dataclass
 class MaskMeta:
     """Where a media item's mask applies (all frames, or from `from_frame` on), and the motion
-    hints a cinemagraph of it follows: arrows [x0, y0, x1, y1] and pins [x, y] in the source's
-    pixels (an arrow's length is how far its pixels travel over the loop)."""
+    hints a cinemagraph of it follows: arrows [x0, y0, x1, y1], pins [x, y] and freeze-brush
+    strokes [radius, x0, y0, x1, y1, ...] in the source's pixels (an arrow's length is how far
+    its pixels travel over the loop; nothing moves under a freeze stroke)."""
 
     from_frame: int = 0
     arrows: list[list[float]] = field(default_factory=list)
     pins: list[list[float]] = field(default_factory=list)
+    freeze: list[list[float]] = field(default_factory=list)
 
 
 def motion_text(points: list[list[float]]) -> str | None:
-    """Arrows or pins as a job's `motion_arrows` / `motion_anchors` ("x0,y0,x1,y1;..."),
-    None when there are none."""
+    """Arrows, pins or freeze strokes as a job's `motion_arrows` / `motion_anchors` /
+    `motion_freeze` ("x0,y0,x1,y1;..."), None when there are none."""
     if not points:
         return None
     return ";".join(",".join(f"{v:.1f}".rstrip("0").rstrip(".") for v in p) for p in points)
