@@ -129,11 +129,12 @@ def validate(data: Any) -> None:
         _media(m, f"media[{i}]")
         _reference(m, records, f"media[{i}]")
     validate_timeline(data["timeline"], records)
-    for key in ("masks", "mask_meta"):
+    for key in ("masks", "mask_meta", "mask_tracks"):
         if not isinstance(data.get(key, {}), dict):
             raise ProjectError(f"project document: '{key}' must be an object")
-    for mid, rel in data.get("masks", {}).items():
-        _path(rel, f"masks[{mid!r}]")
+    for key in ("masks", "mask_tracks"):
+        for mid, rel in data.get(key, {}).items():
+            _path(rel, f"{key}[{mid!r}]")
     for mid, meta in data.get("mask_meta", {}).items():
         _kind(meta, dict, f"mask_meta[{mid!r}]")
         _int(meta.get("from_frame", 0), f"mask_meta[{mid!r}].from_frame")
