@@ -61,13 +61,16 @@ def falloff(region: np.ndarray, feather: float) -> np.ndarray:
 
 
 def anchor_weight(shape: tuple[int, int], anchors: np.ndarray, radius: float) -> np.ndarray:
-    """float32 (H, W): 0 at each anchor (x, y) (N, 2), back to ~1 a few `radius` away."""
+    """float32 (H, W): 0 within `radius` / 3 of each anchor (x, y) (N, 2), so a pin holds
+    what is under it (a point that barely moves would still drift over a long loop), back to
+    ~1 a few `radius` further."""
     h, w = shape
     out = np.ones((h, w), np.float32)
     ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    core = radius / 3
     for x, y in np.asarray(anchors, np.float32).reshape(-1, 2):
-        d2 = (xs - x) ** 2 + (ys - y) ** 2
-        out *= 1.0 - np.exp(-d2 / (2 * radius**2))
+        gap = np.maximum(np.hypot(xs - x, ys - y) - core, 0.0)
+        out *= 1.0 - np.exp(-(gap**2) / (2 * radius**2))
     return out
 
 
@@ -237,7 +240,7 @@ def plan_motion(
     if frozen is not None and frozen.shape != region.shape:
         raise ValueError("the frozen strokes' mask does not fit the region")
     if frozen is not None and frozen.any():
-        weight = weight * falloff(~frozen, feather)  # 0 on the strokes, smooth around them
+        weight = weight * falloff(~frozen, 2 * feather)  # 0 on the strokes, easing out
     if anchors is not None and len(anchors):
         weight = weight * anchor_weight(region.shape, anchors, _clip(side / 6, 4.0, 48.0))
     factor = words.speed or 1.0
