@@ -472,7 +472,7 @@ class Viewer(QWidget):
     def tool_badge(self) -> str:
         """The mask tool in use, shown over the picture ("" when the brush is off)."""
         if self._preview and self.sequence is None:
-            return "MOTION PREVIEW: THE ARROWS AND PINS ALONE, AT A REDUCED SIZE"
+            return "MOTION PREVIEW (REDUCED): ARROWS, PINS, FREEZE ONLY"
         if self.motion_tool == "arrow":
             return "ARROW: DRAG WHERE IT MOVES  (RIGHT-CLICK: REMOVE)"
         if self.motion_tool == "pin":
