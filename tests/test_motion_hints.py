@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 from engine.jobs import Job, JobError
-from engine.tasks.motion_hints import anchors_of, arrows_of, check_inside, freeze_of, freeze_points
+from engine.tasks.motion_hints import (
+    anchors_of,
+    arrows_of,
+    check_inside,
+    freeze_of,
+    freeze_points,
+    with_track_hints,
+)
 
 
 def test_text_and_json_forms_read_the_same() -> None:
@@ -83,3 +90,22 @@ def test_bad_freeze_strokes_are_refused_by_name(text: str, message: str) -> None
     assert info.value.field == "motion_freeze"
     with pytest.raises(JobError, match=message):
         Job(task="cinemagraph", image="s.png", mask="m.png", motion_freeze=text).validate()
+
+
+def test_a_mask_tracks_hints_reach_a_job_that_gives_none(tmp_path) -> None:
+    from engine.mask_track import MaskTrack, save
+
+    track = MaskTrack(width=40, height=30, length=4)
+    track.set_keyframe(0, np.ones((30, 40), bool))
+    track.arrows, track.pins = [[1.0, 2.0, 30.5, 2.0]], [[5.0, 6.0]]
+    track.freeze = [[3.0, 10.0, 10.0, 20.0, 10.0]]
+    save(tmp_path / "m.masktrack", track)
+    job = Job(task="cinemagraph", image="s.png", mask=str(tmp_path / "m.masktrack"))
+    hinted, note = with_track_hints(job, job.mask)
+    assert hinted.motion_arrows == "1,2,30.5,2" and hinted.motion_anchors == "5,6"
+    assert hinted.motion_freeze == "3,10,10,20,10" and "1 arrow(s)" in note
+    hinted.validate()  # the hints as the job's own fields: valid
+    own = Job(task="cinemagraph", image="s.png", mask=job.mask, motion_anchors="1,1")
+    assert with_track_hints(own, own.mask) == (own, None)  # the job's own hints win
+    png = Job(task="cinemagraph", image="s.png", mask="m.png")
+    assert with_track_hints(png, "m.png") == (png, None)

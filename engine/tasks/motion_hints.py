@@ -6,10 +6,15 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from engine.errors import JobError
+
+if TYPE_CHECKING:
+    from engine.jobs import Job
 
 ARROW = 4  # x0, y0, x1, y1
 ANCHOR = 2  # x, y
@@ -120,3 +125,34 @@ def freeze_points(strokes: list[tuple[float, np.ndarray]]) -> np.ndarray:
     if not strokes:
         return np.zeros((0, 2))
     return np.concatenate([points for _, points in strokes])
+
+
+def hints_text(items: list[list[float]]) -> str | None:
+    """Arrows, pins or freeze strokes (lists of numbers) as a job field's text, None for none."""
+    if not items:
+        return None
+    return ";".join(",".join(f"{v:g}" for v in item) for item in items)
+
+
+def with_track_hints(job: Job, mask: str) -> tuple[Job, str | None]:
+    """`job` with the motion hints saved in its mask-track file `mask` (schema 2), when the
+    job gives none itself (its own always win), and a note saying so; else `job` as it is."""
+    from engine.mask_track import MaskTrackError, is_track_file, load
+
+    own = (job.motion_arrows, job.motion_anchors, job.motion_freeze)
+    if any(own) or not is_track_file(mask):
+        return job, None
+    try:
+        track = load(mask)
+    except MaskTrackError:
+        return job, None  # the region's reading has said what is wrong with it
+    if not (track.arrows or track.pins or track.freeze):
+        return job, None
+    hinted = replace(
+        job,
+        motion_arrows=hints_text(track.arrows),
+        motion_anchors=hints_text(track.pins),
+        motion_freeze=hints_text(track.freeze),
+    )
+    counts = f"{len(track.arrows)} arrow(s), {len(track.pins)} pin(s), {len(track.freeze)}"
+    return hinted, f"motion from the mask track's {counts} freeze stroke(s)"
