@@ -3,8 +3,10 @@ for docs/screenshots/:
 
     xvfb-run -s "-screen 0 1440x900x24" python bench/motion_screenshot.py docs/screenshots
 
-`motion_arrows.png`: a still (scikit-learn's china.jpg) with three arrows dragged in the
-viewer with the Arrow tool and two pins clicked with the Pin tool, as a user would.
+`motion_arrows.png`: a still (scikit-learn's china.jpg) whose lake and trees are painted as
+the region with the Brush, three arrows dragged in the viewer with the Arrow tool, two pins
+clicked with the Pin tool and two freeze strokes painted with the Freeze tool (the island,
+the near shore's trees), as a user would.
 `motion_preview.png`: the same with Preview motion on (a frame of the loop, with the still
 enlarged to 1280x720 first), and the seconds from an arrow added to its loop playing.
 """
@@ -25,8 +27,12 @@ from screenshot import pump, save
 from lumiere_studio.ui.main_window import MainWindow
 from lumiere_studio.ui.theme import apply_dark_theme
 
-ARROWS = [((180, 560), (500, 510)), ((400, 640), (760, 610)), ((840, 590), (1200, 575))]
-PINS = [(640, 400), (1040, 340)]
+REGION = [[(x0, y), (1275, y)] for x0, y in ((760, 420), (720, 490), (690, 560), (660, 640))]
+REGION_SIZE = 90  # the mask brush's size (diameter) in the still's pixels
+ARROWS = [((720, 470), (980, 455)), ((760, 650), (1000, 610)), ((1000, 560), (1200, 545))]
+PINS = [(1180, 470), (1220, 640)]
+FREEZE = [[(860, 395), (930, 392), (1000, 396)], [(1090, 600), (1120, 680)]]
+FREEZE_SIZE = 36
 
 
 def main() -> None:
@@ -54,6 +60,17 @@ def main() -> None:
     def at(x: float, y: float) -> QPoint:  # a still pixel's place in the viewer
         return v.from_source(x, y).toPoint()
 
+    def drag(stroke: list[tuple[int, int]]) -> None:
+        QTest.mousePress(v, Qt.MouseButton.LeftButton, pos=at(*stroke[0]))
+        for (ax, ay), (bx, by) in zip(stroke, stroke[1:], strict=False):
+            for i in range(1, 11):  # a drag: many small moves, as a hand makes
+                QTest.mouseMove(v, at(ax + (bx - ax) * i / 10, ay + (by - ay) * i / 10))
+        QTest.mouseRelease(v, Qt.MouseButton.LeftButton, pos=at(*stroke[-1]))
+
+    tools.set_tool("brush")
+    tools.brush_size.setValue(REGION_SIZE)
+    for stroke in REGION:
+        drag(stroke)
     tools.set_tool("arrow")
     for a, b in ARROWS:
         QTest.mousePress(v, Qt.MouseButton.LeftButton, pos=at(*a))
@@ -62,15 +79,21 @@ def main() -> None:
     tools.set_tool("pin")
     for p in PINS:
         QTest.mouseClick(v, Qt.MouseButton.LeftButton, pos=at(*p))
+    tools.set_tool("freeze")
+    tools.brush_size.setValue(FREEZE_SIZE)
+    for stroke in FREEZE:
+        drag(stroke)
     pump(app, 0.5)
     arrows, pins = v.motion_hints()
-    save(w, args.out / "motion_arrows.png", f"{len(arrows)} arrows, {len(pins)} pins: {arrows}")
+    strokes = v.freeze_strokes()
+    note = f"{len(arrows)} arrows, {len(pins)} pins, {len(strokes)} freeze strokes: {arrows}"
+    save(w, args.out / "motion_arrows.png", note)
 
     tools.preview_motion.setChecked(True)
     pump(app, 30, v.previewing)
     seconds = []
     for _ in range(3):  # an edit, then the time until its loop plays
-        w.doc.undo_stack.undo()  # the last pin off...
+        w.doc.undo_stack.undo()  # the last freeze stroke off...
         start = time.perf_counter()
         w.doc.undo_stack.redo()  # ...and on again: a new preview is asked for
         v.set_preview(None)

@@ -82,6 +82,8 @@ if TYPE_CHECKING:
     from engine.cli import exit_process, is_command
     from engine.cli import main as cli_main
     from engine.mask_track import MaskTrack, MaskTrackError
+    from engine.mask_track import from_bytes as mask_track_from_bytes
+    from engine.mask_track import from_single_mask as mask_track_from_single
     from engine.mask_track import load as load_mask_track
     from engine.mask_track import to_bytes as mask_track_bytes
     from engine.media.load import MediaLoadError, load_image, load_video_frames
@@ -118,6 +120,8 @@ _ON_FIRST_USE = {
     "apply_edges": ("engine.vision.mask_edges", "apply_edges"),
     "motion_preview": ("engine.vision.motion_preview", "preview_loop"),
     "mask_track_bytes": ("engine.mask_track", "to_bytes"),
+    "mask_track_from_bytes": ("engine.mask_track", "from_bytes"),
+    "mask_track_from_single": ("engine.mask_track", "from_single_mask"),
     "MediaLoadError": ("engine.media.load", "MediaLoadError"),
     "load_image": ("engine.media.load", "load_image"),
     "load_video_frames": ("engine.media.load", "load_video_frames"),
@@ -321,6 +325,8 @@ __all__ = [
     "apply_edges",
     "motion_preview",
     "mask_track_bytes",
+    "mask_track_from_bytes",
+    "mask_track_from_single",
     "MediaLoadError",
     "load_image",
     "load_video_frames",

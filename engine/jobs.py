@@ -173,6 +173,14 @@ class Job:
         "--motion-anchors",
         label="the anchor pins",
     )
+    motion_freeze: str | None = _spec(
+        None,
+        "cinemagraph: freeze-brush strokes where nothing moves, each its brush radius then its "
+        "points, r,x0,y0,x1,y1,... in the still's pixels, strokes separated by ';' (or a JSON "
+        "list of lists)",
+        "--motion-freeze",
+        label="the freeze strokes",
+    )
     sampler: str = _spec("dpm++2m", "solver", "--sampler", choices=SAMPLERS, label="the sampler")
     ssr_steps: int = _spec(
         6,

@@ -6,15 +6,21 @@ held still (so a single painted mask behaves as today's: it applies from its fra
 nothing. The final mask (`final`) is the raw one under the edge settings: what the overlay
 shows and the tasks receive.
 
+A track also carries the cinemagraph motion hints drawn on its media (schema 2): arrows
+[x0, y0, x1, y1], anchor pins [x, y] and freeze-brush strokes [radius, x0, y0, x1, y1, ...],
+in the source's pixels; a schema-1 file reads with none.
+
 The file is an .npz (zip of .npy, deflated) read with allow_pickle=False, so opening one never
-runs code: `meta` (JSON bytes: schema, size, length, edges, keyframe and tracked frame numbers)
-and `keys` / `tracked` (uint8 bit-packed masks, one row per frame). Writes are atomic.
+runs code: `meta` (JSON bytes: schema, size, length, edges, motion hints, keyframe and tracked
+frame numbers) and `keys` / `tracked` (uint8 bit-packed masks, one row per frame). Writes are
+atomic.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import math
 import zipfile
 import zlib
 from collections.abc import Iterable
@@ -28,10 +34,12 @@ from engine.tempfiles import atomic_write_bytes
 from engine.vision.mask_edges import Edges, apply_edges
 from engine.vision.track import Direction, span
 
-SCHEMA = 1
+SCHEMA = 2  # 2: motion hints (arrows, pins, freeze strokes); 1 had none
 SUFFIX = ".masktrack"  # the file is an .npz; its own suffix says what it holds
 _MAX_PIXELS = 64_000_000  # per frame: larger is a damaged or hostile file, not a mask
 _MAX_FRAMES = 100_000
+MAX_HINTS = 1000  # arrows, pins or freeze strokes on one track (as a project's mask_meta)
+MAX_STROKE_POINTS = 10_000
 
 
 class MaskTrackError(LumiereError):
@@ -46,6 +54,9 @@ class MaskTrack:
     keyframes: dict[int, np.ndarray] = field(default_factory=dict)  # bool (H, W) each
     tracked: dict[int, np.ndarray] = field(default_factory=dict)
     edges: Edges = field(default_factory=Edges)
+    arrows: list[list[float]] = field(default_factory=list)  # [x0, y0, x1, y1] each
+    pins: list[list[float]] = field(default_factory=list)  # [x, y] each
+    freeze: list[list[float]] = field(default_factory=list)  # [radius, x0, y0, ...] each
 
     def _check(self, index: int, mask: np.ndarray | None = None) -> None:
         if not 0 <= index < self.length:
@@ -133,6 +144,7 @@ def to_bytes(track: MaskTrack) -> bytes:
             "feather": track.edges.feather,
             "invert": track.edges.invert,
         },
+        "motion": {"arrows": track.arrows, "pins": track.pins, "freeze": track.freeze},
         "keyframes": key_order,
         "tracked": tracked_order,
     }
@@ -175,6 +187,36 @@ def _edges(meta: dict[str, object]) -> Edges:
     return Edges(grow=grow, feather=feather, invert=invert)
 
 
+def _hints(meta: dict[str, object], w: int, h: int) -> dict[str, list[list[float]]]:
+    """The motion hints of a schema-2 header (none in schema 1): finite numbers, points on the
+    frame (a little past its edge is clamped by the tools, not stored), bounded counts."""
+    raw = meta.get("motion", {})
+    if not isinstance(raw, dict):
+        raise ValueError("its motion hints are not a table")
+    out: dict[str, list[list[float]]] = {}
+    for key in ("arrows", "pins", "freeze"):
+        items = raw.get(key, [])
+        if not isinstance(items, list) or len(items) > MAX_HINTS:
+            raise ValueError(f"its {key} are not a list of at most {MAX_HINTS}")
+        for item in items:
+            ok = isinstance(item, list) and all(
+                isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+                for v in item
+            )
+            if key == "arrows":
+                ok = ok and len(item) == 4
+            elif key == "pins":
+                ok = ok and len(item) == 2
+            else:
+                ok = ok and 3 <= len(item) <= 1 + 2 * MAX_STROKE_POINTS and len(item) % 2 == 1
+                ok = ok and 0 < item[0] <= max(w, h)
+            coords = item[1:] if key == "freeze" else item
+            if not ok or not all(-1 <= v <= max(w, h) + 1 for v in coords):
+                raise ValueError(f"its {key} hold an entry that is not one: {str(item)[:60]}")
+        out[key] = [[float(v) for v in item] for item in items]
+    return out
+
+
 def _unpack(rows: np.ndarray, order: list[int], h: int, w: int) -> dict[int, np.ndarray]:
     if rows.dtype != np.uint8 or rows.ndim != 2 or rows.shape != (len(order), (h * w + 7) // 8):
         raise ValueError("its masks do not have the size its header gives")
@@ -215,6 +257,8 @@ def from_bytes(data: bytes, name: str = "mask track") -> MaskTrack:
             key_order = _frames(meta, "keyframes", length, len(keys_rows))
             tracked_order = _frames(meta, "tracked", length, len(tracked_rows))
             track = MaskTrack(width=w, height=h, length=length, edges=_edges(meta))
+            hints = _hints(meta, w, h)
+            track.arrows, track.pins, track.freeze = hints["arrows"], hints["pins"], hints["freeze"]
             track.keyframes = _unpack(keys_rows, key_order, h, w)
             track.tracked = _unpack(tracked_rows, tracked_order, h, w)
             for index in track.keyframes:

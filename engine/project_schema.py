@@ -129,11 +129,12 @@ def validate(data: Any) -> None:
         _media(m, f"media[{i}]")
         _reference(m, records, f"media[{i}]")
     validate_timeline(data["timeline"], records)
-    for key in ("masks", "mask_meta"):
+    for key in ("masks", "mask_meta", "mask_tracks"):
         if not isinstance(data.get(key, {}), dict):
             raise ProjectError(f"project document: '{key}' must be an object")
-    for mid, rel in data.get("masks", {}).items():
-        _path(rel, f"masks[{mid!r}]")
+    for key in ("masks", "mask_tracks"):
+        for mid, rel in data.get(key, {}).items():
+            _path(rel, f"{key}[{mid!r}]")
     for mid, meta in data.get("mask_meta", {}).items():
         _kind(meta, dict, f"mask_meta[{mid!r}]")
         _int(meta.get("from_frame", 0), f"mask_meta[{mid!r}].from_frame")
@@ -148,18 +149,27 @@ def validate(data: Any) -> None:
             _fail(f"history[{i}]", f"names no generation record ({_short(entry)})")
 
 
-MAX_HINTS = 1000  # motion arrows, or pins, on one media item
+MAX_HINTS = 1000  # motion arrows, pins, or freeze strokes, on one media item
+MAX_STROKE_POINTS = 10_000  # points of one freeze stroke
 
 
 def _motion_hints(meta: dict[str, Any], where: str) -> None:
-    """A cinemagraph's arrows [x0, y0, x1, y1] and pins [x, y]: finite source pixels."""
-    for key, size in (("arrows", 4), ("pins", 2)):
+    """A cinemagraph's arrows [x0, y0, x1, y1], pins [x, y] and freeze strokes [radius, x0,
+    y0, ...]: finite source pixels."""
+    for key, size in (("arrows", 4), ("pins", 2), ("freeze", 0)):
         hints = _kind(meta.get(key, []), list, f"{where}.{key}")
         if len(hints) > MAX_HINTS:
             _fail(f"{where}.{key}", f"has {len(hints)} entries (at most {MAX_HINTS})")
         for i, hint in enumerate(hints):
             at = f"{where}.{key}[{i}]"
-            if not isinstance(hint, list) or len(hint) != size:
+            if size == 0:  # a stroke: its radius, then x, y for each of 1 to N points
+                if not isinstance(hint, list) or not 3 <= len(hint) <= 1 + 2 * MAX_STROKE_POINTS:
+                    _fail(at, f"must be a radius then 1 to {MAX_STROKE_POINTS} points")
+                if len(hint) % 2 == 0:
+                    _fail(at, "must be a radius then x, y pairs (an odd count of numbers)")
+                if _number(hint[0], at, 0, MAX_SIDE) == 0:
+                    _fail(at, "has a radius of 0")
+            elif not isinstance(hint, list) or len(hint) != size:
                 _fail(at, f"must be a list of {size} numbers, got {_short(hint)}")
             for v in hint:
                 _number(v, at, 0, MAX_SIDE)

@@ -25,6 +25,7 @@ OPTIONS = (
     "mask_grow",
     "motion_arrows",
     "motion_anchors",
+    "motion_freeze",
 )
 NEEDS = {  # how the message for a missing input file reads
     "image": "an image (`image`)",
@@ -65,17 +66,18 @@ class TaskSpec:
 
 
 def _cinemagraph_rules(job: Job) -> None:
-    """Motion arrows and anchor pins move the still's own pixels: they need the footage path,
-    and must parse."""
-    from engine.tasks.motion_hints import anchors_of, arrows_of
+    """Motion arrows, anchor pins and freeze strokes steer the still's own pixels: they need
+    the footage path, and must parse."""
+    from engine.tasks.motion_hints import anchors_of, arrows_of, freeze_of
 
-    for name in ("motion_arrows", "motion_anchors"):
+    for name in ("motion_arrows", "motion_anchors", "motion_freeze"):
         if getattr(job, name) and job.pixels != "footage":
             raise JobError(
                 f"`{name}` needs `pixels` footage (the model draws no arrows)", field=name
             )
     arrows_of(job.motion_arrows)
     anchors_of(job.motion_anchors)
+    freeze_of(job.motion_freeze)
 
 
 SPECS: dict[str, TaskSpec] = {
@@ -88,7 +90,7 @@ SPECS: dict[str, TaskSpec] = {
             "cinemagraph",
             "Cinemagraph",
             inputs=("image", "mask"),
-            options=("loop", "motion_arrows", "motion_anchors"),
+            options=("loop", "motion_arrows", "motion_anchors", "motion_freeze"),
             keeps_input_size=True,
             check=_cinemagraph_rules,
         ),

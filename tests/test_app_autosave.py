@@ -71,3 +71,33 @@ def test_a_recovery_file_with_a_mask_id_that_is_a_path_restores_without_it(tmp_p
     q = restore(find_recoveries(tmp_path)[0])
     assert list(q.masks) == ["m1"]
     assert any("refused" in note and "../../victim" in note for note in q.notes)
+
+
+def test_mask_tracks_travel_in_the_recovery_file(tmp_path):
+    """A crash loses no track: the recovery file holds each track's file, as the app's
+    tracking service gives it at the autosave; one from before tracks gets the migration."""
+    import json
+
+    from engine.mask_track import MaskTrack, from_bytes, to_bytes
+
+    p = _project()
+    track = MaskTrack(width=8, height=8, length=10)
+    track.set_keyframe(0, np.ones((8, 8), bool))
+    moved = np.zeros((8, 8), bool)
+    moved[2:5, 2:5] = True
+    track.put_tracked([(6, moved)])
+    data = to_bytes(track)
+    p.collect_tracks = lambda project: {"m1": data}
+    path = recovery_path(p, "s3", root=tmp_path)
+    write_recovery(p, path)
+    q = restore(find_recoveries(tmp_path)[0])
+    assert q.tracks == {"m1": data} and q.notes == []
+    saved = json.loads(path.read_text())
+    del saved["mask_tracks"]  # a recovery file written before tracks
+    path.write_text(json.dumps(saved))
+    old = restore(find_recoveries(tmp_path)[0])
+    assert sorted(from_bytes(old.tracks["m1"]).keyframes) == [0]  # the painted mask, held
+    saved["mask_tracks"] = {"m1": "not base64!"}
+    path.write_text(json.dumps(saved))
+    bad = restore(find_recoveries(tmp_path)[0])
+    assert any("damaged" in n for n in bad.notes)

@@ -101,6 +101,25 @@ def test_a_result_is_placed_over_the_source_range_it_replaces(qtbot, tmp_path):
     assert len(doc.project.timeline.tracks) == 2
 
 
+def test_a_freeze_stroke_is_thinned_kept_and_removed_by_its_painted_area(still_document):
+    doc, media_id = still_document
+    points = [(float(x) / 4, 10.0) for x in range(0, 81)]  # 0..20 px every 0.25 px
+    doc.add_freeze(media_id, 4.0, points)
+    stroke = doc.project.mask_meta[media_id].freeze[0]
+    assert stroke[0] == 4.0 and stroke[1:3] == [0.0, 10.0] and stroke[-2:] == [20.0, 10.0]
+    assert len(stroke) == 1 + 2 * 21  # one point a radius / 4 = 1 px
+    doc.add_freeze(media_id, 4.0, [])  # nothing painted: nothing stored
+    assert len(doc.project.mask_meta[media_id].freeze) == 1
+    assert not doc.remove_motion_near(media_id, 10, 20, 4.0)  # 10 px off: 6 past the brush
+    assert doc.remove_motion_near(media_id, 10, 17, 4.0)  # 3 px past the brush's edge
+    assert doc.project.mask_meta[media_id].freeze == []
+    doc.undo_stack.undo()
+    doc.clear_motion(media_id)
+    assert doc.project.mask_meta[media_id].freeze == []
+    doc.undo_stack.undo()
+    assert doc.project.mask_meta[media_id].freeze == [stroke]
+
+
 def test_motion_hints_are_undo_steps_and_removal_finds_the_nearest(still_document):
     doc, media_id = still_document
     doc.add_arrow(media_id, 0, 10, 20, 10)

@@ -139,15 +139,16 @@ def test_the_clips_arrows_and_pins_go_to_the_job_as_text(parts, clip):
     pixels = np.zeros((48, 64, 3), np.uint8)
     sel.media_id, sel.frame, sel.picture = _import(doc, clip), 0, lambda: pixels
     c.build_request()
-    assert settings.motion == (None, None)  # none drawn
+    assert settings.motion == (None, None, None)  # none drawn
     doc.add_arrow(sel.media_id, 1.26, 2, 40.5, 2)
     doc.add_arrow(sel.media_id, 5, 6, 7, 8)
     doc.add_pin(sel.media_id, 30, 40.04)
+    doc.add_freeze(sel.media_id, 3, [(10, 10), (20, 10)])
     c.build_request()
-    assert settings.motion == ("1.3,2,40.5,2;5,6,7,8", "30,40")
+    assert settings.motion == ("1.3,2,40.5,2;5,6,7,8", "30,40", "3,10,10,20,10")
     doc.clear_motion(sel.media_id)
     c.build_request()
-    assert settings.motion == (None, None)
+    assert settings.motion == (None, None, None)
 
 
 def test_the_mask_is_written_and_its_start_counts_from_the_first_frame_used(parts, clip):

@@ -3,6 +3,8 @@ into bin and timeline, save/reopen, crash recovery, export, bad input."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
@@ -127,6 +129,16 @@ def test_tracked_masks_are_saved_with_the_project_and_reopened(window, clip, tmp
     tracking.clips[mid] = TrackedClip((64, 48), {0}, {4: tracked})
     assert window.projects.save_to(tmp_path / "proj")
     assert (tmp_path / "proj" / "masks" / "tracks" / f"{mid}.masktrack").is_file()
+    listed = json.loads((tmp_path / "proj" / "project.lumiere.json").read_text())["mask_tracks"]
+    assert listed == {mid: f"masks/tracks/{mid}.masktrack"}
+    tracked2 = np.roll(tracked, 3, axis=1)
+    tracking._store(mid, 6, tracked2)  # tracked after the save, then the app crashes
+    window.projects.write_recovery()
+    from lumiere_studio.model import autosave
+
+    recovered = autosave.restore(autosave.find_recoveries(window.projects.recovery_root)[0])
+    window.projects.set_project(recovered)
+    assert np.array_equal(tracking.mask_at(mid, 6) >= 128, tracked2)  # no track lost
     window.files.new_project()
     assert tracking.clips == {}  # another project: its media's tracks go
     assert window.projects.open_project(tmp_path / "proj")

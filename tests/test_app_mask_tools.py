@@ -242,17 +242,21 @@ def test_the_arrow_and_pin_tools_and_clear_motion(qtbot, tools, still_document):
     assert tools.viewer.motion_tool == "arrow" and not tools.viewer.brush.enabled
     tools.set_tool("pin")
     assert tools.viewer.motion_tool == "pin" and not tools.arrow.isChecked()
+    qtbot.mouseClick(tools.freeze, Qt.MouseButton.LeftButton)
+    assert tools.viewer.motion_tool == "freeze" and not tools.viewer.brush.enabled
     tools.set_tool("brush")
     assert tools.viewer.motion_tool is None and tools.viewer.brush.enabled
     tools.viewer.show_media(media_id)
     doc.add_arrow(media_id, 1, 1, 9, 9)
     doc.add_pin(media_id, 3, 3)
+    doc.add_freeze(media_id, 2, [(4, 4)])
     steps = doc.undo_stack.count()
     qtbot.mouseClick(tools.clear_motion, Qt.MouseButton.LeftButton)
-    assert tools.viewer.motion_hints() == ([], [])
+    assert tools.viewer.motion_hints() == ([], []) and tools.viewer.freeze_strokes() == []
     assert doc.undo_stack.count() == steps + 1
     doc.undo_stack.undo()
     assert tools.viewer.motion_hints() == ([[1.0, 1.0, 9.0, 9.0]], [[3.0, 3.0]])
+    assert tools.viewer.freeze_strokes() == [[2.0, 4.0, 4.0]]
 
 
 def test_preview_motion_plays_the_arrows_loop_in_the_viewer(qtbot, tools, still_document):

@@ -103,67 +103,56 @@ def test_grab_returns_the_object_and_a_bad_file_is_a_message(qtbot, service, tmp
     assert "does not exist" in bad.args[1]
 
 
-def test_tracks_are_kept_with_the_project_and_read_back(qtbot, service, tmp_path):
-    from lumiere_studio.services.mask_tracking import TrackedClip
+def _project_with_media():
+    from lumiere_studio.model.masks import Mask
+    from lumiere_studio.model.project import MaskMeta, MediaItem, Project
 
-    moved = np.zeros((48, 64), bool)
-    moved[10:20, 30:40] = True
-    service.clips["a"] = TrackedClip((64, 48), {0}, {3: moved})
-    service.clips["gone"] = TrackedClip((64, 48), {0}, {1: moved})
-    service.set_edges("a", 2, 4, False)
+    project = Project()
+    info = {"path": "/x/a.mp4", "kind": "video", "width": 64, "height": 48, "fps": 24.0}
+    info["duration"] = 0.4
+    for mid in ("a", "b", "c"):
+        project.media.append(MediaItem("/x/a.mp4", {**info, "frames": 10}, id=mid))
     painted = np.zeros((48, 64), np.uint8)
     painted[5:15, 5:15] = 255
-    (tmp_path / "masks" / "tracks").mkdir(parents=True)
-    (tmp_path / "masks" / "tracks" / "old.masktrack").write_bytes(b"stale")
-    assert service.save_to(tmp_path, {"a": 10}, {"a": painted}) == ["a"]
-    files = sorted(p.name for p in (tmp_path / "masks" / "tracks").iterdir())
-    assert files == ["a.masktrack"]  # media no longer in the project: no file, stale removed
-    again = MaskTracking()
-    try:
-        notes = again.load_from(tmp_path, {"a": (64, 48), "b": (64, 48)})
-        assert notes == [] and set(again.clips) == {"a"}
-        assert np.array_equal(again.mask_at("a", 3) >= 128, moved)
-        assert again.clips["a"].keyframes == {0} and again.edges["a"] == (2, 4, False)
-        (tmp_path / "masks" / "tracks" / "a.masktrack").write_bytes(b"damaged")
-        notes = again.load_from(tmp_path, {"a": (64, 48)})
-        assert again.clips == {} and len(notes) == 1 and "cannot be read" in notes[0]
-        service.save_to(tmp_path, {"a": 10}, {"a": painted})
-        notes = again.load_from(tmp_path, {"a": (32, 48)})  # the media changed size
-        assert again.clips == {} and "does not fit" in notes[0]
-    finally:
-        again.shutdown()
+    project.masks["a"] = Mask(painted.copy())
+    project.masks["b"] = Mask(painted.copy())
+    project.mask_meta["a"] = MaskMeta(arrows=[[1.0, 1.0, 9.0, 9.0]], freeze=[[2.0, 3.0, 3.0]])
+    project.mask_meta["b"] = MaskMeta(from_frame=2)
+    return project, painted
 
 
-def test_a_tracks_folder_that_links_elsewhere_is_neither_written_nor_emptied(
-    qtbot, service, tmp_path
-):
-    """A received project whose masks/tracks is a link: Save wrote and deleted .masktrack
-    files wherever it pointed. Names that are paths are refused too."""
-    from engine.api import OutsidePathError
+def test_the_projects_tracks_are_built_from_the_service_and_read_back(qtbot, service):
+    """What a save or an autosave writes for each masked media: the tracked frames, the
+    painted mask as the keyframes', the edges and hints; a mask never tracked is a
+    one-keyframe track; a media with neither has none."""
+    from engine.api import mask_track_from_bytes
     from lumiere_studio.services.mask_tracking import TrackedClip
 
-    victim = tmp_path / "elsewhere"
-    victim.mkdir()
-    (victim / "keep.masktrack").write_bytes(b"the user's")
-    project = tmp_path / "received"
-    (project / "masks").mkdir(parents=True)
-    (project / "masks" / "tracks").symlink_to(victim)
+    project, painted = _project_with_media()
     moved = np.zeros((48, 64), bool)
     moved[10:20, 30:40] = True
     service.clips["a"] = TrackedClip((64, 48), {0}, {3: moved})
-    with pytest.raises(OutsidePathError):
-        service.save_to(project, {"a": 10}, {})
-    assert sorted(p.name for p in victim.iterdir()) == ["keep.masktrack"]
-    assert (victim / "keep.masktrack").read_bytes() == b"the user's"
+    service.set_edges("a", 2, 4, False)
+    tracks = service.project_tracks(project)
+    assert set(tracks) == {"a", "b"}  # c has neither a mask nor a track
+    a = mask_track_from_bytes(tracks["a"])
+    assert sorted(a.keyframes) == [0] and np.array_equal(a.keyframes[0], painted >= 128)
+    assert np.array_equal(a.tracked[3], moved) and (a.edges.grow, a.edges.feather) == (2, 4)
+    assert a.arrows == [[1.0, 1.0, 9.0, 9.0]] and a.freeze == [[2.0, 3.0, 3.0]]
+    b = mask_track_from_bytes(tracks["b"])
+    assert sorted(b.keyframes) == [2] and b.tracked == {}
+    assert service.project_tracks(project)["a"] is tracks["a"]  # unchanged: not built again
+    service._store("a", 5, moved)  # a newly tracked frame: built again
+    assert 5 in mask_track_from_bytes(service.project_tracks(project)["a"]).tracked
+    project.tracks = service.project_tracks(project)
     again = MaskTracking()
     try:
-        notes = again.load_from(project, {"keep": (64, 48)})
-        assert again.clips == {} and "outside" in notes[0]
+        assert again.load_from_project(project) == []
+        assert set(again.clips) == {"a"} and again.clips["a"].keyframes == {0}
+        assert np.array_equal(again.mask_at("a", 3) >= 128, moved)
+        assert again.edges == {"a": (2, 4, False)}
+        project.tracks["a"] = b"damaged"
+        notes = again.load_from_project(project)
+        assert again.clips == {} and "cannot be read" in notes[0]
     finally:
         again.shutdown()
-    safe = tmp_path / "safe"
-    for name in ("../x", "/abs"):
-        service.clips = {name: TrackedClip((64, 48), {0}, {3: moved})}
-        with pytest.raises(OutsidePathError):
-            service.save_to(safe, {name: 10}, {})
-    assert not (tmp_path / "x.masktrack").exists()

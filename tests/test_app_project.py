@@ -51,6 +51,14 @@ def test_motion_arrows_and_pins_are_saved_and_read_back(tmp_path):
     meta = q.mask_meta["m1"]
     assert (meta.from_frame, meta.arrows, meta.pins) == (3, [[1.5, 2.0, 30.0, 4.0]], [[8.0, 9.5]])
     old = json.loads((tmp_path / "proj" / DOC_NAME).read_text())
+    old["mask_meta"]["m1"]["freeze"] = [[3.0, 1.0, 2.0, 8.0, 2.0]]
+    (tmp_path / "proj" / DOC_NAME).write_text(json.dumps(old))
+    assert Project.load(tmp_path / "proj").mask_meta["m1"].freeze == [[3.0, 1.0, 2.0, 8.0, 2.0]]
+    for bad in ([[3.0, 1.0, 2.0, 8.0]], [[0, 1.0, 2.0]], [[3.0]], [[3.0, -1, 2.0]]):
+        old["mask_meta"]["m1"]["freeze"] = bad
+        (tmp_path / "proj" / DOC_NAME).write_text(json.dumps(old))
+        with pytest.raises(ProjectError, match=r"freeze\[0\]"):
+            Project.load(tmp_path / "proj")
     old["mask_meta"]["m1"] = {"from_frame": 2}  # saved before motion hints: none
     (tmp_path / "proj" / DOC_NAME).write_text(json.dumps(old))
     assert Project.load(tmp_path / "proj").mask_meta["m1"].arrows == []
@@ -310,3 +318,118 @@ def test_a_masks_folder_that_is_a_symlink_is_never_written_through(tmp_path):
     with pytest.raises(ProjectError, match="outside"):
         p.save()
     assert (elsewhere / "m1.png").read_bytes() == b"keep me"
+
+
+def _tracked_bytes(length: int = 12, tracked_at: int = 4) -> bytes:
+    from engine.mask_track import MaskTrack, to_bytes
+
+    track = MaskTrack(width=64, height=48, length=length)
+    key = np.zeros((48, 64), bool)
+    key[5:15, 5:15] = True
+    track.set_keyframe(0, key)
+    moved = np.zeros((48, 64), bool)
+    moved[10:20, 30:40] = True
+    track.put_tracked([(tracked_at, moved)])
+    track.arrows = [[1.0, 2.0, 30.0, 2.0]]
+    return to_bytes(track)
+
+
+def test_mask_tracks_are_listed_in_the_document_and_read_back(tmp_path):
+    p = _project_with_clip(tmp_path)
+    data = _tracked_bytes()
+    p.collect_tracks = lambda project: {"m1": data}  # as the app's tracking service gives
+    folder = tmp_path / "proj"
+    (folder / "masks" / "tracks").mkdir(parents=True)
+    (folder / "masks" / "tracks" / "gone.masktrack").write_bytes(b"a removed media's")
+    p.save(folder)
+    doc = json.loads((folder / DOC_NAME).read_text())
+    assert doc["mask_tracks"] == {"m1": "masks/tracks/m1.masktrack"}
+    assert sorted(f.name for f in (folder / "masks" / "tracks").iterdir()) == ["m1.masktrack"]
+    q = Project.load(folder)
+    assert q.tracks == {"m1": data} and q.notes == []
+    p.collect_tracks = lambda project: {}  # the mask cleared and its track with it
+    p.save(folder)
+    assert not (folder / "masks" / "tracks" / "m1.masktrack").exists()
+    assert json.loads((folder / DOC_NAME).read_text())["mask_tracks"] == {}
+
+
+def test_opening_a_project_from_before_tracks_makes_each_mask_a_one_keyframe_track(tmp_path):
+    from engine.mask_track import from_bytes
+    from lumiere_studio.model.project import MaskMeta
+
+    p = _project_with_clip(tmp_path)
+    p.mask_meta["m1"] = MaskMeta(from_frame=3, pins=[[4.0, 5.0]])
+    folder = tmp_path / "proj"
+    p.save(folder)
+    doc = json.loads((folder / DOC_NAME).read_text())
+    del doc["mask_tracks"]  # as saved before the document listed tracks
+    (folder / DOC_NAME).write_text(json.dumps(doc))
+    for f in (folder / "masks" / "tracks").iterdir():
+        f.unlink()
+    q = Project.load(folder)
+    track = from_bytes(q.tracks["m1"])
+    painted = p.masks["m1"].pixels >= 128
+    assert sorted(track.keyframes) == [3] and track.tracked == {} and track.length == 12
+    assert track.raw(2) is None  # before its first frame: no mask, as before
+    assert all(np.array_equal(track.raw(i), painted) for i in range(3, 12))
+    assert track.pins == [[4.0, 5.0]]  # the motion hints go with it
+    q.save(folder)  # and it is written the next time the project is saved
+    assert json.loads((folder / DOC_NAME).read_text())["mask_tracks"] == {
+        "m1": "masks/tracks/m1.masktrack"
+    }
+
+
+def test_an_unlisted_track_file_of_an_older_save_is_read(tmp_path):
+    p = _project_with_clip(tmp_path)
+    folder = tmp_path / "proj"
+    p.save(folder)
+    doc = json.loads((folder / DOC_NAME).read_text())
+    del doc["mask_tracks"]  # saved when tracks were kept beside the document, unlisted
+    (folder / DOC_NAME).write_text(json.dumps(doc))
+    (folder / "masks" / "tracks" / "m1.masktrack").write_bytes(_tracked_bytes())
+    assert Project.load(folder).tracks["m1"] == _tracked_bytes()
+
+
+@pytest.mark.parametrize(
+    ("content", "listed", "note"),
+    [
+        (b"damaged", "masks/tracks/m1.masktrack", "cannot be read"),
+        (None, "masks/tracks/m1.masktrack", "is missing"),
+        ("small", "masks/tracks/m1.masktrack", "not its media's 64x48"),
+        (b"x", "../outside.masktrack", "outside the project folder"),
+    ],
+)
+def test_a_track_that_cannot_be_used_is_a_note_and_the_mask_stays(tmp_path, content, listed, note):
+    from engine.mask_track import MaskTrack, from_bytes, to_bytes
+
+    p = _project_with_clip(tmp_path)
+    folder = tmp_path / "proj"
+    p.save(folder)
+    doc = json.loads((folder / DOC_NAME).read_text())
+    doc["mask_tracks"] = {"m1": listed}
+    (folder / DOC_NAME).write_text(json.dumps(doc))
+    target = folder / listed
+    target.unlink(missing_ok=True)
+    if content == "small":
+        content = to_bytes(MaskTrack(width=32, height=48, length=12))
+    if content is not None:
+        target.write_bytes(content)
+    q = Project.load(folder)
+    assert any(note in n for n in q.notes), q.notes
+    assert q.masks["m1"].any() and sorted(from_bytes(q.tracks["m1"]).keyframes) == [0]
+
+
+def test_a_tracks_folder_that_links_elsewhere_is_neither_written_nor_emptied(tmp_path):
+    """A received project whose masks/tracks is a link: Save must not write or delete
+    .masktrack files wherever it points."""
+    victim = tmp_path / "elsewhere"
+    victim.mkdir()
+    (victim / "keep.masktrack").write_bytes(b"the user's")
+    folder = tmp_path / "received"
+    (folder / "masks").mkdir(parents=True)
+    (folder / "masks" / "tracks").symlink_to(victim)
+    p = _project_with_clip(tmp_path)
+    with pytest.raises(ProjectError, match="not saved"):
+        p.save(folder)
+    assert sorted(f.name for f in victim.iterdir()) == ["keep.masktrack"]
+    assert (victim / "keep.masktrack").read_bytes() == b"the user's"

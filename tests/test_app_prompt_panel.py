@@ -149,15 +149,15 @@ def _combo_option(combo):
 
 
 def test_motion_arrows_and_pins_go_only_to_a_cinemagraph(panel) -> None:
-    motion = ("1,2,10,2;3,4,5,6", "7,8")
+    motion = ("1,2,10,2;3,4,5,6", "7,8", "3,1,1,9,9")
     _task(panel, "cinemagraph")
     job = panel.build_job(source="still.png", mask_png="mask.png", motion=motion)
-    assert (job.motion_arrows, job.motion_anchors) == motion
+    assert (job.motion_arrows, job.motion_anchors, job.motion_freeze) == motion
     job = panel.build_job(source="still.png", mask_png="mask.png")
-    assert (job.motion_arrows, job.motion_anchors) == (None, None)
+    assert (job.motion_arrows, job.motion_anchors, job.motion_freeze) == (None, None, None)
     _task(panel, "inpaint")
     job = panel.build_job(source="clip.mp4", mask_png="mask.png", motion=motion)
-    assert (job.motion_arrows, job.motion_anchors) == (None, None)
+    assert (job.motion_arrows, job.motion_anchors, job.motion_freeze) == (None, None, None)
 
 
 def test_pixels_and_mask_grow_go_to_the_tasks_that_read_them(panel) -> None:

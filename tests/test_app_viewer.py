@@ -140,6 +140,36 @@ def test_a_pin_click_adds_a_pin_and_a_right_click_removes_the_nearest(
     assert viewer.motion_hints() == ([], [[10.5, 20.5], [20.5, 3.5]])
 
 
+def test_a_freeze_drag_adds_one_stroke_drawn_over_the_picture_and_undoable(
+    qtbot, viewer, still_document, fake_frames
+):
+    doc, media_id = still_document
+    viewer.show_media(media_id)
+    fake_frames.frame_ready.emit(viewer.path, 0, np.zeros((24, 32, 3), np.uint8), True)
+    viewer.motion_tool, viewer.brush.size = "freeze", 4.0  # radius 2 source pixels
+    assert viewer.tool_badge().startswith("FREEZE")
+    steps = doc.undo_stack.count()
+    qtbot.mousePress(viewer, Qt.MouseButton.LeftButton, pos=QPoint(50, 120))  # (5, 12)
+    for x in range(60, 260, 10):
+        qtbot.mouseMove(viewer, QPoint(x, 120))
+    qtbot.mouseRelease(viewer, Qt.MouseButton.LeftButton, pos=QPoint(250, 120))
+    strokes = viewer.freeze_strokes()
+    assert len(strokes) == 1 and strokes[0][:3] == [2.0, 5.0, 12.0]
+    assert strokes[0][-2:] == [25.0, 12.0] and set(strokes[0][2::2]) == {12.0}
+    assert len(strokes[0]) == 1 + 2 * 21  # the 21 source pixels it crossed, once each
+    assert doc.undo_stack.count() == steps + 1 and doc.undo_stack.text(steps) == "Freeze brush"
+    shot = viewer.grab().toImage()
+    on, off = shot.pixelColor(150, 130), shot.pixelColor(150, 170)  # 1 px and 5 px off the line
+    assert on.blue() > 100 and on.red() > 50 and off.name() == "#000000"
+    qtbot.mouseClick(viewer, Qt.MouseButton.RightButton, pos=QPoint(150, 140))  # on its edge
+    assert viewer.freeze_strokes() == []
+    assert doc.undo_stack.text(steps + 1) == "Remove freeze stroke"
+    doc.undo_stack.undo()
+    assert len(viewer.freeze_strokes()) == 1  # the removal undone: the stroke is back
+    doc.undo_stack.undo()
+    assert viewer.freeze_strokes() == [] and doc.undo_stack.index() == steps
+
+
 def test_arrows_and_pins_are_drawn_over_the_picture(qtbot, viewer, still_document, fake_frames):
     doc, media_id = still_document
     viewer.show_media(media_id)

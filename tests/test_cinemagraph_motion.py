@@ -79,6 +79,26 @@ def test_arrows_come_before_words_and_pins_hold() -> None:
     assert np.abs(frames[:, 14, 46].astype(int) - still[14, 46]).max() <= 2  # the pin
 
 
+def test_freeze_strokes_hold_bit_exact_in_the_job() -> None:
+    """A job's freeze strokes: under them every frame is the still, bit-exact (DIS flow
+    measured there is under 0.5 px: DIS smooths its field over the stroke's moving sides, so
+    the median is taken), beside them the arrow still moves the region."""
+    still, inside = textured(), painted()
+    job = Job(motion_arrows="12,24,52,24", motion_freeze="4,30,10,30,38")
+    frames, mask, _ = footage_cinemagraph(still, region(), [], job)
+    frozen = np.zeros_like(inside)
+    cv2.line(frozen.view(np.uint8), (30, 10), (30, 38), 1, 7)
+    frozen &= inside
+    assert all(np.array_equal(f[frozen], still[frozen]) for f in frames)
+    assert (mask[1:][:, frozen] == 0).all()  # nothing generated there
+    for t in (2, 4):
+        flow = optical_flow(frames[0], frames[t])
+        assert np.median(np.hypot(*flow[frozen].T)) < 0.5
+    away = np.zeros_like(inside)
+    away[18:30, 12:22] = True
+    assert median_flow(frames, away, 1)[0] > 0.5  # left of the stroke: along the arrow
+
+
 @pytest.fixture(scope="module")
 def still_and_mask(tmp_path_factory) -> tuple[str, str]:
     d = tmp_path_factory.mktemp("cine")
@@ -119,3 +139,31 @@ def test_hints_outside_the_still_are_refused(engine, tiny_model, still_and_mask)
     with pytest.raises(JobError, match="outside the 64x48 still") as info:
         engine.run(job)
     assert info.value.field == "motion_anchors"
+
+
+def test_a_mask_tracks_hints_drive_the_task(engine, tiny_model, still_and_mask, tmp_path) -> None:
+    """The whole task with a mask-track file as its mask: the arrows, pin and freeze stroke
+    saved with the track move (and hold) the pixels when the job gives none of its own."""
+    from engine.mask_track import from_single_mask, save
+
+    image, _ = still_and_mask
+    track = from_single_mask(painted(), T)
+    track.arrows, track.pins = [[14.0, 24.0, 50.0, 24.0]], [[46.0, 14.0]]
+    track.freeze = [[3.0, 30.0, 10.0, 30.0, 38.0]]
+    save(tmp_path / "m.masktrack", track)
+    job = Job(
+        task="cinemagraph",
+        image=image,
+        mask=str(tmp_path / "m.masktrack"),
+        prompt="flows left",
+        frames=T,
+        model=str(tiny_model),
+        **FAST,
+    )
+    r = engine.run(job)
+    assert any("mask track's 1 arrow(s)" in n for n in r.notes)
+    left = np.zeros_like(painted())
+    left[18:30, 14:24] = True
+    assert median_flow(r.frames, left, 1)[0] > 0.5  # along the arrow, not the words
+    still = r.frames[0]
+    assert all(np.array_equal(f[12:36, 29:32], still[12:36, 29:32]) for f in r.frames)

@@ -146,3 +146,51 @@ def test_saving_is_atomic_and_leaves_no_temporary(tmp_path) -> None:
     with pytest.raises(ValueError):
         save(path, bad)
     assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["t.masktrack"]
+
+
+def _hinted() -> MaskTrack:
+    t = _track()
+    t.arrows = [[2.0, 3.0, 20.5, 3.0]]
+    t.pins = [[30.0, 19.0]]
+    t.freeze = [[2.5, 1.0, 1.0, 10.0, 12.0], [1.0, 30.0, 2.0]]
+    return t
+
+
+def test_motion_hints_travel_with_the_track(tmp_path) -> None:
+    save(tmp_path / "m.masktrack", _hinted())
+    back = load(tmp_path / "m.masktrack")
+    assert back.arrows == [[2.0, 3.0, 20.5, 3.0]] and back.pins == [[30.0, 19.0]]
+    assert back.freeze == [[2.5, 1.0, 1.0, 10.0, 12.0], [1.0, 30.0, 2.0]]
+    assert np.array_equal(back.final(3), _hinted().final(3))
+
+
+def test_a_schema_1_file_still_reads_with_no_hints() -> None:
+    with np.load(io.BytesIO(to_bytes(_hinted())), allow_pickle=False) as z:
+        parts = {k: z[k] for k in z.files}
+    meta = json.loads(bytes(parts["meta"]).decode())
+    del meta["motion"]  # what schema 1 wrote: no motion table
+    meta["schema"] = 1
+    parts["meta"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
+    buffer = io.BytesIO()
+    np.savez(buffer, **parts)
+    old = from_bytes(buffer.getvalue())
+    assert (old.arrows, old.pins, old.freeze) == ([], [], [])
+    assert sorted(old.keyframes) == [0, 8] and np.array_equal(old.final(3), _track().final(3))
+
+
+@pytest.mark.parametrize(
+    "motion",
+    [
+        [],
+        {"arrows": [[1, 2, 3]]},
+        {"pins": [[1, "2"]]},
+        {"pins": [[1, float("nan")]]},
+        {"arrows": [[1, 2, 3, 999]]},
+        {"freeze": [[2, 1, 1, 2]]},
+        {"freeze": [[0, 1, 1]]},
+        {"freeze": [[2, 1, 1]] * 1001},
+    ],
+)
+def test_bad_motion_hints_are_refused(motion: object) -> None:
+    with pytest.raises(MaskTrackError, match="motion hints|arrows|pins|freeze"):
+        from_bytes(_rewrite({"motion": motion}))

@@ -13,7 +13,9 @@ import pytest
 from engine.vision.flow import optical_flow
 from engine.vision.motion_field import (
     LoopMotion,
+    anchor_weight,
     falloff,
+    freeze_mask,
     loop_frame,
     plan_motion,
     render_loop,
@@ -112,3 +114,42 @@ def test_flicker_changes_light_not_position() -> None:
     assert np.abs(ratio - 1).max() > 0.02  # the light does change
     cols = np.abs(np.diff(frames[3].astype(int), axis=1)).sum(axis=(0, 2))
     assert int(np.argmax(cols)) == 39  # the edge stays where it was
+
+
+def test_freeze_strokes_cover_the_brush_and_scale_with_the_still() -> None:
+    strokes = [(3.0, np.array([[10.0, 10.0], [30.0, 10.0]])), (2.0, np.array([[50.0, 40.0]]))]
+    mask = freeze_mask(strokes, (H, W))
+    assert mask[10, 10:31].all() and mask[8:13, 20].all()  # along the line, its width
+    assert not mask[15, 20] and not mask[10, 36]  # nothing past the brush's radius
+    assert mask[40, 50] and mask[40, 51] and not mask[40, 54]  # a dab: a disc
+    half = freeze_mask(strokes, (H // 2, W // 2), 0.5)
+    assert half[5, 5:16].all() and not half[9, 10]
+
+
+@pytest.mark.parametrize("words", [MotionWords(), MotionWords(kind="ripple")])
+def test_frozen_strokes_stay_bit_exact_while_the_rest_moves(words: MotionWords) -> None:
+    """The freeze brush: its pixels' weight is 0, so every frame shows the still there, bit
+    for bit, whatever drives the motion (arrows or the words' wave); the rest still moves."""
+    still = textured()
+    frozen = freeze_mask([(5.0, np.array([[30.0, 20.0], [66.0, 44.0]]))], (H, W))
+    arrows = np.array([[20.0, 32.0, 76.0, 32.0]]) if words.kind is None else None
+    motion = plan_motion(region(), T, words, (1.0, 0.0), arrows=arrows, frozen=frozen)
+    assert (motion.weight[frozen] == 0).all()
+    frames = render_loop(still, motion, T)
+    for f in frames:
+        assert np.array_equal(f[frozen], still[frozen])
+    moving = region() & (falloff(~frozen, 12) == 1) & (falloff(region(), 12) == 1)
+    assert step(frames[T // 2][moving], still[moving]) > 2  # away from the strokes: it moves
+    with pytest.raises(ValueError, match="does not fit"):
+        plan_motion(region(), T, words, arrows=arrows, frozen=frozen[:10])
+
+
+def test_a_pin_holds_a_small_disc_and_eases_out_around_it() -> None:
+    """Not only the pin's own pixel: a point 2 px away that moved even 1 % of the speed would
+    drift over a long loop (DIS measured 0.6 to 3.3 px within 2 px of a pin before)."""
+    w = anchor_weight((H, W), np.array([[40.0, 30.0]]), 12.0)
+    ys, xs = np.mgrid[0:H, 0:W]
+    d = np.hypot(xs - 40, ys - 30)
+    assert (w[d <= 4] == 0).all() and w[d >= 40].min() > 0.95
+    ring = [float(w[(d > r - 0.5) & (d <= r + 0.5)].mean()) for r in (6, 10, 16, 24)]
+    assert ring == sorted(ring) and 0 < ring[0] < 0.2  # rising smoothly

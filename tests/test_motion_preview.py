@@ -73,3 +73,15 @@ def test_a_region_of_no_pixels_or_another_size_is_refused():
         preview_loop(still, np.zeros((64, 64), bool), arrow, np.zeros((0, 2)))
     with pytest.raises(ValueError, match="32x32"):
         preview_loop(still, np.ones((32, 32), bool), arrow, np.zeros((0, 2)))
+
+
+def test_freeze_strokes_hold_in_the_preview_at_its_reduced_size():
+    still = _texture(360, 640)
+    stroke = [12.0, 320.0, 40.0, 320.0, 320.0]  # radius 12, a vertical line mid-picture
+    loop = preview_loop(
+        still, None, np.array([[40, 180, 600, 180]]), np.zeros((0, 2)), freeze=[stroke]
+    )
+    small = cv2.resize(still, (320, 180), interpolation=cv2.INTER_AREA)
+    held = loop[:, 30:150, 157:163]  # the stroke's middle at half size
+    assert all(np.array_equal(f, small[30:150, 157:163]) for f in held)
+    assert not np.array_equal(loop[12][:, 40:120], small[:, 40:120])  # beside it: moving

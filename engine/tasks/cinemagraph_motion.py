@@ -3,7 +3,8 @@
 The model animates the region (its context boxes, as for the pure-model path); its animation's
 dominant motion, together with the user's arrows and pins and the prompt's motion words, makes
 a looping motion field (engine/vision/motion_field.py) that moves the still's pixels. Outside
-the region every pixel is the still's, bit for bit; the edge is feathered inside it.
+the region, and under the freeze brush's strokes, every pixel is the still's, bit for bit; the
+edge is feathered inside the region.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ import numpy as np
 
 from engine.jobs import Job
 from engine.tasks.composite import composite, feathered_alpha
-from engine.tasks.motion_hints import anchors_of, arrows_of
+from engine.tasks.motion_hints import anchors_of, arrows_of, freeze_of
 from engine.tasks.region import Box, bounding_box
 from engine.vision.global_motion import dominant_velocity
-from engine.vision.motion_field import plan_motion, render_loop
+from engine.vision.motion_field import freeze_mask, plan_motion, render_loop
 from engine.vision.motion_words import parse_motion
 
 MARGIN = 16  # pixels of the still around the region that the loop may pull from
@@ -60,6 +61,7 @@ def footage_cinemagraph(
     offset = np.array([crop.left, crop.top], np.float64)
     arrows = arrows_of(job.motion_arrows)
     anchors = anchors_of(job.motion_anchors)
+    frozen = freeze_mask(freeze_of(job.motion_freeze), painted.shape)[ys, xs]
     velocity = model_velocity(painted, animations)
     motion = plan_motion(
         painted[ys, xs],
@@ -68,10 +70,12 @@ def footage_cinemagraph(
         velocity,
         arrows=arrows - np.tile(offset, 2) if len(arrows) else None,
         anchors=anchors - offset if len(anchors) else None,
+        frozen=frozen,
     )
     loop = render_loop(still[ys, xs], motion, frames)
     out = np.array(np.broadcast_to(still[None], (frames, *still.shape)))
     alpha = feathered_alpha(region[:, ys, xs], FEATHER)
+    alpha[:, frozen] = 0  # frozen pixels are the still's, not a blend that rounds
     out[:, ys, xs] = composite(out[:, ys, xs], loop, alpha)
     mask = np.zeros(region.shape, np.uint8)
     mask[:, ys, xs] = np.where(alpha > 0, 255, 0)

@@ -1,15 +1,20 @@
-"""The user's motion hints for a cinemagraph: motion arrows and anchor pins, as the job carries
-them (text: numbers separated by commas, spaces or ';', or a JSON list), read into arrays in
-the still's pixels with messages that name the field."""
+"""The user's motion hints for a cinemagraph: motion arrows, anchor pins and freeze-brush
+strokes, as the job carries them (text: numbers separated by commas, spaces or ';', or a JSON
+list), read into arrays in the still's pixels with messages that name the field."""
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from engine.errors import JobError
+
+if TYPE_CHECKING:
+    from engine.jobs import Job
 
 ARROW = 4  # x0, y0, x1, y1
 ANCHOR = 2  # x, y
@@ -71,3 +76,83 @@ def arrows_of(text: str | None) -> np.ndarray:
 
 def anchors_of(text: str | None) -> np.ndarray:
     return parse_points(text, ANCHOR, "motion_anchors")
+
+
+FREEZE_NAME = "motion_freeze"
+MAX_FREEZE_RADIUS = 2048.0  # pixels: a brush no larger than the largest still's side / 8
+
+
+def freeze_of(text: str | None) -> list[tuple[float, np.ndarray]]:
+    """Freeze-brush strokes from the job's text: each stroke its brush radius then its points,
+    `r,x0,y0,x1,y1,...`, strokes separated by ';' (or a JSON list of such lists). Returns
+    (radius, float64 (N, 2) points) each; [] when there are none."""
+    if not text or not text.strip():
+        return []
+    body = text.strip()
+    if body.startswith("["):
+        try:
+            data = json.loads(body)
+        except json.JSONDecodeError as e:
+            message = f"`{FREEZE_NAME}` is not a valid JSON list: {e.msg}"
+            raise JobError(message, field=FREEZE_NAME) from None
+        if not isinstance(data, list) or not all(isinstance(s, list) for s in data):
+            raise JobError(f"`{FREEZE_NAME}` must be a list of strokes (lists)", field=FREEZE_NAME)
+        parts = [",".join(str(v) for v in stroke) for stroke in data]
+    else:
+        parts = [p for p in body.split(";") if p.strip()]
+    strokes = []
+    for i, part in enumerate(parts):
+        numbers = _numbers(part, FREEZE_NAME)
+        if len(numbers) < 3 or len(numbers) % 2 == 0:
+            raise JobError(
+                f"`{FREEZE_NAME}` stroke {i + 1} needs its radius then x,y per point "
+                f"(an odd count of 3 or more numbers), got {len(numbers)}",
+                field=FREEZE_NAME,
+            )
+        radius = numbers[0]
+        if not 0 < radius <= MAX_FREEZE_RADIUS:
+            raise JobError(
+                f"`{FREEZE_NAME}` stroke {i + 1} has a radius of {radius:g} px "
+                f"(more than 0, at most {MAX_FREEZE_RADIUS:g})",
+                field=FREEZE_NAME,
+            )
+        strokes.append((radius, np.asarray(numbers[1:], np.float64).reshape(-1, 2)))
+    return strokes
+
+
+def freeze_points(strokes: list[tuple[float, np.ndarray]]) -> np.ndarray:
+    """float64 (N, 2): every stroke's points (to check they lie on the still)."""
+    if not strokes:
+        return np.zeros((0, 2))
+    return np.concatenate([points for _, points in strokes])
+
+
+def hints_text(items: list[list[float]]) -> str | None:
+    """Arrows, pins or freeze strokes (lists of numbers) as a job field's text, None for none."""
+    if not items:
+        return None
+    return ";".join(",".join(f"{v:g}" for v in item) for item in items)
+
+
+def with_track_hints(job: Job, mask: str) -> tuple[Job, str | None]:
+    """`job` with the motion hints saved in its mask-track file `mask` (schema 2), when the
+    job gives none itself (its own always win), and a note saying so; else `job` as it is."""
+    from engine.mask_track import MaskTrackError, is_track_file, load
+
+    own = (job.motion_arrows, job.motion_anchors, job.motion_freeze)
+    if any(own) or not is_track_file(mask):
+        return job, None
+    try:
+        track = load(mask)
+    except MaskTrackError:
+        return job, None  # the region's reading has said what is wrong with it
+    if not (track.arrows or track.pins or track.freeze):
+        return job, None
+    hinted = replace(
+        job,
+        motion_arrows=hints_text(track.arrows),
+        motion_anchors=hints_text(track.pins),
+        motion_freeze=hints_text(track.freeze),
+    )
+    counts = f"{len(track.arrows)} arrow(s), {len(track.pins)} pin(s), {len(track.freeze)}"
+    return hinted, f"motion from the mask track's {counts} freeze stroke(s)"

@@ -24,7 +24,14 @@ from engine.tasks.composite import composite, feathered_alpha
 from engine.tasks.conditioning import Conditioning, cinemagraph, inpainting
 from engine.tasks.fit import PadFit
 from engine.tasks.inputs import source_rate
-from engine.tasks.motion_hints import anchors_of, arrows_of, check_inside
+from engine.tasks.motion_hints import (
+    anchors_of,
+    arrows_of,
+    check_inside,
+    freeze_of,
+    freeze_points,
+    with_track_hints,
+)
 from engine.tasks.region import Box, region_boxes
 from engine.tasks.sizes import Geometry
 from engine.tasks.task import Finished, Part, Prepared, Sampled, Task, input_file
@@ -141,9 +148,13 @@ class Cinemagraph(RegionTask):
     def prepare(self, job: Job, frames: int, geo: Geometry) -> RegionPrepared:
         prep = super().prepare(job, frames, geo)
         if job.pixels == "footage":
+            prep.job, note = with_track_hints(job, input_file(job, "mask"))
+            job = prep.job
+            prep.notes += [note] if note else []
             h, w = prep.original.shape[1:3]
             check_inside(arrows_of(job.motion_arrows), w, h, "motion_arrows")
             check_inside(anchors_of(job.motion_anchors), w, h, "motion_anchors")
+            check_inside(freeze_points(freeze_of(job.motion_freeze)), w, h, "motion_freeze")
         return prep
 
     def finish(self, prepared: Prepared, sampled: list[Sampled]) -> Finished:

@@ -10,10 +10,11 @@ so the clip plays round seamlessly:
   so no cross-fade and no ghosting on texture;
 - flicker: a periodic gain field (fire, neon): light changes, pixels stay put.
 
-Every motion is scaled by a weight that is 0 outside the region and at anchor pins and rises
-smoothly inside, so the region's edge and the pins do not tear; the caller keeps the outside
-bit-exact. Velocities and displacements are in pixels, (dx, dy); a pull map: frame t at x shows
-the still at x + displacement(x, t).
+Every motion is scaled by a weight that is 0 outside the region, at anchor pins and under
+freeze-brush strokes and rises smoothly away from them, so the region's edge, the pins and the
+frozen strokes do not tear (a pixel of weight 0 is the still's, bit for bit); the caller keeps
+the outside bit-exact. Velocities and displacements are in pixels, (dx, dy); a pull map:
+frame t at x shows the still at x + displacement(x, t).
 """
 
 from __future__ import annotations
@@ -60,13 +61,16 @@ def falloff(region: np.ndarray, feather: float) -> np.ndarray:
 
 
 def anchor_weight(shape: tuple[int, int], anchors: np.ndarray, radius: float) -> np.ndarray:
-    """float32 (H, W): 0 at each anchor (x, y) (N, 2), back to ~1 a few `radius` away."""
+    """float32 (H, W): 0 within `radius` / 3 of each anchor (x, y) (N, 2), so a pin holds
+    what is under it (a point that barely moves would still drift over a long loop), back to
+    ~1 a few `radius` further."""
     h, w = shape
     out = np.ones((h, w), np.float32)
     ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    core = radius / 3
     for x, y in np.asarray(anchors, np.float32).reshape(-1, 2):
-        d2 = (xs - x) ** 2 + (ys - y) ** 2
-        out *= 1.0 - np.exp(-d2 / (2 * radius**2))
+        gap = np.maximum(np.hypot(xs - x, ys - y) - core, 0.0)
+        out *= 1.0 - np.exp(-(gap**2) / (2 * radius**2))
     return out
 
 
@@ -93,6 +97,26 @@ def arrow_field(shape: tuple[int, int], arrows: np.ndarray, frames: int) -> np.n
         interpolation=cv2.INTER_LINEAR,
     )
     return np.ascontiguousarray(big[:h, :w])
+
+
+def freeze_mask(
+    strokes: list[tuple[float, np.ndarray]], shape: tuple[int, int], scale: float = 1.0
+) -> np.ndarray:
+    """bool (H, W): the pixels the strokes cover (round brush, hard edge), the strokes'
+    coordinates and radii multiplied by `scale` first (a reduced copy of the still)."""
+    h, w = shape
+    out = np.zeros((h, w), np.uint8)
+    shift = 4  # OpenCV's fixed point: 1/16-pixel coordinates
+    for radius, points in strokes:
+        r = radius * scale
+        xy = np.round(points * scale * (1 << shift)).astype(np.int32)
+        thickness = max(1, round(2 * r))
+        if len(xy) == 1:
+            center = (int(xy[0, 0]), int(xy[0, 1]))
+            cv2.circle(out, center, round(r * (1 << shift)), 1, -1, cv2.LINE_8, shift)
+        else:
+            cv2.polylines(out, [xy.reshape(-1, 1, 2)], False, 1, thickness, cv2.LINE_8, shift)
+    return out.astype(bool)
 
 
 def uniform_field(shape: tuple[int, int], velocity: tuple[float, float]) -> np.ndarray:
@@ -200,16 +224,23 @@ def plan_motion(
     model_velocity: tuple[float, float] | np.ndarray = (0.0, 0.0),
     arrows: np.ndarray | None = None,
     anchors: np.ndarray | None = None,
+    frozen: np.ndarray | None = None,
 ) -> LoopMotion:
     """The loop for bool region (H, W), its motion taken, in this order, from the user's
     arrows, the prompt's motion words, and the model's own animation of the region
     (`model_velocity`, its dominant (dx, dy) per frame in the region's pixels): what the words
-    leave open (direction, speed) the model decides. Anchors (N, 2) hold still."""
+    leave open (direction, speed) the model decides. Anchors (N, 2) hold still, and so do the
+    pixels of bool `frozen` (H, W) (the freeze brush's strokes): their weight is 0."""
     ys, xs = np.nonzero(region)
     if len(ys) == 0:
         raise ValueError("the region is empty")
     side = float(min(ys.max() - ys.min() + 1, xs.max() - xs.min() + 1))
-    weight = falloff(region, _clip(side / 6, 2.0, 12.0))
+    feather = _clip(side / 6, 2.0, 12.0)
+    weight = falloff(region, feather)
+    if frozen is not None and frozen.shape != region.shape:
+        raise ValueError("the frozen strokes' mask does not fit the region")
+    if frozen is not None and frozen.any():
+        weight = weight * falloff(~frozen, 2 * feather)  # 0 on the strokes, easing out
     if anchors is not None and len(anchors):
         weight = weight * anchor_weight(region.shape, anchors, _clip(side / 6, 4.0, 48.0))
     factor = words.speed or 1.0

@@ -64,7 +64,7 @@ class JobSettings(Protocol):
         frame_count: int | None,
         mask_png: str | None,
         mask_from_frame: int,
-        motion: tuple[str | None, str | None] = (None, None),
+        motion: tuple[str | None, ...] = (None, None, None),
     ) -> Job: ...
 
     def size_is_auto(self) -> bool: ...
@@ -147,7 +147,7 @@ class GenerationController(QObject):
         task = self.settings.task_key()
         request = Request(Job())
         source, start, count, mask_png, from_frame = None, sel.frame, None, None, 0
-        motion: tuple[str | None, str | None] = (None, None)
+        motion: tuple[str | None, ...] = (None, None, None)
         if item is not None:
             source = str(project.resolve(item.path))
             pin, pout = project.in_point, project.out_point
@@ -174,8 +174,12 @@ class GenerationController(QObject):
                 request.inputs.append(mask_png)
                 from_frame = max(0, (meta.from_frame if meta else 0) - start)
             hints = project.mask_meta.get(item.id)
-            if hints is not None:  # the cinemagraph's arrows and pins, in the still's pixels
-                motion = (motion_text(hints.arrows), motion_text(hints.pins))
+            if hints is not None:  # the cinemagraph's hints, in the still's pixels
+                motion = (
+                    motion_text(hints.arrows),
+                    motion_text(hints.pins),
+                    motion_text(hints.freeze),
+                )
         job = self.settings.build_job(
             source, start, count if task != "t2v" else None, mask_png, from_frame, motion
         )

@@ -1,7 +1,8 @@
 """Autosave and crash recovery. While a project has unsaved edits, its full state (masks
-included, as PNG in base64) is written atomically to a recovery file in the platformdirs
-data dir. A clean save or close removes it; a recovery file found at start-up means the last
-session did not end cleanly, so the app offers to restore it."""
+included, as PNG in base64, and mask tracks, as their files' bytes in base64) is written
+atomically to a recovery file in the platformdirs data dir. A clean save or close removes
+it; a recovery file found at start-up means the last session did not end cleanly, so the app
+offers to restore it."""
 
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ def recovery_path(project: Project, session: str, root: Path | None = None) -> P
 
 
 def write_recovery(project: Project, path: Path) -> None:
+    project.refresh_tracks()  # the tracks as they are now: a crash loses none
     data = {
         "project_folder": str(project.folder) if project.folder else None,
         "saved_at": time.time(),
@@ -54,6 +56,7 @@ def write_recovery(project: Project, path: Path) -> None:
             for mid, m in project.masks.items()
             if m.any()
         },
+        "mask_tracks": {mid: base64.b64encode(t).decode() for mid, t in project.tracks.items()},
     }
     atomic_write_bytes(path, json.dumps(data).encode())
 
@@ -78,12 +81,25 @@ def restore(recovery: Recovery) -> Project:
         validate(document)
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise ProjectError(f"the recovery file {recovery.path} is damaged: {e}") from e
-    project = Project.from_dict({**document, "masks": {}}, recovery.project_folder)
+    # masks and tracks come from the recovery file itself, not from the project's folder
+    files: dict[str, dict[str, str]] = {"masks": {}, "mask_tracks": {}}
+    project = Project.from_dict({**document, **files}, recovery.project_folder)
     for mid, b64 in data.get("mask_png", {}).items():
         if not is_plain_id(mid):  # saved as masks/<id>.png: an id that is a path is refused
             project.notes.append(f"refused the mask {mid!r} (its id is not a plain name)")
             continue
         project.masks[mid] = Mask.from_png_bytes(base64.b64decode(b64))
+    tracks = data.get("mask_tracks", {})
+    if not isinstance(tracks, dict):
+        raise ProjectError(f"the recovery file {recovery.path} is damaged: its mask tracks")
+    for mid, b64 in tracks.items():
+        try:
+            track = base64.b64decode(b64, validate=True)
+        except (ValueError, TypeError):
+            project.notes.append(f"the recovered mask track of {mid!r} is damaged; not used")
+            continue
+        project.adopt_track(mid, track, f"of {mid!r} (recovered)")
+    project.migrate_single_masks()  # a recovery file from before tracks: its painted masks
     return project
 
 

@@ -28,7 +28,7 @@ from engine.api import (
 from lumiere_studio.model.generations import GenerationRecord
 from lumiere_studio.model.history import MaskCommand, SnapshotCommand
 from lumiere_studio.model.masks import Patch
-from lumiere_studio.model.project import MaskMeta, MediaItem, Project, new_id
+from lumiere_studio.model.project import MAX_STROKE_POINTS, MaskMeta, MediaItem, Project, new_id
 
 
 class _Unchanged(Enum):
@@ -314,7 +314,7 @@ class Document(QObject):
 
         self.edit("Mask start frame", change)
 
-    # --- motion hints (a cinemagraph's arrows and pins, in the source's pixels) ----------
+    # --- motion hints (a cinemagraph's arrows, pins, freeze strokes; the source's pixels) -
     def add_arrow(self, media_id: str, x0: float, y0: float, x1: float, y1: float) -> None:
         arrow = [round(float(v), 1) for v in (x0, y0, x1, y1)]
         self._motion_edit("Add motion arrow", media_id, lambda m: m.arrows.append(arrow))
@@ -323,9 +323,24 @@ class Document(QObject):
         pin = [round(float(x), 1), round(float(y), 1)]
         self._motion_edit("Add anchor pin", media_id, lambda m: m.pins.append(pin))
 
+    def add_freeze(self, media_id: str, radius: float, points: list[tuple[float, float]]) -> None:
+        """A freeze-brush stroke (nothing moves under it): its radius and points, thinned to
+        one every quarter radius (the rest adds nothing to its shape) and kept to 0.1 px."""
+        if not points or radius <= 0:
+            return
+        kept = [points[0]]
+        for x, y in points[1:]:
+            if np.hypot(x - kept[-1][0], y - kept[-1][1]) >= max(0.5, radius / 4):
+                kept.append((x, y))
+        if kept[-1] != points[-1]:
+            kept.append(points[-1])
+        kept = kept[:MAX_STROKE_POINTS]
+        stroke = [round(float(radius), 1)] + [round(float(v), 1) for p in kept for v in p]
+        self._motion_edit("Freeze brush", media_id, lambda m: m.freeze.append(stroke))
+
     def remove_motion_near(self, media_id: str, x: float, y: float, radius: float) -> bool:
-        """Remove the pin, or else the arrow (nearest point of its shaft), nearest (x, y)
-        within `radius` source pixels; False when none is that near."""
+        """Remove the pin, or else the arrow (nearest point of its shaft), or else the freeze
+        stroke, nearest (x, y) within `radius` source pixels; False when none is that near."""
         meta = self.project.mask_meta.get(media_id)
         if meta is None:
             return False
@@ -333,13 +348,17 @@ class Document(QObject):
         if found is None:
             return False
         kind, index = found
-        text = "Remove anchor pin" if kind == "pins" else "Remove motion arrow"
+        text = {
+            "pins": "Remove anchor pin",
+            "arrows": "Remove motion arrow",
+            "freeze": "Remove freeze stroke",
+        }[kind]
         self._motion_edit(text, media_id, lambda m: getattr(m, kind).pop(index))
         return True
 
     def clear_motion(self, media_id: str) -> None:
         def clear(meta: MaskMeta) -> None:
-            meta.arrows, meta.pins = [], []
+            meta.arrows, meta.pins, meta.freeze = [], [], []
 
         self._motion_edit("Clear motion", media_id, clear)
 
@@ -428,7 +447,8 @@ def trim_limits(p: Project, clip: TimelineClip) -> tuple[int, int | None]:
 
 
 def nearest_hint(meta: MaskMeta, x: float, y: float, radius: float) -> tuple[str, int] | None:
-    """("pins" or "arrows", index) of the hint nearest (x, y) within `radius`; pins first."""
+    """("pins", "arrows" or "freeze", index) of the hint nearest (x, y) within `radius`
+    (a freeze stroke's: its brush's edge); pins first, then arrows, then strokes."""
     best: tuple[float, str, int] | None = None
     for i, (px, py) in enumerate(meta.pins):
         d = float(np.hypot(px - x, py - y))
@@ -442,7 +462,26 @@ def nearest_hint(meta: MaskMeta, x: float, y: float, radius: float) -> tuple[str
         d = float(np.hypot(x0 + t * dx - x, y0 + t * dy - y))
         if d <= radius and (best is None or d < best[0]):
             best = (d, "arrows", i)
+    if best is not None:
+        return best[1], best[2]
+    for i, stroke in enumerate(meta.freeze):
+        d = _stroke_distance(stroke, x, y)
+        if d <= radius and (best is None or d < best[0]):
+            best = (d, "freeze", i)
     return None if best is None else (best[1], best[2])
+
+
+def _stroke_distance(stroke: list[float], x: float, y: float) -> float:
+    """Source pixels from (x, y) to a freeze stroke's painted area (0 inside it)."""
+    points = np.asarray(stroke[1:], np.float64).reshape(-1, 2)
+    a, b = points[:-1], points[1:]
+    if len(points) == 1:
+        a = b = points
+    d = b - a
+    along = (x - a[:, 0]) * d[:, 0] + (y - a[:, 1]) * d[:, 1]
+    t = np.clip(along / np.maximum((d**2).sum(1), 1e-9), 0, 1)
+    gap = np.hypot(a[:, 0] + t * d[:, 0] - x, a[:, 1] + t * d[:, 1] - y)
+    return max(0.0, float(gap.min()) - stroke[0])
 
 
 def source_offset(job: dict[str, Any] | None) -> int:

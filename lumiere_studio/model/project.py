@@ -1,6 +1,11 @@
 """The project document: media, timeline, masks, generation records and history, saved as
 `<folder>/project.lumiere.json` (versioned schema, validated on load). Pure Python, no Qt.
 
+Each masked media's mask track (keyframes, tracked frames, edge settings, motion hints) is a
+file `masks/tracks/<media id>.masktrack` that the document lists under "mask_tracks"; a
+painted mask with no track (a project from before tracks) becomes a one-keyframe track when
+the project is opened, as it behaved: the mask held from its first frame on.
+
 The timeline is stored as `engine.timeline.Timeline.to_dict()` under "timeline" because
 export reads exactly that. Paths inside the project folder are stored relative to it.
 """
@@ -11,7 +16,7 @@ import copy
 import json
 import shutil
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -44,6 +49,9 @@ from lumiere_studio.model.generations import (
 from lumiere_studio.model.masks import Mask
 
 DOC_NAME = "project.lumiere.json"
+TRACKS_DIR = ("masks", "tracks")  # in a project folder: one mask-track file per media
+TRACK_SUFFIX = ".masktrack"
+MAX_STROKE_POINTS = 10_000  # points of one freeze stroke, as engine.project_schema reads
 
 
 def new_id() -> str:
@@ -67,17 +75,19 @@ class MediaItem:
 @dataclass
 class MaskMeta:
     """Where a media item's mask applies (all frames, or from `from_frame` on), and the motion
-    hints a cinemagraph of it follows: arrows [x0, y0, x1, y1] and pins [x, y] in the source's
-    pixels (an arrow's length is how far its pixels travel over the loop)."""
+    hints a cinemagraph of it follows: arrows [x0, y0, x1, y1], pins [x, y] and freeze-brush
+    strokes [radius, x0, y0, x1, y1, ...] in the source's pixels (an arrow's length is how far
+    its pixels travel over the loop; nothing moves under a freeze stroke)."""
 
     from_frame: int = 0
     arrows: list[list[float]] = field(default_factory=list)
     pins: list[list[float]] = field(default_factory=list)
+    freeze: list[list[float]] = field(default_factory=list)
 
 
 def motion_text(points: list[list[float]]) -> str | None:
-    """Arrows or pins as a job's `motion_arrows` / `motion_anchors` ("x0,y0,x1,y1;..."),
-    None when there are none."""
+    """Arrows, pins or freeze strokes as a job's `motion_arrows` / `motion_anchors` /
+    `motion_freeze` ("x0,y0,x1,y1;..."), None when there are none."""
     if not points:
         return None
     return ";".join(",".join(f"{v:.1f}".rstrip("0").rstrip(".") for v in p) for p in points)
@@ -114,6 +124,11 @@ class Project:
         self.in_point: int | None = None
         self.out_point: int | None = None
         self.notes: list[str] = []  # what opening it repaired or skipped, for the user
+        # media id -> its mask-track file's bytes: as opened (or migrated), then as collected
+        self.tracks: dict[str, bytes] = {}
+        # the app's tracks as they are now (the tracking service keeps them): called before
+        # a save or an autosave writes them; None keeps `tracks` as they are
+        self.collect_tracks: Callable[[Project], dict[str, bytes]] | None = None
 
     # --- lookups -----------------------------------------------------------------------
     def media_by_id(self, media_id: str) -> MediaItem | None:
@@ -191,7 +206,17 @@ class Project:
         doc = {"schema": SCHEMA, "app": APP_ID}
         doc.update(self.state())
         doc["masks"] = {mid: f"masks/{mid}.png" for mid, m in self.masks.items() if m.any()}
+        doc["mask_tracks"] = {mid: track_file(mid) for mid in self.tracks}
         return doc
+
+    def refresh_tracks(self) -> None:
+        """`tracks` as the app holds them now (before they are written); with no app, those
+        of media still in the project, and a one-keyframe track for each new painted mask."""
+        if self.collect_tracks is not None:
+            self.tracks = dict(self.collect_tracks(self))
+            return
+        self.tracks = {mid: t for mid, t in self.tracks.items() if self.media_by_id(mid)}
+        self.migrate_single_masks()
 
     # --- disk --------------------------------------------------------------------------
     def save(
@@ -208,8 +233,13 @@ class Project:
         if not str(folder):
             raise ProjectError("choose a folder to save the project in")
         folder.mkdir(parents=True, exist_ok=True)
+        self.refresh_tracks()
         try:  # every mask's path proven inside the folder before anything is written
             targets = {mid: path_in(folder, "masks", f"{mid}.png") for mid in self.masks}
+            track_dir = path_in(folder, *TRACKS_DIR)
+            track_targets = {
+                mid: path_in(folder, *TRACKS_DIR, f"{mid}{TRACK_SUFFIX}") for mid in self.tracks
+            }
         except OutsidePathError as e:
             raise ProjectError(f"the project was not saved: {e}") from e
         scratches = [scratch] if isinstance(scratch, Path) else list(scratch or [])
@@ -222,6 +252,12 @@ class Project:
                 atomic_write_bytes(target, mask.to_png_bytes())
             else:
                 target.unlink(missing_ok=True)
+        for mid, data in self.tracks.items():
+            atomic_write_bytes(track_targets[mid], data)
+        if track_dir.is_dir():  # the tracks of media no longer masked go
+            for entry in track_dir.glob(f"*{TRACK_SUFFIX}"):
+                if entry.name[: -len(TRACK_SUFFIX)] not in self.tracks:
+                    entry.unlink(missing_ok=True)
         doc = self.to_dict()
         for m in doc["media"]:
             m["path"] = mapping[m["path"]]
@@ -315,6 +351,16 @@ class Project:
         project.adopt_clip_copies()  # once, on opening: undo snapshots never hold copies
         for mid, rel in data.get("masks", {}).items():
             project._load_mask(mid, project.resolve(rel))
+        listed = data.get("mask_tracks")
+        if listed is None and folder is not None:  # saved before the document listed them
+            listed = {
+                m.id: track_file(m.id)
+                for m in project.media
+                if is_plain_id(m.id) and (folder / track_file(m.id)).is_file()
+            }
+        for mid, rel in (listed or {}).items():
+            project._load_track(mid, project.resolve(rel))
+        project.migrate_single_masks()
         for m in project.media:
             path = project.resolve(m.path)
             if path.exists() and not path.is_file():
@@ -353,6 +399,62 @@ class Project:
                 return
         self.masks[media_id] = mask
 
+    def _load_track(self, media_id: str, path: Path) -> None:
+        """A mask-track file listed by the document: only from inside the project, of a
+        bounded size; one that cannot be used is a note, not an error (the mask stays)."""
+        if self.folder is not None and not inside(path, self.folder):
+            self.notes.append(f"the mask track {path} lies outside the project folder; not read")
+            return
+        if not (path.exists() or path.is_symlink()):
+            self.notes.append(f"the mask track {path.name} is missing; the painted mask is used")
+            return
+        try:
+            data = read_input(path, "mask")
+        except InputFileError as e:
+            self.notes.append(f"{e}; the mask track was not read")
+            return
+        self.adopt_track(media_id, data, path.name)
+
+    def adopt_track(self, media_id: str, data: bytes, name: str = "mask track") -> bool:
+        """Keep mask-track file `data` for `media_id` if it reads and fits its media; else a
+        note. (The motion hints it carries are the document's mask_meta's when it was saved:
+        the document's are the ones the app uses.)"""
+        from engine.api import MaskTrackError, mask_track_from_bytes
+
+        item = self.media_by_id(media_id)
+        if item is None or not is_plain_id(media_id):
+            self.notes.append(f"the mask track {name} is for no media of the project; not used")
+            return False
+        try:
+            track = mask_track_from_bytes(data, f"the mask track {name}")
+        except MaskTrackError as e:
+            self.notes.append(f"{e}; not used")
+            return False
+        w, h = item.media_info.display_size
+        if (track.width, track.height) != (w, h):
+            self.notes.append(
+                f"the mask track {name} is {track.width}x{track.height}, not its media's "
+                f"{w}x{h}; not used"
+            )
+            return False
+        self.tracks[media_id] = data
+        return True
+
+    def migrate_single_masks(self) -> None:
+        """Each painted mask that has no track becomes a one-keyframe track (the mask held
+        from its first frame on, as it applied before tracks), with its motion hints."""
+        from engine.api import mask_track_bytes, mask_track_from_single
+
+        for mid, mask in self.masks.items():
+            item = self.media_by_id(mid)
+            if mid in self.tracks or item is None or not mask.any():
+                continue
+            meta = self.mask_meta.get(mid, MaskMeta())
+            length = max(1, item.media_info.frames, meta.from_frame + 1)
+            track = mask_track_from_single(mask.pixels >= 128, length, meta.from_frame)
+            track.arrows, track.pins, track.freeze = meta.arrows, meta.pins, meta.freeze
+            self.tracks[mid] = mask_track_bytes(track)
+
     def mask_for(self, media_id: str, create: bool = True) -> Mask | None:
         mask = self.masks.get(media_id)
         if mask is None and create:
@@ -362,6 +464,11 @@ class Project:
             w, h = item.media_info.display_size
             mask = self.masks[media_id] = Mask(np.zeros((h, w), np.uint8))
         return mask
+
+
+def track_file(media_id: str) -> str:
+    """Where a media's mask track is stored, relative to the project folder."""
+    return "/".join((*TRACKS_DIR, f"{media_id}{TRACK_SUFFIX}"))
 
 
 def refuse_path_ids(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -379,12 +486,14 @@ def refuse_path_ids(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
             m = {**m, "id": new_id()}
         media.append(m)
     kept: dict[str, dict[str, Any]] = {}
-    for key in ("masks", "mask_meta"):
+    for key in ("masks", "mask_meta", "mask_tracks"):
+        if key == "mask_tracks" and key not in data:
+            continue  # absent (an older document) is not the same as none
         kept[key] = {}
         for mid, value in data.get(key, {}).items():
             if is_plain_id(mid):
                 kept[key][mid] = value
-            elif key == "masks" or mid not in data.get("masks", {}):
+            elif key != "mask_meta" or mid not in data.get("masks", {}):
                 notes.append(f"refused the mask {mid!r} (its id is not a plain name)")
     return {**data, "media": media, **kept}, notes
 

@@ -10,9 +10,11 @@ scaled to the source's size when asked for (`mask_at`).
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -21,9 +23,10 @@ from PySide6.QtCore import QObject, Signal
 from engine.api import Cancelled, CancelToken, LumiereError
 from lumiere_studio.services.worker import Worker
 
+if TYPE_CHECKING:
+    from lumiere_studio.model.project import Project
+
 WORK_SIDE = 640  # px on the longer side where the tracking runs (engine.vision.track's)
-TRACKS = Path("masks") / "tracks"  # in a project folder: one mask-track file per media
-TRACK_SUFFIX = ".masktrack"
 
 
 @dataclass
@@ -60,6 +63,13 @@ class MaskTracking(QObject):
         self.busy = False
         self._run: tuple[str, dict[int, np.ndarray | None], set[int]] | None = None
         self.last_run: TrackRun | None = None  # the last run's changes, for its undo step
+        # a media's track changes with each signal: its version keys the built file's cache
+        self._versions: dict[str, int] = {}
+        self._built: dict[str, tuple[object, bytes]] = {}
+        self.tracked_changed.connect(self._bump)
+
+    def _bump(self, media_id: str) -> None:
+        self._versions[media_id] = self._versions.get(media_id, 0) + 1
 
     # --- what the viewer shows -----------------------------------------------------------
     def mask_at(self, media_id: str, frame: int) -> np.ndarray | None:
@@ -158,6 +168,7 @@ class MaskTracking(QObject):
             clip = self.clips[media_id] = TrackedClip((w, h))
         keys_before = set(clip.keyframes)
         clip.keyframes.add(frame)
+        self._bump(media_id)
         order = track_span(clip.keyframes, frame, direction, frame_count)  # type: ignore[arg-type]
         before = {f: clip.masks.get(f) for f in (frame, *order)}
         self._run = (media_id, before, keys_before)
@@ -277,78 +288,87 @@ class MaskTracking(QObject):
         )
         return mask_track_bytes(track)
 
-    # --- kept with the project: masks/tracks/<media id>.masktrack -----------------------
-    def save_to(
-        self, folder: Path, frame_counts: dict[str, int], painted: dict[str, np.ndarray]
-    ) -> list[str]:
-        """Write each tracked media's track into the project `folder` (atomically), remove
-        the files of media no longer tracked; `frame_counts`: media id -> frames, `painted`:
-        media id -> its painted mask (the keyframes' mask). Returns the media ids written."""
-        from engine.api import MaskEdges, MaskTrack, atomic_write_bytes, mask_track_bytes, path_in
-
-        # proven inside the project (a received project's masks/ or tracks/ may be a link to
-        # elsewhere, where this would write and delete), as every path built from its data is
-        tracks = path_in(folder, *TRACKS.parts)
-        written = []
-        for media_id, clip in self.clips.items():
-            if media_id not in frame_counts or not clip.masks:
+    # --- kept with the project (its document lists one mask-track file per media) -------
+    def project_tracks(self, project: Project) -> dict[str, bytes]:
+        """Each masked media's mask-track file as the project is to save it: the painted mask
+        as every keyframe (as a single mask, held from its first frame, where nothing was
+        tracked), the tracked frames, the edge controls, the motion hints. A media whose
+        track has not changed since the last call is not built again."""
+        out: dict[str, bytes] = {}
+        for item in project.media:
+            mask = project.masks.get(item.id)
+            painted = mask.pixels if mask is not None and mask.any() else None
+            clip = self.clips.get(item.id)
+            if painted is None and (clip is None or not clip.masks):
                 continue
-            w, h = clip.size
-            length = max(frame_counts[media_id], max(clip.masks) + 1)
-            track = MaskTrack(width=w, height=h, length=length)
-            track.edges = MaskEdges(*self.edges.get(media_id, (0, 0, False)))
-            key = painted.get(media_id)
-            key_mask = key >= 128 if key is not None and key.shape == (h, w) else None
-            for f in clip.keyframes:  # the painted mask is every keyframe's
-                if f < length:
-                    track.keyframes[f] = (
-                        key_mask if key_mask is not None else np.zeros((h, w), bool)
-                    )
-            track.put_tracked(
-                (f, mask >= 128)
-                for f in clip.masks
-                if (mask := self.mask_at(media_id, f)) is not None
+            meta = project.mask_meta.get(item.id)
+            hints = (meta.arrows, meta.pins, meta.freeze) if meta else ([], [], [])
+            key = (
+                self._versions.get(item.id, 0),
+                None if painted is None else hashlib.sha1(painted.tobytes()).hexdigest(),
+                meta.from_frame if meta else 0,
+                json.dumps(hints),
+                item.media_info.frames,
+                item.media_info.display_size,
+                self.edges.get(item.id),
             )
-            target = path_in(tracks, f"{media_id}{TRACK_SUFFIX}")
-            atomic_write_bytes(target, mask_track_bytes(track))
-            written.append(media_id)
-        if tracks.is_dir():
-            for entry in tracks.glob(f"*{TRACK_SUFFIX}"):
-                if entry.name[: -len(TRACK_SUFFIX)] not in written:
-                    entry.unlink(missing_ok=True)
-        return written
+            cached = self._built.get(item.id)
+            if cached is None or cached[0] != key:
+                data = self._track_bytes(item.id, painted, key[2], hints, key[4], key[5])
+                cached = self._built[item.id] = (key, data)
+            out[item.id] = cached[1]
+        return out
 
-    def load_from(self, folder: Path | None, sizes: dict[str, tuple[int, int]]) -> list[str]:
-        """The tracks saved in project `folder` for its media (`sizes`: media id -> source
-        (width, height)); others are dropped. Returns notes on files that could not be used."""
-        from engine.api import MaskTrackError, OutsidePathError, load_mask_track, path_in
+    def _track_bytes(
+        self,
+        media_id: str,
+        painted: np.ndarray | None,
+        from_frame: int,
+        hints: tuple[list[list[float]], ...],
+        frames: int,
+        size: tuple[int, int],
+    ) -> bytes:
+        from engine.api import MaskEdges, MaskTrack, mask_track_bytes
+
+        w, h = size
+        clip = self.clips.get(media_id)
+        tracked = clip.masks if clip is not None and clip.size == size else {}
+        length = max(frames, from_frame + 1, max(tracked, default=0) + 1)
+        track = MaskTrack(width=w, height=h, length=length)
+        track.edges = MaskEdges(*self.edges.get(media_id, (0, 0, False)))
+        track.arrows, track.pins, track.freeze = (list(v) for v in hints)
+        key_mask = painted >= 128 if painted is not None and painted.shape == (h, w) else None
+        keys = set(clip.keyframes) if clip is not None and tracked else {from_frame}
+        for f in keys:  # the painted mask is every keyframe's
+            if f < length:
+                track.keyframes[f] = key_mask if key_mask is not None else np.zeros((h, w), bool)
+        track.put_tracked(
+            (f, mask >= 128) for f in tracked if (mask := self.mask_at(media_id, f)) is not None
+        )
+        return bytes(mask_track_bytes(track))
+
+    def load_from_project(self, project: Project) -> list[str]:
+        """The tracks the project opened with (its `tracks`, read and checked on load):
+        their tracked frames and edge controls. Returns notes on tracks that cannot be used."""
+        from engine.api import MaskTrackError, mask_track_from_bytes
 
         self.clips.clear()
         self.edges.clear()
+        self._built.clear()
         notes: list[str] = []
-        tracks = folder / TRACKS if folder is not None else None
-        if folder is None or tracks is None or not tracks.is_dir():
-            return notes
-        for media_id, size in sizes.items():
+        for media_id, data in project.tracks.items():
             try:
-                path = path_in(folder, *TRACKS.parts, f"{media_id}{TRACK_SUFFIX}")
-            except OutsidePathError as e:
-                notes.append(str(e))
-                continue
-            if not path.is_file():
-                continue
-            try:
-                track = load_mask_track(path)
+                track = mask_track_from_bytes(data, f"the mask track of {media_id}")
             except MaskTrackError as e:
                 notes.append(str(e))
                 continue
-            if (track.width, track.height) != size:
-                notes.append(f"the mask track {path.name} does not fit its media's size; not used")
-                continue
-            masks = {f: _to_work_size(m) for f, m in track.tracked.items()}
-            self.clips[media_id] = TrackedClip(size, set(track.keyframes), masks)
+            size = (track.width, track.height)
+            if track.tracked:
+                masks = {f: _to_work_size(m) for f, m in track.tracked.items()}
+                self.clips[media_id] = TrackedClip(size, set(track.keyframes), masks)
             edges = track.edges
-            self.edges[media_id] = (edges.grow, edges.feather, edges.invert)
+            if not edges.plain:
+                self.edges[media_id] = (edges.grow, edges.feather, edges.invert)
             self.tracked_changed.emit(media_id)
         return notes
 

@@ -28,6 +28,7 @@ class MotionPreview(QObject):
         region: np.ndarray | None,
         arrows: list[list[float]],
         pins: list[list[float]],
+        freeze: list[list[float]] | None = None,
     ) -> None:
         self._latest += 1
         number = self._latest
@@ -38,7 +39,9 @@ class MotionPreview(QObject):
             from engine.api import motion_preview
 
             try:
-                result: object = motion_preview(still, region, np.array(arrows), np.array(pins))
+                result: object = motion_preview(
+                    still, region, np.array(arrows), np.array(pins), freeze=freeze or []
+                )
             except ValueError as e:  # an empty region, a region of another size
                 result = str(e)
             self._done.emit(number, media_id, result)

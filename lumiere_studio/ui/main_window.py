@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.api import STILL_SECONDS, LumiereError
+from engine.api import STILL_SECONDS
 from lumiere_studio.controllers.editing import EditController
 from lumiere_studio.controllers.exporting import ExportController
 from lumiere_studio.controllers.generation import GenerationController, find_models
@@ -117,7 +117,8 @@ class MainWindow(QMainWindow):
             self,
         )
         self.generation.tracking = self.mask_tools.tracking  # tracked masks go to jobs
-        self.projects.saved.connect(self._save_mask_tracks)
+        # the project saves and autosaves the tracks as the tracking service holds them
+        self.doc.project.collect_tracks = self.mask_tools.tracking.project_tracks
         self.projects.replaced.connect(self._load_mask_tracks)
         self.generation.ask_specs = variations_asker(self)
         self.exporting = ExportController(self.doc, partial(export_options, self.settings), self)
@@ -336,19 +337,12 @@ class MainWindow(QMainWindow):
         self.shutdown()
         e.accept()
 
-    def _save_mask_tracks(self, folder: Path) -> None:
-        project = self.doc.project
-        frames = {m.id: m.media_info.frames for m in project.media}
-        painted = {mid: mask.pixels for mid, mask in project.masks.items()}
-        try:
-            self.mask_tools.tracking.save_to(folder, frames, painted)
-        except (OSError, LumiereError) as e:  # LumiereError: a tracks folder outside it
-            self.projects.error.emit("The mask tracks could not be saved", str(e))
-
     def _load_mask_tracks(self) -> None:
+        """Another project: its tracks (as it opened with them) go to the tracking service,
+        which then gives them back for its saves and autosaves."""
         project = self.doc.project
-        sizes = {m.id: m.media_info.display_size for m in project.media}
-        notes = self.mask_tools.tracking.load_from(project.folder, sizes)
+        project.collect_tracks = self.mask_tools.tracking.project_tracks
+        notes = self.mask_tools.tracking.load_from_project(project)
         if notes:
             self.projects.error.emit("Some mask tracks were not used", "\n".join(notes))
 

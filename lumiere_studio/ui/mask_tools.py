@@ -30,7 +30,7 @@ from lumiere_studio.services.motion_preview import MotionPreview
 from lumiere_studio.ui.theme import ACCENT
 from lumiere_studio.ui.viewer import Viewer
 
-TOOLS = ("off", "brush", "eraser", "box", "arrow", "pin")
+TOOLS = ("off", "brush", "eraser", "box", "arrow", "pin", "freeze")
 Point = tuple[int, int]
 GrabInput = tuple[str | None, int, tuple[int, int, int, int] | None, list[Point], list[Point]]
 
@@ -83,6 +83,11 @@ class MaskTools(QWidget):
         )
         self.pin = QPushButton("Pin")
         self.pin.setToolTip("Cinemagraph: click what must hold still (right-click to remove)")
+        self.freeze = QPushButton("Freeze")
+        self.freeze.setToolTip(
+            "Cinemagraph: paint strokes where nothing moves, at the brush's size "
+            "(right-click a stroke to remove it)"
+        )
         self.buttons = {
             "off": self.off,
             "brush": self.brush,
@@ -90,6 +95,7 @@ class MaskTools(QWidget):
             "box": self.box,
             "arrow": self.arrow,
             "pin": self.pin,
+            "freeze": self.freeze,
         }
         self.group = QButtonGroup(self)
         for i, b in enumerate(self.buttons.values()):
@@ -98,7 +104,7 @@ class MaskTools(QWidget):
         self.off.setChecked(True)
         # The tool in use must be plain to see: the checked button in the accent colour.
         accent = ACCENT.name()
-        for b in (self.brush, self.eraser, self.box, self.arrow, self.pin):
+        for b in (self.brush, self.eraser, self.box, self.arrow, self.pin, self.freeze):
             b.setStyleSheet(
                 f"QPushButton:checked {{ background: {accent}; color: white; "
                 f"font-weight: bold; border: 1px solid white; }}"
@@ -129,13 +135,16 @@ class MaskTools(QWidget):
             tools.addWidget(b)
         motion_row = QHBoxLayout()
         self.clear_motion = QPushButton("Clear motion")
-        self.clear_motion.setToolTip("Remove every arrow and pin of this clip (undoable)")
+        self.clear_motion.setToolTip(
+            "Remove every arrow, pin and freeze stroke of this clip (undoable)"
+        )
         self.clear_motion.clicked.connect(self._clear_motion)
         self.preview_motion = QPushButton("Preview motion")
         self.preview_motion.setCheckable(True)
         self.preview_motion.setStyleSheet(self.brush.styleSheet())  # on: plain to see
         self.preview_motion.setToolTip(
-            "Play the still moved by the arrows and pins alone, in a loop (a reduced copy)"
+            "Play the still moved by the arrows, pins and freeze strokes alone, in a loop "
+            "(a reduced copy)"
         )
         self.preview_motion.toggled.connect(self._preview_toggled)
         self.motion = MotionPreview(self)
@@ -144,7 +153,7 @@ class MaskTools(QWidget):
         viewer.preview_stopped.connect(lambda: self.preview_motion.setChecked(False))
         doc.changed.connect(self._refresh_preview)  # an arrow or pin added or removed
         doc.mask_changed.connect(lambda _mid: self._refresh_preview())
-        for b in (self.arrow, self.pin, self.clear_motion):
+        for b in (self.arrow, self.pin, self.freeze, self.clear_motion):
             motion_row.addWidget(b)
         self.track_buttons = {}
         track_row = QHBoxLayout()
@@ -229,7 +238,7 @@ class MaskTools(QWidget):
         self.viewer.brush.enabled = tool in ("brush", "eraser")
         self.viewer.brush.erase = tool == "eraser"
         self.viewer.box_mode = tool == "box"
-        self.viewer.motion_tool = tool if tool in ("arrow", "pin") else None
+        self.viewer.motion_tool = tool if tool in ("arrow", "pin", "freeze") else None
         self.buttons[tool].setChecked(True)
         self.viewer.setCursor(
             Qt.CursorShape.CrossCursor if tool != "off" else Qt.CursorShape.ArrowCursor
@@ -397,7 +406,7 @@ class MaskTools(QWidget):
         still = qimage_to_array(v.image)
         mask = v.shown_mask()
         region = None if mask is None else mask >= 128  # no mask: the whole picture moves
-        self.motion.request(v.media_id, still, region, arrows, pins)
+        self.motion.request(v.media_id, still, region, arrows, pins, v.freeze_strokes())
         self.track_status.setText("computing the motion preview...")
 
     def _preview_ready(self, media_id: str, loop: np.ndarray) -> None:

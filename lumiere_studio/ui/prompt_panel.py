@@ -242,14 +242,15 @@ class PromptPanel(QWidget):
         frame_count: int | None = None,
         mask_png: str | None = None,
         mask_from_frame: int = 0,
-        motion: tuple[str | None, str | None] = (None, None),
+        motion: tuple[str | None, ...] = (None, None, None),
     ) -> Job:
         """The Job for the current settings. `source` is the selected clip's media file; it
         goes to `image` or `video`, and a painted mask to `mask`, only where the task reads
         that input (a mask painted for inpainting is left out of video to video), and the mask's
         first frame only where the task reads it (inpainting, not a still's cinemagraph). Raises
-        JobError if it cannot run. `motion` is the clip's (arrows, pins) as the job's
-        `motion_arrows` / `motion_anchors` text, sent only to a task that reads them."""
+        JobError if it cannot run. `motion` is the clip's (arrows, pins, freeze strokes) as
+        the job's `motion_arrows` / `motion_anchors` / `motion_freeze` text, sent only to a
+        task that reads them."""
         if not self.seed_lock.isChecked():
             self.new_seed()
         task = job_task(self.task_key())
@@ -283,8 +284,10 @@ class PromptPanel(QWidget):
             job.mask = mask_png
         if "mask_from_frame" in task.options:  # a still's cinemagraph has no "from frame"
             job.mask_from_frame = mask_from_frame
-        if "motion_arrows" in task.options:  # (arrows, pins) text: only a cinemagraph's
-            job.motion_arrows, job.motion_anchors = motion
+        if "motion_arrows" in task.options:  # the hints' text: only a cinemagraph's
+            arrows, pins, *freeze = motion
+            job.motion_arrows, job.motion_anchors = arrows, pins
+            job.motion_freeze = freeze[0] if freeze else None
         try:
             job.validate()  # the engine's rules, the same the queue and the engine apply
         except JobError as e:  # fields named as this panel names them, not as the CLI does

@@ -16,6 +16,7 @@ from PySide6.QtGui import (
     QImage,
     QMouseEvent,
     QPainter,
+    QPainterPath,
     QPaintEvent,
     QPen,
     QWheelEvent,
@@ -32,6 +33,7 @@ from lumiere_studio.ui.theme import ACCENT, ERASER_COLOR, MASK_COLOR, ONION_COLO
 
 ARROW_COLOR = QColor(255, 214, 10)  # motion arrows: yellow, apart from the red mask
 PIN_COLOR = QColor(64, 200, 255)  # anchor pins: cyan
+FREEZE_COLOR = QColor(150, 110, 255, 120)  # freeze strokes: translucent violet, apart from both
 
 
 def timecode(frame: int, fps) -> str:
@@ -117,7 +119,9 @@ class Viewer(QWidget):
         self.tracking: MaskTracking | None = None  # tracked masks shown frame by frame
         self._overlay_tracked = False  # the overlay shows a tracked mask (not the painted one)
         self.onion_skin = False  # also show the previous frame's tracked mask, faintly
-        self.motion_tool: str | None = None  # "arrow" (drag) or "pin" (click): motion hints
+        # "arrow" (drag), "pin" (click) or "freeze" (paint strokes): a cinemagraph's motion hints
+        self.motion_tool: str | None = None
+        self._freeze: list[tuple[float, float]] = []  # the freeze stroke being painted (source)
         self._arrow: tuple[QPointF, QPointF] | None = None  # the arrow being dragged (widget)
         self._preview: list[QImage] = []  # the motion preview's frames, played in a loop
         self._preview_at = 0
@@ -403,7 +407,7 @@ class Viewer(QWidget):
             p.fillRect(box, ERASER_COLOR if self.brush.erase else ACCENT)
             p.setPen(QColor(255, 255, 255))
             p.drawText(box, Qt.AlignmentFlag.AlignCenter, badge)
-        if self.brush.enabled and self.underMouse():
+        if (self.brush.enabled or self.motion_tool == "freeze") and self.underMouse():
             pos = self.mapFromGlobal(self.cursor().pos())
             radius = self.brush.size / 2 * self.source_rect().width() / self._source_size()[0]
             pen = QPen(QColor(255, 255, 255, 220), 1.5)
@@ -413,19 +417,31 @@ class Viewer(QWidget):
             p.drawEllipse(QPointF(pos), radius, radius)
         p.end()
 
+    def freeze_strokes(self) -> list[list[float]]:
+        """The freeze-brush strokes of the source shown ([radius, x0, y0, ...], its pixels)."""
+        meta = self.doc.project.mask_meta.get(self.media_id or "")
+        return meta.freeze if meta is not None else []
+
     def motion_hints(self) -> tuple[list[list[float]], list[list[float]]]:
         """(arrows, pins) of the source shown, in its pixels."""
         meta = self.doc.project.mask_meta.get(self.media_id or "")
         return (meta.arrows, meta.pins) if meta is not None else ([], [])
 
     def _paint_motion(self, p: QPainter, rect: QRectF) -> None:
-        """Arrows (with heads) and pins (dots) over the picture, and the arrow being dragged."""
+        """Freeze strokes (translucent), arrows (with heads) and pins (dots) over the picture,
+        and the arrow being dragged or the stroke being painted."""
         arrows, pins = self.motion_hints()
-        if not (arrows or pins or self._arrow):
+        strokes = list(self.freeze_strokes())
+        if self._freeze:
+            strokes.append([self.brush.size / 2] + [v for pt in self._freeze for v in pt])
+        if not (arrows or pins or strokes or self._arrow):
             return
         p.save()
         p.setClipRect(rect)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        scale = self.source_rect().width() / max(self._source_size()[0], 1)
+        for stroke in strokes:
+            self._paint_freeze(p, stroke, scale)
         lines = [(self.from_source(a[0], a[1]), self.from_source(a[2], a[3])) for a in arrows]
         if self._arrow is not None:
             lines.append(self._arrow)
@@ -438,14 +454,31 @@ class Viewer(QWidget):
             p.drawEllipse(c, 6.0, 6.0)
         p.restore()
 
+    def _paint_freeze(self, p: QPainter, stroke: list[float], scale: float) -> None:
+        """One freeze stroke as the brush painted it: a round-capped band 2 x radius wide."""
+        points = [self.from_source(x, y) for x, y in zip(stroke[1::2], stroke[2::2], strict=True)]
+        path = QPainterPath(points[0])
+        for point in points[1:]:
+            path.lineTo(point)
+        if len(points) == 1:
+            path.lineTo(points[0] + QPointF(0.01, 0))  # a dab: a zero-length line, round caps
+        pen = QPen(FREEZE_COLOR, max(1.0, 2 * stroke[0] * scale))
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        p.setPen(pen)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawPath(path)
+
     def tool_badge(self) -> str:
         """The mask tool in use, shown over the picture ("" when the brush is off)."""
         if self._preview and self.sequence is None:
-            return "MOTION PREVIEW: THE ARROWS AND PINS ALONE, AT A REDUCED SIZE"
+            return "MOTION PREVIEW (REDUCED): ARROWS, PINS, FREEZE ONLY"
         if self.motion_tool == "arrow":
             return "ARROW: DRAG WHERE IT MOVES  (RIGHT-CLICK: REMOVE)"
         if self.motion_tool == "pin":
             return "PIN: CLICK WHAT HOLDS STILL  (RIGHT-CLICK: REMOVE)"
+        if self.motion_tool == "freeze":
+            return "FREEZE: PAINT WHAT MUST NOT MOVE  (RIGHT-CLICK: REMOVE)"
         if self.box_mode:
             return "BOX: DRAG AROUND THE OBJECT  (SHIFT+CLICK: ADD, ALT+CLICK: REMOVE)"
         if not self.brush.enabled:
@@ -486,6 +519,10 @@ class Viewer(QWidget):
         return None
 
     def mouseMoveEvent(self, e: QMouseEvent) -> None:  # noqa: N802
+        if self._freeze:
+            self._freeze.append(self._inside(e.position()))
+            self.update()
+            return
         if self._arrow is not None:
             self._arrow = (self._arrow[0], e.position())
             self.update()
@@ -502,6 +539,12 @@ class Viewer(QWidget):
             self.update()
 
     def mouseReleaseEvent(self, e: QMouseEvent) -> None:  # noqa: N802
+        if self._freeze:
+            points, self._freeze = self._freeze, []
+            if self.media_id:
+                self.doc.add_freeze(self.media_id, self.brush.size / 2, points)
+            self.update()
+            return
         if self._arrow is not None:
             start = self._arrow[0]
             self._arrow = None
@@ -539,7 +582,8 @@ class Viewer(QWidget):
         self._stroke = []
 
     def _motion_press(self, e: QMouseEvent) -> None:
-        """Arrow: start a drag; pin: place one; right button: remove the hint nearest."""
+        """Arrow: start a drag; pin: place one; freeze: start a stroke; right button: remove
+        the hint nearest."""
         assert self.media_id is not None
         if e.button() == Qt.MouseButton.RightButton:
             x, y = self.to_source(e.position())
@@ -549,6 +593,9 @@ class Viewer(QWidget):
         elif e.button() == Qt.MouseButton.LeftButton:
             if self.motion_tool == "arrow":
                 self._arrow = (e.position(), e.position())
+            elif self.motion_tool == "freeze":
+                self._freeze = [self._inside(e.position())]
+                self.update()
             else:
                 self.doc.add_pin(self.media_id, *self._inside(e.position()))
 
