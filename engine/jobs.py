@@ -192,13 +192,14 @@ class Job:
 
     def validate(self) -> None:
         """Every rule a job must meet before it runs: each field's range or choices, then the
-        task's own (its inputs, options and rules: engine/task_specs.py). Raises JobError
-        naming the field. The app asks this for its form's errors, the engine at its door."""
+        task's own (its inputs, options and rules: engine/tasks/kinds/<task>_spec.py). Raises
+        JobError naming the field. The app asks this for its form's errors, the engine at its
+        door."""
         kinds = get_type_hints(Job)
         for f, spec in job_fields():
             check_type(f.name, kinds[f.name], getattr(self, f.name))
             check_value(f.name, spec, getattr(self, f.name))
-        spec_for(self.task).validate(self)  # engine/task_specs.py: no torch, no tasks
+        spec_for(self.task).validate(self)  # the task's spec: no torch, no Task class
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
