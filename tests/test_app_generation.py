@@ -98,6 +98,16 @@ def test_text_to_video_needs_no_source_and_writes_nothing(parts):
     assert [p.name for p in c.scratch.iterdir()] == ["generated"]
 
 
+def test_a_task_with_no_source_takes_nothing_from_the_selected_clip(parts, clip):
+    """Text to video (with a style or not) has no origin on the timeline and no frame count
+    from the clip's in/out range, whatever clip is selected."""
+    c, doc, _queue, settings, sel = parts
+    sel.media_id, sel.frame = _import(doc, clip), 12
+    doc.set_in_out(4, 10)
+    request = c.build_request()
+    assert request.origin is None and settings.calls[-1][2] is None
+
+
 def test_the_in_out_range_is_the_sources_only_in_source_mode(parts, clip):
     c, doc, _queue, settings, sel = parts
     settings.task = "v2v"
