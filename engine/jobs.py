@@ -18,7 +18,7 @@ from dataclasses import Field, asdict, dataclass, field, fields
 from typing import Any, get_args, get_type_hints
 
 from engine.errors import JobError
-from engine.task_specs import TASK_LABELS, TASKS, spec_for
+from engine.task_specs import TASK_LABELS, TASKS, spec_for, tasks_using
 
 SAMPLERS = ("dpm++2m", "ddim")
 # Where a task on real footage takes its pixels: "footage" (what the input shows comes from
@@ -53,6 +53,7 @@ def _spec(default: Any, help: str, flag: str | None = None, **limits: Any) -> An
 
 
 _TASK_HELP = ", ".join(f"{k} ({v})" for k, v in TASK_LABELS.items())
+_USING_IMAGE, _USING_VIDEO = (", ".join(tasks_using(name)) for name in ("image", "video"))
 _SIZE_HELP = (
     "WxH output size, any aspect (sampled in native-size tiles; larger than native runs SSR). "
     "Default: the source clip's size (v2v), the still's aspect at the SSR's size (i2v), the "
@@ -70,8 +71,8 @@ class Job:
     negative_prompt: str = _spec(
         "", "what it should not show (negative prompt)", "--negative", label="the negative prompt"
     )
-    image: str | None = _spec(None, "still image (i2v, cinemagraph)", "--image", label="a still")
-    video: str | None = _spec(None, "source video (inpaint, v2v)", "--video", label="a clip")
+    image: str | None = _spec(None, f"still image ({_USING_IMAGE})", "--image", label="a still")
+    video: str | None = _spec(None, f"source video ({_USING_VIDEO})", "--video", label="a clip")
     mask: str | None = _spec(
         None,
         "mask: white = the region to animate or replace; a PNG, or one mask per frame: a "
@@ -199,13 +200,14 @@ class Job:
 
     def validate(self) -> None:
         """Every rule a job must meet before it runs: each field's range or choices, then the
-        task's own (its inputs, options and rules: engine/task_specs.py). Raises JobError
-        naming the field. The app asks this for its form's errors, the engine at its door."""
+        task's own (its inputs, options and rules: engine/tasks/kinds/<task>_spec.py). Raises
+        JobError naming the field. The app asks this for its form's errors, the engine at its
+        door."""
         kinds = get_type_hints(Job)
         for f, spec in job_fields():
             check_type(f.name, kinds[f.name], getattr(self, f.name))
             check_value(f.name, spec, getattr(self, f.name))
-        spec_for(self.task).validate(self)  # engine/task_specs.py: no torch, no tasks
+        spec_for(self.task).validate(self)  # the task's spec: no torch, no Task class
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

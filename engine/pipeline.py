@@ -251,11 +251,8 @@ class Engine:
         info = loaded.info
         frames = job.frames or info.native_frames
         self._check_frames(loaded, frames)
-        if job.loop and frames < info.native_frames:
-            raise JobError(
-                f"`loop` needs at least the native {info.native_frames} frames", field="loop"
-            )
         task = task_for(job.task)
+        task.check_frames(job, frames, info.native_frames)
         prep = task.prepare(job, frames, geometry(loaded))
         sampled = []
         if prep.parts:

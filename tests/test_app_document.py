@@ -136,3 +136,14 @@ def test_motion_hints_are_undo_steps_and_removal_finds_the_nearest(still_documen
     assert doc.undo_stack.text(doc.undo_stack.index() - 1) == "Add anchor pin"
     doc.add_pin("no-such-id", 5, 5)  # no such media: nothing stored
     assert "no-such-id" not in doc.project.mask_meta
+
+
+def test_only_a_task_that_composites_into_footage_marks_its_clip_edited_real(qtbot, tmp_path):
+    doc = Document()
+    path = make_clip(tmp_path / "g.mp4", frames=8, size=(32, 32), fps=8)
+    marks = {}
+    for task in ("t2v", "i2v", "cinemagraph", "inpaint", "v2v", "a-task-from-a-newer-version"):
+        item = MediaItem(str(path), probe(path).to_dict(), name=task, generated=True)
+        marks[task] = doc.add_generated(item, GenerationRecord({"task": task}), over=False)
+    edited = {task for task, clip in marks.items() if clip.edited_real}
+    assert edited == {"inpaint", "v2v"}

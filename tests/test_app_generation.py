@@ -99,6 +99,16 @@ def test_text_to_video_needs_no_source_and_writes_nothing(parts):
     assert [p.name for p in c.scratch.iterdir()] == ["generated"]
 
 
+def test_a_task_with_no_source_takes_nothing_from_the_selected_clip(parts, clip):
+    """Text to video (with a style or not) has no origin on the timeline and no frame count
+    from the clip's in/out range, whatever clip is selected."""
+    c, doc, _queue, settings, sel = parts
+    sel.media_id, sel.frame = _import(doc, clip), 12
+    doc.set_in_out(4, 10)
+    request = c.build_request()
+    assert request.origin is None and settings.calls[-1][2] is None
+
+
 def test_the_in_out_range_is_the_sources_only_in_source_mode(parts, clip):
     c, doc, _queue, settings, sel = parts
     settings.task = "v2v"
@@ -266,9 +276,8 @@ def test_the_source_line_names_the_source_frame_and_mask(parts, clip):
     assert c.source_text() == "source: clip.mp4, frame 6, no mask"
     doc.mask_operation(sel.media_id, "fill")
     assert c.source_text() == "source: clip.mp4, frame 6, with mask"
-    for task in ("t2v", "stylize"):  # tasks that read no source name none, whatever is shown
-        settings.task = task
-        assert c.source_text() == "source: none (text to video needs none)"
+    settings.task = "t2v"  # a task that reads no source names none, whatever is shown
+    assert c.source_text() == "source: none (text to video needs none)"
 
 
 def test_only_an_auto_sized_text_to_video_job_on_a_settled_sequence_is_refitted(tiny_model):

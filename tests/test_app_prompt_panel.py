@@ -103,7 +103,7 @@ def test_a_painted_mask_goes_only_to_a_task_that_reads_one(panel) -> None:
 def test_each_task_gets_the_inputs_it_declares_and_no_other(panel) -> None:
     from engine.tasks.registry import task_for
 
-    for key in ("t2v", "stylize", "i2v", "cinemagraph", "inpaint", "v2v"):
+    for key in ("t2v", "i2v", "cinemagraph", "inpaint", "v2v"):
         _task(panel, key)
         source = "still.png" if key in ("i2v", "cinemagraph") else "clip.mp4"
         job = panel.build_job(source=source, mask_png="mask.png")
@@ -178,3 +178,22 @@ def test_pixels_and_mask_grow_go_to_the_tasks_that_read_them(panel) -> None:
     assert panel.build_job().pixels == "footage"  # nothing to take pixels from: the default
     panel.apply_job({"task": "inpaint", "pixels": "model", "mask_grow": 12})
     assert panel.pixels.currentData() == "model" and panel.mask_grow.value() == 12
+
+
+def test_the_task_list_and_its_widgets_follow_the_specs(panel) -> None:
+    """Every entry is a task (a style is a setting of any task, no pseudo-task), with its
+    help as the tooltip; which widgets it enables is what its spec declares."""
+    from PySide6.QtCore import Qt
+
+    from engine.task_specs import SPECS
+
+    assert [panel.task.itemData(i) for i in range(panel.task.count())] == list(SPECS)
+    for i, (name, spec) in enumerate(SPECS.items()):
+        assert panel.task.itemData(i, Qt.ItemDataRole.ToolTipRole) == spec.help
+        _task(panel, name)
+        assert panel.strength.isEnabled() == ("strength" in spec.settings), name
+        assert panel.mask_grow.isEnabled() == ("mask_grow" in spec.options), name
+        assert panel.out_width.isEnabled() == (not spec.keeps_input_size), name
+        assert panel.pixels.isEnabled() == (spec.source is not None), name
+    panel.apply_job({"task": "t2v", "prompt": "x", "style": "ink", "style_strength": 0.5})
+    assert panel.task_key() == "t2v" and panel.style_blend.value() == 50

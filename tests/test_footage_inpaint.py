@@ -13,7 +13,7 @@ from PIL import Image
 from engine.jobs import Job
 from engine.pipeline import Engine
 from engine.tasks.footage_inpaint import FootagePrepared, key_frame, work_area
-from engine.tasks.region_tasks import Inpaint
+from engine.tasks.kinds.inpaint import Inpaint
 from engine.tasks.sizes import Geometry
 from engine.tasks.task import Sampled
 from engine.vision.blend import detail_blend

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from engine.jobs import Job
-from engine.tasks import frame_tasks, region_tasks
+from engine.tasks.kinds import cinemagraph, i2v, v2v
 
 FAST = {"steps": 1, "ssr_steps": 1, "guidance": 1.0}
 
@@ -52,9 +52,9 @@ def test_pixels_model_never_runs_the_footage_code(engine, tiny_model, inputs, ta
     footage = engine.run(job("footage")).frames
     model = engine.run(job("model")).frames
     assert not np.array_equal(footage, model)  # the switch changes the result
-    monkeypatch.setattr(region_tasks, "footage_cinemagraph", _refuse)
-    monkeypatch.setattr(frame_tasks, "footage_i2v", _refuse)
-    monkeypatch.setattr(frame_tasks, "keep_detail", _refuse)
+    monkeypatch.setattr(cinemagraph, "footage_cinemagraph", _refuse)
+    monkeypatch.setattr(i2v, "footage_i2v", _refuse)
+    monkeypatch.setattr(v2v, "keep_detail", _refuse)
     again = engine.run(job("model")).frames
     assert np.array_equal(again, model)  # the same pixels with the footage code gone
     with pytest.raises(FootageCalled):

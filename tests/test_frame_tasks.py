@@ -12,8 +12,11 @@ from PIL import Image
 from testkit.fuzz_media import huge_sparse_png, write_video
 
 from engine.jobs import Job
-from engine.tasks import frame_tasks
-from engine.tasks.frame_tasks import FramePrepared, ImageToVideo, TextToVideo, VideoToVideo, psnr
+from engine.tasks.frame_tasks import FramePrepared
+from engine.tasks.kinds import i2v
+from engine.tasks.kinds.i2v import ImageToVideo, psnr
+from engine.tasks.kinds.t2v import TextToVideo
+from engine.tasks.kinds.v2v import VideoToVideo
 from engine.tasks.sizes import Geometry
 from engine.tasks.task import Sampled
 
@@ -49,11 +52,11 @@ def test_v2v_at_strength_0_samples_nothing_and_returns_the_source(tmp_path) -> N
 
 
 def test_i2v_reads_a_huge_still_at_twice_the_output_size(tmp_path, monkeypatch):
-    real = frame_tasks.load_image
+    real = i2v.load_image
     big = huge_sparse_png(tmp_path / "big.png", 9400)  # 86 KB claiming 88 Mpx
     decoded = []
     monkeypatch.setattr(
-        frame_tasks, "load_image", lambda *a, **kw: decoded.append(real(*a, **kw)) or decoded[-1]
+        i2v, "load_image", lambda *a, **kw: decoded.append(real(*a, **kw)) or decoded[-1]
     )
     job = Job(task="i2v", image=str(big), prompt="x", width=640, height=640)
     prep = ImageToVideo().prepare(job, 8, GEO)

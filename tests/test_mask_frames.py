@@ -11,7 +11,7 @@ from engine.jobs import Job
 from engine.mask_track import MaskTrack, save
 from engine.media.load import MediaLoadError
 from engine.media.mask_frames import load_region
-from engine.tasks.region_tasks import Inpaint
+from engine.tasks.kinds.inpaint import Inpaint
 from engine.tasks.sizes import Geometry
 from engine.vision.mask_edges import Edges
 

@@ -12,8 +12,10 @@ from testkit.fuzz_media import png_claiming
 
 from engine.jobs import Job, JobError
 from engine.tasks.conditioning import cinemagraph
+from engine.tasks.kinds.cinemagraph import Cinemagraph
+from engine.tasks.kinds.inpaint import Inpaint
 from engine.tasks.region import Box
-from engine.tasks.region_tasks import Cinemagraph, Inpaint, RegionPrepared, region_feather
+from engine.tasks.region_tasks import RegionPrepared, region_feather
 from engine.tasks.sizes import Geometry
 from engine.tasks.task import Sampled
 from engine.tensors import to_float

@@ -1,20 +1,26 @@
-"""The registry: one Task per job task, each declaring what it reads, and the one prepare
-every client can call (validation, then the task's own)."""
+"""The registry: the one list of tasks, torch-free; each task's spec module names its Task
+module, which loads only when a job of that task asks for it."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
-from engine.jobs import TASKS, Job, JobError
-from engine.task_specs import tasks_using
-from engine.tasks.registry import REGISTRY, prepare, task_for
-from engine.tasks.sizes import Geometry
+from engine.jobs import TASKS, JobError
+from engine.task_specs import SPECS, tasks_using
+from engine.tasks.registry import KINDS, all_tasks, task_for
+
+# What today's tasks declare; a task added later adds its own checks in its own test file.
+TODAY = ("t2v", "i2v", "cinemagraph", "inpaint", "v2v")
 
 
 def test_every_job_task_has_one_task_object() -> None:
-    assert tuple(REGISTRY) == TASKS
-    assert all(task_for(name).name == name for name in TASKS)
-    reads = {name: set(task.inputs) for name, task in REGISTRY.items()}
+    tasks = all_tasks()
+    assert tuple(tasks) == TASKS == tuple(SPECS) and TASKS[: len(TODAY)] == TODAY
+    assert all(task_for(name) is task and task.name == name for name, task in tasks.items())
+    reads = {name: set(tasks[name].inputs) for name in TODAY}
     assert reads == {
         "t2v": set(),
         "i2v": {"image"},
@@ -22,14 +28,36 @@ def test_every_job_task_has_one_task_object() -> None:
         "inpaint": {"video", "mask"},
         "v2v": {"video"},
     }
-    assert [n for n, t in REGISTRY.items() if t.keeps_input_size] == ["cinemagraph", "inpaint"]
-    assert [n for n, t in REGISTRY.items() if t.relationship == "inputTo"] == ["i2v"]
+    assert [n for n in TODAY if tasks[n].keeps_input_size] == ["cinemagraph", "inpaint"]
+    assert [n for n in TODAY if tasks[n].relationship == "inputTo"] == ["i2v"]
+
+
+def test_each_task_is_one_module_beside_its_spec_module() -> None:
+    for kind in KINDS:
+        task = task_for(kind.SPEC.name)
+        assert type(task).__module__ == kind.__name__.removesuffix("_spec")
+
+
+def test_the_list_loads_no_task_module_until_one_is_asked_for() -> None:
+    code = (
+        "import sys\n"
+        "from engine.tasks.registry import TASKS, task_for\n"
+        "assert 'torch' not in sys.modules\n"
+        "assert 'engine.tasks.kinds.inpaint' not in sys.modules\n"
+        "task_for('inpaint')\n"
+        "assert 'engine.tasks.kinds.inpaint' in sys.modules\n"
+        "assert 'engine.tasks.kinds.v2v' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=300)
 
 
 def test_the_tasks_reading_each_input_come_from_their_declarations() -> None:
-    assert tasks_using("image") == ("i2v", "cinemagraph")
-    assert tasks_using("video") == ("inpaint", "v2v")
-    assert tasks_using("mask") == ("cinemagraph", "inpaint")
+    def today(name: str) -> list[str]:
+        return [task for task in tasks_using(name) if task in TODAY]
+
+    assert today("image") == ["i2v", "cinemagraph"]
+    assert today("video") == ["inpaint", "v2v"]
+    assert today("mask") == ["cinemagraph", "inpaint"]
     assert tasks_using("audio") == ()
 
 
@@ -37,12 +65,3 @@ def test_an_unknown_task_is_a_job_error_naming_the_field() -> None:
     with pytest.raises(JobError, match="task must be one of") as info:
         task_for("upscale")
     assert info.value.field == "task"
-
-
-def test_prepare_validates_before_reading_any_file() -> None:
-    job = Job(task="cinemagraph", image="missing.png", mask="missing.png", mask_from_frame=3)
-    with pytest.raises(JobError) as info:  # not a "could not be read": no file was opened
-        prepare(job, 8, Geometry(32, 32))
-    assert info.value.field == "mask_from_frame"
-    prep = prepare(Job(prompt="x"), 8, Geometry(32, 32))
-    assert prep.frames == 8 and len(prep.parts) == 1

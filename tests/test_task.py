@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from engine.jobs import Job, JobError
-from engine.task_specs import TaskSpec
 from engine.tasks.sizes import Geometry
+from engine.tasks.spec import TaskSpec
 from engine.tasks.task import Finished, Prepared, Sampled, Task, generated, input_file
 
 

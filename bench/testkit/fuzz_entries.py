@@ -89,7 +89,7 @@ def _inputs(task: str, *inputs: str) -> Callable[[Path, Path, Fixtures], str]:
 
     def run(path: Path, work: Path, fx: Fixtures) -> str:
         from engine.jobs import Job, JobError
-        from engine.tasks.registry import prepare
+        from engine.tasks.registry import task_for
         from engine.tasks.sizes import Geometry
 
         given = {"image": fx.still, "video": fx.video, "mask": fx.mask}
@@ -98,7 +98,9 @@ def _inputs(task: str, *inputs: str) -> Callable[[Path, Path, Fixtures], str]:
             name = flag.split("=")[0]
             files[name] = str(path) if "=" in flag else str(given[name])
         try:
-            prepare(Job(task=task, prompt="x", **files), int(FRAMES), Geometry(32, 32, 4))
+            job = Job(task=task, prompt="x", **files)
+            job.validate()  # as the engine does at its door, before a task reads a file
+            task_for(task).prepare(job, int(FRAMES), Geometry(32, 32, 4))
         except JobError as e:
             return f"error: {e}"
         return "ok"

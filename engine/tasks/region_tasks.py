@@ -1,4 +1,4 @@
-"""The region tasks: cinemagraph and video inpainting.
+"""The base of the region tasks (engine/tasks/kinds/: cinemagraph, inpaint).
 
 Both keep the input's own size and generate only context boxes around the painted region
 (engine/tasks/region.py), each at the model's size; `finish` pastes every box back inside the
@@ -15,27 +15,15 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from engine.jobs import Job, JobError
-from engine.media.load import load_image, load_video_frames
+from engine.jobs import Job
 from engine.media.mask_frames import load_region
-from engine.task_specs import SPECS
-from engine.tasks.cinemagraph_motion import footage_cinemagraph
 from engine.tasks.composite import composite, feathered_alpha
-from engine.tasks.conditioning import Conditioning, cinemagraph, inpainting
+from engine.tasks.conditioning import Conditioning
 from engine.tasks.fit import PadFit
-from engine.tasks.inputs import source_rate
-from engine.tasks.motion_hints import (
-    anchors_of,
-    arrows_of,
-    check_inside,
-    freeze_of,
-    freeze_points,
-    with_track_hints,
-)
 from engine.tasks.region import Box, region_boxes
 from engine.tasks.sizes import Geometry
 from engine.tasks.task import Finished, Part, Prepared, Sampled, Task, input_file
-from engine.tensors import to_float, to_uint8
+from engine.tensors import to_uint8
 
 
 @dataclass(kw_only=True)
@@ -134,95 +122,3 @@ class RegionTask(Task):
             out[:, ys, xs] = composite(out[:, ys, xs], pasted, alpha)
             generated_mask[:, ys, xs] = np.where(alpha > 0, 255, 0)
         return Finished(out, generated_mask, self.relationship)
-
-
-class Cinemagraph(RegionTask):
-    """A still animated inside the painted region; frame 0 is the still itself.
-
-    With `pixels` "footage" (engine/tasks/cinemagraph_motion.py) the model's animation of the
-    region only decides the motion, and the loop moves the still's own pixels; with "model"
-    the model's frames are pasted in."""
-
-    spec = SPECS["cinemagraph"]  # its rules for arrows and anchors are the spec's
-
-    def prepare(self, job: Job, frames: int, geo: Geometry) -> RegionPrepared:
-        prep = super().prepare(job, frames, geo)
-        if job.pixels == "footage":
-            prep.job, note = with_track_hints(job, input_file(job, "mask"))
-            job = prep.job
-            prep.notes += [note] if note else []
-            h, w = prep.original.shape[1:3]
-            check_inside(arrows_of(job.motion_arrows), w, h, "motion_arrows")
-            check_inside(anchors_of(job.motion_anchors), w, h, "motion_anchors")
-            check_inside(freeze_points(freeze_of(job.motion_freeze)), w, h, "motion_freeze")
-        return prep
-
-    def finish(self, prepared: Prepared, sampled: list[Sampled]) -> Finished:
-        if prepared.job.pixels != "footage":
-            return super().finish(prepared, sampled)
-        assert isinstance(prepared, RegionPrepared)
-        animations = [
-            (box, to_uint8(part.fit.from_padded(drawn.video)))
-            for box, part, drawn in zip(prepared.boxes, prepared.parts, sampled, strict=True)
-        ]
-        frames, mask, notes = footage_cinemagraph(
-            prepared.original[0], prepared.region, animations, prepared.job
-        )
-        prepared.notes.extend(notes)
-        return Finished(frames, mask, self.relationship)
-
-    def footage(self, job: Job, frames: int, notes: list[str]) -> Footage:
-        still = load_image(input_file(job, "image"), keep_size_for="a cinemagraph")
-        return np.broadcast_to(still[None], (frames, *still.shape)), input_file(job, "image"), None
-
-    def limit(self, job: Job, region: np.ndarray) -> None:
-        region[0] = False  # frame 0 is the still itself
-
-    def conditioning(
-        self, original: np.ndarray, fit: PadFit, region: torch.Tensor, frames: int
-    ) -> Conditioning:
-        still = fit.video_to_model(to_float(original[:1]))[:, 0]
-        return cinemagraph(still, region[:, 1], frames)
-
-
-class Inpaint(RegionTask):
-    """A clip's painted region replaced, from `mask_from_frame` on. With `pixels` "footage"
-    what other frames show is propagated and the model fills only the rest
-    (engine/tasks/footage_inpaint.py); "model" generates the whole region."""
-
-    spec = SPECS["inpaint"]
-
-    def prepare(self, job: Job, frames: int, geo: Geometry) -> RegionPrepared:
-        if job.pixels == "model":
-            return super().prepare(job, frames, geo)
-        from engine.tasks.footage_inpaint import prepare_footage  # it builds on this module
-
-        return prepare_footage(self, job, frames, geo)
-
-    def finish(self, prepared: Prepared, sampled: list[Sampled]) -> Finished:
-        from engine.tasks.footage_inpaint import FootagePrepared, finish_footage
-
-        if isinstance(prepared, FootagePrepared):
-            return finish_footage(prepared, sampled, self.relationship)
-        return super().finish(prepared, sampled)
-
-    def footage(self, job: Job, frames: int, notes: list[str]) -> Footage:
-        clip, fps = load_video_frames(
-            input_file(job, "video"), job.video_start_frame, frames, keep_size_for="inpainting"
-        )
-        return clip, input_file(job, "video"), source_rate(fps, notes)
-
-    def limit(self, job: Job, region: np.ndarray) -> None:
-        frames = len(region)
-        if job.mask_from_frame >= frames:
-            raise JobError(
-                f"`mask_from_frame` {job.mask_from_frame} is past the clip's last frame "
-                f"({frames - 1})",
-                field="mask_from_frame",
-            )
-        region[: job.mask_from_frame] = False
-
-    def conditioning(
-        self, original: np.ndarray, fit: PadFit, region: torch.Tensor, frames: int
-    ) -> Conditioning:
-        return inpainting(fit.video_to_model(to_float(original)), region)

@@ -4,7 +4,8 @@ it uses, checks a job against them (`validate`), turns the job into the pieces t
 
 The engine runs any task the same way: load -> task.prepare -> sample each `Part` -> upscale
 it to its padded size -> task.finish. What differs between tasks lives in their own modules
-(engine/tasks/frame_tasks.py, engine/tasks/region_tasks.py), never in a branch on the name.
+(engine/tasks/kinds/<name>.py, on the bases in frame_tasks.py and region_tasks.py), never in a
+branch on the name; so does the example that teaches the model the task (`training_example`).
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ import numpy as np
 import torch
 
 from engine.jobs import Job, JobError
-from engine.task_specs import NEEDS, TaskSpec
 from engine.tasks.conditioning import Conditioning
 from engine.tasks.fit import PadFit
 from engine.tasks.sizes import Geometry
+from engine.tasks.spec import NEEDS, TaskSpec
 
 
 @dataclass
@@ -66,12 +67,21 @@ class Finished:
     relationship: str  # C2PA: how the source relates to the result ("parentOf", "inputTo")
 
 
+Example = tuple[torch.Tensor, Conditioning]  # a training example: (target video, conditioning)
+
+
 class Task(ABC):
-    """One generation mode, built on its spec (engine/task_specs.py: label, input files,
-    options, size rule and the job's rules, declared there once, without torch); subclasses
-    add how the job's inputs become what the sampler draws and what it drew becomes frames."""
+    """One generation mode, built on its spec (engine/tasks/kinds/<name>_spec.py: label, input
+    files, options, size rule and the job's rules, declared there once, without torch);
+    subclasses add how the job's inputs become what the sampler draws and what it drew becomes
+    frames, and how a training clip becomes an example of the task."""
 
     spec: ClassVar[TaskSpec]
+    # Training: an example may be captioned with its motion alone (engine/train/data.py).
+    caption_motion_only: ClassVar[bool] = False
+    # Training on natural clips: the task whose example is drawn instead when the clip has no
+    # moving layer to use as this task's mask (None: a random mask serves).
+    without_moving_layer: ClassVar[str | None] = None
 
     @property
     def name(self) -> str:
@@ -102,6 +112,11 @@ class Task(ABC):
         breaks the task's own rules."""
         self.spec.validate(job)
 
+    def check_frames(self, job: Job, frames: int, native_frames: int) -> None:
+        """Refuse a job whose length (`frames`, for a model that makes `native_frames` at once)
+        does not serve this task; called once the model is known."""
+        return None  # any length serves a task that sets no rule of its own
+
     @abstractmethod
     def prepare(self, job: Job, frames: int, geo: Geometry) -> Prepared:
         """Read the inputs and build the parts to sample (`frames` long, for a model whose
@@ -110,6 +125,12 @@ class Task(ABC):
     @abstractmethod
     def finish(self, prepared: Prepared, sampled: list[Sampled]) -> Finished:
         """The result from the drawn parts (one per prepared part, in order)."""
+
+    def training_example(self, video: torch.Tensor, region: Callable[[], torch.Tensor]) -> Example:
+        """What teaches the model this task from clip `video` (3, T, H, W) in [-1, 1]: the
+        target and its conditioning. `region()` draws a mask (1, H, W), 1 = region, for a task
+        that needs one. A task the model learns through another's conditioning has none."""
+        raise ValueError(f"task {self.name} has no training example of its own")
 
 
 def input_file(job: Job, name: str) -> str:

@@ -1,6 +1,7 @@
-"""Training batches: procedural clips (or a folder of captioned clips), random task masks so one
-checkpoint learns text-to-video, image-to-video, inpainting and cinemagraphs, and low-resolution
-inputs for the super-resolution stage."""
+"""Training batches: procedural clips (or a folder of captioned clips), each an example of a task
+drawn by its share (the example itself is the task's own: `Task.training_example` in
+engine/tasks/kinds/), so one checkpoint learns text-to-video, image-to-video, inpainting and
+cinemagraphs; and low-resolution inputs for the super-resolution stage."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from engine.tasks.conditioning import Conditioning, cinemagraph, image_to_video, inpainting
+from engine.tasks.conditioning import Conditioning
+from engine.tasks.registry import task_for
 from engine.train.natural_source import NaturalSource
 from engine.train.procedural import ProceduralConfig, motion_caption, render, sample_clip
 
@@ -22,6 +24,7 @@ TASK_MIX = {"i2v": 0.15, "inpaint": 0.1, "cinemagraph": 0.1}
 # The natural data serves what users do with real footage: animate a photo (image-to-video,
 # cinemagraphs) and fill a region; its region tasks use the moving layer as the mask.
 NATURAL_TASK_MIX = {"i2v": 0.3, "inpaint": 0.2, "cinemagraph": 0.3}
+REST_TASK = "t2v"  # what the examples the shares leave are
 
 
 def to_tensor(video: np.ndarray) -> torch.Tensor:
@@ -52,25 +55,29 @@ def task_mix(i2v_share: float | None = None) -> dict[str, float]:
     return mix
 
 
+def draw_example(
+    video: torch.Tensor,
+    shares: dict[str, float],
+    region: Callable[[], torch.Tensor],
+    rng: np.random.Generator,
+) -> tuple[str, torch.Tensor, Conditioning]:
+    """Pick a task by `shares` (in their order; the rest is REST_TASK) and return (task,
+    target video, conditioning) from its own training example; `region()` draws its mask."""
+    u = rng.uniform()
+    for name, share in shares.items():
+        if u < share:
+            return name, *task_for(name).training_example(video, region)
+        u -= share
+    return REST_TASK, *task_for(REST_TASK).training_example(video, region)
+
+
 def task_example(
     video: torch.Tensor, rng: np.random.Generator, mix: dict[str, float] = TASK_MIX
 ) -> tuple[str, torch.Tensor, Conditioning]:
-    """Pick a task by the shares in `mix`; return (task, target video, conditioning)."""
-    _, t, h, w = video.shape
-    u = rng.uniform()
-    if u < mix["i2v"]:
-        return "i2v", video, image_to_video(video[:, 0], t)
-    u -= mix["i2v"]
-    if u < mix["inpaint"]:
-        return "inpaint", video, inpainting(video, random_blob(h, w, rng))
-    u -= mix["inpaint"]
-    if u < mix["cinemagraph"]:
-        region = random_blob(h, w, rng)
-        still = video[:, 0]
-        # The target is a cinemagraph: the still outside the region, the clip inside it.
-        target = torch.where(region[:, None].bool(), video, still[:, None])
-        return "cinemagraph", target, cinemagraph(still, region, t)
-    return "t2v", video, Conditioning(torch.zeros_like(video), torch.zeros(1, t, h, w))
+    """Pick a task by the shares in `mix`; return (task, target video, conditioning). A task
+    that needs a mask gets a random blob."""
+    _, _, h, w = video.shape
+    return draw_example(video, mix, lambda: random_blob(h, w, rng), rng)
 
 
 def natural_task_example(
@@ -79,25 +86,22 @@ def natural_task_example(
     rng: np.random.Generator,
     mix: dict[str, float] = NATURAL_TASK_MIX,
 ) -> tuple[str, torch.Tensor, Conditioning]:
-    """Like task_example for a natural clip: the mask of an inpainting or cinemagraph example
-    is the moving layer's region when the clip has one. A camera move has no region to animate
-    alone, so its cinemagraph share goes to image-to-video."""
-    _, t, h, w = video.shape
-    u = rng.uniform()
-    i2v = mix["i2v"] + (mix["cinemagraph"] if region is None else 0.0)
-    if u < i2v:
-        return "i2v", video, image_to_video(video[:, 0], t)
-    u -= i2v
-    mask = random_blob(h, w, rng) if region is None else torch.from_numpy(region[None] * 1.0)
-    mask = mask.float()
-    if u < mix["inpaint"]:
-        return "inpaint", video, inpainting(video, mask)
-    u -= mix["inpaint"]
-    if region is not None and u < mix["cinemagraph"]:
-        still = video[:, 0]
-        target = torch.where(mask[:, None].bool(), video, still[:, None])
-        return "cinemagraph", target, cinemagraph(still, mask, t)
-    return "t2v", video, Conditioning(torch.zeros_like(video), torch.zeros(1, t, h, w))
+    """Like task_example for a natural clip: a task's mask is the moving layer's region when
+    the clip has one. Without one, a task that needs the moving layer itself (a cinemagraph:
+    a camera move has no region to animate alone) gives its share to the task it names."""
+    _, _, h, w = video.shape
+    shares = dict(mix)
+    if region is None:
+        for name in mix:
+            stand_in = task_for(name).without_moving_layer
+            if stand_in is not None:
+                shares[stand_in] = shares.get(stand_in, 0.0) + shares.pop(name)
+    moving = None if region is None else torch.from_numpy(region[None] * 1.0).float()
+
+    def mask() -> torch.Tensor:
+        return random_blob(h, w, rng) if moving is None else moving
+
+    return draw_example(video, shares, mask, rng)
 
 
 @dataclass
@@ -224,7 +228,11 @@ class ProceduralBatches:
                 videos.append(target)
                 conds.append(conditioning.model_channels())
                 # Drawn only when asked for, so existing runs keep their exact batches.
-                if task == "i2v" and self.motion_captions and rng.uniform() < self.motion_captions:
+                if (
+                    task_for(task).caption_motion_only
+                    and self.motion_captions
+                    and rng.uniform() < self.motion_captions
+                ):
                     caption = motion_caption(spec, rng)
             else:
                 videos.append(video)

@@ -25,6 +25,7 @@ from engine.api import (
     atomic_write_bytes,
     path_in,
     probe,
+    spec_for,
 )
 from lumiere_studio.model.document import Document
 from lumiere_studio.model.generations import GenerationRecord, now_text
@@ -144,7 +145,7 @@ class GenerationController(QObject):
         """The job for the settings and the selected source, range and mask."""
         sel, project = self.selection(), self.doc.project
         item = project.media_by_id(sel.media_id or "")
-        task = self.settings.task_key()
+        task = spec_for(self.settings.task_key())
         request = Request(Job())
         source, start, count, mask_png, from_frame = None, sel.frame, None, None, 0
         motion: tuple[str | None, ...] = (None, None, None)
@@ -153,7 +154,7 @@ class GenerationController(QObject):
             pin, pout = project.in_point, project.out_point
             if not sel.in_sequence and pin is not None and pout is not None and pout > pin:
                 start, count = pin, pout - pin
-            if task != "t2v":
+            if task.source is not None:  # what the result is made from, and where it goes
                 request.origin = Origin(item.path, start)
             still = self.settings.needs_still() and item.media_info.kind == "video"
             if still and sel.picture is not None:
@@ -181,7 +182,7 @@ class GenerationController(QObject):
                     motion_text(hints.freeze),
                 )
         job = self.settings.build_job(
-            source, start, count if task != "t2v" else None, mask_png, from_frame, motion
+            source, start, count if task.source else None, mask_png, from_frame, motion
         )
         request.job = fit_to_sequence(job, self.sequence_defaults(), self.settings.size_is_auto())
         return request
@@ -268,14 +269,12 @@ class GenerationController(QObject):
 
     def source_text(self) -> str:
         """The prompt panel's line about what a job would be made from: nothing for a task
-        that reads no input (text to video, stylize), whatever the viewer shows."""
-        from engine.api import spec_for
-
-        key = self.settings.task_key()
+        that reads no input (text to video), whatever the viewer shows."""
         sel = self.selection()
         item = self.doc.project.media_by_id(sel.media_id or "")
-        if not spec_for("t2v" if key == "stylize" else key).inputs:
-            return "source: none (text to video needs none)"
+        task = spec_for(self.settings.task_key())
+        if task.source is None:
+            return f"source: none ({task.label.lower()} needs none)"
         if item is None:
             return "source: none yet: select a clip in the Media bin or on the timeline"
         mask = self.doc.project.masks.get(item.id)
@@ -350,7 +349,8 @@ def fit_to_sequence(job: Job, sequence: dict[str, Any], size_is_auto: bool = Tru
     keep the source's size; the rate stays the model's, since the timeline places the result by
     time whatever its rate. `size_is_auto`: the prompt panel's size control is on auto (its own
     auto, the model's largest untiled size, applies until the sequence has a size)."""
-    if job.task != "t2v" or not sequence["settled"] or not size_is_auto:
+    has_source = spec_for(job.task).source is not None  # a source gives the size
+    if has_source or not sequence["settled"] or not size_is_auto:
         return job
     from engine.api import ModelError, list_models, read_model_info
 

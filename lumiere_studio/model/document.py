@@ -16,6 +16,7 @@ from PySide6.QtGui import QUndoStack
 from engine.api import (
     FIT_MODES,
     STILL_SECONDS,
+    TASK_LABELS,
     MediaInfo,
     TimelineClip,
     Track,
@@ -24,6 +25,7 @@ from engine.api import (
     nearest,
     rate_text,
     retime,
+    spec_for,
 )
 from lumiere_studio.model.generations import GenerationRecord
 from lumiere_studio.model.history import MaskCommand, SnapshotCommand
@@ -142,7 +144,8 @@ class Document(QObject):
             if spot is not None:
                 start, track = spot
             clip = self._clip_for(p, item, start, clip_id)
-            clip.edited_real = record.job.get("task") in ("inpaint", "v2v")
+            task = record.job.get("task")  # a task this version does not know is not marked
+            clip.edited_real = task in TASK_LABELS and spec_for(task).composites_footage
             if origin:
                 clip.source_offset = max(0, int(origin.get("frame", 0)))
             _free_track(p, track, clip).clips.append(clip)

@@ -30,7 +30,6 @@ from engine.api import (
     TASK_LABELS,
     Job,
     JobError,
-    TaskSpec,
     default_of,
     name_fields,
     spec_for,
@@ -40,14 +39,8 @@ from engine.api import (
     ui_range,
 )
 
-# The issue's task list; "stylize" is text-to-video with a style applied.
-PANEL_TASKS = [*TASK_LABELS.items(), ("stylize", "Stylize (text to video + style)")]
-NEEDS_IMAGE = tasks_using("image")  # the tasks' own declarations (engine/tasks/*)
-
-
-def job_task(key: str) -> TaskSpec:
-    """The engine task a panel entry runs ("stylize" is text to video with a style)."""
-    return spec_for("t2v" if key == "stylize" else key)
+TOOLTIP = Qt.ItemDataRole.ToolTipRole
+NEEDS_IMAGE = tasks_using("image")  # the tasks' own declarations (engine/tasks/kinds/)
 
 
 def _pair(left: QWidget, label: str, right: QWidget, left_share: int = 1) -> QHBoxLayout:
@@ -66,8 +59,9 @@ class PromptPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.task = QComboBox()
-        for key, label in PANEL_TASKS:
+        for key, label in TASK_LABELS.items():  # a style is a setting of any task, not one
             self.task.addItem(label, key)
+            self.task.setItemData(self.task.count() - 1, spec_for(key).help, TOOLTIP)
         self.prompt = QPlainTextEdit()
         self.prompt.setPlaceholderText("Describe the video: subject, motion, camera, light...")
         self.prompt.setMaximumHeight(76)
@@ -215,14 +209,13 @@ class PromptPanel(QWidget):
 
     # --- task ----------------------------------------------------------------------------
     def task_key(self) -> str:
-        key: str = self.task.currentData()  # every entry's data is its PANEL_TASKS key
+        key: str = self.task.currentData()  # every entry's data is its task's name
         return key
 
     def _task_changed(self) -> None:
-        key = self.task_key()
-        self.strength.setEnabled(key == "v2v")
+        task = spec_for(self.task_key())  # the widgets follow what the task declares
+        self.strength.setEnabled("strength" in task.settings)
         self.style_blend.setEnabled(True)
-        task = job_task(key)
         for box in (self.out_width, self.out_height):  # region tasks keep the input's size
             box.setEnabled(not task.keeps_input_size)
         self.pixels.setEnabled(bool(task.inputs))  # footage to take pixels from
@@ -253,7 +246,7 @@ class PromptPanel(QWidget):
         task that reads them."""
         if not self.seed_lock.isChecked():
             self.new_seed()
-        task = job_task(self.task_key())
+        task = spec_for(self.task_key())
         job = Job(
             task=task.name,
             prompt=self.prompt.toPlainText().strip(),
@@ -295,10 +288,12 @@ class PromptPanel(QWidget):
         return job
 
     def output_size(self, task: str) -> tuple[int | None, int | None]:
-        """(width, height) for the job; None where the engine's default applies. Text to video
-        has no source, so its auto is the model's largest size without tiles (native x SSR)."""
+        """(width, height) for the job; None where the engine's default applies. A task with no
+        source (text to video) has its auto at the model's largest size without tiles (native x
+        SSR); one with a source leaves it to the source."""
         width, height = self.out_width.value() or None, self.out_height.value() or None
-        if task != "t2v" or width or height or not self.model.isEnabled():
+        has_source = spec_for(task).source is not None
+        if has_source or width or height or not self.model.isEnabled():
             return width, height
         from engine.api import ModelError, read_model_info
 
@@ -310,8 +305,7 @@ class PromptPanel(QWidget):
 
     def apply_job(self, job: dict[str, Any]) -> None:
         """Put a past job's settings back into the panel."""
-        key = "stylize" if job.get("task") == "t2v" and job.get("style") else job.get("task")
-        idx = self.task.findData(key)
+        idx = self.task.findData(job.get("task"))
         if idx >= 0:
             self.task.setCurrentIndex(idx)
         self.prompt.setPlainText(job.get("prompt", ""))
