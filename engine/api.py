@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from engine import __version__
+from engine import __version__, user_paths
 from engine.batch.jobfile import BatchError
 from engine.batch.sweep import expand
 from engine.errors import Cancelled, CancelToken, LumiereError
@@ -311,6 +311,7 @@ __all__ = [
     "read_timeline_file",
     "export_timeline",
     "atomic_write_bytes",
+    "user_paths",
     # masks: click to mask, tracking, mask-track files, reading frames for them
     "grab",
     "SegmentBox",

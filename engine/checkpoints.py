@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from platformdirs import user_data_dir
-
 from engine import model_checks as checks
 from engine.diffusion.schedule_config import ScheduleConfig
 from engine.errors import LumiereError
@@ -29,6 +27,7 @@ from engine.tempfiles import (
     replace,
     sweep_stale_temps,
 )
+from engine.user_paths import models_dir
 
 if TYPE_CHECKING:  # listing and checking model folders loads no torch; loading weights does
     import torch
@@ -55,7 +54,7 @@ def model_search_paths() -> list[Path]:
     if os.environ.get("LUMIERE_STUDIO_MODELS"):
         paths += [Path(p) for p in os.environ["LUMIERE_STUDIO_MODELS"].split(os.pathsep) if p]
     paths.append(REPO_ROOT / "resources" / "models")
-    paths.append(Path(user_data_dir("lumiere-studio", appauthor=False)) / "models")
+    paths.append(models_dir())
     return paths
 
 

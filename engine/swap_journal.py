@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 JOURNAL_NAME = ".journal"
-KEY_NAME = "swap-journal.key"
 MAX_JOURNAL_BYTES = 4096
 _ASIDE = re.compile(r"\.(.+)\.(\d+)-([0-9a-f]+)\.old")
 _PENDING = re.compile(r"\..+\.(\d+)-[0-9a-f]+\.tmp")  # engine.tempfiles.create_temp_beside
@@ -48,9 +47,9 @@ def token_of(aside_name: str) -> str:
 
 
 def key_path() -> Path:
-    from platformdirs import user_data_dir
+    from engine.user_paths import journal_key_file
 
-    return Path(user_data_dir("lumiere-studio", appauthor=False)) / KEY_NAME
+    return journal_key_file()
 
 
 def _key() -> bytes | None:

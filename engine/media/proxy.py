@@ -20,13 +20,12 @@ from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 
-from platformdirs import user_cache_dir
-
 from engine.errors import LumiereError
 from engine.media.av_errors import plain_av_error
 from engine.media.decode import rotate
 from engine.media.open_file import MediaFileError, local_file, open_input, open_output
 from engine.tempfiles import atomic_write
+from engine.user_paths import proxies_dir
 
 PROXY_WIDTH = 960
 PROXY_VERSION = 1  # bump when the proxy format changes, so old cache entries are not used
@@ -41,7 +40,7 @@ class ProxyError(LumiereError, RuntimeError):
 
 
 def cache_root() -> Path:
-    return Path(user_cache_dir("lumiere-studio", appauthor=False)) / "proxies"
+    return proxies_dir()
 
 
 def proxy_size(width: int, height: int, max_side: int = PROXY_WIDTH) -> tuple[int, int]:

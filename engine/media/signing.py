@@ -57,9 +57,9 @@ class SigningIdentity:
 
 
 def config_dir() -> Path:
-    from platformdirs import user_config_dir
+    from engine.user_paths import signing_dir
 
-    return Path(user_config_dir("lumiere-studio", appauthor=False)) / "signing"
+    return signing_dir()
 
 
 def _alg_for(key: PrivateKeyTypes) -> str:

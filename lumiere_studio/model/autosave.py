@@ -13,9 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from platformdirs import user_data_dir
-
-from engine.api import atomic_write_bytes, is_plain_id, read_document
+from engine.api import atomic_write_bytes, is_plain_id, read_document, user_paths
 from lumiere_studio.model.masks import Mask
 from lumiere_studio.model.project import Project, ProjectError, validate
 
@@ -23,7 +21,7 @@ SUFFIX = ".lumiere-recovery.json"
 
 
 def recovery_dir() -> Path:
-    return Path(user_data_dir("lumiere-studio", appauthor=False)) / "recovery"
+    return user_paths.recovery_dir()
 
 
 @dataclass

@@ -33,9 +33,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from platformdirs import user_data_dir
 
-from engine.api import CancelToken, Job, LumiereError, ResultError, RunResult
+from engine.api import CancelToken, Job, LumiereError, ResultError, RunResult, user_paths
 from lumiere_studio.model.queue_lock import QueueHeld, QueueLock
 
 SCHEMA_VERSION = 1
@@ -119,7 +118,7 @@ def _is_busy(e: sqlite3.Error) -> bool:
 
 
 def default_queue_path() -> Path:
-    return Path(user_data_dir("lumiere-studio", appauthor=False)) / "queue.sqlite3"
+    return user_paths.queue_file()
 
 
 @dataclass

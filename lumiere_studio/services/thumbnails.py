@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from platformdirs import user_cache_dir
 from PySide6.QtCore import QBuffer, QIODevice, QObject, QThreadPool, Signal
 from PySide6.QtGui import QImage, QPainter
 
@@ -23,6 +22,7 @@ from engine.api import (
     atomic_write_bytes,
     cached_proxy,
     local_file,
+    user_paths,
 )
 from lumiere_studio.services.frames import to_qimage
 from lumiere_studio.services.worker import Worker
@@ -33,7 +33,7 @@ STRIP_FRAMES = 16
 
 
 def cache_dir() -> Path:
-    return Path(user_cache_dir("lumiere-studio", appauthor=False)) / "thumbnails"
+    return user_paths.thumbnails_dir()
 
 
 def cache_key(path: Path, frame: int | str) -> str:
