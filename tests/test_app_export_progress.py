@@ -12,6 +12,7 @@ from engine.media.probe import probe
 from lumiere_studio.controllers.exporting import ExportController
 from lumiere_studio.controllers.projects import ProjectController
 from lumiere_studio.model.document import Document
+from lumiere_studio.model.settings import AppSettings
 from lumiere_studio.ui.export_progress import ExportProgress
 from lumiere_studio.ui.file_dialogs import FileDialogs
 
@@ -20,7 +21,7 @@ from lumiere_studio.ui.file_dialogs import FileDialogs
 def progress(qtbot, tmp_path):
     parent = QWidget()
     qtbot.addWidget(parent)
-    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    settings = AppSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     doc = Document()
     projects = ProjectController(doc, settings, recovery_root=tmp_path / "rec")
     yield ExportProgress(ExportController(doc), FileDialogs(parent, projects), parent)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from lumiere_studio.controllers.projects import ProjectController
 from lumiere_studio.model.document import Document
+from lumiere_studio.model.settings import AppSettings
 from lumiere_studio.ui import file_dialogs
 from lumiere_studio.ui.file_dialogs import FileDialogs, SaveFolderDialog, fill_recent_menu
 
@@ -21,7 +22,7 @@ Button = QMessageBox.StandardButton
 def dialogs(qtbot, tmp_path):
     parent = QWidget()
     qtbot.addWidget(parent)
-    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    settings = AppSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     projects = ProjectController(Document(), settings, recovery_root=tmp_path / "rec")
     yield FileDialogs(parent, projects)
     projects.shutdown()

@@ -6,19 +6,14 @@ from __future__ import annotations
 from PySide6.QtCore import QSettings
 
 from engine.media.signing import CHAIN_FILE, KEY_FILE, make_identity_files
+from lumiere_studio.model.settings import SIGN_KEY, AppSettings
 from lumiere_studio.ui import preferences as prefs
-
-
-def test_defaults_sign_with_the_app_key_and_keep_the_prompt(tmp_path):
-    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    opts = prefs.sign_options(settings)
-    assert opts.sign and opts.key is None and opts.cert is None and opts.include_prompt
-    assert prefs.mark_composites(settings) is True
 
 
 def test_dialog_saves_a_valid_pair_and_refuses_a_bad_one(qtbot, tmp_path, monkeypatch):
     make_identity_files(tmp_path, "me")
-    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    store = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    settings = AppSettings(store)
     dialog = prefs.PreferencesDialog(settings)
     qtbot.addWidget(dialog)
     dialog.key.setText(str(tmp_path / KEY_FILE))
@@ -26,15 +21,15 @@ def test_dialog_saves_a_valid_pair_and_refuses_a_bad_one(qtbot, tmp_path, monkey
     warned = []
     monkeypatch.setattr("PySide6.QtWidgets.QMessageBox.warning", lambda *a: warned.append(a[2]))
     dialog.accept()
-    assert warned and settings.value(prefs.KEY) is None
+    assert warned and store.value(SIGN_KEY) is None
     dialog.cert.setText(str(tmp_path / CHAIN_FILE))
     dialog.prompt.setChecked(False)
     dialog.accept()
-    opts = prefs.sign_options(settings)
+    opts = AppSettings(store).sign_options()
     assert opts.key == str(tmp_path / KEY_FILE) and not opts.include_prompt
 
 
 def test_window_passes_preferences_to_the_engine_thread(window):
-    window.settings.setValue(prefs.PROMPT, False)
+    window.settings.set_signing("", "", include_prompt=False, mark=True)
     window._apply_preferences()
     assert window.queue.worker.sign.include_prompt is False

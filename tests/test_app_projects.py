@@ -11,17 +11,18 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from engine.api import MediaInfo
-from lumiere_studio.controllers.projects import MAX_RECENT, ProjectController
+from lumiere_studio.controllers.projects import ProjectController
 from lumiere_studio.model import autosave
 from lumiere_studio.model.document import Document
 from lumiere_studio.model.generations import GenerationRecord
 from lumiere_studio.model.project import DOC_NAME, MediaItem, Project
 from lumiere_studio.model.scratch import LOCK_NAME, PREFIX
+from lumiere_studio.model.settings import MAX_RECENT, AppSettings
 
 
 @pytest.fixture
 def controller(qapp, tmp_path):
-    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    settings = AppSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     c = ProjectController(Document(), settings, recovery_root=tmp_path / "rec")
     c.errors = []
     c.error.connect(lambda title, text: c.errors.append((title, text)))
@@ -157,7 +158,7 @@ def test_a_crashed_runs_generation_is_saved_into_the_project(qapp, tmp_path, mon
     crashed.generations, crashed.history = {record.id: record}, [record.id]
     autosave.write_recovery(crashed, autosave.recovery_path(crashed, "old", tmp_path / "rec"))
 
-    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    settings = AppSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     c = ProjectController(Document(), settings, recovery_root=tmp_path / "rec")
     c.error.connect(lambda title, text: pytest.fail(f"{title}: {text}"))
     c.sweep_scratch([])

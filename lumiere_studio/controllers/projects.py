@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from engine.api import OutsidePathError, ProjectError
 from lumiere_studio.model import autosave
@@ -17,11 +17,11 @@ from lumiere_studio.model.document import Document
 from lumiere_studio.model.history import RecoveredWork
 from lumiere_studio.model.project import Project
 from lumiere_studio.model.scratch import Scratch
+from lumiere_studio.model.settings import AppSettings
 
 AUTOSAVE_MS = 60_000
 TIMELINE_SUFFIXES = (".otio", ".xml", ".edl")
 PROJECT_FILE = "project.lumiere.json"
-MAX_RECENT = 8
 
 
 class ProjectController(QObject):
@@ -34,7 +34,7 @@ class ProjectController(QObject):
     def __init__(
         self,
         doc: Document,
-        settings: QSettings,
+        settings: AppSettings,
         recovery_root: Path | None = None,
         parent: QObject | None = None,
     ) -> None:
@@ -127,26 +127,25 @@ class ProjectController(QObject):
 
     # --- recent projects and dialog folders ----------------------------------------------
     def recent(self) -> list[str]:
-        recent = self.settings.value("recent", [], list) or []
-        return [str(r) for r in recent] if isinstance(recent, list) else []
+        return self.settings.recent
 
     def add_recent(self, folder: Path) -> None:
         first = str(folder.absolute())
         recent = [first] + [r for r in self.recent() if r != first]
-        self.settings.setValue("recent", recent[:MAX_RECENT])
+        self.settings.recent = recent
         self.recent_changed.emit()
 
     def dialog_folder(self) -> str:
         """Where a file dialog opens: the folder last used in one, else the project's, else
         the home folder (never the folder the app was started from)."""
-        last = str(self.settings.value("dialogs/last_folder", "", str) or "")
+        last = self.settings.last_folder
         if last and Path(last).is_dir():
             return last
         folder = self.doc.project.folder
         return str(folder if folder is not None and folder.is_dir() else Path.home())
 
     def remember_folder(self, folder: Path) -> None:
-        self.settings.setValue("dialogs/last_folder", str(folder))
+        self.settings.last_folder = str(folder)
 
     # --- autosave and recovery -----------------------------------------------------------
     def recovery_path(self) -> Path:

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.api import STILL_SECONDS
 from lumiere_studio.controllers.editing import EditController
 from lumiere_studio.controllers.exporting import ExportController
 from lumiere_studio.controllers.generation import GenerationController, find_models
@@ -35,6 +34,7 @@ from lumiere_studio.controllers.projects import PROJECT_FILE, TIMELINE_SUFFIXES,
 from lumiere_studio.controllers.transport import Transport
 from lumiere_studio.model.document import Document
 from lumiere_studio.model.queue_lock import QueueHeld
+from lumiere_studio.model.settings import AppSettings
 from lumiere_studio.services.engine_thread import JobQueue, open_queue_store
 from lumiere_studio.services.frames import FrameServer
 from lumiere_studio.services.proxies import ProxyManager
@@ -48,7 +48,6 @@ from lumiere_studio.ui.jobs_panel import JOBS_DOCK_HEIGHT, JobsPanel
 from lumiere_studio.ui.mask_tools import MaskTools
 from lumiere_studio.ui.media_bin import MediaBin
 from lumiere_studio.ui.playheads import SequencePlayhead, SourcePlayhead
-from lumiere_studio.ui.preferences import mark_composites, sign_options
 from lumiere_studio.ui.prompt_panel import PromptPanel
 from lumiere_studio.ui.queue_choice import ask_queue_choice
 from lumiere_studio.ui.timeline_view import TimelineView
@@ -72,13 +71,13 @@ class MainWindow(QMainWindow):
         recovery_root: Path | None = None,
         choose_queue: Callable[[QueueHeld], str] | None = None,
     ):
-        """`choose_queue` answers when another instance owns the render queue (default:
-        ask the person; see open_queue_store)."""
+        """`settings`: where preferences are kept (default: the user's); `choose_queue`
+        answers when another instance owns the render queue (default: ask the person; see
+        open_queue_store)."""
         super().__init__()
-        self.settings = settings or QSettings("lumiere-studio", "Lumiere Studio")
+        self.settings = AppSettings(settings)
         self.doc = Document()
-        still = self.settings.value("timeline/still_seconds", STILL_SECONDS)
-        self.doc.still_seconds = float(still)  # type: ignore[arg-type]  # QSettings: str
+        self.doc.still_seconds = self.settings.still_seconds
         store, queue_problem = open_queue_store(choose=choose_queue or ask_queue_choice)
         self.queue = JobQueue(self, store=store)
         self.frames = FrameServer(self)
@@ -172,9 +171,8 @@ class MainWindow(QMainWindow):
         self.recent_menu = QMenu("Open &Recent", self)
         self.place_over = setting_action(
             "Place Results Over Their Source (else at the End)",
-            self.settings,
-            "generate/place_over",
-            lambda on: setattr(self.generation, "place_over", on),
+            self.settings.place_over,
+            self._set_place_over,
             self,
         )
         for title, entries in action_table(self).items():
@@ -212,8 +210,7 @@ class MainWindow(QMainWindow):
     # --- layout --------------------------------------------------------------------------
     def _restore_layout(self) -> None:
         self._default_state = self.saveState()
-        geometry = self.settings.value("window/geometry")
-        state = self.settings.value("window/state")
+        geometry, state = self.settings.window_geometry, self.settings.window_state
         if geometry is not None:
             self.restoreGeometry(geometry)
         if state is not None:
@@ -253,7 +250,11 @@ class MainWindow(QMainWindow):
         fill_recent_menu(self.recent_menu, self.projects.recent(), self.files.open_recent)
 
     def _apply_preferences(self) -> None:
-        self.queue.worker.sign = sign_options(self.settings)
+        self.queue.worker.sign = self.settings.sign_options()
+
+    def _set_place_over(self, on: bool) -> None:
+        self.settings.place_over = on
+        self.generation.place_over = on
 
     # --- dialogs -------------------------------------------------------------------------
     def import_dialog(self) -> None:
@@ -276,7 +277,7 @@ class MainWindow(QMainWindow):
             self.error("Sequence settings", str(e))
             return False
         self.doc.still_seconds = dialog.still_seconds()
-        self.settings.setValue("timeline/still_seconds", self.doc.still_seconds)
+        self.settings.still_seconds = self.doc.still_seconds
         return True
 
     def clip_geometry(self, dialog: Any = None) -> bool:
@@ -332,8 +333,7 @@ class MainWindow(QMainWindow):
         if os.environ.get("QT_QPA_PLATFORM") != "offscreen" and not self.files.confirm_discard():
             e.ignore()
             return
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
+        self.settings.save_layout(self.saveGeometry(), self.saveState())
         self.shutdown()
         e.accept()
 
@@ -434,9 +434,9 @@ def action_table(w: MainWindow) -> dict[str, list[Entry]]:
     }
 
 
-def export_options(settings: QSettings) -> dict[str, Any]:
+def export_options(settings: AppSettings) -> dict[str, Any]:
     """What each export takes from the preferences: signing and the composite marks."""
-    return {"sign": sign_options(settings), "mark_composites": mark_composites(settings)}
+    return {"sign": settings.sign_options(), "mark_composites": settings.mark_composites}
 
 
 def redo_shortcuts(platform: list[QKeySequence]) -> list[QKeySequence]:
@@ -501,20 +501,15 @@ def fill_menu(menu: QMenu, entries: list[Entry], owner: QWidget) -> QMenu:
 
 
 def setting_action(
-    text: str, settings: QSettings, key: str, apply: Callable[[bool], object], owner: QWidget
+    text: str, checked: bool, apply: Callable[[bool], object], owner: QWidget
 ) -> QAction:
-    """A checkable action whose state is kept in `settings` under `key`; `apply` gets the
+    """A checkable action starting `checked`; `apply` (which keeps the setting) gets the
     state at once and on every change."""
     action = QAction(text, owner)
     action.setCheckable(True)
-    action.setChecked(bool(settings.value(key, False, bool)))
-    apply(action.isChecked())
-
-    def toggled(on: bool) -> None:
-        settings.setValue(key, on)
-        apply(on)
-
-    action.toggled.connect(toggled)
+    action.setChecked(checked)
+    apply(checked)
+    action.toggled.connect(apply)
     return action
 
 

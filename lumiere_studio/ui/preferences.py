@@ -1,4 +1,4 @@
-"""Preferences: how the files the app writes are signed and marked (kept in QSettings).
+"""Preferences: how the files the app writes are signed and marked (kept in AppSettings).
 
 - Content Credentials: the signing key and certificate chain (empty: the key the app made on
   first use), and whether the prompt goes into the manifest.
@@ -7,9 +7,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -22,52 +19,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-if TYPE_CHECKING:
-    from engine.api import SignOptions
-
-KEY, CERT = "credentials/sign_key", "credentials/sign_cert"
-PROMPT, MARK = "credentials/include_prompt", "export/mark_composites"
-
-
-def _flag(settings: QSettings, name: str, default: bool = True) -> bool:
-    value = settings.value(name, default)
-    return value if isinstance(value, bool) else str(value).lower() in ("true", "1")
-
-
-def _text(settings: QSettings, name: str) -> str:
-    """A path setting as text; "" when unset (QSettings.value is typed `object`)."""
-    value = settings.value(name, "")
-    return str(value) if value else ""
-
-
-def sign_options(settings: QSettings) -> SignOptions:
-    from engine.api import SignOptions
-
-    key, cert = _text(settings, KEY) or None, _text(settings, CERT) or None
-    return SignOptions(key=key, cert=cert, include_prompt=_flag(settings, PROMPT))
-
-
-def mark_composites(settings: QSettings) -> bool:
-    return _flag(settings, MARK)
+from lumiere_studio.model.settings import AppSettings
 
 
 class PreferencesDialog(QDialog):
-    def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: AppSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Preferences")
         self.settings = settings
         form = QFormLayout(self)
-        self.key = QLineEdit(_text(settings, KEY))
-        self.cert = QLineEdit(_text(settings, CERT))
+        self.key = QLineEdit(settings.sign_key)
+        self.cert = QLineEdit(settings.sign_cert)
         for edit, label in ((self.key, "Signing key (PEM)"), (self.cert, "Certificate chain")):
             edit.setPlaceholderText("the key made on first use")
             form.addRow(label, self._with_browse(edit))
         self.prompt = QCheckBox("Write the prompt into Content Credentials")
-        self.prompt.setChecked(_flag(settings, PROMPT))
+        self.prompt.setChecked(settings.include_prompt)
         self.mark = QCheckBox(
             "Watermark the whole frame of exports that mix real and generated footage"
         )
-        self.mark.setChecked(_flag(settings, MARK))
+        self.mark.setChecked(settings.mark_composites)
         form.addRow(self.prompt)
         form.addRow(self.mark)
         buttons = QDialogButtonBox(
@@ -115,8 +86,10 @@ class PreferencesDialog(QDialog):
 
             QMessageBox.warning(self, "Cannot sign with these files", problem)
             return
-        self.settings.setValue(KEY, self.key.text().strip())
-        self.settings.setValue(CERT, self.cert.text().strip())
-        self.settings.setValue(PROMPT, self.prompt.isChecked())
-        self.settings.setValue(MARK, self.mark.isChecked())
+        self.settings.set_signing(
+            self.key.text().strip(),
+            self.cert.text().strip(),
+            self.prompt.isChecked(),
+            self.mark.isChecked(),
+        )
         super().accept()
