@@ -9,6 +9,7 @@ loaded: they can run arbitrary code.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import os
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ from engine.tempfiles import (
     sweep_stale_temps,
 )
 from engine.user_paths import models_dir
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:  # listing and checking model folders loads no torch; loading weights does
     import torch
@@ -219,9 +222,11 @@ def find_model(name_or_dir: str | None) -> Path:
     as_path = Path(name).expanduser()
     if as_path.exists():
         refuse_pickle(as_path)
+        logger.debug("model %s: the folder given", as_path)
         return as_path
     for root in model_search_paths():
         if (root / name / "config.json").is_file():
+            logger.debug("model %r found in %s", name, root)
             return root / name
     searched = ", ".join(str(p) for p in model_search_paths())
     raise ModelError(f"model {name!r} not found (searched: {searched})")

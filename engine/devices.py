@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -10,6 +11,7 @@ import torch
 from engine.errors import LumiereError
 
 DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
+logger = logging.getLogger(__name__)
 
 
 class DeviceUnavailable(LumiereError, RuntimeError):
@@ -22,9 +24,9 @@ def pick_device(name: str = "auto") -> torch.device:
     mps = getattr(torch.backends, "mps", None)
     has_mps = bool(mps and mps.is_available())
     if name == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda")
-        return torch.device("mps") if has_mps else torch.device("cpu")
+        found = "cuda" if torch.cuda.is_available() else "mps" if has_mps else "cpu"
+        logger.debug("device auto: %s", found)
+        return torch.device(found)
     if name.startswith("cuda") and not torch.cuda.is_available():
         raise DeviceUnavailable("CUDA was asked for but no CUDA GPU is available; use --device cpu")
     if name == "mps" and not has_mps:

@@ -6,18 +6,20 @@ keeps, and an export that other accounts on a shared folder cannot read is a sur
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import re
 import secrets
 import shutil
 import signal
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
 from engine import swap_journal
 from engine.errors import LumiereError
+
+logger = logging.getLogger(__name__)
 
 KILL_AT_ENV = "LUMIERE_STUDIO_KILL_AT"  # fault injection (bench/faults.py): see fault_point
 FAULT_LOG_ENV = "LUMIERE_STUDIO_FAULT_LOG"
@@ -250,11 +252,9 @@ def _roll_back(aside: Path, target: Path, journal: swap_journal.Journal) -> None
     shutil.rmtree(aside, ignore_errors=True)
 
 
-def _say(message: str) -> None:
-    print(message, file=sys.stderr)
-
-
-def recover_folder_swaps(target: Path, report: Callable[[str], None] = _say) -> list[Path]:
+def recover_folder_swaps(
+    target: Path, report: Callable[[str], None] = logger.warning
+) -> list[Path]:
     """Settle the swaps of `target` that a killed process left half done: if it had not
     committed (the target is missing, or its `pending` file was never renamed), the old
     folder goes back; otherwise the old folder is deleted. Swaps of live processes are left

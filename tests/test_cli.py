@@ -172,3 +172,48 @@ def test_every_registered_command_is_dispatched_to_the_cli():
     } <= names
     assert all(is_command([n]) for n in names)
     assert not is_command([]) and not is_command(["clip.mp4"]) and not is_command(["project/"])
+
+
+def _track_with_a_half_size_mask(tmp_path, write_lossless_video, *flags: str) -> int:
+    """`mask track` over one frame with a mask half the clip's size: it says (a note) that
+    the mask was resized, draws its progress line, and prints its result."""
+    from PIL import Image
+
+    frames = np.zeros((3, 48, 64, 3), np.uint8)
+    frames[:, 10:30, 10:40] = 200
+    video = write_lossless_video(tmp_path / "c.mkv", frames)
+    mask = np.zeros((24, 32), np.uint8)
+    mask[5:15, 5:20] = 255
+    Image.fromarray(mask).save(tmp_path / "half.png")
+    args = ["--video", str(video), "--mask", str(tmp_path / "half.png"), "--frames", "1"]
+    return main([*flags, "mask", "track", *args, "--out", str(tmp_path / "masks")])
+
+
+@pytest.mark.parametrize(
+    ("flags", "notes", "debug"),
+    [
+        ((), True, False),
+        (("--quiet",), False, False),
+        (("-q",), False, False),
+        (("-v",), True, True),
+    ],
+)
+def test_log_flags_choose_what_reaches_stderr_and_never_hide_the_result(
+    tmp_path, write_lossless_video, capsys, flags, notes, debug
+):
+    assert _track_with_a_half_size_mask(tmp_path, write_lossless_video, *flags) == 0
+    out, err = capsys.readouterr()
+    assert "masks, frames 0..1" in out  # the command's result, whatever the flags
+    assert ("resized to 64x48" in err) is notes
+    assert ("tracking: 1/1 frames" in err) is notes  # progress goes with the notes
+    assert ("DEBUG engine.cli: user folders: data " in err) is debug
+    if not notes:
+        assert err == ""
+
+
+def test_log_flags_before_a_command_still_make_it_a_command():
+    from engine.cli import is_command
+
+    assert is_command(["-v", "models"]) and is_command(["--quiet", "info"])
+    assert is_command(["-q"])  # the parser answers (its help), the app does not open
+    assert not is_command(["-v", "clip.mp4"])

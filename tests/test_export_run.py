@@ -285,7 +285,7 @@ def test_a_full_disk_during_export_names_the_folder_and_the_space(project, tmp_p
     assert out.read_bytes() == before
 
 
-def test_a_refused_export_beside_a_planted_journal_deletes_nothing(tmp_path, capsys):
+def test_a_refused_export_beside_a_planted_journal_deletes_nothing(tmp_path, caplog):
     """Every export first settles killed swaps: a planted one must not make even a refused
     export (no --force) delete a file it names or replace the user's frames."""
     import subprocess
@@ -305,4 +305,4 @@ def test_a_refused_export_beside_a_planted_journal_deletes_nothing(tmp_path, cap
         check_out("png", tmp_path / "frames", force=False)
     assert victim.read_text() == "keep"
     assert (tmp_path / "frames" / "frame_00000.png").read_bytes() == b"the user's frame"
-    assert "left alone" in capsys.readouterr().err
+    assert any("left alone" in r.getMessage() for r in caplog.records if r.levelname == "WARNING")

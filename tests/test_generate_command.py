@@ -67,7 +67,7 @@ def test_cinemagraph_png_sequence_is_bit_exact_outside(
         frame = np.asarray(Image.open(f).convert("RGB"))
         assert frame.shape == still.shape
         assert np.array_equal(frame[~region], still[~region])
-    assert "note: generated 1 context box around the mask" in capsys.readouterr().out
+    assert "note: generated 1 context box around the mask" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

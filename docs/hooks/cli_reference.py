@@ -106,8 +106,23 @@ def command_table(parser: argparse.ArgumentParser) -> str:
     return "\n".join(lines) + "\n"
 
 
+def global_options(parser: argparse.ArgumentParser) -> str:
+    """The options of `lumiere-studio` itself (they go before the command), --help aside."""
+    lines = [
+        "Global options go before the command (`lumiere-studio --quiet batch ...`):",
+        "",
+        "| option | what it does |",
+        "|---|---|",
+    ]
+    for a in parser._actions:
+        if a.option_strings and not isinstance(a, argparse._HelpAction):
+            names = ", ".join(f"`{o}`" for o in a.option_strings)
+            lines.append(f"| {names} | {cell(describe(a)[2])} |")
+    return "\n".join(lines) + "\n"
+
+
 def cli_reference(parser: argparse.ArgumentParser) -> str:
-    parts = [command_table(parser)]
+    parts = [global_options(parser), command_table(parser)]
     parts += [command_section(n, s, p, 2) for n, s, p in subcommands(parser)]
     return "\n".join(parts)
 

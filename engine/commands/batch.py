@@ -4,12 +4,14 @@ folder, on local worker processes, with a resumable results log."""
 from __future__ import annotations
 
 import argparse
+import logging
 import os
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine.commands import fail
+
+logger = logging.getLogger(__name__)
 
 MAX_RAY_WORKERS = 1024  # actors on a cluster; each keeps a model loaded
 
@@ -115,12 +117,11 @@ def run(args: argparse.Namespace) -> int:
     except (BatchError, OSError) as e:
         return fail(e)
     out = Path(args.out)
-    print(f"{len(items)} jobs -> {out}/ on {pool.workers} worker(s)")
-    summary = run_batch(items, out, pool, retries=args.retries, say=print)
+    logger.info("%d jobs -> %s/ on %d worker(s)", len(items), out, pool.workers)
+    summary = run_batch(items, out, pool, retries=args.retries, say=logger.info)
     if summary.cancelled:
-        print(
-            f"cancelled after {summary.done} new jobs; run the same command again to resume",
-            file=sys.stderr,
+        logger.warning(
+            "cancelled after %d new jobs; run the same command again to resume", summary.done
         )
     else:
         print(
@@ -129,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
             f"{out / 'results.jsonl'}"
         )
     for failure in summary.failures:
-        print(f"failed: {failure}", file=sys.stderr)
+        logger.error("failed: %s", failure)
     return summary.exit_code
 
 

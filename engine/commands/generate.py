@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 from typing import get_args, get_type_hints
@@ -10,6 +11,8 @@ from typing import get_args, get_type_hints
 from engine.errors import LumiereError
 from engine.jobs import Job, cli_flags, job_fields, name_fields
 from engine.tempfiles import explain_full_disk
+
+logger = logging.getLogger(__name__)
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -94,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     t, h, w, _ = result.frames.shape
     for note in result.notes:
-        print(f"note: {note}")
+        logger.info("note: %s", note)
     print(
         f"wrote {path}: {t} frames, {w}x{h}, {result.fps} fps, {result.seconds:.1f} s "
         f"({result.model_name})"

@@ -9,14 +9,18 @@ serves as a job's `--mask`. `mask grab --image F --box X,Y,W,H --out M.png` is c
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine.commands import fail
+from engine.commands.log_setup import progress_shown
 
 if TYPE_CHECKING:
     import numpy as np
+
+logger = logging.getLogger(__name__)
 
 
 def _ints(text: str, count: int, what: str) -> tuple[int, ...]:
@@ -118,7 +122,7 @@ def run_track(args: argparse.Namespace) -> int:
         clip, _ = load_video_frames(args.video, first, last - first + 1, max_side=args.work_side)
         mask, note = load_mask(args.mask, (w, h))
         if note:
-            print(note, file=sys.stderr)
+            logger.info(note)
     except (LumiereError, OSError) as e:
         return fail(e)
 
@@ -127,8 +131,10 @@ def run_track(args: argparse.Namespace) -> int:
             frame: np.ndarray = clip[index - first]
             return frame
 
+    shown = not args.quiet and progress_shown()
+
     def progress(done: int, count: int) -> None:
-        if not args.quiet:
+        if shown:
             print(f"\rtracking: {done}/{count} frames", end="", file=sys.stderr, flush=True)
 
     settings = TrackSettings(work_side=args.work_side)
@@ -150,7 +156,7 @@ def run_track(args: argparse.Namespace) -> int:
     except (OSError, Cancelled) as e:
         return fail(e)
     finally:
-        if not args.quiet and order:
+        if shown and order:
             print(file=sys.stderr)
     print(f"{out}: {written} masks, frames {first}..{last}")
     return 0

@@ -1,10 +1,13 @@
-"""A one-line text progress bar for the CLI (stderr, redrawn in place on a terminal)."""
+"""A one-line text progress bar for the CLI (stderr, redrawn in place on a terminal; none
+under --quiet)."""
 
 from __future__ import annotations
 
 import sys
 import time
 from typing import TextIO
+
+from engine.commands.log_setup import progress_shown
 
 
 class ProgressBar:
@@ -14,8 +17,11 @@ class ProgressBar:
         self.start = time.monotonic()
         self._last_stage = ""
         self._tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.shown = progress_shown()
 
     def update(self, stage: str, step: int, total: int, message: str = "") -> None:
+        if not self.shown:
+            return
         total = max(total, 1)
         filled = int(self.width * min(step, total) / total)
         bar = "#" * filled + "-" * (self.width - filled)

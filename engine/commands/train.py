@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.commands import fail
+from engine.commands.log_setup import progress_shown
 from engine.train.style_transforms import STYLE_TRANSFORMS
 
 
@@ -163,7 +164,10 @@ def run_train(args: argparse.Namespace) -> int:
     except (*SETUP_ERRORS, ModelError) as e:
         return fail(e)
     try:
-        trainer.train(max_seconds=args.max_minutes * 60 if args.max_minutes else None)
+        trainer.train(
+            max_seconds=args.max_minutes * 60 if args.max_minutes else None,
+            show_progress=progress_shown(),
+        )
     finally:
         trainer.close()
     return 0

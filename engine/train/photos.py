@@ -6,7 +6,7 @@ motion). README "Natural data and the bundled model" says which pictures may go 
 
 from __future__ import annotations
 
-import sys
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +15,8 @@ from PIL import Image
 
 from engine.train.motions import NaturalClip
 from engine.train.natural import Layer, Scene
+
+logger = logging.getLogger(__name__)
 
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
 CLIP_SUFFIXES = {".mp4", ".mov", ".webm", ".mkv", ".avi"}
@@ -75,7 +77,7 @@ class PhotoLibrary:
                 elif suffix in CLIP_SUFFIXES:
                     clips.append(_read_clip(path, short_side))
             except Exception as e:  # noqa: BLE001 - any unreadable file is skipped, said why
-                print(f"skipping {path.name}: {e}", file=sys.stderr)
+                logger.warning("skipping %s: %s", path.name, e)
         if not photos and not clips:
             raise ValueError(f"no readable photos or clips in {folder}")
         return cls(photos, clips)

@@ -35,6 +35,7 @@ from lumiere_studio.controllers.transport import Transport
 from lumiere_studio.model.document import Document
 from lumiere_studio.model.queue_lock import QueueHeld
 from lumiere_studio.model.settings import AppSettings
+from lumiere_studio.services.engine_log import EngineLog
 from lumiere_studio.services.engine_thread import JobQueue, open_queue_store
 from lumiere_studio.services.frames import FrameServer
 from lumiere_studio.services.proxies import ProxyManager
@@ -184,6 +185,8 @@ class MainWindow(QMainWindow):
         for c in (self.projects, self.media, self.generation, self.exporting):
             c.error.connect(self.error)
             c.status.connect(show)
+        self.engine_log = EngineLog(self)  # what the engine logs along the way
+        self.engine_log.message.connect(show)
         self.bin.media_activated.connect(lambda mid: self.doc.add_to_timeline(mid))
         remove = QAction("Remove from Project", self.bin)  # the bin's right-click menu
         remove.triggered.connect(self.editing.remove_selected_media)
@@ -354,6 +357,7 @@ class MainWindow(QMainWindow):
         self.proxies.shutdown()
         self.frames.shutdown()
         self.thumbs.pool.waitForDone(5000)
+        self.engine_log.close()
 
 
 def action_table(w: MainWindow) -> dict[str, list[Entry]]:
