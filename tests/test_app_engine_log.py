@@ -51,6 +51,19 @@ def test_closing_stops_forwarding_and_restores_the_level(qtbot):
     assert got == [] and engine.level == level and engine.handlers == handlers
 
 
+def test_with_two_open_the_level_comes_back_when_the_last_closes(qtbot):
+    engine = logging.getLogger("engine")
+    level = engine.level
+    first, second = EngineLog(), EngineLog()
+    got: list[str] = []
+    second.message.connect(lambda text, _ms: got.append(text))
+    first.close()
+    logging.getLogger("engine.x").info("still shown")
+    qtbot.waitUntil(lambda: got == ["still shown"], timeout=5000)
+    second.close()
+    assert engine.level == level
+
+
 def test_the_window_shows_what_the_engine_logs(qtbot, window):
     _from_a_worker_thread(lambda: logging.getLogger("engine.tempfiles").warning("left alone: x"))
     qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "left alone: x", timeout=5000)

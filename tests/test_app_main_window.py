@@ -719,3 +719,27 @@ def test_the_bins_right_click_menu_removes_the_selected_media_with_undo(window, 
     assert window.bin.count() == 0 and window.doc.project.timeline.duration == 0
     window.doc.undo_stack.undo()
     assert window.bin.count() == 1 and window.doc.project.timeline.duration == 30
+
+
+def test_menu_and_dialog_choices_are_kept_in_the_settings(qtbot, window, tmp_path):
+    """The window reads and writes its preferences through AppSettings: what the menu and
+    the sequence dialog set is what a later window starts with."""
+    from fractions import Fraction
+
+    from lumiere_studio.model.settings import AppSettings
+
+    assert window.place_over.isChecked() is False and window.generation.place_over is False
+    window.place_over.setChecked(True)
+    assert window.generation.place_over is True
+
+    class Still:  # the sequence dialog, answered: a small sequence, stills last 2.5 s
+        def values(self):
+            return 320, 240, Fraction(24), window.doc.project.timeline.background
+
+        def still_seconds(self):
+            return 2.5
+
+    assert window.sequence_settings(Still())
+    window.settings.store.sync()
+    later = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    assert later.place_over is True and later.still_seconds == 2.5

@@ -23,7 +23,9 @@ class EngineLog(QObject):
     def __init__(self, parent: QObject | None = None, level: int = logging.INFO) -> None:
         super().__init__(parent)
         self._logger = logging.getLogger(ENGINE_LOGGER)
-        self._old_level = self._logger.level
+        # with several windows open, the level to go back to is the one before the first
+        others = [h.owner for h in self._logger.handlers if isinstance(h, _ToSignal)]
+        self._old_level = others[0]._old_level if others else self._logger.level
         self._handler = _ToSignal(self)
         self._handler.setLevel(level)
         self._logger.addHandler(self._handler)
@@ -31,10 +33,12 @@ class EngineLog(QObject):
             self._logger.setLevel(level)
 
     def close(self) -> None:
-        """Stop forwarding (the window is closing); the logger's level is as before."""
+        """Stop forwarding (the window is closing); once the last one closes, the logger's
+        level is as before the first."""
         if self._handler in self._logger.handlers:
             self._logger.removeHandler(self._handler)
-            self._logger.setLevel(self._old_level)
+            if not any(isinstance(h, _ToSignal) for h in self._logger.handlers):
+                self._logger.setLevel(self._old_level)
 
 
 class _ToSignal(logging.Handler):
