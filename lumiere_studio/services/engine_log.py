@@ -19,13 +19,14 @@ NOTE_MS, WARNING_MS = 8000, 15000  # how long the status bar shows one
 
 class EngineLog(QObject):
     message = Signal(str, int)  # text, milliseconds to show it
+    _old_level: int  # the engine logger's level before the first EngineLog
 
     def __init__(self, parent: QObject | None = None, level: int = logging.INFO) -> None:
         super().__init__(parent)
         self._logger = logging.getLogger(ENGINE_LOGGER)
         # with several windows open, the level to go back to is the one before the first
         others = [h.owner for h in self._logger.handlers if isinstance(h, _ToSignal)]
-        self._old_level = others[0]._old_level if others else self._logger.level
+        self._old_level: int = others[0]._old_level if others else self._logger.level
         self._handler = _ToSignal(self)
         self._handler.setLevel(level)
         self._logger.addHandler(self._handler)
