@@ -19,7 +19,6 @@ NOTE_MS, WARNING_MS = 8000, 15000  # how long the status bar shows one
 
 class EngineLog(QObject):
     message = Signal(str, int)  # text, milliseconds to show it
-    _old_level: int  # the engine logger's level before the first EngineLog
 
     def __init__(self, parent: QObject | None = None, level: int = logging.INFO) -> None:
         super().__init__(parent)
