@@ -28,7 +28,7 @@ STATUSES = (DONE, FAILED, CANCELLED)
 log = logging.getLogger(__name__)
 
 
-class ResultError(ValueError):
+class ResultError(LumiereError, ValueError):
     """A stored run result (a queue row, a results line) that does not read back as one."""
 
 

@@ -61,3 +61,13 @@ def test_the_engine_logger_is_left_as_it_was(capsys):
     assert engine.level == level and engine.handlers == handlers
     logging.getLogger("engine.x").info("not printed by the CLI's handler any more")
     assert capsys.readouterr().err == ""
+
+
+def test_progress_is_shown_where_no_host_set_a_level(monkeypatch):
+    """A script or test that never set up logging inherits the root's WARNING: its progress
+    bars still draw; only a level set above INFO (--quiet) hides them."""
+    monkeypatch.setattr(logging.getLogger(ENGINE), "level", logging.NOTSET)
+    monkeypatch.setattr(logging.getLogger(), "level", logging.WARNING)
+    assert progress_shown()
+    monkeypatch.setattr(logging.getLogger(ENGINE), "level", logging.ERROR)
+    assert not progress_shown()

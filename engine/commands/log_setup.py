@@ -82,5 +82,8 @@ def cli_logging(level: int) -> Iterator[logging.Logger]:
 
 
 def progress_shown() -> bool:
-    """Whether progress lines are wanted (not under --quiet)."""
-    return logging.getLogger(ENGINE).isEnabledFor(logging.INFO)
+    """Whether progress lines are wanted: not when the `engine` logger was set above INFO
+    (--quiet). Its own level, not the effective one: a host that set no level (a script, a
+    test) inherits the root's WARNING and still wants its bars."""
+    level = logging.getLogger(ENGINE).level
+    return level == logging.NOTSET or level <= logging.INFO
