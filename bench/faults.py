@@ -23,6 +23,7 @@ safe. POSIX only. Usage: python bench/faults.py [--random 5] [--ops save,autosav
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -90,10 +91,8 @@ def in_child(
     os.close(write_end)
     if kill_after is not None:
         time.sleep(kill_after)
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     message = b""
     while chunk := os.read(read_end, 4096):
         message += chunk
@@ -497,7 +496,7 @@ def disk_full(op: Op, work: Path) -> dict:
             shutil.copytree(out, mount / "out", symlinks=True)
             shutil.rmtree(out)
             out.symlink_to(mount / "out")
-            with open(mount / "filler", "wb", buffering=0) as f:  # full: the next write fails
+            with (mount / "filler").open("wb", buffering=0) as f:  # full: the next write fails
                 try:
                     while True:
                         f.write(b"\0" * (1 << 16))

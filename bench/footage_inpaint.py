@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 import time
@@ -186,7 +185,7 @@ def write_sheet(rows: list[tuple[Clip, dict]], path: Path, height: int = 120) ->
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.png")
     canvas.save(tmp)
-    os.replace(tmp, path)
+    Path(tmp).replace(path)
 
 
 def table(results: dict) -> str:
@@ -247,7 +246,7 @@ def _write(figures: dict, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     tmp_json = out / "inpaint.json.tmp"
     tmp_json.write_text(json.dumps(figures, indent=1, sort_keys=True, default=float))
-    os.replace(tmp_json, out / "inpaint.json")
+    Path(tmp_json).replace(out / "inpaint.json")
 
 
 if __name__ == "__main__":

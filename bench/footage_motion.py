@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -148,7 +147,7 @@ def cinemagraph(engine: Engine, m: Media, work: Path, base: dict) -> dict:
             fig["outside_exact"]
             and fig["change_inside"] > 0
             and fig["colour_worst"] <= 12
-            and 0.5 <= fig["detail_min"]
+            and fig["detail_min"] >= 0.5
             and fig["detail_max"] <= 2
             and fig["seam_ratio"] <= 1.5
             and fig["coherence"] <= 3
@@ -360,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
     print(table(figures))
     tmp_json = out / "figures.json.tmp"
     tmp_json.write_text(json.dumps(figures, indent=1, sort_keys=True, default=float))
-    os.replace(tmp_json, out / "figures.json")
+    Path(tmp_json).replace(out / "figures.json")
     return 0
 
 

@@ -83,7 +83,7 @@ class Worker:
 
     def rss_kib(self) -> int:
         try:
-            with open(f"/proc/{self.proc.pid}/status") as f:
+            with Path(f"/proc/{self.proc.pid}/status").open() as f:
                 return next(int(x.split()[1]) for x in f if x.startswith("VmRSS"))
         except (OSError, StopIteration):
             return 0
@@ -137,11 +137,11 @@ def fingerprint(path: Path) -> str:
     except OSError:
         return "gone"
     if path.is_symlink():
-        return "link:" + os.readlink(path)
-    if not os.path.isfile(path) or st.st_size == 0:
+        return "link:" + str(Path(path).readlink())
+    if not Path(path).is_file() or st.st_size == 0:
         return f"mode:{st.st_mode:o}:{st.st_size}"
     try:
-        with open(path, "rb") as f:
+        with Path(path).open("rb") as f:
             return hashlib.sha256(f.read()).hexdigest()
     except OSError:
         return f"unreadable:{st.st_size}:{st.st_mtime_ns}"

@@ -124,7 +124,7 @@ def project_files(work: Path) -> dict[str, Path]:
     folders["empty project (baseline)"] = good
     big = work / "project-50mb"
     big.mkdir()
-    with open(big / DOC_NAME, "w") as f:  # valid JSON: one 50 MB string
+    with (big / DOC_NAME).open("w") as f:  # valid JSON: one 50 MB string
         f.write('{"schema": 1, "name": "' + "a" * (50 << 20) + '"}')
     folders["50 MB of JSON"] = big
     deep = work / "project-deep"

@@ -25,7 +25,7 @@ GOAL = 1.2  # the 128-frame peak may be at most this multiple of the 16-frame pe
 
 
 def _rss_bytes() -> int:
-    with open("/proc/self/statm") as f:
+    with Path("/proc/self/statm").open() as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 

@@ -261,7 +261,7 @@ def run_cinemagraph(engine: Engine, m: Media, work: Path, base: dict) -> tuple[R
         and fig["outside_exact"]
         and change > 0
         and fig["colour_worst"] <= 12
-        and 0.5 <= fig["detail_min"]
+        and fig["detail_min"] >= 0.5
         and fig["detail_max"] <= 2
     )
     return r, fig | {"_region": region, "_input": still}
@@ -302,7 +302,7 @@ def run_inpaint(engine: Engine, m: Media, work: Path, base: dict) -> tuple[Resul
         fig["size_ok"]
         and fig["outside_exact"]
         and fig["colour_worst"] <= 20
-        and 0.3 <= fig["detail_min"]
+        and fig["detail_min"] >= 0.3
         and fig["detail_max"] <= 3
         and out_flicker <= 2 * src_flicker
     )
@@ -407,7 +407,7 @@ def save_lines(lines: list[tuple[str, np.ndarray]], path: Path, label_w: int = 1
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.png")
     canvas.save(tmp)
-    os.replace(tmp, path)
+    Path(tmp).replace(path)
 
 
 # --- timing and memory ---------------------------------------------------------------------
@@ -591,7 +591,7 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     tmp_json = out / "figures.json.tmp"
     tmp_json.write_text(json.dumps(figures, indent=1, sort_keys=True, default=float))
-    os.replace(tmp_json, out / "figures.json")
+    Path(tmp_json).replace(out / "figures.json")
     return 0
 
 

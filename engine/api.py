@@ -196,7 +196,7 @@ class EngineSession:
             if self._engine is None:
                 self._engine = Engine()
             self._engine.load(model, device)
-        except Exception as e:  # a missing or broken model is the job's message to give
+        except Exception as e:  # noqa: BLE001 - a missing or broken model is the job's message
             return f"{LOAD_FAILED}: {e}"
         return None
 
@@ -209,7 +209,7 @@ class EngineSession:
 
             if self._engine is None:
                 self._engine = Engine()
-        except Exception as e:  # a broken install is a message, not a dead thread
+        except Exception as e:  # noqa: BLE001 - a broken install is a message, not a dead thread
             return Failed(f"{LOAD_FAILED}: {e}")
         # OOM and device errors come back as a failed result with a plain message.
         result = run_job(self._engine, job, Path(output), cancel.is_set, report, sign=self.sign)

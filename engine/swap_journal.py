@@ -91,7 +91,7 @@ def write(aside: Path, journal: Journal) -> None:
     key = _key()
     mac = _mac(key, journal, aside.parent) if key is not None else ""
     data = json.dumps({**asdict(journal), "mac": mac}).encode("utf-8", "surrogateescape")
-    with open(aside / JOURNAL_NAME, "xb") as f:
+    with (aside / JOURNAL_NAME).open("xb") as f:
         f.write(data)
         f.flush()
         os.fsync(f.fileno())

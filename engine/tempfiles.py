@@ -14,7 +14,6 @@ import shutil
 import signal
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
 
 from engine import swap_journal
 from engine.errors import LumiereError
@@ -42,7 +41,7 @@ def fault_point(label: str) -> None:
         return
     _faults_seen += 1
     if log:
-        with open(log, "a") as f:
+        with Path(log).open("a") as f:
             f.write(f"{_faults_seen} {label}\n")
     if kill_at and int(kill_at) == _faults_seen:
         os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
@@ -83,7 +82,7 @@ def explain_full_disk(
 def replace(src: Path | str, dst: Path | str) -> None:
     """os.replace with a fault point on each side of the rename."""
     fault_point(f"before rename to {Path(dst).name}")
-    os.replace(src, dst)
+    Path(src).replace(dst)
     fault_point(f"after rename to {Path(dst).name}")
 
 
@@ -150,11 +149,10 @@ def new_temp_beside(path: Path, suffix: str = ".tmp") -> Path:
     return create_temp_beside(path, f".{path.name}.{os.getpid()}-", suffix)
 
 
-def _raise_explained(error: BaseException, path: Path, needed: int | None) -> NoReturn:
+def _disk_full(error: BaseException, path: Path, needed: int | None) -> BaseException | None:
+    """The plain "disk full" error `error` stands for, or None to raise `error` itself."""
     full = explain_full_disk(error, path.parent, needed, path.name)
-    if full is error:
-        raise error
-    raise full from error
+    return None if full is error else full
 
 
 def atomic_write(
@@ -171,11 +169,13 @@ def atomic_write(
         replace(tmp, path)
     except BaseException as e:
         tmp.unlink(missing_ok=True)
-        _raise_explained(e, path, needed)
+        if (full := _disk_full(e, path, needed)) is None:
+            raise
+        raise full from e
 
 
 def _write_synced(path: Path, data: bytes) -> None:
-    with open(path, "wb") as f:
+    with Path(path).open("wb") as f:
         f.write(data)
         f.flush()
         os.fsync(f.fileno())
@@ -196,7 +196,9 @@ def stage_bytes(path: Path, data: bytes) -> Path:
         _write_synced(tmp, data)
     except BaseException as e:
         tmp.unlink(missing_ok=True)
-        _raise_explained(e, path, len(data))
+        if (full := _disk_full(e, path, len(data))) is None:
+            raise
+        raise full from e
     return tmp
 
 
@@ -246,7 +248,7 @@ def _roll_back(aside: Path, target: Path, journal: swap_journal.Journal) -> None
         else:
             target.unlink()
     if kept.exists() or kept.is_symlink():
-        os.replace(kept, target)
+        Path(kept).replace(target)
     if journal.pending is not None:
         (target.parent / journal.pending).unlink(missing_ok=True)
     shutil.rmtree(aside, ignore_errors=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 from engine.batch.results import ResultsLog
 
@@ -41,7 +42,7 @@ def test_a_line_cut_by_a_kill_is_skipped_and_does_not_swallow_the_next(tmp_path)
     log = ResultsLog(tmp_path)
     (tmp_path / "a.mp4").write_bytes(b"aaa")
     log.append(_done("x.mp4", b""))
-    with open(log.path, "ab") as f:
+    with Path(log.path).open("ab") as f:
         f.write(b'{"output": "half.mp4", "sta')  # what a kill -9 mid-write leaves
     log.append(_done("a.mp4", b"aaa"))
     lines = log.path.read_text().splitlines()

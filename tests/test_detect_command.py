@@ -5,6 +5,7 @@ longer matches its file; --json gives every part; the text never contradicts its
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -92,7 +93,7 @@ def test_clean_clip_exits_1_and_says_so_without_contradiction(tmp_path, capsys):
 
 def test_file_changed_after_its_manifest_exits_3(tmp_path, capsys):
     path, _ = generated(tmp_path)
-    with open(path, "ab") as f:
+    with Path(path).open("ab") as f:
         f.write(b"x")
     code, found = detect_json(path, capsys)
     assert code == 3 and found["verdict"] == "altered after signing"
@@ -272,7 +273,7 @@ def _damaged_store(path, tmp_path):
         copy = tmp_path / f"damaged{path.suffix}"
         copy.write_bytes(bytes(damaged))
         try:
-            with open(copy, "rb") as f, c2pa.Reader("video/mp4", f) as reader:
+            with Path(copy).open("rb") as f, c2pa.Reader("video/mp4", f) as reader:
                 reader.get_active_manifest()
         except KeyError:
             return copy

@@ -49,7 +49,7 @@ def test_every_scene_is_a_stack_of_valid_layers(name):
     for la, lb in zip(a.layers, b.layers, strict=True):
         assert la.rgb.shape == (48, 64, 3) and la.alpha.shape == (48, 64)
         assert (
-            0 <= la.rgb.min() and la.rgb.max() <= 1 and 0 <= la.alpha.min() <= la.alpha.max() <= 1
+            la.rgb.min() >= 0 and la.rgb.max() <= 1 and 0 <= la.alpha.min() <= la.alpha.max() <= 1
         )
         assert np.array_equal(la.rgb, lb.rgb) and np.array_equal(la.alpha, lb.alpha)
     assert a.words  # something to say in a caption

@@ -64,7 +64,7 @@ def test_url_like_names_without_a_file_are_missing_files(tmp_path, monkeypatch, 
 def test_data_url_named_png_is_a_local_still(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     Image.fromarray(np.full((8, 8, 3), 200, np.uint8)).save(tmp_path / "real.png")
-    os.rename(tmp_path / "real.png", tmp_path / "data:,x.png")
+    Path(tmp_path / "real.png").rename(tmp_path / "data:,x.png")
     assert load_image("data:,x.png")[0, 0].tolist() == [200, 200, 200]
     assert next(iter_frames(Path("data:,x.png")))[0, 0].tolist() == [200, 200, 200]
 

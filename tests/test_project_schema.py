@@ -9,6 +9,7 @@ import json
 import struct
 import tracemalloc
 import zlib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -214,7 +215,7 @@ def test_nan_and_infinity_are_refused(tmp_path, constant):
 
 
 def test_a_100_mb_document_is_refused_without_reading_it(tmp_path):
-    with open(tmp_path / DOC_NAME, "wb") as f:
+    with Path(tmp_path / DOC_NAME).open("wb") as f:
         f.truncate(100 << 20)
     tracemalloc.start()
     with pytest.raises(ProjectError, match="100 MB"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -51,7 +53,7 @@ def test_manifest_hash_matches_and_detects_tampering(tmp_path):
     assert data["sha256"] == pv.sha256_file(out)
     assert data["digital_source_type"].endswith("/trainedAlgorithmicMedia")
     assert pv.verify_manifest(out) is True
-    with open(out, "ab") as f:
+    with Path(out).open("ab") as f:
         f.write(b"x")
     assert pv.verify_manifest(out) is False
 

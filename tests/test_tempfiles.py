@@ -3,6 +3,7 @@
 import os
 import shutil
 import stat
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,7 +22,7 @@ def umask_022():
 
 
 def mode(path) -> int:
-    return stat.S_IMODE(os.stat(path).st_mode)
+    return stat.S_IMODE(Path(path).stat().st_mode)
 
 
 @pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")

@@ -89,7 +89,7 @@ def _pickle_only_encoder(tmp_path) -> Path:
     shutil.copytree(resolve_text_encoder(SPEC), folder)
     for f in folder.glob("*.safetensors"):
         f.unlink()
-    with open(folder / "pytorch_model.bin", "wb") as f:
+    with Path(folder / "pytorch_model.bin").open("wb") as f:
         pickle.dump(_Payload(tmp_path / "marker"), f)
     return folder
 

@@ -42,11 +42,11 @@ class Recipe:
 def _snapshot(root: Path) -> dict[str, str]:
     files: dict[str, str] = {}
     for dirpath, dirnames, filenames in os.walk(root):
-        for name in filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
+        for name in filenames + [d for d in dirnames if (Path(dirpath) / d).is_symlink()]:
             p = Path(dirpath, name)
             try:
                 if p.is_symlink():
-                    files[str(p)] = "link:" + os.readlink(p)
+                    files[str(p)] = "link:" + str(Path(p).readlink())
                 elif p.is_file():
                     files[str(p)] = hashlib.sha256(p.read_bytes()).hexdigest()
                 else:

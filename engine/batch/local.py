@@ -7,6 +7,7 @@ finishing order."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue as queue_module
 import signal
@@ -202,10 +203,8 @@ class ProcessPool:
         deadline = time.monotonic() + 60
         # A worker exits only once what it put on the results queue is read: keep reading.
         while any(p.is_alive() for p in self._procs) and time.monotonic() < deadline:
-            try:
+            with contextlib.suppress(queue_module.Empty):
                 self._results.get(timeout=0.2)
-            except queue_module.Empty:
-                pass
         for p in self._procs:
             if p.is_alive():
                 p.terminate()

@@ -59,7 +59,7 @@ class ResultsLog:
         """Append one line and flush it to disk before returning."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         line = json.dumps(record, sort_keys=True) + "\n"
-        with open(self.path, "a+b") as f:
+        with Path(self.path).open("a+b") as f:
             f.seek(0, os.SEEK_END)
             if f.tell() > 0:  # a line cut short by a kill must not swallow this one
                 f.seek(-1, os.SEEK_END)

@@ -71,7 +71,7 @@ def check_out(fmt: str, out: Path | str, force: bool, alpha: str = "opaque") -> 
         )
     if want and path.suffix.lower() != want:
         raise EncodeError(f"--out for {fmt} must end in {want}, got {path.name}")
-    elif not want and path.suffix:
+    if not want and path.suffix:
         raise EncodeError(f"--out for png must be a folder (no suffix), got {path.name}")
     if not path.parent.is_dir():
         raise EncodeError(f"folder {path.parent} does not exist")

@@ -129,8 +129,7 @@ def _read_audio(
 def add_audio_stream(container: OutputContainer, kind: str, clip: Sound) -> AudioStream:
     """AAC in MP4 (what every player takes), 24-bit PCM in MOV (what editors expect)."""
     codec: Literal["aac", "pcm_s24le"] = "aac" if kind == "mp4" else "pcm_s24le"
-    stream = container.add_stream(codec, rate=clip.rate, layout=clip.layout)
-    return stream
+    return container.add_stream(codec, rate=clip.rate, layout=clip.layout)
 
 
 def encode_audio(

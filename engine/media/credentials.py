@@ -206,7 +206,7 @@ def sign_file(path: Path, claim: Claim, identity: SigningIdentity, out: Path | N
                 break
             except _IngredientUnreadable as e:  # the library cannot parse it after all
                 whole.discard(e.index)
-        with open(path, "rb") as src, open(dest, "w+b") as dst:
+        with Path(path).open("rb") as src, Path(dest).open("w+b") as dst:
             builder.sign(identity.signer(), mime, src, dst)
             dst.flush()
             os.fsync(dst.fileno())
@@ -253,7 +253,7 @@ def _builder(claim: Claim, whole: set[int]) -> c2pa.Builder:
         ing = claim.ingredients[i]
         meta = {"title": ing.title, "relationship": ing.relationship, "label": f"ingredient{i}"}
         try:
-            with open(ing.path, "rb") as f:
+            with Path(ing.path).open("rb") as f:
                 builder.add_ingredient(json.dumps(meta), MIME[ing.path.suffix.lower()], f)
         except c2pa.C2paError as e:
             builder.close()
@@ -299,7 +299,7 @@ def holds_c2pa_label(path: Path) -> bool:
     if path.suffix.lower() == ".png" and png_c2pa_chunks(path) > 0:
         return True
     tail = b""
-    with open(path, "rb") as f:
+    with Path(path).open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             if b"c2pa" in tail + block:
                 return True
@@ -314,7 +314,7 @@ MAX_PNG_CHUNKS = 100_000  # far more than any real PNG; bounds the walk of a hos
 def png_c2pa_chunks(path: Path) -> int:
     """How many `caBX` (C2PA) chunks a PNG holds, walking the chunk headers only."""
     count = 0
-    with open(path, "rb") as f:
+    with Path(path).open("rb") as f:
         if f.read(8) != PNG_SIGNATURE:
             return 0
         for _ in range(MAX_PNG_CHUNKS):
@@ -339,7 +339,7 @@ def read_credentials(path: Path, trust_pem: str | None = None) -> Credentials | 
         settings["verify"]["verify_trust"] = True
         settings["trust"] = {"trust_anchors": trust_pem}
     try:
-        with open(path, "rb") as f:
+        with Path(path).open("rb") as f:
             mime = MIME.get(path.suffix.lower(), "application/octet-stream")
             reader = c2pa.Reader.try_create(mime, f, None, _context(settings))
             if reader is not None:

@@ -68,11 +68,8 @@ def load_mask(
     note = None
     try:
         with open_still(p, "mask") as im:
-            if im.mode in ("RGBA", "LA"):
-                # A painted layer: alpha says where the paint is.
-                gray = im.getchannel("A")
-            else:
-                gray = im.convert("L")
+            # A painted layer: alpha says where the paint is.
+            gray = im.getchannel("A") if im.mode in ("RGBA", "LA") else im.convert("L")
             if size is not None and gray.size != (size[0], size[1]):
                 note = (
                     f"mask {p.name} is {gray.size[0]}x{gray.size[1]}, resized to "

@@ -115,7 +115,7 @@ class Task(ABC):
     def check_frames(self, job: Job, frames: int, native_frames: int) -> None:
         """Refuse a job whose length (`frames`, for a model that makes `native_frames` at once)
         does not serve this task; called once the model is known."""
-        return None  # any length serves a task that sets no rule of its own
+        return  # any length serves a task that sets no rule of its own
 
     @abstractmethod
     def prepare(self, job: Job, frames: int, geo: Geometry) -> Prepared:

@@ -41,8 +41,7 @@ def _object_labels(video: np.ndarray) -> np.ndarray:
 
 def _direction_of(dx: float, dy: float) -> str:
     angle = math.atan2(dy, dx)
-    best = min(DIRECTIONS, key=lambda n: abs(_wrap(angle - math.atan2(*DIRECTIONS[n][::-1]))))
-    return best
+    return min(DIRECTIONS, key=lambda n: abs(_wrap(angle - math.atan2(*DIRECTIONS[n][::-1]))))
 
 
 def _wrap(a: float) -> float:

@@ -123,8 +123,7 @@ def export_model(
     except BaseException:
         shutil.rmtree(out, ignore_errors=True)
         raise
-    out = final
-    return out
+    return final
 
 
 def write_untrained_model(

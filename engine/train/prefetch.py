@@ -14,7 +14,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 import torch
-import torch.multiprocessing  # noqa: F401  (tensors cross processes through shared memory)
+import torch.multiprocessing  # tensors cross processes through shared memory
 
 from engine.train.data import Batch, ProceduralBatches
 

@@ -328,7 +328,7 @@ def find_models() -> tuple[list[Any], list[str]]:
     notes: list[str] = []
     try:
         models, broken = scan_models()
-    except Exception as e:  # a malformed models folder must not stop the app
+    except Exception as e:  # noqa: BLE001 - a malformed models folder must not stop the app
         models, broken = [], []
         notes.append(f"models could not be listed: {e}")
     if broken:  # each broken folder is named with its reason; the others still work

@@ -168,7 +168,7 @@ class Document(QObject):
             duration, rate_str = tl.frames_for(info.frames, rate), rate_text(rate)
         else:
             duration, rate_str = max(1, nearest(Fraction(self.still_seconds) * tl.rate)), ""
-        clip = TimelineClip(
+        return TimelineClip(
             media=item.path,
             source_in=0,
             duration=duration,
@@ -180,7 +180,6 @@ class Document(QObject):
             source_offset=source_offset(p.job_of(item)),
             generation_id=item.generation_id,
         )
-        return clip
 
     def find_clip(self, clip_id: str) -> tuple[Track, TimelineClip] | None:
         for track in self.project.timeline.tracks:

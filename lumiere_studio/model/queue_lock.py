@@ -31,7 +31,7 @@ class Holder:
         return f"Lumiere Studio (process {self.pid} on {self.host}, since {since})"
 
 
-class QueueHeld(Exception):  # noqa: N818 - a state, not a failure of this program
+class QueueHeld(Exception):
     """Another running process owns the queue."""
 
     def __init__(self, path: Path, holder: Holder | None) -> None:
@@ -66,7 +66,7 @@ def _try_lock(f: IO[bytes]) -> bool:
 def read_holder(queue_path: Path) -> Holder | None:
     """Who holds the queue, as its owner recorded it (None when unknown or unreadable)."""
     try:
-        with open(lock_path(queue_path), "rb") as f:
+        with Path(lock_path(queue_path)).open("rb") as f:
             f.seek(1)
             data = json.loads(f.read(4096).decode("utf-8"))
         return Holder(int(data["pid"]), str(data["host"]), float(data["started"]))

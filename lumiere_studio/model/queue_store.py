@@ -447,10 +447,10 @@ class QueueStore:
                 break
             n += 1
         try:
-            os.rename(self.path, kept)
+            Path(self.path).rename(kept)
             for suffix in _SIDECARS:
                 if os.path.lexists(f"{self.path}{suffix}"):
-                    os.rename(f"{self.path}{suffix}", f"{kept}{suffix}")
+                    Path(f"{self.path}{suffix}").rename(f"{kept}{suffix}")
         except OSError as e:
             raise QueueStoreError(
                 f"the queue file {self.path} cannot be used ({why}) and could not be renamed "

@@ -34,7 +34,7 @@ def _try_lock(path: Path) -> IO[bytes] | None:
     if fcntl is None:
         return None
     try:
-        handle = open(path, "r+b")  # noqa: SIM115  # kept open: closing it drops the lock
+        handle = Path(path).open("r+b")  # noqa: SIM115  # kept open: closing it drops the lock
     except OSError:
         return None
     try:

@@ -97,7 +97,7 @@ class ExportWorker(QObject):
         except Cancelled:
             self.cancelled.emit()
             return
-        except Exception as e:  # reported to the user; the thread must not die silently
+        except Exception as e:  # noqa: BLE001 - shown to the user; the thread must not die silently
             self.failed.emit(str(e))
             return
         self.finished.emit(str(path))

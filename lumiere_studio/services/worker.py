@@ -11,6 +11,7 @@ signal to a deleted receiver is.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import weakref
@@ -42,10 +43,9 @@ class Worker(QObject):
     def post(self, method: Callable[..., object], *args: Any) -> None:
         """Call the bound method `method(*args)` on the GUI thread (from any thread), after
         what is queued there, if its object still exists then."""
-        try:
+        # RuntimeError: the worker was deleted with its window, and nobody is listening.
+        with contextlib.suppress(RuntimeError):
             self._deliver.emit(weakref.WeakMethod(method), args)
-        except RuntimeError:  # the worker was deleted with its window: nobody is listening
-            pass
 
     def wait(self, msecs: int = -1) -> bool:
         """Wait until no task runs or is queued; False if `msecs` passed first."""
@@ -65,11 +65,11 @@ class Worker(QObject):
         try:
             threading.current_thread().name = self.name
             task()
-        except BaseException:  # a task that raises must not take the thread with it
-            try:
+        except BaseException:  # noqa: BLE001 - a task that raises must not take the thread
+            # with it; BaseException as well: the interpreter may be shutting down, with
+            # nowhere to print.
+            with contextlib.suppress(BaseException):
                 sys.excepthook(*sys.exc_info())
-            except BaseException:  # the interpreter is shutting down: nowhere to print
-                pass
 
     @Slot(object, object)
     def _call(

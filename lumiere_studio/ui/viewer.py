@@ -305,10 +305,7 @@ class Viewer(QWidget):
     def image_rect(self) -> QRectF:
         """Where the drawn picture (sequence frame or source) lies in the widget."""
         cw, ch = self._canvas_size()
-        if self.zoom is None:
-            scale = min(self.width() / cw, self.height() / ch)
-        else:
-            scale = self.zoom
+        scale = min(self.width() / cw, self.height() / ch) if self.zoom is None else self.zoom
         w, h = cw * scale, ch * scale
         return QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
 
