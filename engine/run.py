@@ -5,6 +5,7 @@ message in it, never an exception: a queue or a batch goes on."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import sys
@@ -43,11 +44,14 @@ class RunResult:
     seconds: float = 0.0
     cpu_seconds: float = 0.0
     error: str = ""
-    sha256: str = ""
+    sha256: str = ""  # of the file; of a PNG folder, of its files' names and hashes
     model_name: str = ""
     model_hash: str = ""
     notes: tuple[str, ...] = ()
     fps: float | None = None
+    frames: int = 0  # the written clip's frame count and size (0 where nothing was written)
+    width: int = 0
+    height: int = 0
     device: str = ""
     peak_memory_mib: float = 0.0
     peak_memory_kind: str = "not measured"
@@ -87,6 +91,7 @@ class RunResult:
 
 _TEXT = ("status", "path", "error", "sha256", "model_name", "model_hash", "device")
 _NUMBERS = ("seconds", "cpu_seconds", "peak_memory_mib")
+_COUNTS = ("frames", "width", "height")
 
 
 def _checked(name: str, value: Any) -> Any:
@@ -100,11 +105,24 @@ def _checked(name: str, value: Any) -> Any:
     number = isinstance(value, int | float) and not isinstance(value, bool)
     if name in _NUMBERS and number and math.isfinite(value):
         return float(value)
+    if name in _COUNTS and isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
     if name == "fps" and (value is None or number and math.isfinite(value)):
         return value
     if name == "notes" and isinstance(value, list) and all(isinstance(n, str) for n in value):
         return tuple(value)
     raise ResultError(f"`{name}` of a run result cannot be {str(value)[:40]!r}")
+
+
+def output_sha256(path: Path) -> str:
+    """The SHA-256 of a written clip; for a PNG folder, of each file's name and hash in
+    order, so a folder has one fingerprint as a file does."""
+    from engine.media.provenance import file_hashes, sha256_file
+
+    if not path.is_dir():
+        return sha256_file(path)
+    listing = "".join(f"{name}\t{digest}\n" for name, digest in file_hashes(path).items())
+    return hashlib.sha256(listing.encode()).hexdigest()
 
 
 def plain_error(error: BaseException) -> str:
@@ -153,17 +171,18 @@ def _free_device_memory(device: torch.device | None) -> None:
 def run_job(
     engine: Engine,
     job: Job,
-    output: Path,
+    output: Path | str,
     cancel: Callable[[], bool] = lambda: False,
     on_progress: Callable[[Progress], None] | None = None,
     sign: SignOptions | None = None,
+    crf: int = 18,
 ) -> RunResult:
     """Run `job` on `engine` (whose `run` validates it: the engine's one door) and write it to
-    `output` (atomically, replacing what is there), signed with `sign` (None: the default
-    identity). Never raises for a job that fails: the result says how it ended."""
+    `output` (`DIR/` for PNG frames; atomically, replacing what is there; H.264 at quality
+    `crf`), signed with `sign` (None: the default identity). Never raises for a job that
+    fails: the result says how it ended."""
     from engine.devices import pick_device
     from engine.errors import Cancelled
-    from engine.media.provenance import sha256_file
     from engine.outputs import save_result
 
     t0, cpu0 = time.monotonic(), time.process_time()
@@ -177,19 +196,24 @@ def run_job(
         result = engine.run(job, on_progress=on_progress, cancel=cancel)
         if cancel():
             raise Cancelled()
-        path = save_result(result, output, force=True, cancel=cancel, sign=sign)
+        path = save_result(result, output, force=True, crf=crf, cancel=cancel, sign=sign)
         status, error = DONE, ""
         done = {
-            "sha256": sha256_file(path),
+            "sha256": output_sha256(path),
             "model_name": result.model_name,
             "model_hash": result.model_hash,
             "notes": tuple(result.notes),
             "fps": result.fps,
+            "frames": int(result.frames.shape[0]),
+            "height": int(result.frames.shape[1]),
+            "width": int(result.frames.shape[2]),
         }
     except Cancelled:
         status, error = CANCELLED, "cancelled"
     except Exception as e:  # a job's failure is its result; the worker goes on
-        status, error = FAILED, plain_error(e)
+        from engine.tempfiles import explain_full_disk
+
+        status, error = FAILED, plain_error(explain_full_disk(e, Path(output).parent))
         if error.startswith("unexpected error"):  # worth a bug report: keep where it happened
             log.exception("job for %s failed unexpectedly", output)
         _free_device_memory(device)

@@ -86,3 +86,24 @@ def test_a_job_runs_to_its_file_and_the_result_names_it(engine, tiny_model, tmp_
     assert result.model_name == "tiny" and len(result.model_hash) == 64
     assert isinstance(result.notes, tuple) and result.fps and result.device == "cpu"
     assert result.peak_memory_mib > 0 and {"load", "base"} <= {p.stage for p in seen}
+    assert (result.frames, result.width, result.height) > (0, 0, 0)
+
+
+def test_a_png_folder_run_has_its_frames_and_one_fingerprint(engine, tiny_model, tmp_path):
+    """`DIR/` writes PNG frames; the result counts them, gives their size, and one SHA-256
+    over the frames' names and hashes (changing any frame changes it)."""
+    from PIL import Image
+
+    out = tmp_path / "frames"
+    job = Job(prompt="a red ball", steps=1, frames=4, model=str(tiny_model), device="cpu")
+    result = run_job(engine, job, f"{out}/")
+    pngs = sorted(out.glob("*.png"))
+    assert result.done and result.frames == len(pngs) == 4
+    assert Image.open(pngs[0]).size == (result.width, result.height)
+    before = result.sha256
+    listing = "".join(f"{p.name}\t{hashlib.sha256(p.read_bytes()).hexdigest()}\n" for p in pngs)
+    assert before == hashlib.sha256(listing.encode()).hexdigest()
+    Image.new("RGB", (result.width, result.height)).save(pngs[2])
+    from engine.run import output_sha256
+
+    assert output_sha256(out) != before

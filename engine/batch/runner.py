@@ -29,6 +29,9 @@ RESULT_FIELDS = (
     "peak_memory_mib",
     "peak_memory_kind",
     "notes",
+    "frames",
+    "width",
+    "height",
 )
 
 

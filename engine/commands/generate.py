@@ -76,8 +76,9 @@ def job_from_args(args: argparse.Namespace) -> Job:
 def run(args: argparse.Namespace) -> int:
     from engine.commands.progress_bar import ProgressBar
     from engine.commands.sign_args import sign_options
-    from engine.outputs import check_target, save_result
+    from engine.outputs import check_target
     from engine.pipeline import Engine
+    from engine.run import run_job
 
     try:
         job = job_from_args(args)
@@ -88,21 +89,34 @@ def run(args: argparse.Namespace) -> int:
             from engine.checkpoints import atomic_write_text
 
             atomic_write_text(Path(args.save_job), job.to_json())
-        bar = ProgressBar()
-        result = Engine().run(job, on_progress=lambda p: bar.update(p.stage, p.step, p.total))
-        path = save_result(result, args.out, force=args.force, crf=args.crf, sign=sign)
     except (LumiereError, OSError, ValueError) as e:  # every engine error explains itself
-        message = name_fields(str(explain_full_disk(e, Path(args.out).parent)), cli_flags())
-        print(f"error: {message}", file=sys.stderr)
-        return 2
-    t, h, w, _ = result.frames.shape
+        return _refused(str(explain_full_disk(e, Path(args.out).parent)))
+    bar = ProgressBar()
+    # The one run path (engine/run.py), as the app's queue and batch workers take it; the
+    # target was checked above, so the run may replace what it finds there.
+    result = run_job(
+        Engine(),
+        job,
+        args.out,  # as typed: a trailing slash asks for PNG frames
+        on_progress=lambda p: bar.update(p.stage, p.step, p.total),
+        sign=sign,
+        crf=args.crf,
+    )
+    if not result.done:
+        return _refused(result.error)
     for note in result.notes:
         logger.info("note: %s", note)
     print(
-        f"wrote {path}: {t} frames, {w}x{h}, {result.fps} fps, {result.seconds:.1f} s "
-        f"({result.model_name})"
+        f"wrote {result.path}: {result.frames} frames, {result.width}x{result.height}, "
+        f"{result.fps} fps, {result.seconds:.1f} s ({result.model_name})"
     )
     return 0
+
+
+def _refused(message: str) -> int:
+    """The error line, with job fields named as their flags; exit status 2."""
+    print(f"error: {name_fields(message, cli_flags())}", file=sys.stderr)
+    return 2
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
