@@ -4,6 +4,7 @@ final record as it arrives."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,6 +16,8 @@ from engine.batch.jobfile import BatchItem
 from engine.batch.results import Line, ResultsLog
 from engine.batch.task import Task, TaskResult
 from engine.run import CANCELLED, DONE
+
+log = logging.getLogger(__name__)
 
 # what results.jsonl keeps of a RunResult (its path is the line's "output", relative)
 RESULT_FIELDS = (
@@ -72,7 +75,7 @@ def run_batch(
     folder: Path,
     pool: Pool,
     retries: int = 1,
-    say: Callable[[str], None] = print,
+    say: Callable[[str], None] = log.info,
 ) -> Summary:
     """Run `items` into `folder` on `pool`; Ctrl-C (KeyboardInterrupt) cancels cleanly: running
     jobs stop at their next step, nothing partial is left at any output path, and the next run
