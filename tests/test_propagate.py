@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.vision.propagate import bilinear, footage_flows, propagate
+from engine.vision.propagate import footage_flows, propagate
 
 
 def _still(count: int, h: int = 24, w: int = 32) -> np.ndarray:
@@ -82,12 +82,6 @@ def test_usable_limits_the_sources() -> None:
     out, unseen = propagate(frames, hole, *_flows(3, 8, 8, 0, 0), usable=usable)
     assert (out[:, 2:5, 2:5] == 20).all() and not unseen.any()
     assert (out[1, :2] == 10).all()  # nothing outside the hole changes
-
-
-def test_bilinear_samples_between_pixels() -> None:
-    image = np.arange(12, dtype=np.float32).reshape(3, 4, 1)
-    got = bilinear(image, np.array([1.5, 0.0, 9.0]), np.array([1.0, 0.5, 9.0]))
-    assert np.allclose(got[:, 0], [5.5, 2.0, 11.0])
 
 
 def test_footage_flows_measure_a_pan_through_a_hole() -> None:
