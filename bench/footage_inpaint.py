@@ -237,8 +237,8 @@ def run_clip(engine: Engine, clip: Clip, work: Path, base: dict) -> tuple[dict, 
         fig = measure(out, clip, region, shown, clip.frames)
         fig |= {"seconds": seconds, "notes": notes}
         figs[method], outs[method] = fig, out
-        shown = ", ".join(f"{k} {v:.2f}" for k, v in fig.items() if isinstance(v, float))
-        print(f"{clip.name} {method}: {shown}", flush=True)
+        line = ", ".join(f"{k} {v:.2f}" for k, v in fig.items() if isinstance(v, float))
+        print(f"{clip.name} {method}: {line}", flush=True)
     return figs, outs | {"_region": region}
 
 
