@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.vision.flow import consistent, landed_inside, magnitude, optical_flow, pull
+from engine.vision.flow import (
+    bilinear,
+    consistent,
+    landed_inside,
+    magnitude,
+    optical_flow,
+    pull,
+)
 
 
 def textured(h: int = 96, w: int = 128, seed: int = 0) -> np.ndarray:
@@ -71,3 +78,9 @@ def test_flow_that_leaves_the_frame_is_not_kept():
 def test_frames_of_other_sizes_are_refused():
     with pytest.raises(ValueError, match="differ in size"):
         optical_flow(textured(32, 32), textured(32, 40))
+
+
+def test_bilinear_samples_between_pixels() -> None:
+    image = np.arange(12, dtype=np.float32).reshape(3, 4, 1)
+    got = bilinear(image, np.array([1.5, 0.0, 9.0]), np.array([1.0, 0.5, 9.0]))
+    assert np.allclose(got[:, 0], [5.5, 2.0, 11.0])

@@ -73,3 +73,32 @@ def test_translating_texture_flow_completed_inside_the_hole() -> None:
     assert check.sum() > 100
     pulled = pull(truth[1], done)
     assert np.abs(pulled.astype(int) - truth[0])[check].mean() <= 2
+
+
+def test_a_foreground_moving_its_own_way_beside_the_hole_is_not_carried_into_it() -> None:
+    h, w = 120, 160
+    flow = np.zeros((h, w, 2), np.float32)
+    flow[...] = (3.0, 1.0)  # the camera's pan
+    flow[40:110, 96:150] = (-6.0, 2.0)  # a body walking the other way, 16 px from the hole
+    hole = np.zeros((h, w), bool)
+    hole[30:60, 40:80] = True
+    filled, where = complete_flow(flow, -flow, hole)
+    assert where[hole].all()
+    assert np.abs(filled[hole] - (3.0, 1.0)).max() < 0.05  # the pan only, no pull to the body
+    plain = harmonic_fill(flow, where)  # what a fill of the flow itself gives
+    assert np.abs(plain[hole] - (3.0, 1.0)).max() > 0.5
+    assert np.array_equal(filled[~where], flow[~where])  # outside the filled mask: untouched
+
+
+def test_dominant_motion_is_the_affine_most_pixels_follow() -> None:
+    from engine.vision.flow_fill import dominant_motion
+
+    yy, xx = np.mgrid[0:80, 0:100].astype(np.float32)
+    zoom = np.stack([0.02 * (xx - 50) + 1.5, 0.02 * (yy - 40) - 0.5], axis=-1)
+    flow = zoom.copy()
+    flow[:30, :30] = (8.0, -8.0)  # under half the pixels: outliers
+    where = np.ones((80, 100), bool)
+    got = dominant_motion(flow, where)
+    assert got is not None and np.abs(got - zoom).max() < 0.01
+    noise = np.random.default_rng(0).normal(0, 10, (80, 100, 2)).astype(np.float32)
+    assert dominant_motion(noise, where) is None  # no motion most pixels share

@@ -2,13 +2,14 @@
 
 `prepare` measures the clip's optical flow both ways around the painted region (grown by
 `mask_grow`), completes it inside the region and pulls every hidden pixel that some other
-frame shows from that frame (engine/vision/propagate.py). Only the pixels no frame shows go to
-the STUNet, on crop-to-mask boxes around them, with the propagated pixels as known (the
-masked-video conditioning). `finish` blends the model's fill of one key frame into its ring in
-the gradient domain (its texture finer than DETAIL_SIGMA model pixels, at most as strong as the
-ring's, on the ring's own shading) and carries it to the other frames along the same flows,
-so it does not flicker; each frame's copy is blended into that frame's ring. Where every
-hidden pixel is shown by some frame, nothing is sampled.
+frame shows from that frame (engine/vision/propagate.py), last along direct flows between the
+two frames so far frames add no drift (engine/vision/direct_flow.py). Only the pixels no
+frame shows go to the STUNet, on crop-to-mask boxes around them, with the propagated pixels
+as known (the masked-video conditioning). `finish` blends the model's fill of one key frame
+into its ring in the gradient domain (its texture finer than DETAIL_SIGMA model pixels, at
+most as strong as the ring's, on the ring's own shading) and carries it to the other frames
+along the same flows, so it does not flicker; each frame's copy is blended into that frame's
+ring. Where every hidden pixel is shown by some frame, nothing is sampled.
 
 The flows cover a work area around the region (its box and a margin as wide as the region),
 not the whole frame, so their cost follows the region's size.

@@ -27,12 +27,22 @@ def gray(frame: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(np.ascontiguousarray(frame), cv2.COLOR_RGB2GRAY)
 
 
-def optical_flow(a: np.ndarray, b: np.ndarray, preset: Preset = "medium") -> np.ndarray:
-    """float32 (H, W, 2) flow from frame a to frame b (uint8 RGB or luma, the same size)."""
+def optical_flow(
+    a: np.ndarray, b: np.ndarray, preset: Preset = "medium", initial: np.ndarray | None = None
+) -> np.ndarray:
+    """float32 (H, W, 2) flow from frame a to frame b (uint8 RGB or luma, the same size).
+    `initial` is a guess DIS starts from at every scale (a move longer than its coarsest scale
+    reaches, such as 30 px on a 100-px frame, is found only from a guess)."""
     if a.shape[:2] != b.shape[:2]:
         raise ValueError(f"frames differ in size: {a.shape[:2]} and {b.shape[:2]}")
     dis = cv2.DISOpticalFlow.create(_PRESETS[preset])
-    flow = np.zeros((*a.shape[:2], 2), np.float32)
+    if initial is not None and initial.shape != (*a.shape[:2], 2):
+        raise ValueError(f"initial flow {initial.shape} does not match frames {a.shape[:2]}")
+    flow = (
+        np.zeros((*a.shape[:2], 2), np.float32)
+        if initial is None
+        else np.array(initial, np.float32)
+    )
     return np.asarray(dis.calc(gray(a), gray(b), flow), np.float32)
 
 
@@ -83,3 +93,29 @@ def consistent(
 def magnitude(flow: np.ndarray) -> np.ndarray:
     """float32 (H, W) length of each flow vector in pixels."""
     return np.asarray(np.linalg.norm(flow, axis=-1), np.float32)
+
+
+_ROW = 4096  # points per row of a remap map (OpenCV limits a map's sides to 32767)
+
+
+def bilinear(image: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """float32 (N, C) samples of (H, W, C) `image` at float positions (x, y), clamped to the
+    frame (OpenCV's remap: positions to 1/32 px, uint8 images rounded to whole levels)."""
+    n = len(x)
+    h, w = image.shape[:2]
+    rows = -(-n // _ROW) if n else 0
+    map_x = np.zeros(rows * _ROW, np.float32)
+    map_y = np.zeros(rows * _ROW, np.float32)
+    map_x[:n] = np.clip(x, 0, w - 1)
+    map_y[:n] = np.clip(y, 0, h - 1)
+    if n == 0:
+        return np.zeros((0, image.shape[2] if image.ndim == 3 else 1), np.float32)
+    got = cv2.remap(
+        np.ascontiguousarray(image),
+        map_x.reshape(rows, _ROW),
+        map_y.reshape(rows, _ROW),
+        cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
+    out: np.ndarray = got.reshape(rows * _ROW, -1)[:n].astype(np.float32)
+    return out
