@@ -70,6 +70,23 @@ def test_the_band_moves_with_the_scene_instead_of_being_redrawn() -> None:
         assert (error < 3) == ok, (band, error)
 
 
+def test_nothing_opens_up_inside_the_frame_the_still_shows_wherever_it_reaches() -> None:
+    """The move is one affine a frame: every pixel whose source lies on the still (and its
+    Lanczos kernel too) is the still's own warp; only the edge bands are new."""
+    still = textured()
+    frames, beyond, _ = footage_i2v(still, np.zeros((T, H, W, 3), np.uint8), "zoom out fast")
+    t = T - 1
+    plain = cv2.warpAffine(
+        still,
+        named_move("zoom_out", 2.0, t, H, W),
+        (W, H),
+        flags=cv2.INTER_LANCZOS4 | cv2.WARP_INVERSE_MAP,
+    )
+    own = cv2.erode((beyond[t] == 0).astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+    assert own.mean() > 0.5 and (beyond[t] > 0.5).any()
+    assert np.array_equal(frames[t][own], plain[own])
+
+
 def test_the_earlier_fill_takes_the_models_pixels() -> None:
     still = np.full((H, W, 3), 100, np.uint8)
     model = np.full((T, H, W, 3), 200, np.uint8)
