@@ -73,6 +73,7 @@ SHOWN = 6
 V2V_STRENGTH = 0.3
 EDGE_RING = 12  # px of the still next to an i2v band that the band is measured against
 BAND_MIN = 20  # pixels: a frame's band smaller than this is not measured
+BAND_CROP = 40  # px: the zoomed band's box is at least this long along the edge
 BAND_KEYS = ("band_px", "band_colour", "band_detail_min", "band_detail_max", "band_coherence")
 
 
@@ -253,11 +254,11 @@ def i2v(engine: Engine, m: Media, work: Path, base: dict) -> dict:
         )
         figs[method] = fig
     figs["footage"]["reproduced"] = bool(np.array_equal(again, runs["footage"][0]))
-    last = share[-1] > 0.5  # the zoomed rows show where the last frame's band is
     return {
         "figures": figs,
         "frames": {k: v[0] for k, v in runs.items()},
-        "region": last if last.any() else None,
+        "region": None,
+        "band_crop": band_crop(share[-1] > 0.5),
         "zoomed": ("footage", "before"),
     }
 
@@ -327,21 +328,45 @@ INPUTS = {  # photos and clips per task (v2v's photo is held still for the clip'
 
 
 # --- contact sheets ------------------------------------------------------------------------
+def band_crop(band: np.ndarray) -> tuple[slice, slice] | None:
+    """A small box on the side of bool (H, W) `band` (the last frame's pixels from beyond the
+    still) where the band is widest: the band and the still's edge region beside it."""
+    h, w = band.shape
+    sides = {"top": band[0], "bottom": band[-1], "left": band[:, 0], "right": band[:, -1]}
+    side = max(sides, key=lambda k: int(sides[k].sum()))
+    if not sides[side].any():
+        return None
+    rows = side in ("top", "bottom")
+    turned = {"top": band, "bottom": band[::-1], "left": band.T, "right": band.T[::-1]}[side]
+    depths = np.cumprod(turned, axis=0).sum(axis=0)  # band pixels in from the edge, per position
+    length = w if rows else h
+    depths[: length // 10] = depths[length - length // 10 :] = 0  # the corners: other sides'
+    depth, at = int(depths.max()), int(depths.argmax())
+    across = min(3 * depth + 16, h if rows else w)
+    along = min(max(across, BAND_CROP), length)
+    start = min(max(0, at - along // 2), length - along)
+    span = slice(start, start + along)
+    near = slice(0, across) if side in ("top", "left") else slice(-across, None)
+    return (near, span) if rows else (span, near)
+
+
 def write_sheet(task: str, results: dict, path: Path) -> None:
-    """Per input and method, 6 frames; region tasks add a zoomed row on the region (i2v: on
-    the band its camera move brings in, for the methods that fill it from the still)."""
+    """Per input and method, 6 frames; region tasks add a zoomed row on the region; i2v adds,
+    for the methods that fill the band beyond the still, a zoomed row on that band."""
     lines = []
     for name, res in results.items():
-        region = res["region"]
+        region, crop = res["region"], res.get("band_crop")
         for method, frames in res["frames"].items():
             pick = np.linspace(0, len(frames) - 1, SHOWN).round().astype(int)
             lines.append((f"{name} {method}", _row(list(frames[pick]), SHEET_H)))
-            if region is not None and method in res.get("zoomed", (method,)):
+            if region is not None:
                 b = bounding_box(region)
                 pad = max(b.height, b.width) // 4
                 ys = slice(max(0, b.top - pad), b.bottom + pad)
                 xs = slice(max(0, b.left - pad), b.right + pad)
                 lines.append(("  zoom", _row([f[ys, xs] for f in frames[pick]], SHEET_H)))
+            if crop is not None and method in res.get("zoomed", ()):
+                lines.append(("  band, zoomed", _row([f[crop] for f in frames[pick]], SHEET_H)))
     save_lines(lines, path, 130)
 
 
