@@ -3,8 +3,13 @@
 The model animates the still (as on the pure-model path); the steady camera move its animation
 carries (an affine fitted robustly, engine/vision/global_motion.py), or the exact move the
 prompt names (zoom in/out, pan), then moves the still itself at its full resolution. Pixels the
-move brings in from beyond the still's edge (a zoom out, a pan) take the model's own frame
-there, blended over a few pixels. Frame 0 is the still.
+move brings in from beyond the still's edge (a zoom out, a pan) continue the still's edge: the
+still is extended once onto a padded canvas (mirrored texture; the model's animation of that
+band guides only its low frequencies: engine/vision/extend.py) and the canvas moves, so the band
+moves with the scene instead of being redrawn each frame. Frame 0 is the still.
+
+The move is one global affine a frame, so nothing inside the frame opens up (no disocclusion):
+the bands at the frame's edge are the only pixels the still does not have.
 """
 
 from __future__ import annotations
@@ -121,7 +126,8 @@ def footage_i2v(
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """(frames uint8 (T, H, W, 3), beyond float32 (T, H, W) in [0, 1], notes): the still
     moved as the prompt or the model's animation `model` (uint8 (T, H, W, 3)) says; `beyond`
-    is the share of each pixel that comes from beyond the still's edge. There, `band` "still"
+    is the share of each pixel that comes from beyond the still's edge (with band "model",
+    the model's share of it). There, `band` "still"
     continues the still's edge (mirrored texture, the model's animation only as a guide to the
     low frequencies: engine/vision/extend.py); "model" takes the model's frame, blended (the
     earlier fill, kept to compare with)."""
