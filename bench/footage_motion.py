@@ -36,6 +36,7 @@ import time
 from itertools import pairwise
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image
 from real_tasks import (
@@ -48,6 +49,7 @@ from real_tasks import (
     colour_distance,
     detail,
     ellipse_mask,
+    grow,
     load_media,
     mean_colour,
     psnr,
@@ -68,6 +70,10 @@ TASKS = ("cinemagraph", "i2v", "v2v")
 SHEET_H = 112
 SHOWN = 6
 V2V_STRENGTH = 0.3
+EDGE_RING = 12  # px of the still next to an i2v band that the band is measured against
+BAND_MIN = 20  # pixels: a frame's band smaller than this is not measured
+BAND_CROP = 40  # px: the zoomed band's box is at least this long along the edge
+BAND_KEYS = ("band_px", "band_colour", "band_detail_min", "band_detail_max", "band_coherence")
 
 
 # --- measures ------------------------------------------------------------------------------
@@ -156,6 +162,50 @@ def cinemagraph(engine: Engine, m: Media, work: Path, base: dict) -> dict:
     return {"figures": figs, "frames": {k: v[0] for k, v in runs.items()}, "region": region}
 
 
+def local_mean(f: np.ndarray, where: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]:
+    """(float32 (H, W, 3) Gaussian-weighted mean colour of the pixels in `where` around each
+    pixel, float32 (H, W) their weight there)."""
+    w = cv2.GaussianBlur(where.astype(np.float32), (0, 0), sigma)
+    total = cv2.GaussianBlur(f.astype(np.float32) * where[..., None], (0, 0), sigma)
+    return total / np.maximum(w, 1e-6)[..., None], w
+
+
+def band_figures(frames: np.ndarray, share: np.ndarray) -> dict:
+    """The pixels a camera move brings in from beyond the still (share > 0.5 of frame t)
+    against the still's edge region next to them (EDGE_RING px, none of it from beyond); the
+    frame's outermost pixel is left out (the Laplacian has no neighbour there). Figures: the
+    worst local colour gap (at each band pixel, the mean colour of the band around it against
+    the edge region's around it, Gaussian sigma EDGE_RING; the mean over the band), the band's
+    detail over the edge region's (fewest and most), and the coherence inside the band (each
+    frame warped onto the next)."""
+    inner = inner_frame(*share.shape[1:], border=1)
+    gaps, details, residuals, sizes = [], [], [], []
+    for t in range(1, len(frames)):
+        band = (share[t] > 0.5) & inner
+        if band.sum() < BAND_MIN:
+            continue
+        edge = grow(band, EDGE_RING) & (share[t] == 0) & inner
+        f = frames[t]
+        band_mean, _ = local_mean(f, band, EDGE_RING)
+        edge_mean, near = local_mean(f, edge, EDGE_RING)
+        at = band & (near > 0.05)
+        gaps.append(float(np.abs(band_mean - edge_mean)[at].mean()))
+        details.append(detail(f, band) / max(detail(f, edge), 1e-9))
+        flow = optical_flow(f, frames[t - 1], "medium")  # frame t's pixels found in t - 1
+        estimate = pull(frames[t - 1], flow).astype(np.float32)
+        residuals.append(float(np.abs(estimate - f).mean(axis=-1)[band].mean()))
+        sizes.append(int(band.sum()))
+    if not gaps:
+        return dict.fromkeys(BAND_KEYS)
+    return {
+        "band_px": float(np.mean(sizes)),
+        "band_colour": max(gaps),
+        "band_detail_min": min(details),
+        "band_detail_max": max(details),
+        "band_coherence": float(np.mean(residuals)),
+    }
+
+
 def i2v(engine: Engine, m: Media, work: Path, base: dict) -> dict:
     still = m.frames[0]
     job = Job(task="i2v", image=as_still(m, work), prompt=m.prompt_cine)
@@ -164,6 +214,14 @@ def i2v(engine: Engine, m: Media, work: Path, base: dict) -> dict:
         runs[pixels] = _timed_run(engine, Job(**(job.to_dict() | base | {"pixels": pixels})))
     oh, ow = runs["footage"][0].shape[1:3]
     ref = fit_source(still[None], oh, ow)[0][0]
+    # The footage path moves the model path's own frames (same seed; frame 0 the still): redone
+    # here, it gives where each pixel came from, and the earlier fill of the bands to compare.
+    model = runs["model"][0]
+    again, share, _ = footage_i2v(model[0], model, m.prompt_cine)
+    t0 = time.perf_counter()
+    before, _, notes = footage_i2v(model[0], model, m.prompt_cine, band="model")
+    runs["before"] = (before, time.perf_counter() - t0 + runs["model"][1], notes)
+    shares = {"footage": share, "before": share}  # the same move: the same band
     t0 = time.perf_counter()
     zoom, _, notes = footage_i2v(ref, np.zeros((FRAMES, oh, ow, 3), np.uint8), "slow zoom in")
     runs["zoom"] = (zoom, time.perf_counter() - t0, notes)
@@ -181,8 +239,11 @@ def i2v(engine: Engine, m: Media, work: Path, base: dict) -> dict:
             "detail_min": min(detail(f, every) / ref_detail for f in frames[1:]),
             "mean_flow": mean_flow(frames),
             "coherence": coherence(frames, inner),
-            "notes": notes,
         }
+        fig |= (
+            band_figures(frames, shares[method]) if method in shares else dict.fromkeys(BAND_KEYS)
+        )
+        fig["notes"] = notes
         fig["met"] = bool(
             fig["frame0_psnr"] >= 35
             and fig["colour_worst"] <= 15
@@ -191,7 +252,14 @@ def i2v(engine: Engine, m: Media, work: Path, base: dict) -> dict:
             and fig["coherence"] <= 3
         )
         figs[method] = fig
-    return {"figures": figs, "frames": {k: v[0] for k, v in runs.items()}, "region": None}
+    figs["footage"]["reproduced"] = bool(np.array_equal(again, runs["footage"][0]))
+    return {
+        "figures": figs,
+        "frames": {k: v[0] for k, v in runs.items()},
+        "region": None,
+        "band_crop": band_crop(share[-1] > 0.5),
+        "zoomed": ("footage", "before"),
+    }
 
 
 def v2v(engine: Engine, m: Media, work: Path, base: dict) -> dict:
@@ -259,11 +327,34 @@ INPUTS = {  # photos and clips per task (v2v's photo is held still for the clip'
 
 
 # --- contact sheets ------------------------------------------------------------------------
+def band_crop(band: np.ndarray) -> tuple[slice, slice] | None:
+    """A small box on the side of bool (H, W) `band` (the last frame's pixels from beyond the
+    still) where the band is widest: the band and the still's edge region beside it."""
+    h, w = band.shape
+    sides = {"top": band[0], "bottom": band[-1], "left": band[:, 0], "right": band[:, -1]}
+    side = max(sides, key=lambda k: int(sides[k].sum()))
+    if not sides[side].any():
+        return None
+    rows = side in ("top", "bottom")
+    turned = {"top": band, "bottom": band[::-1], "left": band.T, "right": band.T[::-1]}[side]
+    depths = np.cumprod(turned, axis=0).sum(axis=0)  # band pixels in from the edge, per position
+    length = w if rows else h
+    depths[: length // 10] = depths[length - length // 10 :] = 0  # the corners: other sides'
+    depth, at = int(depths.max()), int(depths.argmax())
+    across = min(3 * depth + 16, h if rows else w)
+    along = min(max(across, BAND_CROP), length)
+    start = min(max(0, at - along // 2), length - along)
+    span = slice(start, start + along)
+    near = slice(0, across) if side in ("top", "left") else slice(-across, None)
+    return (near, span) if rows else (span, near)
+
+
 def write_sheet(task: str, results: dict, path: Path) -> None:
-    """Per input and method, 6 frames; region tasks add a zoomed row on the region."""
+    """Per input and method, 6 frames; region tasks add a zoomed row on the region; i2v adds,
+    for the methods that fill the band beyond the still, a zoomed row on that band."""
     lines = []
     for name, res in results.items():
-        region = res["region"]
+        region, crop = res["region"], res.get("band_crop")
         for method, frames in res["frames"].items():
             pick = np.linspace(0, len(frames) - 1, SHOWN).round().astype(int)
             lines.append((f"{name} {method}", _row(list(frames[pick]), SHEET_H)))
@@ -273,6 +364,8 @@ def write_sheet(task: str, results: dict, path: Path) -> None:
                 ys = slice(max(0, b.top - pad), b.bottom + pad)
                 xs = slice(max(0, b.left - pad), b.right + pad)
                 lines.append(("  zoom", _row([f[ys, xs] for f in frames[pick]], SHEET_H)))
+            if crop is not None and method in res.get("zoomed", ()):
+                lines.append(("  band, zoomed", _row([f[crop] for f in frames[pick]], SHEET_H)))
     save_lines(lines, path, 130)
 
 
@@ -304,6 +397,10 @@ def _fmt_dict(d: dict) -> str:
     return ", ".join(f"{k} {_fmt(v)}" for k, v in d.items())
 
 
+def _cell(x: object) -> str:
+    return "-" if x is None else _fmt(x)
+
+
 def table(figures: dict) -> str:
     lines = []
     for task, res in figures["tasks"].items():
@@ -313,7 +410,7 @@ def table(figures: dict) -> str:
         for name, methods in res["inputs"].items():
             for method, fig in methods.items():
                 lines.append(
-                    f"| {name} | {method} | " + " | ".join(_fmt(fig[c]) for c in cols) + " |"
+                    f"| {name} | {method} | " + " | ".join(_cell(fig.get(c)) for c in cols) + " |"
                 )
     return "\n".join(lines)
 
