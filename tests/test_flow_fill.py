@@ -102,3 +102,21 @@ def test_dominant_motion_is_the_affine_most_pixels_follow() -> None:
     assert got is not None and np.abs(got - zoom).max() < 0.01
     noise = np.random.default_rng(0).normal(0, 10, (80, 100, 2)).astype(np.float32)
     assert dominant_motion(noise, where) is None  # no motion most pixels share
+
+
+def test_a_grown_hole_is_the_dilation_remembered_read_only_and_bounded(monkeypatch):
+    import engine.vision.flow_fill as flow_fill
+
+    rng = np.random.default_rng(3)
+    holes = [rng.random((60, 80)) > 0.97 for _ in range(4)]
+    first = flow_fill.grown_hole(holes[0], 5)
+    assert np.array_equal(first, flow_fill.dilate(holes[0], 5))
+    assert flow_fill.grown_hole(holes[0].copy(), 5) is first  # the same pixels: remembered
+    assert not np.array_equal(flow_fill.grown_hole(holes[1], 5), first)  # other pixels
+    assert not np.array_equal(flow_fill.grown_hole(holes[0], 6), first)  # another radius
+    with pytest.raises(ValueError):
+        first[0, 0] = True  # shared between callers, so nobody may change it
+    monkeypatch.setattr(flow_fill, "GROWN_BYTES", 2 * first.nbytes)
+    for hole in holes:
+        flow_fill.grown_hole(hole, 7)
+    assert sum(m.nbytes for m in flow_fill._grown.values()) <= 2 * first.nbytes

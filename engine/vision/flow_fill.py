@@ -10,6 +10,10 @@ first, and a few over-relaxed Gauss-Seidel sweeps at each size remove what the u
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
+
 import cv2
 import numpy as np
 
@@ -18,6 +22,7 @@ from engine.vision.flow import consistent
 SWEEPS = 24  # relaxation sweeps per pyramid level: the coarse level holds the low frequencies
 OMEGA = 1.6  # over-relaxation: converges several times faster than plain Gauss-Seidel
 COARSEST = 8  # pixels: a hole smaller than this on its short side is solved at its own size
+GROWN_BYTES = 64 << 20  # dilated holes remembered (bytes): every frame's, at each radius used
 
 
 def hole_box(hole: np.ndarray, margin: int = 1) -> tuple[slice, slice]:
@@ -100,6 +105,30 @@ def dilate(mask: np.ndarray, radius: int) -> np.ndarray:
     return grown
 
 
+_grown: OrderedDict[tuple[tuple[int, ...], int, bytes], np.ndarray] = OrderedDict()
+_grown_lock = threading.Lock()
+
+
+def grown_hole(hole: np.ndarray, radius: int) -> np.ndarray:
+    """`dilate(hole, radius)`, remembered (read-only). Propagation along direct flows
+    completes up to T - 1 flows from each frame's same hole, and a wide elliptic dilation was
+    the costliest step of a completion: 6.0 of 18.5 s on a 16-frame 640x272 clip."""
+    digest = hashlib.blake2b(np.packbits(hole).tobytes(), digest_size=16).digest()
+    key = (hole.shape, radius, digest)
+    with _grown_lock:
+        found = _grown.get(key)
+        if found is not None:
+            _grown.move_to_end(key)
+            return found
+    found = dilate(hole, radius)
+    found.flags.writeable = False
+    with _grown_lock:
+        _grown[key] = found
+        while sum(m.nbytes for m in _grown.values()) > GROWN_BYTES and len(_grown) > 1:
+            _grown.popitem(last=False)
+    return found
+
+
 def dominant_motion(
     flow: np.ndarray, where: np.ndarray, tolerance: float = 2.0, most: int = 4000
 ) -> np.ndarray | None:
@@ -148,11 +177,13 @@ def complete_flow(
     no departure, so it is not carried into the hole and does not pull the foreground's pixels
     in. Without a dominant motion the flow itself is filled harmonically. Returns the completed
     flow and the bool mask that was filled."""
-    doubt = dilate(hole, band) | dilate(hole, near) & ~consistent(flow_ab, flow_ba, tolerance)
+    doubt = grown_hole(hole, band) | grown_hole(hole, near) & ~consistent(
+        flow_ab, flow_ba, tolerance
+    )
     filled = hole | doubt
     if filled.all():
         return np.zeros_like(flow_ab, np.float32), filled
-    around = dilate(hole, 2 * band + near) & ~filled
+    around = grown_hole(hole, 2 * band + near) & ~filled
     base = dominant_motion(flow_ab, around, outlier)
     if base is None:
         return harmonic_fill(flow_ab, filled), filled
