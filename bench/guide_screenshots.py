@@ -14,22 +14,19 @@ bench/screenshot.py takes the README's two (a job in progress, a finished genera
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QComboBox, QFileDialog
-from screenshot import model_folder, pump
+from screenshot import model_folder, pump, scratch_window
 from testkit.media import make_clip
 
 from lumiere_studio.model.masks import Patch
 from lumiere_studio.ui.main_window import MainWindow
-from lumiere_studio.ui.theme import apply_dark_theme
 
 
 def lake_still(path: Path, w: int = 640, h: int = 360) -> Path:
@@ -79,13 +76,7 @@ def main() -> None:
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
-    app = QApplication([])
-    apply_dark_theme(app)
-    tmp = Path(tempfile.mkdtemp(prefix="lumiere-guide-shot-"))
-    os.environ["XDG_DATA_HOME"] = str(tmp / "user-data")  # its own queue, not the user's
-    settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(settings=settings, recovery_root=tmp / "recovery")
-    w.resize(1440, 900)
+    app, w, tmp = scratch_window("lumiere-guide-shot-")
     w.show()
     w.prompt.set_model_path(str(model_folder(tmp)))
 

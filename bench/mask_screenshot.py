@@ -12,16 +12,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
-from screenshot import pump, save
-
-from lumiere_studio.ui.main_window import MainWindow
-from lumiere_studio.ui.theme import apply_dark_theme
+from screenshot import pump, save, scratch_window
 
 
 def _clip(tmp: Path) -> tuple[Path, np.ndarray]:
@@ -39,13 +33,8 @@ def main() -> None:
     ap.add_argument("out", type=Path)
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    app = QApplication([])
-    apply_dark_theme(app)
-    tmp = Path(tempfile.mkdtemp(prefix="lumiere-mask-shot-"))
+    app, w, tmp = scratch_window("lumiere-mask-shot-")
     clip, truths = _clip(tmp)
-    settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(settings=settings, recovery_root=tmp / "recovery")
-    w.resize(1440, 900)
     w.show()
     w.import_paths([str(clip)])
     mid = w.doc.project.media[0].id

@@ -14,18 +14,13 @@ enlarged to 1280x720 first), and the seconds from an arrow added to its loop pla
 from __future__ import annotations
 
 import argparse
-import tempfile
 import time
 from pathlib import Path
 
 from PIL import Image
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
-from screenshot import pump, save
-
-from lumiere_studio.ui.main_window import MainWindow
-from lumiere_studio.ui.theme import apply_dark_theme
+from screenshot import pump, save, scratch_window
 
 REGION = [[(x0, y), (1275, y)] for x0, y in ((760, 420), (720, 490), (690, 560), (660, 640))]
 REGION_SIZE = 90  # the mask brush's size (diameter) in the still's pixels
@@ -42,14 +37,9 @@ def main() -> None:
     ap.add_argument("out", type=Path)
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    app = QApplication([])
-    apply_dark_theme(app)
-    tmp = Path(tempfile.mkdtemp(prefix="lumiere-motion-shot-"))
+    app, w, tmp = scratch_window("lumiere-motion-shot-")
     still = tmp / "china.png"
     Image.fromarray(load_sample_image("china.jpg")).resize((1280, 720)).save(still)
-    settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(settings=settings, recovery_root=tmp / "recovery")
-    w.resize(1440, 900)
     w.show()
     w.import_paths([str(still)])
     mid = w.doc.project.media[0].id

@@ -30,6 +30,22 @@ BUNDLED = Path(__file__).resolve().parent.parent / "resources/models/lumiere-min
 PROMPT = "waves crashing on a rocky shore at sunset, slow camera pan"
 
 
+def scratch_window(prefix: str) -> tuple[QApplication, MainWindow, Path]:
+    """The app, and a dark-themed 1440x900 main window on a throwaway folder (also returned):
+    its own settings, recovery files and user data and cache (queue, proxies, thumbnails), so
+    a screenshot run never touches the user's."""
+    app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
+    apply_dark_theme(app)
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    os.environ["XDG_DATA_HOME"] = str(tmp / "user-data")
+    os.environ["XDG_CACHE_HOME"] = str(tmp / "user-cache")
+    settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(settings=settings, recovery_root=tmp / "recovery")
+    w.resize(1440, 900)
+    return app, w, tmp
+
+
 def pump(app: QApplication, seconds: float, until=lambda: False) -> bool:
     """Run the event loop for up to `seconds`; True as soon as `until()` holds."""
     end = time.time() + seconds
@@ -71,14 +87,9 @@ def main() -> None:
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
-    app = QApplication([])
-    apply_dark_theme(app)
-    tmp = Path(tempfile.mkdtemp(prefix="lumiere-shot-"))
-    os.environ["XDG_DATA_HOME"] = str(tmp / "user-data")  # its own queue, not the user's
+    app, w, tmp = scratch_window("lumiere-shot-")
     clip = make_clip(tmp / "beach.mp4", frames=120, size=(640, 360), fps=24, gop=48)
     model = model_folder(tmp)
-    settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(settings=settings, recovery_root=tmp / "recovery")
     w.show()
     w.import_paths([str(clip)])
     w.add_selected_to_timeline()
