@@ -397,6 +397,7 @@ def test_an_unlisted_track_file_of_an_older_save_is_read(tmp_path):
         (None, "masks/tracks/m1.masktrack", "is missing"),
         ("small", "masks/tracks/m1.masktrack", "not its media's 64x48"),
         (b"x", "../outside.masktrack", "outside the project folder"),
+        (None, "/etc/hostname", "outside the project folder"),
     ],
 )
 def test_a_track_that_cannot_be_used_is_a_note_and_the_mask_stays(tmp_path, content, listed, note):
@@ -409,6 +410,8 @@ def test_a_track_that_cannot_be_used_is_a_note_and_the_mask_stays(tmp_path, cont
     doc["mask_tracks"] = {"m1": listed}
     (folder / DOC_NAME).write_text(json.dumps(doc))
     target = folder / listed
+    if listed.startswith("/"):  # an absolute path is never read, let alone removed
+        target = tmp_path / "unused"
     target.unlink(missing_ok=True)
     if content == "small":
         content = to_bytes(MaskTrack(width=32, height=48, length=12))
@@ -433,3 +436,25 @@ def test_a_tracks_folder_that_links_elsewhere_is_neither_written_nor_emptied(tmp
         p.save(folder)
     assert sorted(f.name for f in victim.iterdir()) == ["keep.masktrack"]
     assert (victim / "keep.masktrack").read_bytes() == b"the user's"
+
+
+def test_a_track_file_that_links_elsewhere_is_not_read_and_not_written_through(tmp_path):
+    """A received project whose listed track file is a link to a file of the user's: Open
+    does not read it (a note), and Save refuses rather than write through the link."""
+    outside = tmp_path / "outside.masktrack"
+    outside.write_bytes(b"the user's")
+    p = _project_with_clip(tmp_path)
+    folder = tmp_path / "proj"
+    p.save(folder)
+    listed = folder / "masks" / "tracks" / "m1.masktrack"
+    listed.unlink(missing_ok=True)
+    listed.parent.mkdir(parents=True, exist_ok=True)
+    listed.symlink_to(outside)
+    doc = json.loads((folder / DOC_NAME).read_text())
+    doc["mask_tracks"] = {"m1": "masks/tracks/m1.masktrack"}
+    (folder / DOC_NAME).write_text(json.dumps(doc))
+    q = Project.load(folder)
+    assert any("outside the project folder" in n for n in q.notes), q.notes
+    with pytest.raises(ProjectError, match="symbolic link"):
+        q.save(folder)
+    assert outside.read_bytes() == b"the user's"
